@@ -1,0 +1,1 @@
+"""The pure core of wa-token: tokens, the Graph client, diagnosis and stores, with no UI imports."""

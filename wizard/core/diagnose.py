@@ -1,0 +1,483 @@
+"""Turn what Graph and the local machine said about a token into problems and warnings with fixes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable
+from wizard.core.graph import WHATSAPP_SCOPES, BusinessAccount, DebugError, Me, TokenInfo
+
+SYSTEM_USERS_URL = "https://business.facebook.com/settings/system-users"
+WHATSAPP_ACCOUNTS_URL = "https://business.facebook.com/settings/whatsapp-business-accounts"
+API_SETUP_URL = "https://developers.facebook.com/apps"
+PHONE_NUMBERS_URL = "https://business.facebook.com/wa/manage/phone-numbers/"
+
+STEP_CREATE = f"Step 1 of Meta's guide: Business Settings → Users → System Users → Add ({SYSTEM_USERS_URL})"
+STEP_ASSIGN = (
+    "Step 2 of Meta's guide: Business Settings → Users → System Users → your system user → "
+    "Assign Assets → Apps (your app) and WhatsApp accounts (your account, Full control)"
+)
+STEP_GENERATE = (
+    "Step 3 of Meta's guide: Business Settings → Users → System Users → your system user → "
+    "Generate New Token → your app → tick whatsapp_business_messaging and "
+    "whatsapp_business_management → expiry Never"
+)
+SAVE_AND_RESTART = "then run `wa-token save` and restart your backend server so it reads the new token"
+
+TEMPORARY_WITHIN = timedelta(hours=48)
+ROTATE_AFTER = timedelta(days=180)
+HARMLESS_SCOPES = frozenset({"public_profile"})
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80007, 80008, 130429, 131056})
+SERVER_TROUBLE_CODES = frozenset({1, 2, 131000})
+
+GRAPH_ERROR_PROBLEMS: dict[tuple[int, int | None], str] = {
+    (190, None): "token_invalid",
+    (190, 463): "token_expired",
+    (190, 467): "token_invalid",
+    (190, 458): "token_revoked",
+    (190, 459): "token_revoked",
+    (190, 460): "token_revoked",
+    (190, 464): "token_revoked",
+    (190, 492): "token_revoked",
+    (102, None): "token_invalid",
+    (10, None): "missing_permission",
+    (131005, None): "missing_permission",
+    (200, None): "no_whatsapp_account",
+    (100, 33): "no_whatsapp_account",
+    (100, None): "graph_error",
+    (368, None): "graph_error",
+    (131031, None): "graph_error",
+    **{(code, None): "rate_limited" for code in RATE_LIMIT_CODES},
+    **{(code, None): "graph_error" for code in SERVER_TROUBLE_CODES},
+}
+"""Graph (code, subcode) → problem code; (code, None) covers every other subcode of that code."""
+
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_NO_TOKEN, EXIT_GRAPH, EXIT_STORE = 0, 1, 2, 3, 4, 5
+GRAPH_SIDE = frozenset({"graph_unreachable", "graph_error", "rate_limited"})
+
+REVOKED_REASONS = {
+    458: "the app was removed from the Facebook account that made it",
+    459: "the Facebook account that made it is checkpointed (log in at facebook.com to clear it)",
+    460: "the session was invalidated: the password was changed, or Meta reset the session",
+    464: "the Facebook account that made it is unconfirmed",
+    492: "the person's role on the business or asset changed",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem or warning: a stable code, what is wrong, and the concrete fix."""
+
+    code: str
+    title: str
+    fix: str
+    detail: str | None = None
+    """What Graph said, with its support id, when Graph said something."""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Every problem (the token does not work) and warning (it works, but...) found."""
+
+    problems: tuple[Finding, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when the token works: no problem, warnings allowed."""
+        return not self.problems
+
+    @property
+    def exit_code(self) -> int:
+        """The contract's exit code: 0 ok, 3 no token, 1 the token's fault, 4 Graph's."""
+        codes = {p.code for p in self.problems}
+        if not codes:
+            return EXIT_OK
+        if "token_missing" in codes:
+            return EXIT_NO_TOKEN
+        return EXIT_GRAPH if codes <= GRAPH_SIDE else EXIT_PROBLEM
+
+
+@dataclass(frozen=True)
+class GraphFindings:
+    """What the Graph API said about one token."""
+
+    token_info: TokenInfo | None = None
+    me: Me | None = None
+    accounts: tuple[BusinessAccount, ...] = ()
+    error: GraphError | None = None
+    """The failure that stopped the check, if one did."""
+    account_errors: tuple[tuple[str, GraphError], ...] = ()
+    """Accounts that could not be read, with why."""
+
+
+@dataclass(frozen=True)
+class LocalFacts:
+    """What wa-token knows without Graph: where the token is, how it is stored, what is expected."""
+
+    now: datetime
+    token_found: bool = True
+    format_problem: str | None = None
+    source: str | None = None
+    location: str | None = None
+    warn_days: int = 7
+    expected_app_id: str | None = None
+    expected_account_id: str | None = None
+    expected_phone_number_id: str | None = None
+    shadowed: tuple[str, ...] = ()
+    """Lower sources that hold a different token than the winning one."""
+    env_in_git_work_tree: bool = False
+    env_git_ignored: bool = False
+    env_tracked_by_git: bool = False
+    env_world_readable: bool = False
+    keyring_available: bool = False
+
+
+def diagnose(graph: GraphFindings, local: LocalFacts) -> Diagnosis:
+    """The whole diagnosis of one token; problems first, then warnings."""
+    problems = _local_problems(local) or _graph_problems(graph, local)
+    return Diagnosis(problems=tuple(problems), warnings=tuple(_warnings(graph, local)))
+
+
+# -- problems ------------------------------------------------------------------------------------
+
+def _local_problems(local: LocalFacts) -> list[Finding]:
+    if not local.token_found:
+        return [Finding(
+            "token_missing",
+            "No token found: not on stdin, not in WHATSAPP_CLOUD_API_TOKEN, not in "
+            f"{local.location or '.env'}, not in the OS keyring.",
+            "Run `wa-token setup` to create a permanent System User token, or paste one with "
+            "`wa-token save` (it reads the token from standard input).",
+        )]
+    if local.format_problem:
+        where = _where(local)
+        return [Finding(
+            "token_malformed",
+            f"The token {where} cannot be an access token: {local.format_problem}.",
+            f"Correct the value {where}: it must be the token alone, starting with EAA, with no "
+            "quotes, spaces, `Bearer ` or `KEY=` around it. Or paste it again with "
+            "`wa-token save`, which cleans such wrapping.",
+        )]
+    return []
+
+
+def _graph_problems(graph: GraphFindings, local: LocalFacts) -> list[Finding]:
+    if graph.error is not None:
+        return [problem_for_error(graph.error, local)]
+    info = graph.token_info
+    if info is None:
+        return []
+    if not info.is_valid:
+        return [_invalid_token_problem(info.error, local)]
+    if info.expires_at is not None and info.expires_at <= local.now:
+        return [_expired(info.expires_at, None)]
+    problems = _permission_problems(info) + _app_problems(info, local)
+    problems += _account_problems(graph, local)
+    return problems
+
+
+def problem_for_error(err: GraphError, local: LocalFacts) -> Finding:
+    """The finding for a Graph failure, through the one code table."""
+    retry = "Check your connection and try again in a minute; this is not the token's fault."
+    if isinstance(err, GraphUnreachable):
+        return Finding("graph_unreachable", err.message, err.fix or retry)
+    if isinstance(err, GraphBadResponse) or not isinstance(err, GraphApiError):
+        return Finding("graph_error", err.message, err.fix or retry)
+    code = graph_error_code(err.code, err.subcode, err.status)
+    detail = _graph_detail(err)
+    if code == "rate_limited":
+        return _rate_limited(err, detail)
+    if code in ("token_invalid", "token_expired", "token_revoked"):
+        found = _invalid_token_problem(DebugError(err.code, err.subcode, err.message), local)
+        return Finding(found.code, found.title, found.fix, detail)
+    if code == "missing_permission":
+        return Finding(code, "Graph refused the call: the token lacks a permission it needs.",
+                       _permission_fix(WHATSAPP_SCOPES), detail)
+    if code == "no_whatsapp_account":
+        return _no_account("Graph refused to show the WhatsApp Business Account to this token.",
+                           detail)
+    return Finding("graph_error", "The Graph API refused the request.",
+                   "Try again in a minute; if it keeps failing, check Business Support Home "
+                   "(https://business.facebook.com/business-support-home) and quote the "
+                   "fbtrace_id.", detail)
+
+
+def graph_error_code(code: int, subcode: int | None, status: int = 400) -> str:
+    """Map a Graph error to a problem code with GRAPH_ERROR_PROBLEMS."""
+    found = GRAPH_ERROR_PROBLEMS.get((code, subcode)) or GRAPH_ERROR_PROBLEMS.get((code, None))
+    if found:
+        return found
+    if 200 <= code < 300:
+        return "missing_permission"
+    return "graph_error"
+
+
+def _invalid_token_problem(error: DebugError | None, local: LocalFacts) -> Finding:
+    code = graph_error_code(error.code, error.subcode) if error else "token_invalid"
+    if code == "token_expired":
+        return _expired(None, error.message if error else None)
+    if code == "token_revoked" and error and error.subcode in REVOKED_REASONS:
+        return Finding(
+            "token_revoked",
+            f"The token was revoked: {REVOKED_REASONS[error.subcode]}.",
+            "Generate a new token. A System User token is not tied to a person's password or "
+            f"session, so this cannot happen to it: {STEP_CREATE}, {STEP_GENERATE}; "
+            f"{SAVE_AND_RESTART}.",
+            error.message,
+        )
+    return Finding(
+        "token_invalid",
+        f"Graph rejects the token {_where(local)} (\"Invalid OAuth access token\").",
+        "Check that the whole token was copied (it starts with EAA, has no extra spaces) and "
+        "that it has not expired. If it still fails, generate a new one: "
+        f"{STEP_GENERATE}; {SAVE_AND_RESTART}.",
+        error.message if error else None,
+    )
+
+
+def _expired(expires_at: datetime | None, graph_message: str | None) -> Finding:
+    when = f" on {_format_time(expires_at)}" if expires_at else ""
+    return Finding(
+        "token_expired",
+        f"The token expired{when}.",
+        "Temporary tokens from API Setup last 24 hours. Make a permanent one: run "
+        f"`wa-token setup`, or {STEP_CREATE}; {STEP_ASSIGN}; {STEP_GENERATE}; {SAVE_AND_RESTART}.",
+        graph_message,
+    )
+
+
+def _permission_problems(info: TokenInfo) -> list[Finding]:
+    missing = tuple(s for s in WHATSAPP_SCOPES if s not in info.scopes)
+    if not missing:
+        return []
+    names = " and ".join(missing)
+    return [Finding(
+        "missing_permission",
+        f"The token lacks {names}.",
+        _permission_fix(missing),
+    )]
+
+
+def _permission_fix(missing: tuple[str, ...]) -> str:
+    ticks = " and ".join(missing)
+    return (
+        f"In Business Settings → Users → System Users → your system user → Generate New Token, "
+        f"choose your app and tick {ticks} (Step 3 of Meta's guide). Adding a permission never "
+        f"changes an existing token: generate a new one, {SAVE_AND_RESTART}."
+    )
+
+
+def _app_problems(info: TokenInfo, local: LocalFacts) -> list[Finding]:
+    expected = local.expected_app_id
+    if not expected or not info.app_id or info.app_id == expected:
+        return []
+    name = f" ({info.application})" if info.application else ""
+    return [Finding(
+        "wrong_app",
+        f"The token belongs to app {info.app_id}{name}, but WHATSAPP_APP_ID is {expected}.",
+        "Generate the token for the app your server uses (Step 3 of Meta's guide: Generate New "
+        "Token → select that app), or correct WHATSAPP_APP_ID.",
+    )]
+
+
+def _account_problems(graph: GraphFindings, local: LocalFacts) -> list[Finding]:
+    errors = [problem_for_error(err, local) for _, err in graph.account_errors]
+    graph_side = [f for f in errors if f.code in GRAPH_SIDE]
+    if graph_side and not graph.accounts:
+        return graph_side[:1]
+    expected = local.expected_account_id
+    reached = {a.id for a in graph.accounts}
+    if expected and expected not in reached:
+        return [_no_account(
+            f"The token does not reach WHATSAPP_BUSINESS_ACCOUNT_ID={expected}.",
+            _first_detail(graph, expected),
+        )]
+    if not graph.accounts:
+        return [_no_account("The token is valid but reaches no WhatsApp Business Account.",
+                            _first_detail(graph, None))]
+    return _phone_problems(graph.accounts, local)
+
+
+def _phone_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) -> list[Finding]:
+    numbers = {n.id for a in accounts for n in a.phone_numbers}
+    if not numbers:
+        return [Finding(
+            "no_phone_number",
+            "The WhatsApp Business Account has no phone number."
+            if len(accounts) == 1 else "None of the WhatsApp Business Accounts has a phone number.",
+            f"Add a phone number in WhatsApp Manager ({PHONE_NUMBERS_URL}), or use the test "
+            f"number from App Dashboard → WhatsApp → API Setup ({API_SETUP_URL}).",
+        )]
+    expected = local.expected_phone_number_id
+    if expected and expected not in numbers:
+        return [Finding(
+            "no_phone_number",
+            f"WHATSAPP_PHONE_NUMBER_ID={expected} is not a number of the accounts this token "
+            "reaches.",
+            "Use one of the phone number ids listed by `wa-token check`, or assign the account "
+            f"that owns it to the system user ({STEP_ASSIGN}) and generate a new token.",
+        )]
+    return []
+
+
+def _no_account(title: str, detail: str | None) -> Finding:
+    return Finding(
+        "no_whatsapp_account",
+        title,
+        f"Assign the WhatsApp account to the system user ({STEP_ASSIGN}; {WHATSAPP_ACCOUNTS_URL}), "
+        f"then generate a new token ({STEP_GENERATE}); {SAVE_AND_RESTART}.",
+        detail,
+    )
+
+
+def _rate_limited(err: GraphApiError, detail: str | None) -> Finding:
+    wait = (f"in {err.retry_after_minutes} minutes" if err.retry_after_minutes
+            else "in a few minutes")
+    return Finding(
+        "rate_limited",
+        f"Graph is rate limiting these calls (code {err.code}); this is not the token's fault.",
+        f"Try again {wait}. If you run `wa-token check` from cron, run it less often.",
+        detail,
+    )
+
+
+def _first_detail(graph: GraphFindings, account_id: str | None) -> str | None:
+    for found_id, err in graph.account_errors:
+        if account_id in (None, found_id) and isinstance(err, GraphApiError):
+            return _graph_detail(err)
+    return None
+
+
+def _graph_detail(err: GraphApiError) -> str:
+    trace = f" (fbtrace_id {err.fbtrace_id})" if err.fbtrace_id else ""
+    sub = f"/{err.subcode}" if err.subcode else ""
+    return f"Graph error {err.code}{sub}: {err.message}{trace}"
+
+
+# -- warnings ------------------------------------------------------------------------------------
+
+def _warnings(graph: GraphFindings, local: LocalFacts) -> list[Finding]:
+    info = graph.token_info
+    found: list[Finding] = []
+    alive = info is not None and (info.expires_at is None or info.expires_at > local.now)
+    if info is not None and info.is_valid and alive:
+        found += _lifetime_warnings(info, local)
+        found += _extra_permission_warnings(info)
+    found += _storage_warnings(local)
+    return found
+
+
+def _lifetime_warnings(info: TokenInfo, local: LocalFacts) -> list[Finding]:
+    found: list[Finding] = []
+    left = info.expires_at - local.now if info.expires_at else None
+    if info.type != "SYSTEM_USER" or (left is not None and left <= TEMPORARY_WITHIN):
+        kind = "a user token" if info.type == "USER" else f"a {info.type or 'non-System-User'} token"
+        life = f", expiring in {_format_delta(left)}" if left is not None else ""
+        found.append(Finding(
+            "temporary_token",
+            f"This is {kind}{life}, not a permanent System User token.",
+            f"Make a permanent token: run `wa-token setup`, or {STEP_CREATE}; {STEP_ASSIGN}; "
+            f"{STEP_GENERATE}; {SAVE_AND_RESTART}.",
+        ))
+    elif left is not None and left <= timedelta(days=local.warn_days):
+        found.append(Finding(
+            "expires_soon",
+            f"The token expires in {_format_delta(left)} ({_format_time(info.expires_at)}).",
+            f"Generate a new one before then, with expiry Never: {STEP_GENERATE}; "
+            f"{SAVE_AND_RESTART}.",
+        ))
+    if info.issued_at and local.now - info.issued_at > ROTATE_AFTER:
+        found.append(Finding(
+            "rotation_due",
+            f"The token was issued on {_format_time(info.issued_at)}, over 180 days ago.",
+            "Rotate it: generate a new token (Business Settings → System Users → Generate New "
+            "Token), save it with `wa-token save`, restart your server, then revoke the old one "
+            "(System Users → Revoke tokens).",
+        ))
+    return found
+
+
+def _extra_permission_warnings(info: TokenInfo) -> list[Finding]:
+    extra = sorted(set(info.scopes) - set(WHATSAPP_SCOPES) - HARMLESS_SCOPES)
+    if not extra:
+        return []
+    return [Finding(
+        "extra_permissions",
+        f"The token also carries {', '.join(extra)}, which WhatsApp messaging does not need.",
+        "Least privilege: generate a token with only whatsapp_business_messaging and "
+        "whatsapp_business_management ticked, save it, and revoke this one.",
+    )]
+
+
+def _storage_warnings(local: LocalFacts) -> list[Finding]:
+    found = [Finding(
+        "shadowed",
+        f"The token from {_where(local, bare=True)} is used, but {other} holds a different one.",
+        f"Remove the one you do not want (`wa-token forget --from ...`, or unset "
+        f"WHATSAPP_CLOUD_API_TOKEN), so your server and wa-token agree.",
+    ) for other in local.shadowed]
+    if local.source != "dotenv":
+        return found
+    path = local.location or ".env"
+    if local.env_tracked_by_git:
+        found.append(Finding(
+            "env_tracked_by_git",
+            f"{path} is tracked by git: the token may already be in the history.",
+            f"Untrack it (`git rm --cached {path}`, add it to .gitignore, commit), and treat the "
+            "token as leaked: revoke it (Business Settings → System Users → Revoke tokens) and "
+            "generate a new one.",
+        ))
+    elif local.env_in_git_work_tree and not local.env_git_ignored:
+        found.append(Finding(
+            "env_not_gitignored",
+            f"{path} is inside a git work tree and not ignored: one `git add .` commits the token.",
+            f"Add it to .gitignore: `echo '{_basename(path)}' >> .gitignore`.",
+        ))
+    if local.env_world_readable:
+        found.append(Finding(
+            "env_world_readable",
+            f"{path} is readable by every user of this machine.",
+            f"Restrict it: `chmod 600 {path}`.",
+        ))
+    if local.keyring_available:
+        found.append(Finding(
+            "plaintext_storage",
+            f"The token is stored in plain text in {path}, although an OS keyring works here.",
+            "Keep it in the keyring instead: `wa-token token | wa-token save --to keyring`, then "
+            "`wa-token forget --from env`; your server can read it with "
+            "`export WHATSAPP_CLOUD_API_TOKEN=\"$(wa-token token)\"`.",
+        ))
+    return found
+
+
+# -- wording helpers -----------------------------------------------------------------------------
+
+def _where(local: LocalFacts, *, bare: bool = False) -> str:
+    names = {"stdin": "standard input", "environment": "the WHATSAPP_CLOUD_API_TOKEN variable",
+             "keyring": "the OS keyring"}
+    if local.source == "dotenv":
+        place = local.location or ".env"
+    else:
+        place = names.get(local.source or "", "given")
+    if bare or local.source is None:
+        return place
+    return f"in {place}" if local.source in ("dotenv", "keyring") else f"from {place}"
+
+
+def _basename(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _format_time(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "an unknown time"
+
+
+def _format_delta(delta: timedelta | None) -> str:
+    if delta is None:
+        return "never"
+    hours = max(0, int(delta.total_seconds() // 3600))
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{hours // 24} days"

@@ -1,0 +1,143 @@
+"""The one error tree of wa-token: every failure carries a title, a message and a fix.
+
+    WaTokenError
+    ├── TokenFormatError        pasted or stored text cannot be an access token
+    ├── StoreError              the token could not be stored or read (exit 5)
+    │   ├── EnvFileError        the .env file is a directory, unreadable, not UTF-8, not writable
+    │   └── KeyringError        the OS keyring failed
+    │       ├── KeyringUnavailable   no keyring backend on this machine
+    │       ├── KeyringLocked        the keyring is locked and could not be unlocked
+    │       └── KeyringTimeout       the keyring did not answer in time
+    └── GraphError              the Graph API could not be used
+        ├── GraphUnreachable    network error or timeout (exit 4)
+        ├── GraphBadResponse    5xx, HTML or unparseable JSON (exit 4)
+        └── GraphApiError       Graph's own error envelope (code, subcode, type, ...)
+
+Messages are built only from safe fields: never from a token, an app secret, a URL with a query
+string, or `str()` of an httpx exception (which can carry the URL).
+"""
+
+from __future__ import annotations
+
+
+class WaTokenError(Exception):
+    """Base of every error wa-token raises on purpose."""
+
+    title: str = "Something went wrong"
+    """A few words that name the failure."""
+
+    def __init__(self, message: str, *, fix: str = "", title: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        """What happened, in one or two sentences, with no secret in it."""
+        self.fix = fix
+        """The next thing to do: a command, a setting, or a link."""
+        if title is not None:
+            self.title = title
+
+
+class TokenFormatError(WaTokenError):
+    """The text cannot be an access token; `message` says why without echoing it."""
+
+    title = "That is not an access token"
+
+
+class StoreError(WaTokenError):
+    """The token could not be stored or read."""
+
+    title = "The token could not be stored or read"
+
+
+class EnvFileError(StoreError):
+    """The .env file cannot be read or written."""
+
+    title = "The .env file cannot be used"
+
+
+class KeyringError(StoreError):
+    """The OS keyring failed."""
+
+    title = "The OS keyring failed"
+
+
+class KeyringUnavailable(KeyringError):
+    """No keyring backend is available on this machine."""
+
+    title = "No OS keyring is available"
+
+
+class KeyringLocked(KeyringError):
+    """The keyring is locked and was not unlocked."""
+
+    title = "The OS keyring is locked"
+
+
+class KeyringTimeout(KeyringError):
+    """The keyring did not answer within the time limit."""
+
+    title = "The OS keyring did not answer"
+
+
+class GraphError(WaTokenError):
+    """The Graph API could not be used."""
+
+    title = "The Graph API could not be used"
+
+
+class GraphUnreachable(GraphError):
+    """A network error or a timeout: Graph never answered."""
+
+    title = "The Graph API could not be reached"
+
+    def __init__(self, message: str, *, fix: str = "", timed_out: bool = False) -> None:
+        super().__init__(message, fix=fix)
+        self.timed_out = timed_out
+        """True when Graph accepted the request but did not answer in time."""
+
+
+class GraphBadResponse(GraphError):
+    """Graph answered, but with a server error or something that is not its JSON."""
+
+    title = "The Graph API did not answer usefully"
+
+    def __init__(self, message: str, *, status: int, fix: str = "") -> None:
+        super().__init__(message, fix=fix)
+        self.status = status
+        """The HTTP status of the answer."""
+
+
+class GraphApiError(GraphError):
+    """Graph's error envelope, `{"error": {...}}`, as a typed exception."""
+
+    title = "The Graph API refused the request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int,
+        subcode: int | None = None,
+        error_type: str = "",
+        is_transient: bool = False,
+        fbtrace_id: str | None = None,
+        status: int = 400,
+        details: str | None = None,
+        retry_after_minutes: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        """Graph's `code`: branch on this, never on the HTTP status."""
+        self.subcode = subcode
+        """Graph's `error_subcode` (or `subcode` inside debug_token's data)."""
+        self.error_type = error_type
+        """Graph's `type`, such as OAuthException."""
+        self.is_transient = is_transient
+        """Graph's hint that retrying may work."""
+        self.fbtrace_id = fbtrace_id
+        """Meta's support id for this failure."""
+        self.status = status
+        """The HTTP status of the answer."""
+        self.details = details
+        """WhatsApp's `error_data.details`, when present."""
+        self.retry_after_minutes = retry_after_minutes
+        """From X-Business-Use-Case-Usage `estimated_time_to_regain_access`, when above zero."""

@@ -1,0 +1,516 @@
+"""An async client for the few Graph API calls wa-token needs, returning frozen dataclasses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from wizard import __version__
+from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable
+from wizard.core.token import SecretToken
+
+DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+"""Meta's Graph API; tests and demos point `--graph-url` at the fake server instead."""
+
+GRAPH_VERSION = "v26.0"
+"""The Graph API version wa-token speaks unless `--graph-version` says otherwise."""
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds to wait for each Graph answer."""
+
+WHATSAPP_SCOPES = ("whatsapp_business_management", "whatsapp_business_messaging")
+"""The two permissions a WhatsApp Cloud API token needs."""
+
+MAX_PAGES = 50
+"""Stop following `paging.next` after this many pages (a loop or a runaway listing)."""
+
+TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 613, 80007, 80008, 130429, 131000})
+"""Graph error codes that retrying may fix (see graph-api.md §8)."""
+
+PHONE_FIELDS = (
+    "id,display_phone_number,verified_name,quality_rating,code_verification_status,"
+    "platform_type,throughput,name_status,status"
+)
+ACCOUNT_FIELDS = "id,name,currency,timezone_id,message_template_namespace,account_review_status"
+
+_SECRET_PARAMS = re.compile(
+    r"((?:input_token|access_token|client_secret|fb_exchange_token)=)[^&\s\"']*"
+)
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class GranularScope:
+    """One permission and the assets it is limited to."""
+
+    scope: str
+    """The permission, such as whatsapp_business_messaging."""
+    target_ids: tuple[str, ...] | None
+    """The asset ids the grant is limited to; None when it is not limited to particular assets."""
+
+
+@dataclass(frozen=True)
+class DebugError:
+    """Why debug_token says a token is not valid (its `data.error`)."""
+
+    code: int
+    subcode: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What `debug_token` says about a token."""
+
+    is_valid: bool
+    type: str | None
+    """USER, PAGE, APP or SYSTEM_USER."""
+    app_id: str | None
+    application: str | None
+    user_id: str | None
+    expires_at: datetime | None
+    """None when the token never expires (Graph sends 0)."""
+    issued_at: datetime | None
+    data_access_expires_at: datetime | None
+    scopes: tuple[str, ...]
+    granular_scopes: tuple[GranularScope, ...]
+    error: DebugError | None = None
+
+
+@dataclass(frozen=True)
+class Me:
+    """Who the token acts as (for a System User token, the system user)."""
+
+    id: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Business:
+    """A business portfolio the token can see."""
+
+    id: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    """A WhatsApp phone number of a business account; Graph omits fields that do not apply."""
+
+    id: str
+    display_phone_number: str | None = None
+    verified_name: str | None = None
+    quality_rating: str | None = None
+    code_verification_status: str | None = None
+    platform_type: str | None = None
+    throughput_level: str | None = None
+    name_status: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class BusinessAccount:
+    """A WhatsApp Business Account (WABA) and its phone numbers."""
+
+    id: str
+    name: str | None = None
+    currency: str | None = None
+    timezone_id: str | None = None
+    account_review_status: str | None = None
+    phone_numbers: tuple[PhoneNumber, ...] = ()
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Rewrites httpx's request log lines so that no token or secret query parameter survives."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_url(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def redact_url(text: str) -> str:
+    """Replace the values of secret query parameters with `REDACTED`."""
+    return _SECRET_PARAMS.sub(r"\1REDACTED", text)
+
+
+def quiet_http_loggers() -> None:
+    """Install the redacting filter on httpx's logger once (it logs every request URL at INFO)."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, RedactSecretsFilter) for f in logger.filters):
+        logger.addFilter(RedactSecretsFilter())
+
+
+class GraphClient:
+    """One method per question wa-token asks Graph; the token goes in the Authorization header."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_GRAPH_URL,
+        version: str = GRAPH_VERSION,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = 1,
+        retry_backoff: float = 1.0,
+    ) -> None:
+        quiet_http_loggers()
+        self.base_url = base_url.rstrip("/")
+        """The Graph host, without the version."""
+        self.version = version
+        """The Graph API version in every path, such as v26.0."""
+        self.timeout = timeout
+        """Seconds to wait for each answer."""
+        self.retries = retries
+        """How many times a transient failure is retried (Meta advises once)."""
+        self.retry_backoff = retry_backoff
+        """Seconds before a retry (plus up to 50% jitter)."""
+        self._http = httpx.AsyncClient(
+            base_url=f"{self.base_url}/{version}/",
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,
+            headers={"User-Agent": f"wa-token/{__version__}", "Accept": "application/json"},
+        )
+
+    async def __aenter__(self) -> GraphClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    # -- the questions -------------------------------------------------------------------------
+
+    async def debug_token(
+        self, token: SecretToken, *, app_token: SecretToken | None = None
+    ) -> TokenInfo:
+        """Inspect `token`, as itself or, when given, with the app token `APP_ID|APP_SECRET`."""
+        body = await self._call("GET", "debug_token", app_token or token,
+                                params={"input_token": token.reveal()}, scrub=(token,))
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise _unexpected("debug_token", 200)
+        return parse_token_info(data)
+
+    async def me(self, token: SecretToken) -> Me:
+        """The user or system user the token acts as."""
+        body = await self._call("GET", "me", token, params={"fields": "id,name"})
+        return Me(id=str(body.get("id", "")), name=_opt_str(body.get("name")))
+
+    async def granted_permissions(self, token: SecretToken) -> tuple[str, ...]:
+        """Permissions from `/me/permissions` with status granted (a fallback to debug_token)."""
+        rows = await self._collect("me/permissions", token, {})
+        return tuple(str(r["permission"]) for r in rows
+                     if r.get("status") == "granted" and "permission" in r)
+
+    async def businesses(self, token: SecretToken) -> tuple[Business, ...]:
+        """Business portfolios the token sees (needs business_management)."""
+        rows = await self._collect("me/businesses", token, {"fields": "id,name"})
+        return tuple(Business(str(r["id"]), _opt_str(r.get("name"))) for r in rows if "id" in r)
+
+    async def business_account_ids_of(self, token: SecretToken, business_id: str) -> tuple[str, ...]:
+        """WABA ids a business owns or has been given by clients, fetched concurrently."""
+        edges = ("owned_whatsapp_business_accounts", "client_whatsapp_business_accounts")
+        pages = await gather_all(
+            self._collect(f"{business_id}/{edge}", token, {"fields": "id,name"}) for edge in edges
+        )
+        return _unique(str(row["id"]) for rows in pages for row in rows if "id" in row)
+
+    async def discover_account_ids(self, token: SecretToken, info: TokenInfo) -> tuple[str, ...]:
+        """The WABAs a token reaches: granular_scopes target_ids, else through its businesses.
+
+        Follows graph-api.md §3: target_ids are authoritative when present (even when empty).
+        When the WhatsApp grants are not limited to assets, ask the businesses; a token without
+        business_management gets code 200/100 there, which means "nothing found", not "broken".
+        """
+        targeted = [g.target_ids for g in info.granular_scopes
+                    if g.scope in WHATSAPP_SCOPES and g.target_ids is not None]
+        if targeted:
+            return _unique(i for ids in targeted for i in ids)
+        try:
+            businesses = await self.businesses(token)
+            found = await gather_all(self.business_account_ids_of(token, b.id) for b in businesses)
+        except GraphApiError as err:
+            if err.code in (100, 200) or 200 <= err.code < 300:
+                return ()
+            raise
+        return _unique(i for ids in found for i in ids)
+
+    async def business_account(self, token: SecretToken, account_id: str) -> BusinessAccount:
+        """One WABA's details, without its phone numbers."""
+        body = await self._call("GET", account_id, token, params={"fields": ACCOUNT_FIELDS})
+        return BusinessAccount(
+            id=str(body.get("id", account_id)),
+            name=_opt_str(body.get("name")),
+            currency=_opt_str(body.get("currency")),
+            timezone_id=_opt_str(body.get("timezone_id")),
+            account_review_status=_opt_str(body.get("account_review_status")),
+        )
+
+    async def phone_numbers(self, token: SecretToken, account_id: str) -> tuple[PhoneNumber, ...]:
+        """Every phone number of a WABA, following paging."""
+        rows = await self._collect(f"{account_id}/phone_numbers", token, {"fields": PHONE_FIELDS})
+        return tuple(parse_phone_number(r) for r in rows if "id" in r)
+
+    async def account_with_numbers(self, token: SecretToken, account_id: str) -> BusinessAccount:
+        """A WABA's details and its phone numbers, asked for at the same time."""
+        account, numbers = await asyncio.gather(
+            self.business_account(token, account_id), self.phone_numbers(token, account_id)
+        )
+        return BusinessAccount(**{**account.__dict__, "phone_numbers": numbers})
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    async def _collect(
+        self, path: str, token: SecretToken, params: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        """All `data` rows of a list edge, following `paging.next` on this host only."""
+        rows: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        url: str | None = path
+        request_params: dict[str, str] | None = params
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
+            body = await self._call("GET", url, token, params=request_params)
+            data = body.get("data")
+            if not isinstance(data, list):
+                raise _unexpected(path.split("/")[-1], 200)
+            rows.extend(r for r in data if isinstance(r, dict))
+            url = self._next_page(body, seen)
+            request_params = None
+        return rows
+
+    def _next_page(self, body: dict[str, Any], seen: set[str]) -> str | None:
+        paging = body.get("paging")
+        next_url = paging.get("next") if isinstance(paging, dict) else None
+        if not isinstance(next_url, str) or next_url in seen or not self._same_host(next_url):
+            return None
+        seen.add(next_url)
+        return next_url
+
+    def _same_host(self, url: str) -> bool:
+        """The token is only ever sent to the Graph host it was meant for."""
+        ours, theirs = urlsplit(self.base_url), urlsplit(url)
+        return (ours.scheme, ours.netloc) == (theirs.scheme, theirs.netloc)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        token: SecretToken,
+        *,
+        params: dict[str, str] | None = None,
+        json_body: dict[str, Any] | None = None,
+        form: dict[str, str] | None = None,
+        scrub: Iterable[SecretToken] = (),
+    ) -> dict[str, Any]:
+        """One Graph request with the single retry Meta recommends for transient failures."""
+        secrets = (token, *scrub)
+        for attempt in range(self.retries + 1):
+            try:
+                return await self._send(method, path, token, params, json_body, form, secrets)
+            except GraphError as err:
+                if attempt >= self.retries or not is_retryable(err):
+                    raise
+            await asyncio.sleep(self.retry_backoff * (1 + random.random() / 2))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        token: SecretToken,
+        params: dict[str, str] | None,
+        json_body: dict[str, Any] | None,
+        form: dict[str, str] | None,
+        secrets: tuple[SecretToken, ...],
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token.reveal()}"}
+        try:
+            response = await self._http.request(
+                method, path, params=params, json=json_body, data=form, headers=headers
+            )
+        except httpx.TimeoutException:
+            raise GraphUnreachable(
+                f"The Graph API did not answer within {self.timeout:g} seconds.",
+                fix="Check your connection and try again, or allow more time with --timeout.",
+                timed_out=True,
+            ) from None
+        except httpx.HTTPError as exc:
+            raise GraphUnreachable(
+                f"Could not talk to {self.base_url} ({type(exc).__name__}).",
+                fix="Check your internet connection, proxy and --graph-url, then try again.",
+            ) from None
+        return parse_response(response, secrets)
+
+
+def parse_response(response: httpx.Response, secrets: Iterable[SecretToken] = ()) -> dict[str, Any]:
+    """Graph's JSON object, or the typed error its answer stands for."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        raise _api_error(body["error"], response, secrets)
+    if response.status_code >= 400 or not isinstance(body, dict):
+        raise _unexpected(_endpoint_name(response), response.status_code)
+    return body
+
+
+def _api_error(
+    error: dict[str, Any], response: httpx.Response, secrets: Iterable[SecretToken]
+) -> GraphApiError:
+    message = str(error.get("message") or "Graph returned an error without a message.")
+    for secret in secrets:
+        message = message.replace(secret.reveal(), secret.masked)
+    details = error.get("error_data")
+    return GraphApiError(
+        message,
+        code=_int(error.get("code"), default=0),
+        subcode=_int(error.get("error_subcode"), default=None),
+        error_type=str(error.get("type") or ""),
+        is_transient=bool(error.get("is_transient", False)),
+        fbtrace_id=_opt_str(error.get("fbtrace_id")),
+        status=response.status_code,
+        details=_opt_str(details.get("details")) if isinstance(details, dict) else None,
+        retry_after_minutes=regain_access_minutes(response.headers),
+    )
+
+
+def _unexpected(endpoint: str, status: int) -> GraphBadResponse:
+    what = "a server error" if status >= 500 else "an answer that is not Graph's JSON"
+    return GraphBadResponse(
+        f"The Graph API sent {what} (HTTP {status}) for {endpoint}.",
+        status=status,
+        fix="This is on Meta's side or a proxy's; try again in a minute "
+        "(https://metastatus.com shows outages).",
+    )
+
+
+def _endpoint_name(response: httpx.Response) -> str:
+    """The last path segment of the request, never its query string."""
+    path = response.request.url.path.rstrip("/")
+    return path.rsplit("/", 1)[-1] or "/"
+
+
+def is_retryable(err: GraphError) -> bool:
+    """Whether one more try may help: 5xx, transient codes, refused connections (not timeouts)."""
+    if isinstance(err, GraphUnreachable):
+        return not err.timed_out
+    if isinstance(err, GraphBadResponse):
+        return err.status >= 500 or err.status == 429
+    if isinstance(err, GraphApiError):
+        if err.retry_after_minutes:
+            return False
+        return err.is_transient or err.code in TRANSIENT_CODES or err.status >= 500
+    return False
+
+
+def regain_access_minutes(headers: httpx.Headers) -> int | None:
+    """The longest `estimated_time_to_regain_access` in X-Business-Use-Case-Usage, if above 0."""
+    try:
+        usage = json.loads(headers.get("x-business-use-case-usage", "{}"))
+        entries = [e for rows in usage.values() if isinstance(rows, list) for e in rows]
+        minutes = max((int(e.get("estimated_time_to_regain_access", 0)) for e in entries
+                       if isinstance(e, dict)), default=0)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return minutes or None
+
+
+def parse_token_info(data: dict[str, Any]) -> TokenInfo:
+    """debug_token's `data` object; every field is optional."""
+    error = data.get("error")
+    return TokenInfo(
+        is_valid=bool(data.get("is_valid", False)),
+        type=_opt_str(data.get("type")),
+        app_id=_opt_str(data.get("app_id")),
+        application=_opt_str(data.get("application")),
+        user_id=_opt_str(data.get("user_id")),
+        expires_at=_time(data.get("expires_at")),
+        issued_at=_time(data.get("issued_at")),
+        data_access_expires_at=_time(data.get("data_access_expires_at")),
+        scopes=tuple(str(s) for s in data.get("scopes") or () if isinstance(s, str)),
+        granular_scopes=tuple(_granular(g) for g in data.get("granular_scopes") or ()
+                              if isinstance(g, dict) and "scope" in g),
+        error=DebugError(
+            code=_int(error.get("code"), default=0),
+            subcode=_int(error.get("subcode", error.get("error_subcode")), default=None),
+            message=str(error.get("message", "")),
+        ) if isinstance(error, dict) else None,
+    )
+
+
+def parse_phone_number(row: dict[str, Any]) -> PhoneNumber:
+    """One entry of the phone_numbers edge."""
+    throughput = row.get("throughput")
+    return PhoneNumber(
+        id=str(row["id"]),
+        display_phone_number=_opt_str(row.get("display_phone_number")),
+        verified_name=_opt_str(row.get("verified_name")),
+        quality_rating=_opt_str(row.get("quality_rating")),
+        code_verification_status=_opt_str(row.get("code_verification_status")),
+        platform_type=_opt_str(row.get("platform_type")),
+        throughput_level=_opt_str(throughput.get("level")) if isinstance(throughput, dict) else None,
+        name_status=_opt_str(row.get("name_status")),
+        status=_opt_str(row.get("status")),
+    )
+
+
+async def gather_all(calls: Iterable[Awaitable[_T]]) -> list[_T]:
+    """Run calls concurrently; the first failure is raised once all have finished."""
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return list(results)  # type: ignore[arg-type]
+
+
+def _granular(entry: dict[str, Any]) -> GranularScope:
+    ids = entry.get("target_ids")
+    return GranularScope(
+        scope=str(entry["scope"]),
+        target_ids=tuple(str(i) for i in ids) if isinstance(ids, list) else None,
+    )
+
+
+def _time(value: object) -> datetime | None:
+    """A unix time; Graph's 0 ("never") and a missing field both become None."""
+    seconds = _int(value, default=None)
+    return datetime.fromtimestamp(seconds, UTC) if seconds else None
+
+
+def _int(value: object, *, default: Any) -> Any:
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return default
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None or isinstance(value, (dict, list)) else str(value)
+
+
+def _unique(ids: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(ids))
+

@@ -1,0 +1,113 @@
+"""Settings from flags, the environment and `.env`, resolved once and passed down explicitly."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from wizard.core.errors import WaTokenError
+from wizard.core.graph import DEFAULT_GRAPH_URL, DEFAULT_TIMEOUT, GRAPH_VERSION
+from wizard.core.token import SecretToken
+
+GRAPH_URL_VAR = "WHATSAPP_GRAPH_URL"
+GRAPH_VERSION_VAR = "WHATSAPP_GRAPH_API_VERSION"
+APP_ID_VAR = "WHATSAPP_APP_ID"
+APP_SECRET_VAR = "WHATSAPP_APP_SECRET"
+ACCOUNT_ID_VAR = "WHATSAPP_BUSINESS_ACCOUNT_ID"
+PHONE_NUMBER_ID_VAR = "WHATSAPP_PHONE_NUMBER_ID"
+DEFAULT_WARN_DAYS = 7
+
+_VERSION = re.compile(r"v\d+\.\d+")
+
+
+class SettingsError(WaTokenError):
+    """A flag or variable has a value wa-token cannot use (a usage error, exit 2)."""
+
+    title = "A setting is not valid"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know besides the token itself."""
+
+    graph_url: str = DEFAULT_GRAPH_URL
+    graph_version: str = GRAPH_VERSION
+    env_file: Path = Path(".env")
+    timeout: float = DEFAULT_TIMEOUT
+    warn_days: int = DEFAULT_WARN_DAYS
+    app_id: str | None = None
+    app_secret: SecretToken | None = field(default=None, repr=False)
+    business_account_id: str | None = None
+    phone_number_id: str | None = None
+
+    @property
+    def app_token(self) -> SecretToken | None:
+        """`APP_ID|APP_SECRET`, which lets debug_token explain why a dead token is dead."""
+        if self.app_id and self.app_secret:
+            return SecretToken(f"{self.app_id}|{self.app_secret.reveal()}")
+        return None
+
+
+def load_settings(
+    environ: Mapping[str, str],
+    dotenv: Mapping[str, str] | None = None,
+    *,
+    graph_url: str | None = None,
+    graph_version: str | None = None,
+    env_file: Path | None = None,
+    timeout: float | None = None,
+    warn_days: int | None = None,
+) -> Settings:
+    """Flags win over the environment, which wins over `.env`; bad values raise SettingsError."""
+    dotenv = dotenv or {}
+
+    def context(name: str) -> str | None:
+        return (environ.get(name) or dotenv.get(name) or "").strip() or None
+
+    secret = context(APP_SECRET_VAR)
+    return Settings(
+        graph_url=check_graph_url(graph_url or environ.get(GRAPH_URL_VAR) or DEFAULT_GRAPH_URL),
+        graph_version=check_graph_version(
+            graph_version or environ.get(GRAPH_VERSION_VAR) or GRAPH_VERSION
+        ),
+        env_file=env_file or Path(".env"),
+        timeout=check_positive(timeout if timeout is not None else DEFAULT_TIMEOUT, "--timeout"),
+        warn_days=int(check_positive(warn_days if warn_days is not None else DEFAULT_WARN_DAYS,
+                                     "--warn-days", allow_zero=True)),
+        app_id=context(APP_ID_VAR),
+        app_secret=SecretToken(secret) if secret else None,
+        business_account_id=context(ACCOUNT_ID_VAR),
+        phone_number_id=context(PHONE_NUMBER_ID_VAR),
+    )
+
+
+def check_graph_url(url: str) -> str:
+    """An http(s) URL without a query string; the version is added per request."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise SettingsError(
+            "The Graph URL must look like https://graph.facebook.com (http or https, a host, no "
+            "query string).",
+            fix=f"Correct --graph-url or {GRAPH_URL_VAR}.",
+        )
+    return url.strip().rstrip("/")
+
+
+def check_graph_version(version: str) -> str:
+    """A Graph version such as v26.0."""
+    if not _VERSION.fullmatch(version.strip()):
+        raise SettingsError(
+            "The Graph API version must look like v26.0.",
+            fix=f"Correct --graph-version or {GRAPH_VERSION_VAR}.",
+        )
+    return version.strip()
+
+
+def check_positive(value: float, name: str, *, allow_zero: bool = False) -> float:
+    """A number above zero (or zero when allowed)."""
+    if value < 0 or (value == 0 and not allow_zero):
+        raise SettingsError(f"{name} must be a number above zero.", fix=f"Correct {name}.")
+    return value

@@ -1,0 +1,167 @@
+"""The access token as a secret value, and the rules that turn pasted text into one."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass
+
+from wizard.core.errors import TokenFormatError
+
+TOKEN_KEY = "WHATSAPP_CLOUD_API_TOKEN"
+"""The name every store and the user's backend server use for the token."""
+
+MIN_TOKEN_LENGTH = 32
+"""Real Meta access tokens are about 150 to 250 characters; anything under this is a cut copy."""
+
+MAX_TOKEN_LENGTH = 4096
+"""Far above any real token; a longer paste is a whole file or a log, not a token."""
+
+_TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_\-.|~+/=]+")
+_KEY_PREFIX = re.compile(r"^(?:export\s+)?" + TOKEN_KEY + r"\s*=\s*")
+_BEARER_PREFIX = re.compile(r"^bearer\s+", re.IGNORECASE)
+_QUOTES = ("\"", "'", "`", "\u201c\u201d", "\u2018\u2019")
+
+
+class SecretToken:
+    """An access token that shows only its mask; `reveal()` is the one way to the raw text."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The raw token, for the single place that sends or stores it."""
+        return self._value
+
+    @property
+    def masked(self) -> str:
+        """The first and last four characters, like `EAAG…x9Qz`; short text shows no characters."""
+        return mask(self._value)
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __repr__(self) -> str:
+        return f"SecretToken({self.masked!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SecretToken):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(("SecretToken", self._value))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("a SecretToken cannot be pickled")
+
+
+def mask(value: str) -> str:
+    """Mask any secret text: `EAAG…x9Qz`, or `••••` when it is too short to show any of it."""
+    if len(value) < 16:
+        return "••••"
+    return f"{value[:4]}…{value[-4:]}"
+
+
+@dataclass(frozen=True)
+class CleanedPaste:
+    """A token taken from pasted text, and what had to be removed around it."""
+
+    token: SecretToken
+    """The token itself."""
+    removed: tuple[str, ...]
+    """Plain descriptions of what was stripped, e.g. "a `Bearer ` prefix"."""
+
+
+def clean_pasted(text: str) -> CleanedPaste:
+    """Take a token out of pasted text, forgiving the usual copy-paste wrapping.
+
+    Strips surrounding whitespace, a `WHATSAPP_CLOUD_API_TOKEN=` prefix, one pair of quotes and a
+    `Bearer ` prefix, then validates what is left. Raises TokenFormatError with a reason that
+    never echoes the text.
+    """
+    removed: list[str] = []
+    value = text.strip()
+    if value != text and text.strip():
+        removed.append("surrounding spaces or line breaks")
+    value, found = _strip_key_prefix(value)
+    if found:
+        removed.append(f"a `{TOKEN_KEY}=` prefix")
+    value, found = _strip_quotes(value)
+    if found:
+        removed.append("a pair of quotes")
+    stripped = _BEARER_PREFIX.sub("", value, count=1)
+    if stripped != value:
+        removed.append("a `Bearer ` prefix")
+        value = stripped.strip()
+    return CleanedPaste(validate(value), tuple(removed))
+
+
+def validate(value: str) -> SecretToken:
+    """Accept the text as it is (a stored token), or raise TokenFormatError saying what is wrong."""
+    reason = format_problem(value)
+    if reason:
+        raise TokenFormatError(reason, fix=_FORMAT_FIX)
+    return SecretToken(value)
+
+
+_FORMAT_FIX = (
+    "Copy the whole token again: in Business Settings → Users → System Users, generate a new "
+    "token and copy it with the Copy button (it starts with EAA and has no spaces)."
+)
+
+
+def format_problem(value: str) -> str | None:
+    """Why the text cannot be a token, in words that never quote it; None when it can be."""
+    checks = (
+        (not value, "it is empty"),
+        (len(value) > MAX_TOKEN_LENGTH, f"it is {len(value)} characters long, far longer than any "
+         "access token (a whole file or log was pasted?)"),
+        (bool(_BEARER_PREFIX.match(value)), "it starts with `Bearer ` (store the token alone; the "
+         "`Bearer ` prefix belongs in the HTTP header, not in the value)"),
+        (bool(_KEY_PREFIX.match(value)), f"it starts with `{TOKEN_KEY}=` (store the value alone)"),
+        (_has_outer_space(value), "it starts or ends with spaces or a line break"),
+        (_has_inner_space(value), "it has spaces or line breaks inside it (a token is one unbroken "
+         "word; the copy may have wrapped)"),
+        (_has_control(value), "it contains control characters (an escape sequence or terminal "
+         "code was pasted with it)"),
+        (not value.isascii(), "it contains non-ASCII characters (often a smart quote or an "
+         "invisible character copied from a web page or chat)"),
+        (_has_quotes(value), "it is wrapped in or contains quote characters"),
+        (len(value) < MIN_TOKEN_LENGTH, f"it is only {len(value)} characters long; an access token "
+         "is usually 150 to 250 (the copy looks cut short)"),
+        (not _TOKEN_ALPHABET.fullmatch(value), "it contains punctuation that never appears in an "
+         "access token"),
+    )
+    return next((reason for failed, reason in checks if failed), None)
+
+
+def _strip_key_prefix(value: str) -> tuple[str, bool]:
+    stripped = _KEY_PREFIX.sub("", value, count=1)
+    return stripped.strip(), stripped != value
+
+
+def _strip_quotes(value: str) -> tuple[str, bool]:
+    for pair in _QUOTES:
+        opening, closing = (pair, pair) if len(pair) == 1 else (pair[0], pair[1])
+        if len(value) >= 2 and value.startswith(opening) and value.endswith(closing):
+            return value[1:-1].strip(), True
+    return value, False
+
+
+def _has_outer_space(value: str) -> bool:
+    return value != value.strip()
+
+
+def _has_inner_space(value: str) -> bool:
+    return any(ch.isspace() for ch in value.strip())
+
+
+def _has_control(value: str) -> bool:
+    return any(ord(ch) < 32 and not ch.isspace() or ord(ch) == 127 for ch in value)
+
+
+def _has_quotes(value: str) -> bool:
+    return any(ch in "\"'`\u201c\u201d\u2018\u2019" for ch in value)

@@ -13,17 +13,22 @@ WHATSAPP_ACCOUNTS_URL = "https://business.facebook.com/settings/whatsapp-busines
 API_SETUP_URL = "https://developers.facebook.com/apps"
 PHONE_NUMBERS_URL = "https://business.facebook.com/wa/manage/phone-numbers/"
 
-STEP_CREATE = f"Step 1 of Meta's guide: Business Settings → Users → System Users → Add ({SYSTEM_USERS_URL})"
+STEP_CREATE = f"Business Settings → Users → System Users → Add ({SYSTEM_USERS_URL})"
 STEP_ASSIGN = (
-    "Step 2 of Meta's guide: Business Settings → Users → System Users → your system user → "
-    "Assign Assets → Apps (your app) and WhatsApp accounts (your account, Full control)"
+    "Business Settings → Users → System Users → your system user → Assign Assets: your app, and "
+    "your WhatsApp account with Full control"
 )
 STEP_GENERATE = (
-    "Step 3 of Meta's guide: Business Settings → Users → System Users → your system user → "
-    "Generate New Token → your app → tick whatsapp_business_messaging and "
-    "whatsapp_business_management → expiry Never"
+    "Business Settings → Users → System Users → your system user → Generate New Token: your app, "
+    "tick whatsapp_business_messaging and whatsapp_business_management, expiry Never"
 )
-SAVE_AND_RESTART = "then run `wa-token save` and restart your backend server so it reads the new token"
+SAVE_AND_RESTART = "then `wa-token save` it and restart your backend server"
+PERMANENT_ROUTE = (
+    "run `wa-token setup` (it walks you through it), or by hand (Meta's guide, Method 1): "
+    f"1) {STEP_CREATE}; 2) Assign Assets: your app, and your WhatsApp account with Full control; "
+    "3) Generate New Token: your app, tick whatsapp_business_messaging and "
+    f"whatsapp_business_management, expiry Never; {SAVE_AND_RESTART}"
+)
 
 TEMPORARY_WITHIN = timedelta(hours=48)
 ROTATE_AFTER = timedelta(days=180)
@@ -198,10 +203,15 @@ def problem_for_error(err: GraphError, local: LocalFacts) -> Finding:
     if code == "no_whatsapp_account":
         return _no_account("Graph refused to show the WhatsApp Business Account to this token.",
                            detail)
+    if err.code in SERVER_TROUBLE_CODES or err.status >= 500:
+        return Finding("graph_error",
+                       f"The Graph API had a temporary server error (HTTP {err.status}).",
+                       "Try again in a minute; this is not the token's fault. If it persists, "
+                       "check https://metastatus.com and quote the fbtrace_id to Meta.", detail)
     return Finding("graph_error", "The Graph API refused the request.",
-                   "Try again in a minute; if it keeps failing, check Business Support Home "
-                   "(https://business.facebook.com/business-support-home) and quote the "
-                   "fbtrace_id.", detail)
+                   "Check Business Support Home "
+                   "(https://business.facebook.com/business-support-home) for restrictions on "
+                   "the account; quote the fbtrace_id to Meta if it is unclear.", detail)
 
 
 def graph_error_code(code: int, subcode: int | None, status: int = 400) -> str:
@@ -223,16 +233,15 @@ def _invalid_token_problem(error: DebugError | None, local: LocalFacts) -> Findi
             "token_revoked",
             f"The token was revoked: {REVOKED_REASONS[error.subcode]}.",
             "Generate a new token. A System User token is not tied to a person's password or "
-            f"session, so this cannot happen to it: {STEP_CREATE}, {STEP_GENERATE}; "
-            f"{SAVE_AND_RESTART}.",
+            f"session, so this cannot happen to it: {PERMANENT_ROUTE}.",
             error.message,
         )
     return Finding(
         "token_invalid",
         f"Graph rejects the token {_where(local)} (\"Invalid OAuth access token\").",
         "Check that the whole token was copied (it starts with EAA, has no extra spaces) and "
-        "that it has not expired. If it still fails, generate a new one: "
-        f"{STEP_GENERATE}; {SAVE_AND_RESTART}.",
+        "that it has not expired. If it still fails, generate a new one (Step 3 of Meta's "
+        f"guide: {STEP_GENERATE}); {SAVE_AND_RESTART}.",
         error.message if error else None,
     )
 
@@ -242,8 +251,7 @@ def _expired(expires_at: datetime | None, graph_message: str | None) -> Finding:
     return Finding(
         "token_expired",
         f"The token expired{when}.",
-        "Temporary tokens from API Setup last 24 hours. Make a permanent one: run "
-        f"`wa-token setup`, or {STEP_CREATE}; {STEP_ASSIGN}; {STEP_GENERATE}; {SAVE_AND_RESTART}.",
+        f"Temporary tokens from API Setup last 24 hours. Make a permanent one: {PERMANENT_ROUTE}.",
         graph_message,
     )
 
@@ -317,7 +325,8 @@ def _phone_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) ->
             f"WHATSAPP_PHONE_NUMBER_ID={expected} is not a number of the accounts this token "
             "reaches.",
             "Use one of the phone number ids listed by `wa-token check`, or assign the account "
-            f"that owns it to the system user ({STEP_ASSIGN}) and generate a new token.",
+            f"that owns it to the system user (Step 2 of Meta's guide: {STEP_ASSIGN}) and generate "
+            "a new token.",
         )]
     return []
 
@@ -326,8 +335,8 @@ def _no_account(title: str, detail: str | None) -> Finding:
     return Finding(
         "no_whatsapp_account",
         title,
-        f"Assign the WhatsApp account to the system user ({STEP_ASSIGN}; {WHATSAPP_ACCOUNTS_URL}), "
-        f"then generate a new token ({STEP_GENERATE}); {SAVE_AND_RESTART}.",
+        f"Assign the WhatsApp account to the system user (Step 2 of Meta's guide: {STEP_ASSIGN}; "
+        f"{WHATSAPP_ACCOUNTS_URL}), then generate a new token (Step 3); {SAVE_AND_RESTART}.",
         detail,
     )
 
@@ -378,14 +387,13 @@ def _lifetime_warnings(info: TokenInfo, local: LocalFacts) -> list[Finding]:
         found.append(Finding(
             "temporary_token",
             f"This is {kind}{life}, not a permanent System User token.",
-            f"Make a permanent token: run `wa-token setup`, or {STEP_CREATE}; {STEP_ASSIGN}; "
-            f"{STEP_GENERATE}; {SAVE_AND_RESTART}.",
+            f"Make a permanent System User token: {PERMANENT_ROUTE}.",
         ))
     elif left is not None and left <= timedelta(days=local.warn_days):
         found.append(Finding(
             "expires_soon",
             f"The token expires in {_format_delta(left)} ({_format_time(info.expires_at)}).",
-            f"Generate a new one before then, with expiry Never: {STEP_GENERATE}; "
+            f"Generate a new one before then (Step 3 of Meta's guide: {STEP_GENERATE}); "
             f"{SAVE_AND_RESTART}.",
         ))
     if info.issued_at and local.now - info.issued_at > ROTATE_AFTER:

@@ -1,0 +1,254 @@
+"""The token check shared by `wa-token check`, `status`, `save` and the wizard's check step."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from wizard.core import env_store, keyring_store, sources
+from wizard.core.diagnose import Diagnosis, GraphFindings, LocalFacts, diagnose
+from wizard.core.errors import GraphError, StoreError
+from wizard.core.graph import BusinessAccount, GraphClient
+from wizard.core.settings import Settings
+from wizard.core.sources import FoundToken
+from wizard.core.token import SecretToken, format_problem
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """One token's check: where it was, what Graph said, and the diagnosis."""
+
+    found: FoundToken | None
+    graph: GraphFindings
+    local: LocalFacts
+    diagnosis: Diagnosis
+
+    @property
+    def ok(self) -> bool:
+        """True when the token works (warnings allowed)."""
+        return self.diagnosis.ok
+
+    @property
+    def exit_code(self) -> int:
+        """The contract's exit code for this check."""
+        return self.diagnosis.exit_code
+
+
+@dataclass(frozen=True)
+class StorageFacts:
+    """What the local stores say around the winning token (for warnings only)."""
+
+    shadowed: tuple[str, ...] = ()
+    risks: env_store.EnvFileRisks | None = None
+    keyring_available: bool = False
+
+
+async def inspect_token(
+    client: GraphClient,
+    token: SecretToken,
+    *,
+    app_token: SecretToken | None = None,
+    expected_account_id: str | None = None,
+    now: datetime | None = None,
+) -> GraphFindings:
+    """Ask Graph about a token, one round trip per level: token, then accounts with numbers."""
+    info_or_error, me_or_error = await asyncio.gather(
+        client.debug_token(token, app_token=app_token), client.me(token), return_exceptions=True
+    )
+    if isinstance(info_or_error, BaseException):
+        return GraphFindings(error=_graph_error(info_or_error))
+    info = info_or_error
+    me = None if isinstance(me_or_error, BaseException) else me_or_error
+    expired = info.expires_at is not None and info.expires_at <= (now or datetime.now(UTC))
+    if not info.is_valid or expired:
+        return GraphFindings(token_info=info, me=me)
+    try:
+        ids = await client.discover_account_ids(token, info)
+    except GraphError as err:
+        return GraphFindings(token_info=info, me=me, error=err)
+    if expected_account_id and expected_account_id not in ids:
+        ids = (*ids, expected_account_id)
+    results = await asyncio.gather(
+        *(client.account_with_numbers(token, i) for i in ids), return_exceptions=True
+    )
+    accounts = tuple(r for r in results if isinstance(r, BusinessAccount))
+    errors = tuple((i, _graph_error(r)) for i, r in zip(ids, results)
+                   if isinstance(r, BaseException))
+    return GraphFindings(token_info=info, me=me, accounts=accounts, account_errors=errors)
+
+
+def _graph_error(exc: BaseException) -> GraphError:
+    """Graph failures pass through; anything else is a bug we must not hide."""
+    if isinstance(exc, GraphError):
+        return exc
+    raise exc
+
+
+async def check_found_token(
+    found: FoundToken | None,
+    settings: Settings,
+    environ: Mapping[str, str],
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    now: datetime | None = None,
+    readings: list[sources.SourceReading] | None = None,
+) -> CheckReport:
+    """Check a token against Graph while the local stores are inspected in a thread."""
+    now = now or datetime.now(UTC)
+    if found is None:
+        local = LocalFacts(now=now, token_found=False, location=str(settings.env_file))
+        return CheckReport(None, GraphFindings(), local, diagnose(GraphFindings(), local))
+    storage = asyncio.create_task(asyncio.to_thread(
+        storage_facts, found, environ, settings.env_file, readings
+    ))
+    problem = format_problem(found.token.reveal())
+    graph = GraphFindings()
+    if problem is None:
+        async with GraphClient(settings.graph_url, settings.graph_version,
+                               transport=transport, timeout=settings.timeout) as client:
+            graph = await inspect_token(client, found.token, app_token=settings.app_token,
+                                        expected_account_id=settings.business_account_id, now=now)
+    local = local_facts(found, settings, await storage, problem, now)
+    return CheckReport(found, graph, local, diagnose(graph, local))
+
+
+def local_facts(
+    found: FoundToken, settings: Settings, storage: StorageFacts, problem: str | None,
+    now: datetime,
+) -> LocalFacts:
+    """Everything the diagnosis needs to know that Graph does not tell."""
+    risks = storage.risks
+    return LocalFacts(
+        now=now,
+        format_problem=problem,
+        source=found.source,
+        location=found.location,
+        warn_days=settings.warn_days,
+        expected_app_id=settings.app_id,
+        expected_account_id=settings.business_account_id,
+        expected_phone_number_id=settings.phone_number_id,
+        shadowed=storage.shadowed,
+        env_in_git_work_tree=bool(risks and risks.in_git_work_tree),
+        env_git_ignored=bool(risks and risks.git_ignored),
+        env_tracked_by_git=bool(risks and risks.tracked_by_git),
+        env_world_readable=bool(risks and risks.world_readable),
+        keyring_available=storage.keyring_available,
+    )
+
+
+def storage_facts(
+    found: FoundToken,
+    environ: Mapping[str, str],
+    env_file: Path,
+    readings: list[sources.SourceReading] | None = None,
+) -> StorageFacts:
+    """Shadowing, `.env` risks and whether a keyring works; failures only drop a warning."""
+    if found.source == sources.STDIN:
+        return StorageFacts()
+    if readings is None:
+        readings = _readings_below(found, environ, env_file)
+    risks = keyring_ok = None
+    if found.source == sources.DOTENV:
+        risks = env_store.inspect_env_file(Path(found.location))
+        try:
+            keyring_ok = keyring_store.keyring_status().available
+        except StoreError:
+            keyring_ok = False
+    return StorageFacts(
+        shadowed=sources.shadowed_locations(found, readings),
+        risks=risks,
+        keyring_available=bool(keyring_ok),
+    )
+
+
+def _readings_below(
+    found: FoundToken, environ: Mapping[str, str], env_file: Path
+) -> list[sources.SourceReading]:
+    readers = {
+        sources.ENVIRONMENT: lambda: sources.read_environment(environ),
+        sources.DOTENV: lambda: sources.read_dotenv(env_file),
+        sources.KEYRING: sources.read_keyring,
+    }
+    return [read() for read in readers.values()]
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+
+def report_json(report: CheckReport) -> dict[str, Any]:
+    """The contract's `check --json` object; the token appears only as its mask."""
+    return {
+        "ok": report.ok,
+        "token": _token_json(report),
+        "whatsapp_business_accounts": [_account_json(a) for a in report.graph.accounts],
+        "problems": [_finding_json(f) for f in report.diagnosis.problems],
+        "warnings": [_finding_json(f) for f in report.diagnosis.warnings],
+    }
+
+
+def status_json(readings: list[sources.SourceReading], report: CheckReport | None) -> dict[str, Any]:
+    """The contract's `status --json` object."""
+    winner = report.found if report else None
+    rows = []
+    for reading in readings:
+        row: dict[str, Any] = {
+            "source": reading.source,
+            "location": reading.location,
+            "masked": reading.token.masked if reading.token else None,
+            "active": bool(winner and reading.source == winner.source),
+        }
+        if reading.error is not None:
+            row["error"] = {"title": reading.error.title, "message": reading.error.message,
+                            "fix": reading.error.fix}
+        rows.append(row)
+    return {"sources": rows, "active": report_json(report) if report and report.found else None}
+
+
+def _token_json(report: CheckReport) -> dict[str, Any] | None:
+    found = report.found
+    if found is None:
+        return None
+    info = report.graph.token_info
+    me = report.graph.me
+    return {
+        "source": found.source,
+        "location": found.location,
+        "masked": found.masked,
+        "type": info.type if info else None,
+        "app_id": info.app_id if info else None,
+        "application": info.application if info else None,
+        "user_id": (info.user_id if info and info.user_id else me.id if me else None),
+        "user_name": me.name if me else None,
+        "expires_at": _iso(info.expires_at) if info else None,
+        "issued_at": _iso(info.issued_at) if info else None,
+        "scopes": sorted(info.scopes) if info else [],
+    }
+
+
+def _account_json(account: BusinessAccount) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "name": account.name,
+        "phone_numbers": [
+            {"id": n.id, "display_phone_number": n.display_phone_number,
+             "verified_name": n.verified_name, "quality_rating": n.quality_rating}
+            for n in account.phone_numbers
+        ],
+    }
+
+
+def _finding_json(finding: Any) -> dict[str, Any]:
+    row = {"code": finding.code, "title": finding.title, "fix": finding.fix}
+    if finding.detail:
+        row["detail"] = finding.detail
+    return row
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+

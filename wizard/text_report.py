@@ -1,0 +1,147 @@
+"""Plain-text rendering of check and status reports for a terminal (no Textual, no Rich)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from datetime import datetime
+
+from wizard.core import sources
+from wizard.core.check import CheckReport
+from wizard.core.diagnose import Finding
+from wizard.core.graph import WHATSAPP_SCOPES, BusinessAccount, TokenInfo
+
+TYPE_NAMES = {
+    "SYSTEM_USER": "System User token",
+    "USER": "user token (the temporary kind from API Setup)",
+    "PAGE": "Page token",
+    "APP": "app token",
+}
+
+
+class Marks:
+    """Status marks, with plain ASCII for terminals that cannot show Unicode."""
+
+    def __init__(self, unicode: bool) -> None:
+        self.ok, self.bad, self.warn, self.arrow = (
+            ("✓", "✗", "!", "→") if unicode else ("+", "x", "!", ">")
+        )
+
+
+def render_check(report: CheckReport, marks: Marks, width: int | None = None) -> str:
+    """The human form of `wa-token check`."""
+    width = width or _width()
+    lines = [_headline(report, marks), ""]
+    lines += _token_lines(report, marks)
+    lines += _account_lines(report.graph.accounts)
+    lines += _findings("Problems", report.diagnosis.problems, marks.bad, width)
+    lines += _findings("Warnings", report.diagnosis.warnings, marks.warn, width)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_status(
+    readings: list[sources.SourceReading], report: CheckReport | None, marks: Marks
+) -> str:
+    """The human form of `wa-token status`: the sources table, then the winner's check."""
+    winner = report.found if report else None
+    lines = ["Where a token is stored (highest precedence first):"]
+    for reading in readings:
+        active = bool(winner and reading.source == winner.source)
+        state = (reading.token.masked if reading.token
+                 else f"unreadable: {reading.error.message}" if reading.error else "(none)")
+        lines.append(f"  {marks.arrow if active else ' '} {reading.source:<12} "
+                     f"{reading.location:<40} {state}{'  (used)' if active else ''}")
+    lines.append("")
+    body = render_check(report, marks) if report else ""
+    return "\n".join(lines) + "\n" + body
+
+
+def summary_line(report: CheckReport, marks: Marks) -> str:
+    """One line for stderr when stdout carries JSON."""
+    return _headline(report, marks)
+
+
+def _headline(report: CheckReport, marks: Marks) -> str:
+    problems = report.diagnosis.problems
+    if not problems:
+        warn = len(report.diagnosis.warnings)
+        extra = f" ({warn} warning{'s' if warn != 1 else ''})" if warn else ""
+        return f"{marks.ok} The token works{extra}."
+    if report.exit_code == 4:
+        return f"{marks.bad} The token could not be checked: {problems[0].title}"
+    return f"{marks.bad} The token does not work: {problems[0].title}"
+
+
+def _token_lines(report: CheckReport, marks: Marks) -> list[str]:
+    found, info, me = report.found, report.graph.token_info, report.graph.me
+    if found is None:
+        return []
+    rows = [("Token", f"{found.masked} from {sources.describe(found.source, found.location)}")]
+    if info is not None:
+        rows += _info_rows(info, marks)
+    if me is not None:
+        rows.append(("Acts as", f"{me.name or '(no name)'} ({me.id})"))
+    return [f"  {label:<12} {value}" for label, value in rows] + [""]
+
+
+def _info_rows(info: TokenInfo, marks: Marks) -> list[tuple[str, str]]:
+    kind = TYPE_NAMES.get(info.type or "", info.type or "unknown kind")
+    expiry = "never" if info.expires_at is None else _time(info.expires_at)
+    ticks = "  ".join(f"{marks.ok if s in info.scopes else marks.bad} {s}" for s in WHATSAPP_SCOPES)
+    rows = [("Type", kind), ("Expires", expiry)]
+    if info.application or info.app_id:
+        rows.append(("App", f"{info.application or '(no name)'} ({info.app_id})"))
+    if info.issued_at:
+        rows.append(("Issued", _time(info.issued_at)))
+    rows.append(("Permissions", ticks))
+    return rows
+
+
+def _account_lines(accounts: tuple[BusinessAccount, ...]) -> list[str]:
+    if not accounts:
+        return []
+    lines = ["  WhatsApp Business Accounts:"]
+    for account in accounts:
+        lines.append(f"    {account.name or '(no name)'} ({account.id})")
+        for number in account.phone_numbers:
+            quality = f"quality {number.quality_rating}" if number.quality_rating else ""
+            lines.append(f"      {number.display_phone_number or '?':<18} "
+                         f"{number.verified_name or '':<20} {quality:<16} id {number.id}")
+        if not account.phone_numbers:
+            lines.append("      (no phone numbers)")
+    return lines + [""]
+
+
+def _findings(heading: str, findings: tuple[Finding, ...], mark: str, width: int) -> list[str]:
+    if not findings:
+        return []
+    lines = [f"{heading}:"]
+    for finding in findings:
+        lines += _wrap(f"{mark} {finding.title} [{finding.code}]", width, "  ", "    ")
+        lines += _wrap(f"Fix: {finding.fix}", width, "    ", "      ")
+        if finding.detail:
+            lines += _wrap(f"Graph said: {finding.detail}", width, "    ", "      ")
+    return lines + [""]
+
+
+def render_error(title: str, message: str, fix: str, mark: str, width: int | None = None) -> str:
+    """An error as `✗ title: message` with the fix under it."""
+    width = width or _width()
+    lines = _wrap(f"{mark} {title}: {message}", width, "", "  ")
+    if fix:
+        lines += _wrap(f"Fix: {fix}", width, "  ", "    ")
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    return textwrap.wrap(text, width=max(40, width), initial_indent=first,
+                         subsequent_indent=rest, break_on_hyphens=False,
+                         break_long_words=False) or [first.rstrip()]
+
+
+def _time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _width() -> int:
+    return min(shutil.get_terminal_size((100, 24)).columns, 110) - 1

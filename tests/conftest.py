@@ -43,7 +43,7 @@ def isolated(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
 
 @pytest.fixture(scope="session")
 def fake_graph_server() -> Iterator[FakeGraphServer]:
-    with FakeGraphServer(slow_delay=3.0) as server:
+    with FakeGraphServer(slow_delay=1.0) as server:
         yield server
 
 

@@ -25,6 +25,7 @@ from wizard.core.errors import (
     TokenFormatError,
     WaTokenError,
 )
+from wizard.core.save import store_token
 from wizard.core.settings import Settings, SettingsError, load_settings
 from wizard.core.sources import FoundToken
 from wizard.core.token import MAX_TOKEN_LENGTH
@@ -182,12 +183,18 @@ Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Con
 
 def cmd_setup(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
               stdin: TextIO, console: Console) -> int:
-    """The interactive wizard (issue B); without a terminal, say which command to use."""
+    """The interactive wizard; without a terminal, say which command to use."""
     if not (_isatty(stdin) and _isatty(console.out)):
         console.err.write(NO_TTY + "\n")
         return EXIT_USAGE
-    console.err.write("The interactive wizard is not built yet. Meanwhile, " + INSTEAD + "\n")
-    return EXIT_USAGE
+    from wizard.ui.app import make_app  # Textual is imported only here
+
+    outcome = make_app(settings, environ, mode=getattr(args, "mode", None)).run()
+    if outcome is None:
+        console.err.write("The wizard closed; nothing was changed.\n")
+        return EXIT_OK
+    console.err.write("\n".join(outcome.lines) + "\n")
+    return outcome.exit_code
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
@@ -231,8 +238,8 @@ def cmd_save(args: argparse.Namespace, settings: Settings, environ: Mapping[str,
     if not report.ok:
         console.err.write(f"{console.marks.warn} Saving anyway (--force), although the check "
                           "failed.\n")
-    where = _store(args.to, found, settings)
-    console.err.write(f"{console.marks.ok} Saved the token ({found.masked}) to {where}.\n")
+    summary = _store(args.to, found, settings)
+    console.err.write(f"{console.marks.ok} {summary}: {found.masked}.\n")
     _warn_if_shadowed(args.to, found, environ, settings, console)
     console.err.write("Restart your backend server so it reads the new token.\n")
     return EXIT_OK
@@ -337,14 +344,7 @@ def _read_limited(stdin: TextIO) -> str:
 
 
 def _store(target: str, found: FoundToken, settings: Settings) -> str:
-    value = found.token.reveal()
-    if target == "keyring":
-        keyring_store.write_keyring_token(value)
-        return f"the OS keyring ({sources.keyring_location()})"
-    result = env_store.write_env_token(settings.env_file, value)
-    action = ("created" if result.created else "replaced the previous token"
-              if result.replaced else "unchanged" if result.unchanged else "added")
-    return f"{settings.env_file} as {env_store.TOKEN_KEY} ({action})"
+    return store_token(target, found.token, settings.env_file).summary
 
 
 def _warn_if_shadowed(target: str, found: FoundToken, environ: Mapping[str, str],

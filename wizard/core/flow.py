@@ -1,0 +1,175 @@
+"""The wizard's journeys and steps, described without any UI: which journey, which steps, what they say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from wizard.core.check import CheckReport
+from wizard.core.diagnose import (
+    API_SETUP_URL,
+    SYSTEM_USERS_URL,
+    WHATSAPP_ACCOUNTS_URL,
+)
+
+BUSINESS_SETTINGS_URL = "https://business.facebook.com/settings"
+PEOPLE_URL = "https://business.facebook.com/settings/people"
+TOKEN_DEBUGGER_URL = "https://developers.facebook.com/tools/debug/accesstoken/"
+
+
+class Mode(StrEnum):
+    """The journey the wizard takes."""
+
+    ONBOARD = "onboard"
+    """No token anywhere: the System User route from the start."""
+    EXPIRED = "expired"
+    """A stored token that Graph rejects, or a temporary one: replace it."""
+    TROUBLESHOOT = "troubleshoot"
+    """Check every source and explain everything found."""
+    MENU = "menu"
+    """A working token: ask what the user wants."""
+
+
+class Step(StrEnum):
+    """Every step screen of the wizard."""
+
+    WHY = "why"
+    CREATE = "create"
+    ASSIGN = "assign"
+    GENERATE = "generate"
+    PASTE = "paste"
+    CHECK = "check"
+    STORE = "store"
+    DONE = "done"
+
+
+ONBOARD_STEPS = (Step.WHY, Step.CREATE, Step.ASSIGN, Step.GENERATE, Step.PASTE, Step.CHECK,
+                 Step.STORE, Step.DONE)
+"""The System User route, in order."""
+
+PERMANENT_ROUTE = (Step.CREATE, Step.ASSIGN, Step.GENERATE, Step.PASTE, Step.CHECK, Step.STORE,
+                   Step.DONE)
+"""The System User route for someone who already knows why (expired journey)."""
+
+TEMPORARY_ROUTE = (Step.PASTE, Step.CHECK, Step.STORE, Step.DONE)
+"""Paste a new 24-hour token, check it, replace the old one."""
+
+REPLACE_PROBLEMS = frozenset({"token_expired", "token_invalid", "token_revoked",
+                              "token_malformed"})
+"""Problems that mean the stored token is dead and must be replaced."""
+
+STEP_FOR_PROBLEM = {
+    "missing_permission": Step.GENERATE,
+    "no_whatsapp_account": Step.ASSIGN,
+    "wrong_app": Step.GENERATE,
+    "token_expired": Step.GENERATE,
+    "token_revoked": Step.CREATE,
+    "token_invalid": Step.PASTE,
+    "token_malformed": Step.PASTE,
+}
+"""The step of Meta's route that fixes a problem; the check screen offers to go there."""
+
+
+def choose_mode(report: CheckReport | None) -> Mode:
+    """No token → onboarding; a dead or temporary token → expired; other trouble → troubleshoot."""
+    if report is None or report.found is None:
+        return Mode.ONBOARD
+    problems = {p.code for p in report.diagnosis.problems}
+    warnings = {w.code for w in report.diagnosis.warnings}
+    if problems & REPLACE_PROBLEMS or (not problems and "temporary_token" in warnings):
+        return Mode.EXPIRED
+    if problems:
+        return Mode.TROUBLESHOOT
+    return Mode.MENU
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page to open; always shown as text too, for SSH sessions."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class StepText:
+    """What one instruction step says."""
+
+    title: str
+    body: str
+    """Markdown."""
+    links: tuple[Link, ...] = ()
+
+
+STEP_TEXTS: dict[Step, StepText] = {
+    Step.WHY: StepText(
+        "Why a System User token",
+        "The token on your app's **API Setup** page is a *temporary user token*: it dies after "
+        "**24 hours**, and with your Facebook session (a password change kills it too).\n\n"
+        "A **System User** belongs to your business, not to a person. Its token can be set to "
+        "**never expire**, survives staff changes, and carries only the permissions you tick. "
+        "It is what Meta recommends for production.\n\n"
+        "The next three steps happen in Meta Business Settings; this wizard waits, then tests "
+        "the token you paste against the Graph API before it stores anything.",
+    ),
+    Step.CREATE: StepText(
+        "Create a System User",
+        "1. Open **Business Settings → Users → System Users**.\n"
+        "2. Click **Add**, name it (e.g. *WhatsApp API User*), role **Admin** or **Employee**, "
+        "then **Create System User**.\n\n"
+        "**No Add button?** You must be an **admin** of the business portfolio: check your role "
+        "under Users → People, or ask an admin to make you one (or to create the System User). "
+        "Until then, the temporary token from API Setup works for 24 hours at a time.",
+        (Link("System Users", SYSTEM_USERS_URL), Link("People (your role)", PEOPLE_URL)),
+    ),
+    Step.ASSIGN: StepText(
+        "Assign your app and WhatsApp account",
+        "On the System User you created, click **Assign Assets** and assign:\n\n"
+        "- **Apps** → your WhatsApp app, with **Manage app** (full control);\n"
+        "- **WhatsApp accounts** → your WhatsApp Business Account, with **Full control** "
+        "(WhatsApp Business Management and Message Management).\n\n"
+        "Click **Save Changes**. An Employee System User sees only what you assign here; "
+        "without the WhatsApp account the token reaches nothing.",
+        (Link("System Users", SYSTEM_USERS_URL),
+         Link("WhatsApp accounts", WHATSAPP_ACCOUNTS_URL)),
+    ),
+    Step.GENERATE: StepText(
+        "Generate the token",
+        "Still on the System User, click **Generate New Token**:\n\n"
+        "1. Select **your app**.\n"
+        "2. Token expiration: **Never**.\n"
+        "3. Tick **whatsapp_business_messaging** and **whatsapp_business_management** "
+        "(nothing else is needed).\n"
+        "4. Click **Generate Token**.\n\n"
+        "**Copy it now: Meta shows it only once.** Then come back and paste it.",
+        (Link("System Users", SYSTEM_USERS_URL),),
+    ),
+}
+
+
+TROUBLESHOOTING_CASES: tuple[tuple[str, str], ...] = (
+    ("Token expired?",
+     "Temporary tokens last 24 hours. Generate a permanent System User token (this wizard's "
+     "onboarding), save it, and restart your backend server."),
+    ("\"Invalid OAuth access token\"?",
+     "Check the token was copied whole, with no spaces or quotes; check it has not expired; "
+     "check it has both WhatsApp permissions. The check below tells which."),
+    ("Can't create a System User?",
+     "You must be an admin of the business portfolio (Business Settings → Users → People). "
+     "Until you are, use the temporary token from API Setup, or extend it to 60 days."),
+)
+"""The three troubleshooting cases of Meta's guide, answered."""
+
+API_SETUP = Link("App Dashboard (API Setup)", API_SETUP_URL)
+DEBUGGER = Link("Access Token Debugger", TOKEN_DEBUGGER_URL)
+
+
+def step_number(route: tuple[Step, ...], step: Step) -> tuple[int, int]:
+    """(n, N) for "Step n of N" within a route."""
+    return route.index(step) + 1, len(route)
+
+
+def cron_line(workdir: str, env_file: str, executable: str = "wa-token") -> str:
+    """A daily 08:00 check for cron; cron mails its output, so only failures speak."""
+    env_option = "" if env_file in (".env", "./.env") else f" --env-file {env_file}"
+    return f"0 8 * * * cd {workdir} && {executable} check{env_option} >/dev/null"

@@ -1,0 +1,56 @@
+"""Store a checked token in `.env` or the OS keyring, the one way the CLI and the wizard both use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from wizard.core import env_store, keyring_store, sources
+from wizard.core.token import TOKEN_KEY, SecretToken
+
+ENV, KEYRING = "env", "keyring"
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What saving did, in words the user can act on."""
+
+    target: str
+    """env or keyring."""
+    where: str
+    """Where it went, e.g. `.env as WHATSAPP_CLOUD_API_TOKEN`."""
+    created: bool = False
+    """A new .env file was created (mode 0600)."""
+    replaced: bool = False
+    """A different token was there before and is gone now."""
+    unchanged: bool = False
+    """That exact token was already stored."""
+
+    @property
+    def summary(self) -> str:
+        """One line, e.g. "Saved to .env as WHATSAPP_CLOUD_API_TOKEN (replaced the previous token)"."""
+        action = ("created the file" if self.created else "replaced the previous token"
+                  if self.replaced else "it was already there" if self.unchanged else "added")
+        return f"Saved to {self.where} ({action})"
+
+
+def stored_token(target: str, env_file: Path) -> SecretToken | None:
+    """The token already in that store, if any (raises StoreError when it cannot be read)."""
+    if target == KEYRING:
+        value = keyring_store.read_keyring_token()
+    else:
+        value = env_store.read_env_token(env_file)
+    return SecretToken(value) if value else None
+
+
+def store_token(target: str, token: SecretToken, env_file: Path) -> SaveOutcome:
+    """Write the token (raises StoreError; the keyring write is verified by reading it back)."""
+    if target == KEYRING:
+        previous = keyring_store.read_keyring_token()
+        keyring_store.write_keyring_token(token.reveal())
+        return SaveOutcome(KEYRING, f"the OS keyring ({sources.keyring_location()})",
+                           replaced=bool(previous) and previous != token.reveal(),
+                           unchanged=previous == token.reveal())
+    result = env_store.write_env_token(env_file, token.reveal())
+    return SaveOutcome(ENV, f"{env_file} as {TOKEN_KEY}", created=result.created,
+                       replaced=result.replaced, unchanged=result.unchanged)

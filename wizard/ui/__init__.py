@@ -1,0 +1,1 @@
+"""The Textual wizard: one screen per step, driven by the pure core."""

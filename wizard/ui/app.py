@@ -1,0 +1,238 @@
+"""The wizard app: it owns the state and the flow, and returns what happened."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, LoadingIndicator, Static
+
+from wizard.core import sources
+from wizard.core.check import check_found_token
+from wizard.core.diagnose import EXIT_NO_TOKEN, EXIT_OK, EXIT_PROBLEM
+from wizard.core.flow import (
+    ONBOARD_STEPS,
+    PERMANENT_ROUTE,
+    STEP_TEXTS,
+    TEMPORARY_ROUTE,
+    Mode,
+    Step,
+    choose_mode,
+    step_number,
+)
+from wizard.core.settings import Settings
+from wizard.ui.messages import Nav, StepResult
+from wizard.ui.modals import ConfirmModal
+from wizard.ui.state import WizardState
+from wizard.ui.steps.base import StepScreen
+from wizard.ui.steps.check import CheckStep
+from wizard.ui.steps.done import DoneStep
+from wizard.ui.steps.hubs import (
+    COMPARE,
+    PERMANENT,
+    REPLACE,
+    TEMPORARY,
+    TROUBLESHOOT,
+    ExpiredStep,
+    MenuStep,
+    TroubleshootStep,
+)
+from wizard.ui.steps.instructions import InstructionStep
+from wizard.ui.steps.paste import PasteStep
+from wizard.ui.steps.store import StoreStep
+
+COMPARE_ROUTE = (Step.PASTE, Step.CHECK, Step.STORE, Step.DONE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the wizard did, for the CLI's last line and exit code."""
+
+    lines: tuple[str, ...]
+    exit_code: int
+
+
+class StartScreen(Screen[None]):
+    """Shown while the stored token is looked up and checked."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("[b]wa-token[/b]  ·  the WhatsApp Cloud API token wizard", id="step-heading")
+        with Vertical(id="start-body"):
+            yield LoadingIndicator()
+            yield Static("Looking for your token (environment, .env, OS keyring) and checking "
+                         "it with the Graph API…", id="start-text")
+        yield Footer()
+
+
+class WizardApp(App[Outcome]):
+    """Walks the chosen journey one step at a time; the flow lives in one worker."""
+
+    CSS_PATH = "wizard.tcss"
+    TITLE = "wa-token"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+
+    def __init__(self, state: WizardState, *, open_links: bool = True) -> None:
+        super().__init__()
+        self.state = state
+        """Everything known and entered so far."""
+        self.open_links = open_links
+        """False in tests and screenshots: links are recorded, not opened."""
+        self.opened_urls: list[str] = []
+        """Every link the user opened (for tests)."""
+
+    def on_mount(self) -> None:
+        self.push_screen(StartScreen())
+        self.run_flow()
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        self.opened_urls.append(url)
+        self.notify(f"Opening {url}", timeout=3)
+        if self.open_links:
+            super().open_url(url, new_tab=new_tab)
+
+    # -- the flow ----------------------------------------------------------------------------
+
+    @work(exclusive=True, group="flow")
+    async def run_flow(self) -> None:
+        """Detect, pick the journey, walk it; the app exits when a route is finished."""
+        await self.detect()
+        mode = self.state.mode or choose_mode(self.state.initial)
+        while True:
+            route = await self.hub(mode)
+            if route is None:
+                continue
+            mode = self.state.mode = route[1]
+            finished = await self.walk(route[0])
+            if finished:
+                self.exit(self.outcome())
+                return
+
+    async def detect(self) -> None:
+        """Read every source (in a thread: the keyring may be slow) and check the winner."""
+        state = self.state
+        state.readings = await asyncio.to_thread(
+            sources.read_stored, state.environ, state.settings.env_file)
+        winner = sources.winner_of(state.readings)
+        if winner is not None:
+            state.initial = await check_found_token(winner, state.settings, state.environ,
+                                                    readings=state.readings)
+
+    async def hub(self, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
+        """The journey's first screen; returns the route to walk (None: show a hub again)."""
+        if mode is Mode.ONBOARD:
+            return ONBOARD_STEPS, Mode.ONBOARD
+        screens = {Mode.MENU: MenuStep, Mode.EXPIRED: ExpiredStep,
+                   Mode.TROUBLESHOOT: TroubleshootStep}
+        result = await self.push_screen_wait(screens[mode](self.state))
+        return self.route_for(result, mode)
+
+    def route_for(self, result: StepResult, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
+        """A hub choice → the route and the journey it belongs to."""
+        self.state.temporary_route = result.choice == TEMPORARY
+        if result.choice in (PERMANENT, REPLACE):
+            self.state.forget_paste()
+            if mode is Mode.EXPIRED:
+                self.state.aim_at_stored_place()
+            return (PERMANENT_ROUTE if mode is Mode.EXPIRED else ONBOARD_STEPS), mode
+        if result.choice == TEMPORARY:
+            self.state.forget_paste()
+            self.state.aim_at_stored_place()
+            return TEMPORARY_ROUTE, mode
+        if result.choice == COMPARE:
+            self.state.forget_paste()
+            return COMPARE_ROUTE, mode
+        if result.choice == TROUBLESHOOT:
+            self.state.mode = Mode.TROUBLESHOOT
+            return None
+        return None
+
+    async def walk(self, route: tuple[Step, ...]) -> bool:
+        """Step through a route; True when its last step is done, False when backed out of it."""
+        index = 0
+        while 0 <= index < len(route):
+            step = route[index]
+            first = index == 0 and self.state.mode is Mode.ONBOARD
+            result = await self.push_screen_wait(self.make_step(step, route, first))
+            if result.nav is Nav.NEXT:
+                index += 1
+            elif result.nav is Nav.BACK:
+                index -= 1
+            elif result.nav is Nav.GOTO and result.step is not None:
+                route, index = self.reroute(route, result.step)
+        return index >= len(route)
+
+    def reroute(self, route: tuple[Step, ...], step: Step) -> tuple[tuple[Step, ...], int]:
+        """Jump to a step; outside this route, continue on the full System User route."""
+        if step not in route:
+            route = ONBOARD_STEPS if self.state.mode is Mode.ONBOARD else PERMANENT_ROUTE
+        self.state.report = None
+        return route, route.index(step)
+
+    def make_step(self, step: Step, route: tuple[Step, ...], first: bool) -> StepScreen:
+        """The screen for a step, numbered within its route."""
+        position = step_number(route, step)
+        if step in STEP_TEXTS:
+            return InstructionStep(self.state, step, STEP_TEXTS[step], position, first=first)
+        screen_class = {Step.PASTE: PasteStep, Step.CHECK: CheckStep, Step.STORE: StoreStep,
+                        Step.DONE: DoneStep}[step]
+        screen = screen_class(self.state, position)
+        if first:
+            screen.show_back = False
+        return screen
+
+    # -- leaving -----------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit; ask first when a checked token would be lost."""
+        state = self.state
+        if state.saved is None and state.report is not None and state.report.ok:
+            self.confirm_quit()
+            return
+        self.exit(self.outcome(quit_early=True))
+
+    @work(group="quit", exclusive=True)
+    async def confirm_quit(self) -> None:
+        """The checked token is not saved yet: make sure."""
+        leave = await self.push_screen_wait(ConfirmModal(
+            "Quit without saving?", "The token you pasted works but is not saved anywhere. "
+            "Nothing has been changed.", yes="Quit", no="Stay"))
+        if leave:
+            self.exit(self.outcome(quit_early=True))
+
+    def outcome(self, *, quit_early: bool = False) -> Outcome:
+        """What was and was not changed, and the exit code that goes with it."""
+        state = self.state
+        if state.saved is not None:
+            token = state.token.masked if state.token else ""
+            return Outcome((f"{state.saved.summary}: {token}.",
+                            "Restart your backend server so it reads the new token."), EXIT_OK)
+        lines = ["Nothing was changed: no token was saved."] if quit_early else []
+        initial = state.initial
+        if initial is None or initial.found is None:
+            return Outcome((*lines, "No token is stored yet: run `wa-token` again when you "
+                            "have one."), EXIT_NO_TOKEN)
+        if initial.ok:
+            return Outcome((*lines, f"The stored token ({initial.found.masked}) works."), EXIT_OK)
+        return Outcome((*lines, f"The stored token ({initial.found.masked}) still does not "
+                        f"work: {initial.diagnosis.problems[0].title}"), EXIT_PROBLEM)
+
+
+def make_app(
+    settings: Settings,
+    environ: Mapping[str, str],
+    *,
+    mode: str | None = None,
+    open_links: bool = True,
+) -> WizardApp:
+    """The one way to build the wizard: the CLI, the tests and the screenshot script use it."""
+    state = WizardState(settings=settings, environ=environ,
+                        mode=Mode(mode) if mode else None,
+                        env_file=Path(settings.env_file))
+    return WizardApp(state, open_links=open_links)

@@ -1,0 +1,51 @@
+"""Confirmations: a question with Yes and No that returns a bool."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Ask before something that cannot be undone; Escape means No."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="yes"),
+        Binding("n,escape", "answer(False)", "No", id="no"),
+    ]
+
+    def __init__(self, title: str, message: str, *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.title_text = title
+        """The question."""
+        self.message = message
+        """What happens on Yes, and on No."""
+        self.labels = (yes, no)
+        """The button labels."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="modal-box"):
+            yield Static(f"[b]{self.title_text}[/b]", id="modal-title")
+            yield Static(self.message, id="modal-message")
+            with Horizontal(id="modal-buttons"):
+                yield Button(self.labels[0], id="modal-yes", variant="warning")
+                yield Button(self.labels[1], id="modal-no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#modal-no", Button).focus()
+
+    @on(Button.Pressed, "#modal-yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#modal-no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_answer(self, answer: bool) -> None:
+        """y or n."""
+        self.dismiss(answer)

@@ -1,0 +1,61 @@
+"""What the wizard knows and what the user entered, owned by the app and kept across Back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wizard.core.check import CheckReport
+from wizard.core.flow import Mode
+from wizard.core.save import ENV, KEYRING, SaveOutcome
+from wizard.core.settings import Settings
+from wizard.core.sources import DOTENV, KEYRING as KEYRING_SOURCE, FoundToken, SourceReading
+from wizard.core.token import SecretToken
+
+
+@dataclass
+class WizardState:
+    """The wizard's memory; steps read and fill it, the flow decides from it."""
+
+    settings: Settings
+    environ: Mapping[str, str]
+    mode: Mode | None = None
+    """The journey; None until detection has chosen one (or --mode forced it)."""
+    readings: list[SourceReading] = field(default_factory=list)
+    """Every stored source as found at start."""
+    initial: CheckReport | None = None
+    """The check of the stored token found at start, if any."""
+    pasted_text: str = ""
+    """What the user pasted, kept so Back shows it again (masked)."""
+    token: SecretToken | None = None
+    """The cleaned pasted token, once it can be a token."""
+    report: CheckReport | None = None
+    """The check of the pasted token."""
+    temporary_route: bool = False
+    """The user chose to paste another 24-hour token."""
+    target: str = ENV
+    """Where to save: env or keyring."""
+    env_file: Path = field(default_factory=lambda: Path(".env"))
+    """The .env file to write when target is env."""
+    saved: SaveOutcome | None = None
+    """What saving did, once it happened."""
+
+    @property
+    def stored(self) -> FoundToken | None:
+        """The stored token found at start."""
+        return self.initial.found if self.initial else None
+
+    def aim_at_stored_place(self) -> None:
+        """Replace in place: save where the old token was (the env var cannot be written)."""
+        found = self.stored
+        if found is None:
+            return
+        if found.source == KEYRING_SOURCE:
+            self.target = KEYRING
+        elif found.source == DOTENV:
+            self.target, self.env_file = ENV, Path(found.location)
+
+    def forget_paste(self) -> None:
+        """Drop the pasted token and its check (a new route starts)."""
+        self.pasted_text, self.token, self.report = "", None, None

@@ -1,0 +1,99 @@
+"""The frame every step shares: "Step n of N", the body, Back and Next, the footer."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, RadioSet, Static
+
+from wizard.ui.messages import BACK, NEXT, StepResult
+from wizard.ui.state import WizardState
+
+
+class StepScreen(Screen[StepResult]):
+    """A wizard step: subclasses fill `compose_body` and decide when Next is allowed."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
+    ]
+
+    title_text = ""
+    """The step's title."""
+    next_label = "Next →"
+    """The label of the forward button."""
+    show_back = True
+    """False on the first screen of a journey."""
+
+    def __init__(self, state: WizardState, position: tuple[int, int] | None = None) -> None:
+        super().__init__()
+        self.state = state
+        """The app's wizard state."""
+        self.position = position
+        """(n, N) for "Step n of N", or None for screens outside a numbered route."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._heading(), id="step-heading")
+        with VerticalScroll(id="step-body"):
+            yield from self.compose_body()
+        with Horizontal(id="step-nav"):
+            yield Button("← Back", id="back")
+            yield Static(id="nav-hint")
+            yield Button(self.next_label, id="next", variant="primary",
+                         disabled=not self.can_go_next())
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        """The step's own content."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.query_one("#back", Button).display = self.show_back
+        self.setup()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide Back from the footer where there is no way back."""
+        return self.show_back if action == "back" else True
+
+    def setup(self) -> None:
+        """Runs once the step is on screen; by default Next takes the focus."""
+        self.query_one("#next", Button).focus()
+
+    def _heading(self) -> str:
+        step = f"Step {self.position[0]} of {self.position[1]}  ·  " if self.position else ""
+        return f"[b]wa-token[/b]  ·  {step}[b]{self.title_text}[/b]"
+
+    def can_go_next(self) -> bool:
+        """Whether Next is enabled when the screen appears."""
+        return True
+
+    def allow_next(self, allowed: bool) -> None:
+        """Enable or disable Next; an enabled Next takes the focus if nothing else has it."""
+        button = self.query_one("#next", Button)
+        button.disabled = not allowed
+        typing = isinstance(self.focused, (Input, RadioSet))
+        if allowed and not typing:
+            button.focus()
+
+    def hint(self, text: str) -> None:
+        """A short line between Back and Next."""
+        self.query_one("#nav-hint", Static).update(text)
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        """Go to the previous step; what was entered stays in the state."""
+        if self.show_back:
+            self.dismiss(BACK)
+
+    @on(Button.Pressed, "#next")
+    async def action_next(self) -> None:
+        """Go on, if this step allows it."""
+        if not self.query_one("#next", Button).disabled:
+            await self.go_next()
+
+    async def go_next(self) -> None:
+        """What Next does; steps that work before leaving override it."""
+        self.dismiss(NEXT)

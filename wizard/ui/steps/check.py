@@ -1,0 +1,101 @@
+"""Check the pasted token live against Graph, in a worker, and show what was found."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Button, LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
+
+from wizard.core.check import CheckReport, check_found_token
+from wizard.core.flow import STEP_FOR_PROBLEM, STEP_TEXTS, Step
+from wizard.core.sources import FoundToken
+from wizard.ui.messages import StepResult, Nav
+from wizard.ui.steps.base import StepScreen
+from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
+
+PASTED = "pasted"
+
+
+class CheckStep(StepScreen):
+    """Runs the same check as `wa-token check`; Next only when the token works."""
+
+    title_text = "Check it against the Graph API"
+    BINDINGS = [Binding("r", "recheck", "Check again", id="recheck")]
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="checking"):
+            yield LoadingIndicator()
+            yield Static("Asking the Graph API about the token: validity, type, expiry, "
+                         "permissions, WhatsApp accounts and phone numbers…", id="checking-text")
+        yield Vertical(id="check-result")
+
+    def can_go_next(self) -> bool:
+        report = self.state.report
+        return bool(report and report.ok)
+
+    def setup(self) -> None:
+        if self.state.report is None:
+            self.action_recheck()
+        else:
+            self.show_report(self.state.report)
+
+    def action_recheck(self) -> None:
+        """Run the check again (after fixing something in Business Settings, say)."""
+        self.allow_next(False)
+        self.set_class(True, "-checking")
+        self.run_check()
+
+    @work(exclusive=True, exit_on_error=False, group="check")
+    async def run_check(self) -> None:
+        """The network call, off the UI's back; a failure becomes a diagnosis, never a crash."""
+        assert self.state.token is not None
+        found = FoundToken(PASTED, "the wizard", self.state.token)
+        report = await check_found_token(found, self.state.settings, self.state.environ)
+        self.state.report = report
+        self.show_report(report)
+
+    def show_report(self, report: CheckReport) -> None:
+        """Replace the spinner with the summary, the diagnosis and the way forward."""
+        self.set_class(False, "-checking")
+        result = self.query_one("#check-result", Vertical)
+        result.remove_children()
+        headline = ("[$success]✓ The token works.[/]" if report.ok
+                    else "[$error]✗ The token does not work yet.[/] Fix the problem below, then "
+                    "press [b]r[/b] to check again, or go back and paste another token.")
+        widgets = [Static(headline, id="check-headline"), CheckSummary(report, id="check-summary"),
+                   DiagnosisPanel(report, id="diagnosis")]
+        step = self._step_to_fix(report)
+        if step is not None:
+            widgets.append(Button(f"Go to the step that fixes it: {STEP_TEXTS[step].title}"
+                                  if step in STEP_TEXTS else "Paste another token",
+                                  id="goto-fix", classes="goto"))
+        result.mount_all(widgets)
+        self.allow_next(report.ok)
+        self.hint("" if report.ok else "r: check again")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A bug in the check must not leave a spinner forever."""
+        if event.worker.group == "check" and event.state is WorkerState.ERROR:
+            self.set_class(False, "-checking")
+            error = type(event.worker.error).__name__
+            result = self.query_one("#check-result", Vertical)
+            result.remove_children()
+            result.mount(Static(f"[$error]✗ The check failed unexpectedly ({error}).[/] Press "
+                                "[b]r[/b] to try again; if it persists, run `wa-token check` "
+                                "and report it.", id="check-headline"))
+
+    def _step_to_fix(self, report: CheckReport) -> Step | None:
+        for problem in report.diagnosis.problems:
+            if problem.code in STEP_FOR_PROBLEM:
+                return STEP_FOR_PROBLEM[problem.code]
+        return None
+
+    @on(Button.Pressed, "#goto-fix")
+    def _goto_fix(self) -> None:
+        report = self.state.report
+        step = self._step_to_fix(report) if report else None
+        if step is not None:
+            self.dismiss(StepResult(Nav.GOTO, step=step))

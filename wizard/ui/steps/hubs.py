@@ -1,0 +1,163 @@
+"""The screens that start a journey: the welcome menu, the expired token, troubleshooting."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.markup import escape
+from textual.widgets import Button, Collapsible, LoadingIndicator, Static
+
+from wizard.core import sources
+from wizard.core.check import CheckReport, check_found_token
+from wizard.core.flow import API_SETUP, DEBUGGER, TROUBLESHOOTING_CASES
+from wizard.ui.messages import Nav, StepResult
+from wizard.ui.steps.base import StepScreen
+from wizard.ui.widgets.links import LinkRow
+from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
+
+PERMANENT, TEMPORARY, COMPARE, TROUBLESHOOT, REPLACE = (
+    "permanent", "temporary", "compare", "troubleshoot", "replace")
+
+
+def choice(name: str) -> StepResult:
+    """A hub's answer."""
+    return StepResult(Nav.CHOOSE, choice=name)
+
+
+class HubScreen(StepScreen):
+    """A journey's first screen: choices as buttons (and keys) instead of Next."""
+
+    show_back = False
+    CHOICES: tuple[tuple[str, str, str], ...] = ()
+    """(choice, key, label) of each option."""
+
+    def compose_choices(self) -> ComposeResult:
+        with Vertical(id="choices"):
+            for name, key, label in self.CHOICES:
+                yield Button(f"{label}  ({key})", id=f"choose-{name}", classes="choice")
+
+    def setup(self) -> None:
+        self.query_one("#next", Button).display = False
+        self.query_one("#back", Button).display = False
+        buttons = self.query(".choice").results(Button)
+        first = next(buttons, None)
+        if first is not None:
+            first.focus()
+
+    @on(Button.Pressed, ".choice")
+    def _chosen(self, event: Button.Pressed) -> None:
+        assert event.button.id is not None
+        self.dismiss(choice(event.button.id.removeprefix("choose-")))
+
+    def action_choose(self, name: str) -> None:
+        """A choice's key."""
+        self.dismiss(choice(name))
+
+
+def _stored_line(report: CheckReport | None) -> str:
+    if report is None or report.found is None:
+        return "No token was found."
+    found = report.found
+    return (f"Found [b]{found.masked}[/b] in "
+            f"[b]{escape(sources.describe(found.source, found.location))}[/b].")
+
+
+class MenuStep(HubScreen):
+    """A working token is stored: check it in depth, or replace it."""
+
+    title_text = "Your token works"
+    CHOICES = ((TROUBLESHOOT, "t", "Check everything in depth (troubleshoot)"),
+               (REPLACE, "n", "Replace it with a new System User token"))
+    BINDINGS = [Binding("t", f"choose('{TROUBLESHOOT}')", "Troubleshoot", id="troubleshoot"),
+                Binding("n", f"choose('{REPLACE}')", "New token", id="new-token")]
+
+    def compose_body(self) -> ComposeResult:
+        report = self.state.initial
+        yield Static(_stored_line(report), id="menu-found")
+        if report is not None:
+            yield CheckSummary(report, id="menu-summary")
+            yield DiagnosisPanel(report, id="diagnosis")
+        yield from self.compose_choices()
+
+
+class ExpiredStep(HubScreen):
+    """The stored token is dead or temporary: say why, offer the permanent or the 24-hour route."""
+
+    title_text = "Your token needs replacing"
+    CHOICES = ((PERMANENT, "p", "Make a permanent System User token (recommended)"),
+               (TEMPORARY, "t", "Paste a new temporary 24-hour token"))
+    BINDINGS = [Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
+                Binding("t", f"choose('{TEMPORARY}')", "Temporary", id="temporary")]
+
+    def compose_body(self) -> ComposeResult:
+        report = self.state.initial
+        yield Static(_stored_line(report), id="expired-found")
+        if report is not None:
+            yield DiagnosisPanel(report, id="diagnosis")
+        yield Static("The new token replaces the old one in the same place, and only after it "
+                     "passes the check.", classes="help")
+        yield from self.compose_choices()
+        yield Static("[dim]Can't create a System User? You must be an admin of the business "
+                     "portfolio. Until then, the temporary route works for 24 hours at a "
+                     "time.[/dim]")
+
+
+class TroubleshootStep(HubScreen):
+    """Every source, the full diagnosis of the winner, Meta's three cases, and a comparison."""
+
+    title_text = "Troubleshoot"
+    CHOICES = ((COMPARE, "c", "Paste a different token to compare"),
+               (PERMANENT, "s", "Start the System User route"))
+    BINDINGS = [Binding("c", f"choose('{COMPARE}')", "Compare", id="compare"),
+                Binding("s", f"choose('{PERMANENT}')", "System User", id="system-user"),
+                Binding("r", "recheck", "Check again", id="recheck")]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self._sources_markup(), id="sources")
+        with Vertical(id="troubleshoot-result"):
+            if self.state.initial is not None:
+                yield from self._report_widgets(self.state.initial)
+        yield from self.compose_choices()
+        with Collapsible(title="Meta's troubleshooting cases", collapsed=False, id="cases"):
+            for question, answer in TROUBLESHOOTING_CASES:
+                yield Static(f"[b]{escape(question)}[/b] {escape(answer)}", classes="case")
+        yield LinkRow(DEBUGGER, id="link-debugger")
+        yield LinkRow(API_SETUP, id="link-api-setup")
+
+    def _sources_markup(self) -> str:
+        winner = self.state.initial.found if self.state.initial else None
+        lines = ["[b]Where a token is stored[/b] (highest precedence first):"]
+        for reading in self.state.readings:
+            used = bool(winner and reading.source == winner.source)
+            state = (reading.token.masked if reading.token else
+                     f"[$error]unreadable:[/] {escape(reading.error.message)}" if reading.error
+                     else "[dim](none)[/dim]")
+            mark = "[$accent]→[/]" if used else " "
+            lines.append(f"{mark} {reading.source:<12} {escape(reading.location):<36} {state}"
+                         f"{'  [b](used)[/b]' if used else ''}")
+        return "\n".join(lines)
+
+    def _report_widgets(self, report: CheckReport) -> list:  # type: ignore[type-arg]
+        return [CheckSummary(report, id="troubleshoot-summary"),
+                DiagnosisPanel(report, id="diagnosis")]
+
+    def action_recheck(self) -> None:
+        """Check the stored token again."""
+        result = self.query_one("#troubleshoot-result", Vertical)
+        result.remove_children()
+        result.mount(LoadingIndicator(), Static("Checking with the Graph API…"))
+        self.recheck()
+
+    @work(exclusive=True, exit_on_error=False, group="check")
+    async def recheck(self) -> None:
+        """The same check as `wa-token status`."""
+        state = self.state
+        winner = sources.winner_of(state.readings)
+        report = await check_found_token(winner, state.settings, state.environ,
+                                         readings=state.readings)
+        state.initial = report
+        result = self.query_one("#troubleshoot-result", Vertical)
+        await result.remove_children()
+        await result.mount_all(self._report_widgets(report))

@@ -1,0 +1,43 @@
+"""The instruction steps of Meta's System User route: why, create, assign, generate."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Markdown
+
+from wizard.core.flow import Step, StepText
+from wizard.ui.steps.base import StepScreen
+from wizard.ui.widgets.links import LinkRow
+
+
+class InstructionStep(StepScreen):
+    """Text and links for one step done in Meta Business Settings."""
+
+    BINDINGS = [Binding("o", "open_link", "Open link", id="open-link")]
+
+    def __init__(self, state, step: Step, text: StepText,  # type: ignore[no-untyped-def]
+                 position: tuple[int, int] | None = None, *, first: bool = False) -> None:
+        super().__init__(state, position)
+        self.step = step
+        """Which instruction this is."""
+        self.text = text
+        """What it says."""
+        self.title_text = text.title
+        self.show_back = not first
+        self.next_label = "I've done this →" if step is not Step.WHY else "Start →"
+
+    def compose_body(self) -> ComposeResult:
+        yield Markdown(self.text.body, classes="instructions", open_links=False)
+        for index, link in enumerate(self.text.links):
+            yield LinkRow(link, id=f"link-{index}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_link":
+            return bool(self.text.links)
+        return super().check_action(action, parameters)
+
+    def action_open_link(self) -> None:
+        """Open the step's first link in the browser."""
+        if self.text.links:
+            self.app.open_url(self.text.links[0].url)

@@ -1,0 +1,74 @@
+"""Paste the token: hidden input, pasted wrapping cleaned, the reason shown when it cannot be one."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.markup import escape
+from textual.widgets import Input, Static
+
+from wizard.core.errors import TokenFormatError
+from wizard.core.token import MAX_TOKEN_LENGTH, clean_pasted
+from wizard.ui.steps.base import StepScreen
+
+
+class PasteStep(StepScreen):
+    """A password-style input; Next only once the text can be a token."""
+
+    title_text = "Paste the token"
+    next_label = "Check it →"
+
+    def compose_body(self) -> ComposeResult:
+        if self.state.temporary_route:
+            yield Static(
+                "[$warning]![/] [b]A temporary token expires about 24 hours after it was "
+                "made.[/b] You will be back here tomorrow. The System User route gives a token "
+                "that never expires.", classes="warning-note",
+            )
+            yield Static("Copy the token from App Dashboard → WhatsApp → API Setup, then paste "
+                         "it below.")
+        else:
+            yield Static("Paste the token you copied from Generate New Token. It stays hidden; "
+                         "only its first and last four characters are ever shown.")
+        yield Input(self.state.pasted_text, placeholder="Paste here (Ctrl+V or your terminal's "
+                    "paste)", password=True, id="token-input", max_length=MAX_TOKEN_LENGTH + 1)
+        yield Static(id="paste-status")
+
+    def can_go_next(self) -> bool:
+        return self.state.token is not None
+
+    def setup(self) -> None:
+        self.query_one("#token-input", Input).focus()
+        self._judge(self.state.pasted_text)
+
+    @on(Input.Changed, "#token-input")
+    def _pasted(self, event: Input.Changed) -> None:
+        self._judge(event.value)
+
+    @on(Input.Submitted, "#token-input")
+    async def _submitted(self) -> None:
+        await self.action_next()
+
+    def _judge(self, text: str) -> None:
+        """Clean the text; show the mask and what was removed, or why it cannot be a token."""
+        status = self.query_one("#paste-status", Static)
+        self.state.pasted_text = text
+        if not text.strip():
+            self.state.token = None
+            status.update("[dim]Waiting for a token…[/dim]")
+            self.allow_next(False)
+            return
+        try:
+            cleaned = clean_pasted(text)
+        except TokenFormatError as err:
+            self.state.token = None
+            status.update(f"[$error]✗ That cannot be a token:[/] {escape(err.message)}.\n"
+                          f"[dim]{escape(err.fix)}[/dim]")
+            self.allow_next(False)
+            return
+        if self.state.token != cleaned.token:
+            self.state.report = None  # a different token needs a new check
+        self.state.token = cleaned.token
+        removed = f"\n[dim]Removed {', '.join(cleaned.removed)}.[/dim]" if cleaned.removed else ""
+        status.update(f"[$success]✓ Looks like a token:[/] {cleaned.token.masked}{removed}")
+        self.allow_next(True)

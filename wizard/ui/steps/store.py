@@ -1,0 +1,134 @@
+"""Choose where to save (.env or the OS keyring), then save, asking before overwriting."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.markup import escape
+from textual.widgets import Input, RadioButton, RadioSet, Static
+
+from wizard.core import keyring_store
+from wizard.core.errors import KeyringError, StoreError
+from wizard.core.save import ENV, KEYRING, stored_token, store_token
+from wizard.core.token import TOKEN_KEY
+from wizard.ui.messages import NEXT
+from wizard.ui.modals import ConfirmModal
+from wizard.ui.steps.base import StepScreen
+
+ENV_HELP = (
+    f"Adds or replaces the {TOKEN_KEY} line and leaves every other line as it is; a new file "
+    "is readable by you only (0600). Your backend reads it as before. Keep it out of git."
+)
+KEYRING_HELP = (
+    "Encrypted by your OS (Keychain, Credential Locker, Secret Service), never in a plain file. "
+    f"Your server reads it with: export {TOKEN_KEY}=\"$(wa-token token)\""
+)
+
+
+class StoreStep(StepScreen):
+    """Where to keep the token; saving happens here, in a worker."""
+
+    title_text = "Save it"
+    next_label = "Save"
+
+    BINDINGS = [Binding("e", "choose('env')", ".env file", id="choose-env"),
+                Binding("k", "choose('keyring')", "Keyring", id="choose-keyring")]
+
+    def compose_body(self) -> ComposeResult:
+        with RadioSet(id="store-choice", compact=True):
+            yield RadioButton(".env file (e)", value=self.state.target == ENV, id="store-env")
+            yield RadioButton("OS keyring (k)", value=self.state.target == KEYRING,
+                              id="store-keyring")
+        yield Input(str(self.state.env_file), id="env-path", placeholder=".env", compact=True)
+        yield Static(id="store-help", classes="help")
+        yield Static("[dim]Looking for an OS keyring…[/dim]", id="keyring-status")
+        yield Static(id="save-status")
+
+    def setup(self) -> None:
+        super().setup()
+        self._show_choice()
+        self.probe_keyring()
+
+    def action_choose(self, target: str) -> None:
+        """e or k."""
+        button = self.query_one(f"#store-{target}", RadioButton)
+        if not button.disabled:
+            button.value = True
+
+    def _show_choice(self) -> None:
+        env = self.state.target == ENV
+        self.query_one("#env-path", Input).display = env
+        self.query_one("#store-help", Static).update(ENV_HELP if env else KEYRING_HELP)
+
+    @work(thread=True, exit_on_error=False, group="keyring")
+    def probe_keyring(self) -> None:
+        """Whether a keyring works here (bounded: it may be locked or hung)."""
+        status = keyring_store.keyring_status()
+        self.app.call_from_thread(self._show_keyring, status.available, status.reason,
+                                  status.backend)
+
+    def _show_keyring(self, available: bool, reason: str, backend: str) -> None:
+        button = self.query_one("#store-keyring", RadioButton)
+        status = self.query_one("#keyring-status", Static)
+        if available:
+            status.update(f"[$success]✓ A keyring works here[/] [dim]({backend})[/dim]")
+            return
+        button.disabled = True
+        status.update(f"[$warning]! No usable OS keyring:[/] {reason or 'none found'}. "
+                      "Use the .env file instead.")
+        if self.state.target == KEYRING:
+            self.query_one("#store-env", RadioButton).value = True
+
+    @on(RadioSet.Changed, "#store-choice")
+    def _chosen(self, event: RadioSet.Changed) -> None:
+        self.state.target = KEYRING if event.pressed.id == "store-keyring" else ENV
+        self._show_choice()
+
+    @on(Input.Changed, "#env-path")
+    def _path(self, event: Input.Changed) -> None:
+        self.state.env_file = Path(event.value.strip() or ".env")
+
+    async def go_next(self) -> None:
+        self.save()
+
+    @work(exclusive=True, exit_on_error=False, group="save")
+    async def save(self) -> None:
+        """Ask before replacing a different token, then write in a thread; stay on failure."""
+        token, target, path = self.state.token, self.state.target, self.state.env_file
+        assert token is not None
+        status = self.query_one("#save-status", Static)
+        self.allow_next(False)
+        status.update("[dim]Saving…[/dim]")
+        try:
+            existing = await asyncio.to_thread(stored_token, target, path)
+            if existing is not None and existing != token:
+                where = "the OS keyring" if target == KEYRING else str(path)
+                replace = await self.app.push_screen_wait(ConfirmModal(
+                    "Replace the token already stored?",
+                    f"{where} already holds a different token ({existing.masked}). Replace it "
+                    f"with {token.masked}? The old one is not revoked at Meta.",
+                    yes="Replace", no="Keep the old one"))
+                if not replace:
+                    status.update("[$warning]Not saved:[/] the old token was kept. Choose "
+                                  "another place, or go back.")
+                    self.allow_next(True)
+                    return
+            self.state.saved = await asyncio.to_thread(store_token, target, token, path)
+        except StoreError as err:
+            self._failed(err)
+            return
+        self.dismiss(NEXT)
+
+    def _failed(self, err: StoreError) -> None:
+        offer = (" You can save to the .env file instead." if isinstance(err, KeyringError)
+                 else "")
+        self.query_one("#save-status", Static).update(
+            f"[$error]✗ {escape(err.title)}:[/] {escape(err.message)}\n"
+            f"[b]Fix:[/b] {escape(err.fix)}{offer}\n"
+            "[b]Nothing was written.[/b]")
+        self.allow_next(True)
+

@@ -1,0 +1,1 @@
+"""Reusable widgets of the wizard: links, the check summary, the diagnosis panel."""

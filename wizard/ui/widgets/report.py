@@ -1,0 +1,95 @@
+"""The check summary (type, app, expiry, permissions, accounts) and the diagnosis panel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.markup import escape
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from wizard.core.check import CheckReport
+from wizard.core.diagnose import Finding
+from wizard.core.graph import WHATSAPP_SCOPES
+from wizard.core.sources import describe
+from wizard.text_report import TYPE_NAMES
+
+
+def summary_markup(report: CheckReport) -> str:
+    """The facts Graph gave about the token, as Textual markup."""
+    found, info, me = report.found, report.graph.token_info, report.graph.me
+    lines: list[str] = []
+    if found is not None:
+        lines.append(_row("Token", f"{found.masked}  ({escape(describe(found.source, found.location))})"))
+    if info is not None:
+        lines.append(_row("Type", escape(TYPE_NAMES.get(info.type or "", info.type or "unknown"))))
+        lines.append(_row("Expires", "[$success]never[/]" if info.expires_at is None
+                          else _time(info.expires_at)))
+        if info.application or info.app_id:
+            lines.append(_row("App", f"{escape(info.application or '')} ({info.app_id})"))
+        for index, scope in enumerate(WHATSAPP_SCOPES):
+            tick = f"[$success]✓[/] {scope}" if scope in info.scopes else f"[$error]✗[/] {scope}"
+            lines.append(_row("Permissions" if index == 0 else "", tick))
+    if me is not None:
+        lines.append(_row("Acts as", f"{escape(me.name or '(no name)')} ({me.id})"))
+    for account in report.graph.accounts:
+        lines.append(_row("Account", f"{escape(account.name or '(no name)')} ({account.id})"))
+        for number in account.phone_numbers:
+            quality = number.quality_rating or "?"
+            colour = {"GREEN": "$success", "YELLOW": "$warning", "RED": "$error"}.get(quality)
+            rating = f"[{colour}]{quality}[/]" if colour else quality
+            lines.append(_row("", f"☎ {escape(number.display_phone_number or '?'):<16} "
+                                  f"{escape(number.verified_name or ''):<14} {rating}"))
+        if not account.phone_numbers:
+            lines.append(_row("", "(no phone numbers)"))
+    return "\n".join(lines)
+
+
+def _row(label: str, value: str) -> str:
+    return f"[b]{label:<12}[/b] {value}"
+
+
+def _time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+class CheckSummary(Static):
+    """What Graph said about the token."""
+
+    def __init__(self, report: CheckReport, *, id: str | None = None) -> None:
+        super().__init__(summary_markup(report), id=id)
+
+
+class FindingView(Static):
+    """One problem or warning: title and code, then the fix."""
+
+    def __init__(self, finding: Finding, *, problem: bool) -> None:
+        mark = "[$error]✗[/]" if problem else "[$warning]![/]"
+        detail = f"\n[dim]Graph said: {escape(finding.detail)}[/dim]" if finding.detail else ""
+        super().__init__(
+            f"{mark} [b]{escape(finding.title)}[/b] [dim]{finding.code}[/dim]\n"
+            f"[b]Fix:[/b] {escape(finding.fix)}{detail}",
+            classes="problem" if problem else "warning",
+        )
+
+
+class DiagnosisPanel(Vertical):
+    """Every problem and warning of a check, each with its fix."""
+
+    def __init__(self, report: CheckReport, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.report = report
+        """The check whose findings are shown."""
+
+    def compose(self) -> ComposeResult:
+        diagnosis = self.report.diagnosis
+        if diagnosis.ok and not diagnosis.warnings:
+            yield Static("[$success]✓ The token works: no problems, no warnings.[/]",
+                         classes="all-good")
+        elif diagnosis.ok:
+            yield Static("[$success]✓ The token works[/], with these warnings:", classes="all-good")
+        for finding in diagnosis.problems:
+            yield FindingView(finding, problem=True)
+        for finding in diagnosis.warnings:
+            yield FindingView(finding, problem=False)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from textual import work
@@ -107,6 +109,7 @@ class WizardApp(App[Outcome]):
         while True:
             route = await self.hub(mode)
             if route is None:
+                mode = self.state.mode or mode
                 continue
             mode = self.state.mode = route[1]
             finished = await self.walk(route[0])
@@ -122,7 +125,7 @@ class WizardApp(App[Outcome]):
         winner = sources.winner_of(state.readings)
         if winner is not None:
             state.initial = await check_found_token(winner, state.settings, state.environ,
-                                                    readings=state.readings)
+                                                    readings=state.readings, now=state.clock())
 
     async def hub(self, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
         """The journey's first screen; returns the route to walk (None: show a hub again)."""
@@ -230,9 +233,16 @@ def make_app(
     *,
     mode: str | None = None,
     open_links: bool = True,
+    clock: Callable[[], datetime] | None = None,
+    workdir: Path | None = None,
+    command: str | None = None,
 ) -> WizardApp:
     """The one way to build the wizard: the CLI, the tests and the screenshot script use it."""
     state = WizardState(settings=settings, environ=environ,
                         mode=Mode(mode) if mode else None,
-                        env_file=Path(settings.env_file))
+                        env_file=Path(settings.env_file),
+                        workdir=workdir or Path.cwd(),
+                        command=command or shutil.which("wa-token") or "wa-token")
+    if clock is not None:
+        state.clock = clock
     return WizardApp(state, open_links=open_links)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from wizard.core.check import CheckReport
@@ -40,6 +41,12 @@ class WizardState:
     """The .env file to write when target is env."""
     saved: SaveOutcome | None = None
     """What saving did, once it happened."""
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    """Where "now" comes from (fixed in snapshot tests)."""
+    workdir: Path = field(default_factory=Path.cwd)
+    """The app's folder, for the cron line."""
+    command: str = "wa-token"
+    """How to call wa-token in the cron line (its full path when installed)."""
 
     @property
     def stored(self) -> FoundToken | None:

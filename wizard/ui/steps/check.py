@@ -23,7 +23,8 @@ class CheckStep(StepScreen):
     """Runs the same check as `wa-token check`; Next only when the token works."""
 
     title_text = "Check it against the Graph API"
-    BINDINGS = [Binding("r", "recheck", "Check again", id="recheck")]
+    BINDINGS = [Binding("r", "recheck", "Check again", id="recheck"),
+                Binding("g", "goto_fix", "Go to the fix", id="goto-fix")]
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="checking"):
@@ -53,7 +54,8 @@ class CheckStep(StepScreen):
         """The network call, off the UI's back; a failure becomes a diagnosis, never a crash."""
         assert self.state.token is not None
         found = FoundToken(PASTED, "the wizard", self.state.token)
-        report = await check_found_token(found, self.state.settings, self.state.environ)
+        report = await check_found_token(found, self.state.settings, self.state.environ,
+                                         now=self.state.clock())
         self.state.report = report
         self.show_report(report)
 
@@ -65,14 +67,16 @@ class CheckStep(StepScreen):
         headline = ("[$success]✓ The token works.[/]" if report.ok
                     else "[$error]✗ The token does not work yet.[/] Fix the problem below, then "
                     "press [b]r[/b] to check again, or go back and paste another token.")
-        widgets = [Static(headline, id="check-headline"), CheckSummary(report, id="check-summary"),
-                   DiagnosisPanel(report, id="diagnosis")]
+        widgets = [Static(headline, id="check-headline")]
         step = self._step_to_fix(report)
         if step is not None:
-            widgets.append(Button(f"Go to the step that fixes it: {STEP_TEXTS[step].title}"
-                                  if step in STEP_TEXTS else "Paste another token",
-                                  id="goto-fix", classes="goto"))
+            label = STEP_TEXTS[step].title if step in STEP_TEXTS else "Paste another token"
+            widgets.append(Button(f"Go to the step that fixes it: {label} (g)", id="goto-fix",
+                                  classes="goto"))
+        widgets += [DiagnosisPanel(report, id="diagnosis"),
+                    CheckSummary(report, id="check-summary")]
         result.mount_all(widgets)
+        self.refresh_bindings()
         self.allow_next(report.ok)
         self.hint("" if report.ok else "r: check again")
 
@@ -93,8 +97,14 @@ class CheckStep(StepScreen):
                 return STEP_FOR_PROBLEM[problem.code]
         return None
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "goto_fix":
+            report = self.state.report
+            return bool(report and self._step_to_fix(report))
+        return super().check_action(action, parameters)
+
     @on(Button.Pressed, "#goto-fix")
-    def _goto_fix(self) -> None:
+    def action_goto_fix(self) -> None:
         report = self.state.report
         step = self._step_to_fix(report) if report else None
         if step is not None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
 from textual.app import ComposeResult
 from textual.markup import escape
 from textual.widgets import Static
@@ -32,8 +29,7 @@ class DoneStep(StepScreen):
                      id="done-restart")
         if self.state.environ.get(TOKEN_KEY):
             yield Static(self._shadow_warning(), id="done-shadow")
-        executable = shutil.which("wa-token") or "wa-token"
-        line = cron_line(os.getcwd(), str(self.state.env_file), executable)
+        line = cron_line(str(self.state.workdir), str(self.state.env_file), self.state.command)
         yield Static("Check it daily from cron (crontab -e); cron mails you only when it "
                      f"fails:\n[b]{escape(line)}[/b]", id="done-cron")
         yield Static("[dim]Never commit the token: keep .env in .gitignore. Rotate it every "

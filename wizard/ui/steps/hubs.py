@@ -36,7 +36,8 @@ class HubScreen(StepScreen):
     def compose_choices(self) -> ComposeResult:
         with Vertical(id="choices"):
             for name, key, label in self.CHOICES:
-                yield Button(f"{label}  ({key})", id=f"choose-{name}", classes="choice")
+                yield Button(f"{label}  ({key})", id=f"choose-{name}", classes="choice",
+                             compact=True)
 
     def setup(self) -> None:
         self.query_one("#next", Button).display = False
@@ -57,11 +58,16 @@ class HubScreen(StepScreen):
 
 
 def _stored_line(report: CheckReport | None) -> str:
+    """"Found EAAF…x9Qz in .env: The token expired." — where, and the first problem or warning."""
     if report is None or report.found is None:
         return "No token was found."
     found = report.found
-    return (f"Found [b]{found.masked}[/b] in "
-            f"[b]{escape(sources.describe(found.source, found.location))}[/b].")
+    where = f"Found [b]{found.masked}[/b] in [b]{escape(sources.describe(found.source, found.location))}[/b]"
+    findings = report.diagnosis.problems or report.diagnosis.warnings
+    if not findings:
+        return f"{where}: [$success]it works.[/]"
+    mark = "[$error]✗[/]" if report.diagnosis.problems else "[$warning]![/]"
+    return f"{where}:\n{mark} {escape(findings[0].title)}"
 
 
 class MenuStep(HubScreen):
@@ -76,10 +82,10 @@ class MenuStep(HubScreen):
     def compose_body(self) -> ComposeResult:
         report = self.state.initial
         yield Static(_stored_line(report), id="menu-found")
+        yield from self.compose_choices()
         if report is not None:
             yield CheckSummary(report, id="menu-summary")
             yield DiagnosisPanel(report, id="diagnosis")
-        yield from self.compose_choices()
 
 
 class ExpiredStep(HubScreen):
@@ -94,14 +100,13 @@ class ExpiredStep(HubScreen):
     def compose_body(self) -> ComposeResult:
         report = self.state.initial
         yield Static(_stored_line(report), id="expired-found")
+        yield from self.compose_choices()
+        yield Static("The new token replaces the old one in the same place, and only after it "
+                     "passes the check. [dim]Can't create a System User? You must be an admin "
+                     "of the business portfolio; until then the temporary route works for 24 "
+                     "hours at a time.[/dim]", classes="help")
         if report is not None:
             yield DiagnosisPanel(report, id="diagnosis")
-        yield Static("The new token replaces the old one in the same place, and only after it "
-                     "passes the check.", classes="help")
-        yield from self.compose_choices()
-        yield Static("[dim]Can't create a System User? You must be an admin of the business "
-                     "portfolio. Until then, the temporary route works for 24 hours at a "
-                     "time.[/dim]")
 
 
 class TroubleshootStep(HubScreen):
@@ -116,10 +121,10 @@ class TroubleshootStep(HubScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(self._sources_markup(), id="sources")
+        yield from self.compose_choices()
         with Vertical(id="troubleshoot-result"):
             if self.state.initial is not None:
                 yield from self._report_widgets(self.state.initial)
-        yield from self.compose_choices()
         with Collapsible(title="Meta's troubleshooting cases", collapsed=False, id="cases"):
             for question, answer in TROUBLESHOOTING_CASES:
                 yield Static(f"[b]{escape(question)}[/b] {escape(answer)}", classes="case")
@@ -140,8 +145,8 @@ class TroubleshootStep(HubScreen):
         return "\n".join(lines)
 
     def _report_widgets(self, report: CheckReport) -> list:  # type: ignore[type-arg]
-        return [CheckSummary(report, id="troubleshoot-summary"),
-                DiagnosisPanel(report, id="diagnosis")]
+        return [DiagnosisPanel(report, id="diagnosis"),
+                CheckSummary(report, id="troubleshoot-summary")]
 
     def action_recheck(self) -> None:
         """Check the stored token again."""
@@ -156,7 +161,7 @@ class TroubleshootStep(HubScreen):
         state = self.state
         winner = sources.winner_of(state.readings)
         report = await check_found_token(winner, state.settings, state.environ,
-                                         readings=state.readings)
+                                         readings=state.readings, now=state.clock())
         state.initial = report
         result = self.query_one("#troubleshoot-result", Vertical)
         await result.remove_children()

@@ -1,0 +1,91 @@
+"""Fixtures for driving the wizard with Pilot against the fake Graph server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
+
+from wizard.core.settings import load_settings
+from wizard.testing.fake_graph import FakeGraphServer
+from wizard.ui.app import WizardApp, make_app
+
+FIXED_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+NO_KEYRING = "keyring.backends.fail.Keyring"
+
+
+@pytest.fixture(scope="session")
+def frozen_graph() -> FakeGraphServer:
+    """A fake Graph whose clock and trace ids are fixed, so screens are the same every run."""
+    server = FakeGraphServer(clock=FIXED_NOW.timestamp, trace_id="AFixedTraceIdForSnapshots")
+    server.start()
+    yield server  # type: ignore[misc]
+    server.stop()
+
+
+@pytest.fixture
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wizard runs in-process: make this process see no keyring at all."""
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield  # type: ignore[misc]
+    keyring.set_keyring(previous)
+
+
+AppFactory = Callable[..., WizardApp]
+
+
+@pytest.fixture
+def wizard_app(frozen_graph: FakeGraphServer, isolated: Path) -> AppFactory:
+    """Build the wizard as the CLI does, pointed at the frozen fake Graph."""
+
+    def build(mode: str | None = None, env: dict[str, str] | None = None,
+              graph_url: str | None = None) -> WizardApp:
+        environ = {"WHATSAPP_GRAPH_URL": graph_url or frozen_graph.url, **(env or {})}
+        settings = load_settings(environ, timeout=3)
+        return make_app(settings, environ, mode=mode, open_links=False,
+                        clock=lambda: FIXED_NOW, workdir=Path("/srv/my-app"), command="wa-token")
+
+    return build
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str,
+                   timeout: float = 8.0) -> None:
+    """Let the app run until `condition` holds (workers, screens), failing after `timeout`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; screen is "
+                                 f"{type(pilot.app.screen).__name__}")
+        await pilot.pause(0.05)
+
+
+async def wait_for_screen(pilot: Pilot, screen: type[Screen], timeout: float = 8.0) -> Screen:
+    """Wait until the given screen class is on top, and return it."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen), screen.__name__, timeout)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+def screen_text(pilot: Pilot) -> str:
+    """Everything the current screen shows, as plain text (from the SVG export)."""
+    import re
+    from html import unescape
+
+    svg = pilot.app.export_screenshot()
+    return unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def env_mode(path: Path) -> int:
+    return os.stat(path).st_mode & 0o777

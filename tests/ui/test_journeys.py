@@ -1,0 +1,390 @@
+"""The wizard's three journeys, walked with Pilot against the fake Graph server, keyboard only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import pytest
+from textual import events
+from textual.widgets import Button, Input, RadioButton, Static
+
+from tests.ui.conftest import AppFactory, env_mode, screen_text, wait_for, wait_for_screen
+from wizard.core.diagnose import SYSTEM_USERS_URL
+from wizard.core.flow import Step
+from wizard.core.keyring_store import keyring_service
+from wizard.testing.fake_graph import TOKENS
+from wizard.ui.modals import ConfirmModal
+from wizard.ui.steps.check import CheckStep
+from wizard.ui.steps.done import DoneStep
+from wizard.ui.steps.hubs import ExpiredStep, MenuStep, TroubleshootStep
+from wizard.ui.steps.instructions import InstructionStep
+from wizard.ui.steps.paste import PasteStep
+from wizard.ui.steps.store import StoreStep
+
+VALID = TOKENS["valid"]
+pytestmark = pytest.mark.usefixtures("no_keyring")
+
+
+async def to_paste_step(pilot) -> PasteStep:  # type: ignore[no-untyped-def]
+    """From the first onboarding screen, Enter through why/create/assign/generate."""
+    for _ in range(4):
+        await wait_for_screen(pilot, InstructionStep)
+        await pilot.press("enter")
+    return await wait_for_screen(pilot, PasteStep)  # type: ignore[return-value]
+
+
+async def paste(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """What a terminal's bracketed paste does: clear the field, then one Paste event."""
+    field = pilot.app.screen.query_one("#token-input", Input)
+    field.focus()
+    field.value = ""
+    field.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def checked(pilot) -> CheckStep:  # type: ignore[no-untyped-def]
+    """Submit the paste and wait for the check to finish."""
+    await pilot.press("enter")
+    screen = await wait_for_screen(pilot, CheckStep)
+    await wait_for(pilot, lambda: screen.state.report is not None and
+                   not screen.has_class("-checking"), "the check")
+    await pilot.pause()
+    return screen  # type: ignore[return-value]
+
+
+def problem_codes(screen: CheckStep) -> list[str]:
+    assert screen.state.report is not None
+    return [p.code for p in screen.state.report.diagnosis.problems]
+
+
+# -- onboarding ----------------------------------------------------------------------------------
+
+async def test_onboarding_saves_a_checked_token_to_a_new_private_env(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = await wait_for_screen(pilot, InstructionStep)
+        assert first.step is Step.WHY and "Step 1 of 8" in screen_text(pilot)
+        await to_paste_step(pilot)
+        await paste(pilot, f"Bearer {VALID}")
+        status = str(app.screen.query_one("#paste-status", Static).render())
+        assert "Looks like a token" in status and "Bearer" in status
+        check = await checked(pilot)
+        assert problem_codes(check) == []
+        assert "Step 6 of 8" in screen_text(pilot)
+        await pilot.press("enter")
+        store = await wait_for_screen(pilot, StoreStep)
+        await wait_for(pilot, lambda: "keyring" in str(
+            store.query_one("#keyring-status", Static).render()).lower(), "keyring probe")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, DoneStep)
+        text = screen_text(pilot)
+        assert "Restart your backend server" in text and "cd /srv/my-app && wa-token check" in text
+        await pilot.press("enter")
+    env_file = isolated / ".env"
+    assert env_file.read_text() == f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n"
+    assert env_mode(env_file) == 0o600
+    assert app.return_value is not None and app.return_value.exit_code == 0
+    assert "Saved to .env" in app.return_value.lines[0]
+
+
+async def test_invalid_paste_shows_the_reason_and_blocks_next(wizard_app: AppFactory) -> None:
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await to_paste_step(pilot)
+        await paste(pilot, "hello world")
+        status = str(screen.query_one("#paste-status", Static).render())
+        assert "cannot be a token" in status and "hello" not in status
+        assert screen.query_one("#next", Button).disabled
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PasteStep)
+
+
+@pytest.mark.parametrize(("scenario", "problem", "fix_step"), [
+    ("missing_messaging", "missing_permission", Step.GENERATE),
+    ("no_account", "no_whatsapp_account", Step.ASSIGN),
+    ("expired", "token_expired", Step.GENERATE),
+])
+async def test_failed_check_explains_and_goes_to_the_step_that_fixes_it(
+    wizard_app: AppFactory, isolated: Path, scenario: str, problem: str, fix_step: Step
+) -> None:
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await paste(pilot, TOKENS[scenario])
+        check = await checked(pilot)
+        assert problem_codes(check) == [problem]
+        assert check.query_one("#next", Button).disabled
+        await pilot.press("g")
+        step = await wait_for_screen(pilot, InstructionStep)
+        assert step.step is fix_step
+    assert not (isolated / ".env").exists()
+
+
+async def test_unreachable_graph_is_a_diagnosis_and_can_be_retried(wizard_app: AppFactory) -> None:
+    app = wizard_app(graph_url="http://127.0.0.1:9")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await paste(pilot, VALID)
+        check = await checked(pilot)
+        assert problem_codes(check) == ["graph_unreachable"]
+        assert "could not be reached" in screen_text(pilot).lower() or \
+            "could not talk" in screen_text(pilot).lower()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: not check.has_class("-checking"), "the retry")
+
+
+async def test_back_keeps_what_was_entered(wizard_app: AppFactory) -> None:
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await paste(pilot, VALID)
+        await checked(pilot)
+        await pilot.press("escape")
+        screen = await wait_for_screen(pilot, PasteStep)
+        assert screen.query_one("#token-input", Input).value == VALID
+        assert screen.query_one("#token-input", Input).password
+        await pilot.press("escape")
+        step = await wait_for_screen(pilot, InstructionStep)
+        assert step.step is Step.GENERATE
+
+
+async def test_links_open_and_are_shown_as_text(wizard_app: AppFactory) -> None:
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, InstructionStep)
+        await pilot.press("enter")
+        step = await wait_for_screen(pilot, InstructionStep)
+        assert step.step is Step.CREATE
+        assert SYSTEM_USERS_URL in screen_text(pilot)
+        await pilot.press("o")
+        assert app.opened_urls == [SYSTEM_USERS_URL]
+
+
+async def test_keyring_unavailable_is_said_and_env_offered(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await paste(pilot, VALID)
+        await checked(pilot)
+        await pilot.press("enter")
+        store = await wait_for_screen(pilot, StoreStep)
+        keyring_button = store.query_one("#store-keyring", RadioButton)
+        await wait_for(pilot, lambda: keyring_button.disabled, "the keyring probe")
+        assert "No usable OS keyring" in str(store.query_one("#keyring-status", Static).render())
+        await pilot.press("k")
+        assert app.state.target == "env" and not keyring_button.value
+
+
+async def test_overwrite_is_asked_and_refusal_keeps_the_old_token(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    env_file = isolated / ".env"
+    original = f"# app\nWHATSAPP_CLOUD_API_TOKEN={TOKENS['old']}\nPORT=1\n"
+    env_file.write_text(original)
+    app = wizard_app(mode="onboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await paste(pilot, VALID)
+        await checked(pilot)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, StoreStep)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmModal)
+        assert "EAAF…Ol14" in screen_text(pilot)
+        await pilot.press("n")
+        store = await wait_for_screen(pilot, StoreStep)
+        assert "Not saved" in str(store.query_one("#save-status", Static).render())
+        assert env_file.read_text() == original
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("y")
+        await wait_for_screen(pilot, DoneStep)
+    assert env_file.read_text() == f"# app\nWHATSAPP_CLOUD_API_TOKEN={VALID}\nPORT=1\n"
+
+
+async def test_quit_early_says_nothing_changed(wizard_app: AppFactory, isolated: Path) -> None:
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, InstructionStep)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_value is not None
+    assert app.return_value.lines[0] == "Nothing was changed: no token was saved."
+    assert app.return_value.exit_code == 3
+    assert not (isolated / ".env").exists()
+
+
+async def test_quit_with_a_checked_unsaved_token_asks_first(wizard_app: AppFactory) -> None:
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await paste(pilot, VALID)
+        await checked(pilot)
+        await pilot.press("ctrl+q")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("n")
+        await wait_for_screen(pilot, CheckStep)
+        await pilot.press("ctrl+q")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_value is not None and "Nothing was changed" in app.return_value.lines[0]
+
+
+# -- the expired journey -------------------------------------------------------------------------
+
+def write_env(folder: Path, token: str) -> Path:
+    env_file = folder / ".env"
+    env_file.write_text(f"export PORT=8080\nWHATSAPP_CLOUD_API_TOKEN={token}\n# end\n")
+    env_file.chmod(0o600)
+    return env_file
+
+
+async def test_expired_token_replaced_in_place_by_a_temporary_one(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    env_file = write_env(isolated, TOKENS["expired"])
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        hub = await wait_for_screen(pilot, ExpiredStep)
+        assert [p.code for p in hub.state.initial.diagnosis.problems] == ["token_expired"]
+        assert ".env" in screen_text(pilot)
+        await pilot.press("t")
+        paste_step = await wait_for_screen(pilot, PasteStep)
+        assert "expires about 24 hours" in screen_text(pilot)
+        assert "Step 1 of 4" in screen_text(pilot)
+        await paste(pilot, TOKENS["expired"])
+        check = await checked(pilot)
+        assert problem_codes(check) == ["token_expired"]
+        assert check.query_one("#next", Button).disabled
+        assert env_file.read_text().count(TOKENS["expired"]) == 1, "not replaced before a pass"
+        await pilot.press("escape")
+        paste_step = await wait_for_screen(pilot, PasteStep)
+        await paste(pilot, TOKENS["temporary"])
+        check = await checked(pilot)
+        assert problem_codes(check) == []
+        assert [w.code for w in check.state.report.diagnosis.warnings] == ["temporary_token"]
+        await pilot.press("enter")
+        store = await wait_for_screen(pilot, StoreStep)
+        assert store.query_one("#env-path", Input).value == ".env"
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("y")
+        await wait_for_screen(pilot, DoneStep)
+        assert paste_step is not None
+    assert env_file.read_text() == (
+        f"export PORT=8080\nWHATSAPP_CLOUD_API_TOKEN={TOKENS['temporary']}\n# end\n")
+
+
+async def test_expired_permanent_route_and_back_to_the_choice(wizard_app: AppFactory,
+                                                              isolated: Path) -> None:
+    write_env(isolated, TOKENS["revoked"])
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, ExpiredStep)
+        assert "password" in screen_text(pilot)
+        await pilot.press("p")
+        step = await wait_for_screen(pilot, InstructionStep)
+        assert step.step is Step.CREATE and "Step 1 of 7" in screen_text(pilot)
+        assert "No Add button?" in screen_text(pilot)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, ExpiredStep)
+
+
+async def test_temporary_stored_token_starts_the_expired_journey(wizard_app: AppFactory,
+                                                                 isolated: Path) -> None:
+    write_env(isolated, TOKENS["temporary"])
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, ExpiredStep)
+        assert "temporary_token" in screen_text(pilot)
+
+
+# -- troubleshooting and the menu ----------------------------------------------------------------
+
+async def test_troubleshoot_shows_every_source_and_compares_a_pasted_token(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    env_file = write_env(isolated, TOKENS["missing_messaging"])
+    app = wizard_app(mode="troubleshoot")
+    async with app.run_test(size=(100, 40)) as pilot:
+        hub = await wait_for_screen(pilot, TroubleshootStep)
+        text = screen_text(pilot)
+        for expected in ("environment", "dotenv", "keyring", "(used)", "lacks"):
+            assert expected in text, expected
+        cases = " ".join(str(case.render()) for case in hub.query(".case").results(Static))
+        for expected in ("Token expired?", "Invalid OAuth access token", "Can't create a System"):
+            assert expected in cases, expected
+        await pilot.press("r")
+        await wait_for(pilot, lambda: hub.query("#troubleshoot-summary"), "the re-check")
+        await pilot.press("c")
+        await wait_for_screen(pilot, PasteStep)
+        await paste(pilot, VALID)
+        await checked(pilot)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, StoreStep)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("y")
+        await wait_for_screen(pilot, DoneStep)
+    assert f"WHATSAPP_CLOUD_API_TOKEN={VALID}" in env_file.read_text()
+
+
+async def test_problem_other_than_expiry_starts_troubleshooting(wizard_app: AppFactory,
+                                                                isolated: Path) -> None:
+    write_env(isolated, TOKENS["no_account"])
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, TroubleshootStep)
+
+
+async def test_working_token_gets_the_menu(wizard_app: AppFactory, isolated: Path) -> None:
+    write_env(isolated, VALID)
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, MenuStep)
+        assert "System User token" in screen_text(pilot)
+        await pilot.press("t")
+        await wait_for_screen(pilot, TroubleshootStep)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_value is not None and app.return_value.exit_code == 0
+    assert "works" in app.return_value.lines[-1]
+
+
+async def test_menu_replace_starts_onboarding(wizard_app: AppFactory, isolated: Path) -> None:
+    write_env(isolated, VALID)
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, MenuStep)
+        await pilot.press("n")
+        step = await wait_for_screen(pilot, InstructionStep)
+        assert step.step is Step.WHY
+
+
+# -- the real keyring ----------------------------------------------------------------------------
+
+async def test_save_to_the_real_keyring(
+    wizard_app: AppFactory, isolated: Path, real_keyring: None
+) -> None:
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await paste(pilot, VALID)
+        await checked(pilot)
+        await pilot.press("enter")
+        store = await wait_for_screen(pilot, StoreStep)
+        await wait_for(pilot, lambda: "works here" in str(
+            store.query_one("#keyring-status", Static).render()), "the keyring probe")
+        await pilot.press("k")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, DoneStep)
+        assert "wa-token token" in screen_text(pilot)
+    assert keyring.get_password(keyring_service(), "WHATSAPP_CLOUD_API_TOKEN") == VALID
+    assert not (isolated / ".env").exists()

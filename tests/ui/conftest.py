@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -10,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.screen import Screen
 
 from wizard.core.settings import load_settings
 from wizard.testing.fake_graph import FakeGraphServer
+from wizard.testing.scenes import wait_for, wait_for_screen  # noqa: F401 (re-exported)
 from wizard.ui.app import WizardApp, make_app
 
 FIXED_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -57,25 +56,6 @@ def wizard_app(frozen_graph: FakeGraphServer, isolated: Path) -> AppFactory:
                         clock=lambda: FIXED_NOW, workdir=Path("/srv/my-app"), command="wa-token")
 
     return build
-
-
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str,
-                   timeout: float = 8.0) -> None:
-    """Let the app run until `condition` holds (workers, screens), failing after `timeout`."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; screen is "
-                                 f"{type(pilot.app.screen).__name__}")
-        await pilot.pause(0.05)
-
-
-async def wait_for_screen(pilot: Pilot, screen: type[Screen], timeout: float = 8.0) -> Screen:
-    """Wait until the given screen class is on top, and return it."""
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen), screen.__name__, timeout)
-    await pilot.pause()
-    return pilot.app.screen
 
 
 def screen_text(pilot: Pilot) -> str:

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import keyring
 import pytest
-from textual import events
 from textual.widgets import Button, Input, RadioButton, Static
 
-from tests.ui.conftest import AppFactory, env_mode, screen_text, wait_for, wait_for_screen
+from tests.ui.conftest import AppFactory, env_mode, screen_text
 from wizard.core.diagnose import SYSTEM_USERS_URL
 from wizard.core.flow import Step
 from wizard.core.keyring_store import keyring_service
 from wizard.testing.fake_graph import TOKENS
+from wizard.testing.scenes import paste, wait_for, wait_for_screen
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.steps.check import CheckStep
 from wizard.ui.steps.done import DoneStep
@@ -32,15 +32,6 @@ async def to_paste_step(pilot) -> PasteStep:  # type: ignore[no-untyped-def]
         await wait_for_screen(pilot, InstructionStep)
         await pilot.press("enter")
     return await wait_for_screen(pilot, PasteStep)  # type: ignore[return-value]
-
-
-async def paste(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    """What a terminal's bracketed paste does: clear the field, then one Paste event."""
-    field = pilot.app.screen.query_one("#token-input", Input)
-    field.focus()
-    field.value = ""
-    field.post_message(events.Paste(text))
-    await pilot.pause()
 
 
 async def checked(pilot) -> CheckStep:  # type: ignore[no-untyped-def]

@@ -72,7 +72,7 @@ class CheckStep(StepScreen):
         if step is not None:
             label = STEP_TEXTS[step].title if step in STEP_TEXTS else "Paste another token"
             widgets.append(Button(f"Go to the step that fixes it: {label} (g)", id="goto-fix",
-                                  classes="goto"))
+                                  classes="goto", compact=True))
         widgets += [DiagnosisPanel(report, id="diagnosis"),
                     CheckSummary(report, id="check-summary")]
         result.mount_all(widgets)

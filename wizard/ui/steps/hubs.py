@@ -40,8 +40,7 @@ class HubScreen(StepScreen):
                              compact=True)
 
     def setup(self) -> None:
-        self.query_one("#next", Button).display = False
-        self.query_one("#back", Button).display = False
+        self.query_one("#step-nav").display = False
         buttons = self.query(".choice").results(Button)
         first = next(buttons, None)
         if first is not None:

@@ -85,10 +85,9 @@ class DiagnosisPanel(Vertical):
     def compose(self) -> ComposeResult:
         diagnosis = self.report.diagnosis
         if diagnosis.ok and not diagnosis.warnings:
-            yield Static("[$success]✓ The token works: no problems, no warnings.[/]",
-                         classes="all-good")
+            yield Static("[$success]No problems, no warnings.[/]", classes="all-good")
         elif diagnosis.ok:
-            yield Static("[$success]✓ The token works[/], with these warnings:", classes="all-good")
+            yield Static("No problems; these warnings:", classes="all-good")
         for finding in diagnosis.problems:
             yield FindingView(finding, problem=True)
         for finding in diagnosis.warnings:

@@ -1,0 +1,59 @@
+"""SVG snapshots of every wizard step and error state (pytest-textual-snapshot, Textual pinned).
+
+Update after an intended change with `pytest tests/ui/test_snapshots.py --snapshot-update`, then
+look at the SVGs (tests/ui/__snapshots__/) before committing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.ui.conftest import AppFactory
+from wizard.testing.fake_graph import TOKENS
+from wizard.testing.scenes import SCENES, checking, through_instructions
+
+SNAPSHOTS = Path(__file__).parent / "__snapshots__"
+Compare = Callable[..., bool]
+pytestmark = pytest.mark.usefixtures("no_keyring")
+
+
+@pytest.fixture(autouse=True)
+def fixed_keyring_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keyring location is on screen: give it a name that is the same every run."""
+    monkeypatch.setenv("WA_TOKEN_KEYRING_SERVICE", "wa-token")
+
+
+def write_env(folder: Path, scenario: str) -> None:
+    env_file = folder / ".env"
+    env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS[scenario]}\n")
+    env_file.chmod(0o600)
+
+
+@pytest.mark.parametrize("name", sorted(SCENES))
+def test_scene(name: str, snap_compare: Compare, wizard_app: AppFactory, isolated: Path) -> None:
+    scene = SCENES[name]
+    if scene.stored:
+        write_env(isolated, scene.stored)
+    assert snap_compare(wizard_app(mode=scene.mode), run_before=scene.script)
+
+
+def test_check_graph_unreachable(snap_compare: Compare, wizard_app: AppFactory) -> None:
+    app = wizard_app(graph_url="http://127.0.0.1:9")
+    assert snap_compare(app, run_before=through_instructions(4, checking(TOKENS["valid"])))
+
+
+def test_check_ok_wide(snap_compare: Compare, wizard_app: AppFactory) -> None:
+    assert snap_compare(wizard_app(), run_before=through_instructions(
+        4, checking(TOKENS["valid"])), terminal_size=(120, 36))
+
+
+def test_no_snapshot_shows_a_token() -> None:
+    svgs = sorted(SNAPSHOTS.rglob("*.svg"))
+    assert len(svgs) >= len(SCENES), "snapshots missing: run with --snapshot-update once"
+    for svg in svgs:
+        text = svg.read_text()
+        for name, token in TOKENS.items():
+            assert token not in text, f"{svg.name} shows the {name} token"

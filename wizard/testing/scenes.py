@@ -1,0 +1,188 @@
+"""Scripted walks through the wizard with Pilot, shared by the snapshot tests and the screenshots."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from textual import events
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from wizard.testing.fake_graph import TOKENS
+from wizard.ui.modals import ConfirmModal
+from wizard.ui.steps.check import CheckStep
+from wizard.ui.steps.done import DoneStep
+from wizard.ui.steps.hubs import ExpiredStep, MenuStep, TroubleshootStep
+from wizard.ui.steps.instructions import InstructionStep
+from wizard.ui.steps.paste import PasteStep
+from wizard.ui.steps.store import StoreStep
+
+Script = Callable[[Pilot], Awaitable[None]]
+WAITING_ON_THE_USER = ("flow", "quit", "save")
+"""Worker groups that wait for a key press, so "settled" does not wait for them."""
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str,
+                   timeout: float = 8.0) -> None:
+    """Let the app run until `condition` holds, failing after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; the screen is "
+                                 f"{type(pilot.app.screen).__name__}")
+        await pilot.pause(0.05)
+
+
+async def wait_for_screen(pilot: Pilot, screen: type[Screen], timeout: float = 8.0) -> Screen:
+    """Wait until a screen of that class is on top, and return it."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen), screen.__name__, timeout)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let the step's own workers finish and the screen redraw."""
+    def quiet() -> bool:
+        return not any(w.is_running for w in pilot.app.workers
+                       if w.group not in WAITING_ON_THE_USER)
+
+    await wait_for(pilot, quiet, "the workers")
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def paste(pilot: Pilot, text: str) -> None:
+    """What a terminal's bracketed paste does: clear the field, then one Paste event."""
+    await wait_for_screen(pilot, PasteStep)
+    field = pilot.app.screen.query_one("#token-input", Input)
+    field.focus()
+    field.value = ""
+    field.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def check(pilot: Pilot, token: str) -> CheckStep:
+    """Paste a token, submit it, and wait for the check to finish."""
+    await paste(pilot, token)
+    await pilot.press("enter")
+    screen = await wait_for_screen(pilot, CheckStep)
+    await wait_for(pilot, lambda: not screen.has_class("-checking")
+                   and screen.state.report is not None, "the check")
+    await settle(pilot)
+    return screen  # type: ignore[return-value]
+
+
+async def to_store(pilot: Pilot, token: str = TOKENS["valid"]) -> StoreStep:
+    """Check a working token and go on to the save step, once the keyring probe answered."""
+    await check(pilot, token)
+    await pilot.press("enter")
+    store = await wait_for_screen(pilot, StoreStep)
+    await wait_for(pilot, lambda: "keyring" in str(
+        store.query_one("#keyring-status", Static).render()).lower(), "the keyring probe")
+    return store  # type: ignore[return-value]
+
+
+def through_instructions(steps: int, then: Script | None = None) -> Script:
+    """Press Enter through `steps` instruction screens of onboarding, then run `then`."""
+
+    async def run(pilot: Pilot) -> None:
+        for _ in range(steps):
+            await wait_for_screen(pilot, InstructionStep)
+            await pilot.press("enter")
+        if then is not None:
+            await then(pilot)
+        await settle(pilot)
+
+    return run
+
+
+def pasting(text: str) -> Script:
+    """A scene step: paste this text."""
+    async def run(pilot: Pilot) -> None:
+        await paste(pilot, text)
+    return run
+
+
+def checking(token: str, *keys: str) -> Script:
+    """A scene step: check this token, then press these keys."""
+    async def run(pilot: Pilot) -> None:
+        await check(pilot, token)
+        await pilot.press(*keys)
+    return run
+
+
+def storing(*keys: str) -> Script:
+    """A scene step: check the valid token, reach the save step, press these keys."""
+    async def run(pilot: Pilot) -> None:
+        await to_store(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+    return run
+
+
+def at(screen: type[Screen], *keys: str) -> Script:
+    """A scene step: wait for a screen, then press keys."""
+    async def run(pilot: Pilot) -> None:
+        await wait_for_screen(pilot, screen)
+        await pilot.press(*keys)
+        await settle(pilot)
+    return run
+
+
+async def replace_expired_with_temporary(pilot: Pilot) -> None:
+    """The expired journey's temporary route, through to Done."""
+    await wait_for_screen(pilot, ExpiredStep)
+    await pilot.press("t")
+    await to_store(pilot, TOKENS["temporary"])
+    await pilot.press("enter")
+    await wait_for_screen(pilot, ConfirmModal)
+    await pilot.press("y")
+    await wait_for_screen(pilot, DoneStep)
+    await settle(pilot)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A picture of the wizard: the stored token it starts with, and the keys that lead there."""
+
+    script: Script
+    stored: str | None = None
+    """The scenario whose token is in .env before the wizard starts."""
+    mode: str | None = None
+
+
+ONBOARDING_SCENES: dict[str, Scene] = {
+    "why": Scene(through_instructions(0)),
+    "create": Scene(through_instructions(1)),
+    "assign": Scene(through_instructions(2)),
+    "generate": Scene(through_instructions(3)),
+    "paste_empty": Scene(through_instructions(4)),
+    "paste_invalid": Scene(through_instructions(4, pasting("Bearer EAAFake0 with spaces"))),
+    "paste_valid": Scene(through_instructions(4, pasting(f" \"Bearer {TOKENS['valid']}\"\n"))),
+    "check_ok": Scene(through_instructions(4, checking(TOKENS["valid"]))),
+    "check_missing_permission": Scene(through_instructions(
+        4, checking(TOKENS["missing_messaging"]))),
+    "check_no_account": Scene(through_instructions(4, checking(TOKENS["no_account"]))),
+    "check_expired": Scene(through_instructions(4, checking(TOKENS["expired"]))),
+    "store": Scene(through_instructions(4, storing())),
+    "done": Scene(through_instructions(4, storing("enter"))),
+    "quit_confirm": Scene(through_instructions(4, checking(TOKENS["valid"], "ctrl+q"))),
+    "overwrite": Scene(through_instructions(4, storing("enter")), stored="old", mode="onboard"),
+}
+
+JOURNEY_SCENES: dict[str, Scene] = {
+    "expired": Scene(at(ExpiredStep), stored="expired"),
+    "revoked": Scene(at(ExpiredStep), stored="revoked"),
+    "temporary": Scene(at(ExpiredStep), stored="temporary"),
+    "temporary_route_paste": Scene(at(ExpiredStep, "t"), stored="expired"),
+    "replaced": Scene(replace_expired_with_temporary, stored="expired"),
+    "troubleshoot": Scene(at(TroubleshootStep), stored="no_account"),
+    "menu": Scene(at(MenuStep), stored="valid"),
+}
+
+SCENES = {**ONBOARDING_SCENES, **JOURNEY_SCENES}
+"""Every scene, by name."""

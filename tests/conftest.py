@@ -41,6 +41,19 @@ def isolated(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
     return work
 
 
+@pytest.fixture
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process sees no keyring at all (for in-process runs of the CLI or the wizard)."""
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture(scope="session")
 def fake_graph_server() -> Iterator[FakeGraphServer]:
     with FakeGraphServer(slow_delay=1.0) as server:
@@ -65,6 +78,11 @@ class Run:
     @property
     def text(self) -> str:
         return self.out + self.err
+
+    @property
+    def flat_err(self) -> str:
+        """stderr with line wrapping undone (long tmp paths wrap phrases across lines)."""
+        return " ".join(self.err.split())
 
 
 class Cli:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -70,24 +72,52 @@ class SecretServiceSession:
             internal.call("UnlockWithMasterPassword", "o(oayays)", _ALIAS_DEFAULT, secret)
 
 
-@pytest.fixture(scope="session")
-def secret_service() -> Iterator[SecretServiceSession]:
-    """A private dbus-daemon + gnome-keyring-daemon for the whole session, torn down after."""
+@dataclass(frozen=True)
+class SecretServiceInstance:
+    """A private Secret Service and its two daemons, for tests that stop or kill them."""
+
+    session: SecretServiceSession
+    """Its bus address, environment and temp dir."""
+    bus: subprocess.Popen[bytes]
+    """The private dbus-daemon."""
+    daemon: subprocess.Popen[bytes]
+    """The gnome-keyring-daemon serving org.freedesktop.secrets on that bus."""
+
+
+@contextmanager
+def running_secret_service() -> Iterator[SecretServiceInstance]:
+    """Start a private dbus-daemon + gnome-keyring-daemon; stop both and delete the dir after.
+
+    os.environ is left as it was: point DBUS_SESSION_BUS_ADDRESS at `session.address` (or run a
+    subprocess with `session.env`) to use it. A test may SIGSTOP or kill the daemons of its own
+    instance; teardown resumes a stopped daemon before terminating it.
+    """
     _require_tools("dbus-daemon", "gnome-keyring-daemon")
     root = Path(tempfile.mkdtemp(prefix="wa-keyring-"))  # short: unix socket paths max ~107
     try:
         env = _private_env(root)
         address = env["DBUS_SESSION_BUS_ADDRESS"]
-        with _process(_bus_command(root), root / "dbus.log", env):
+        with _process(_bus_command(root), root / "dbus.log", env) as bus:
             _wait_for((root / "bus").exists, "the D-Bus socket", root)
-            with (
-                _process(_keyring_command(), root / "keyring.log", env, KEYRING_PASSWORD),
-                _environ(DBUS_SESSION_BUS_ADDRESS=address),
-            ):
-                _wait_for(_secret_service_ready, "the Secret Service", root)
-                yield SecretServiceSession(address, env, root)
+            keyring_log = root / "keyring.log"
+            with _process(_keyring_command(), keyring_log, env, KEYRING_PASSWORD) as daemon:
+                with _environ(DBUS_SESSION_BUS_ADDRESS=address):
+                    _wait_for(_secret_service_ready, "the Secret Service", root)
+                yield SecretServiceInstance(SecretServiceSession(address, env, root), bus, daemon)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def secret_service() -> Iterator[SecretServiceSession]:
+    """A private dbus-daemon + gnome-keyring-daemon for the whole session, torn down after.
+
+    Shared by many tests: never stop or kill its daemons (use `running_secret_service()`).
+    """
+    with running_secret_service() as instance, _environ(
+        DBUS_SESSION_BUS_ADDRESS=instance.session.address
+    ):
+        yield instance.session
 
 
 @pytest.fixture
@@ -110,6 +140,30 @@ def restore_keyring_backend() -> Iterator[None]:
         keyring.core._keyring_backend = saved
 
 
+def detect_keyring_backend() -> None:
+    """Pick the backend as a fresh process would now (this bus, these variables).
+
+    keyring itself remembers once per process which backends were viable (a Secret Service
+    only is when its bus answers at that moment), so `init_backend()` can go on missing the
+    private service. This looks again without touching that memory, and only among keyring's
+    own backends: a test's backend class (a chainer of fakes, say) stays a KeyringBackend
+    subclass after its test, and must not win.
+    """
+    import keyring.backend
+    import keyring.core
+    from keyring.backends.chainer import ChainerBackend
+
+    configured = keyring.core.load_env() or keyring.core.load_config()
+    if configured is not None:
+        keyring.core.set_keyring(configured)
+        return
+    keyring.backend.get_all_keyring()  # imports the backend modules (keyring's plugins) once
+    viable = [kind() for kind in keyring.backend.KeyringBackend.get_viable_backends()
+              if kind.__module__.startswith("keyring.backends.")
+              and not issubclass(kind, ChainerBackend)]
+    keyring.core.set_keyring(max(viable, key=lambda backend: backend.priority))
+
+
 @pytest.fixture
 def real_keyring(
     secret_service: SecretServiceSession,
@@ -119,12 +173,10 @@ def real_keyring(
     tmp_path: Path,
 ) -> SecretServiceSession:
     """keyring detecting its backend afresh, with no user config, against the private service."""
-    import keyring.core
-
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))  # no keyringrc.cfg
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    keyring.core.init_backend()
+    detect_keyring_backend()
     return secret_service
 
 
@@ -187,6 +239,9 @@ def _process(
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGCONT)  # a stopped daemon cannot act on SIGTERM
     process.terminate()
     try:
         process.wait(timeout=5)

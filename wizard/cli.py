@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
 import os
 import stat
@@ -13,8 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from wizard import __version__
-from wizard.core import env_store, keyring_store, sources
+from wizard import __version__, cli_fix, cli_lifecycle
+from wizard.console import Console, ask_hidden, isatty
+from wizard.core import env_store, keyring_store, profiles, sources
 from wizard.core.check import CheckReport, check_found_token, report_json, status_json
 from wizard.core.diagnose import EXIT_NO_TOKEN, EXIT_OK, EXIT_PROBLEM, EXIT_STORE, EXIT_USAGE
 from wizard.core.errors import (
@@ -29,7 +29,15 @@ from wizard.core.save import store_token
 from wizard.core.settings import Settings, SettingsError, load_settings
 from wizard.core.sources import FoundToken
 from wizard.core.token import MAX_TOKEN_LENGTH
-from wizard.text_report import Marks, render_check, render_error, render_status, summary_line
+from wizard.text_report import (
+    render_check,
+    render_error,
+    render_profiles,
+    render_status,
+    summary_line,
+)
+
+__all__ = ["COMMANDS", "Console", "build_parser", "exit_code_for", "main"]
 
 EXIT_INTERRUPTED = 130
 STDIN_LIMIT = MAX_TOKEN_LENGTH * 16
@@ -44,20 +52,6 @@ INSTEAD = (
     "`printf '%s' \"$TOKEN\" | wa-token save`."
 )
 NO_TTY = "The wizard needs an interactive terminal. Without one, " + INSTEAD
-
-
-class Console:
-    """Where the command writes: data to stdout, human text to stderr when stdout is data."""
-
-    def __init__(self, out: TextIO, err: TextIO) -> None:
-        self.out = out
-        self.err = err
-        encoding = (getattr(out, "encoding", None) or "ascii").lower()
-        self.marks = Marks(unicode=encoding.replace("-", "").startswith("utf"))
-
-    def error(self, err: WaTokenError) -> None:
-        """An error with its fix, on stderr."""
-        self.err.write(render_error(err.title, err.message, err.fix, self.marks.bad))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     forget = commands.add_parser("forget", parents=[common], help="remove the stored token")
     forget.add_argument("--from", dest="source", choices=("env", "keyring"),
                         help="only this store (default: both)")
+
+    cli_lifecycle.add_parsers(commands, common)
+    cli_fix.add_parsers(commands, common)
     return parser
 
 
@@ -113,6 +110,8 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
                         help="the .env file (default ./.env)")
     parser.add_argument("--timeout", metavar="SECONDS", type=float, default=default,
                         help="seconds to wait for each Graph answer (default 10)")
+    parser.add_argument("--profile", metavar="NAME", default=default,
+                        help="which app's token (env WA_TOKEN_PROFILE, default `default`)")
 
 
 def main(
@@ -173,6 +172,7 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
         env_file=env_file,
         timeout=getattr(args, "timeout", None),
         warn_days=getattr(args, "warn_days", None),
+        profile=getattr(args, "profile", None),
     )
 
 
@@ -210,16 +210,20 @@ def cmd_check(args: argparse.Namespace, settings: Settings, environ: Mapping[str
 
 def cmd_status(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
                stdin: TextIO, console: Console) -> int:
-    """Every stored source, which one wins, and the winner's check."""
-    readings = sources.read_stored(environ, settings.env_file)
+    """Every stored source, which one wins, the winner's check, and the profiles found."""
+    readings = sources.read_stored(environ, settings.env_file, settings.profile.token_key)
     winner = sources.winner_of(readings)
     blocking = _error_above_winner(readings, winner)
     report = asyncio.run(check_found_token(winner, settings, environ, readings=readings))
+    found_profiles = _profiles_found(environ, settings)
+    current = settings.profile.name
     if args.json:
-        console.out.write(json.dumps(status_json(readings, report), indent=2) + "\n")
+        body = status_json(readings, report, found_profiles, current)
+        console.out.write(json.dumps(body, indent=2) + "\n")
         console.err.write(summary_line(report, console.marks) + "\n")
     else:
         console.out.write(render_status(readings, report, console.marks))
+        console.out.write("\n" + render_profiles(found_profiles, current, console.marks))
     if blocking is not None:
         console.error(blocking)
         return EXIT_STORE if winner is None else report.exit_code
@@ -248,7 +252,7 @@ def cmd_save(args: argparse.Namespace, settings: Settings, environ: Mapping[str,
 def cmd_token(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
               stdin: TextIO, console: Console) -> int:
     """Print the winning token, raw, for `export X=$(wa-token token)`."""
-    found, error = sources.find_winner(environ, settings.env_file)
+    found, error = sources.find_winner(environ, settings.env_file, settings.profile.token_key)
     if error is not None:
         console.error(error)
         return EXIT_STORE
@@ -264,18 +268,19 @@ def cmd_forget(args: argparse.Namespace, settings: Settings, environ: Mapping[st
                stdin: TextIO, console: Console) -> int:
     """Remove the stored token from `.env`, the keyring, or both."""
     stores = [args.source] if args.source else ["env", "keyring"]
+    key = settings.profile.token_key
     for store in stores:
         console.err.write(_forget_from(store, settings, explicit=bool(args.source)) + "\n")
-    if environ.get(env_store.TOKEN_KEY):
-        console.err.write(f"{console.marks.warn} WHATSAPP_CLOUD_API_TOKEN is still set in this "
-                          "shell's environment: `unset WHATSAPP_CLOUD_API_TOKEN`.\n")
+    if environ.get(key):
+        console.err.write(f"{console.marks.warn} {key} is still set in this shell's "
+                          f"environment: `unset {key}`.\n")
     console.err.write(REVOKE_HINT + "\n")
     return EXIT_OK
 
 
 COMMANDS: dict[str, Command] = {
     "setup": cmd_setup, "check": cmd_check, "status": cmd_status, "save": cmd_save,
-    "token": cmd_token, "forget": cmd_forget,
+    "token": cmd_token, "forget": cmd_forget, **cli_lifecycle.COMMANDS, **cli_fix.COMMANDS,
 }
 
 
@@ -288,7 +293,7 @@ def _token_for_check(args: argparse.Namespace, settings: Settings, environ: Mapp
         text = _read_limited(stdin)
         if text.strip() or args.stdin == "-":
             return sources.from_stdin(text) if text.strip() else None
-    found, error = sources.find_winner(environ, settings.env_file)
+    found, error = sources.find_winner(environ, settings.env_file, settings.profile.token_key)
     if error is not None:
         raise error
     return found
@@ -315,9 +320,7 @@ def _print_report(report: CheckReport, as_json: bool, console: Console) -> int:
 
 def _read_token_text(stdin: TextIO, console: Console) -> str:
     if _isatty(stdin):
-        console.err.flush()
-        return getpass.getpass("Paste the token (input is hidden), then press Enter: ",
-                               stream=console.err)
+        return ask_hidden("Paste the token (input is hidden), then press Enter: ", console)
     text = _read_limited(stdin)
     if not text.strip():
         raise TokenFormatError(
@@ -344,14 +347,15 @@ def _read_limited(stdin: TextIO) -> str:
 
 
 def _store(target: str, found: FoundToken, settings: Settings) -> str:
-    return store_token(target, found.token, settings.env_file).summary
+    return store_token(target, found.token, settings.env_file, settings.profile).summary
 
 
 def _warn_if_shadowed(target: str, found: FoundToken, environ: Mapping[str, str],
                       settings: Settings, console: Console) -> None:
-    higher = [sources.read_environment(environ)]
+    key = settings.profile.token_key
+    higher = [sources.read_environment(environ, key)]
     if target == "keyring":
-        higher.append(sources.read_dotenv(settings.env_file))
+        higher.append(sources.read_dotenv(settings.env_file, key))
     for reading in higher:
         if reading.token is not None and reading.token != found.token:
             console.err.write(
@@ -362,18 +366,29 @@ def _warn_if_shadowed(target: str, found: FoundToken, environ: Mapping[str, str]
 
 
 def _forget_from(store: str, settings: Settings, *, explicit: bool) -> str:
+    key = settings.profile.token_key
     if store == "env":
-        removed = env_store.remove_env_token(settings.env_file)
+        removed = env_store.remove_env_token(settings.env_file, key)
         return (f"Removed the token from {settings.env_file}." if removed
                 else f"No token in {settings.env_file}.")
     try:
-        removed = keyring_store.remove_keyring_token()
+        removed = keyring_store.remove_keyring_token(key)
     except KeyringUnavailable as err:
         if explicit:
             raise
         return f"The OS keyring is not available here ({err.message}); nothing removed there."
+    profiles.record_in_index(settings.profile, stored=False)
     return ("Removed the token from the OS keyring." if removed
             else "No token in the OS keyring.")
+
+
+def _profiles_found(environ: Mapping[str, str],
+                    settings: Settings) -> tuple[profiles.ProfileListing, ...]:
+    try:
+        dotenv_keys = env_store.read_env_file(settings.env_file)
+    except EnvFileError:
+        dotenv_keys = {}
+    return profiles.list_profiles(environ, dotenv_keys, profiles.read_profile_index())
 
 
 def _error_above_winner(readings: list[sources.SourceReading],
@@ -386,11 +401,7 @@ def _error_above_winner(readings: list[sources.SourceReading],
     return None
 
 
-def _isatty(stream: object) -> bool:
-    try:
-        return bool(stream.isatty())  # type: ignore[attr-defined]
-    except (AttributeError, ValueError, OSError):
-        return False
+_isatty = isatty
 
 
 def _is_pipe(stream: TextIO) -> bool:

@@ -10,6 +10,7 @@ from wizard.core import sources
 from wizard.core.check import CheckReport
 from wizard.core.diagnose import Finding
 from wizard.core.graph import WHATSAPP_SCOPES, BusinessAccount, TokenInfo
+from wizard.core.profiles import ProfileListing
 
 TYPE_NAMES = {
     "SYSTEM_USER": "System User token",
@@ -115,13 +116,38 @@ def _account_lines(accounts: tuple[BusinessAccount, ...]) -> list[str]:
 def _findings(heading: str, findings: tuple[Finding, ...], mark: str, width: int) -> list[str]:
     if not findings:
         return []
-    lines = [f"{heading}:"]
+    return [f"{heading}:", *_findings_body(findings, mark, width), ""]
+
+
+def _findings_body(findings: tuple[Finding, ...], mark: str, width: int) -> list[str]:
+    lines: list[str] = []
     for finding in findings:
         lines += _wrap(f"{mark} {finding.title} [{finding.code}]", width, "  ", "    ")
         lines += _wrap(f"Fix: {finding.fix}", width, "    ", "      ")
         if finding.detail:
             lines += _wrap(f"Graph said: {finding.detail}", width, "    ", "      ")
-    return lines + [""]
+    return lines
+
+
+def render_finding(finding: Finding, mark: str, width: int | None = None) -> str:
+    """One problem or warning with its code, fix and what Graph said."""
+    return "\n".join(_findings_body((finding,), mark, width or _width())) + "\n"
+
+
+def render_profiles(profiles: tuple[ProfileListing, ...], current: str, marks: Marks) -> str:
+    """`status`'s list of the profiles found on this machine."""
+    if not profiles:
+        return f"Profiles: none found (this one: {current}).\n"
+    names = {"environment": "environment", "dotenv": ".env", "keyring": "keyring"}
+    lines = ["Profiles found (keyring entries as recorded by wa-token):"]
+    for listing in profiles:
+        active = listing.name == current
+        stores = ", ".join(names.get(s, s) for s in listing.stores)
+        lines.append(f"  {marks.arrow if active else ' '} {listing.name:<20} {stores}"
+                     f"{'  (this one)' if active else ''}")
+    if current not in {p.name for p in profiles}:
+        lines.append(f"  {marks.arrow} {current:<20} (nothing stored)  (this one)")
+    return "\n".join(lines) + "\n"
 
 
 def render_error(title: str, message: str, fix: str, mark: str, width: int | None = None) -> str:

@@ -16,7 +16,6 @@ from wizard.testing.scenes import wait_for, wait_for_screen  # noqa: F401 (re-ex
 from wizard.ui.app import WizardApp, make_app
 
 FIXED_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-NO_KEYRING = "keyring.backends.fail.Keyring"
 
 
 @pytest.fixture(scope="session")
@@ -26,19 +25,6 @@ def frozen_graph() -> FakeGraphServer:
     server.start()
     yield server  # type: ignore[misc]
     server.stop()
-
-
-@pytest.fixture
-def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The wizard runs in-process: make this process see no keyring at all."""
-    import keyring
-    from keyring.backends import fail
-
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield  # type: ignore[misc]
-    keyring.set_keyring(previous)
 
 
 AppFactory = Callable[..., WizardApp]

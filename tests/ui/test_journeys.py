@@ -379,3 +379,137 @@ async def test_save_to_the_real_keyring(
         assert "wa-token token" in screen_text(pilot)
     assert keyring.get_password(keyring_service(), "WHATSAPP_CLOUD_API_TOKEN") == VALID
     assert not (isolated / ".env").exists()
+
+
+# -- proof and Method 2 (send a test message, extend to 60 days) ---------------------------------
+
+async def test_send_test_needs_a_yes_and_shows_the_message_id(
+    wizard_app: AppFactory, frozen_graph
+) -> None:  # type: ignore[no-untyped-def]
+    from wizard.ui.steps.send_test import SendTestScreen
+
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await paste(pilot, VALID)
+        await checked(pilot)
+        await pilot.press("s")
+        screen = await wait_for_screen(pilot, SendTestScreen)
+        assert [b.label for b in screen.query("RadioButton").results(RadioButton)]
+        await pilot.press(*"+1 555 123 4567")
+        frozen_graph.reset()
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("n")
+        await wait_for_screen(pilot, SendTestScreen)
+        assert "Not sent" in str(screen.query_one("#send-result", Static).render())
+        assert not [r for r in frozen_graph.requests if r.path.endswith("/messages")]
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "wamid." in str(
+            screen.query_one("#send-result", Static).render()), "the send")
+        sends = [r for r in frozen_graph.requests if r.path.endswith("/messages")]
+        assert len(sends) == 1 and b"15551234567" in sends[0].body
+        await pilot.press("escape")
+        await wait_for_screen(pilot, CheckStep)
+
+
+async def test_send_test_explains_a_recipient_not_allowed(wizard_app: AppFactory) -> None:
+    from wizard.ui.steps.send_test import SendTestScreen
+
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await paste(pilot, VALID)
+        await checked(pilot)
+        await pilot.press("s")
+        screen = await wait_for_screen(pilot, SendTestScreen)
+        await pilot.press(*"+15550000000", "enter")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "Fix" in str(
+            screen.query_one("#send-result", Static).render()), "the refusal")
+        assert "allowed" in str(screen.query_one("#send-result", Static).render())
+
+
+async def test_extend_replaces_a_live_temporary_token_in_place(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    from wizard.testing.fake_graph import APP_ID, APP_SECRET
+    from wizard.ui.steps.extend import ExtendScreen
+
+    env_file = write_env(isolated, TOKENS["temporary"])
+    app = wizard_app(env={"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, ExpiredStep)
+        await pilot.press("x")
+        screen = await wait_for_screen(pilot, ExtendScreen)
+        assert "not permanent" in screen_text(pilot)
+        assert APP_SECRET not in screen_text(pilot)
+        await pilot.press("enter")
+        finish = screen.query_one("#extend", Button)
+        await wait_for(pilot, lambda: screen.done is not None and not finish.disabled
+                       and app.focused is finish, "the exchange")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.return_value is not None, "the wizard to finish",
+                       timeout=20)
+    assert env_file.read_text() == (
+        f"export PORT=8080\nWHATSAPP_CLOUD_API_TOKEN={TOKENS['exchanged']}\n# end\n")
+    assert app.return_value is not None and app.return_value.lines[0].startswith("Extended")
+
+
+async def test_extend_with_a_wrong_secret_changes_nothing(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    from wizard.ui.steps.extend import ExtendScreen
+
+    env_file = write_env(isolated, TOKENS["temporary"])
+    before = env_file.read_text()
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, ExpiredStep)
+        await pilot.press("x")
+        screen = await wait_for_screen(pilot, ExtendScreen)
+        screen.query_one("#app-secret", Input).value = "wrong0secret"
+        await pilot.click("#extend")
+        await wait_for(pilot, lambda: "Nothing was changed" in str(
+            screen.query_one("#extend-result", Static).render()), "the refusal")
+        assert "wrong0secret" not in screen_text(pilot)
+    assert env_file.read_text() == before
+
+
+async def test_extend_is_not_offered_for_an_expired_token(wizard_app: AppFactory,
+                                                           isolated: Path) -> None:
+    write_env(isolated, TOKENS["expired"])
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        hub = await wait_for_screen(pilot, ExpiredStep)
+        assert not hub.query_one("#choose-extend", Button).display
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExpiredStep)
+
+
+async def test_security_warnings_have_buttons_that_fix_them(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q"], cwd=isolated, check=True)
+    env_file = write_env(isolated, VALID)
+    env_file.chmod(0o644)
+    app = wizard_app(mode="troubleshoot")
+    async with app.run_test(size=(100, 40)) as pilot:
+        hub = await wait_for_screen(pilot, TroubleshootStep)
+        codes = [w.code for w in hub.state.initial.diagnosis.warnings]
+        assert codes == ["env_not_gitignored", "env_world_readable"]
+        for button_id in ("#fix-env-not-gitignored", "#fix-env-world-readable"):
+            button = hub.query_one(button_id, Button)
+            button.scroll_visible(animate=False)
+            await pilot.pause()
+            button.press()
+            await wait_for(pilot, lambda b=button: "✓" in str(
+                b.parent.query_one(".fix-result", Static).render()), button_id)
+    assert env_mode(env_file) == 0o600
+    assert ".env" in (isolated / ".gitignore").read_text()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.ui.conftest import AppFactory
-from wizard.testing.fake_graph import TOKENS
+from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS
 from wizard.testing.scenes import SCENES, checking, through_instructions
 
 SNAPSHOTS = Path(__file__).parent / "__snapshots__"
@@ -37,7 +37,9 @@ def test_scene(name: str, snap_compare: Compare, wizard_app: AppFactory, isolate
     scene = SCENES[name]
     if scene.stored:
         write_env(isolated, scene.stored)
-    assert snap_compare(wizard_app(mode=scene.mode), run_before=scene.script)
+    env = {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET} \
+        if scene.app_credentials else None
+    assert snap_compare(wizard_app(mode=scene.mode, env=env), run_before=scene.script)
 
 
 def test_check_graph_unreachable(snap_compare: Compare, wizard_app: AppFactory) -> None:

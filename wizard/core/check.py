@@ -15,9 +15,10 @@ from wizard.core import env_store, keyring_store, sources
 from wizard.core.diagnose import Diagnosis, GraphFindings, LocalFacts, diagnose
 from wizard.core.errors import GraphError, StoreError
 from wizard.core.graph import BusinessAccount, GraphClient
+from wizard.core.profiles import ProfileListing
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
-from wizard.core.token import SecretToken, format_problem
+from wizard.core.token import TOKEN_KEY, SecretToken, format_problem
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,11 @@ async def check_found_token(
     """Check a token against Graph while the local stores are inspected in a thread."""
     now = now or datetime.now(UTC)
     if found is None:
-        local = LocalFacts(now=now, token_found=False, location=str(settings.env_file))
+        local = LocalFacts(now=now, token_found=False, location=str(settings.env_file),
+                           profile=settings.profile)
         return CheckReport(None, GraphFindings(), local, diagnose(GraphFindings(), local))
     storage = asyncio.create_task(asyncio.to_thread(
-        storage_facts, found, environ, settings.env_file, readings
+        storage_facts, found, environ, settings.env_file, readings, settings.profile.token_key
     ))
     problem = format_problem(found.token.reveal())
     graph = GraphFindings()
@@ -139,6 +141,7 @@ def local_facts(
         env_tracked_by_git=bool(risks and risks.tracked_by_git),
         env_world_readable=bool(risks and risks.world_readable),
         keyring_available=storage.keyring_available,
+        profile=settings.profile,
     )
 
 
@@ -147,12 +150,13 @@ def storage_facts(
     environ: Mapping[str, str],
     env_file: Path,
     readings: list[sources.SourceReading] | None = None,
+    key: str = TOKEN_KEY,
 ) -> StorageFacts:
     """Shadowing, `.env` risks and whether a keyring works; failures only drop a warning."""
-    if found.source == sources.STDIN:
-        return StorageFacts()
+    if found.source not in (sources.ENVIRONMENT, sources.DOTENV, sources.KEYRING):
+        return StorageFacts()  # a pasted token is not stored anywhere yet
     if readings is None:
-        readings = _readings_below(found, environ, env_file)
+        readings = sources.read_stored(environ, env_file, key)
     risks = keyring_ok = None
     if found.source == sources.DOTENV:
         risks = env_store.inspect_env_file(Path(found.location))
@@ -165,17 +169,6 @@ def storage_facts(
         risks=risks,
         keyring_available=bool(keyring_ok),
     )
-
-
-def _readings_below(
-    found: FoundToken, environ: Mapping[str, str], env_file: Path
-) -> list[sources.SourceReading]:
-    readers = {
-        sources.ENVIRONMENT: lambda: sources.read_environment(environ),
-        sources.DOTENV: lambda: sources.read_dotenv(env_file),
-        sources.KEYRING: sources.read_keyring,
-    }
-    return [read() for read in readers.values()]
 
 
 # -- JSON ----------------------------------------------------------------------------------------
@@ -191,8 +184,13 @@ def report_json(report: CheckReport) -> dict[str, Any]:
     }
 
 
-def status_json(readings: list[sources.SourceReading], report: CheckReport | None) -> dict[str, Any]:
-    """The contract's `status --json` object."""
+def status_json(
+    readings: list[sources.SourceReading],
+    report: CheckReport | None,
+    profiles: tuple[ProfileListing, ...] = (),
+    profile: str | None = None,
+) -> dict[str, Any]:
+    """The contract's `status --json` object (plus the profiles found, when given)."""
     winner = report.found if report else None
     rows = []
     for reading in readings:
@@ -206,7 +204,12 @@ def status_json(readings: list[sources.SourceReading], report: CheckReport | Non
             row["error"] = {"title": reading.error.title, "message": reading.error.message,
                             "fix": reading.error.fix}
         rows.append(row)
-    return {"sources": rows, "active": report_json(report) if report and report.found else None}
+    body = {"sources": rows, "active": report_json(report) if report and report.found else None}
+    if profile is not None:
+        body["profile"] = profile
+        body["profiles"] = [{"name": p.name, "stores": list(p.stores), "active": p.name == profile}
+                            for p in profiles]
+    return body
 
 
 def _token_json(report: CheckReport) -> dict[str, Any] | None:

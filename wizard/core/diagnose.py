@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable
 from wizard.core.graph import WHATSAPP_SCOPES, BusinessAccount, DebugError, Me, TokenInfo
+from wizard.core.profiles import DEFAULT, Profile
 
 SYSTEM_USERS_URL = "https://business.facebook.com/settings/system-users"
 WHATSAPP_ACCOUNTS_URL = "https://business.facebook.com/settings/whatsapp-business-accounts"
@@ -137,6 +139,8 @@ class LocalFacts:
     env_tracked_by_git: bool = False
     env_world_readable: bool = False
     keyring_available: bool = False
+    profile: Profile = DEFAULT
+    """The profile checked: its names appear in the texts (WHATSAPP_APP_ID_ACME, --profile)."""
 
 
 def diagnose(graph: GraphFindings, local: LocalFacts) -> Diagnosis:
@@ -151,10 +155,10 @@ def _local_problems(local: LocalFacts) -> list[Finding]:
     if not local.token_found:
         return [Finding(
             "token_missing",
-            "No token found: not on stdin, not in WHATSAPP_CLOUD_API_TOKEN, not in "
+            f"No token found: not on stdin, not in {local.profile.token_key}, not in "
             f"{local.location or '.env'}, not in the OS keyring.",
-            "Run `wa-token setup` to create a permanent System User token, or paste one with "
-            "`wa-token save` (it reads the token from standard input).",
+            f"Run `{command(local, 'setup')}` to create a permanent System User token, or paste "
+            f"one with `{command(local, 'save')}` (it reads the token from standard input).",
         )]
     if local.format_problem:
         where = _where(local)
@@ -282,11 +286,12 @@ def _app_problems(info: TokenInfo, local: LocalFacts) -> list[Finding]:
     if not expected or not info.app_id or info.app_id == expected:
         return []
     name = f" ({info.application})" if info.application else ""
+    variable = local.profile.var("WHATSAPP_APP_ID")
     return [Finding(
         "wrong_app",
-        f"The token belongs to app {info.app_id}{name}, but WHATSAPP_APP_ID is {expected}.",
+        f"The token belongs to app {info.app_id}{name}, but {variable} is {expected}.",
         "Generate the token for the app your server uses (Step 3 of Meta's guide: Generate New "
-        "Token → select that app), or correct WHATSAPP_APP_ID.",
+        f"Token → select that app), or correct {variable}.",
     )]
 
 
@@ -299,7 +304,8 @@ def _account_problems(graph: GraphFindings, local: LocalFacts) -> list[Finding]:
     reached = {a.id for a in graph.accounts}
     if expected and expected not in reached:
         return [_no_account(
-            f"The token does not reach WHATSAPP_BUSINESS_ACCOUNT_ID={expected}.",
+            f"The token does not reach {local.profile.var('WHATSAPP_BUSINESS_ACCOUNT_ID')}="
+            f"{expected}.",
             _first_detail(graph, expected),
         )]
     if not graph.accounts:
@@ -322,8 +328,8 @@ def _phone_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) ->
     if expected and expected not in numbers:
         return [Finding(
             "no_phone_number",
-            f"WHATSAPP_PHONE_NUMBER_ID={expected} is not a number of the accounts this token "
-            "reaches.",
+            f"{local.profile.var('WHATSAPP_PHONE_NUMBER_ID')}={expected} is not a number of the "
+            "accounts this token reaches.",
             "Use one of the phone number ids listed by `wa-token check`, or assign the account "
             f"that owns it to the system user (Step 2 of Meta's guide: {STEP_ASSIGN}) and generate "
             "a new token.",
@@ -362,7 +368,145 @@ def _first_detail(graph: GraphFindings, account_id: str | None) -> str | None:
 def _graph_detail(err: GraphApiError) -> str:
     trace = f" (fbtrace_id {err.fbtrace_id})" if err.fbtrace_id else ""
     sub = f"/{err.subcode}" if err.subcode else ""
-    return f"Graph error {err.code}{sub}: {err.message}{trace}"
+    details = f" ({err.details})" if err.details and err.details not in err.message else ""
+    return f"Graph error {err.code}{sub}: {err.message}{details}{trace}"
+
+
+# -- send-test and token exchange failures -------------------------------------------------------
+
+@dataclass(frozen=True)
+class FailureText:
+    """A problem code with its title and fix; `{to}` and `{phone}` are filled in per send."""
+
+    code: str
+    title: str
+    fix: str
+
+
+_MESSAGING_FIX = (
+    "Generate a new token with whatsapp_business_messaging ticked, for a system user that has "
+    f"the WhatsApp account assigned with Full control ({STEP_ASSIGN}; then {STEP_GENERATE}); "
+    f"{SAVE_AND_RESTART}."
+)
+_NO_MESSAGING = FailureText(
+    "missing_permission", "Graph refused to send: the token may not send messages.",
+    _MESSAGING_FIX,
+)
+
+SEND_ERROR_PROBLEMS: dict[tuple[int, int | None], FailureText] = {
+    (131030, None): FailureText(
+        "recipient_not_allowed",
+        "+{to} is not in the allowed list of the test number.",
+        "A test number sends only to the numbers listed for it (up to 5): App Dashboard → "
+        f"WhatsApp → API Setup ({API_SETUP_URL}) → To → Manage phone number list → add +{{to}} "
+        "and enter the code WhatsApp sends to it; then run send-test again.",
+    ),
+    (132001, None): FailureText(
+        "template_missing",
+        "The hello_world template (en_US) does not exist for this WhatsApp account.",
+        "Every new WhatsApp app gets hello_world; if it was deleted or this is another account, "
+        "check WhatsApp Manager → Message templates (https://business.facebook.com/wa/manage/"
+        "message-templates/) for an approved template in en_US, or create hello_world again.",
+    ),
+    (133010, None): FailureText(
+        "number_not_registered",
+        "Phone number {phone} is not registered with the Cloud API.",
+        "Register it: POST /{phone}/register with messaging_product=whatsapp and your 6-digit "
+        f"two-step verification pin, or finish its setup in WhatsApp Manager ({PHONE_NUMBERS_URL});"
+        " then run send-test again.",
+    ),
+    (131031, None): FailureText(
+        "account_locked",
+        "The WhatsApp Business Account is locked.",
+        "Meta locked the account (a policy restriction, or a mismatch such as a wrong two-step "
+        "pin). Check its status in WhatsApp Manager and Business Support Home "
+        "(https://business.facebook.com/business-support-home); no token change fixes this.",
+    ),
+    (131047, None): FailureText(
+        "reengagement_required",
+        "More than 24 hours have passed since +{to} last wrote to this number.",
+        "Send a template (hello_world is one) instead of free text.",
+    ),
+    (131026, None): FailureText(
+        "message_undeliverable",
+        "WhatsApp cannot deliver to +{to}.",
+        "Check the number (country code, no leading 0) and that it uses WhatsApp.",
+    ),
+    (100, 33): FailureText(
+        "no_phone_number",
+        "Phone number id {phone} does not exist or this token cannot send from it.",
+        "Use a phone number id listed by `wa-token check`, or assign the WhatsApp account that "
+        f"owns it to the system user ({STEP_ASSIGN}) and generate a new token.",
+    ),
+    (131005, None): _NO_MESSAGING,
+    (10, None): _NO_MESSAGING,
+    (200, None): _NO_MESSAGING,
+}
+"""WhatsApp send errors (graph-api.md §5) → problem; token, rate and server errors fall through
+to GRAPH_ERROR_PROBLEMS."""
+
+_EXCHANGE_AGAIN = (
+    "Copy a fresh temporary token from App Dashboard → WhatsApp → API Setup "
+    f"({API_SETUP_URL}), store it with `{{save}}`, and run `{{extend}}` at once. Better: a System "
+    f"User token never needs this: {PERMANENT_ROUTE}."
+)
+
+EXCHANGE_ERROR_PROBLEMS: dict[tuple[int, int | None], FailureText] = {
+    (1, None): FailureText(
+        "wrong_app_secret",
+        "Graph rejected the app secret (\"Error validating client secret\").",
+        "Copy the App Secret again from App Dashboard → your app → App settings → Basic → App "
+        "secret → Show, and put it in {secret_var} (environment or .env), or paste it at the "
+        "prompt. It must belong to the app in {app_id_var}.",
+    ),
+    (101, None): FailureText(
+        "wrong_app",
+        "Graph does not know this app id (\"Invalid Client ID\").",
+        "Use the App ID from App Dashboard → your app → App settings → Basic, in {app_id_var} or "
+        "--app-id.",
+    ),
+    (190, 463): FailureText(
+        "token_expired",
+        "The token has expired, and an expired token cannot be exchanged.",
+        _EXCHANGE_AGAIN,
+    ),
+}
+"""Token exchange errors (graph-api.md §6a) → problem; others fall through to
+GRAPH_ERROR_PROBLEMS, and what is left is `exchange_refused`."""
+
+
+def send_problem(err: GraphError, local: LocalFacts, *, to: str, phone: str) -> Finding:
+    """Why Graph would not send the test message, and the fix, through SEND_ERROR_PROBLEMS."""
+    entry = _lookup(SEND_ERROR_PROBLEMS, err)
+    if entry is None and isinstance(err, GraphApiError) and 200 <= err.code < 300:
+        entry = _NO_MESSAGING
+    if entry is None or not isinstance(err, GraphApiError):
+        return problem_for_error(err, local)
+    return Finding(entry.code, entry.title.format(to=to, phone=phone),
+                   entry.fix.format(to=to, phone=phone), _graph_detail(err))
+
+
+def exchange_problem(err: GraphError, local: LocalFacts) -> Finding:
+    """Why Graph would not exchange the token, and the fix, through EXCHANGE_ERROR_PROBLEMS."""
+    server_side = isinstance(err, GraphApiError) and (err.is_transient or err.status >= 500)
+    entry = None if server_side else _lookup(EXCHANGE_ERROR_PROBLEMS, err)
+    names = {"app_id_var": local.profile.var("WHATSAPP_APP_ID"),
+             "secret_var": local.profile.var("WHATSAPP_APP_SECRET"),
+             "save": command(local, "save"), "extend": command(local, "extend")}
+    if entry is not None and isinstance(err, GraphApiError):
+        return Finding(entry.code, entry.title, entry.fix.format(**names), _graph_detail(err))
+    found = problem_for_error(err, local)
+    if found.code != "graph_error" or not isinstance(err, GraphApiError) or server_side:
+        return found
+    return Finding("exchange_refused", "Graph refused to exchange the token.",
+                   _EXCHANGE_AGAIN.format(**names), found.detail)
+
+
+def _lookup(table: dict[tuple[int, int | None], FailureText],
+            err: GraphError) -> FailureText | None:
+    if not isinstance(err, GraphApiError):
+        return None
+    return table.get((err.code, err.subcode)) or table.get((err.code, None))
 
 
 # -- warnings ------------------------------------------------------------------------------------
@@ -400,11 +544,22 @@ def _lifetime_warnings(info: TokenInfo, local: LocalFacts) -> list[Finding]:
         found.append(Finding(
             "rotation_due",
             f"The token was issued on {_format_time(info.issued_at)}, over 180 days ago.",
-            "Rotate it: generate a new token (Business Settings → System Users → Generate New "
-            "Token), save it with `wa-token save`, restart your server, then revoke the old one "
-            "(System Users → Revoke tokens).",
+            rotation_steps(local),
         ))
     return found
+
+
+def rotation_steps(local: LocalFacts) -> str:
+    """The numbered steps that replace a token at Meta and everywhere it is used."""
+    return (
+        f"Rotate it: 1) {STEP_GENERATE}; 2) store it with "
+        f"`{command(local, 'save')}` (it checks the token first) and restart your backend "
+        f"server; 3) prove it sends: `{command(local, 'send-test --to +NUMBER')}`; 4) revoke "
+        "the old one: Business Settings → Users → System Users → your system user → Revoke "
+        "tokens. Revoking there may revoke every token of that system user for the app, the new "
+        "one too: revoke first and generate at once (a minute of downtime), or generate the new "
+        "token with a second system user."
+    )
 
 
 def _extra_permission_warnings(info: TokenInfo) -> list[Finding]:
@@ -420,11 +575,12 @@ def _extra_permission_warnings(info: TokenInfo) -> list[Finding]:
 
 
 def _storage_warnings(local: LocalFacts) -> list[Finding]:
+    key = local.profile.token_key
     found = [Finding(
         "shadowed",
         f"The token from {_where(local, bare=True)} is used, but {other} holds a different one.",
-        f"Remove the one you do not want (`wa-token forget --from ...`, or unset "
-        f"WHATSAPP_CLOUD_API_TOKEN), so your server and wa-token agree.",
+        f"Remove the one you do not want (`{command(local, 'forget --from ...')}`, or unset "
+        f"{key}), so your server and wa-token agree.",
     ) for other in local.shadowed]
     if local.source != "dotenv":
         return found
@@ -433,37 +589,48 @@ def _storage_warnings(local: LocalFacts) -> list[Finding]:
         found.append(Finding(
             "env_tracked_by_git",
             f"{path} is tracked by git: the token may already be in the history.",
-            f"Untrack it (`git rm --cached {path}`, add it to .gitignore, commit), and treat the "
-            "token as leaked: revoke it (Business Settings → System Users → Revoke tokens) and "
-            "generate a new one.",
+            f"Run `{command(local, 'fix tracked')}`: it searches the history for this token and "
+            f"lists the steps. In short: untrack it (`git rm --cached {shlex.quote(path)}`, add it "
+            "to .gitignore, commit), and treat the token as leaked: revoke it (Business Settings "
+            "→ System Users → Revoke tokens) and generate a new one.",
         ))
     elif local.env_in_git_work_tree and not local.env_git_ignored:
         found.append(Finding(
             "env_not_gitignored",
             f"{path} is inside a git work tree and not ignored: one `git add .` commits the token.",
-            f"Add it to .gitignore: `echo '{_basename(path)}' >> .gitignore`.",
+            f"Run `{command(local, 'fix gitignore')}` (it adds {path} to the .gitignore of its "
+            "work tree).",
         ))
     if local.env_world_readable:
         found.append(Finding(
             "env_world_readable",
             f"{path} is readable by every user of this machine.",
-            f"Restrict it: `chmod 600 {path}`.",
+            f"Run `{command(local, 'fix permissions')}` (the same as `chmod 600 "
+            f"{shlex.quote(path)}`).",
         ))
     if local.keyring_available:
         found.append(Finding(
             "plaintext_storage",
             f"The token is stored in plain text in {path}, although an OS keyring works here.",
-            "Keep it in the keyring instead: `wa-token token | wa-token save --to keyring`, then "
-            "`wa-token forget --from env`; your server can read it with "
-            "`export WHATSAPP_CLOUD_API_TOKEN=\"$(wa-token token)\"`.",
+            f"Run `{command(local, 'fix keyring')}`: it moves the token into the keyring and "
+            f"removes it from {path} once the keyring gives it back. Your server then reads it "
+            f"with `export {key}=\"$({command(local, 'token')})\"`.",
         ))
     return found
+
+
+def command(local: LocalFacts, words: str) -> str:
+    """A wa-token command line for the user, with --profile and --env-file when they matter."""
+    flags = [local.profile.flag] if local.profile.flag else []
+    if local.source == "dotenv" and local.location not in (None, ".env"):
+        flags.append(f"--env-file {shlex.quote(local.location or '.env')}")
+    return " ".join(["wa-token", words, *flags])
 
 
 # -- wording helpers -----------------------------------------------------------------------------
 
 def _where(local: LocalFacts, *, bare: bool = False) -> str:
-    names = {"stdin": "standard input", "environment": "the WHATSAPP_CLOUD_API_TOKEN variable",
+    names = {"stdin": "standard input", "environment": f"the {local.profile.token_key} variable",
              "keyring": "the OS keyring"}
     if local.source == "dotenv":
         place = local.location or ".env"
@@ -472,10 +639,6 @@ def _where(local: LocalFacts, *, bare: bool = False) -> str:
     if bare or local.source is None:
         return place
     return f"in {place}" if local.source in ("dotenv", "keyring") else f"from {place}"
-
-
-def _basename(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _format_time(moment: datetime | None) -> str:

@@ -38,6 +38,8 @@ _ASSIGNMENT = re.compile(
 )
 # Variables that would point git at another repository than the one around the file.
 _GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX")
+# Variables that hold secrets (a profile adds a suffix): git never needs them, so never gets them.
+_SECRET_VAR_PREFIXES = (TOKEN_KEY, "WHATSAPP_APP_SECRET")
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,11 @@ def env_values(text: str, key: str) -> list[str | None]:
 
 def set_env_value(text: str, key: str, value: str) -> str:
     """`text` with every `key` statement set to `value`, or one appended; other bytes kept."""
-    bom, bindings = _parse(text)
+    return _set_parsed(text, *_parse(text), key, value)
+
+
+def _set_parsed(text: str, bom: str, bindings: list[Binding], key: str, value: str) -> str:
+    """set_env_value on a text already parsed (parsing is most of the time a save takes)."""
     parts = [
         _with_value(b.original.string, key, value) if b.key == key else b.original.string
         for b in bindings
@@ -168,13 +174,15 @@ def write_env_token(path: Path, value: str, key: str = TOKEN_KEY) -> EnvWriteRes
     shown = Path(path)
     target = _real_path(shown)
     _require_folder(target, shown)
-    text = _read_text(target)
-    old = env_values(text or "", key)
+    existing = _read_text(target)
+    created, text = existing is None, existing or ""
+    bom, bindings = _parse(text)  # once: python-dotenv's parser is the slow part
+    old = [binding.value for binding in bindings if binding.key == key]
     if old and all(previous == value for previous in old):
         return EnvWriteResult(created=False, replaced=False, unchanged=True)
-    _write_atomically(target, set_env_value(text or "", key, value), shown)
+    _write_atomically(target, _set_parsed(text, bom, bindings, key, value), shown)
     replaced = any(previous and previous != value for previous in old)
-    return EnvWriteResult(created=text is None, replaced=replaced, unchanged=False)
+    return EnvWriteResult(created=created, replaced=replaced, unchanged=False)
 
 
 def remove_env_token(path: Path, key: str = TOKEN_KEY) -> bool:
@@ -238,7 +246,9 @@ def _write_atomically(target: Path, text: str, shown: Path) -> None:
     """Write a temp file beside `target`, give it the old mode and owner, then rename it over."""
     old = _stat_or_none(target)
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=".tmp_", dir=target.parent)  # mode 0600
+        # mode 0600; named after the file, so a write killed midway leaves `.env.tmp-…` that the
+        # user recognises and that `.env*` / `.env.*` ignore rules already cover
+        fd, temp_name = tempfile.mkstemp(prefix=f"{target.name}.tmp-", dir=target.parent)
     except PermissionError:
         raise _not_writable(shown) from None
     except OSError as exc:
@@ -314,7 +324,8 @@ def _mode_or_none(path: Path) -> int | None:
 def _git_answers(folder: Path, *args: str) -> str | None:
     """git's stripped stdout when it exits 0, else None (also when git is missing or slow)."""
     command = ["git", "-c", "core.fsmonitor=false", "-C", str(folder), *args]
-    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
+    env = {k: v for k, v in os.environ.items()
+           if k not in _GIT_LOCATION_VARS and not k.startswith(_SECRET_VAR_PREFIXES)}
     try:
         done = subprocess.run(
             command,

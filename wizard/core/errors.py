@@ -1,6 +1,7 @@
 """The one error tree of wa-token: every failure carries a title, a message and a fix.
 
     WaTokenError
+    ├── SettingsError           a flag, variable or answer wa-token cannot use (a usage error, exit 2)
     ├── TokenFormatError        pasted or stored text cannot be an access token
     ├── StoreError              the token could not be stored or read (exit 5)
     │   ├── EnvFileError        the .env file is a directory, unreadable, not UTF-8, not writable
@@ -34,6 +35,12 @@ class WaTokenError(Exception):
         """The next thing to do: a command, a setting, or a link."""
         if title is not None:
             self.title = title
+
+
+class SettingsError(WaTokenError):
+    """A flag or variable has a value wa-token cannot use (a usage error, exit 2)."""
+
+    title = "A setting is not valid"
 
 
 class TokenFormatError(WaTokenError):

@@ -7,7 +7,7 @@ import json
 import logging
 import random
 import re
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -17,7 +17,7 @@ import httpx
 
 from wizard import __version__
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable
-from wizard.core.token import SecretToken
+from wizard.core.token import SecretToken, format_problem
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 """Meta's Graph API; tests and demos point `--graph-url` at the fake server instead."""
@@ -43,6 +43,13 @@ PHONE_FIELDS = (
 )
 ACCOUNT_FIELDS = "id,name,currency,timezone_id,message_template_namespace,account_review_status"
 
+HELLO_WORLD = "hello_world"
+"""The template every new WhatsApp app has, used to prove a token can send."""
+
+HELLO_WORLD_LANGUAGE = "en_US"
+"""hello_world's language."""
+
+_GRAPH_ID = re.compile(r"\d{1,32}")
 _SECRET_PARAMS = re.compile(
     r"((?:input_token|access_token|client_secret|fb_exchange_token)=)[^&\s\"']*"
 )
@@ -128,6 +135,28 @@ class BusinessAccount:
     timezone_id: str | None = None
     account_review_status: str | None = None
     phone_numbers: tuple[PhoneNumber, ...] = ()
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """Graph accepted a message (accepted is not delivered: delivery is reported by webhook)."""
+
+    message_id: str
+    """The `wamid.…` id of the message."""
+    wa_id: str | None
+    """The recipient's WhatsApp id, as Graph resolved the number."""
+    message_status: str | None
+    """`accepted` on newer Graph versions; often absent."""
+
+
+@dataclass(frozen=True)
+class ExchangedToken:
+    """The long-lived token `oauth/access_token` gave for a short-lived one."""
+
+    token: SecretToken
+    token_type: str | None
+    expires_in: int | None
+    """Seconds until it expires (about 60 days); Graph may leave it out."""
 
 
 class RedactSecretsFilter(logging.Filter):
@@ -275,6 +304,52 @@ class GraphClient:
         )
         return BusinessAccount(**{**account.__dict__, "phone_numbers": numbers})
 
+    async def send_template(
+        self,
+        token: SecretToken,
+        phone_number_id: str,
+        to: str,
+        *,
+        template: str = HELLO_WORLD,
+        language: str = HELLO_WORLD_LANGUAGE,
+    ) -> SentMessage:
+        """Send a template message; never retried, so one call can never send it twice."""
+        if not _GRAPH_ID.fullmatch(phone_number_id):
+            raise ValueError("a phone number id is digits only")
+        message = {"messaging_product": "whatsapp", "to": to, "type": "template",
+                   "template": {"name": template, "language": {"code": language}}}
+        body = await self._call("POST", f"{phone_number_id}/messages", token, json_body=message,
+                                retryable=_never_retry)
+        messages, contacts = body.get("messages"), body.get("contacts")
+        first = messages[0] if isinstance(messages, list) and messages else None
+        if not isinstance(first, dict) or not first.get("id"):
+            raise _unexpected("messages", 200)
+        contact = contacts[0] if isinstance(contacts, list) and contacts else {}
+        return SentMessage(
+            message_id=str(first["id"]),
+            wa_id=_opt_str(contact.get("wa_id")) if isinstance(contact, dict) else None,
+            message_status=_opt_str(first.get("message_status")),
+        )
+
+    async def exchange_token(
+        self, token: SecretToken, *, app_id: str, app_secret: SecretToken
+    ) -> ExchangedToken:
+        """Trade a short-lived user token for a ~60-day one (graph-api.md §6a).
+
+        A POST with a form body, so neither the token nor the app secret is in any URL, and
+        no Authorization header: the app credentials are the caller.
+        """
+        form = {"grant_type": "fb_exchange_token", "client_id": app_id,
+                "client_secret": app_secret.reveal(), "fb_exchange_token": token.reveal()}
+        body = await self._call("POST", "oauth/access_token", None, form=form,
+                                scrub=(token, app_secret), retryable=_is_retryable_exchange)
+        value = body.get("access_token")
+        if not isinstance(value, str) or format_problem(value):
+            raise _unexpected("access_token", 200)
+        expires_in = _int(body.get("expires_in"), default=None)
+        return ExchangedToken(SecretToken(value), _opt_str(body.get("token_type")),
+                              expires_in if expires_in and expires_in > 0 else None)
+
     # -- plumbing ------------------------------------------------------------------------------
 
     async def _collect(
@@ -314,20 +389,22 @@ class GraphClient:
         self,
         method: str,
         path: str,
-        token: SecretToken,
+        token: SecretToken | None,
         *,
         params: dict[str, str] | None = None,
         json_body: dict[str, Any] | None = None,
         form: dict[str, str] | None = None,
         scrub: Iterable[SecretToken] = (),
+        retryable: Callable[[GraphError], bool] | None = None,
     ) -> dict[str, Any]:
         """One Graph request with the single retry Meta recommends for transient failures."""
-        secrets = (token, *scrub)
+        secrets = (*((token,) if token else ()), *scrub)
+        retry_if = retryable or is_retryable
         for attempt in range(self.retries + 1):
             try:
                 return await self._send(method, path, token, params, json_body, form, secrets)
             except GraphError as err:
-                if attempt >= self.retries or not is_retryable(err):
+                if attempt >= self.retries or not retry_if(err):
                     raise
             await asyncio.sleep(self.retry_backoff * (1 + random.random() / 2))
         raise AssertionError("unreachable")  # pragma: no cover
@@ -336,18 +413,21 @@ class GraphClient:
         self,
         method: str,
         path: str,
-        token: SecretToken,
+        token: SecretToken | None,
         params: dict[str, str] | None,
         json_body: dict[str, Any] | None,
         form: dict[str, str] | None,
         secrets: tuple[SecretToken, ...],
     ) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token.reveal()}"}
+        headers = {"Authorization": f"Bearer {token.reveal()}"} if token else {}
         try:
-            response = await self._http.request(
-                method, path, params=params, json=json_body, data=form, headers=headers
-            )
-        except httpx.TimeoutException:
+            # httpx bounds each read, so an answer that trickles in could take forever: the
+            # whole answer gets one deadline as well.
+            async with asyncio.timeout(self.timeout):
+                response = await self._http.request(
+                    method, path, params=params, json=json_body, data=form, headers=headers
+                )
+        except (httpx.TimeoutException, TimeoutError):
             raise GraphUnreachable(
                 f"The Graph API did not answer within {self.timeout:g} seconds.",
                 fix="Check your connection and try again, or allow more time with --timeout.",
@@ -365,7 +445,7 @@ def parse_response(response: httpx.Response, secrets: Iterable[SecretToken] = ()
     """Graph's JSON object, or the typed error its answer stands for."""
     try:
         body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurd nesting
         body = None
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         raise _api_error(body["error"], response, secrets)
@@ -423,6 +503,18 @@ def is_retryable(err: GraphError) -> bool:
     return False
 
 
+def _never_retry(err: GraphError) -> bool:
+    """Sends are not idempotent: a retry after a lost answer could send the message twice."""
+    return False
+
+
+def _is_retryable_exchange(err: GraphError) -> bool:
+    """As is_retryable, except code 1 on a 4xx answer: there it means a wrong app secret."""
+    if isinstance(err, GraphApiError) and err.code == 1 and err.status < 500:
+        return err.is_transient
+    return is_retryable(err)
+
+
 def regain_access_minutes(headers: httpx.Headers) -> int | None:
     """The longest `estimated_time_to_regain_access` in X-Business-Use-Case-Usage, if above 0."""
     try:
@@ -439,7 +531,7 @@ def parse_token_info(data: dict[str, Any]) -> TokenInfo:
     """debug_token's `data` object; every field is optional."""
     error = data.get("error")
     return TokenInfo(
-        is_valid=bool(data.get("is_valid", False)),
+        is_valid=data.get("is_valid") is True,  # only JSON true: never "false" or 1
         type=_opt_str(data.get("type")),
         app_id=_opt_str(data.get("app_id")),
         application=_opt_str(data.get("application")),
@@ -447,8 +539,8 @@ def parse_token_info(data: dict[str, Any]) -> TokenInfo:
         expires_at=_time(data.get("expires_at")),
         issued_at=_time(data.get("issued_at")),
         data_access_expires_at=_time(data.get("data_access_expires_at")),
-        scopes=tuple(str(s) for s in data.get("scopes") or () if isinstance(s, str)),
-        granular_scopes=tuple(_granular(g) for g in data.get("granular_scopes") or ()
+        scopes=tuple(str(s) for s in _items(data.get("scopes")) if isinstance(s, str)),
+        granular_scopes=tuple(_granular(g) for g in _items(data.get("granular_scopes"))
                               if isinstance(g, dict) and "scope" in g),
         error=DebugError(
             code=_int(error.get("code"), default=0),
@@ -494,7 +586,10 @@ def _granular(entry: dict[str, Any]) -> GranularScope:
 def _time(value: object) -> datetime | None:
     """A unix time; Graph's 0 ("never") and a missing field both become None."""
     seconds = _int(value, default=None)
-    return datetime.fromtimestamp(seconds, UTC) if seconds else None
+    try:
+        return datetime.fromtimestamp(seconds, UTC) if seconds else None
+    except (ValueError, OverflowError, OSError):  # beyond the years a datetime can hold
+        return None
 
 
 def _int(value: object, *, default: Any) -> Any:
@@ -503,8 +598,16 @@ def _int(value: object, *, default: Any) -> Any:
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+        try:
+            return int(value)
+        except ValueError:  # more digits than Python converts
+            return default
     return default
+
+
+def _items(value: object) -> list[Any]:
+    """A JSON array's items; anything else (a string, a number, an object) holds none."""
+    return value if isinstance(value, list) else []
 
 
 def _opt_str(value: object) -> str | None:

@@ -167,8 +167,27 @@ def _on_backend(action: Callable[[KeyringBackend], T]) -> T:
     raise error
 
 
+_STUCK_GRACE = 0.05
+"""Seconds to let a call that timed out earlier finish (it may just have been released)."""
+_stuck: list[tuple[threading.Thread, float]] = []
+"""Calls that timed out and may still be waiting on the keyring, with their time limit."""
+_stuck_lock = threading.Lock()
+
+
 def _run_bounded(work: Callable[[], T], timeout: float) -> T:
-    """Run `work` in a daemon thread; a hung keyring must not block the caller or exit."""
+    """Run `work` in a daemon thread; a hung keyring must not block the caller or exit.
+
+    Once a call has timed out, the keyring is hung until that call returns: later calls fail at
+    once instead of waiting their own full time, so a command that asks the keyring several
+    times still waits for it once.
+    """
+    with _stuck_lock:
+        _stuck[:] = [(thread, limit) for thread, limit in _stuck if thread.is_alive()]
+        earlier = list(_stuck)
+    for thread, limit in earlier:
+        thread.join(min(timeout, _STUCK_GRACE))
+        if thread.is_alive():
+            raise _timed_out(limit)
     outcome: dict[str, Any] = {}
 
     def target() -> None:
@@ -181,13 +200,19 @@ def _run_bounded(work: Callable[[], T], timeout: float) -> T:
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
-        raise KeyringTimeout(
-            f"The OS keyring did not answer within {timeout:g} s.",
-            fix=f"Unlock or start the keyring (e.g. gnome-keyring-daemon --unlock), {_USE_ENV}",
-        )
+        with _stuck_lock:
+            _stuck.append((thread, timeout))
+        raise _timed_out(timeout)
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]  # type: ignore[no-any-return]
+
+
+def _timed_out(timeout: float) -> KeyringTimeout:
+    return KeyringTimeout(
+        f"The OS keyring did not answer within {timeout:g} s.",
+        fix=f"Unlock or start the keyring (e.g. gnome-keyring-daemon --unlock), {_USE_ENV}",
+    )
 
 
 # --- errors: built from exception class names only, never from str(exc) ---------------------

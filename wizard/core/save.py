@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.core import env_store, keyring_store, sources
-from wizard.core.token import TOKEN_KEY, SecretToken
+from wizard.core.profiles import DEFAULT, Profile, record_in_index
+from wizard.core.token import SecretToken
 
 ENV, KEYRING = "env", "keyring"
 
@@ -34,23 +35,28 @@ class SaveOutcome:
         return f"Saved to {self.where} ({action})"
 
 
-def stored_token(target: str, env_file: Path) -> SecretToken | None:
+def stored_token(target: str, env_file: Path, profile: Profile = DEFAULT) -> SecretToken | None:
     """The token already in that store, if any (raises StoreError when it cannot be read)."""
+    key = profile.token_key
     if target == KEYRING:
-        value = keyring_store.read_keyring_token()
+        value = keyring_store.read_keyring_token(key)
     else:
-        value = env_store.read_env_token(env_file)
+        value = env_store.read_env_token(env_file, key)
     return SecretToken(value) if value else None
 
 
-def store_token(target: str, token: SecretToken, env_file: Path) -> SaveOutcome:
+def store_token(
+    target: str, token: SecretToken, env_file: Path, profile: Profile = DEFAULT
+) -> SaveOutcome:
     """Write the token (raises StoreError; the keyring write is verified by reading it back)."""
+    key = profile.token_key
     if target == KEYRING:
-        previous = keyring_store.read_keyring_token()
-        keyring_store.write_keyring_token(token.reveal())
-        return SaveOutcome(KEYRING, f"the OS keyring ({sources.keyring_location()})",
+        previous = keyring_store.read_keyring_token(key)
+        keyring_store.write_keyring_token(token.reveal(), key)
+        record_in_index(profile, stored=True)
+        return SaveOutcome(KEYRING, f"the OS keyring ({sources.keyring_location(key)})",
                            replaced=bool(previous) and previous != token.reveal(),
                            unchanged=previous == token.reveal())
-    result = env_store.write_env_token(env_file, token.reveal())
-    return SaveOutcome(ENV, f"{env_file} as {TOKEN_KEY}", created=result.created,
+    result = env_store.write_env_token(env_file, token.reveal(), key)
+    return SaveOutcome(ENV, f"{env_file} as {key}", created=result.created,
                        replaced=result.replaced, unchanged=result.unchanged)

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from wizard.core.errors import WaTokenError
+from wizard.core.errors import SettingsError
 from wizard.core.graph import DEFAULT_GRAPH_URL, DEFAULT_TIMEOUT, GRAPH_VERSION
+from wizard.core.profiles import DEFAULT, Profile, choose_profile
 from wizard.core.token import SecretToken
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
 
 GRAPH_URL_VAR = "WHATSAPP_GRAPH_URL"
 GRAPH_VERSION_VAR = "WHATSAPP_GRAPH_API_VERSION"
@@ -21,12 +24,6 @@ PHONE_NUMBER_ID_VAR = "WHATSAPP_PHONE_NUMBER_ID"
 DEFAULT_WARN_DAYS = 7
 
 _VERSION = re.compile(r"v\d+\.\d+")
-
-
-class SettingsError(WaTokenError):
-    """A flag or variable has a value wa-token cannot use (a usage error, exit 2)."""
-
-    title = "A setting is not valid"
 
 
 @dataclass(frozen=True)
@@ -42,6 +39,8 @@ class Settings:
     app_secret: SecretToken | None = field(default=None, repr=False)
     business_account_id: str | None = None
     phone_number_id: str | None = None
+    profile: Profile = DEFAULT
+    """Which token slot the command works on (`--profile`, WA_TOKEN_PROFILE, else default)."""
 
     @property
     def app_token(self) -> SecretToken | None:
@@ -60,11 +59,18 @@ def load_settings(
     env_file: Path | None = None,
     timeout: float | None = None,
     warn_days: int | None = None,
+    profile: str | None = None,
 ) -> Settings:
-    """Flags win over the environment, which wins over `.env`; bad values raise SettingsError."""
+    """Flags win over the environment, which wins over `.env`; bad values raise SettingsError.
+
+    The app context (WHATSAPP_APP_ID, ...) is read under the profile's names only, such as
+    WHATSAPP_APP_ID_ACME: another app's id must never be checked against this profile's token.
+    """
     dotenv = dotenv or {}
+    chosen = choose_profile(profile, environ)
 
     def context(name: str) -> str | None:
+        name = chosen.var(name)
         return (environ.get(name) or dotenv.get(name) or "").strip() or None
 
     secret = context(APP_SECRET_VAR)
@@ -81,6 +87,7 @@ def load_settings(
         app_secret=SecretToken(secret) if secret else None,
         business_account_id=context(ACCOUNT_ID_VAR),
         phone_number_id=context(PHONE_NUMBER_ID_VAR),
+        profile=chosen,
     )
 
 

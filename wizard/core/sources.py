@@ -43,6 +43,8 @@ class SourceReading:
     location: str
     token: SecretToken | None = None
     error: StoreError | None = None
+    unavailable: StoreError | None = None
+    """Why the source could not be looked at although that is not an error (no keyring here)."""
 
 
 def from_stdin(text: str) -> FoundToken:
@@ -50,57 +52,89 @@ def from_stdin(text: str) -> FoundToken:
     return FoundToken(STDIN, "-", clean_pasted(text).token)
 
 
-def read_environment(environ: Mapping[str, str]) -> SourceReading:
-    """The WHATSAPP_CLOUD_API_TOKEN variable; empty counts as unset."""
-    value = environ.get(TOKEN_KEY) or None
-    return SourceReading(ENVIRONMENT, TOKEN_KEY, SecretToken(value) if value else None)
+def read_environment(environ: Mapping[str, str], key: str = TOKEN_KEY) -> SourceReading:
+    """The token variable (WHATSAPP_CLOUD_API_TOKEN, or a profile's); empty counts as unset."""
+    value = environ.get(key) or None
+    return SourceReading(ENVIRONMENT, key, SecretToken(value) if value else None)
 
 
-def read_dotenv(path: Path) -> SourceReading:
+def read_dotenv(path: Path, key: str = TOKEN_KEY) -> SourceReading:
     """The token line of a `.env` file."""
     try:
-        value = env_store.read_env_token(path)
+        value = env_store.read_env_token(path, key)
     except StoreError as err:
         return SourceReading(DOTENV, str(path), error=err)
     return SourceReading(DOTENV, str(path), SecretToken(value) if value else None)
 
 
-def keyring_location() -> str:
+def keyring_location(account: str = keyring_store.ACCOUNT) -> str:
     """`service/account`, as `status` shows it."""
-    return f"{keyring_store.keyring_service()}/{keyring_store.ACCOUNT}"
+    return f"{keyring_store.keyring_service()}/{account}"
 
 
-def read_keyring() -> SourceReading:
+def read_keyring(account: str = keyring_store.ACCOUNT) -> SourceReading:
     """The keyring entry; no backend at all is "nothing here", a locked or hung one is an error."""
+    where = keyring_location(account)
     try:
-        value = keyring_store.read_keyring_token()
-    except KeyringUnavailable:
-        return SourceReading(KEYRING, keyring_location())
+        value = keyring_store.read_keyring_token(account)
+    except KeyringUnavailable as err:
+        return SourceReading(KEYRING, where, unavailable=err)
     except StoreError as err:
-        return SourceReading(KEYRING, keyring_location(), error=err)
-    return SourceReading(KEYRING, keyring_location(), SecretToken(value) if value else None)
+        return SourceReading(KEYRING, where, error=err)
+    return SourceReading(KEYRING, where, SecretToken(value) if value else None)
 
 
-def read_stored(environ: Mapping[str, str], env_file: Path) -> list[SourceReading]:
+def read_stored(
+    environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
+) -> list[SourceReading]:
     """Every stored source, highest precedence first."""
-    return [read_environment(environ), read_dotenv(env_file), read_keyring()]
+    return [read_environment(environ, key), read_dotenv(env_file, key), read_keyring(key)]
 
 
 def find_winner(
-    environ: Mapping[str, str], env_file: Path
+    environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
 ) -> tuple[FoundToken | None, StoreError | None]:
     """The first source that holds a token, reading lower sources only when needed.
 
     Returns the error of a source that failed above any token (so the caller can say exit 5),
     or (None, None) when no source holds a token.
     """
-    for read in (lambda: read_environment(environ), lambda: read_dotenv(env_file), read_keyring):
+    readers = (lambda: read_environment(environ, key), lambda: read_dotenv(env_file, key),
+               lambda: read_keyring(key))
+    for read in readers:
         reading = read()
         if reading.error is not None:
             return None, reading.error
         if reading.token is not None:
             return FoundToken(reading.source, reading.location, reading.token), None
     return None, None
+
+
+def find_token_to_replace(
+    environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
+) -> FoundToken | None:
+    """The winning token for a command that must write it back (extend, refresh, fix).
+
+    Raises the StoreError of a source that failed above any token. When nothing holds a token
+    and the keyring could not be asked at all, that is raised too: such a command cannot tell
+    "no token" from "the token is in a keyring that went away" (cron has no D-Bus session).
+    """
+    readings = read_stored(environ, env_file, key)
+    for reading in readings:
+        if reading.error is not None:
+            raise reading.error
+        if reading.token is not None:
+            return FoundToken(reading.source, reading.location, reading.token)
+    keyring = readings[-1]
+    if keyring.unavailable is not None:
+        raise KeyringUnavailable(
+            f"No token in {key} or {env_file}, and the OS keyring could not be read: "
+            f"{keyring.unavailable.message}",
+            fix=f"{keyring.unavailable.fix}. From cron, the keyring is usually out of reach: run "
+            "the job as a systemd user timer (`wa-token schedule --print`), or keep this token "
+            "in the .env file.",
+        )
+    return None
 
 
 def winner_of(readings: list[SourceReading]) -> FoundToken | None:
@@ -127,4 +161,6 @@ def describe(source: str, location: str) -> str:
         return location
     if source == KEYRING:
         return f"the OS keyring ({location})"
+    if source == ENVIRONMENT:
+        return f"the {location} environment variable"
     return SOURCE_LABELS.get(source, source)

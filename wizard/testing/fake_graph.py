@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 APP_ID = "634974688087057"
@@ -32,6 +32,10 @@ BENCHMARK_WABA_BASE = 2_000_000_000_000_000
 BENCHMARK_PHONE_BASE = 3_000_000_000_000_000
 DEFAULT_MANY_ACCOUNTS = 20
 NOT_ALLOWED_RECIPIENT = "15550000000"
+TEMPLATE_MISSING_RECIPIENT = "15550001320"
+NOT_REGISTERED_RECIPIENT = "15550001330"
+LOCKED_RECIPIENT = "15550001310"
+"""Recipients that make `POST /{phone}/messages` fail the way graph-api.md §5 / §11 #10 says."""
 EXCHANGED_EXPIRES_IN = 5183944
 
 HOUR = 3600
@@ -74,6 +78,7 @@ class Scenario:
     failure: str = ""  # how every call with this token misbehaves (see _misbehave)
     pages: str = ""  # "empty", "paged" or "loop": how WABA A lists its phone numbers
     follows_accounts: bool = False  # reaches the benchmark WABAs when the server has `accounts`
+    exchange_refused: bool = False  # oauth/access_token refuses to exchange this live token
 
 
 @lru_cache(maxsize=8)
@@ -116,6 +121,7 @@ SCENARIOS: dict[str, Scenario] = {
     "paging": replace(_ONLY_A, pages="paged"),
     "paging_loop": replace(_ONLY_A, pages="loop"),
     "many": Scenario(target_ids=benchmark_waba_ids(DEFAULT_MANY_ACCOUNTS), follows_accounts=True),
+    "exchange_refused": replace(_TEMPORARY, exchange_refused=True),
 }
 APP_SCENARIO = Scenario(token_type="APP", scopes=(), target_ids=(), user_id=APP_ID)
 
@@ -226,8 +232,19 @@ class _HangUp(Exception):
     """Close the connection without answering (the server is stopping)."""
 
 
+_per_request = threading.local()
+"""The answering server's clock and trace id, set for the thread handling each request."""
+
+
+def _now() -> int:
+    """The current unix time, by the answering server's clock (fixed in snapshot tests)."""
+    clock = getattr(_per_request, "clock", None) or time.time
+    return int(clock())
+
+
 def new_trace_id() -> str:
-    return "A" + secrets.token_urlsafe(16)[:22]
+    fixed = getattr(_per_request, "trace_id", None)
+    return fixed or "A" + secrets.token_urlsafe(16)[:22]
 
 
 def json_reply(payload: Any, status: int = 200, headers: dict[str, str] | None = None,
@@ -292,7 +309,7 @@ def dead_token_error(scenario: Scenario, now: int) -> tuple[int | None, str]:
 
 
 def dead_token_failure(scenario: Scenario, status: int) -> GraphFailure:
-    subcode, message = dead_token_error(scenario, int(time.time()))
+    subcode, message = dead_token_error(scenario, _now())
     challenge = f'OAuth "Facebook Platform" "invalid_token" "{message}"'
     return fail(status, 190, message, subcode=subcode, headers={"WWW-Authenticate": challenge})
 
@@ -371,8 +388,13 @@ class FakeGraphServer:
     """A real HTTP server on loopback that plays Graph for the demo tokens in TOKENS."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0,
-                 slow_delay: float = 12.0, accounts: int | None = None) -> None:
+                 slow_delay: float = 12.0, accounts: int | None = None,
+                 clock: Callable[[], float] | None = None, trace_id: str | None = None) -> None:
         self.host, self.port = host, port
+        self.clock = clock
+        """Where "now" comes from (default: the real time); snapshot tests fix it."""
+        self.trace_id = trace_id
+        """A fixed fbtrace_id for every answer (default: a fresh random one each time)."""
         self.latency = latency
         self.slow_delay = slow_delay
         self.accounts = accounts
@@ -435,6 +457,7 @@ class FakeGraphServer:
             self.requests.append(
                 RecordedRequest(method, urlsplit(raw_path).path, query, headers, body))
         call = parse_call(method, raw_path, headers, body)
+        _per_request.clock, _per_request.trace_id = self.clock, self.trace_id
         try:
             self._wait(self.latency)
             token = self._subject_token(call)
@@ -586,7 +609,7 @@ class FakeGraphServer:
 
     def _token_data(self, scenario: Scenario) -> dict[str, Any]:
         """The `data` object debug_token returns for a scenario."""
-        now = int(time.time())
+        now = _now()
         if scenario.dead == "malformed":
             error = {"code": 190, "message": MALFORMED_MESSAGE}
             return {"error": error, "is_valid": False, "scopes": []}
@@ -624,6 +647,8 @@ class FakeGraphServer:
         old_token = scenario_for(params.get("fb_exchange_token", ""))
         if old_token.dead:
             raise dead_token_failure(old_token, 400)
+        if old_token.exchange_refused:  # [Unverified] wording: a test hook for a refusal
+            raise bad_parameter("fb_exchange_token is not a short-lived user access token")
         return json_reply({"access_token": TOKENS["exchanged"], "token_type": "bearer",
                            "expires_in": EXCHANGED_EXPIRES_IN})
 
@@ -689,7 +714,8 @@ class FakeGraphServer:
             raise bad_parameter("The parameter to is required.")
         _check_recipient_and_template(recipient, message)
         wa_id = recipient.lstrip("+")
-        message_id = "wamid.HBgL" + secrets.token_hex(24).upper()
+        fixed = getattr(_per_request, "trace_id", None)  # snapshot runs want the same id
+        message_id = "wamid.HBgL" + (fixed.upper() if fixed else secrets.token_hex(24).upper())
         return json_reply({
             "messaging_product": "whatsapp",
             "contacts": [{"input": recipient, "wa_id": wa_id}],
@@ -729,22 +755,32 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 
 def _check_recipient_and_template(recipient: str, message: dict[str, Any]) -> None:
-    """The send-test errors of §5: a recipient not on the list, an unknown template."""
-    if recipient.lstrip("+") == NOT_ALLOWED_RECIPIENT:
+    """The send-test errors of §5, chosen by the recipient (or an unknown template name)."""
+    number = recipient.lstrip("+")
+    if number == NOT_ALLOWED_RECIPIENT:
         details = ("Recipient phone number not in allowed list: Add recipient phone number to "
                    "recipient list and try again.")
         raise fail(400, 131030, "(#131030) Recipient phone number not in allowed list",
-                   subcode=2655007,
-                   error_data={"messaging_product": "whatsapp", "details": details})
+                   subcode=2655007, error_data=_whatsapp_details(details))
+    if number == NOT_REGISTERED_RECIPIENT:
+        raise fail(400, 133010, "(#133010) Account not registered",
+                   error_data=_whatsapp_details("Account not registered"))
+    if number == LOCKED_RECIPIENT:
+        raise fail(403, 131031, "(#131031) Business Account locked",
+                   error_data=_whatsapp_details("Business Account locked"))
     template = message.get("template")
     if message.get("type") != "template" or not isinstance(template, dict):
         return
     language = template.get("language")
     code = language.get("code", "en_US") if isinstance(language, dict) else "en_US"
-    if template.get("name") != "hello_world":
+    if template.get("name") != "hello_world" or number == TEMPLATE_MISSING_RECIPIENT:
         details = f"template name ({template.get('name')}) does not exist in {code}"
         raise fail(404, 132001, "(#132001) Template name does not exist in the translation",
-                   error_data={"messaging_product": "whatsapp", "details": details})
+                   error_data=_whatsapp_details(details))
+
+
+def _whatsapp_details(details: str) -> dict[str, str]:
+    return {"messaging_product": "whatsapp", "details": details}
 
 
 # -- HTTP plumbing --------------------------------------------------------------------------------

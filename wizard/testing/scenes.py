@@ -21,7 +21,7 @@ from wizard.ui.steps.paste import PasteStep
 from wizard.ui.steps.store import StoreStep
 
 Script = Callable[[Pilot], Awaitable[None]]
-WAITING_ON_THE_USER = ("flow", "quit", "save")
+WAITING_ON_THE_USER = ("flow", "quit", "save", "send")
 """Worker groups that wait for a key press, so "settled" does not wait for them."""
 
 
@@ -145,6 +145,35 @@ async def replace_expired_with_temporary(pilot: Pilot) -> None:
     await settle(pilot)
 
 
+def sending_test(*keys: str) -> Script:
+    """A scene step: check the valid token, open the send-test screen, type a recipient."""
+    from wizard.ui.steps.send_test import SendTestScreen
+
+    async def run(pilot: Pilot) -> None:
+        await check(pilot, TOKENS["valid"])
+        await pilot.press("s")
+        await wait_for_screen(pilot, SendTestScreen)
+        await pilot.press(*"+1 555 123 4567", *keys)
+        if "y" in keys:
+            screen = await wait_for_screen(pilot, SendTestScreen)
+            await wait_for(pilot, lambda: "wamid." in str(
+                screen.query_one("#send-result", Static).render()), "the send")
+        await settle(pilot)
+    return run
+
+
+async def extending(pilot: Pilot) -> None:
+    """The expired journey's Method 2: extend a live temporary token."""
+    from wizard.ui.steps.extend import ExtendScreen
+
+    await wait_for_screen(pilot, ExpiredStep)
+    await pilot.press("x")
+    screen = await wait_for_screen(pilot, ExtendScreen)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen.done is not None, "the exchange")  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
 @dataclass(frozen=True)
 class Scene:
     """A picture of the wizard: the stored token it starts with, and the keys that lead there."""
@@ -153,6 +182,8 @@ class Scene:
     stored: str | None = None
     """The scenario whose token is in .env before the wizard starts."""
     mode: str | None = None
+    app_credentials: bool = False
+    """WHATSAPP_APP_ID and WHATSAPP_APP_SECRET are set (for extend)."""
 
 
 ONBOARDING_SCENES: dict[str, Scene] = {
@@ -172,6 +203,9 @@ ONBOARDING_SCENES: dict[str, Scene] = {
     "done": Scene(through_instructions(4, storing("enter"))),
     "quit_confirm": Scene(through_instructions(4, checking(TOKENS["valid"], "ctrl+q"))),
     "overwrite": Scene(through_instructions(4, storing("enter")), stored="old", mode="onboard"),
+    "send_test": Scene(through_instructions(4, sending_test())),
+    "send_test_confirm": Scene(through_instructions(4, sending_test("enter"))),
+    "send_test_sent": Scene(through_instructions(4, sending_test("enter", "y"))),
 }
 
 JOURNEY_SCENES: dict[str, Scene] = {
@@ -182,6 +216,7 @@ JOURNEY_SCENES: dict[str, Scene] = {
     "replaced": Scene(replace_expired_with_temporary, stored="expired"),
     "troubleshoot": Scene(at(TroubleshootStep), stored="no_account"),
     "menu": Scene(at(MenuStep), stored="valid"),
+    "extended": Scene(extending, stored="temporary", app_credentials=True),
 }
 
 SCENES = {**ONBOARDING_SCENES, **JOURNEY_SCENES}

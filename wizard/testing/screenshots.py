@@ -19,14 +19,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wizard.core.settings import load_settings
-from wizard.testing.fake_graph import TOKENS, FakeGraphServer
+from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
 from wizard.testing.scenes import SCENES, Scene
 
 FIXED_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SMALL, LARGE = (80, 24), (120, 36)
 README_SCENES = ("why", "create", "generate", "paste_valid", "check_ok",
                  "check_missing_permission", "store", "overwrite", "done", "expired",
-                 "troubleshoot", "menu")
+                 "troubleshoot", "menu", "send_test_confirm", "send_test_sent", "extended")
 LARGE_SCENES = ("check_ok", "expired", "troubleshoot")
 
 
@@ -40,6 +40,8 @@ async def shoot(scene: Scene, graph_url: str, size: tuple[int, int], workdir: Pa
         env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS[scene.stored]}\n")
         env_file.chmod(0o600)
     environ = {"WHATSAPP_GRAPH_URL": graph_url}
+    if scene.app_credentials:
+        environ |= {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET}
     app = make_app(load_settings(environ, timeout=3), environ, mode=scene.mode, open_links=False,
                    clock=lambda: FIXED_NOW, workdir=Path("/srv/my-app"), command="wa-token")
     async with app.run_test(size=size) as pilot:

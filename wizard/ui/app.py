@@ -36,8 +36,10 @@ from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.steps.check import CheckStep
 from wizard.ui.steps.done import DoneStep
+from wizard.ui.steps.extend import ExtendScreen
 from wizard.ui.steps.hubs import (
     COMPARE,
+    EXTEND,
     PERMANENT,
     REPLACE,
     TEMPORARY,
@@ -108,6 +110,8 @@ class WizardApp(App[Outcome]):
         mode = self.state.mode or choose_mode(self.state.initial)
         while True:
             route = await self.hub(mode)
+            if self.return_value is not None:
+                return  # finished from a hub (the token was extended)
             if route is None:
                 mode = self.state.mode or mode
                 continue
@@ -121,7 +125,8 @@ class WizardApp(App[Outcome]):
         """Read every source (in a thread: the keyring may be slow) and check the winner."""
         state = self.state
         state.readings = await asyncio.to_thread(
-            sources.read_stored, state.environ, state.settings.env_file)
+            sources.read_stored, state.environ, state.settings.env_file,
+            state.settings.profile.token_key)
         winner = sources.winner_of(state.readings)
         if winner is not None:
             state.initial = await check_found_token(winner, state.settings, state.environ,
@@ -134,7 +139,16 @@ class WizardApp(App[Outcome]):
         screens = {Mode.MENU: MenuStep, Mode.EXPIRED: ExpiredStep,
                    Mode.TROUBLESHOOT: TroubleshootStep}
         result = await self.push_screen_wait(screens[mode](self.state))
+        if result.choice == EXTEND:
+            await self.extend()
         return self.route_for(result, mode)
+
+    async def extend(self) -> None:
+        """Method 2; when it stored a new token, the wizard is done."""
+        done = await self.push_screen_wait(ExtendScreen(self.state))
+        if done is not None:
+            self.exit(Outcome((done, "Restart your backend server so it reads the new token."),
+                              EXIT_OK))
 
     def route_for(self, result: StepResult, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
         """A hub choice → the route and the journey it belongs to."""
@@ -148,6 +162,8 @@ class WizardApp(App[Outcome]):
             self.state.forget_paste()
             self.state.aim_at_stored_place()
             return TEMPORARY_ROUTE, mode
+        if result.choice == EXTEND:
+            return None
         if result.choice == COMPARE:
             self.state.forget_paste()
             return COMPARE_ROUTE, mode

@@ -11,9 +11,11 @@ from textual.worker import Worker, WorkerState
 
 from wizard.core.check import CheckReport, check_found_token
 from wizard.core.flow import STEP_FOR_PROBLEM, STEP_TEXTS, Step
+from wizard.core.graph import PhoneNumber
 from wizard.core.sources import FoundToken
 from wizard.ui.messages import StepResult, Nav
 from wizard.ui.steps.base import StepScreen
+from wizard.ui.steps.send_test import SendTestScreen
 from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
 
 PASTED = "pasted"
@@ -24,7 +26,8 @@ class CheckStep(StepScreen):
 
     title_text = "Check it against the Graph API"
     BINDINGS = [Binding("r", "recheck", "Check again", id="recheck"),
-                Binding("g", "goto_fix", "Go to the fix", id="goto-fix")]
+                Binding("g", "goto_fix", "Go to the fix", id="goto-fix"),
+                Binding("s", "send_test", "Send a test message", id="send-test")]
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="checking"):
@@ -78,7 +81,8 @@ class CheckStep(StepScreen):
         result.mount_all(widgets)
         self.refresh_bindings()
         self.allow_next(report.ok)
-        self.hint("" if report.ok else "r: check again")
+        self.hint("s: send a test message" if report.ok and self._numbers()
+                  else "" if report.ok else "r: check again")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A bug in the check must not leave a spinner forever."""
@@ -98,10 +102,22 @@ class CheckStep(StepScreen):
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        report = self.state.report
         if action == "goto_fix":
-            report = self.state.report
             return bool(report and self._step_to_fix(report))
+        if action == "send_test":
+            return bool(report and report.ok and self._numbers())
         return super().check_action(action, parameters)
+
+    def _numbers(self) -> tuple[PhoneNumber, ...]:
+        report = self.state.report
+        accounts = report.graph.accounts if report else ()
+        return tuple(n for a in accounts for n in a.phone_numbers)
+
+    def action_send_test(self) -> None:
+        """The optional proof: send hello_world to a number of the user's choice."""
+        if self.check_action("send_test", ()):
+            self.app.push_screen(SendTestScreen(self.state, self._numbers()))
 
     @on(Button.Pressed, "#goto-fix")
     def action_goto_fix(self) -> None:

@@ -8,7 +8,6 @@ from textual.widgets import Static
 
 from wizard.core.flow import cron_line
 from wizard.core.save import KEYRING
-from wizard.core.token import TOKEN_KEY
 from wizard.ui.messages import NEXT
 from wizard.ui.steps.base import StepScreen
 
@@ -27,7 +26,7 @@ class DoneStep(StepScreen):
         yield Static(self._how_your_app_reads_it(saved.target), id="done-read")
         yield Static("[b]Restart your backend server[/b] so it picks up the new token.",
                      id="done-restart")
-        if self.state.environ.get(TOKEN_KEY):
+        if self.state.environ.get(self.key):
             yield Static(self._shadow_warning(), id="done-shadow")
         line = cron_line(str(self.state.workdir), str(self.state.env_file), self.state.command)
         yield Static("Check it daily from cron (crontab -e); cron mails you only when it "
@@ -35,16 +34,21 @@ class DoneStep(StepScreen):
         yield Static("[dim]Never commit the token: keep .env in .gitignore. Rotate it every "
                      "6 to 12 months (wa-token check warns after 180 days).[/dim]")
 
+    @property
+    def key(self) -> str:
+        """The variable name of the token in this profile."""
+        return self.state.settings.profile.token_key
+
     def _how_your_app_reads_it(self, target: str) -> str:
         if target == KEYRING:
             return ("Your server reads it from the keyring through wa-token: start it with\n"
-                    f"[b]export {TOKEN_KEY}=\"$(wa-token token)\"[/b]")
-        return (f"Your server reads [b]{TOKEN_KEY}[/b] from "
+                    f"[b]export {self.key}=\"$(wa-token token)\"[/b]")
+        return (f"Your server reads [b]{self.key}[/b] from "
                 f"[b]{escape(str(self.state.env_file))}[/b], as before (dotenv or your "
                 "process manager).")
 
     def _shadow_warning(self) -> str:
-        return (f"[$warning]![/] {TOKEN_KEY} is also set in this shell's environment and wins "
+        return (f"[$warning]![/] {self.key} is also set in this shell's environment and wins "
                 "over the saved token: unset it, or update it.")
 
     async def go_next(self) -> None:

@@ -17,8 +17,8 @@ from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.links import LinkRow
 from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
 
-PERMANENT, TEMPORARY, COMPARE, TROUBLESHOOT, REPLACE = (
-    "permanent", "temporary", "compare", "troubleshoot", "replace")
+PERMANENT, TEMPORARY, EXTEND, COMPARE, TROUBLESHOOT, REPLACE = (
+    "permanent", "temporary", "extend", "compare", "troubleshoot", "replace")
 
 
 def choice(name: str) -> StepResult:
@@ -84,7 +84,7 @@ class MenuStep(HubScreen):
         yield from self.compose_choices()
         if report is not None:
             yield CheckSummary(report, id="menu-summary")
-            yield DiagnosisPanel(report, id="diagnosis")
+            yield DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile)
 
 
 class ExpiredStep(HubScreen):
@@ -92,9 +92,28 @@ class ExpiredStep(HubScreen):
 
     title_text = "Your token needs replacing"
     CHOICES = ((PERMANENT, "p", "Make a permanent System User token (recommended)"),
-               (TEMPORARY, "t", "Paste a new temporary 24-hour token"))
+               (TEMPORARY, "t", "Paste a new temporary 24-hour token"),
+               (EXTEND, "x", "Can't create a System User? Extend this token to 60 days"))
     BINDINGS = [Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
-                Binding("t", f"choose('{TEMPORARY}')", "Temporary", id="temporary")]
+                Binding("t", f"choose('{TEMPORARY}')", "Temporary", id="temporary"),
+                Binding("x", f"choose('{EXTEND}')", "Extend", id="extend")]
+
+    def _can_extend(self) -> bool:
+        """Only a live user token stored in .env or the keyring can be exchanged in place."""
+        report = self.state.initial
+        info = report.graph.token_info if report else None
+        alive = bool(info and info.is_valid and report and report.ok)
+        stored = bool(report and report.found and report.found.source in ("dotenv", "keyring"))
+        return alive and stored and info is not None and info.type == "USER"
+
+    def setup(self) -> None:
+        super().setup()
+        self.query_one(f"#choose-{EXTEND}", Button).display = self._can_extend()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose" and parameters == (EXTEND,):
+            return self._can_extend()
+        return super().check_action(action, parameters)
 
     def compose_body(self) -> ComposeResult:
         report = self.state.initial
@@ -105,7 +124,7 @@ class ExpiredStep(HubScreen):
                      "of the business portfolio; until then the temporary route works for 24 "
                      "hours at a time.[/dim]", classes="help")
         if report is not None:
-            yield DiagnosisPanel(report, id="diagnosis")
+            yield DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile)
 
 
 class TroubleshootStep(HubScreen):
@@ -144,7 +163,7 @@ class TroubleshootStep(HubScreen):
         return "\n".join(lines)
 
     def _report_widgets(self, report: CheckReport) -> list:  # type: ignore[type-arg]
-        return [DiagnosisPanel(report, id="diagnosis"),
+        return [DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile),
                 CheckSummary(report, id="troubleshoot-summary")]
 
     def action_recheck(self) -> None:

@@ -104,7 +104,8 @@ class StoreStep(StepScreen):
         self.allow_next(False)
         status.update("[dim]Saving…[/dim]")
         try:
-            existing = await asyncio.to_thread(stored_token, target, path)
+            profile = self.state.settings.profile
+            existing = await asyncio.to_thread(stored_token, target, path, profile)
             if existing is not None and existing != token:
                 where = "the OS keyring" if target == KEYRING else str(path)
                 replace = await self.app.push_screen_wait(ConfirmModal(
@@ -117,7 +118,7 @@ class StoreStep(StepScreen):
                                   "another place, or go back.")
                     self.allow_next(True)
                     return
-            self.state.saved = await asyncio.to_thread(store_token, target, token, path)
+            self.state.saved = await asyncio.to_thread(store_token, target, token, path, profile)
         except StoreError as err:
             self._failed(err)
             return

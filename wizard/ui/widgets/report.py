@@ -12,8 +12,10 @@ from textual.widgets import Static
 from wizard.core.check import CheckReport
 from wizard.core.diagnose import Finding
 from wizard.core.graph import WHATSAPP_SCOPES
-from wizard.core.sources import describe
+from wizard.core.profiles import Profile
+from wizard.core.sources import DOTENV, describe
 from wizard.text_report import TYPE_NAMES
+from wizard.ui.widgets.fixes import FIX_LABELS, FixButton
 
 
 def summary_markup(report: CheckReport) -> str:
@@ -75,12 +77,15 @@ class FindingView(Static):
 
 
 class DiagnosisPanel(Vertical):
-    """Every problem and warning of a check, each with its fix."""
+    """Every problem and warning of a check, each with its fix (and a button where one helps)."""
 
-    def __init__(self, report: CheckReport, *, id: str | None = None) -> None:
+    def __init__(self, report: CheckReport, *, id: str | None = None,
+                 profile: Profile | None = None) -> None:
         super().__init__(id=id)
         self.report = report
         """The check whose findings are shown."""
+        self.profile = profile
+        """Given for a stored token: its security warnings get a button that fixes them."""
 
     def compose(self) -> ComposeResult:
         diagnosis = self.report.diagnosis
@@ -90,5 +95,9 @@ class DiagnosisPanel(Vertical):
             yield Static("No problems; these warnings:", classes="all-good")
         for finding in diagnosis.problems:
             yield FindingView(finding, problem=True)
+        found = self.report.found
         for finding in diagnosis.warnings:
             yield FindingView(finding, problem=False)
+            fixable = finding.code in FIX_LABELS and found is not None and found.source == DOTENV
+            if fixable and self.profile is not None and found is not None:
+                yield FixButton(finding.code, found, self.profile)

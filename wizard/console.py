@@ -1,0 +1,51 @@
+"""Where commands write and how they ask: data to stdout, human text and prompts to stderr."""
+
+from __future__ import annotations
+
+import getpass
+from typing import TextIO
+
+from wizard.core.errors import WaTokenError
+from wizard.text_report import Marks, render_error
+
+
+class Console:
+    """Where the command writes: data to stdout, human text to stderr when stdout is data."""
+
+    def __init__(self, out: TextIO, err: TextIO) -> None:
+        self.out = out
+        self.err = err
+        encoding = (getattr(out, "encoding", None) or "ascii").lower()
+        self.marks = Marks(unicode=encoding.replace("-", "").startswith("utf"))
+
+    def error(self, err: WaTokenError) -> None:
+        """An error with its fix, on stderr."""
+        self.err.write(render_error(err.title, err.message, err.fix, self.marks.bad))
+
+    def say(self, text: str) -> None:
+        """One line of human text on stderr."""
+        self.err.write(text + "\n")
+
+
+def isatty(stream: object) -> bool:
+    """True for a terminal; False for pipes, files, closed or fake streams."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def confirm(question: str, stdin: TextIO, console: Console) -> bool:
+    """Ask a y/N question on the terminal; only `y` or `yes` is a yes."""
+    console.err.write(f"{question} [y/N] ")
+    console.err.flush()
+    answer = stdin.readline()
+    if not answer:
+        console.err.write("\n")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def ask_hidden(prompt: str, console: Console) -> str:
+    """Read a secret at a prompt that does not echo it."""
+    console.err.flush()
+    return getpass.getpass(prompt, stream=console.err)

@@ -1,0 +1,283 @@
+"""Methods 2 and 3 of Meta's guide: exchange a short-lived token for a ~60-day one, refresh it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from wizard.core import env_store, keyring_store, sources
+from wizard.core.check import inspect_token
+from wizard.core.diagnose import (
+    PERMANENT_ROUTE,
+    STEP_GENERATE,
+    Diagnosis,
+    Finding,
+    GraphFindings,
+    LocalFacts,
+    command,
+    diagnose,
+    exchange_problem,
+    problem_for_error,
+)
+from wizard.core.errors import GraphError, KeyringError, StoreError
+from wizard.core.graph import GraphClient, TokenInfo
+from wizard.core.profiles import Profile, record_in_index
+from wizard.core.settings import Settings
+from wizard.core.sources import FoundToken
+from wizard.core.token import SecretToken
+
+DEFAULT_REFRESH_WITHIN_DAYS = 10
+"""`refresh` exchanges a token only when it expires within this many days."""
+
+NOTHING, EXCHANGE, REFUSE = "nothing", "exchange", "refuse"
+
+NOT_PERMANENT = (
+    "A 60-day token is still not permanent: it is a user token, it dies when that person's "
+    "session ends (password change, logout), and it must be exchanged again before day 60 "
+    "(`wa-token refresh` from cron does that). For a token that never expires, make a System "
+    "User token (Method 1): run `wa-token setup`."
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What extend or refresh will do with the current token, and why, in one line."""
+
+    action: str
+    """nothing, exchange or refuse."""
+    summary: str
+    problem: Finding | None = None
+    """Why it refuses, with the fix (only for refuse)."""
+
+    @property
+    def exit_code(self) -> int:
+        """0 unless it refuses; then the contract's code for the problem."""
+        return Diagnosis(problems=(self.problem,) if self.problem else ()).exit_code
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """The outcome of an exchange: the new token, checked and stored, or why not."""
+
+    problem: Finding | None = None
+    new_token: SecretToken | None = None
+    expires_at: datetime | None = None
+    diagnosis: Diagnosis | None = None
+    """The check of the new token (its warnings are worth showing)."""
+    stored_in: str = ""
+    """Where the new token was written; "" when nothing was written."""
+
+    @property
+    def exit_code(self) -> int:
+        """0 when the new token was stored; else the problem's code."""
+        return Diagnosis(problems=(self.problem,) if self.problem else ()).exit_code
+
+
+# -- deciding ------------------------------------------------------------------------------------
+
+def plan_extend(info: TokenInfo, now: datetime, local: LocalFacts) -> Plan:
+    """`extend`: exchange a live user token; say why anything else is not exchanged."""
+    dead = _dead_token(info, now, local)
+    if dead is not None:
+        return dead
+    if info.type == "SYSTEM_USER" and info.expires_at is None:
+        return Plan(NOTHING, "Nothing to do: this is a System User token that never expires.")
+    return _exchange_or_refuse(info, local, "Extending it")
+
+
+def plan_refresh(info: TokenInfo, now: datetime, within: timedelta, local: LocalFacts) -> Plan:
+    """`refresh`: do nothing unless the token expires within `within`; then exchange or refuse."""
+    dead = _dead_token(info, now, local)
+    if dead is not None:
+        return dead
+    if info.expires_at is None:
+        return Plan(NOTHING, "Nothing to do: the token never expires.")
+    left = info.expires_at - now
+    if left > within:
+        return Plan(NOTHING, f"Nothing to do: the token expires in {_days(left)} "
+                             f"({_date(info.expires_at)}), more than {_days(within)} away.")
+    return _exchange_or_refuse(info, local, f"It expires in {_days(left)}; refreshing it")
+
+
+def _dead_token(info: TokenInfo, now: datetime, local: LocalFacts) -> Plan | None:
+    if info.is_valid and (info.expires_at is None or info.expires_at > now):
+        return None
+    [problem, *_] = diagnose(GraphFindings(token_info=info), local).problems
+    return Plan(REFUSE, "The token no longer works, so it cannot be exchanged.", problem)
+
+
+def _exchange_or_refuse(info: TokenInfo, local: LocalFacts, doing: str) -> Plan:
+    if info.type == "USER":
+        return Plan(EXCHANGE, f"{doing}: exchanging it for a ~60-day token.")
+    if info.type == "SYSTEM_USER":
+        return Plan(REFUSE, "A System User token with an expiry cannot be refreshed by exchange.",
+                    Finding(
+                        "system_user_expiring",
+                        f"This System User token expires on {_date(info.expires_at)}, and "
+                        "wa-token does not refresh System User tokens (Meta's refresh for them "
+                        "is not documented well enough to automate).",
+                        f"Generate a new one in Business Settings, expiry Never ({STEP_GENERATE}); "
+                        f"store it with `{command(local, 'save')}` and restart your server.",
+                    ))
+    kind = info.type or "unknown"
+    return Plan(REFUSE, f"A {kind} token cannot be exchanged here.", Finding(
+        "cannot_exchange",
+        f"Only user tokens (the temporary kind from API Setup) can be exchanged; this is a {kind} "
+        "token.",
+        f"Use a System User token instead: {PERMANENT_ROUTE}.",
+    ))
+
+
+def app_mismatch(token_app_id: str | None, app_id: str, local: LocalFacts) -> Finding | None:
+    """The token must belong to the app whose id and secret will exchange it."""
+    if not token_app_id or token_app_id == app_id:
+        return None
+    variable = local.profile.var("WHATSAPP_APP_ID")
+    return Finding(
+        "wrong_app",
+        f"The token belongs to app {token_app_id}, but the app id given is {app_id}.",
+        f"Exchange it with its own app: set {variable} (or --app-id) to {token_app_id} and use "
+        "that app's secret.",
+    )
+
+
+def ensure_replaceable(found: FoundToken, profile: Profile) -> None:
+    """Only a token from `.env` or the keyring can be replaced where it came from."""
+    if found.source in (sources.DOTENV, sources.KEYRING):
+        return
+    key = profile.token_key
+    raise StoreError(
+        f"The token comes from the {key} environment variable, and wa-token cannot change "
+        "your environment, so it cannot be replaced there.",
+        fix=f"Store it where wa-token can renew it: `printf '%s' \"${key}\" | wa-token save"
+        f"{' ' + profile.flag if profile.flag else ''}` (the .env file; or add --to keyring), "
+        f"`unset {key}`, have your server read the .env file or `$(wa-token token)`, and run "
+        "this again.",
+        title="The token cannot be replaced where it is",
+    )
+
+
+# -- asking Graph ----------------------------------------------------------------------------------
+
+async def inspect_current(
+    settings: Settings, found: FoundToken, local: LocalFacts,
+    *, transport: httpx.AsyncBaseTransport | None = None,
+) -> TokenInfo | Finding:
+    """debug_token of the current token, as itself.
+
+    Not with the app token: a wrong app secret would then read as a broken token; the
+    exchange reports a wrong secret with its own fix.
+    """
+    async with _client(settings, transport) as client:
+        try:
+            return await client.debug_token(found.token)
+        except GraphError as err:
+            return problem_for_error(err, local)
+
+
+async def renew(
+    settings: Settings,
+    found: FoundToken,
+    *,
+    app_id: str,
+    app_secret: SecretToken,
+    transport: httpx.AsyncBaseTransport | None = None,
+    now: datetime | None = None,
+) -> Renewal:
+    """Exchange the token, check the new one, and only then store it where the old one was.
+
+    The old token stays untouched when the exchange, the check or the write fails.
+    """
+    now = now or datetime.now(UTC)
+    local = _local(settings, found, now, app_id)
+    async with _client(settings, transport) as client:
+        try:
+            exchanged = await client.exchange_token(found.token, app_id=app_id,
+                                                    app_secret=app_secret)
+        except GraphError as err:
+            return Renewal(problem=exchange_problem(err, local))
+        graph = await inspect_token(client, exchanged.token,
+                                    expected_account_id=settings.business_account_id, now=now)
+    checked = diagnose(graph, LocalFacts(now=now, expected_app_id=app_id,
+                                         expected_account_id=settings.business_account_id,
+                                         expected_phone_number_id=settings.phone_number_id,
+                                         warn_days=settings.warn_days, profile=settings.profile))
+    expires_at = _expiry(graph, exchanged.expires_in, now)
+    if not checked.ok:
+        return Renewal(problem=_new_token_failed(checked.problems[0]), diagnosis=checked)
+    where = await asyncio.to_thread(replace_stored_token, found, exchanged.token, settings.profile)
+    return Renewal(new_token=exchanged.token, expires_at=expires_at, diagnosis=checked,
+                   stored_in=where)
+
+
+def _new_token_failed(problem: Finding) -> Finding:
+    return Finding(problem.code, f"The new token failed its check, so it was not stored (the old "
+                   f"one is kept): {problem.title}", problem.fix, problem.detail)
+
+
+def _expiry(graph: GraphFindings, expires_in: int | None, now: datetime) -> datetime | None:
+    info = graph.token_info
+    if info is not None and info.expires_at is not None:
+        return info.expires_at
+    return now + timedelta(seconds=expires_in) if expires_in else None
+
+
+# -- storing -------------------------------------------------------------------------------------
+
+def replace_stored_token(found: FoundToken, new: SecretToken, profile: Profile) -> str:
+    """Write `new` where `found` came from, atomically; the old token stays if the write fails."""
+    key = profile.token_key
+    if found.source == sources.DOTENV:
+        env_store.write_env_token(Path(found.location), new.reveal(), key)
+        return f"{found.location} ({key})"
+    if found.source != sources.KEYRING:
+        ensure_replaceable(found, profile)
+    try:
+        keyring_store.write_keyring_token(new.reveal(), key)
+    except KeyringError:
+        _put_back(found.token, key)
+        raise
+    record_in_index(profile, stored=True)
+    return f"the OS keyring ({sources.keyring_location(key)})"
+
+
+def _put_back(old: SecretToken, account: str) -> None:
+    """After a failed keyring write, try to leave the old token in place (it usually still is)."""
+    with contextlib.suppress(StoreError, ValueError):
+        if keyring_store.read_keyring_token(account) != old.reveal():
+            keyring_store.write_keyring_token(old.reveal(), account)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def local_for(settings: Settings, found: FoundToken, now: datetime) -> LocalFacts:
+    """The local facts the texts need: where the token is and which profile."""
+    return _local(settings, found, now, settings.app_id)
+
+
+def _local(settings: Settings, found: FoundToken, now: datetime, app_id: str | None) -> LocalFacts:
+    return LocalFacts(now=now, source=found.source, location=found.location,
+                      expected_app_id=app_id, warn_days=settings.warn_days,
+                      profile=settings.profile)
+
+
+def _client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> GraphClient:
+    return GraphClient(settings.graph_url, settings.graph_version, transport=transport,
+                       timeout=settings.timeout)
+
+
+def _days(delta: timedelta) -> str:
+    days = delta.total_seconds() / 86400
+    if days < 2:
+        hours = max(0, int(delta.total_seconds() // 3600))
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{int(days)} days"
+
+
+def _date(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment else "an unknown date"

@@ -1,0 +1,112 @@
+"""send-test: prove a token can send by sending the hello_world template to one number."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from wizard.core.diagnose import Diagnosis, Finding, LocalFacts, send_problem
+from wizard.core.errors import GraphError, SettingsError
+from wizard.core.graph import (
+    HELLO_WORLD,
+    HELLO_WORLD_LANGUAGE,
+    BusinessAccount,
+    GraphClient,
+    PhoneNumber,
+    SentMessage,
+)
+from wizard.core.settings import Settings
+from wizard.core.sources import FoundToken
+
+_SEPARATORS = re.compile(r"[\s().\-/]")
+_E164_DIGITS = re.compile(r"[1-9]\d{6,14}")
+_PHONE_ID = re.compile(r"\d{1,32}")
+
+
+@dataclass(frozen=True)
+class SenderChoice:
+    """The number to send from, or the numbers to choose among when that is not clear."""
+
+    phone: PhoneNumber | None
+    candidates: tuple[PhoneNumber, ...] = ()
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What happened to the test message: accepted by Graph, or why not with the fix."""
+
+    sent: SentMessage | None = None
+    problem: Finding | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when accepted; else the contract's code for the problem (1, or 4 for Graph's side)."""
+        return Diagnosis(problems=(self.problem,) if self.problem else ()).exit_code
+
+
+def recipient_digits(text: str) -> str:
+    """`+1 (555) 010-4477` → `15550104477`: international format, country code first."""
+    raw = _SEPARATORS.sub("", text.strip())
+    digits = raw.removeprefix("+")
+    if not _E164_DIGITS.fullmatch(digits):
+        raise SettingsError(
+            "--to must be a phone number in international format, such as +15551234567 "
+            "(country code first, 7 to 15 digits, no leading 0).",
+            fix="Write the recipient as +COUNTRYCODE NUMBER, e.g. --to +4915112345678.",
+        )
+    return digits
+
+
+def check_phone_number_id(text: str) -> str:
+    """A phone number id is the digits Graph shows (not the phone number itself)."""
+    value = text.strip()
+    if not _PHONE_ID.fullmatch(value):
+        raise SettingsError(
+            "--phone-number-id must be the numeric id of the sending number, e.g. "
+            "106540352242922 (not the phone number).",
+            fix="Run `wa-token check` to list the ids of the numbers your token reaches.",
+        )
+    return value
+
+
+def choose_sender(accounts: tuple[BusinessAccount, ...], wanted: str | None) -> SenderChoice:
+    """The wanted number (known or not: Graph decides), the only number, or the choices."""
+    numbers = tuple(n for a in accounts for n in a.phone_numbers)
+    if wanted:
+        known = next((n for n in numbers if n.id == wanted), None)
+        return SenderChoice(known or PhoneNumber(id=wanted))
+    if len(numbers) == 1:
+        return SenderChoice(numbers[0])
+    return SenderChoice(None, numbers)
+
+
+def describe_sender(phone: PhoneNumber) -> str:
+    """`+1 555-010-4477 (Acme Support, id 106…)`, or just the id when nothing else is known."""
+    if not phone.display_phone_number:
+        return f"phone number id {phone.id}"
+    name = f"{phone.verified_name}, " if phone.verified_name else ""
+    return f"{phone.display_phone_number} ({name}id {phone.id})"
+
+
+async def send_hello_world(
+    settings: Settings,
+    found: FoundToken,
+    phone_number_id: str,
+    to: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> SendOutcome:
+    """Send hello_world (en_US) once; a refusal becomes a finding through the one send table."""
+    async with GraphClient(settings.graph_url, settings.graph_version, transport=transport,
+                           timeout=settings.timeout) as client:
+        try:
+            sent = await client.send_template(found.token, phone_number_id, to,
+                                              template=HELLO_WORLD, language=HELLO_WORLD_LANGUAGE)
+        except GraphError as err:
+            local = LocalFacts(now=datetime.now(UTC), source=found.source,
+                               location=found.location, profile=settings.profile)
+            return SendOutcome(problem=send_problem(err, local, to=to, phone=phone_number_id))
+    return SendOutcome(sent=sent)

@@ -1,0 +1,332 @@
+"""Security fixes: ignore the .env in git, restrict its mode, move it to the keyring, find leaks."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import stat
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from wizard.core import env_store, keyring_store
+from wizard.core.errors import EnvFileError, StoreError
+from wizard.core.profiles import Profile, record_in_index
+from wizard.core.token import SecretToken
+
+GIT_TIMEOUT = 5.0
+"""Seconds each quick git question may take."""
+MAX_REVISIONS = 2000
+"""The history search looks at most at this many commits (the newest first)."""
+SEARCH_SECONDS = 20.0
+"""The history search stops after this long and says how far it got."""
+REVISIONS_PER_CALL = 64
+
+_GITIGNORE_SPECIAL = re.compile(r"([\\*?\[])")
+_NEWLINE = re.compile(rb"\r\n|\n|\r")
+_GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX")
+_SECRET_VAR_PREFIXES = ("WHATSAPP_CLOUD_API_TOKEN", "WHATSAPP_APP_SECRET")
+"""git never needs these (a profile adds a suffix), so it never gets them."""
+
+
+@dataclass(frozen=True)
+class Repair:
+    """What a fix did: whether anything changed, what, and what the user should know."""
+
+    changed: bool
+    summary: str
+    notes: tuple[str, ...] = ()
+
+
+# -- fix gitignore -------------------------------------------------------------------------------
+
+def ignore_in_git(env_file: Path) -> Repair:
+    """Add the .env path, relative and anchored, to the .gitignore at the top of its work tree."""
+    path = _path_of(env_file)
+    top = _git(path.parent, "rev-parse", "--show-toplevel")
+    if top is None:
+        return Repair(False, f"{env_file} is not inside a git work tree: nothing to ignore.")
+    root = Path(top)
+    notes = _tracked_note(root, path, env_file)
+    if _ignored(root, path):
+        return Repair(False, f"{env_file} is already ignored by git.", notes)
+    gitignore = root / ".gitignore"
+    pattern = gitignore_pattern(path.relative_to(root).as_posix())
+    _append_line(gitignore, pattern)
+    if not _ignored(root, path):
+        notes += (f"git still does not ignore {env_file}: a later rule such as `!.env` "
+                  "re-includes it; remove that rule.",)
+    return Repair(True, f"Added {pattern} to {gitignore}.", notes)
+
+
+def gitignore_pattern(relative: str) -> str:
+    """`/config/prod.env`: anchored at the work tree's top, special characters escaped."""
+    escaped = _GITIGNORE_SPECIAL.sub(r"\\\1", relative)
+    if escaped.endswith(" "):
+        escaped = escaped[:-1] + "\\ "
+    return "/" + escaped
+
+
+def _tracked_note(root: Path, path: Path, shown: Path) -> tuple[str, ...]:
+    relative = path.relative_to(root).as_posix()
+    if _git(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--", relative) is None:
+        return ()
+    return (f"{shown} is tracked by git, and ignoring never untracks a file: run "
+            "`wa-token fix tracked`.",)
+
+
+def _ignored(root: Path, path: Path) -> bool:
+    relative = path.relative_to(root).as_posix()
+    return _git(root, "check-ignore", "--no-index", "-q", "--", relative) is not None
+
+
+def _append_line(target: Path, line: str) -> None:
+    """Append one line in the file's own line ending; every existing byte is kept."""
+    try:
+        data = target.read_bytes() if target.exists() else b""
+    except OSError as exc:
+        raise _write_failed(target, exc) from None
+    match = _NEWLINE.search(data)
+    newline = match.group() if match else b"\n"
+    if data and not data.endswith((b"\n", b"\r")):
+        data += newline
+    write_bytes_atomically(target, data + line.encode("utf-8") + newline, new_mode=0o644)
+
+
+# -- fix permissions -----------------------------------------------------------------------------
+
+def restrict_permissions(env_file: Path) -> Repair:
+    """chmod 600 the .env file (its target when it is a symlink)."""
+    try:
+        mode = stat.S_IMODE(env_file.stat().st_mode)
+    except FileNotFoundError:
+        return Repair(False, f"{env_file} does not exist: nothing to restrict.")
+    except OSError as exc:
+        raise _write_failed(env_file, exc) from None
+    if not mode & 0o077:
+        return Repair(False, f"{env_file} is already private (mode {mode:o}).")
+    try:
+        os.chmod(env_file, 0o600)
+    except OSError as exc:
+        raise _write_failed(env_file, exc, owner=True) from None
+    return Repair(True, f"{env_file} is now readable and writable by you only "
+                        f"(mode {mode:o} → 600).")
+
+
+# -- fix keyring ---------------------------------------------------------------------------------
+
+def move_to_keyring(env_file: Path, profile: Profile) -> Repair:
+    """Write the .env token to the keyring, read it back, compare, and only then remove it.
+
+    If anything fails before the removal, the .env file is untouched.
+    """
+    key = profile.token_key
+    value = env_store.read_env_token(env_file, key)
+    if not value:
+        return Repair(False, f"No token under {key} in {env_file}: nothing to move.")
+    before = keyring_store.read_keyring_token(key)
+    keyring_store.write_keyring_token(value, key)  # writes, reads back, compares
+    if keyring_store.read_keyring_token(key) != value:
+        raise StoreError("The OS keyring did not give back the token just stored; "
+                         f"{env_file} was not changed.",
+                         fix="Check the keyring with your keyring manager and try again.")
+    record_in_index(profile, stored=True)
+    env_store.remove_env_token(env_file, key)
+    notes = (f"It replaced a different token that was in the keyring (unused: {env_file} "
+             "took precedence).",) if before and before != value else ()
+    return Repair(True, f"Moved the token ({SecretToken(value).masked}) from {env_file} to the "
+                        f"OS keyring ({keyring_store.keyring_service()}/{key}).", notes)
+
+
+# -- fix tracked ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HistoryHit:
+    """A commit whose tree holds the token, and the file it is in."""
+
+    commit: str
+    path: str
+
+
+@dataclass(frozen=True)
+class HistoryScan:
+    """Where a token appears in a repository: commits, the index, and how far the search got."""
+
+    root: Path | None
+    """The work tree's top; None when the file is not in a git work tree."""
+    tracked: bool = False
+    """The .env file is in the index."""
+    hits: tuple[HistoryHit, ...] = ()
+    """Newest commit first."""
+    in_index: bool = False
+    """The staged files hold the token (it is committed with the next `git commit`)."""
+    searched: int = 0
+    total: int = 0
+    failed: str = ""
+    """Why the search stopped early ("" when it finished)."""
+
+    @property
+    def complete(self) -> bool:
+        """Every commit was searched."""
+        return not self.failed and self.searched >= self.total
+
+    @property
+    def commits(self) -> tuple[str, ...]:
+        """The commits holding the token, newest first."""
+        return tuple(dict.fromkeys(hit.commit for hit in self.hits))
+
+    @property
+    def leaked(self) -> bool:
+        """The token is (or is about to be) in git, so it must be rotated."""
+        return bool(self.hits) or self.in_index
+
+
+def scan_history(
+    env_file: Path, token: SecretToken | None, *, max_revisions: int = MAX_REVISIONS,
+    seconds: float = SEARCH_SECONDS,
+) -> HistoryScan:
+    """Whether the file is tracked, and every revision (`git rev-list --all`, bounded) that
+    holds the token (no search without a token).
+
+    The token reaches git only on standard input (`git grep -F -f -`), never on a command line.
+    """
+    path = _path_of(env_file)
+    top = _git(path.parent, "rev-parse", "--show-toplevel")
+    if top is None:
+        return HistoryScan(None)
+    root = Path(top)
+    relative = path.relative_to(root).as_posix()
+    tracked = _git(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--",
+                   relative) is not None
+    if token is None:
+        return HistoryScan(root, tracked)
+    listed = _git(root, "rev-list", "--all", f"--max-count={max_revisions}")
+    total = _git(root, "rev-list", "--all", "--count")
+    revisions = listed.split() if listed else []
+    deadline = time.monotonic() + seconds
+    in_index = bool(_grep(root, token, ["--cached"], deadline))
+    hits, searched, failed = _grep_revisions(root, token, revisions, deadline)
+    if not failed and total and int(total) > len(revisions):
+        failed = f"only the newest {len(revisions)} of {total} commits were searched"
+    return HistoryScan(root, tracked, hits, in_index, searched,
+                       int(total) if total and total.isdigit() else len(revisions), failed)
+
+
+def _grep_revisions(
+    root: Path, token: SecretToken, revisions: list[str], deadline: float
+) -> tuple[tuple[HistoryHit, ...], int, str]:
+    hits: list[HistoryHit] = []
+    for start in range(0, len(revisions), REVISIONS_PER_CALL):
+        batch = revisions[start:start + REVISIONS_PER_CALL]
+        found = _grep(root, token, batch, deadline)
+        if found is None:
+            return tuple(hits), start, f"the search stopped after {start} commits (time limit)"
+        hits += _parse_hits(found)
+    order = {rev: i for i, rev in enumerate(revisions)}
+    return tuple(sorted(hits, key=lambda h: order.get(h.commit, 0))), len(revisions), ""
+
+
+def _grep(root: Path, token: SecretToken, where: list[str], deadline: float) -> str | None:
+    """Files holding the token (`rev:path` NUL-separated); "" for none, None on failure."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return None
+    done = _run_git(root, ["grep", "-F", "-l", "-z", "-f", "-", *where, "--"],
+                    stdin=token.reveal() + "\n", timeout=left)
+    if done is None or done.returncode not in (0, 1):
+        return None
+    return done.stdout if done.returncode == 0 else ""
+
+
+def _parse_hits(output: str) -> list[HistoryHit]:
+    hits = []
+    for entry in filter(None, output.split("\0")):
+        commit, _, path = entry.partition(":")
+        hits.append(HistoryHit(commit, path))
+    return hits
+
+
+def untrack_steps(env_file: Path, scan: HistoryScan, fix_gitignore: str) -> tuple[str, ...]:
+    """Exactly how to stop tracking the file; the token itself must be rotated separately."""
+    if not scan.tracked:
+        return ()
+    return (
+        f"git rm --cached -- {_quote(env_file)}    (stop tracking it; the file stays on disk)",
+        f"{fix_gitignore}    (so `git add .` never picks it up again)",
+        f"git commit -m {shlex.quote('Stop tracking ' + env_file.name)}",
+    )
+
+
+# -- shared helpers ------------------------------------------------------------------------------
+
+def write_bytes_atomically(target: Path, data: bytes, *, new_mode: int = 0o600) -> None:
+    """A temp file beside `target`, the old mode kept (or `new_mode`), then a rename over it."""
+    real = Path(os.path.realpath(target))
+    try:
+        old_mode = stat.S_IMODE(real.stat().st_mode)
+    except FileNotFoundError:
+        old_mode = new_mode & ~_umask()
+    except OSError as exc:
+        raise _write_failed(target, exc) from None
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=".tmp_", dir=real.parent)
+    except OSError as exc:
+        raise _write_failed(target, exc) from None
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, old_mode)
+        os.replace(temp, real)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise _write_failed(target, exc) from None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _path_of(env_file: Path) -> Path:
+    """The file's absolute path with its folder's symlinks resolved (git sees the file itself)."""
+    absolute = Path(os.path.abspath(env_file))
+    return Path(os.path.realpath(absolute.parent)) / absolute.name
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    """git's stripped stdout when it exits 0, else None (also when git is missing or slow)."""
+    done = _run_git(folder, list(args), timeout=GIT_TIMEOUT)
+    return done.stdout.strip() if done is not None and done.returncode == 0 else None
+
+
+def _run_git(folder: Path, args: list[str], *, stdin: str | None = None,
+             timeout: float) -> subprocess.CompletedProcess[str] | None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in _GIT_LOCATION_VARS and not k.startswith(_SECRET_VAR_PREFIXES)}
+    try:
+        return subprocess.run(
+            ["git", "-c", "core.fsmonitor=false", "-C", str(folder), *args],
+            input=stdin, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _quote(path: Path) -> str:
+    return shlex.quote(str(path))
+
+
+def _write_failed(path: Path, exc: OSError, *, owner: bool = False) -> EnvFileError:
+    reason = exc.strerror or type(exc).__name__
+    fix = (f"Run it as the file's owner (sudo chown \"$USER\" {_quote(path)}), or chmod 600 it "
+           "yourself." if owner else "Check that you may write there, then try again.")
+    return EnvFileError(f"{path} could not be changed: {reason}.", fix=fix,
+                        title="The file could not be changed")

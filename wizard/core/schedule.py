@@ -1,0 +1,88 @@
+"""Ready-to-paste cron and systemd entries that run `wa-token refresh` once a day."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from wizard.core.profiles import Profile
+
+_SYSTEMD_PLAIN = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+
+
+@dataclass(frozen=True)
+class ScheduleTexts:
+    """One crontab line and a systemd user service + timer pair, with how to install them."""
+
+    unit_name: str
+    """wa-token-refresh, or wa-token-refresh-NAME for another profile."""
+    command: tuple[str, ...]
+    """The refresh command line both run."""
+    crontab: str
+    service: str
+    timer: str
+
+
+def refresh_command(
+    program: Sequence[str], env_file: Path, profile: Profile, within_days: int,
+    extra_flags: Sequence[str] = (),
+) -> tuple[str, ...]:
+    """`/abs/wa-token refresh --if-expiring-within N --env-file /abs/.env --profile NAME`."""
+    return (*program, "refresh", "--if-expiring-within", str(within_days),
+            "--env-file", str(env_file), "--profile", profile.name, *extra_flags)
+
+
+def schedule_texts(command: Sequence[str], profile: Profile) -> ScheduleTexts:
+    """The texts for one profile's daily refresh; paths must already be absolute."""
+    unit = "wa-token-refresh" + ("" if profile.is_default else f"-{profile.name}")
+    cron_command = shlex.join(command).replace("%", "\\%")  # cron turns a bare % into a newline
+    crontab = "\n".join([
+        "# crontab -e, then paste (daily at 04:17; only failures print, so cron mails only them).",
+        "# The app id and secret must be in the .env file: cron does not see your shell's",
+        "# variables. A token in the OS keyring is usually out of cron's reach: use the timer.",
+        f"17 4 * * * {cron_command} >/dev/null",
+    ])
+    service = "\n".join([
+        f"# ~/.config/systemd/user/{unit}.service",
+        "[Unit]",
+        f"Description=Refresh the WhatsApp Cloud API token before it expires (profile "
+        f"{profile.name})",
+        "",
+        "[Service]",
+        "Type=oneshot",
+        f"ExecStart={systemd_join(command)}",
+        "# Your server must read the new token: restart it from here if it only reads at start,",
+        "# e.g. ExecStartPost=/usr/bin/systemctl --user try-restart your-app.service",
+    ])
+    timer = "\n".join([
+        f"# ~/.config/systemd/user/{unit}.timer",
+        "[Unit]",
+        f"Description=Run {unit} daily",
+        "",
+        "[Timer]",
+        "OnCalendar=daily",
+        "RandomizedDelaySec=1h",
+        "Persistent=true",
+        "",
+        "[Install]",
+        "WantedBy=timers.target",
+        "",
+        f"# Then: systemctl --user daemon-reload && systemctl --user enable --now {unit}.timer",
+        "# (and `loginctl enable-linger $USER` so it also runs while you are logged out).",
+    ])
+    return ScheduleTexts(unit, tuple(command), crontab, service, timer)
+
+
+def systemd_join(command: Sequence[str]) -> str:
+    """A command line for ExecStart=: quoted where needed, `%` and `$` escaped."""
+    return " ".join(_systemd_word(word) for word in command)
+
+
+def _systemd_word(word: str) -> str:
+    escaped = word.replace("%", "%%").replace("$", "$$")
+    if _SYSTEMD_PLAIN.fullmatch(escaped):
+        return escaped
+    return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,124 @@
+"""Meta's Method 2 in the wizard: exchange a live temporary token for a ~60-day one, in place."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from wizard.core import lifecycle
+from wizard.core.errors import StoreError
+from wizard.core.sources import FoundToken
+from wizard.core.token import SecretToken
+from wizard.ui.state import WizardState
+
+INTRO = (
+    "Exchanges the stored temporary token for one that lasts about [b]60 days[/b] (Meta's "
+    "Method 2), checks the new one, and only then replaces the old one where it is.\n"
+    f"[$warning]![/] {escape(lifecycle.NOT_PERMANENT)}"
+)
+
+
+class ExtendScreen(Screen[str | None]):
+    """App id and app secret (hidden), then the exchange; returns what was done, or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Back", id="back"),
+                Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True)]
+
+    def __init__(self, state: WizardState) -> None:
+        super().__init__()
+        self.state = state
+        """The wizard state, holding the stored token found at start."""
+        self.done: str | None = None
+        """What was stored, once the exchange succeeded."""
+
+    def compose(self) -> ComposeResult:
+        settings, report = self.state.settings, self.state.initial
+        info = report.graph.token_info if report else None
+        app_id = settings.app_id or (info.app_id if info else None) or ""
+        yield Static("[b]wa-token[/b]  ·  [b]Extend the token to 60 days[/b]", id="step-heading")
+        with VerticalScroll(id="step-body"):
+            yield Static(INTRO)
+            yield Static("App ID (App Dashboard → your app → App settings → Basic):")
+            yield Input(app_id, placeholder="App ID", id="app-id", compact=True, restrict=r"\d*")
+            if settings.app_secret is not None:
+                yield Static("App secret: [$success]taken from WHATSAPP_APP_SECRET[/] "
+                             "(environment or .env).", id="secret-source")
+            else:
+                yield Static("App secret (same page, Show; it is never stored or shown):")
+                yield Input(placeholder="App secret", password=True, id="app-secret",
+                            compact=True)
+            yield Static(id="extend-result")
+        with Horizontal(id="step-nav"):
+            yield Button("← Back", id="extend-back")
+            yield Static(id="nav-hint")
+            yield Button("Extend", id="extend", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#extend", Button).focus()
+
+    def action_cancel(self) -> None:
+        """Back to the choice, with whatever was done."""
+        self.dismiss(self.done)
+
+    @on(Button.Pressed, "#extend-back")
+    def _back(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#extend")
+    def _extend(self) -> None:
+        if self.done is not None:
+            self.dismiss(self.done)
+            return
+        self.exchange()
+
+    def _secret(self) -> SecretToken | None:
+        if self.state.settings.app_secret is not None:
+            return self.state.settings.app_secret
+        value = self.query_one("#app-secret", Input).value.strip()
+        return SecretToken(value) if value else None
+
+    @work(exclusive=True, exit_on_error=False, group="extend")
+    async def exchange(self) -> None:
+        """Exchange, check and store; the old token stays when anything fails."""
+        result = self.query_one("#extend-result", Static)
+        app_id = self.query_one("#app-id", Input).value.strip()
+        secret, found = self._secret(), self.state.stored
+        if not app_id or secret is None or found is None:
+            result.update("[$error]✗[/] The app ID and the app secret are both needed.")
+            return
+        result.update("[dim]Exchanging the token with the Graph API…[/dim]")
+        button = self.query_one("#extend", Button)
+        button.disabled = True  # one exchange at a time
+        try:
+            await self._exchange(result, app_id, secret, found)
+        finally:
+            button.disabled = False
+            button.focus()
+
+    async def _exchange(self, result: Static, app_id: str, secret: SecretToken,
+                        found: FoundToken) -> None:
+        try:
+            lifecycle.ensure_replaceable(found, self.state.settings.profile)
+            renewal = await lifecycle.renew(self.state.settings, found, app_id=app_id,
+                                            app_secret=secret)
+        except StoreError as err:
+            result.update(f"[$error]✗ {escape(err.title)}:[/] {escape(err.message)}\n"
+                          f"[b]Fix:[/b] {escape(err.fix)}\n[b]Nothing was changed.[/b]")
+            return
+        if renewal.problem is not None:
+            result.update(f"[$error]✗ {escape(renewal.problem.title)}[/]\n[b]Fix:[/b] "
+                          f"{escape(renewal.problem.fix)}\n[b]Nothing was changed.[/b]")
+            return
+        assert renewal.new_token is not None
+        until = (f", valid until {renewal.expires_at:%Y-%m-%d}" if renewal.expires_at else "")
+        self.done = (f"Extended: {renewal.new_token.masked}{until}, stored in "
+                     f"{renewal.stored_in}, replacing the old one.")
+        result.update(f"[$success]✓ {escape(self.done)}[/]\nRestart your backend server so it "
+                      "reads the new token.")
+        self.query_one("#extend", Button).label = "Finish"

@@ -1,0 +1,106 @@
+"""Optional proof after the check: send the hello_world template to one number, after a yes."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
+
+from wizard.core.errors import SettingsError
+from wizard.core.graph import PhoneNumber
+from wizard.core.messaging import describe_sender, recipient_digits, send_hello_world
+from wizard.core.sources import FoundToken
+from wizard.ui.modals import ConfirmModal
+from wizard.ui.state import WizardState
+
+INTRO = (
+    "Sends the [b]hello_world[/b] template, the one every new WhatsApp app has. Nothing is sent "
+    "until you confirm. A test number only sends to the numbers in its allowed list "
+    "(App Dashboard → WhatsApp → API Setup → To)."
+)
+
+
+class SendTestScreen(Screen[None]):
+    """Choose the sending number, type the recipient, confirm, see the message id or the fix."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back to the check", id="back"),
+                Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True)]
+
+    def __init__(self, state: WizardState, numbers: tuple[PhoneNumber, ...]) -> None:
+        super().__init__()
+        self.state = state
+        """The wizard state, holding the checked token."""
+        self.numbers = numbers
+        """Every number the token reaches."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("[b]wa-token[/b]  ·  [b]Send a test message[/b] (optional)",
+                     id="step-heading")
+        with VerticalScroll(id="step-body"):
+            yield Static(INTRO)
+            with RadioSet(id="sender", compact=True):
+                for index, number in enumerate(self.numbers):
+                    yield RadioButton(escape(describe_sender(number)), value=index == 0,
+                                      id=f"sender-{index}")
+            yield Input(placeholder="Recipient, e.g. +15551234567", id="recipient", compact=True)
+            yield Static(id="send-result")
+        with Horizontal(id="step-nav"):
+            yield Button("← Back", id="send-back")
+            yield Static(id="nav-hint")
+            yield Button("Send", id="send", variant="primary", disabled=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#recipient", Input).focus()
+
+    @on(Input.Changed, "#recipient")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#send", Button).disabled = self._recipient() is None
+
+    @on(Input.Submitted, "#recipient")
+    @on(Button.Pressed, "#send")
+    def _send_pressed(self) -> None:
+        if self._recipient() is not None:
+            self.confirm_and_send()
+
+    @on(Button.Pressed, "#send-back")
+    def _back(self) -> None:
+        self.app.pop_screen()
+
+    def _recipient(self) -> str | None:
+        try:
+            return recipient_digits(self.query_one("#recipient", Input).value)
+        except SettingsError:
+            return None
+
+    def _sender(self) -> PhoneNumber:
+        pressed = self.query_one("#sender", RadioSet).pressed_index
+        return self.numbers[max(pressed, 0)]
+
+    @work(exclusive=True, exit_on_error=False, group="send")
+    async def confirm_and_send(self) -> None:
+        """Ask, then send once; the answer or the fix replaces the result line."""
+        to, sender = self._recipient(), self._sender()
+        assert to is not None and self.state.token is not None
+        yes = await self.app.push_screen_wait(ConfirmModal(
+            "Send a real WhatsApp message?",
+            f"Send the hello_world template to +{to} from {describe_sender(sender)}?",
+            yes="Send", no="Don't send"))
+        result = self.query_one("#send-result", Static)
+        if not yes:
+            result.update("Not sent.")
+            return
+        result.update("[dim]Sending…[/dim]")
+        found = FoundToken("pasted", "the wizard", self.state.token)
+        outcome = await send_hello_world(self.state.settings, found, sender.id, to)
+        if outcome.sent is not None:
+            result.update(f"[$success]✓ Accepted by WhatsApp:[/] message id "
+                          f"{escape(outcome.sent.message_id)}\n[dim]Accepted is not delivered: "
+                          "delivery is reported to your webhook.[/dim]")
+        elif outcome.problem is not None:
+            result.update(f"[$error]✗ {escape(outcome.problem.title)}[/]\n"
+                          f"[b]Fix:[/b] {escape(outcome.problem.fix)}")

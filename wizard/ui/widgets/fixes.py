@@ -1,0 +1,99 @@
+"""Buttons that turn a security warning into the fix itself (gitignore, chmod, keyring, history)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.markup import escape
+from textual.widgets import Button, Static
+
+from wizard.core import repair
+from wizard.core.errors import StoreError
+from wizard.core.profiles import Profile
+from wizard.core.sources import FoundToken
+
+FIX_LABELS = {
+    "env_not_gitignored": "Add it to .gitignore",
+    "env_world_readable": "Make it private (chmod 600)",
+    "plaintext_storage": "Move the token into the OS keyring",
+    "env_tracked_by_git": "Show how to untrack it, and search the history for the token",
+}
+"""The warnings the wizard can act on, and what the button says."""
+
+
+class FixButton(Vertical):
+    """One warning's fix: a button, then what the fix did (or why it could not)."""
+
+    DEFAULT_CSS = """
+    FixButton { height: auto; margin: 0 0 1 2; }
+    FixButton Button { width: auto; }
+    FixButton .fix-result { padding: 0 1; }
+    """
+
+    def __init__(self, code: str, found: FoundToken, profile: Profile) -> None:
+        super().__init__()
+        self.code = code
+        """The warning this button fixes."""
+        self.found = found
+        """The stored token the warning is about (in a .env file)."""
+        self.profile = profile
+        """The profile whose key and keyring account are used."""
+
+    def compose(self) -> ComposeResult:
+        yield Button(f"Fix: {FIX_LABELS[self.code]}", id=f"fix-{self.code.replace('_', '-')}",
+                     compact=True)
+        yield Static(classes="fix-result")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        event.button.disabled = True
+        self.run_fix()
+
+    @work(thread=True, exit_on_error=False, group="fix")
+    def run_fix(self) -> None:
+        """The repair touches files, git and the keyring: off the UI thread."""
+        try:
+            lines = self._repair()()
+        except StoreError as err:
+            lines = [f"[$error]✗ {escape(err.message)}[/]", f"Fix: {escape(err.fix)}"]
+        self.app.call_from_thread(self._show, "\n".join(lines))
+
+    def _repair(self) -> Callable[[], list[str]]:
+        env_file = Path(self.found.location)
+        simple = {
+            "env_not_gitignored": lambda: repair.ignore_in_git(env_file),
+            "env_world_readable": lambda: repair.restrict_permissions(env_file),
+            "plaintext_storage": lambda: repair.move_to_keyring(env_file, self.profile),
+        }
+        if self.code in simple:
+            return lambda: _repair_lines(simple[self.code]())
+        return lambda: _history_lines(env_file, self.found)
+
+    def _show(self, text: str) -> None:
+        self.query_one(".fix-result", Static).update(text)
+
+
+def _repair_lines(done: repair.Repair) -> list[str]:
+    mark = "[$success]✓[/]" if done.changed else "[dim]·[/dim]"
+    return [f"{mark} {escape(done.summary)}", *(escape(note) for note in done.notes)]
+
+
+def _history_lines(env_file: Path, found: FoundToken) -> list[str]:
+    scan = repair.scan_history(env_file, found.token)
+    steps = repair.untrack_steps(env_file, scan, "wa-token fix gitignore")
+    lines = ["Untrack it (the file stays on disk):", *(f"  {escape(s)}" for s in steps)]
+    if scan.leaked:
+        lines.append(f"[$error]✗ The token is in {len(scan.commits)} commit(s):[/] treat it as "
+                     "leaked. Revoke it (Business Settings → System Users → your system user → "
+                     "Revoke tokens) and generate a new one.")
+    elif scan.complete:
+        lines.append("[$success]✓ The token is in no committed file.[/] Untrack it anyway.")
+    else:
+        lines.append("[$warning]![/] The history search did not finish; treat the token as "
+                     "leaked if the file was ever committed.")
+    return lines

@@ -234,42 +234,63 @@ def check_latency(repeat: int) -> None:
 
 # -- 3. wizard first paint ------------------------------------------------------------------------
 
-def wizard_first_paint(repeat: int, work: Path) -> None:
-    """UI DEVELOPER: this is yours to refine. Times make_app + App.run_test() to the first screen.
+FIRST_PAINT_TARGET = 1.0
+"""Seconds from launching `wa-token` in a terminal to its first screen being drawn."""
 
-    The measurement is from `make_app(...)` until the app's first screen (anything but Textual's
-    default screen) is mounted, in this process, so Textual is already imported after the first
-    run; its one-time import cost is printed as context.
+
+def launch_to_first_screen(graph_url: str, work: Path, marker: bytes = b"Why a System User",
+                           timeout: float = 20.0) -> float:
+    """Start the real `wa-token setup` in a pseudo-terminal (80×24) and time the first screen.
+
+    The clock runs from the process launch until the first screen's title has been written to
+    the terminal; then Ctrl+Q ends the wizard.
     """
-    title = "Wizard first paint (make_app + App.run_test() until the first screen is mounted)"
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "WHATSAPP_GRAPH_URL": graph_url, "TERM": "xterm-256color",
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    started = time.perf_counter()
+    proc = subprocess.Popen([*wa_token_command(), "setup", "--mode", "onboard"], cwd=work,
+                            stdin=follower, stdout=follower, stderr=follower, env=env,
+                            close_fds=True)
+    os.close(follower)
+    seen = b""
     try:
-        started = time.perf_counter()
-        from wizard.ui.app import make_app  # noqa: PLC0415 - the CLI path must not import it
-        import_seconds = time.perf_counter() - started
-    except ImportError:
-        print(f"\n{title}\n  wizard first paint: not measured yet (wizard not built)")
-        return
+        while marker not in seen.replace(b"\x1b", b""):
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError("the first screen did not appear")
+            ready, _, _ = select.select([leader], [], [], 0.05)
+            if ready:
+                seen = (seen + os.read(leader, 65536))[-200_000:]
+        painted = time.perf_counter() - started
+        os.write(leader, b"\x11")  # Ctrl+Q
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(leader)
+    return painted
+
+
+def wizard_first_paint(repeat: int, work: Path) -> None:
+    """Launch → first screen drawn, through a real pseudo-terminal (target < 1 s)."""
+    title = "Wizard first paint (launch `wa-token setup` in an 80×24 pty until screen 1 is drawn)"
     try:
         with FakeGraphServer() as server:
-            settings = Settings(graph_url=server.url, env_file=work / "first-paint.env")
-
-            async def first_screen() -> float:
-                begun = time.perf_counter()
-                app = make_app(settings, {}, open_links=False, workdir=work)
-                async with app.run_test(size=(100, 32)) as pilot:
-                    while app.screen is app.screen_stack[0] and len(app.screen_stack) == 1:
-                        await pilot.pause(0.005)
-                    painted = time.perf_counter() - begun
-                    app.exit()
-                return painted
-
-            seconds = median(lambda: asyncio.run(first_screen()), repeat)
-    except Exception as exc:  # noqa: BLE001 - a report: say why, keep going
-        print(f"\n{title}\n  wizard first paint: not measured yet ({type(exc).__name__}: {exc})")
+            seconds = median(lambda: launch_to_first_screen(server.url, work), repeat)
+    except (OSError, TimeoutError, subprocess.SubprocessError) as exc:
+        print(f"\n{title}\n  not measured: {type(exc).__name__}: {exc}")
         return
-    rows = [Row(("first screen mounted", ms(seconds))),
-            Row(("import wizard.ui.app (once)", ms(import_seconds)))]
-    print_table(f"{title}, median of {repeat}", ("measurement", "median"), rows)
+    rows = [Row(("launch to first screen", ms(seconds), f"< {FIRST_PAINT_TARGET:g} s"),
+                met=seconds < FIRST_PAINT_TARGET)]
+    print_table(f"{title}, median of {repeat}", ("measurement", "median", "target"), rows)
 
 
 # -- 4. saving into a large .env ------------------------------------------------------------------

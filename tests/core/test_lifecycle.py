@@ -26,6 +26,7 @@ from wizard.core.profiles import DEFAULT, Profile
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
 from wizard.core.token import SecretToken
+from tests.core.memory_keyring import MemoryKeyring
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -216,33 +217,6 @@ async def test_renew_with_an_app_secret_in_graphs_message_scrubs_it(tmp_path: Pa
 
 # -- the all-or-nothing store --------------------------------------------------------------------
 
-class MemoryKeyring:
-    """keyring_store's functions over a dict, with writes that can be made to fail."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.values: dict[str, str] = {}
-        self.fail_with: KeyringError | None = None
-        self.corrupt = False
-        monkeypatch.setattr(keyring_store, "read_keyring_token", self.read)
-        monkeypatch.setattr(keyring_store, "write_keyring_token", self.write)
-        monkeypatch.setattr(keyring_store, "remove_keyring_token", self.remove)
-
-    def read(self, account: str = keyring_store.ACCOUNT, **_: object) -> str | None:
-        return self.values.get(account)
-
-    def write(self, value: str, account: str = keyring_store.ACCOUNT, **_: object) -> None:
-        if self.fail_with is not None:
-            if self.corrupt:
-                self.values[account] = "garbage"
-                self.fail_with, self.corrupt = None, False
-                raise KeyringError("read back differs")
-            raise self.fail_with
-        self.values[account] = value
-
-    def remove(self, account: str = keyring_store.ACCOUNT, **_: object) -> bool:
-        return self.values.pop(account, None) is not None
-
-
 def test_keyring_replacement_and_index(monkeypatch: pytest.MonkeyPatch) -> None:
     memory = MemoryKeyring(monkeypatch)
     memory.values["WHATSAPP_CLOUD_API_TOKEN_ACME"] = OLD.reveal()
@@ -256,11 +230,11 @@ def test_keyring_replacement_and_index(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_failed_keyring_write_keeps_the_old_token(monkeypatch: pytest.MonkeyPatch) -> None:
     memory = MemoryKeyring(monkeypatch)
     memory.values["WHATSAPP_CLOUD_API_TOKEN"] = OLD.reveal()
-    memory.fail_with = KeyringLocked("locked")
+    memory.error = KeyringLocked("locked")
     with pytest.raises(KeyringLocked):
         lifecycle.replace_stored_token(FoundToken("keyring", "x", OLD), NEW, DEFAULT)
     assert memory.values == {"WHATSAPP_CLOUD_API_TOKEN": OLD.reveal()}
-    memory.fail_with, memory.corrupt = KeyringError("x"), True  # half-written, then works again
+    memory.error, memory.corrupt_once = None, True  # half-written, then works again
     with pytest.raises(KeyringError):
         lifecycle.replace_stored_token(FoundToken("keyring", "x", OLD), NEW, DEFAULT)
     assert memory.values == {"WHATSAPP_CLOUD_API_TOKEN": OLD.reveal()}

@@ -12,6 +12,7 @@ from wizard.core import keyring_store, repair
 from wizard.core.errors import KeyringLocked, StoreError
 from wizard.core.profiles import DEFAULT, Profile
 from wizard.core.token import SecretToken
+from tests.core.memory_keyring import MemoryKeyring
 
 TOKEN = SecretToken("EAAFake0Sentinel0Repair0Token00000000000000000000rep1")
 OTHER = SecretToken("EAAFake0Sentinel0Repair0Other00000000000000000000rep2")
@@ -115,30 +116,6 @@ def test_restrict_permissions(tmp_path: Path) -> None:
     assert done.changed and "664 → 600" in done.summary
     assert env_file.stat().st_mode & 0o777 == 0o600
     assert not repair.restrict_permissions(env_file).changed
-
-
-class MemoryKeyring:
-    """keyring_store over a dict; writes can fail, or read back something else."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.values: dict[str, str] = {}
-        self.error: Exception | None = None
-        self.lose_writes = False
-        monkeypatch.setattr(keyring_store, "read_keyring_token", self.read)
-        monkeypatch.setattr(keyring_store, "write_keyring_token", self.write)
-        monkeypatch.setattr(keyring_store, "remove_keyring_token", self.remove)
-
-    def read(self, account: str = keyring_store.ACCOUNT, **_: object) -> str | None:
-        return self.values.get(account)
-
-    def write(self, value: str, account: str = keyring_store.ACCOUNT, **_: object) -> None:
-        if self.error is not None:
-            raise self.error
-        if not self.lose_writes:
-            self.values[account] = value
-
-    def remove(self, account: str = keyring_store.ACCOUNT, **_: object) -> bool:
-        return self.values.pop(account, None) is not None
 
 
 def test_move_to_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ from wizard.core.diagnose import SYSTEM_USERS_URL
 from wizard.core.flow import Step
 from wizard.core.keyring_store import keyring_service
 from wizard.testing.fake_graph import TOKENS
-from wizard.testing.scenes import paste, wait_for, wait_for_screen
+from wizard.testing.scenes import check, paste, wait_for, wait_for_screen
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.steps.check import CheckStep
 from wizard.ui.steps.done import DoneStep
@@ -34,16 +34,6 @@ async def to_paste_step(pilot) -> PasteStep:  # type: ignore[no-untyped-def]
     return await wait_for_screen(pilot, PasteStep)  # type: ignore[return-value]
 
 
-async def checked(pilot) -> CheckStep:  # type: ignore[no-untyped-def]
-    """Submit the paste and wait for the check to finish."""
-    await pilot.press("enter")
-    screen = await wait_for_screen(pilot, CheckStep)
-    await wait_for(pilot, lambda: screen.state.report is not None and
-                   not screen.has_class("-checking"), "the check")
-    await pilot.pause()
-    return screen  # type: ignore[return-value]
-
-
 def problem_codes(screen: CheckStep) -> list[str]:
     assert screen.state.report is not None
     return [p.code for p in screen.state.report.diagnosis.problems]
@@ -62,8 +52,8 @@ async def test_onboarding_saves_a_checked_token_to_a_new_private_env(
         await paste(pilot, f"Bearer {VALID}")
         status = str(app.screen.query_one("#paste-status", Static).render())
         assert "Looks like a token" in status and "Bearer" in status
-        check = await checked(pilot)
-        assert problem_codes(check) == []
+        step = await check(pilot, f"Bearer {VALID}")
+        assert problem_codes(step) == []
         assert "Step 6 of 8" in screen_text(pilot)
         await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
@@ -105,10 +95,9 @@ async def test_failed_check_explains_and_goes_to_the_step_that_fixes_it(
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await paste(pilot, TOKENS[scenario])
-        check = await checked(pilot)
-        assert problem_codes(check) == [problem]
-        assert check.query_one("#next", Button).disabled
+        step = await check(pilot, TOKENS[scenario])
+        assert problem_codes(step) == [problem]
+        assert step.query_one("#next", Button).disabled
         await pilot.press("g")
         step = await wait_for_screen(pilot, InstructionStep)
         assert step.step is fix_step
@@ -119,21 +108,19 @@ async def test_unreachable_graph_is_a_diagnosis_and_can_be_retried(wizard_app: A
     app = wizard_app(graph_url="http://127.0.0.1:9")
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await paste(pilot, VALID)
-        check = await checked(pilot)
-        assert problem_codes(check) == ["graph_unreachable"]
+        step = await check(pilot, VALID)
+        assert problem_codes(step) == ["graph_unreachable"]
         assert "could not be reached" in screen_text(pilot).lower() or \
             "could not talk" in screen_text(pilot).lower()
         await pilot.press("r")
-        await wait_for(pilot, lambda: not check.has_class("-checking"), "the retry")
+        await wait_for(pilot, lambda: not step.has_class("-checking"), "the retry")
 
 
 async def test_back_keeps_what_was_entered(wizard_app: AppFactory) -> None:
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await paste(pilot, VALID)
-        await checked(pilot)
+        await check(pilot, VALID)
         await pilot.press("escape")
         screen = await wait_for_screen(pilot, PasteStep)
         assert screen.query_one("#token-input", Input).value == VALID
@@ -161,8 +148,7 @@ async def test_keyring_unavailable_is_said_and_env_offered(
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await paste(pilot, VALID)
-        await checked(pilot)
+        await check(pilot, VALID)
         await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
         keyring_button = store.query_one("#store-keyring", RadioButton)
@@ -181,8 +167,7 @@ async def test_overwrite_is_asked_and_refusal_keeps_the_old_token(
     app = wizard_app(mode="onboard")
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await paste(pilot, VALID)
-        await checked(pilot)
+        await check(pilot, VALID)
         await pilot.press("enter")
         await wait_for_screen(pilot, StoreStep)
         await pilot.press("enter")
@@ -215,8 +200,7 @@ async def test_quit_with_a_checked_unsaved_token_asks_first(wizard_app: AppFacto
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await paste(pilot, VALID)
-        await checked(pilot)
+        await check(pilot, VALID)
         await pilot.press("ctrl+q")
         await wait_for_screen(pilot, ConfirmModal)
         await pilot.press("n")
@@ -250,17 +234,15 @@ async def test_expired_token_replaced_in_place_by_a_temporary_one(
         paste_step = await wait_for_screen(pilot, PasteStep)
         assert "expires about 24 hours" in screen_text(pilot)
         assert "Step 1 of 4" in screen_text(pilot)
-        await paste(pilot, TOKENS["expired"])
-        check = await checked(pilot)
-        assert problem_codes(check) == ["token_expired"]
-        assert check.query_one("#next", Button).disabled
+        step = await check(pilot, TOKENS["expired"])
+        assert problem_codes(step) == ["token_expired"]
+        assert step.query_one("#next", Button).disabled
         assert env_file.read_text().count(TOKENS["expired"]) == 1, "not replaced before a pass"
         await pilot.press("escape")
         paste_step = await wait_for_screen(pilot, PasteStep)
-        await paste(pilot, TOKENS["temporary"])
-        check = await checked(pilot)
-        assert problem_codes(check) == []
-        assert [w.code for w in check.state.report.diagnosis.warnings] == ["temporary_token"]
+        step = await check(pilot, TOKENS["temporary"])
+        assert problem_codes(step) == []
+        assert [w.code for w in step.state.report.diagnosis.warnings] == ["temporary_token"]
         await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
         assert store.query_one("#env-path", Input).value == ".env"
@@ -316,8 +298,7 @@ async def test_troubleshoot_shows_every_source_and_compares_a_pasted_token(
         await wait_for(pilot, lambda: hub.query("#troubleshoot-summary"), "the re-check")
         await pilot.press("c")
         await wait_for_screen(pilot, PasteStep)
-        await paste(pilot, VALID)
-        await checked(pilot)
+        await check(pilot, VALID)
         await pilot.press("enter")
         await wait_for_screen(pilot, StoreStep)
         await pilot.press("enter")
@@ -367,8 +348,7 @@ async def test_save_to_the_real_keyring(
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await paste(pilot, VALID)
-        await checked(pilot)
+        await check(pilot, VALID)
         await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
         await wait_for(pilot, lambda: "works here" in str(
@@ -391,8 +371,7 @@ async def test_send_test_needs_a_yes_and_shows_the_message_id(
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await paste(pilot, VALID)
-        await checked(pilot)
+        await check(pilot, VALID)
         await pilot.press("s")
         screen = await wait_for_screen(pilot, SendTestScreen)
         assert [b.label for b in screen.query("RadioButton").results(RadioButton)]
@@ -421,8 +400,7 @@ async def test_send_test_explains_a_recipient_not_allowed(wizard_app: AppFactory
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await paste(pilot, VALID)
-        await checked(pilot)
+        await check(pilot, VALID)
         await pilot.press("s")
         screen = await wait_for_screen(pilot, SendTestScreen)
         await pilot.press(*"+15550000000", "enter")

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from wizard.core import env_store, keyring_store, lifecycle
+from wizard.core import env_store, lifecycle
 from wizard.core.diagnose import LocalFacts, exchange_problem
 from wizard.core.errors import (
     GraphApiError,

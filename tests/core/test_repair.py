@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core import keyring_store, repair
+from wizard.core import repair
 from wizard.core.errors import KeyringLocked, StoreError
 from wizard.core.profiles import DEFAULT, Profile
 from wizard.core.token import SecretToken

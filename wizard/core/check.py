@@ -79,7 +79,7 @@ async def inspect_token(
         *(client.account_with_numbers(token, i) for i in ids), return_exceptions=True
     )
     accounts = tuple(r for r in results if isinstance(r, BusinessAccount))
-    errors = tuple((i, _graph_error(r)) for i, r in zip(ids, results)
+    errors = tuple((i, _graph_error(r)) for i, r in zip(ids, results, strict=True)
                    if isinstance(r, BaseException))
     return GraphFindings(token_info=info, me=me, accounts=accounts, account_errors=errors)
 

@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 APP_ID = "634974688087057"

@@ -26,6 +26,13 @@ def ui_modules(modules: list[str]) -> list[str]:
     return [m for m in modules if m.split(".")[0] in UI_PACKAGES]
 
 
+def test_version_loads_no_command_module() -> None:
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "wizard", "--version"],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.startswith("wa-token ")
+    assert "wizard.commands" not in out.stderr and "httpx" not in out.stderr
+
+
 def test_core_imports_no_ui() -> None:
     names = sorted(p.stem for p in CORE.glob("*.py") if p.stem != "__init__")
     imports = "\n".join(f"import wizard.core.{name}" for name in names)
@@ -34,8 +41,8 @@ def test_core_imports_no_ui() -> None:
 
 
 def test_cli_path_imports_no_textual() -> None:
-    loaded = modules_loaded_by("import wizard.cli, wizard.testing.fake_graph")
-    assert "wizard.cli" in loaded
+    loaded = modules_loaded_by("import wizard.cli, wizard.commands, wizard.testing.fake_graph")
+    assert "wizard.commands" in loaded
     assert ui_modules(loaded) == []
 
 

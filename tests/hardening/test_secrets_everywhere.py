@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.keyring_session import SecretServiceSession
-from wizard import cli
+from wizard import commands as cli
 from wizard.core.errors import WaTokenError
 from wizard.core.graph import GraphClient
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer

@@ -147,7 +147,8 @@ class WizardApp(App[Outcome]):
         """Method 2; when it stored a new token, the wizard is done."""
         done = await self.push_screen_wait(ExtendScreen(self.state))
         if done is not None:
-            self.exit(Outcome((done, "Restart your backend server so it reads the new token."),
+            self.exit(Outcome((done, "Restart your backend server so it reads the new token.",
+                               "Renew it from cron before day 60: wa-token schedule --print"),
                               EXIT_OK))
 
     def route_for(self, result: StepResult, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:

@@ -100,6 +100,7 @@ class ExtendScreen(Screen[str | None]):
         finally:
             button.disabled = False
             button.focus()
+            self.query_one("#step-body").scroll_end(animate=False)
 
     async def _exchange(self, result: Static, app_id: str, secret: SecretToken,
                         found: FoundToken) -> None:
@@ -120,5 +121,7 @@ class ExtendScreen(Screen[str | None]):
         self.done = (f"Extended: {renewal.new_token.masked}{until}, stored in "
                      f"{renewal.stored_in}, replacing the old one.")
         result.update(f"[$success]✓ {escape(self.done)}[/]\nRestart your backend server so it "
-                      "reads the new token.")
+                      "reads the new token. To renew it before day 60 without thinking about it, "
+                      "[b]wa-token schedule --print[/b] gives a cron line and a systemd timer "
+                      "that run [b]wa-token refresh[/b].")
         self.query_one("#extend", Button).label = "Finish"

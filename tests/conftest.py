@@ -9,10 +9,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from wizard.testing.fake_graph import FakeGraphServer
+
+if TYPE_CHECKING:
+    from tests.keyring_session import SecretServiceSession
 
 pytest_plugins = ["tests.keyring_session"]
 
@@ -110,3 +114,12 @@ class Cli:
 def cli(isolated: Path, fake_graph: FakeGraphServer) -> Cli:
     assert WA_TOKEN.exists(), "install the package first: pip install -e '.[test]'"
     return Cli(isolated, fake_graph.url)
+
+
+@pytest.fixture
+def keyring_cli(cli: Cli, secret_service: SecretServiceSession) -> Iterator[Cli]:
+    """The CLI with the real keyring reachable (and a service name unique to this test)."""
+    cli.env.update(secret_service.env)
+    cli.env.pop("PYTHON_KEYRING_BACKEND", None)
+    yield cli
+    secret_service.unlock()

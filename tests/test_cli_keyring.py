@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 
 from tests.conftest import Cli
 from tests.keyring_session import SecretServiceSession
 from wizard.testing.fake_graph import TOKENS
 
 VALID = TOKENS["valid"]
-
-
-@pytest.fixture
-def keyring_cli(cli: Cli, secret_service: SecretServiceSession) -> Iterator[Cli]:
-    """The CLI with the real keyring reachable (and a service name unique to this test)."""
-    cli.env.update(secret_service.env)
-    cli.env.pop("PYTHON_KEYRING_BACKEND", None)
-    yield cli
-    secret_service.unlock()
 
 
 def test_save_to_keyring_then_token_check_status_forget(keyring_cli: Cli) -> None:

@@ -13,13 +13,11 @@ import shutil
 import subprocess
 import termios
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import WA_TOKEN, Cli, Run
-from tests.keyring_session import SecretServiceSession
 from wizard.cli import main
 from wizard.testing.fake_graph import (
     APP_ID,
@@ -69,15 +67,6 @@ def sends(fake: FakeGraphServer) -> list:
 
 def exchanges(fake: FakeGraphServer) -> list:
     return [r for r in fake.requests if r.path.endswith("oauth/access_token")]
-
-
-@pytest.fixture
-def keyring_cli(cli: Cli, secret_service: SecretServiceSession) -> Iterator[Cli]:
-    """The CLI with the real keyring reachable (and a service name unique to this test)."""
-    cli.env.update(secret_service.env)
-    cli.env.pop("PYTHON_KEYRING_BACKEND", None)
-    yield cli
-    secret_service.unlock()
 
 
 # -- send-test -----------------------------------------------------------------------------------

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from datetime import datetime
 
 from wizard.core import sources
 from wizard.core.check import CheckReport
-from wizard.core.diagnose import Finding
+from wizard.core.diagnose import EXIT_GRAPH, Finding, format_time
 from wizard.core.graph import WHATSAPP_SCOPES, BusinessAccount, TokenInfo
 from wizard.core.profiles import ProfileListing
 
@@ -68,7 +67,7 @@ def _headline(report: CheckReport, marks: Marks) -> str:
         warn = len(report.diagnosis.warnings)
         extra = f" ({warn} warning{'s' if warn != 1 else ''})" if warn else ""
         return f"{marks.ok} The token works{extra}."
-    if report.exit_code == 4:
+    if report.exit_code == EXIT_GRAPH:
         return f"{marks.bad} The token could not be checked: {problems[0].title}"
     return f"{marks.bad} The token does not work: {problems[0].title}"
 
@@ -87,13 +86,13 @@ def _token_lines(report: CheckReport, marks: Marks) -> list[str]:
 
 def _info_rows(info: TokenInfo, marks: Marks) -> list[tuple[str, str]]:
     kind = TYPE_NAMES.get(info.type or "", info.type or "unknown kind")
-    expiry = "never" if info.expires_at is None else _time(info.expires_at)
+    expiry = "never" if info.expires_at is None else format_time(info.expires_at)
     ticks = "  ".join(f"{marks.ok if s in info.scopes else marks.bad} {s}" for s in WHATSAPP_SCOPES)
     rows = [("Type", kind), ("Expires", expiry)]
     if info.application or info.app_id:
         rows.append(("App", f"{info.application or '(no name)'} ({info.app_id})"))
     if info.issued_at:
-        rows.append(("Issued", _time(info.issued_at)))
+        rows.append(("Issued", format_time(info.issued_at)))
     rows.append(("Permissions", ticks))
     return rows
 
@@ -163,10 +162,6 @@ def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
     return textwrap.wrap(text, width=max(40, width), initial_indent=first,
                          subsequent_indent=rest, break_on_hyphens=False,
                          break_long_words=False) or [first.rstrip()]
-
-
-def _time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _width() -> int:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable
 from wizard.core.graph import WHATSAPP_SCOPES, BusinessAccount, DebugError, Me, TokenInfo
 from wizard.core.profiles import DEFAULT, Profile
+from wizard.core.sources import DOTENV, KEYRING
 
 SYSTEM_USERS_URL = "https://business.facebook.com/settings/system-users"
 WHATSAPP_ACCOUNTS_URL = "https://business.facebook.com/settings/whatsapp-business-accounts"
@@ -251,7 +252,7 @@ def _invalid_token_problem(error: DebugError | None, local: LocalFacts) -> Findi
 
 
 def _expired(expires_at: datetime | None, graph_message: str | None) -> Finding:
-    when = f" on {_format_time(expires_at)}" if expires_at else ""
+    when = f" on {format_time(expires_at)}" if expires_at else ""
     return Finding(
         "token_expired",
         f"The token expired{when}.",
@@ -536,14 +537,14 @@ def _lifetime_warnings(info: TokenInfo, local: LocalFacts) -> list[Finding]:
     elif left is not None and left <= timedelta(days=local.warn_days):
         found.append(Finding(
             "expires_soon",
-            f"The token expires in {_format_delta(left)} ({_format_time(info.expires_at)}).",
+            f"The token expires in {_format_delta(left)} ({format_time(info.expires_at)}).",
             f"Generate a new one before then (Step 3 of Meta's guide: {STEP_GENERATE}); "
             f"{SAVE_AND_RESTART}.",
         ))
     if info.issued_at and local.now - info.issued_at > ROTATE_AFTER:
         found.append(Finding(
             "rotation_due",
-            f"The token was issued on {_format_time(info.issued_at)}, over 180 days ago.",
+            f"The token was issued on {format_time(info.issued_at)}, over 180 days ago.",
             rotation_steps(local),
         ))
     return found
@@ -638,10 +639,11 @@ def _where(local: LocalFacts, *, bare: bool = False) -> str:
         place = names.get(local.source or "", "given")
     if bare or local.source is None:
         return place
-    return f"in {place}" if local.source in ("dotenv", "keyring") else f"from {place}"
+    return f"in {place}" if local.source in (DOTENV, KEYRING) else f"from {place}"
 
 
-def _format_time(moment: datetime | None) -> str:
+def format_time(moment: datetime | None) -> str:
+    """A moment as users read it everywhere: `2026-11-25 09:00 UTC`."""
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "an unknown time"
 
 

@@ -103,7 +103,7 @@ class ExpiredStep(HubScreen):
         report = self.state.initial
         info = report.graph.token_info if report else None
         alive = bool(info and info.is_valid and report and report.ok)
-        stored = bool(report and report.found and report.found.source in ("dotenv", "keyring"))
+        stored = bool(report and report.found and report.found.source in (sources.DOTENV, sources.KEYRING))
         return alive and stored and info is not None and info.type == "USER"
 
     def setup(self) -> None:

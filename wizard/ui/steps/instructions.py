@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.widgets import Markdown
 
 from wizard.core.flow import Step, StepText
+from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.links import LinkRow
 
@@ -16,7 +17,7 @@ class InstructionStep(StepScreen):
 
     BINDINGS = [Binding("o", "open_link", "Open link", id="open-link")]
 
-    def __init__(self, state, step: Step, text: StepText,  # type: ignore[no-untyped-def]
+    def __init__(self, state: WizardState, step: Step, text: StepText,
                  position: tuple[int, int] | None = None, *, first: bool = False) -> None:
         super().__init__(state, position)
         self.step = step

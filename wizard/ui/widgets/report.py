@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from textual.markup import escape
 from textual.app import ComposeResult
@@ -10,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from wizard.core.check import CheckReport
-from wizard.core.diagnose import Finding
+from wizard.core.diagnose import Finding, format_time
 from wizard.core.graph import WHATSAPP_SCOPES
 from wizard.core.profiles import Profile
 from wizard.core.sources import DOTENV, describe
@@ -27,7 +26,7 @@ def summary_markup(report: CheckReport) -> str:
     if info is not None:
         lines.append(_row("Type", escape(TYPE_NAMES.get(info.type or "", info.type or "unknown"))))
         lines.append(_row("Expires", "[$success]never[/]" if info.expires_at is None
-                          else _time(info.expires_at)))
+                          else format_time(info.expires_at)))
         if info.application or info.app_id:
             lines.append(_row("App", f"{escape(info.application or '')} ({info.app_id})"))
         for index, scope in enumerate(WHATSAPP_SCOPES):
@@ -50,10 +49,6 @@ def summary_markup(report: CheckReport) -> str:
 
 def _row(label: str, value: str) -> str:
     return f"[b]{label:<12}[/b] {value}"
-
-
-def _time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 class CheckSummary(Static):

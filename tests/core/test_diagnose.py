@@ -122,7 +122,7 @@ def test_graph_detail_carries_the_support_id() -> None:
     (INFO, replace(LOCAL, source="keyring"), []),
     (replace(INFO, type="USER", expires_at=NOW + timedelta(hours=23)), LOCAL, ["temporary_token"]),
     (replace(INFO, type="USER", expires_at=NOW + timedelta(days=60)), LOCAL, ["temporary_token"]),
-    (replace(INFO, expires_at=NOW + timedelta(hours=30)), LOCAL, ["temporary_token"]),
+    (replace(INFO, expires_at=NOW + timedelta(hours=30)), LOCAL, ["expires_soon"]),  # 60-day SU: healthy
     (replace(INFO, expires_at=NOW + timedelta(days=5)), LOCAL, ["expires_soon"]),
     (replace(INFO, expires_at=NOW + timedelta(days=5)), replace(LOCAL, warn_days=3), []),
     (replace(INFO, expires_at=NOW + timedelta(days=60)), LOCAL, []),

@@ -70,9 +70,10 @@ async def inspect_token(
     if not info.is_valid or expired:
         return GraphFindings(token_info=info, me=me)
     try:
-        ids = await client.discover_account_ids(token, info)
+        discovery = await client.discover_accounts(token, info)
     except GraphError as err:
         return GraphFindings(token_info=info, me=me, error=err)
+    ids = discovery.ids
     if expected_account_id and expected_account_id not in ids:
         ids = (*ids, expected_account_id)
     results = await asyncio.gather(
@@ -81,7 +82,8 @@ async def inspect_token(
     accounts = tuple(r for r in results if isinstance(r, BusinessAccount))
     errors = tuple((i, _graph_error(r)) for i, r in zip(ids, results, strict=True)
                    if isinstance(r, BaseException))
-    return GraphFindings(token_info=info, me=me, accounts=accounts, account_errors=errors)
+    return GraphFindings(token_info=info, me=me, accounts=accounts, account_errors=errors,
+                         listing_refused=discovery.listing_refused)
 
 
 def _graph_error(exc: BaseException) -> GraphError:
@@ -142,6 +144,7 @@ def local_facts(
         env_world_readable=bool(risks and risks.world_readable),
         keyring_available=storage.keyring_available,
         profile=settings.profile,
+        graph_version=settings.graph_version,
     )
 
 

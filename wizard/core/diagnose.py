@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from wizard.core.codes import ProblemCode, WarningCode
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable
-from wizard.core.graph import WHATSAPP_SCOPES, BusinessAccount, DebugError, Me, TokenInfo
+from wizard.core.graph import (
+    WHATSAPP_SCOPES,
+    BusinessAccount,
+    DebugError,
+    Me,
+    PhoneNumber,
+    TokenInfo,
+)
 from wizard.core.profiles import DEFAULT, Profile
 from wizard.core.sources import DOTENV, KEYRING
+from wizard.core.versions import version_end
 
 SYSTEM_USERS_URL = "https://business.facebook.com/settings/system-users"
 WHATSAPP_ACCOUNTS_URL = "https://business.facebook.com/settings/whatsapp-business-accounts"
@@ -26,6 +36,11 @@ STEP_GENERATE = (
     "tick whatsapp_business_messaging and whatsapp_business_management, expiry Never"
 )
 SAVE_AND_RESTART = "then `wa-token save` it and restart your backend server"
+STEP_GENERATE_EXPIRING = (
+    "Business Settings → Users → System Users → your system user → Generate New Token: your "
+    "app, tick whatsapp_business_messaging and whatsapp_business_management, expiry Never or "
+    "60 days"
+)
 PERMANENT_ROUTE = (
     "run `wa-token setup` (it walks you through it), or by hand (Meta's guide, Method 1): "
     f"1) {STEP_CREATE}; 2) Assign Assets: your app, and your WhatsApp account with Full control; "
@@ -33,7 +48,6 @@ PERMANENT_ROUTE = (
     f"whatsapp_business_management, expiry Never; {SAVE_AND_RESTART}"
 )
 
-TEMPORARY_WITHIN = timedelta(hours=48)
 ROTATE_AFTER = timedelta(days=180)
 HARMLESS_SCOPES = frozenset({"public_profile"})
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80007, 80008, 130429, 131056})
@@ -47,6 +61,7 @@ GRAPH_ERROR_PROBLEMS: dict[tuple[int, int | None], str] = {
     (190, 459): "token_revoked",
     (190, 460): "token_revoked",
     (190, 464): "token_revoked",
+    (190, 466): ProblemCode.TOKEN_REVOKED,
     (190, 492): "token_revoked",
     (102, None): "token_invalid",
     (10, None): "missing_permission",
@@ -59,7 +74,45 @@ GRAPH_ERROR_PROBLEMS: dict[tuple[int, int | None], str] = {
     **{(code, None): "rate_limited" for code in RATE_LIMIT_CODES},
     **{(code, None): "graph_error" for code in SERVER_TROUBLE_CODES},
 }
-"""Graph (code, subcode) → problem code; (code, None) covers every other subcode of that code."""
+"""Graph (code, subcode) → problem code; (code, None) covers every other subcode of that code.
+A subcode in this table wins; else ERROR_MESSAGE_PATTERNS is tried before the (code, None) row."""
+
+
+@dataclass(frozen=True)
+class MessagePattern:
+    """A Graph error that only its message tells apart (real Graph often sends no subcode)."""
+
+    code: int
+    pattern: re.Pattern[str]
+    problem: ProblemCode
+    reason: str
+    """Why, in words, for the finding's title."""
+
+
+def _pattern(code: int, regex: str, problem: ProblemCode, reason: str) -> MessagePattern:
+    return MessagePattern(code, re.compile(regex, re.IGNORECASE), problem, reason)
+
+
+ERROR_MESSAGE_PATTERNS: tuple[MessagePattern, ...] = (
+    _pattern(190, r"session has expired", ProblemCode.TOKEN_EXPIRED, "its session expired"),
+    _pattern(190, r"changed (?:their|the|his|her) password", ProblemCode.TOKEN_REVOKED,
+             "the session was invalidated: the password was changed, or Meta reset the session"),
+    _pattern(190, r"session (?:has been|was) invalidated", ProblemCode.TOKEN_REVOKED,
+             "the session was invalidated (a logout, a password change, or an explicit revoke)"),
+    _pattern(190, r"logged out|has not authorized application", ProblemCode.TOKEN_REVOKED,
+             "the person who made it logged out or removed the app"),
+    _pattern(100, r"did not match the viewing app", ProblemCode.WRONG_APP,
+             "the token belongs to another app than the app credentials used to inspect it"),
+    _pattern(100, r"must provide an app access token", ProblemCode.APP_TOKEN_REQUIRED,
+             "Graph inspects this token only with its app's credentials"),
+)
+"""Every Graph message wa-token reads, in one place (graph-payloads.json has the real texts)."""
+
+
+def message_pattern(code: int, message: str) -> MessagePattern | None:
+    """The first pattern of ERROR_MESSAGE_PATTERNS for this code that the message matches."""
+    return next((p for p in ERROR_MESSAGE_PATTERNS
+                 if p.code == code and p.pattern.search(message)), None)
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_NO_TOKEN, EXIT_GRAPH, EXIT_STORE = 0, 1, 2, 3, 4, 5
 GRAPH_SIDE = frozenset({"graph_unreachable", "graph_error", "rate_limited"})
@@ -69,6 +122,7 @@ REVOKED_REASONS = {
     459: "the Facebook account that made it is checkpointed (log in at facebook.com to clear it)",
     460: "the session was invalidated: the password was changed, or Meta reset the session",
     464: "the Facebook account that made it is unconfirmed",
+    466: "the session was invalidated explicitly (an API call revoked it)",
     492: "the person's role on the business or asset changed",
 }
 
@@ -118,6 +172,8 @@ class GraphFindings:
     """The failure that stopped the check, if one did."""
     account_errors: tuple[tuple[str, GraphError], ...] = ()
     """Accounts that could not be read, with why."""
+    listing_refused: GraphError | None = None
+    """Graph refused to list the businesses' accounts (the token has no business_management)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +198,8 @@ class LocalFacts:
     keyring_available: bool = False
     profile: Profile = DEFAULT
     """The profile checked: its names appear in the texts (WHATSAPP_APP_ID_ACME, --profile)."""
+    graph_version: str | None = None
+    """The Graph API version in use, to warn when Meta retires it soon."""
 
 
 def diagnose(graph: GraphFindings, local: LocalFacts) -> Diagnosis:
@@ -182,7 +240,9 @@ def _graph_problems(graph: GraphFindings, local: LocalFacts) -> list[Finding]:
     if not info.is_valid:
         return [_invalid_token_problem(info.error, local)]
     if info.expires_at is not None and info.expires_at <= local.now:
-        return [_expired(info.expires_at, None)]
+        return [_expired(info.expires_at, None, info.type)]
+    if info.type in NOT_USER_TYPES:
+        return [_wrong_token_type(info)]
     problems = _permission_problems(info) + _app_problems(info, local)
     problems += _account_problems(graph, local)
     return problems
@@ -195,13 +255,17 @@ def problem_for_error(err: GraphError, local: LocalFacts) -> Finding:
         return Finding("graph_unreachable", err.message, err.fix or retry)
     if isinstance(err, GraphBadResponse) or not isinstance(err, GraphApiError):
         return Finding("graph_error", err.message, err.fix or retry)
-    code = graph_error_code(err.code, err.subcode, err.status)
+    code = graph_error_code(err.code, err.subcode, err.status, err.message)
     detail = _graph_detail(err)
     if code == "rate_limited":
         return _rate_limited(err, detail)
     if code in ("token_invalid", "token_expired", "token_revoked"):
         found = _invalid_token_problem(DebugError(err.code, err.subcode, err.message), local)
         return Finding(found.code, found.title, found.fix, detail)
+    if code == ProblemCode.WRONG_APP:
+        return _inspected_by_other_app(local, detail)
+    if code == ProblemCode.APP_TOKEN_REQUIRED:
+        return _app_token_required(local, detail)
     if code == "missing_permission":
         return Finding(code, "Graph refused the call: the token lacks a permission it needs.",
                        _permission_fix(WHATSAPP_SCOPES), detail)
@@ -219,9 +283,15 @@ def problem_for_error(err: GraphError, local: LocalFacts) -> Finding:
                    "the account; quote the fbtrace_id to Meta if it is unclear.", detail)
 
 
-def graph_error_code(code: int, subcode: int | None, status: int = 400) -> str:
-    """Map a Graph error to a problem code with GRAPH_ERROR_PROBLEMS."""
-    found = GRAPH_ERROR_PROBLEMS.get((code, subcode)) or GRAPH_ERROR_PROBLEMS.get((code, None))
+def graph_error_code(code: int, subcode: int | None, status: int = 400, message: str = "") -> str:
+    """Map a Graph error to a problem code: GRAPH_ERROR_PROBLEMS, then ERROR_MESSAGE_PATTERNS."""
+    exact = GRAPH_ERROR_PROBLEMS.get((code, subcode)) if subcode is not None else None
+    if exact:
+        return exact
+    pattern = message_pattern(code, message)
+    if pattern is not None:
+        return pattern.problem
+    found = GRAPH_ERROR_PROBLEMS.get((code, None))
     if found:
         return found
     if 200 <= code < 300:
@@ -230,13 +300,15 @@ def graph_error_code(code: int, subcode: int | None, status: int = 400) -> str:
 
 
 def _invalid_token_problem(error: DebugError | None, local: LocalFacts) -> Finding:
-    code = graph_error_code(error.code, error.subcode) if error else "token_invalid"
+    code = (graph_error_code(error.code, error.subcode, message=error.message) if error
+            else "token_invalid")
     if code == "token_expired":
         return _expired(None, error.message if error else None)
-    if code == "token_revoked" and error and error.subcode in REVOKED_REASONS:
+    reason = _revoked_reason(error) if code == "token_revoked" and error else None
+    if reason:
         return Finding(
             "token_revoked",
-            f"The token was revoked: {REVOKED_REASONS[error.subcode]}.",
+            f"The token was revoked: {reason}.",
             "Generate a new token. A System User token is not tied to a person's password or "
             f"session, so this cannot happen to it: {PERMANENT_ROUTE}.",
             error.message,
@@ -251,13 +323,73 @@ def _invalid_token_problem(error: DebugError | None, local: LocalFacts) -> Findi
     )
 
 
-def _expired(expires_at: datetime | None, graph_message: str | None) -> Finding:
+def _revoked_reason(error: DebugError) -> str | None:
+    if error.subcode in REVOKED_REASONS:
+        return REVOKED_REASONS[error.subcode]
+    pattern = message_pattern(error.code, error.message)
+    return pattern.reason if pattern else None
+
+
+def _expired(expires_at: datetime | None, graph_message: str | None,
+             token_type: str | None = None) -> Finding:
     when = f" on {format_time(expires_at)}" if expires_at else ""
+    if token_type == "SYSTEM_USER":
+        return Finding(
+            ProblemCode.TOKEN_EXPIRED,
+            f"The System User token expired{when}; an expired token cannot be refreshed.",
+            f"Generate a new one ({STEP_GENERATE_EXPIRING}); {SAVE_AND_RESTART}. If it expires "
+            "in 60 days again, schedule `wa-token refresh` (`wa-token schedule --print`) so "
+            "it is renewed before the end.",
+            graph_message,
+        )
     return Finding(
         "token_expired",
         f"The token expired{when}.",
         f"Temporary tokens from API Setup last 24 hours. Make a permanent one: {PERMANENT_ROUTE}.",
         graph_message,
+    )
+
+
+NOT_USER_TYPES = frozenset({"APP", "PAGE"})
+"""debug_token types that can never send WhatsApp messages for a business."""
+
+
+def _wrong_token_type(info: TokenInfo) -> Finding:
+    kind = "an app" if info.type == "APP" else "a Page"
+    return Finding(
+        ProblemCode.WRONG_TOKEN_TYPE,
+        f"This is {kind} access token, not a user or System User token: WhatsApp does not "
+        "accept it.",
+        f"Generate a System User token in Business Settings: {PERMANENT_ROUTE}.",
+    )
+
+
+def _inspected_by_other_app(local: LocalFacts, detail: str | None) -> Finding:
+    app_var = local.profile.var("WHATSAPP_APP_ID")
+    secret_var = local.profile.var("WHATSAPP_APP_SECRET")
+    expected = f" ({local.expected_app_id})" if local.expected_app_id else ""
+    return Finding(
+        ProblemCode.WRONG_APP,
+        f"The token was made for another app than {app_var}{expected}: Graph will not let that "
+        "app inspect it.",
+        "Generate the token for the app your server uses (Business Settings → System Users → "
+        f"Generate New Token → choose that app), or set {app_var} and {secret_var} to the id "
+        "and secret of the token's own app (App Dashboard → that app → App settings → Basic).",
+        detail,
+    )
+
+
+def _app_token_required(local: LocalFacts, detail: str | None) -> Finding:
+    app_var = local.profile.var("WHATSAPP_APP_ID")
+    secret_var = local.profile.var("WHATSAPP_APP_SECRET")
+    return Finding(
+        ProblemCode.APP_TOKEN_REQUIRED,
+        "Graph will not describe this token to itself: debug_token needs the app's own "
+        "credentials (or a developer of the app).",
+        f"Set {app_var} and {secret_var} (in the environment or .env; never on the command "
+        "line) to the id and secret of the app the token was made for: App Dashboard → your "
+        "app → App settings → Basic. wa-token then inspects the token with the app token.",
+        detail,
     )
 
 
@@ -303,6 +435,11 @@ def _account_problems(graph: GraphFindings, local: LocalFacts) -> list[Finding]:
         return graph_side[:1]
     expected = local.expected_account_id
     reached = {a.id for a in graph.accounts}
+    denied = _read_denied(graph, expected if expected not in reached else None)
+    if denied is not None and (not graph.accounts or (expected and expected not in reached)):
+        return [denied]
+    if not graph.accounts and not expected and graph.listing_refused is not None:
+        return [_accounts_not_listable(graph, local)]
     if expected and expected not in reached:
         return [_no_account(
             f"The token does not reach {local.profile.var('WHATSAPP_BUSINESS_ACCOUNT_ID')}="
@@ -313,6 +450,57 @@ def _account_problems(graph: GraphFindings, local: LocalFacts) -> list[Finding]:
         return [_no_account("The token is valid but reaches no WhatsApp Business Account.",
                             _first_detail(graph, None))]
     return _phone_problems(graph.accounts, local)
+
+
+def _read_denied(graph: GraphFindings, account_id: str | None) -> Finding | None:
+    """Code 10 or 200–299 on reading an account: a permission problem, not "no account"."""
+    for found_id, err in graph.account_errors:
+        if account_id not in (None, found_id) or not isinstance(err, GraphApiError):
+            continue
+        if err.code == 10 or 200 <= err.code < 300:
+            return Finding(
+                ProblemCode.MISSING_PERMISSION,
+                f"Graph refused to read WhatsApp Business Account {found_id}: the token may not "
+                "manage it.",
+                "The system user needs that account assigned with Full control, and the token "
+                "needs whatsapp_business_management for it: "
+                f"{STEP_ASSIGN}; then {STEP_GENERATE}. A token never gains access later: "
+                f"generate a new one, {SAVE_AND_RESTART}.",
+                _graph_detail(err),
+            )
+    return None
+
+
+def _accounts_not_listable(graph: GraphFindings, local: LocalFacts) -> Finding:
+    info = graph.token_info
+    has_business = info is not None and "business_management" in info.scopes
+    err = graph.listing_refused
+    detail = _graph_detail(err) if isinstance(err, GraphApiError) else None
+    waba_var = local.profile.var("WHATSAPP_BUSINESS_ACCOUNT_ID")
+    why = ("the token's WhatsApp permissions name no account (no target_ids), and Graph "
+           "refused to list the business's accounts")
+    missing = ("" if has_business else
+               ", because the token lacks business_management")
+    return Finding(
+        ProblemCode.ACCOUNTS_NOT_LISTABLE,
+        f"wa-token cannot find your WhatsApp Business Account: {why}{missing}.",
+        f"Either set {waba_var} to your account's id (WhatsApp Manager → Account tools, or "
+        f"Business Settings → Accounts → WhatsApp accounts; {WHATSAPP_ACCOUNTS_URL}) in the "
+        "environment or .env: wa-token then reads that account directly; or generate a new "
+        "token with business_management ticked as well (Business Settings → System Users → "
+        "Generate New Token), so the business's accounts can be listed.",
+        detail,
+    )
+
+
+CANNOT_SEND_STATUSES = frozenset({"DISCONNECTED", "PENDING", "BANNED", "DELETED", "UNVERIFIED"})
+"""Phone number `status` values with which the number sends nothing [Unverified enum]."""
+
+
+def can_send(number: PhoneNumber) -> bool:
+    """Whether Graph's description of the number leaves it able to send on the Cloud API."""
+    on_cloud = number.platform_type in (None, "CLOUD_API")
+    return on_cloud and (number.status or "CONNECTED").upper() not in CANNOT_SEND_STATUSES
 
 
 def _phone_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) -> list[Finding]:
@@ -335,7 +523,45 @@ def _phone_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) ->
             f"that owns it to the system user (Step 2 of Meta's guide: {STEP_ASSIGN}) and generate "
             "a new token.",
         )]
-    return []
+    return _sending_problems(accounts, local)
+
+
+def _sending_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) -> list[Finding]:
+    """Exit 1 when nothing can send: a check that passes must mean messages can go out."""
+    numbers = [n for a in accounts for n in a.phone_numbers]
+    expected = local.expected_phone_number_id
+    if expected:
+        chosen = [n for n in numbers if n.id == expected]
+        if chosen and not can_send(chosen[0]):
+            return [Finding(
+                ProblemCode.NO_SENDING_NUMBER,
+                f"{local.profile.var('WHATSAPP_PHONE_NUMBER_ID')}={expected} "
+                f"({_number_label(chosen[0])}) cannot send: {_why_not_sending(chosen[0])}.",
+                "Fix that number (the warnings below say how), or point "
+                f"{local.profile.var('WHATSAPP_PHONE_NUMBER_ID')} at a number that is CONNECTED "
+                "on the Cloud API; then run `wa-token check` again.",
+            )]
+        return []
+    if any(can_send(n) for n in numbers):
+        return []
+    return [Finding(
+        ProblemCode.NO_SENDING_NUMBER,
+        "The token works, but no phone number it reaches can send: "
+        + "; ".join(f"{_number_label(n)}: {_why_not_sending(n)}" for n in numbers[:5]) + ".",
+        "Fix one of the numbers (the warnings below say how: usually register it with "
+        "POST /{phone-number-id}/register), then run `wa-token check` again.",
+    )]
+
+
+def _why_not_sending(number: PhoneNumber) -> str:
+    if number.platform_type not in (None, "CLOUD_API"):
+        return f"it is on {number.platform_type}, not the Cloud API"
+    return f"its status is {number.status}"
+
+
+def _number_label(number: PhoneNumber) -> str:
+    shown = number.display_phone_number or "phone number"
+    return f"{shown} (id {number.id})"
 
 
 def _no_account(title: str, detail: str | None) -> Finding:
@@ -516,30 +742,107 @@ def _warnings(graph: GraphFindings, local: LocalFacts) -> list[Finding]:
     info = graph.token_info
     found: list[Finding] = []
     alive = info is not None and (info.expires_at is None or info.expires_at > local.now)
-    if info is not None and info.is_valid and alive:
+    if info is not None and info.is_valid and alive and info.type not in NOT_USER_TYPES:
         found += _lifetime_warnings(info, local)
         found += _extra_permission_warnings(info)
+        found += [w for a in graph.accounts for n in a.phone_numbers for w in number_warnings(n)]
+    found += _version_warnings(local)
     found += _storage_warnings(local)
     return found
+
+
+REGISTER_FIX = (
+    "Register it with the Cloud API: POST /{id}/register with "
+    "messaging_product=whatsapp and the number's 6-digit two-step verification pin (or finish "
+    f"its setup in WhatsApp Manager → Phone numbers, {PHONE_NUMBERS_URL}); then run "
+    "`wa-token check` again."
+)
+
+
+def number_warnings(number: PhoneNumber) -> list[Finding]:
+    """What keeps one phone number from sending, or may soon, with the concrete fix."""
+    label = _number_label(number)
+    register = REGISTER_FIX.format(id=number.id)
+    found: list[Finding] = []
+    status = (number.status or "CONNECTED").upper()
+    if status != "CONNECTED":
+        blocked = status in CANNOT_SEND_STATUSES
+        fix = register if status in ("DISCONNECTED", "PENDING", "UNVERIFIED") else (
+            "Check the number in WhatsApp Manager → Phone numbers and Business Support Home "
+            "(https://business.facebook.com/business-support-home): Meta restricts it; no token "
+            "change fixes this.")
+        found.append(Finding(
+            WarningCode.NUMBER_NOT_CONNECTED,
+            f"{label} is {status}: " + ("it cannot send messages." if blocked
+                                        else "sending may be limited."),
+            fix,
+        ))
+    if number.platform_type not in (None, "CLOUD_API"):
+        found.append(Finding(
+            WarningCode.NUMBER_NOT_ON_CLOUD_API,
+            f"{label} is not registered for the Cloud API (platform {number.platform_type}).",
+            register + " A number still on the On-Premises API must be migrated first.",
+        ))
+    if (number.code_verification_status or "").upper() == "EXPIRED":
+        found.append(Finding(
+            WarningCode.NUMBER_VERIFICATION_EXPIRED,
+            f"The verification of {label} has expired.",
+            "Verify the number again: WhatsApp Manager → Phone numbers → the number → verify "
+            f"(a code by SMS or voice call), or POST /{number.id}/request_code then "
+            f"POST /{number.id}/verify_code.",
+        ))
+    name = (number.name_status or "").upper()
+    if name in ("PENDING_REVIEW", "DECLINED", "EXPIRED", "NONE"):
+        pending = name == "PENDING_REVIEW"
+        found.append(Finding(
+            WarningCode.NUMBER_NAME_NOT_APPROVED,
+            f"The display name of {label} is " + ("waiting for Meta's review." if pending
+                                                  else f"not approved ({name})."),
+            "Wait for the review (WhatsApp Manager → Phone numbers shows it); until the name is "
+            "approved the number may send only limited messages." if pending else
+            "Edit the display name in WhatsApp Manager → Phone numbers so that it follows "
+            "Meta's display name guidelines, and submit it again.",
+        ))
+    return found
+
+
+def _version_warnings(local: LocalFacts) -> list[Finding]:
+    if not local.graph_version:
+        return []
+    end = version_end(local.graph_version, local.now)
+    if end is None:
+        return []
+    when = (f"Meta retired it on {end.ends:%Y-%m-%d}" if end.past and end.ends
+            else "Meta has retired it" if end.past else f"Meta retires it on {end.ends:%Y-%m-%d}")
+    return [Finding(
+        WarningCode.GRAPH_VERSION_ENDING,
+        f"Graph API version {end.version} is configured, and {when}.",
+        f"Set WHATSAPP_GRAPH_API_VERSION (or --graph-version) to {end.newest}, test your "
+        "server's calls against it, and keep it there.",
+    )]
 
 
 def _lifetime_warnings(info: TokenInfo, local: LocalFacts) -> list[Finding]:
     found: list[Finding] = []
     left = info.expires_at - local.now if info.expires_at else None
-    if info.type != "SYSTEM_USER" or (left is not None and left <= TEMPORARY_WITHIN):
-        kind = "a user token" if info.type == "USER" else f"a {info.type or 'non-System-User'} token"
+    if info.type != "SYSTEM_USER":
+        kind = ("a user token" if info.type == "USER"
+                else f"a token of type {info.type}" if info.type else "a token of unknown type")
         life = f", expiring in {_format_delta(left)}" if left is not None else ""
         found.append(Finding(
             "temporary_token",
-            f"This is {kind}{life}, not a permanent System User token.",
-            f"Make a permanent System User token: {PERMANENT_ROUTE}.",
+            f"This is {kind}{life}, not a System User token.",
+            f"Make a System User token: {PERMANENT_ROUTE}.",
         ))
     elif left is not None and left <= timedelta(days=local.warn_days):
         found.append(Finding(
             "expires_soon",
-            f"The token expires in {_format_delta(left)} ({format_time(info.expires_at)}).",
-            f"Generate a new one before then (Step 3 of Meta's guide: {STEP_GENERATE}); "
-            f"{SAVE_AND_RESTART}.",
+            f"The System User token expires in {_format_delta(left)} "
+            f"({format_time(info.expires_at)}).",
+            f"Renew it now: `{command(local, 'refresh')}` (needs "
+            f"{local.profile.var('WHATSAPP_APP_ID')} and "
+            f"{local.profile.var('WHATSAPP_APP_SECRET')}; `wa-token schedule --print` runs it "
+            f"daily), or generate a new one ({STEP_GENERATE}); {SAVE_AND_RESTART}.",
         ))
     if info.issued_at and local.now - info.issued_at > ROTATE_AFTER:
         found.append(Finding(

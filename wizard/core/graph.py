@@ -22,7 +22,8 @@ from wizard.core.token import SecretToken, format_problem
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 """Meta's Graph API; tests and demos point `--graph-url` at the fake server instead."""
 
-GRAPH_VERSION = "v26.0"
+GRAPH_VERSION = "v27.0"
+"""(Released 2026-11-04; wizard/core/versions.py keeps every version's end of availability.)"""
 """The Graph API version wa-token speaks unless `--graph-version` says otherwise."""
 
 DEFAULT_TIMEOUT = 10.0
@@ -150,6 +151,15 @@ class SentMessage:
 
 
 @dataclass(frozen=True)
+class AccountDiscovery:
+    """The WABA ids a token reaches, and why the business listing was refused, if it was."""
+
+    ids: tuple[str, ...]
+    listing_refused: GraphApiError | None = None
+    """Graph's refusal to list the businesses or their accounts (no business_management)."""
+
+
+@dataclass(frozen=True)
 class ExchangedToken:
     """The long-lived token `oauth/access_token` gave for a short-lived one."""
 
@@ -268,18 +278,22 @@ class GraphClient:
         When the WhatsApp grants are not limited to assets, ask the businesses; a token without
         business_management gets code 200/100 there, which means "nothing found", not "broken".
         """
+        return (await self.discover_accounts(token, info)).ids
+
+    async def discover_accounts(self, token: SecretToken, info: TokenInfo) -> AccountDiscovery:
+        """As discover_account_ids, keeping Graph's refusal to list the businesses (100/200)."""
         targeted = [g.target_ids for g in info.granular_scopes
                     if g.scope in WHATSAPP_SCOPES and g.target_ids is not None]
         if targeted:
-            return _unique(i for ids in targeted for i in ids)
+            return AccountDiscovery(_unique(i for ids in targeted for i in ids))
         try:
             businesses = await self.businesses(token)
             found = await gather_all(self.business_account_ids_of(token, b.id) for b in businesses)
         except GraphApiError as err:
             if err.code in (100, 200) or 200 <= err.code < 300:
-                return ()
+                return AccountDiscovery((), listing_refused=err)
             raise
-        return _unique(i for ids in found for i in ids)
+        return AccountDiscovery(_unique(i for ids in found for i in ids))
 
     async def business_account(self, token: SecretToken, account_id: str) -> BusinessAccount:
         """One WABA's details, without its phone numbers."""
@@ -341,6 +355,28 @@ class GraphClient:
         """
         form = {"grant_type": "fb_exchange_token", "client_id": app_id,
                 "client_secret": app_secret.reveal(), "fb_exchange_token": token.reveal()}
+        body = await self._call("POST", "oauth/access_token", None, form=form,
+                                scrub=(token, app_secret), retryable=_is_retryable_exchange)
+        value = body.get("access_token")
+        if not isinstance(value, str) or format_problem(value):
+            raise _unexpected("access_token", 200)
+        expires_in = _int(body.get("expires_in"), default=None)
+        return ExchangedToken(SecretToken(value), _opt_str(body.get("token_type")),
+                              expires_in if expires_in and expires_in > 0 else None)
+
+    async def refresh_system_user_token(
+        self, token: SecretToken, *, app_id: str, app_secret: SecretToken
+    ) -> ExchangedToken:
+        """Renew an expiring System User token for another 60 days.
+
+        Meta's "Install Apps, Generate, Refresh, and Revoke Tokens" page: `oauth/access_token`
+        with grant_type=fb_exchange_token, the app's id and secret, the current token and
+        set_token_expires_in_60_days=true. Sent as a POST form, like exchange_token, so no
+        secret is in any URL.
+        """
+        form = {"grant_type": "fb_exchange_token", "client_id": app_id,
+                "client_secret": app_secret.reveal(), "fb_exchange_token": token.reveal(),
+                "set_token_expires_in_60_days": "true"}
         body = await self._call("POST", "oauth/access_token", None, form=form,
                                 scrub=(token, app_secret), retryable=_is_retryable_exchange)
         value = body.get("access_token")

@@ -244,7 +244,8 @@ def _graph_problems(graph: GraphFindings, local: LocalFacts) -> list[Finding]:
     if info.type in NOT_USER_TYPES:
         return [_wrong_token_type(info)]
     problems = _permission_problems(info) + _app_problems(info, local)
-    problems += _account_problems(graph, local)
+    if WHATSAPP_SCOPES[0] in info.scopes:  # without management, no account can be read anyway
+        problems += _account_problems(graph, local)
     return problems
 
 

@@ -547,8 +547,8 @@ def _sending_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) 
         return []
     return [Finding(
         ProblemCode.NO_SENDING_NUMBER,
-        "The token works, but no phone number it reaches can send: "
-        + "; ".join(f"{_number_label(n)}: {_why_not_sending(n)}" for n in numbers[:5]) + ".",
+        "Nothing can be sent: no phone number this token reaches can send ("
+        + "; ".join(f"{_number_label(n)}: {_why_not_sending(n)}" for n in numbers[:5]) + ").",
         "Fix one of the numbers (the warnings below say how: usually register it with "
         "POST /{phone-number-id}/register), then run `wa-token check` again.",
     )]

@@ -80,6 +80,37 @@ class Scenario:
     pages: str = ""  # "empty", "paged" or "loop": how WABA A lists its phone numbers
     follows_accounts: bool = False  # reaches the benchmark WABAs when the server has `accounts`
     exchange_refused: bool = False  # oauth/access_token refuses to exchange this live token
+    quirks: frozenset[str] = frozenset()  # real-Graph shapes the tidy default leaves out (QUIRKS)
+    phone_state: str = ""  # how WABA A's first number (or every number) is broken (PHONE_STATES)
+
+
+QUIRKS = {
+    "no_subcode": "190 errors carry only the message, no error_subcode (nor data.error.subcode)",
+    "dead_keeps_scopes": "debug_token data with is_valid false keeps scopes and granular_scopes",
+    "sparse_debug": "debug_token data without granular_scopes, issued_at, user_id, "
+                    "data_access_expires_at",
+    "bare_errors": "error envelopes without type or fbtrace_id",
+    "token_in_next": "paging.next is an absolute URL that carries access_token",
+    "foreign_next": "paging.next points at another host",
+    "viewing_app_mismatch": "debug_token with the app token: (#100) the App_id did not match",
+    "app_token_required": "debug_token without the app token: (#100) you must provide an app "
+                          "access token",
+    "business_refused": "/me/businesses: (#100) Missing permissions",
+    "account_read_10": "reading a WABA or its numbers: (#10) Application does not have permission",
+    "account_read_200": "reading a WABA or its numbers: (#200) Permissions error",
+    "all_granular": "granular_scopes list every scope, business_management with the business id",
+}
+"""What each Scenario.quirks entry changes, each seen in a real Graph answer
+(shared/data/graph-payloads.json, graph-api.md)."""
+
+PHONE_STATES = {
+    "disconnected": {"status": "DISCONNECTED"},
+    "verification_expired": {"code_verification_status": "EXPIRED"},
+    "name_pending": {"name_status": "PENDING_REVIEW"},
+    "on_premise": {"platform_type": "ON_PREMISE"},
+}
+"""Scenario.phone_state → the fields that change on WABA A's first number; `none_can_send`
+disconnects every number of WABA A."""
 
 
 @lru_cache(maxsize=8)
@@ -123,6 +154,33 @@ SCENARIOS: dict[str, Scenario] = {
     "paging_loop": replace(_ONLY_A, pages="loop"),
     "many": Scenario(target_ids=benchmark_waba_ids(DEFAULT_MANY_ACCOUNTS), follows_accounts=True),
     "exchange_refused": replace(_TEMPORARY, exchange_refused=True),
+    # Real Graph's shapes (graph-payloads.json); added last so earlier demo tokens keep their names.
+    "expired_nosub": replace(_TEMPORARY, expires_in=-HOUR, issued_ago=25 * HOUR, dead="expired",
+                             quirks=frozenset({"no_subcode"})),
+    "revoked_nosub": replace(_TEMPORARY, expires_in=50 * DAY, issued_ago=10 * DAY, dead="revoked",
+                             quirks=frozenset({"no_subcode"})),
+    "expired_keeps_scopes": replace(_TEMPORARY, expires_in=-HOUR, issued_ago=25 * HOUR,
+                                    dead="expired", quirks=frozenset({"dead_keeps_scopes"})),
+    "sparse_system_user": Scenario(target_ids=None, quirks=frozenset({"sparse_debug"})),
+    "bare_errors": replace(_TEMPORARY, expires_in=-HOUR, issued_ago=25 * HOUR, dead="expired",
+                           quirks=frozenset({"bare_errors", "no_subcode"})),
+    "paging_token_in_next": replace(_ONLY_A, pages="paged", quirks=frozenset({"token_in_next"})),
+    "paging_foreign_next": replace(_ONLY_A, pages="paged", quirks=frozenset({"foreign_next"})),
+    "viewing_app_mismatch": replace(_ONLY_A, quirks=frozenset({"viewing_app_mismatch"})),
+    "app_token_required": replace(_ONLY_A, quirks=frozenset({"app_token_required"})),
+    "no_business_management": Scenario(target_ids=None, quirks=frozenset({"business_refused"})),
+    "account_read_10": replace(_ONLY_A, quirks=frozenset({"account_read_10"})),
+    "account_read_200": replace(_ONLY_A, quirks=frozenset({"account_read_200"})),
+    "embedded_signup": replace(
+        _ONLY_A, quirks=frozenset({"all_granular"}),
+        scopes=("business_management", *WHATSAPP_SCOPES, "whatsapp_business_manage_events")),
+    "phone_disconnected": replace(_ONLY_A, phone_state="disconnected"),
+    "phone_verification_expired": replace(_ONLY_A, phone_state="verification_expired"),
+    "phone_name_pending": replace(_ONLY_A, phone_state="name_pending"),
+    "phone_on_premise": replace(_ONLY_A, phone_state="on_premise"),
+    "phone_none_can_send": replace(_ONLY_A, phone_state="none_can_send"),
+    "system_user_expiring_soon": Scenario(expires_in=5 * DAY, data_access_in=90 * DAY,
+                                          target_ids=(WABA_A,)),
 }
 APP_SCENARIO = Scenario(token_type="APP", scopes=(), target_ids=(), user_id=APP_ID)
 
@@ -465,7 +523,9 @@ class FakeGraphServer:
             failure = scenario_for(token).failure if token and token != APP_TOKEN else ""
             return self._misbehave(failure, token or "", call) or self._route(call)
         except GraphFailure as failure_reply:
-            return failure_reply.reply
+            token = self._subject_token(call)
+            quirks = scenario_for(token).quirks if token and token != APP_TOKEN else frozenset()
+            return _reshape_error(failure_reply.reply, quirks)
         except _HangUp:
             return None
 
@@ -577,6 +637,8 @@ class FakeGraphServer:
         return _benchmark_account(index) if exists else None
 
     def _numbers(self, scenario: Scenario, waba_id: str) -> tuple[dict[str, Any], ...]:
+        if waba_id == WABA_A and scenario.phone_state:
+            return _broken_numbers(NUMBERS[WABA_A], scenario.phone_state)
         if waba_id == WABA_A and scenario.pages == "empty":
             return ()
         if waba_id == WABA_A and scenario.pages in ("paged", "loop"):
@@ -606,7 +668,13 @@ class FakeGraphServer:
         if input_token == APP_TOKEN:
             return json_reply({"data": {"app_id": APP_ID, "type": "APP", "application": APP_NAME,
                                         "is_valid": True, "scopes": []}})
-        return json_reply({"data": self._token_data(scenario_for(input_token))})
+        scenario = scenario_for(input_token)
+        if "viewing_app_mismatch" in scenario.quirks and call.token == APP_TOKEN:
+            raise bad_parameter("The App_id in the input_token did not match the Viewing App")
+        if "app_token_required" in scenario.quirks and call.token != APP_TOKEN:
+            raise bad_parameter("You must provide an app access token, or a user access token "
+                                "that is an owner or developer of the app")
+        return json_reply({"data": self._token_data(scenario)})
 
     def _token_data(self, scenario: Scenario) -> dict[str, Any]:
         """The `data` object debug_token returns for a scenario."""
@@ -627,15 +695,29 @@ class FakeGraphServer:
         if scenario.dead:
             subcode, message = dead_token_error(scenario, now)
             data["error"] = {"code": 190, "message": message, "subcode": subcode}
+            if "no_subcode" in scenario.quirks:
+                del data["error"]["subcode"]
             data["scopes"] = []
+            if "dead_keeps_scopes" in scenario.quirks:
+                data["scopes"] = list(scenario.scopes)
+                data["granular_scopes"] = self._granular_scopes(scenario)
         else:
             data["granular_scopes"] = self._granular_scopes(scenario)
+        if "sparse_debug" in scenario.quirks:
+            for name in ("granular_scopes", "issued_at", "user_id", "data_access_expires_at"):
+                data.pop(name, None)
         return data
 
     def _granular_scopes(self, scenario: Scenario) -> list[dict[str, Any]]:
         targets = None if scenario.target_ids is None else list(self._reachable(scenario))
         grants = [{"scope": scope} for scope in scenario.scopes if scope in WHATSAPP_SCOPES]
-        return [grant if targets is None else {**grant, "target_ids": targets} for grant in grants]
+        granted = [grant if targets is None else {**grant, "target_ids": targets}
+                   for grant in grants]
+        if "all_granular" in scenario.quirks:  # as embedded signup grants them
+            others = {"business_management": [BUSINESS_ID]}
+            granted += [{"scope": s, "target_ids": others.get(s, targets or [])}
+                        for s in scenario.scopes if s not in WHATSAPP_SCOPES]
+        return granted
 
     def _exchange_token(self, call: Call) -> Reply:
         params = call.params
@@ -650,11 +732,23 @@ class FakeGraphServer:
             raise dead_token_failure(old_token, 400)
         if old_token.exchange_refused:  # [Unverified] wording: a test hook for a refusal
             raise bad_parameter("fb_exchange_token is not a short-lived user access token")
+        if old_token.token_type == "SYSTEM_USER":
+            # Meta's system-user refresh: the same call with set_token_expires_in_60_days=true.
+            if params.get("set_token_expires_in_60_days") != "true":  # [Unverified] wording
+                raise bad_parameter("set_token_expires_in_60_days is required to refresh a "
+                                    "system user access token")
+            if not old_token.expires_in:  # [Unverified]: a never-expiring one has nothing to do
+                raise bad_parameter("This system user access token does not expire")
+            return json_reply({"access_token": TOKENS["expiring"], "token_type": "bearer",
+                               "expires_in": 60 * DAY})
         return json_reply({"access_token": TOKENS["exchanged"], "token_type": "bearer",
                            "expires_in": EXCHANGED_EXPIRES_IN})
 
     def _businesses(self, call: Call) -> Reply:
-        if not self._sees_business(self._caller(call)):
+        scenario = self._caller(call)
+        if "business_refused" in scenario.quirks:
+            raise bad_parameter("Missing permissions")
+        if not self._sees_business(scenario):
             raise permissions_error()
         return json_reply(self._page([{"id": BUSINESS_ID, "name": BUSINESS_NAME}], call))
 
@@ -674,6 +768,7 @@ class FakeGraphServer:
         account = self._account(node_id)
         if account is not None and node_id in self._reachable(scenario):
             self._check_waba_rate_limit(scenario, node_id)
+            _check_account_read(scenario)
             names = requested_fields(call, "WhatsAppBusinessAccount", WABA_FIELDS)
             usage = {"X-Business-Use-Case-Usage": business_usage(node_id, 3, 0)}
             return json_reply(pick(account, names), headers=usage)
@@ -689,6 +784,7 @@ class FakeGraphServer:
             exists = self._account(waba_id) is not None
             raise permissions_error() if exists else no_such_object("GET", waba_id)
         self._check_waba_rate_limit(scenario, waba_id)
+        _check_account_read(scenario)
         names = requested_fields(call, "WhatsAppBusinessPhoneNumber", PHONE_FIELDS)
         rows = [pick(number, names) for number in self._numbers(scenario, waba_id)]
         paged = waba_id == WABA_A and scenario.pages in ("paged", "loop")
@@ -741,8 +837,44 @@ class FakeGraphServer:
     def _next_url(self, call: Call, offset: int, size: int) -> str:
         params = {k: v for k, v in call.params.items() if k not in ("access_token", "after")}
         params |= {"limit": str(size), "after": _encode_cursor(offset)}
+        quirks = scenario_for(call.token).quirks if call.token else frozenset()
+        if "token_in_next" in quirks and call.token:  # as real Graph does
+            params["access_token"] = call.token
         path = "/".join((call.version, *call.segments) if call.version else call.segments)
-        return f"{self.url}/{path}?{urlencode(params)}"
+        host = FOREIGN_HOST if "foreign_next" in quirks else self.url
+        return f"{host}/{path}?{urlencode(params)}"
+
+
+FOREIGN_HOST = "http://graph.attacker.invalid"
+"""Where `foreign_next` points paging.next: a client must never follow it with the token."""
+
+
+def _reshape_error(reply: Reply, quirks: frozenset[str]) -> Reply:
+    """Drop what real Graph often leaves out of an error envelope (no_subcode, bare_errors)."""
+    drop = ({"error_subcode"} if "no_subcode" in quirks else set()) | (
+        {"type", "fbtrace_id"} if "bare_errors" in quirks else set())
+    if not drop:
+        return reply
+    body = json.loads(reply.body)
+    body["error"] = {k: v for k, v in body["error"].items() if k not in drop}
+    return replace(reply, body=json.dumps(body).encode())
+
+
+def _check_account_read(scenario: Scenario) -> None:
+    """Code 10 or 200 on reading a WABA or its numbers, as real Graph answers."""
+    if "account_read_10" in scenario.quirks:
+        raise fail(403, 10, "(#10) Application does not have permission for this action")
+    if "account_read_200" in scenario.quirks:
+        raise permissions_error()
+
+
+def _broken_numbers(numbers: tuple[dict[str, Any], ...],
+                    state: str) -> tuple[dict[str, Any], ...]:
+    """WABA A's numbers with the first one broken as PHONE_STATES says (or all disconnected)."""
+    if state == "none_can_send":
+        return tuple({**n, "status": "DISCONNECTED"} for n in numbers)
+    first, *rest = numbers
+    return ({**first, **PHONE_STATES[state]}, *rest)
 
 
 def _json_object(body: bytes) -> dict[str, Any]:

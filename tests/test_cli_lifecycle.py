@@ -207,7 +207,6 @@ def test_extend_replaces_the_dotenv_token_and_says_it_is_not_permanent(
     (TOKENS["exchange_refused"], APP, "exchange_refused", 1),
     (TOKENS["expired"], APP, "token_expired", 0),
     (TEMPORARY, {**APP, "WHATSAPP_APP_ID": "999"}, "wrong_app", 0),
-    (TOKENS["expiring"], APP, "system_user_expiring", 0),
 ])
 def test_extend_failures_change_nothing(
     cli: Cli, fake_graph: FakeGraphServer, token: str, env: dict[str, str], problem: str,
@@ -286,14 +285,31 @@ def test_refresh_within_days_decides(cli: Cli, fake_graph: FakeGraphServer) -> N
     assert EXCHANGED in env_file.read_text()
 
 
-def test_refresh_of_an_expiring_system_user_token_exits_1(cli: Cli) -> None:
+def test_refresh_renews_an_expiring_system_user_token_in_place(
+    cli: Cli, fake_graph: FakeGraphServer
+) -> None:
+    env_file = write_env(cli, f"A=1\nWHATSAPP_CLOUD_API_TOKEN={TOKENS['expiring_soon']}\nB=2\n")
+    run = cli("refresh", env=APP)
+    assert run.code == 0, run.err
+    assert env_file.read_text() == f"A=1\nWHATSAPP_CLOUD_API_TOKEN={TOKENS['expiring']}\nB=2\n"
+    [renewal] = exchanges(fake_graph)
+    form = renewal.body.decode()
+    assert renewal.method == "POST" and renewal.query == {}
+    assert "set_token_expires_in_60_days=true" in form and "grant_type=fb_exchange_token" in form
+    assert "schedule" in flat(run.err) and "it is a user token" not in flat(run.err)
+    assert leftovers(cli.cwd) == []
+    assert_clean(run)
+
+
+def test_refresh_of_a_system_user_token_says_what_failed(
+    cli: Cli, fake_graph: FakeGraphServer
+) -> None:
     env_file = write_env(cli, f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['expiring_soon']}\n")
     before = env_file.read_bytes()
-    run = cli("refresh", env=APP)
+    run = cli("refresh", env={**APP, "WHATSAPP_APP_SECRET": "not0the0secret0of0this0app000000"})
     assert run.code == 1
-    assert "[system_user_expiring]" in flat(run.err) and "expiry Never" in flat(run.err)
-    assert "Business Settings" in flat(run.err)
-    assert env_file.read_bytes() == before
+    assert "[wrong_app_secret]" in flat(run.err) and "App secret" in flat(run.err)
+    assert env_file.read_bytes() == before and leftovers(cli.cwd) == []
     assert_clean(run)
 
 

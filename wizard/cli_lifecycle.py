@@ -180,7 +180,8 @@ def _carry_out(plan: lifecycle.Plan, args: argparse.Namespace, settings: Setting
     secret = _app_secret(settings, stdin, console)
     console.say(plan.summary)
     try:
-        renewal = asyncio.run(lifecycle.renew(settings, found, app_id=app_id, app_secret=secret))
+        renewal = asyncio.run(lifecycle.renew(settings, found, app_id=app_id, app_secret=secret,
+                                              system_user=plan.system_user))
     except StoreError as err:
         console.error(err)
         console.say("The new token could not be stored; the old one is unchanged in "
@@ -200,7 +201,8 @@ def _report_renewal(renewal: lifecycle.Renewal, found: FoundToken, console: Cons
               else "has no expiry date Graph would tell")
     console.say(f"{console.marks.ok} The new token ({renewal.new_token.masked}) works and "
                 f"{expiry}. It replaced the old one in {renewal.stored_in}.")
-    console.say(f"{console.marks.warn} {lifecycle.NOT_PERMANENT}")
+    console.say(f"{console.marks.warn} "
+                f"{lifecycle.SYSTEM_USER_RENEWED if renewal.system_user else lifecycle.NOT_PERMANENT}")
     console.say("Restart your backend server so it reads the new token.")
     return EXIT_OK
 

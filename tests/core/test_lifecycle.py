@@ -51,7 +51,7 @@ def plan_codes(plan: lifecycle.Plan) -> tuple[str, str | None, int]:
     (replace(USER, expires_at=NOW + 5 * DAY), ("exchange", None, 0)),
     (replace(USER, expires_at=NOW + 10 * DAY), ("exchange", None, 0)),
     (replace(USER, expires_at=NOW + 20 * DAY), ("nothing", None, 0)),
-    (replace(SYSTEM_USER, expires_at=NOW + 5 * DAY), ("refuse", "system_user_expiring", 1)),
+    (replace(SYSTEM_USER, expires_at=NOW + 5 * DAY), ("exchange", None, 0)),
     (replace(SYSTEM_USER, expires_at=NOW + 50 * DAY), ("nothing", None, 0)),
     (replace(USER, expires_at=NOW - DAY), ("refuse", "token_expired", 1)),
     (replace(USER, is_valid=False, error=DebugError(190, 460, "changed password")),
@@ -68,7 +68,7 @@ def test_plan_refresh(info: TokenInfo, expected: tuple[str, str | None, int]) ->
     (USER, ("exchange", None, 0)),
     (replace(USER, expires_at=NOW + 60 * DAY), ("exchange", None, 0)),
     (SYSTEM_USER, ("nothing", None, 0)),
-    (replace(SYSTEM_USER, expires_at=NOW + 60 * DAY), ("refuse", "system_user_expiring", 1)),
+    (replace(SYSTEM_USER, expires_at=NOW + 60 * DAY), ("exchange", None, 0)),
     (replace(USER, expires_at=NOW - DAY), ("refuse", "token_expired", 1)),
     (replace(USER, type="APP", expires_at=None), ("refuse", "cannot_exchange", 1)),
 ])
@@ -76,11 +76,12 @@ def test_plan_extend(info: TokenInfo, expected: tuple[str, str | None, int]) -> 
     assert plan_codes(lifecycle.plan_extend(info, NOW, LOCAL)) == expected
 
 
-def test_system_user_refusal_says_generate_with_expiry_never() -> None:
+def test_expiring_system_user_token_is_renewed_not_exchanged() -> None:
     plan = lifecycle.plan_refresh(replace(SYSTEM_USER, expires_at=NOW + DAY), NOW, 10 * DAY,
                                   LOCAL)
-    assert plan.problem and "expiry Never" in plan.problem.fix
-    assert "Business Settings" in plan.problem.fix
+    assert plan.system_user and plan.problem is None
+    user_plan = lifecycle.plan_refresh(replace(USER, expires_at=NOW + DAY), NOW, 10 * DAY, LOCAL)
+    assert not user_plan.system_user
 
 
 def test_only_dotenv_and_keyring_tokens_can_be_replaced() -> None:

@@ -19,7 +19,6 @@ from wizard.core.diagnose import (
     Finding,
     GraphFindings,
     LocalFacts,
-    command,
     diagnose,
     exchange_problem,
     problem_for_error,
@@ -35,6 +34,12 @@ DEFAULT_REFRESH_WITHIN_DAYS = 10
 """`refresh` exchanges a token only when it expires within this many days."""
 
 NOTHING, EXCHANGE, REFUSE = "nothing", "exchange", "refuse"
+
+SYSTEM_USER_RENEWED = (
+    "A 60-day System User token must be renewed before each expiry: schedule `wa-token refresh` "
+    "(`wa-token schedule --print` writes the cron line and the systemd timer), or it stops "
+    "working on day 60 and can then only be replaced by hand in Business Settings."
+)
 
 NOT_PERMANENT = (
     "A 60-day token is still not permanent: it is a user token, it dies when that person's "
@@ -53,6 +58,8 @@ class Plan:
     summary: str
     problem: Finding | None = None
     """Why it refuses, with the fix (only for refuse)."""
+    system_user: bool = False
+    """Renew an expiring System User token (set_token_expires_in_60_days), not a user token."""
 
     @property
     def exit_code(self) -> int:
@@ -71,6 +78,8 @@ class Renewal:
     """The check of the new token (its warnings are worth showing)."""
     stored_in: str = ""
     """Where the new token was written; "" when nothing was written."""
+    system_user: bool = False
+    """A System User token was renewed (not a user token exchanged)."""
 
     @property
     def exit_code(self) -> int:
@@ -115,15 +124,8 @@ def _exchange_or_refuse(info: TokenInfo, local: LocalFacts, doing: str) -> Plan:
     if info.type == "USER":
         return Plan(EXCHANGE, f"{doing}: exchanging it for a ~60-day token.")
     if info.type == "SYSTEM_USER":
-        return Plan(REFUSE, "A System User token with an expiry cannot be refreshed by exchange.",
-                    Finding(
-                        "system_user_expiring",
-                        f"This System User token expires on {_date(info.expires_at)}, and "
-                        "wa-token does not refresh System User tokens (Meta's refresh for them "
-                        "is not documented well enough to automate).",
-                        f"Generate a new one in Business Settings, expiry Never ({STEP_GENERATE}); "
-                        f"store it with `{command(local, 'save')}` and restart your server.",
-                    ))
+        return Plan(EXCHANGE, f"{doing}: renewing the System User token for another 60 days.",
+                    system_user=True)
     kind = info.type or "unknown"
     return Plan(REFUSE, f"A {kind} token cannot be exchanged here.", Finding(
         "cannot_exchange",
@@ -188,8 +190,10 @@ async def renew(
     app_secret: SecretToken,
     transport: httpx.AsyncBaseTransport | None = None,
     now: datetime | None = None,
+    system_user: bool = False,
 ) -> Renewal:
-    """Exchange the token, check the new one, and only then store it where the old one was.
+    """Exchange (or, for a System User token, renew) the token, check the new one, and only
+    then store it where the old one was.
 
     The old token stays untouched when the exchange, the check or the write fails.
     """
@@ -197,10 +201,16 @@ async def renew(
     local = _local(settings, found, now, app_id)
     async with _client(settings, transport) as client:
         try:
-            exchanged = await client.exchange_token(found.token, app_id=app_id,
-                                                    app_secret=app_secret)
+            if system_user:
+                exchanged = await client.refresh_system_user_token(
+                    found.token, app_id=app_id, app_secret=app_secret)
+            else:
+                exchanged = await client.exchange_token(found.token, app_id=app_id,
+                                                        app_secret=app_secret)
         except GraphError as err:
-            return Renewal(problem=exchange_problem(err, local))
+            found_problem = exchange_problem(err, local)
+            return Renewal(problem=_refresh_refused(found_problem) if system_user
+                           else found_problem, system_user=system_user)
         graph = await inspect_token(client, exchanged.token,
                                     expected_account_id=settings.business_account_id, now=now)
     checked = diagnose(graph, LocalFacts(now=now, expected_app_id=app_id,
@@ -209,10 +219,29 @@ async def renew(
                                          warn_days=settings.warn_days, profile=settings.profile))
     expires_at = _expiry(graph, exchanged.expires_in, now)
     if not checked.ok:
-        return Renewal(problem=_new_token_failed(checked.problems[0]), diagnosis=checked)
+        return Renewal(problem=_new_token_failed(checked.problems[0]), diagnosis=checked,
+                       system_user=system_user)
     where = await asyncio.to_thread(replace_stored_token, found, exchanged.token, settings.profile)
     return Renewal(new_token=exchanged.token, expires_at=expires_at, diagnosis=checked,
-                   stored_in=where)
+                   stored_in=where, system_user=system_user)
+
+
+_REGENERATE_SYSTEM_USER = (
+    f"Generate a new System User token by hand ({STEP_GENERATE}, or expiry 60 days), store it "
+    "with `wa-token save`, and restart your server; the old token is unchanged."
+)
+
+
+def _refresh_refused(problem: Finding) -> Finding:
+    """A System User renewal refusal: the user-token texts (API Setup, extend) do not apply."""
+    if problem.code in ("wrong_app_secret", "wrong_app") or problem.code in (
+            "graph_unreachable", "graph_error", "rate_limited"):
+        return problem
+    if problem.code == "token_expired":
+        return Finding(problem.code, "The System User token has expired, and an expired token "
+                       "cannot be renewed.", _REGENERATE_SYSTEM_USER, problem.detail)
+    return Finding(problem.code, "Graph refused to renew the System User token "
+                   f"({problem.title.rstrip('.')}).", _REGENERATE_SYSTEM_USER, problem.detail)
 
 
 def _new_token_failed(problem: Finding) -> Finding:

@@ -137,7 +137,11 @@ STEP_TEXTS: dict[Step, StepText] = {
         "Generate the token",
         "Still on the System User, click **Generate New Token**:\n\n"
         "1. Select **your app**.\n"
-        "2. Token expiration: **Never**.\n"
+        "2. Token expiration, either:\n"
+        "   - **Never**: nothing to renew, but a leaked token works until you revoke it;\n"
+        "   - **60 days** (Meta recommends it; some businesses must use it): a leak expires, "
+        "but the token must be renewed before day 60. `wa-token refresh` does it from cron "
+        "(`wa-token schedule --print`), with WHATSAPP_APP_ID and WHATSAPP_APP_SECRET in `.env`.\n"
         "3. Tick **whatsapp_business_messaging** and **whatsapp_business_management** "
         "(nothing else is needed).\n"
         "4. Click **Generate Token**.\n\n"

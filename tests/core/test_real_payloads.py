@@ -164,3 +164,18 @@ def test_graph_trace_id_is_kept_for_support(replay: Replay) -> None:
     _, _, found = replay_check(replay)
     detail = found.problems[0].detail or ""
     assert (trace in detail) if trace else ("fbtrace_id" not in detail)
+
+
+def test_hostile_phone_fields_reach_no_terminal_raw() -> None:
+    from wizard.core.diagnose import number_warnings
+    from wizard.core.graph import PhoneNumber
+
+    hostile = PhoneNumber("1\x1b[2J", display_phone_number="+1\x1b]8;;evil\x07 555" + "9" * 200,
+                          status="DISCONNECTED\x1b[31m", platform_type="ON_PREMISE\r\n",
+                          code_verification_status="EXPIRED", name_status="DECLINED")
+    found = number_warnings(hostile)
+    assert [f.code for f in found] == [W.NUMBER_NOT_CONNECTED, W.NUMBER_NOT_ON_CLOUD_API,
+                                       W.NUMBER_VERIFICATION_EXPIRED, W.NUMBER_NAME_NOT_APPROVED]
+    for finding in found:
+        assert not any(ord(c) < 32 or c == "\x7f" for c in finding.title + finding.fix)
+        assert len(finding.title) < 300

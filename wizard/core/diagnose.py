@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -556,13 +557,19 @@ def _sending_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) 
 
 def _why_not_sending(number: PhoneNumber) -> str:
     if number.platform_type not in (None, "CLOUD_API"):
-        return f"it is on {number.platform_type}, not the Cloud API"
-    return f"its status is {number.status}"
+        return f"it is on {graph_text(number.platform_type)}, not the Cloud API"
+    return f"its status is {graph_text(number.status or '')}"
 
 
 def _number_label(number: PhoneNumber) -> str:
-    shown = number.display_phone_number or "phone number"
-    return f"{shown} (id {number.id})"
+    shown = graph_text(number.display_phone_number or "") or "phone number"
+    return f"{shown} (id {graph_text(number.id)})"
+
+
+def graph_text(value: str, limit: int = 64) -> str:
+    """A short field from Graph, safe to print: no control or format characters, bounded."""
+    clean = "".join(c for c in value if not unicodedata.category(c).startswith("C"))
+    return clean if len(clean) <= limit else clean[:limit - 1] + "…"
 
 
 def _no_account(title: str, detail: str | None) -> Finding:
@@ -763,7 +770,7 @@ REGISTER_FIX = (
 def number_warnings(number: PhoneNumber) -> list[Finding]:
     """What keeps one phone number from sending, or may soon, with the concrete fix."""
     label = _number_label(number)
-    register = REGISTER_FIX.format(id=number.id)
+    register = REGISTER_FIX.format(id=graph_text(number.id))
     found: list[Finding] = []
     status = (number.status or "CONNECTED").upper()
     if status != "CONNECTED":
@@ -774,14 +781,15 @@ def number_warnings(number: PhoneNumber) -> list[Finding]:
             "change fixes this.")
         found.append(Finding(
             WarningCode.NUMBER_NOT_CONNECTED,
-            f"{label} is {status}: " + ("it cannot send messages." if blocked
+            f"{label} is {graph_text(status)}: " + ("it cannot send messages." if blocked
                                         else "sending may be limited."),
             fix,
         ))
     if number.platform_type not in (None, "CLOUD_API"):
         found.append(Finding(
             WarningCode.NUMBER_NOT_ON_CLOUD_API,
-            f"{label} is not registered for the Cloud API (platform {number.platform_type}).",
+            f"{label} is not registered for the Cloud API (platform "
+            f"{graph_text(number.platform_type or '')}).",
             register + " A number still on the On-Premises API must be migrated first.",
         ))
     if (number.code_verification_status or "").upper() == "EXPIRED":
@@ -789,8 +797,8 @@ def number_warnings(number: PhoneNumber) -> list[Finding]:
             WarningCode.NUMBER_VERIFICATION_EXPIRED,
             f"The verification of {label} has expired.",
             "Verify the number again: WhatsApp Manager → Phone numbers → the number → verify "
-            f"(a code by SMS or voice call), or POST /{number.id}/request_code then "
-            f"POST /{number.id}/verify_code.",
+            f"(a code by SMS or voice call), or POST /{graph_text(number.id)}/request_code then "
+            f"POST /{graph_text(number.id)}/verify_code.",
         ))
     name = (number.name_status or "").upper()
     if name in ("PENDING_REVIEW", "DECLINED", "EXPIRED", "NONE"):
@@ -798,7 +806,7 @@ def number_warnings(number: PhoneNumber) -> list[Finding]:
         found.append(Finding(
             WarningCode.NUMBER_NAME_NOT_APPROVED,
             f"The display name of {label} is " + ("waiting for Meta's review." if pending
-                                                  else f"not approved ({name})."),
+                                                  else f"not approved ({graph_text(name)})."),
             "Wait for the review (WhatsApp Manager → Phone numbers shows it); until the name is "
             "approved the number may send only limited messages." if pending else
             "Edit the display name in WhatsApp Manager → Phone numbers so that it follows "

@@ -1,4 +1,4 @@
-"""A scriptable "Graph" on loopback that answers what a test tells it to, and records every request."""
+"""A scriptable "Graph" on loopback: it answers what a test says and records every request."""
 
 from __future__ import annotations
 

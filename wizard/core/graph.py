@@ -59,7 +59,7 @@ HELLO_WORLD_LANGUAGE = "en_US"
 """hello_world's language."""
 
 _SAFE_PATH = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
-"""A relative Graph path: `debug_token`, `me/permissions`, `123/phone_numbers`; no `:`, `//`, `..`."""
+"""A relative Graph path such as `me/permissions` or `123/phone_numbers`: no `:`, `//` or `..`."""
 _SECRET_PARAMS = re.compile(
     r"((?:input_token|access_token|client_secret|fb_exchange_token)=)[^&\s\"']*"
 )

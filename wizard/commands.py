@@ -189,7 +189,10 @@ def cmd_setup(args: argparse.Namespace, settings: Settings, environ: Mapping[str
         return EXIT_USAGE
     from wizard.ui.app import make_app  # Textual is imported only here
 
-    outcome = make_app(settings, environ, mode=getattr(args, "mode", None)).run()
+    app = make_app(settings, environ, mode=getattr(args, "mode", None))
+    outcome = app.run()
+    if app.crashed is not None:  # main() reports it as the unexpected error it is
+        raise app.crashed
     if outcome is None:
         console.err.write("The wizard closed; nothing was changed.\n")
         return EXIT_OK

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import getpass
-from typing import TextIO
+from typing import Any, TextIO
 
 from wizard.core.errors import WaTokenError
+from wizard.core.untrusted import terminal_safe
 from wizard.text_report import Marks, render_error
 
 
@@ -13,8 +14,8 @@ class Console:
     """Where the command writes: data to stdout, human text to stderr when stdout is data."""
 
     def __init__(self, out: TextIO, err: TextIO) -> None:
-        self.out = out
-        self.err = err
+        self.out: TextIO = SafeStream(out)  # type: ignore[assignment]
+        self.err: TextIO = SafeStream(err)  # type: ignore[assignment]
         encoding = (getattr(out, "encoding", None) or "ascii").lower()
         self.marks = Marks(unicode=encoding.replace("-", "").startswith("utf"))
 
@@ -25,6 +26,21 @@ class Console:
     def say(self, text: str) -> None:
         """One line of human text on stderr."""
         self.err.write(text + "\n")
+
+
+class SafeStream:
+    """A text stream that drops control characters (ESC, C1, bidi overrides; not newlines or
+    tabs) from everything written: no text, from Graph or elsewhere, drives the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        """The real stream."""
+
+    def write(self, text: str) -> int:
+        return self.stream.write(terminal_safe(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
 
 
 def isatty(stream: object) -> bool:

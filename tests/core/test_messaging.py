@@ -153,5 +153,5 @@ async def test_send_answers_without_a_message_id_are_bad_responses() -> None:
         with pytest.raises(GraphBadResponse):
             await client.send_template(TOKEN, PHONE, "15551234567")
     async with client_for(lambda request: httpx.Response(200, json={})) as client:
-        with pytest.raises(ValueError):
+        with pytest.raises(GraphBadResponse):
             await client.send_template(TOKEN, "../me", "15551234567")

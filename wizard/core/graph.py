@@ -7,17 +7,23 @@ import json
 import logging
 import random
 import re
+import zlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 
 from wizard import __version__
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable
 from wizard.core.token import SecretToken, format_problem
+from wizard.core.untrusted import (
+    clean_body,
+    mask_url_credentials,
+    require_graph_id,
+    secret_forms,
+)
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 """Meta's Graph API; tests and demos point `--graph-url` at the fake server instead."""
@@ -35,6 +41,9 @@ WHATSAPP_SCOPES = ("whatsapp_business_management", "whatsapp_business_messaging"
 MAX_PAGES = 50
 """Stop following `paging.next` after this many pages (a loop or a runaway listing)."""
 
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
+"""The largest answer read (4 MiB); Graph's answers are a few kB, an endless one is cut here."""
+
 TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 613, 80007, 80008, 130429, 131000})
 """Graph error codes that retrying may fix (see graph-api.md §8)."""
 
@@ -50,10 +59,12 @@ HELLO_WORLD = "hello_world"
 HELLO_WORLD_LANGUAGE = "en_US"
 """hello_world's language."""
 
-_GRAPH_ID = re.compile(r"\d{1,32}")
+_SAFE_PATH = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
+"""A relative Graph path such as `me/permissions` or `123/phone_numbers`: no `:`, `//` or `..`."""
 _SECRET_PARAMS = re.compile(
     r"((?:input_token|access_token|client_secret|fb_exchange_token)=)[^&\s\"']*"
 )
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 _T = TypeVar("_T")
 
 
@@ -216,12 +227,15 @@ class GraphClient:
         """How many times a transient failure is retried (Meta advises once)."""
         self.retry_backoff = retry_backoff
         """Seconds before a retry (plus up to 50% jitter)."""
+        self._origin = httpx.URL(self.base_url)
+        """Scheme, host and port every request must go to."""
         self._http = httpx.AsyncClient(
             base_url=f"{self.base_url}/{version}/",
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
-            headers={"User-Agent": f"wa-token/{__version__}", "Accept": "application/json"},
+            headers={"User-Agent": f"wa-token/{__version__}", "Accept": "application/json",
+                     "Accept-Encoding": "gzip, deflate"},  # the two read_capped can bound
         )
 
     async def __aenter__(self) -> GraphClient:
@@ -266,6 +280,7 @@ class GraphClient:
     async def business_account_ids_of(self, token: SecretToken, business_id: str) -> tuple[str, ...]:
         """WABA ids a business owns or has been given by clients, fetched concurrently."""
         edges = ("owned_whatsapp_business_accounts", "client_whatsapp_business_accounts")
+        business_id = require_graph_id(business_id, "business id")
         pages = await gather_all(
             self._collect(f"{business_id}/{edge}", token, {"fields": "id,name"}) for edge in edges
         )
@@ -285,7 +300,8 @@ class GraphClient:
         targeted = [g.target_ids for g in info.granular_scopes
                     if g.scope in WHATSAPP_SCOPES and g.target_ids is not None]
         if targeted:
-            return AccountDiscovery(_unique(i for ids in targeted for i in ids))
+            return AccountDiscovery(_unique(require_graph_id(i, "granular_scopes target_ids entry")
+                                            for ids in targeted for i in ids))
         try:
             businesses = await self.businesses(token)
             found = await gather_all(self.business_account_ids_of(token, b.id) for b in businesses)
@@ -297,6 +313,7 @@ class GraphClient:
 
     async def business_account(self, token: SecretToken, account_id: str) -> BusinessAccount:
         """One WABA's details, without its phone numbers."""
+        account_id = require_graph_id(account_id, "WhatsApp Business Account id")
         body = await self._call("GET", account_id, token, params={"fields": ACCOUNT_FIELDS})
         return BusinessAccount(
             id=str(body.get("id", account_id)),
@@ -308,6 +325,7 @@ class GraphClient:
 
     async def phone_numbers(self, token: SecretToken, account_id: str) -> tuple[PhoneNumber, ...]:
         """Every phone number of a WABA, following paging."""
+        account_id = require_graph_id(account_id, "WhatsApp Business Account id")
         rows = await self._collect(f"{account_id}/phone_numbers", token, {"fields": PHONE_FIELDS})
         return tuple(parse_phone_number(r) for r in rows if "id" in r)
 
@@ -328,8 +346,7 @@ class GraphClient:
         language: str = HELLO_WORLD_LANGUAGE,
     ) -> SentMessage:
         """Send a template message; never retried, so one call can never send it twice."""
-        if not _GRAPH_ID.fullmatch(phone_number_id):
-            raise ValueError("a phone number id is digits only")
+        phone_number_id = require_graph_id(phone_number_id, "phone number id")
         message = {"messaging_product": "whatsapp", "to": to, "type": "template",
                    "template": {"name": template, "language": {"code": language}}}
         body = await self._call("POST", f"{phone_number_id}/messages", token, json_body=message,
@@ -353,7 +370,7 @@ class GraphClient:
         A POST with a form body, so neither the token nor the app secret is in any URL, and
         no Authorization header: the app credentials are the caller.
         """
-        form = {"grant_type": "fb_exchange_token", "client_id": app_id,
+        form = {"grant_type": "fb_exchange_token", "client_id": require_graph_id(app_id, "app_id"),
                 "client_secret": app_secret.reveal(), "fb_exchange_token": token.reveal()}
         body = await self._call("POST", "oauth/access_token", None, form=form,
                                 scrub=(token, app_secret), retryable=_is_retryable_exchange)
@@ -409,6 +426,8 @@ class GraphClient:
         return rows
 
     def _next_page(self, body: dict[str, Any], seen: set[str]) -> str | None:
+        """`paging.next`, once, and only on the Graph host (same scheme, host and port): a link
+        anywhere else ends the listing there, the token is not sent after it."""
         paging = body.get("paging")
         next_url = paging.get("next") if isinstance(paging, dict) else None
         if not isinstance(next_url, str) or next_url in seen or not self._same_host(next_url):
@@ -416,10 +435,40 @@ class GraphClient:
         seen.add(next_url)
         return next_url
 
-    def _same_host(self, url: str) -> bool:
-        """The token is only ever sent to the Graph host it was meant for."""
-        ours, theirs = urlsplit(self.base_url), urlsplit(url)
-        return (ours.scheme, ours.netloc) == (theirs.scheme, theirs.netloc)
+    def _same_host(self, url: str | httpx.URL) -> bool:
+        """The token is only ever sent to the Graph host it was meant for: same scheme, host,
+        port (a missing port is the scheme's default) and no other user info."""
+        try:
+            theirs = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return False
+        ours = self._origin
+        return (theirs.scheme, theirs.host, theirs.port or _DEFAULT_PORTS.get(theirs.scheme),
+                theirs.userinfo) == (ours.scheme, ours.host,
+                                     ours.port or _DEFAULT_PORTS.get(ours.scheme), ours.userinfo)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        token: SecretToken | None,
+        params: dict[str, str] | None,
+        json_body: dict[str, Any] | None,
+        form: dict[str, str] | None,
+    ) -> httpx.Request:
+        """The request, built only when it goes to the Graph host: a relative path must be plain
+        segments (an id holding `http://evil/` or `//evil` would replace the host)."""
+        if not (_SAFE_PATH.fullmatch(path) or self._same_host(path)):
+            raise _refused_url("A request path that is not a plain Graph path")
+        headers = {"Authorization": f"Bearer {token.reveal()}"} if token else {}
+        try:
+            request = self._http.build_request(method, path, params=params, json=json_body,
+                                               data=form, headers=headers)
+        except (httpx.InvalidURL, ValueError):
+            raise _refused_url("A request URL that cannot be parsed") from None
+        if not self._same_host(request.url):  # the last word, whatever built the URL
+            raise _refused_url("A request to another host than the Graph host")
+        return request
 
     async def _call(
         self,
@@ -455,14 +504,17 @@ class GraphClient:
         form: dict[str, str] | None,
         secrets: tuple[SecretToken, ...],
     ) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token.reveal()}"} if token else {}
+        request = self._request(method, path, token, params, json_body, form)
         try:
             # httpx bounds each read, so an answer that trickles in could take forever: the
-            # whole answer gets one deadline as well.
+            # whole answer gets one deadline as well. The body is streamed and cut at
+            # MAX_ANSWER_BYTES, so an endless answer cannot fill the memory either.
             async with asyncio.timeout(self.timeout):
-                response = await self._http.request(
-                    method, path, params=params, json=json_body, data=form, headers=headers
-                )
+                response = await self._http.send(request, stream=True)
+                try:
+                    content = await read_capped(response)
+                finally:
+                    await response.aclose()
         except (httpx.TimeoutException, TimeoutError):
             raise GraphUnreachable(
                 f"The Graph API did not answer within {self.timeout:g} seconds.",
@@ -471,17 +523,75 @@ class GraphClient:
             ) from None
         except httpx.HTTPError as exc:
             raise GraphUnreachable(
-                f"Could not talk to {self.base_url} ({type(exc).__name__}).",
+                f"Could not talk to {mask_url_credentials(self.base_url)} "
+                f"({type(exc).__name__}).",
                 fix="Check your internet connection, proxy and --graph-url, then try again.",
             ) from None
-        return parse_response(response, secrets)
+        return parse_response(response, secrets, content=content)
 
 
-def parse_response(response: httpx.Response, secrets: Iterable[SecretToken] = ()) -> dict[str, Any]:
-    """Graph's JSON object, or the typed error its answer stands for."""
+async def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -> bytes:
+    """The answer's body, read as it streams in and refused once it passes `limit` bytes
+    (decompressed: gzip and deflate are inflated with the same bound)."""
+    declared = _int(response.headers.get("content-length", ""), default=None)
+    if declared is not None and declared > limit:
+        raise _too_large(response, limit)
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("identity", "", "gzip", "deflate"):
+        raise _unexpected(_endpoint_name(response), response.status_code)
+    if response.is_stream_consumed:  # a test transport that built the answer in memory
+        if len(response.content) > limit:
+            raise _too_large(response, limit)
+        return response.content
+    inflater = None if encoding in ("identity", "") else zlib.decompressobj(wbits=47)
+    body = bytearray()
+    async for chunk in response.aiter_raw():
+        if inflater is not None:
+            try:
+                chunk = inflater.decompress(chunk, limit + 1 - len(body))
+            except zlib.error:
+                raise _unexpected(_endpoint_name(response), response.status_code) from None
+        body += chunk
+        if len(body) > limit:
+            raise _too_large(response, limit)
+    return bytes(body)
+
+
+def _too_large(response: httpx.Response, limit: int) -> GraphBadResponse:
+    return GraphBadResponse(
+        f"The Graph API sent an answer larger than {limit / 2**20:g} MB for "
+        f"{_endpoint_name(response)}; wa-token stopped reading it (Graph's answers are a few kB).",
+        status=response.status_code,
+        fix="Check that --graph-url / WHATSAPP_GRAPH_URL points at the Graph API "
+        "(https://graph.facebook.com), then try again.",
+    )
+
+
+def _refused_url(what: str) -> GraphBadResponse:
+    """The token never leaves for another host: such a request is refused before it is made."""
+    return GraphBadResponse(
+        f"{what} was refused: wa-token sends requests (and the token) only to the Graph host "
+        "you configured.",
+        status=200,
+        fix="Check --graph-url / WHATSAPP_GRAPH_URL and the ids in your environment and .env; "
+        "if the Graph URL is right, its answer was not Graph's.",
+    )
+
+
+def parse_response(
+    response: httpx.Response, secrets: Iterable[SecretToken] = (), *, content: bytes | None = None
+) -> dict[str, Any]:
+    """Graph's JSON object, or the typed error its answer stands for. Every string in it is
+    cleaned of control characters and of the secrets sent with the request before anyone
+    reads it: whatever Graph (or a proxy) echoes, no token or escape sequence gets through."""
+    secrets = tuple(secrets)
     try:
-        body = json.loads(response.content)
+        body = json.loads(response.content if content is None else content)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurd nesting
+        body = None
+    try:
+        body = clean_body(body, secret_forms(secrets))
+    except RecursionError:  # deep, but not too deep for json
         body = None
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         raise _api_error(body["error"], response, secrets)

@@ -12,6 +12,7 @@ from wizard.core.errors import SettingsError
 from wizard.core.graph import DEFAULT_GRAPH_URL, DEFAULT_TIMEOUT, GRAPH_VERSION
 from wizard.core.profiles import DEFAULT, Profile, choose_profile
 from wizard.core.token import SecretToken
+from wizard.core.untrusted import require_setting_id, url_credentials
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
@@ -83,10 +84,12 @@ def load_settings(
         timeout=check_positive(timeout if timeout is not None else DEFAULT_TIMEOUT, "--timeout"),
         warn_days=int(check_positive(warn_days if warn_days is not None else DEFAULT_WARN_DAYS,
                                      "--warn-days", allow_zero=True)),
-        app_id=context(APP_ID_VAR),
+        app_id=require_setting_id(context(APP_ID_VAR), chosen.var(APP_ID_VAR)),
         app_secret=SecretToken(secret) if secret else None,
-        business_account_id=context(ACCOUNT_ID_VAR),
-        phone_number_id=context(PHONE_NUMBER_ID_VAR),
+        business_account_id=require_setting_id(context(ACCOUNT_ID_VAR),
+                                               chosen.var(ACCOUNT_ID_VAR)),
+        phone_number_id=require_setting_id(context(PHONE_NUMBER_ID_VAR),
+                                           chosen.var(PHONE_NUMBER_ID_VAR)),
         profile=chosen,
     )
 
@@ -99,6 +102,12 @@ def check_graph_url(url: str) -> str:
             "The Graph URL must look like https://graph.facebook.com (http or https, a host, no "
             "query string).",
             fix=f"Correct --graph-url or {GRAPH_URL_VAR}.",
+        )
+    if url_credentials(url):  # httpx would send them, and messages would print them
+        raise SettingsError(
+            "The Graph URL must not contain a user name or password (user:password@host).",
+            fix=f"Remove the credentials from --graph-url or {GRAPH_URL_VAR}; a proxy that "
+            "needs them belongs in HTTPS_PROXY.",
         )
     return url.strip().rstrip("/")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -90,6 +91,22 @@ class WizardApp(App[Outcome]):
         """False in tests and screenshots: links are recorded, not opened."""
         self.opened_urls: list[str] = []
         """Every link the user opened (for tests)."""
+
+    crashed: Exception | None = None
+    """The bug that ended the wizard, if one did (the CLI then exits non-zero)."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's hook for an unhandled exception: remember it, then let Textual exit."""
+        self.crashed = self.crashed or error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Exit without Textual's traceback: it shows local variables, and they hold the token.
+        WA_TOKEN_DEBUG=1 shows it (as `wa-token` does for its own bugs)."""
+        if os.environ.get("WA_TOKEN_DEBUG"):
+            super()._fatal_error()
+            return
+        self.exit(None, return_code=1)
 
     def on_mount(self) -> None:
         self.push_screen(StartScreen())

@@ -6,7 +6,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
@@ -15,6 +14,7 @@ from wizard.core.errors import StoreError
 from wizard.core.sources import FoundToken
 from wizard.core.token import SecretToken
 from wizard.ui.state import WizardState
+from wizard.ui.safe import literal as escape
 
 INTRO = (
     "Exchanges the stored temporary token for one that lasts about [b]60 days[/b] (Meta's "

@@ -6,7 +6,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.widgets import Button, Collapsible, LoadingIndicator, Static
 
 from wizard.core import sources
@@ -16,6 +15,7 @@ from wizard.ui.messages import Nav, StepResult
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.links import LinkRow
 from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
+from wizard.ui.safe import literal as escape
 
 PERMANENT, TEMPORARY, EXTEND, COMPARE, TROUBLESHOOT, REPLACE = (
     "permanent", "temporary", "extend", "compare", "troubleshoot", "replace")

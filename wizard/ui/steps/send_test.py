@@ -6,7 +6,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 
@@ -16,6 +15,7 @@ from wizard.core.messaging import describe_sender, recipient_digits, send_hello_
 from wizard.core.sources import FoundToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.state import WizardState
+from wizard.ui.safe import literal as escape
 
 INTRO = (
     "Sends the [b]hello_world[/b] template, the one every new WhatsApp app has. Nothing is sent "
@@ -88,7 +88,7 @@ class SendTestScreen(Screen[None]):
         assert to is not None and self.state.token is not None
         yes = await self.app.push_screen_wait(ConfirmModal(
             "Send a real WhatsApp message?",
-            f"Send the hello_world template to +{to} from {describe_sender(sender)}?",
+            f"Send the hello_world template to +{to} from {escape(describe_sender(sender))}?",
             yes="Send", no="Don't send"))
         result = self.query_one("#send-result", Static)
         if not yes:

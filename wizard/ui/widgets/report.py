@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-from textual.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -14,6 +13,7 @@ from wizard.core.graph import WHATSAPP_SCOPES
 from wizard.core.profiles import Profile
 from wizard.core.sources import DOTENV, describe
 from wizard.text_report import TYPE_NAMES
+from wizard.ui.safe import literal as escape
 from wizard.ui.widgets.fixes import FIX_LABELS, FixButton
 
 
@@ -28,18 +28,19 @@ def summary_markup(report: CheckReport) -> str:
         lines.append(_row("Expires", "[$success]never[/]" if info.expires_at is None
                           else format_time(info.expires_at)))
         if info.application or info.app_id:
-            lines.append(_row("App", f"{escape(info.application or '')} ({info.app_id})"))
+            lines.append(_row("App", f"{escape(info.application or '')} ({escape(info.app_id)})"))
         for index, scope in enumerate(WHATSAPP_SCOPES):
             tick = f"[$success]✓[/] {scope}" if scope in info.scopes else f"[$error]✗[/] {scope}"
             lines.append(_row("Permissions" if index == 0 else "", tick))
     if me is not None:
-        lines.append(_row("Acts as", f"{escape(me.name or '(no name)')} ({me.id})"))
+        lines.append(_row("Acts as", f"{escape(me.name or '(no name)')} ({escape(me.id)})"))
     for account in report.graph.accounts:
-        lines.append(_row("Account", f"{escape(account.name or '(no name)')} ({account.id})"))
+        name = escape(account.name or "(no name)")
+        lines.append(_row("Account", f"{name} ({escape(account.id)})"))
         for number in account.phone_numbers:
             quality = number.quality_rating or "?"
             colour = {"GREEN": "$success", "YELLOW": "$warning", "RED": "$error"}.get(quality)
-            rating = f"[{colour}]{quality}[/]" if colour else quality
+            rating = f"[{colour}]{quality}[/]" if colour else escape(quality)
             lines.append(_row("", f"☎ {escape(number.display_phone_number or '?'):<16} "
                                   f"{escape(number.verified_name or ''):<14} {rating}"))
         if not account.phone_numbers:
@@ -65,7 +66,7 @@ class FindingView(Static):
         mark = "[$error]✗[/]" if problem else "[$warning]![/]"
         detail = f"\n[dim]Graph said: {escape(finding.detail)}[/dim]" if finding.detail else ""
         super().__init__(
-            f"{mark} [b]{escape(finding.title)}[/b] [dim]{finding.code}[/dim]\n"
+            f"{mark} [b]{escape(finding.title)}[/b] [dim]{escape(finding.code)}[/dim]\n"
             f"[b]Fix:[/b] {escape(finding.fix)}{detail}",
             classes="problem" if problem else "warning",
         )

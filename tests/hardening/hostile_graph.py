@@ -1,0 +1,145 @@
+"""A scriptable "Graph" on loopback: it answers what a test says and records every request."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+WABA, PHONE, BUSINESS = "102290129340398", "106540352242922", "506914307656634"
+APP = "634974688087057"
+DEBUG_DATA: dict[str, Any] = {
+    "app_id": APP, "type": "SYSTEM_USER", "application": "Acme",
+    "data_access_expires_at": 0, "expires_at": 0, "is_valid": True, "issued_at": 1780000000,
+    "scopes": ["whatsapp_business_management", "whatsapp_business_messaging"],
+    "granular_scopes": [
+        {"scope": "whatsapp_business_management", "target_ids": [WABA]},
+        {"scope": "whatsapp_business_messaging", "target_ids": [WABA]},
+    ],
+    "user_id": "61570785020842",
+}
+ACCOUNT: dict[str, Any] = {"id": WABA, "name": "Acme", "currency": "USD", "timezone_id": "1",
+                           "account_review_status": "APPROVED"}
+NUMBER: dict[str, Any] = {"id": PHONE, "display_phone_number": "+1 555-010-4477",
+                          "verified_name": "Acme", "quality_rating": "GREEN",
+                          "code_verification_status": "VERIFIED", "platform_type": "CLOUD_API",
+                          "throughput": {"level": "STANDARD"}, "name_status": "APPROVED",
+                          "status": "CONNECTED"}
+
+Answer = Any
+"""A JSON body (status 200, or 400 when it holds `error`), or a (status, body) pair, or a
+callable that writes the answer itself to the handler (for endless bodies)."""
+
+
+@dataclass
+class Seen:
+    """One request the server received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class HostileGraph:
+    """Graph's shapes by default; `answers[route]` replaces one answer. Routes: debug_token, me,
+    businesses, owned, client, account, phone_numbers, messages, exchange."""
+
+    answers: dict[str, Answer] = field(default_factory=dict)
+    requests: list[Seen] = field(default_factory=list)
+    url: str = ""
+
+    def default(self, route: str) -> Answer:
+        return {
+            "debug_token": {"data": DEBUG_DATA},
+            "me": {"id": "61570785020842", "name": "bot"},
+            "businesses": {"data": [{"id": BUSINESS, "name": "Acme Inc"}]},
+            "owned": {"data": [{"id": WABA, "name": "Acme"}]},
+            "client": {"data": []},
+            "account": ACCOUNT,
+            "phone_numbers": {"data": [NUMBER]},
+            "messages": {"messaging_product": "whatsapp",
+                         "contacts": [{"input": "15551234567", "wa_id": "15551234567"}],
+                         "messages": [{"id": "wamid.HBgLMTU1NTEyMzQ1NjcVAgARGBI"}]},
+            "exchange": {"access_token": "EAAG" + "x" * 180, "token_type": "bearer",
+                         "expires_in": 5183944},
+        }.get(route, {"error": {"message": "Unknown path", "type": "GraphMethodException",
+                                "code": 100}})
+
+    @staticmethod
+    def route(method: str, path: str) -> str:
+        parts = [p for p in path.split("?", 1)[0].split("/") if p][1:]  # without the version
+        if parts == ["debug_token"]:
+            return "debug_token"
+        if parts == ["me"]:
+            return "me"
+        if parts == ["me", "businesses"]:
+            return "businesses"
+        if parts == ["oauth", "access_token"]:
+            return "exchange"
+        if len(parts) == 2 and parts[1] == "owned_whatsapp_business_accounts":
+            return "owned"
+        if len(parts) == 2 and parts[1] == "client_whatsapp_business_accounts":
+            return "client"
+        if len(parts) == 2 and parts[1] in ("phone_numbers", "messages"):
+            return parts[1]
+        return "account" if len(parts) == 1 else "unknown"
+
+
+def serve(graph: HostileGraph) -> Iterator[HostileGraph]:
+    """Run `graph` on a loopback port until the generator is closed."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            if length:
+                self.rfile.read(length)
+            graph.requests.append(Seen(self.command, self.path, dict(self.headers.items())))
+            route = HostileGraph.route(self.command, self.path)
+            answer = graph.answers.get(route, graph.default(route))
+            if callable(answer):
+                answer(self)
+                return
+            status, body = answer if isinstance(answer, tuple) else (
+                400 if isinstance(answer, dict) and "error" in answer else 200, answer)
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = _answer  # noqa: N815
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    graph.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield graph
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def endless_body(handler: BaseHTTPRequestHandler) -> None:
+    """200 with headers at once, then `{"data": [` and spaces for as long as the client reads."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.end_headers()
+    chunk = b" " * 65536
+    try:
+        handler.wfile.write(b'{"data": [')
+        for _ in range(1_000_000):  # 64 GB: far more than any client should read
+            handler.wfile.write(chunk)
+    except OSError:
+        return

@@ -1,0 +1,115 @@
+"""Names and messages from Graph are shown literally on every wizard screen, never read as markup.
+
+A hostile (or merely odd) Graph answer puts Textual markup into the app name, the user name, the
+account name and id, the number's names and the error texts: `[bold red]`, `[@click=app.quit]`,
+`[$error]`, `[/]` and a trailing backslash. The wizard must neither crash nor style nor act on them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import RadioButton
+
+from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, NUMBER, HostileGraph, serve
+from tests.ui.conftest import AppFactory, screen_text
+from wizard.testing.scenes import check, wait_for_screen
+from wizard.ui.modals import ConfirmModal
+from wizard.ui.steps.hubs import HubScreen
+from wizard.ui.steps.instructions import InstructionStep
+from wizard.ui.steps.send_test import SendTestScreen
+
+TOKEN = "EAAGuard0Markup0" + "c" * 100 + "wxyz"
+APP_NAME = "[bold red]App[/]"
+USER_NAME = "[@click=app.quit]bot[/]"
+ACCOUNT_NAME = "Acme [/] \\"
+ACCOUNT_ID = "102290129340398[/]"
+VERIFIED = "[$error]Shop"
+DISPLAY = "+1 [link=x]555[/link]"
+ERROR_TEXT = "[@click=app.quit]Click[/] [b]here"
+pytestmark = pytest.mark.usefixtures("no_keyring")
+
+
+@pytest.fixture
+def graph() -> Iterator[HostileGraph]:
+    hostile = HostileGraph()
+    hostile.answers.update({
+        "debug_token": {"data": {**DEBUG_DATA, "application": APP_NAME}},
+        "me": {"id": "61570785020842", "name": USER_NAME},
+        "account": {**ACCOUNT, "id": ACCOUNT_ID, "name": ACCOUNT_NAME},
+        "phone_numbers": {"data": [{**NUMBER, "verified_name": VERIFIED,
+                                    "display_phone_number": DISPLAY, "quality_rating": "[/]"}]},
+    })
+    yield from serve(hostile)
+
+
+async def to_check(pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(4):
+        await wait_for_screen(pilot, InstructionStep)
+        await pilot.press("enter")
+
+
+async def test_the_check_screen_shows_hostile_names_literally(
+    wizard_app: AppFactory, graph: HostileGraph
+) -> None:
+    app = wizard_app(graph_url=graph.url)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await to_check(pilot)
+        step = await check(pilot, TOKEN)
+        assert step.state.report is not None and step.state.report.ok
+        text = screen_text(pilot)
+        for shown in (APP_NAME, USER_NAME, "Acme [/] \\", ACCOUNT_ID, VERIFIED, DISPLAY):
+            assert shown in text, shown
+        assert app.is_running and app.crashed is None
+
+
+async def test_error_texts_from_graph_are_shown_literally(
+    wizard_app: AppFactory, graph: HostileGraph
+) -> None:
+    graph.answers["debug_token"] = {"error": {"message": ERROR_TEXT, "type": "OAuthException",
+                                              "code": 190}}
+    app = wizard_app(graph_url=graph.url)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await to_check(pilot)
+        step = await check(pilot, TOKEN)
+        assert step.state.report is not None and not step.state.report.ok
+        assert ERROR_TEXT in screen_text(pilot)
+        assert app.is_running and app.crashed is None
+
+
+async def test_the_send_test_screen_and_its_question_show_names_literally(
+    wizard_app: AppFactory, graph: HostileGraph
+) -> None:
+    graph.answers["account"] = {**ACCOUNT, "name": ACCOUNT_NAME}
+    app = wizard_app(graph_url=graph.url)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await to_check(pilot)
+        await check(pilot, TOKEN)
+        await pilot.press("s")
+        screen = await wait_for_screen(pilot, SendTestScreen)
+        label = str(screen.query_one(RadioButton).label)
+        assert VERIFIED in label and DISPLAY in label
+        await pilot.press(*"+1 555 123 4567", "enter")
+        await wait_for_screen(pilot, ConfirmModal)
+        text = screen_text(pilot)
+        assert VERIFIED in text and DISPLAY in text
+        await pilot.press("n")
+        assert app.crashed is None
+
+
+async def test_the_hub_for_a_stored_token_shows_graph_text_literally(
+    wizard_app: AppFactory, graph: HostileGraph, isolated: Path
+) -> None:
+    """A stored token of another app: the hub's first line quotes the app's (hostile) name."""
+    data = copy.deepcopy(DEBUG_DATA)
+    data["application"] = APP_NAME
+    graph.answers["debug_token"] = {"data": data}
+    app = wizard_app(graph_url=graph.url, env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN,
+                                               "WHATSAPP_APP_ID": "111111111111111"})
+    async with app.run_test(size=(160, 60)) as pilot:
+        await wait_for_screen(pilot, HubScreen)
+        assert APP_NAME in screen_text(pilot)
+        assert app.crashed is None

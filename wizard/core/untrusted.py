@@ -1,0 +1,126 @@
+"""Rules for text and ids that came from the network or a file: validate, clean, redact, mask."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from wizard.core.errors import GraphBadResponse, SettingsError
+from wizard.core.token import SecretToken, mask
+
+GRAPH_ID = re.compile(r"[0-9]{1,32}")
+"""A Graph object id: digits only (1 to 32 of them). Anything else never reaches a URL."""
+
+_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+"""Line breaks and tabs: each run becomes one space (a name on one line stays one line)."""
+_CONTROLS = re.compile(
+    "[\x00-\x1f\x7f-\x9f"  # C0 (ESC included), DEL, C1 (CSI, OSC, ST…)
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidi marks, embeddings, overrides, isolates
+)
+_TERMINAL_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+"""What `terminal_safe` drops: every control character except a tab and a newline."""
+_MIN_SECRET = 8
+"""Shorter "secrets" are not redacted (replacing every `1` in a text would hide everything)."""
+
+
+def clean_text(text: str) -> str:
+    """One line of untrusted text that a terminal shows as it is: no escape sequences, no
+    control characters, no bidi overrides; line breaks and tabs become spaces."""
+    return _CONTROLS.sub("", _BREAKS.sub(" ", text))
+
+
+def terminal_safe(text: str) -> str:
+    """Text of ours about to be written to a terminal: keeps newlines and tabs, drops every
+    other control character (a last line of defence for anything that slipped in)."""
+    return _TERMINAL_CONTROLS.sub("", text)
+
+
+def secret_forms(secrets: Iterable[SecretToken | None]) -> tuple[tuple[str, str], ...]:
+    """(text to find, its mask) for each secret, its URL-encoded form, and each half of an
+    `APP_ID|APP_SECRET` app token (the secret half may be echoed alone)."""
+    forms: dict[str, str] = {}
+    for secret in secrets:
+        if secret is None:
+            continue
+        value = secret.reveal()
+        for part in (value, *value.split("|")):
+            for form in (part, quote(part, safe="")):
+                if len(form) >= _MIN_SECRET and not GRAPH_ID.fullmatch(form):
+                    forms.setdefault(form, mask(part))
+    return tuple(sorted(forms.items(), key=lambda item: -len(item[0])))  # longest first
+
+
+def redact(text: str, secrets: Iterable[SecretToken | None]) -> str:
+    """`text` with every secret (raw, URL-encoded, or an app token's secret half) masked."""
+    for form, masked in secret_forms(secrets):
+        text = text.replace(form, masked)
+    return text
+
+
+def clean_body(value: Any, secrets: tuple[tuple[str, str], ...]) -> Any:
+    """A decoded JSON body with every string value cleaned and redacted (keys are kept)."""
+    if isinstance(value, str):
+        for form, masked in secrets:
+            value = value.replace(form, masked)
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {key: clean_body(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean_body(item, secrets) for item in value]
+    return value
+
+
+def is_graph_id(value: object) -> bool:
+    """True for a Graph object id (digits only)."""
+    return isinstance(value, str) and GRAPH_ID.fullmatch(value) is not None
+
+
+def require_graph_id(value: str, name: str) -> str:
+    """A Graph id about to enter a request path (`name` is the Graph field, e.g. "target_ids"),
+    or GraphBadResponse: a value that should be an id and holds a URL or a path is refused.
+    Ids the user gives are checked earlier, by `require_setting_id`, with the setting's name."""
+    if is_graph_id(value):
+        return value
+    raise GraphBadResponse(
+        f"A {name} that is not a Graph id (ids are digits only) was refused: wa-token puts "
+        "nothing else in a request.",
+        status=200,
+        fix="Graph sent it: check that --graph-url / WHATSAPP_GRAPH_URL is "
+        "https://graph.facebook.com (or your own fake server), then try again.",
+    )
+
+
+def require_setting_id(value: str | None, variable: str) -> str | None:
+    """A setting that holds a Graph id (such as WHATSAPP_BUSINESS_ACCOUNT_ID), or SettingsError."""
+    if value is None or is_graph_id(value):
+        return value
+    raise SettingsError(
+        f"{variable} must be digits (a Graph id such as 102290129340398).",
+        fix=f"Correct {variable} in your environment or .env file (WhatsApp Manager and the App "
+        "Dashboard's API Setup show the ids), or remove it.",
+    )
+
+
+def url_credentials(url: str) -> bool:
+    """True when the URL carries a user name or password (`http://user:pw@host`)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "@" in url
+    return "@" in parts.netloc
+
+
+def mask_url_credentials(url: str) -> str:
+    """The URL with any `user:password@` replaced by `***@`, safe to print."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return re.sub(r"//[^/@]*@", "//***@", url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))

@@ -193,3 +193,20 @@ def test_untrack_steps(repo: Path) -> None:
     assert steps[0].startswith("git rm --cached -- 'my app.env'")
     assert steps[1].startswith("wa-token fix gitignore") and "git commit" in steps[2]
     assert repair.untrack_steps(Path(".env"), repair.HistoryScan(repo), "x") == ()
+
+
+def test_a_hard_linked_env_is_refused_before_the_keyring_gets_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, the keyring got the token and then the .env removal split the hard link."""
+    memory = MemoryKeyring(monkeypatch)
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKEN.reveal()}\n")
+    os.link(env_file, tmp_path / "other-name.env")
+    before = env_file.read_bytes()
+    with pytest.raises(StoreError, match="hard links"):
+        repair.move_to_keyring(env_file, DEFAULT)
+    assert env_file.read_bytes() == before and env_file.stat().st_nlink == 2
+    assert memory.values == {}
+    assert sorted(p.name for p in tmp_path.iterdir() if "env" in p.name) == [
+        ".env", "other-name.env"]

@@ -372,6 +372,30 @@ def _remove_if_stale(path: Path, owners: set[int], now: float) -> None:
             path.unlink()
 
 
+def check_rewritable(path: Path) -> None:
+    """Raise now the EnvFileError a write would end with for a hard-linked file or an owner
+    that cannot be kept, before a caller changes anything else (e.g. copies the token away)."""
+    shown = Path(path)
+    target = _real_path(shown)
+    old = _stat_or_none(target)
+    if old is None:
+        return
+    if old.st_nlink > 1:
+        raise _hard_linked(shown, old.st_nlink)
+    if (old.st_uid, old.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    try:
+        descriptor, probe = tempfile.mkstemp(prefix=f"{target.name}{TEMP_INFIX}",
+                                             dir=target.parent)
+    except OSError:
+        return  # the write itself says what is wrong with the folder
+    try:
+        _keep_owner(descriptor, old, shown)
+    finally:
+        os.close(descriptor)
+        os.unlink(probe)
+
+
 def _check_key(key: str) -> None:
     if not _KEY.fullmatch(key):
         raise ValueError("a .env key must be letters, digits and _, not starting with a digit")

@@ -163,6 +163,7 @@ def move_to_keyring(env_file: Path, profile: Profile) -> Repair:
     value = env_store.read_env_token(env_file, key)
     if not value:
         return Repair(False, f"No token under {key} in {env_file}: nothing to move.")
+    env_store.check_rewritable(env_file)  # a hard link or another owner: refuse before copying
     before = keyring_store.read_keyring_token(key)
     keyring_store.write_keyring_token(value, key)  # writes, reads back, compares
     if keyring_store.read_keyring_token(key) != value:

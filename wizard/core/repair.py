@@ -362,12 +362,16 @@ def _quote(path: Path) -> str:
 
 
 def _not_a_plain_gitignore(path: Path, what: str) -> EnvFileError:
+    q = _quote(path)
+    fix = (f"git ignores a symlinked .gitignore anyway: replace the link with a copy of its "
+           f"target (cp --remove-destination \"$(readlink -f {q})\" {q}), then run "
+           "`wa-token fix gitignore` again." if what == "a symbolic link" else
+           f"Remove it (rm {q}) or replace it with a regular file, then run "
+           "`wa-token fix gitignore` again.")
     return EnvFileError(
         f"{path} is {what}: wa-token only adds lines to a regular .gitignore file (a symlink "
-        "could lead out of the repository, and git does not read a symlinked .gitignore).",
-        fix=f"Replace it with a regular file (for example: rm {_quote(path)}, then run "
-        "`wa-token fix gitignore` again), or add the rule by hand.",
-        title="The .gitignore file cannot be changed",
+        "could lead out of the repository; a FIFO or device would never end). Nothing was "
+        "written.", fix=fix, title="The .gitignore file cannot be changed",
     )
 
 

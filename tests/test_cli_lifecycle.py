@@ -384,10 +384,11 @@ def test_fix_gitignore_adds_a_relative_line_once_and_keeps_other_bytes(cli: Cli)
     assert "wa-token fix gitignore --env-file config/app.env" in fix["fix"]
     run = cli("fix", "gitignore", "--env-file", "config/app.env")
     assert run.code == 0 and "/config/app.env" in flat(run.err)
-    assert (cli.cwd / ".gitignore").read_bytes() == b"node_modules/\r\n*.log\r\n/config/app.env\r\n"
+    assert (cli.cwd / ".gitignore").read_bytes() == (
+        b"node_modules/\r\n*.log\r\n/config/app.env\r\n/config/app.env.tmp-*\r\n")
     again = cli("fix", "gitignore", "--env-file", "config/app.env")
     assert again.code == 0 and "already ignored" in flat(again.err)
-    assert (cli.cwd / ".gitignore").read_bytes().count(b"app.env") == 1
+    assert (cli.cwd / ".gitignore").read_bytes().count(b"app.env") == 2
     assert warnings_of(cli, "--env-file", "config/app.env") == []
 
 

@@ -259,7 +259,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings, environ: Mapping[
         "## systemd (a user timer; it can reach your OS keyring while you are logged in)",
         texts.service, texts.timer,
     ]) + "\n")
-    console.say(f"Check it once by hand first: {' '.join(command)}")
+    console.say(f"Check it once by hand first: {texts.shell}")
     return EXIT_OK
 
 

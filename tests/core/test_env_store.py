@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -338,7 +339,8 @@ def test_no_temp_files_left_behind(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "has space", "quote'", 'dq"', "new\nline", "caf\u00e9", "a#b", "a=b", "$(x)"]
+    "bad", ["", "has space", "quote'", 'dq"', "new\nline", "caf\u00e9", "a#b", "a\\b", "$(x)",
+            "a;b"]
 )
 def test_unsafe_values_are_refused_without_echo(tmp_path: Path, bad: str) -> None:
     with pytest.raises(ValueError) as caught:
@@ -676,3 +678,26 @@ def test_permission_risks(tmp_path: Path, mode: int, world: bool, group: bool) -
 def test_missing_file_has_no_permission_risk(tmp_path: Path) -> None:
     risks = inspect_env_file(tmp_path / ".env")
     assert (risks.exists, risks.world_readable, risks.group_readable) == (False, False, False)
+
+
+@pytest.mark.parametrize("token", ["EAAG~abc+def/ghi==", "~home", "a=b", "+x/y", "a|b~c", "==", "123|abc"])
+def test_every_character_the_validator_accepts_round_trips(tmp_path: Path, token: str) -> None:
+    """`~+/=` passed validation but made the writer raise ValueError ("unexpected error")."""
+    path = tmp_path / ".env"
+    path.write_text(f"A=1\n{K}=old\n", encoding="utf-8")
+    write_env_token(path, token)
+    assert read_env_token(path) == token
+    assert dotenv_values(path)[K] == token  # python-dotenv's own reader, default settings
+    assert f"{K}='{token}'" in path.read_text(encoding="utf-8")  # quoted: a shell reads it too
+    done = subprocess.run(["sh", "-c", f". {shlex.quote(str(path))} && printf %s \"${K}\""],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout == token
+
+
+@given(token=st.from_regex(r"[A-Za-z0-9_\-.|~+/=]{1,60}", fullmatch=True))
+def test_any_valid_token_text_round_trips_through_python_dotenv(token: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ".env"
+        write_env_token(path, token)
+        assert dotenv_values(path, interpolate=False)[K] == token
+        assert dotenv_values(path)[K] == token

@@ -54,10 +54,11 @@ def test_gitignore_is_created_at_the_top_of_the_work_tree(repo: Path) -> None:
     env_file.write_text("X=1\n")
     done = repair.ignore_in_git(env_file)
     assert done.changed and done.notes == ()
-    assert (repo / ".gitignore").read_bytes() == b"/deploy/prod.env\n"
+    rules = b"/deploy/prod.env\n/deploy/prod.env.tmp-*\n"
+    assert (repo / ".gitignore").read_bytes() == rules
     assert (repo / ".gitignore").stat().st_mode & 0o777 == 0o644 & ~current_umask()
     assert not repair.ignore_in_git(env_file).changed
-    assert (repo / ".gitignore").read_bytes() == b"/deploy/prod.env\n"
+    assert (repo / ".gitignore").read_bytes() == rules
 
 
 def current_umask() -> int:
@@ -67,8 +68,9 @@ def current_umask() -> int:
 
 
 @pytest.mark.parametrize(("before", "after"), [
-    (b"a\nb", b"a\nb\n/.env\n"), (b"a\r\n", b"a\r\n/.env\r\n"), (b"", b"/.env\n"),
-    (b"\xef\xbb\xbf# bom\n\xff raw\n", b"\xef\xbb\xbf# bom\n\xff raw\n/.env\n"),
+    (b"a\nb", b"a\nb\n/.env\n/.env.tmp-*\n"), (b"a\r\n", b"a\r\n/.env\r\n/.env.tmp-*\r\n"),
+    (b"", b"/.env\n/.env.tmp-*\n"),
+    (b"\xef\xbb\xbf# bom\n\xff raw\n", b"\xef\xbb\xbf# bom\n\xff raw\n/.env\n/.env.tmp-*\n"),
 ])
 def test_gitignore_keeps_every_other_byte(repo: Path, before: bytes, after: bytes) -> None:
     (repo / ".gitignore").write_bytes(before)
@@ -83,7 +85,7 @@ def test_gitignore_through_a_symlinked_folder(repo: Path, tmp_path: Path) -> Non
     link = tmp_path / "link"
     link.symlink_to(repo / "conf")
     assert repair.ignore_in_git(link / "app.env").changed
-    assert (repo / ".gitignore").read_text() == "/conf/app.env\n"
+    assert (repo / ".gitignore").read_text() == "/conf/app.env\n/conf/app.env.tmp-*\n"
 
 
 def test_gitignore_says_when_a_rule_re_includes_the_file(repo: Path) -> None:
@@ -191,3 +193,20 @@ def test_untrack_steps(repo: Path) -> None:
     assert steps[0].startswith("git rm --cached -- 'my app.env'")
     assert steps[1].startswith("wa-token fix gitignore") and "git commit" in steps[2]
     assert repair.untrack_steps(Path(".env"), repair.HistoryScan(repo), "x") == ()
+
+
+def test_a_hard_linked_env_is_refused_before_the_keyring_gets_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, the keyring got the token and then the .env removal split the hard link."""
+    memory = MemoryKeyring(monkeypatch)
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKEN.reveal()}\n")
+    os.link(env_file, tmp_path / "other-name.env")
+    before = env_file.read_bytes()
+    with pytest.raises(StoreError, match="hard links"):
+        repair.move_to_keyring(env_file, DEFAULT)
+    assert env_file.read_bytes() == before and env_file.stat().st_nlink == 2
+    assert memory.values == {}
+    assert sorted(p.name for p in tmp_path.iterdir() if "env" in p.name) == [
+        ".env", "other-name.env"]

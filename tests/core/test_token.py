@@ -49,6 +49,10 @@ def test_mask(value: str, shown: str) -> None:
      ("surrounding spaces or line breaks", "a `WHATSAPP_CLOUD_API_TOKEN=` prefix",
       "a pair of quotes")),
     (f'"Bearer {GOOD}"', ("a pair of quotes", "a `Bearer ` prefix")),
+    (f"WHATSAPP_CLOUD_API_TOKEN_ACME={GOOD}", ("a `WHATSAPP_CLOUD_API_TOKEN_ACME=` prefix",)),
+    (f"export WHATSAPP_CLOUD_API_TOKEN_STAGING_2='{GOOD}'",
+     ("a `WHATSAPP_CLOUD_API_TOKEN_STAGING_2=` prefix", "a pair of quotes")),
+    (f"export\tWHATSAPP_CLOUD_API_TOKEN_P1 = {GOOD}", ("a `WHATSAPP_CLOUD_API_TOKEN_P1=` prefix",)),
 ])
 def test_clean_pasted_strips_the_usual_wrapping(pasted: str, removed: tuple[str, ...]) -> None:
     cleaned = clean_pasted(pasted)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shlex
@@ -44,22 +45,35 @@ class Repair:
 # -- fix gitignore -------------------------------------------------------------------------------
 
 def ignore_in_git(env_file: Path) -> Repair:
-    """Add the .env path, relative and anchored, to the .gitignore at the top of its work tree."""
+    """Add the .env path, relative and anchored, to the .gitignore at the top of its work tree,
+    and a rule for the temp files a killed save may leave beside it (`/.env.tmp-*`)."""
     path = _path_of(env_file)
     top = _git(path.parent, "rev-parse", "--show-toplevel")
     if top is None:
         return Repair(False, f"{env_file} is not inside a git work tree: nothing to ignore.")
     root = Path(top)
+    relative = path.relative_to(root).as_posix()
+    if "\n" in relative or "\r" in relative:
+        raise _unignorable(env_file)
     notes = _tracked_note(root, path, env_file)
-    if _ignored(root, path):
+    temp = path.with_name(path.name + env_store.TEMP_INFIX + "a1b2c3d4")  # any temp file's name
+    patterns = [pattern for pattern, covered in (
+        (gitignore_pattern(relative), _ignored(root, path)),
+        (temp_files_pattern(relative), _ignored(root, temp)),
+    ) if not covered]
+    if not patterns:
         return Repair(False, f"{env_file} is already ignored by git.", notes)
     gitignore = root / ".gitignore"
-    pattern = gitignore_pattern(path.relative_to(root).as_posix())
-    _append_line(gitignore, pattern)
+    _append_lines(gitignore, patterns)
     if not _ignored(root, path):
         notes += (f"git still does not ignore {env_file}: a later rule such as `!.env` "
                   "re-includes it; remove that rule.",)
-    return Repair(True, f"Added {pattern} to {gitignore}.", notes)
+    return Repair(True, f"Added {' and '.join(patterns)} to {gitignore}.", notes)
+
+
+def temp_files_pattern(relative: str) -> str:
+    """`/config/prod.env.tmp-*`: the temp and lock files wa-token writes beside the file."""
+    return gitignore_pattern(relative + env_store.TEMP_INFIX) + "*"
 
 
 def gitignore_pattern(relative: str) -> str:
@@ -83,17 +97,39 @@ def _ignored(root: Path, path: Path) -> bool:
     return _git(root, "check-ignore", "--no-index", "-q", "--", relative) is not None
 
 
-def _append_line(target: Path, line: str) -> None:
-    """Append one line in the file's own line ending; every existing byte is kept."""
-    try:
-        data = target.read_bytes() if target.exists() else b""
-    except OSError as exc:
-        raise _write_failed(target, exc) from None
+def _append_lines(target: Path, lines: list[str]) -> None:
+    """Append lines in the file's own line ending; every existing byte is kept."""
+    data = _read_gitignore(target)
     match = _NEWLINE.search(data)
     newline = match.group() if match else b"\n"
     if data and not data.endswith((b"\n", b"\r")):
         data += newline
-    write_bytes_atomically(target, data + line.encode("utf-8") + newline, new_mode=0o644)
+    added = b"".join(line.encode("utf-8") + newline for line in lines)
+    write_bytes_atomically(target, data + added, new_mode=0o644)
+
+
+def _read_gitignore(target: Path) -> bytes:
+    """The .gitignore's bytes (b"" when missing), refusing a symlink (git does not follow one
+    either, and it may point out of the repository) and anything but a regular file (a FIFO
+    would block the read forever)."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        descriptor = os.open(target, flags)
+    except FileNotFoundError:
+        return b""
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _not_a_plain_gitignore(target, "a symbolic link") from None
+        raise _write_failed(target, exc) from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise _not_a_plain_gitignore(target, "not a regular file")
+        with os.fdopen(os.dup(descriptor), "rb") as stream:
+            return stream.read()
+    except OSError as exc:
+        raise _write_failed(target, exc) from None
+    finally:
+        os.close(descriptor)
 
 
 # -- fix permissions -----------------------------------------------------------------------------
@@ -127,6 +163,7 @@ def move_to_keyring(env_file: Path, profile: Profile) -> Repair:
     value = env_store.read_env_token(env_file, key)
     if not value:
         return Repair(False, f"No token under {key} in {env_file}: nothing to move.")
+    env_store.check_rewritable(env_file)  # a hard link or another owner: refuse before copying
     before = keyring_store.read_keyring_token(key)
     keyring_store.write_keyring_token(value, key)  # writes, reads back, compares
     if keyring_store.read_keyring_token(key) != value:
@@ -322,6 +359,30 @@ def _run_git(folder: Path, args: list[str], *, stdin: str | None = None,
 
 def _quote(path: Path) -> str:
     return shlex.quote(str(path))
+
+
+def _not_a_plain_gitignore(path: Path, what: str) -> EnvFileError:
+    q = _quote(path)
+    fix = (f"git ignores a symlinked .gitignore anyway: replace the link with a copy of its "
+           f"target (cp --remove-destination \"$(readlink -f {q})\" {q}), then run "
+           "`wa-token fix gitignore` again." if what == "a symbolic link" else
+           f"Remove it (rm {q}) or replace it with a regular file, then run "
+           "`wa-token fix gitignore` again.")
+    return EnvFileError(
+        f"{path} is {what}: wa-token only adds lines to a regular .gitignore file (a symlink "
+        "could lead out of the repository; a FIFO or device would never end). Nothing was "
+        "written.", fix=fix, title="The .gitignore file cannot be changed",
+    )
+
+
+def _unignorable(path: Path) -> EnvFileError:
+    return EnvFileError(
+        "The path of the .env file holds a line break, which a .gitignore rule cannot hold "
+        "(it would become two rules).",
+        fix="Rename the file or its folder so the path has no line break, then run "
+        "`wa-token fix gitignore` again.",
+        title="The .gitignore file cannot be changed",
+    )
 
 
 def _write_failed(path: Path, exc: OSError, *, owner: bool = False) -> EnvFileError:

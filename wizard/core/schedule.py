@@ -8,9 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from wizard.core.errors import SettingsError
 from wizard.core.profiles import Profile
 
 _SYSTEMD_PLAIN = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+"""Control characters but the tab: a line break would end the crontab line or unit setting."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,8 @@ class ScheduleTexts:
     """wa-token-refresh, or wa-token-refresh-NAME for another profile."""
     command: tuple[str, ...]
     """The refresh command line both run."""
+    shell: str
+    """That command line quoted for a POSIX shell, to run once by hand (safe to paste)."""
     crontab: str
     service: str
     timer: str
@@ -36,7 +41,12 @@ def refresh_command(
 
 
 def schedule_texts(command: Sequence[str], profile: Profile) -> ScheduleTexts:
-    """The texts for one profile's daily refresh; paths must already be absolute."""
+    """The texts for one profile's daily refresh; paths must already be absolute.
+
+    Every word is quoted for where it goes (sh for cron and the by-hand line, systemd's own
+    rules for ExecStart=); a word with a line break or another control character cannot be
+    written into either, so it is refused (SettingsError)."""
+    _refuse_control_characters(command)
     unit = "wa-token-refresh" + ("" if profile.is_default else f"-{profile.name}")
     cron_command = shlex.join(command).replace("%", "\\%")  # cron turns a bare % into a newline
     crontab = "\n".join([
@@ -73,7 +83,17 @@ def schedule_texts(command: Sequence[str], profile: Profile) -> ScheduleTexts:
         f"# Then: systemctl --user daemon-reload && systemctl --user enable --now {unit}.timer",
         "# (and `loginctl enable-linger $USER` so it also runs while you are logged out).",
     ])
-    return ScheduleTexts(unit, tuple(command), crontab, service, timer)
+    return ScheduleTexts(unit, tuple(command), shlex.join(command), crontab, service, timer)
+
+
+def _refuse_control_characters(command: Sequence[str]) -> None:
+    if any(_CONTROL.search(word) for word in command):
+        raise SettingsError(
+            "A path or setting of the refresh command holds a line break or another control "
+            "character, which a crontab line or a systemd unit cannot hold.",
+            fix="Move the .env file (or wa-token) to a path without such characters, or use "
+            "a symlink to it, then run `wa-token schedule --print` again.",
+        )
 
 
 def systemd_join(command: Sequence[str]) -> str:

@@ -18,7 +18,8 @@ MAX_TOKEN_LENGTH = 4096
 """Far above any real token; a longer paste is a whole file or a log, not a token."""
 
 _TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_\-.|~+/=]+")
-_KEY_PREFIX = re.compile(r"^(?:export\s+)?" + TOKEN_KEY + r"\s*=\s*")
+_KEY_PREFIX = re.compile(r"^(?:export\s+)?(?P<key>" + TOKEN_KEY + r"(?:_[A-Z0-9_]{1,32})?)\s*=\s*")
+"""`WHATSAPP_CLOUD_API_TOKEN=`, or a profile's `WHATSAPP_CLOUD_API_TOKEN_ACME=`, maybe exported."""
 _BEARER_PREFIX = re.compile(r"^bearer\s+", re.IGNORECASE)
 _QUOTES = ("\"", "'", "`", "\u201c\u201d", "\u2018\u2019")
 
@@ -78,7 +79,8 @@ class CleanedPaste:
 def clean_pasted(text: str) -> CleanedPaste:
     """Take a token out of pasted text, forgiving the usual copy-paste wrapping.
 
-    Strips surrounding whitespace, a `WHATSAPP_CLOUD_API_TOKEN=` prefix, one pair of quotes and a
+    Strips surrounding whitespace, a `WHATSAPP_CLOUD_API_TOKEN=` prefix (or a profile's
+    `WHATSAPP_CLOUD_API_TOKEN_NAME=`, with or without `export `), one pair of quotes and a
     `Bearer ` prefix, then validates what is left. Raises TokenFormatError with a reason that
     never echoes the text.
     """
@@ -86,9 +88,9 @@ def clean_pasted(text: str) -> CleanedPaste:
     value = text.strip()
     if value != text and text.strip():
         removed.append("surrounding spaces or line breaks")
-    value, found = _strip_key_prefix(value)
-    if found:
-        removed.append(f"a `{TOKEN_KEY}=` prefix")
+    value, key = _strip_key_prefix(value)
+    if key:
+        removed.append(f"a `{key}=` prefix")
     value, found = _strip_quotes(value)
     if found:
         removed.append("a pair of quotes")
@@ -138,9 +140,12 @@ def format_problem(value: str) -> str | None:
     return next((reason for failed, reason in checks if failed), None)
 
 
-def _strip_key_prefix(value: str) -> tuple[str, bool]:
-    stripped = _KEY_PREFIX.sub("", value, count=1)
-    return stripped.strip(), stripped != value
+def _strip_key_prefix(value: str) -> tuple[str, str]:
+    """The value without a `KEY=` prefix, and that key ("" when there was none)."""
+    match = _KEY_PREFIX.match(value)
+    if match is None:
+        return value, ""
+    return value[match.end():].strip(), match["key"]
 
 
 def _strip_quotes(value: str) -> tuple[str, bool]:

@@ -1,4 +1,4 @@
-"""argparse that never echoes a value back: usage errors are masked, token-shaped arguments refused."""
+"""argparse that never echoes a value: usage errors masked, token-shaped arguments refused."""
 
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ from wizard.core.check import check_found_token
 from wizard.core.diagnose import (
     EXIT_NO_TOKEN,
     EXIT_OK,
-    EXIT_PROBLEM,
     EXIT_STORE,
     EXIT_USAGE,
     Finding,

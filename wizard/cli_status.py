@@ -22,14 +22,15 @@ def source_state(reading: sources.SourceReading) -> str:
 
 
 def render_short(readings: list[sources.SourceReading], report: CheckReport, profile: str,
-                 marks: Marks) -> str:
+                 others: list[str], marks: Marks) -> str:
     """Which source wins, its mask, type and expiry, ok or the problem, like `gh auth status`."""
     found = report.found
     lines = [f"wa-token status (profile {profile})"]
     if found is None:
         lines.append(f"  {marks.bad} No token stored (environment, .env, keyring).")
     else:
-        lines.append(f"  Token    {found.masked} from {sources.describe(found.source, found.location)}")
+        place = sources.describe(found.source, found.location)
+        lines.append(f"  Token    {found.masked} from {place}")
         info = report.graph.token_info
         if info is not None:
             kind = TYPE_NAMES.get(info.type or "", "unknown kind")
@@ -40,10 +41,12 @@ def render_short(readings: list[sources.SourceReading], report: CheckReport, pro
         if found is not None and reading.source == found.source:
             continue
         if reading.token is not None:
-            lines.append(f"  {marks.warn} Also stored: {sources.describe(reading.source, reading.location)}"
-                         f" ({reading.token.masked}), not used.")
+            place = sources.describe(reading.source, reading.location)
+            lines.append(f"  {marks.warn} Also stored: {place} ({reading.token.masked}), not used.")
         elif reading.error is not None or reading.unavailable is not None:
             lines.append(f"  {marks.warn} {reading.source}: {source_state(reading)}")
+    if others:
+        lines.append(f"  Other profiles: {', '.join(others)} (--profile NAME)")
     lines.append(MORE)
     return "\n".join(lines) + "\n"
 

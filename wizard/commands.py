@@ -1,4 +1,4 @@
-"""The `wa-token` commands: argparse in front of the core; Textual is imported only for the wizard."""
+"""The `wa-token` commands: argparse before the core; Textual is imported only for the wizard."""
 
 from __future__ import annotations
 
@@ -134,7 +134,8 @@ def main(
     stderr: TextIO | None = None,
 ) -> int:
     """Run one command and return its exit code."""
-    console = Console(stdout or sys.stdout or ClosedOutput(), stderr or sys.stderr or ClosedOutput())
+    console = Console(stdout or sys.stdout or ClosedOutput(),
+                      stderr or sys.stderr or ClosedOutput())
     argv = list(sys.argv[1:] if argv is None else argv)
     environ = os.environ if environ is None else environ
     stdin = stdin or sys.stdin
@@ -302,7 +303,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings, environ: Mapping[st
         console.out.write(cli_status.render_verbose(readings, report, console.marks))
         console.out.write("\n" + render_profiles(found_profiles, current, console.marks))
     else:
-        console.out.write(cli_status.render_short(readings, report, current, console.marks))
+        others = [listing.name for listing in found_profiles if listing.name != current]
+        console.out.write(cli_status.render_short(readings, report, current, others,
+                                                  console.marks))
     if blocking is not None:
         console.error(blocking)
         return EXIT_STORE if winner is None else report.exit_code

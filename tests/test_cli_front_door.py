@@ -155,7 +155,8 @@ def run_shell(cli: Cli, redirect: str, *args: str) -> Run:
 
 
 @pytest.mark.parametrize("redirect", [">&-", ">/dev/full"])
-@pytest.mark.parametrize("args", [("check", "--json"), ("status",), ("token",), ("--help",)])
+@pytest.mark.parametrize("args", [("check", "--json"), ("status",), ("token",), ("--version",),
+                                  ("--help",)])
 def test_unwritable_stdout_is_a_clear_error(cli: Cli, redirect: str,
                                             args: tuple[str, ...]) -> None:
     (cli.cwd / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")

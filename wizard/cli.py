@@ -11,6 +11,7 @@ from typing import Any
 
 from wizard import __version__
 
+EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 INTERRUPTED = b"\nInterrupted; nothing was changed.\n"
 TEST_INTERRUPT = "WA_TOKEN_TEST_INTERRUPT"
@@ -23,8 +24,7 @@ def main(argv: Sequence[str] | None = None, **streams: Any) -> int:
     try:
         args = list(sys.argv[1:] if argv is None else argv)
         if args == ["--version"]:
-            (streams.get("stdout") or sys.stdout or sys.stderr).write(f"wa-token {__version__}\n")
-            return 0
+            return _print_version(streams.get("stdout") or sys.stdout)
         if os.environ.get(TEST_INTERRUPT) == "import":
             os.kill(os.getpid(), signal.SIGINT)
         from wizard import commands  # httpx, the core and argparse: only when a command runs
@@ -35,6 +35,18 @@ def main(argv: Sequence[str] | None = None, **streams: Any) -> int:
     except KeyboardInterrupt:  # between the handler's restore and the command's own handling
         _write_interrupted()
         return EXIT_INTERRUPTED
+
+
+def _print_version(stdout: Any) -> int:
+    """`wa-token --version`, or one line on stderr when stdout cannot take it (exit 2)."""
+    try:
+        stdout.write(f"wa-token {__version__}\n")
+        stdout.flush()
+    except (AttributeError, OSError):
+        _write_to_stderr(b"wa-token: could not write to standard output.\n")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # so that Python's last flush succeeds
+        return EXIT_USAGE
+    return 0
 
 
 def _quiet_interrupts_while_starting() -> Any:
@@ -51,8 +63,12 @@ def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
 
 
 def _write_interrupted() -> None:
+    _write_to_stderr(INTERRUPTED)
+
+
+def _write_to_stderr(data: bytes) -> None:
     try:
-        os.write(2, INTERRUPTED)
+        os.write(2, data)
     except OSError:
         pass
 

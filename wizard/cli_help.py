@@ -98,6 +98,16 @@ HELP: dict[str, tuple[str, str, str]] = {
         ("  wa-token schedule --print\n"
          "  wa-token schedule --print --env-file /srv/app/.env --if-expiring-within 20"),
     ),
+    "provision": (
+        "create the System User and its token from a business admin's token on stdin",
+        ("Read a business admin's token (with business_management) from standard input or a\n"
+         "hidden prompt, show the plan, and after a yes create or reuse the System User,\n"
+         "install the app, assign the WhatsApp account(s), generate the token, check it and\n"
+         "store it. The admin token is never stored."),
+        ("  wa-token provision --plan\n"
+         "  printf '%s' \"$ADMIN_TOKEN\" | wa-token provision --business-id 123 --yes\n"
+         "  wa-token provision --expires 60d --to keyring"),
+    ),
     "fix": (
         "act on a security warning of `wa-token check`",
         "Act on a security warning of `wa-token check`.",
@@ -117,3 +127,13 @@ def add_command(commands: argparse._SubParsersAction, name: str,
         epilog=f"examples:\n{examples}\n\n{GLOBAL_OPTIONS_NOTE}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def teach(commands: argparse._SubParsersAction) -> None:
+    """Give every known subcommand its description and examples, however it was added."""
+    for name, sub in commands.choices.items():
+        if name in HELP and sub.epilog is None:
+            _, description, examples = HELP[name]
+            sub.description = description
+            sub.epilog = f"examples:\n{examples}\n\n{GLOBAL_OPTIONS_NOTE}"
+            sub.formatter_class = argparse.RawDescriptionHelpFormatter

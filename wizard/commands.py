@@ -102,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_lifecycle.add_parsers(commands, common)
     cli_fix.add_parsers(commands, common)
+    cli_help.teach(commands)  # commands added with a plain add_parser get their help too
     return parser
 
 
@@ -161,6 +162,10 @@ def _run(argv: list[str], environ: Mapping[str, str], stdin: TextIO, console: Co
         return EXIT_USAGE
     try:
         args = parser.parse_args(argv)
+    except SystemExit as done:  # --help: argparse printed it to sys.stdout, which may fail
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        return int(done.code or 0)
     except UsageError as err:
         console.err.write(cli_args.masked_usage(err.text, argv, cli_args.known_words(parser))
                           + "\nRun `wa-token --help` (or `wa-token COMMAND --help`) for usage.\n")

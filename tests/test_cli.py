@@ -391,7 +391,7 @@ def test_status_lists_every_source(cli: Cli) -> None:
     assert [s["active"] for s in body["sources"]] == [False, True, False]
     assert body["sources"][1]["masked"] == f"{VALID[:4]}…{VALID[-4:]}"
     assert body["active"]["ok"] is True
-    human = cli("status")
+    human = cli("status", "--verbose")
     assert "(used)" in human.out and "The token works" in human.out
     assert_no_secret(human, VALID)
 

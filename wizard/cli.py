@@ -2,22 +2,80 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from collections.abc import Sequence
+from types import FrameType
 from typing import Any
 
 from wizard import __version__
 
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+INTERRUPTED = b"\nInterrupted; nothing was changed.\n"
+TEST_INTERRUPT = "WA_TOKEN_TEST_INTERRUPT"
+"""Tests only: `import` makes the process send itself SIGINT while the commands are loading."""
+
 
 def main(argv: Sequence[str] | None = None, **streams: Any) -> int:
     """Run one command and return its exit code (see `wizard.commands.main`)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args == ["--version"]:
-        (streams.get("stdout") or sys.stdout).write(f"wa-token {__version__}\n")
-        return 0
-    from wizard import commands  # httpx, the core and argparse: only when a command runs
+    previous = _quiet_interrupts_while_starting()
+    try:
+        args = list(sys.argv[1:] if argv is None else argv)
+        if args == ["--version"]:
+            return _print_version(streams.get("stdout") or sys.stdout)
+        if os.environ.get(TEST_INTERRUPT) == "import":
+            os.kill(os.getpid(), signal.SIGINT)
+        from wizard import commands  # httpx, the core and argparse: only when a command runs
+    finally:
+        _restore(previous)
+    try:
+        return commands.main(argv, **streams)
+    except KeyboardInterrupt:  # between the handler's restore and the command's own handling
+        _write_interrupted()
+        return EXIT_INTERRUPTED
 
-    return commands.main(argv, **streams)
+
+def _print_version(stdout: Any) -> int:
+    """`wa-token --version`, or one line on stderr when stdout cannot take it (exit 2)."""
+    try:
+        stdout.write(f"wa-token {__version__}\n")
+        stdout.flush()
+    except (AttributeError, OSError):
+        _write_to_stderr(b"wa-token: could not write to standard output.\n")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # so that Python's last flush succeeds
+        return EXIT_USAGE
+    return 0
+
+
+def _quiet_interrupts_while_starting() -> Any:
+    """Ctrl-C while the modules load: one line and exit 130, never an import traceback."""
+    try:
+        return signal.signal(signal.SIGINT, _interrupted_while_starting)
+    except ValueError:  # not the main thread (an embedding test): leave signals alone
+        return None
+
+
+def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
+    _write_interrupted()
+    os._exit(EXIT_INTERRUPTED)  # nothing was written yet: no state to unwind
+
+
+def _write_interrupted() -> None:
+    _write_to_stderr(INTERRUPTED)
+
+
+def _write_to_stderr(data: bytes) -> None:
+    try:
+        os.write(2, data)
+    except OSError:
+        pass
+
+
+def _restore(previous: Any) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGINT, previous)
 
 
 def __getattr__(name: str) -> Any:

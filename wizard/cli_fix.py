@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TextIO
 
+from wizard import cli_help
 from wizard.console import Console
 from wizard.core import repair, sources
 from wizard.core.diagnose import EXIT_OK, EXIT_PROBLEM, Finding, LocalFacts, command, rotation_steps
@@ -22,8 +23,7 @@ SHOWN_HITS = 10
 
 def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """`fix gitignore|permissions|keyring|tracked`, with the global options after them too."""
-    fix = commands.add_parser("fix", parents=[common],
-                              help="act on a security warning of `wa-token check`")
+    fix = cli_help.add_command(commands, "fix", common)
     what = fix.add_subparsers(dest="fix", metavar="WHAT", required=True)
     what.add_parser("gitignore", parents=[common],
                     help="env_not_gitignored: add the .env file to its work tree's .gitignore")

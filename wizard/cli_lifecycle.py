@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from wizard import cli_args, cli_help
 from wizard.console import Console, ask_hidden, confirm, isatty
 from wizard.core import lifecycle, messaging, sources
 from wizard.core.check import check_found_token
 from wizard.core.diagnose import (
     EXIT_NO_TOKEN,
     EXIT_OK,
-    EXIT_PROBLEM,
     EXIT_STORE,
     EXIT_USAGE,
     Finding,
@@ -37,9 +37,7 @@ NO_TOKEN = "No token found (environment, .env, keyring). Run `wa-token setup` or
 
 def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """send-test, extend, refresh and schedule, with the global options after them too."""
-    send = commands.add_parser(
-        "send-test", parents=[common],
-        help="send the hello_world template to one number, to prove the token can send")
+    send = cli_help.add_command(commands, "send-test", common)
     send.add_argument("--to", required=True, metavar="+NUMBER",
                       help="the recipient, in international format (e.g. +15551234567)")
     send.add_argument("--phone-number-id", metavar="ID",
@@ -48,25 +46,19 @@ def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentP
     send.add_argument("--yes", action="store_true",
                       help="send without asking (required when there is no terminal)")
 
-    extend = commands.add_parser(
-        "extend", parents=[common],
-        help="exchange the temporary token for a ~60-day one (still not permanent)")
+    extend = cli_help.add_command(commands, "extend", common)
     extend.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
 
-    refresh = commands.add_parser(
-        "refresh", parents=[common],
-        help="for cron: exchange the token for a new ~60-day one when it expires soon")
-    refresh.add_argument("--if-expiring-within", type=int, metavar="DAYS",
+    refresh = cli_help.add_command(commands, "refresh", common)
+    refresh.add_argument("--if-expiring-within", type=cli_args.days, metavar="DAYS",
                          default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
                          help="only when it expires within DAYS days (default 10)")
     refresh.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
 
-    schedule = commands.add_parser(
-        "schedule", parents=[common],
-        help="print a crontab line and a systemd timer that run `wa-token refresh` daily")
+    schedule = cli_help.add_command(commands, "schedule", common)
     schedule.add_argument("--print", action="store_true", dest="print_only",
                           help="print them (the default; wa-token never installs them itself)")
-    schedule.add_argument("--if-expiring-within", type=int, metavar="DAYS",
+    schedule.add_argument("--if-expiring-within", type=cli_args.days, metavar="DAYS",
                           default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
                           help="passed on to refresh (default 10)")
 
@@ -93,7 +85,7 @@ def cmd_send_test(args: argparse.Namespace, settings: Settings, environ: Mapping
                 f"to +{to}?")
     if not args.yes and not confirm(question, stdin, console):
         console.say("Not sent: you did not answer yes.")
-        return EXIT_PROBLEM
+        return EXIT_USAGE
     outcome = asyncio.run(messaging.send_hello_world(settings, found, sender.id, to))
     if outcome.sent is None:
         _print_problem(outcome.problem, console)
@@ -298,10 +290,24 @@ def _stored_token(settings: Settings, environ: Mapping[str, str],
 
 def _token_to_replace(settings: Settings, environ: Mapping[str, str],
                       console: Console) -> FoundToken | None:
-    found = sources.find_token_to_replace(environ, settings.env_file, settings.profile.token_key)
-    if found is None:
-        console.say(NO_TOKEN)
-    return found
+    """The winning token (a source that fails above it is exit 5); none anywhere is exit 3.
+
+    A keyring that cannot be asked at all (no backend, cron without D-Bus) holds no token as far
+    as wa-token can tell, exactly as for `check`; the message says it could not be asked.
+    """
+    readings = sources.read_stored(environ, settings.env_file, settings.profile.token_key)
+    for reading in readings:
+        if reading.error is not None:
+            raise reading.error
+        if reading.token is not None:
+            return FoundToken(reading.source, reading.location, reading.token)
+    console.say(NO_TOKEN)
+    unavailable = readings[-1].unavailable
+    if unavailable is not None:
+        console.say(f"{console.marks.warn} The OS keyring could not be asked: "
+                    f"{unavailable.message} From cron, keep the token in the .env file or run "
+                    "the job as a systemd user timer (`wa-token schedule --print`).")
+    return None
 
 
 def _fail(problem: Finding, console: Console) -> int:

@@ -1,9 +1,11 @@
-"""The `wa-token` commands: argparse in front of the core; Textual is imported only for the wizard."""
+"""The `wa-token` commands: argparse before the core; Textual is imported only for the wizard."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
+import io
 import json
 import os
 import stat
@@ -12,8 +14,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from wizard import __version__, cli_fix, cli_lifecycle
-from wizard.console import Console, ask_hidden, isatty
+from wizard import __version__, cli_args, cli_fix, cli_help, cli_lifecycle, cli_status
+from wizard.cli_args import SafeParser, UsageError
+from wizard.cli_stdin import EMPTY_STDIN, EmptyStdin, read_limited
+from wizard.console import Console, ask_hidden, confirm, isatty
 from wizard.core import env_store, keyring_store, profiles, sources
 from wizard.core.check import CheckReport, check_found_token, report_json, status_json
 from wizard.core.diagnose import EXIT_NO_TOKEN, EXIT_OK, EXIT_PROBLEM, EXIT_STORE, EXIT_USAGE
@@ -28,20 +32,19 @@ from wizard.core.errors import (
 from wizard.core.save import store_token
 from wizard.core.settings import Settings, SettingsError, load_settings
 from wizard.core.sources import FoundToken
-from wizard.core.token import MAX_TOKEN_LENGTH
 from wizard.text_report import (
     render_check,
     render_error,
     render_profiles,
-    render_status,
     summary_line,
 )
 
 __all__ = ["COMMANDS", "Console", "build_parser", "exit_code_for", "main"]
 
 EXIT_INTERRUPTED = 130
-STDIN_LIMIT = MAX_TOKEN_LENGTH * 16
-"""Read at most this much of standard input: enough to say "far too long", never a whole disk."""
+OUTPUT_ERRNOS = frozenset({errno.EBADF, errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT,
+                           errno.EFBIG})
+"""Why writing to standard output fails: closed, full, a reader that went away."""
 
 REVOKE_HINT = (
     "This does not revoke the token at Meta. To revoke it: Business Settings → Users → System "
@@ -56,62 +59,71 @@ NO_TTY = "The wizard needs an interactive terminal. Without one, " + INSTEAD
 
 def build_parser() -> argparse.ArgumentParser:
     """The contract's commands and options; global options work before or after the command."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = SafeParser(add_help=False)
     _add_global_options(common, suppress=True)
-    parser = argparse.ArgumentParser(
+    parser = SafeParser(
         prog="wa-token",
         description="Get a permanent WhatsApp Cloud API token, prove it works, store it safely.",
-        epilog="Exit codes: 0 ok, 1 token problem, 2 usage, 3 no token, 4 Graph unreachable, "
-        "5 storage failed, 130 interrupted. A token is never accepted as an argument: pipe it "
-        "on standard input.",
+        epilog=cli_help.TOP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_global_options(parser, suppress=False)
     parser.add_argument("--version", action="version", version=f"wa-token {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    setup = commands.add_parser("setup", parents=[common], help="the interactive wizard")
-    setup.add_argument("--mode", choices=("onboard", "expired", "troubleshoot"))
+    setup = cli_help.add_command(commands, "setup", common)
+    setup.add_argument("--mode", choices=("onboard", "expired", "troubleshoot"),
+                       help="onboard, expired or troubleshoot (see above); default: chosen from "
+                       "what is stored")
 
-    check = commands.add_parser("check", parents=[common], help="test the token against Graph")
+    check = cli_help.add_command(commands, "check", common)
     check.add_argument("--json", action="store_true", help="JSON on stdout")
-    check.add_argument("--warn-days", type=int, metavar="N",
+    check.add_argument("--warn-days", type=cli_args.days, metavar="N",
                        help="warn when the token expires within N days (default 7)")
     check.add_argument("stdin", nargs="?", choices=("-",), help="read the token from stdin")
 
-    status = commands.add_parser("status", parents=[common],
-                                 help="where tokens are stored, which wins, and its check")
-    status.add_argument("--json", action="store_true", help="JSON on stdout")
+    status = cli_help.add_command(commands, "status", common)
+    status.add_argument("--json", action="store_true", help="JSON on stdout (every detail)")
+    status.add_argument("--verbose", "-v", action="store_true",
+                        help="every source and the full check, not just the summary")
 
-    save = commands.add_parser("save", parents=[common],
-                               help="read a token from stdin, check it, store it")
+    save = cli_help.add_command(commands, "save", common)
     save.add_argument("--to", choices=("env", "keyring"), default="env",
                       help="where to store it (default env: the .env file)")
     save.add_argument("--force", action="store_true", help="store even if the check fails")
     save.add_argument("stdin", nargs="?", choices=("-",), help="read the token from stdin")
 
-    commands.add_parser("token", parents=[common], help="print the winning token, raw")
+    cli_help.add_command(commands, "token", common)
 
-    forget = commands.add_parser("forget", parents=[common], help="remove the stored token")
+    forget = cli_help.add_command(commands, "forget", common)
     forget.add_argument("--from", dest="source", choices=("env", "keyring"),
                         help="only this store (default: both)")
+    forget.add_argument("--yes", action="store_true", help="remove without asking")
 
     cli_lifecycle.add_parsers(commands, common)
     cli_fix.add_parsers(commands, common)
+    cli_help.teach(commands)  # commands added with a plain add_parser get their help too
     return parser
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Listed once, in `wa-token --help`; accepted after any command too (hidden there)."""
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--graph-url", metavar="URL", default=default,
-                        help="Graph API base URL (env WHATSAPP_GRAPH_URL)")
+
+    def shown(text: str) -> str:
+        return argparse.SUPPRESS if suppress else text
+
+    parser.add_argument("--graph-url", metavar="URL", default=default, type=cli_args.graph_url,
+                        help=shown("Graph API base URL (env WHATSAPP_GRAPH_URL)"))
     parser.add_argument("--graph-version", metavar="vNN.N", default=default,
-                        help="Graph API version (env WHATSAPP_GRAPH_API_VERSION)")
+                        help=shown("Graph API version (env WHATSAPP_GRAPH_API_VERSION)"))
     parser.add_argument("--env-file", metavar="PATH", type=Path, default=default,
-                        help="the .env file (default ./.env)")
-    parser.add_argument("--timeout", metavar="SECONDS", type=float, default=default,
-                        help="seconds to wait for each Graph answer (default 10)")
+                        help=shown("the .env file (default ./.env)"))
+    parser.add_argument("--timeout", metavar="SECONDS", type=cli_args.seconds, default=default,
+                        help=shown("seconds to wait for each Graph answer, and for a piped "
+                                   "token on stdin (default 10, at most 3600)"))
     parser.add_argument("--profile", metavar="NAME", default=default,
-                        help="which app's token (env WA_TOKEN_PROFILE, default `default`)")
+                        help=shown("which app's token (env WA_TOKEN_PROFILE, default `default`)"))
 
 
 def main(
@@ -123,29 +135,98 @@ def main(
     stderr: TextIO | None = None,
 ) -> int:
     """Run one command and return its exit code."""
-    console = Console(stdout or sys.stdout, stderr or sys.stderr)
-    args = build_parser().parse_args(argv)
+    console = Console(stdout or sys.stdout or ClosedOutput(),
+                      stderr or sys.stderr or ClosedOutput())
+    argv = list(sys.argv[1:] if argv is None else argv)
     environ = os.environ if environ is None else environ
     stdin = stdin or sys.stdin
     try:
-        settings = _settings(args, environ)
-        return COMMANDS[args.command or "setup"](args, settings, environ, stdin, console)
+        code = _run(argv, environ, stdin, console)
+        console.out.flush()
+        return code
     except KeyboardInterrupt:
         console.err.write("\nInterrupted; nothing more was changed.\n")
         return EXIT_INTERRUPTED
+    except OSError as exc:
+        if not _is_output_failure(exc, console):
+            return _unexpected(exc, environ, console)
+        return _output_failed(exc, console)
+
+
+def _run(argv: list[str], environ: Mapping[str, str], stdin: TextIO, console: Console) -> int:
+    parser = build_parser()
+    try:
+        cli_args.refuse_token_shaped(argv)
+    except UsageError as err:
+        console.err.write(err.text + "\n")
+        return EXIT_USAGE
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help: argparse printed it to sys.stdout, which may fail
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        return int(done.code or 0)
+    except UsageError as err:
+        console.err.write(cli_args.masked_usage(err.text, argv, cli_args.known_words(parser))
+                          + "\nRun `wa-token --help` (or `wa-token COMMAND --help`) for usage.\n")
+        return EXIT_USAGE
+    try:
+        settings = _settings(args, environ)
+        return COMMANDS[args.command or "setup"](args, settings, environ, stdin, console)
     except SettingsError as err:
         console.error(err)
         return EXIT_USAGE
     except WaTokenError as err:
         console.error(err)
         return exit_code_for(err)
+    except (KeyboardInterrupt, OSError):
+        raise
     except Exception as exc:  # a bug: say so without a traceback that could carry a secret
-        if environ.get("WA_TOKEN_DEBUG"):
-            raise
-        console.err.write(f"{console.marks.bad} wa-token hit an unexpected error "
-                          f"({type(exc).__name__}). Set WA_TOKEN_DEBUG=1 to see the traceback, "
-                          "and please report it.\n")
-        return EXIT_PROBLEM
+        return _unexpected(exc, environ, console)
+
+
+def _unexpected(exc: Exception, environ: Mapping[str, str], console: Console) -> int:
+    if environ.get("WA_TOKEN_DEBUG"):
+        raise exc
+    console.err.write(f"{console.marks.bad} wa-token hit an unexpected error "
+                      f"({type(exc).__name__}). Set WA_TOKEN_DEBUG=1 to see the traceback, "
+                      "and please report it.\n")
+    return EXIT_PROBLEM
+
+
+class ClosedOutput(io.TextIOBase):
+    """Stands for a standard stream that was closed when wa-token started: writing fails."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "it was closed when wa-token started")
+
+
+def _is_output_failure(exc: OSError, console: Console) -> bool:
+    """An error from writing stdout or stderr (closed, full disk, broken pipe), not a file."""
+    return exc.filename is None and exc.errno in OUTPUT_ERRNOS
+
+
+def _output_failed(exc: OSError, console: Console) -> int:
+    """Say on stderr (if it still works) that the output could not be written; exit 2."""
+    _silence_stdout()
+    reason = exc.strerror or "it cannot be written"
+    try:
+        console.err.write(f"wa-token: could not write to standard output ({reason}). Give it a "
+                          "writable place (a file, a pipe, the terminal).\n")
+        console.err.flush()
+    except (OSError, ValueError):
+        pass
+    return EXIT_USAGE
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null so that Python's final flush does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 def exit_code_for(err: WaTokenError) -> int:
@@ -207,6 +288,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings, environ: Mapping[str
         found = _token_for_check(args, settings, environ, stdin)
     except TokenFormatError as err:
         return _report_malformed_paste(err, args.json, console)
+    except EmptyStdin as err:
+        return _report_empty_stdin(err, args.json, console)
     report = asyncio.run(check_found_token(found, settings, environ))
     return _print_report(report, args.json, console)
 
@@ -224,9 +307,13 @@ def cmd_status(args: argparse.Namespace, settings: Settings, environ: Mapping[st
         body = status_json(readings, report, found_profiles, current)
         console.out.write(json.dumps(body, indent=2) + "\n")
         console.err.write(summary_line(report, console.marks) + "\n")
-    else:
-        console.out.write(render_status(readings, report, console.marks))
+    elif args.verbose:
+        console.out.write(cli_status.render_verbose(readings, report, console.marks))
         console.out.write("\n" + render_profiles(found_profiles, current, console.marks))
+    else:
+        others = [listing.name for listing in found_profiles if listing.name != current]
+        console.out.write(cli_status.render_short(readings, report, current, others,
+                                                  console.marks))
     if blocking is not None:
         console.error(blocking)
         return EXIT_STORE if winner is None else report.exit_code
@@ -236,7 +323,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings, environ: Mapping[st
 def cmd_save(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
              stdin: TextIO, console: Console) -> int:
     """Read a token, check it, and store it only if it works (or with --force)."""
-    found = sources.from_stdin(_read_token_text(stdin, console))
+    found = sources.from_stdin(_read_token_text(stdin, settings.timeout, console))
     report = asyncio.run(check_found_token(found, settings, environ))
     console.err.write(render_check(report, console.marks))
     if not report.ok and not args.force:
@@ -272,6 +359,12 @@ def cmd_forget(args: argparse.Namespace, settings: Settings, environ: Mapping[st
     """Remove the stored token from `.env`, the keyring, or both."""
     stores = [args.source] if args.source else ["env", "keyring"]
     key = settings.profile.token_key
+    where = " and ".join({"env": str(settings.env_file), "keyring": "the OS keyring"}[store]
+                         for store in stores)
+    if not args.yes and _isatty(stdin) and not confirm(
+            f"Remove the {settings.profile.name} token from {where}?", stdin, console):
+        console.say("Nothing was removed: you did not answer yes.")
+        return EXIT_USAGE
     for store in stores:
         console.err.write(_forget_from(store, settings, explicit=bool(args.source)) + "\n")
     if environ.get(key):
@@ -293,9 +386,11 @@ def _token_for_check(args: argparse.Namespace, settings: Settings, environ: Mapp
                      stdin: TextIO) -> FoundToken | None:
     """stdin when asked for or piped, else the first stored source (exit 5 if one fails)."""
     if args.stdin == "-" or _is_pipe(stdin):
-        text = _read_limited(stdin)
-        if text.strip() or args.stdin == "-":
-            return sources.from_stdin(text) if text.strip() else None
+        text = read_limited(stdin, settings.timeout)
+        if text.strip():
+            return sources.from_stdin(text)
+        if args.stdin == "-":
+            raise EMPTY_STDIN
     found, error = sources.find_winner(environ, settings.env_file, settings.profile.token_key)
     if error is not None:
         raise error
@@ -312,6 +407,16 @@ def _report_malformed_paste(err: TokenFormatError, as_json: bool, console: Conso
     return EXIT_PROBLEM
 
 
+def _report_empty_stdin(err: EmptyStdin, as_json: bool, console: Console) -> int:
+    """`check -` with nothing on stdin: say so, not "no token anywhere" (exit 3)."""
+    if as_json:
+        finding = {"code": "token_missing", "title": err.message, "fix": err.fix}
+        console.out.write(json.dumps({"ok": False, "token": None, "whatsapp_business_accounts": [],
+                                      "problems": [finding], "warnings": []}, indent=2) + "\n")
+    console.error(err)
+    return EXIT_NO_TOKEN
+
+
 def _print_report(report: CheckReport, as_json: bool, console: Console) -> int:
     if as_json:
         console.out.write(json.dumps(report_json(report), indent=2) + "\n")
@@ -321,32 +426,18 @@ def _print_report(report: CheckReport, as_json: bool, console: Console) -> int:
     return report.exit_code
 
 
-def _read_token_text(stdin: TextIO, console: Console) -> str:
+def _read_token_text(stdin: TextIO, timeout: float, console: Console) -> str:
     if _isatty(stdin):
         return ask_hidden("Paste the token (input is hidden), then press Enter: ", console)
-    text = _read_limited(stdin)
+    text = read_limited(stdin, timeout)
     if not text.strip():
         raise TokenFormatError(
-            "Nothing was read from standard input.",
+            "Nothing was read from standard input" + (" (it is closed)." if stdin is None
+                                                      else "."),
             fix="Pipe the token in: `printf '%s' \"$TOKEN\" | wa-token save`, or run "
             "`wa-token save` in a terminal to paste it at a hidden prompt.",
         )
     return text
-
-
-def _read_limited(stdin: TextIO) -> str:
-    """At most STDIN_LIMIT characters; bytes that are not UTF-8 are a format error."""
-    buffer = getattr(stdin, "buffer", None)
-    if buffer is None:
-        return stdin.read(STDIN_LIMIT)
-    data = buffer.read(STDIN_LIMIT)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise TokenFormatError(
-            "Standard input is not text (it is not valid UTF-8).",
-            fix="Pipe only the token itself: `printf '%s' \"$TOKEN\" | wa-token save`.",
-        ) from None
 
 
 def _store(target: str, found: FoundToken, settings: Settings) -> str:
@@ -379,7 +470,7 @@ def _forget_from(store: str, settings: Settings, *, explicit: bool) -> str:
     except KeyringUnavailable as err:
         if explicit:
             raise
-        return f"The OS keyring is not available here ({err.message}); nothing removed there."
+        return f"Nothing removed from the OS keyring: it is not available here. {err.message}"
     profiles.record_in_index(settings.profile, stored=False)
     return ("Removed the token from the OS keyring." if removed
             else "No token in the OS keyring.")

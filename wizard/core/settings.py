@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
+
 from wizard.core.errors import SettingsError
 from wizard.core.graph import DEFAULT_GRAPH_URL, DEFAULT_TIMEOUT, GRAPH_VERSION
 from wizard.core.profiles import DEFAULT, Profile, choose_profile
@@ -96,8 +98,13 @@ def load_settings(
 
 def check_graph_url(url: str) -> str:
     """An http(s) URL without a query string; the version is added per request."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+    try:  # a bracket left open, a port past 65535, an IPv4 of 256: ValueError / InvalidURL
+        parts = urlsplit(url.strip())
+        port_ok = parts.port is None or 0 < parts.port
+        httpx.URL(url.strip())
+    except (ValueError, httpx.InvalidURL):
+        port_ok = False
+    if not port_ok or parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
         raise SettingsError(
             "The Graph URL must look like https://graph.facebook.com (http or https, a host, no "
             "query string).",

@@ -1,0 +1,155 @@
+"""argparse that never echoes a value: usage errors masked, token-shaped arguments refused."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from collections.abc import Iterable, Sequence
+
+from wizard.core.token import mask
+
+NEVER_AN_ARGUMENT = (
+    "A token is never taken as an argument: pipe it on standard input, e.g. "
+    "printf '%s' \"$TOKEN\" | wa-token save (or run `wa-token save` in a terminal for a hidden "
+    "prompt)."
+)
+SHELL_HISTORY = ("If it was a real token or secret, your shell history now holds it: treat it as "
+                 "leaked if others can read that history.")
+
+MAX_TIMEOUT_SECONDS = 3600.0
+"""The longest --timeout taken: an hour per Graph answer is already far beyond any real use."""
+MAX_DAYS = 3650
+"""The largest day count taken (--warn-days, --if-expiring-within): ten years."""
+SHOWN_LENGTH = 16
+"""Values shorter than this (and plain printable ASCII) are shown back; longer ones are masked."""
+
+_TOKEN_SHAPED = re.compile(r"EAA[A-Za-z0-9]{20,}|(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])"
+                           r"[A-Za-z0-9]{32,}")
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+class UsageError(Exception):
+    """A command line wa-token cannot run; its text is already masked."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class SafeParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors raise UsageError instead of printing argparse's text."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def shown(value: str) -> str:
+    """A value as a usage error may show it: short plain text quoted, anything else masked."""
+    if len(value) < SHOWN_LENGTH and value.isascii() and value.isprintable():
+        return f"'{value}'"
+    return mask(value)
+
+
+def token_shaped(argv: Sequence[str]) -> str | None:
+    """The first argument that holds something shaped like an access token or app secret."""
+    for arg in argv:
+        match = _TOKEN_SHAPED.search(arg)
+        if match:
+            return match.group(0)
+    return None
+
+
+def refuse_token_shaped(argv: Sequence[str]) -> None:
+    """Raise UsageError when an argument looks like a token or secret (never echoing it)."""
+    found = token_shaped(argv)
+    if found is not None:
+        raise UsageError(f"wa-token: an argument looks like a token or secret ({mask(found)}). "
+                         f"{NEVER_AN_ARGUMENT} {SHELL_HISTORY}")
+
+
+def masked_usage(text: str, argv: Sequence[str], known: Iterable[str]) -> str:
+    """argparse's message with every value from argv that is not a known word masked.
+
+    A message that had to mask something also says that a token is never an argument.
+    """
+    known_words = set(known)
+    unknown = sorted({part for arg in argv for part in _parts(arg) if part not in known_words},
+                     key=len, reverse=True)
+    masked = False
+
+    def quoted(match: re.Match[str]) -> str:
+        nonlocal masked
+        value = match.group(1)
+        if value in known_words:
+            return match.group(0)
+        masked = True
+        return shown(value)
+
+    text = _QUOTED.sub(quoted, text)
+    if "unrecognized arguments:" in text:
+        head, _, tail = text.partition("unrecognized arguments:")
+        text = head + "unrecognized arguments: " + " ".join(
+            word if word in known_words else shown(word) for word in tail.split())
+        masked = True
+    for value in unknown:  # the last net: nothing from argv that is not a known word survives
+        if len(value) >= SHOWN_LENGTH and value in text:
+            text = text.replace(value, mask(value))
+            masked = True
+    text = text.rstrip(".") + "."
+    if masked:
+        text += f"\n{NEVER_AN_ARGUMENT}"
+    return text
+
+
+def known_words(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string, choice and command name of the parser and its subparsers."""
+    words = {parser.prog}
+    for action in parser._actions:
+        words.update(action.option_strings)
+        if action.choices:
+            words.update(str(choice) for choice in action.choices)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                words |= known_words(sub)
+    return words
+
+
+def _parts(arg: str) -> list[str]:
+    """`--to=x` is the option and the value x; anything else is itself."""
+    if arg.startswith("--") and "=" in arg:
+        return arg.split("=", 1)
+    return [arg]
+
+
+# -- option types whose errors never echo the value ------------------------------------------------
+
+def seconds(text: str) -> float:
+    """--timeout: a finite number of seconds above 0 and at most MAX_TIMEOUT_SECONDS."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g} (e.g. 10)")
+    return value
+
+
+def days(text: str) -> int:
+    """A whole number of days from 0 to MAX_DAYS."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days from 0 to {MAX_DAYS}")
+    return value
+
+
+def graph_url(text: str) -> str:
+    """--graph-url: not empty (the full check is the settings' check_graph_url)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "is empty; leave it out for https://graph.facebook.com, or give a URL")
+    return text

@@ -23,6 +23,8 @@ _TERMINAL_CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 )
 """What `terminal_safe` drops: every control character except a tab and a newline."""
+RECEIVED_SECRET = "access_token"
+"""The one field that is a secret Graph gives us (a new token): kept as it is, never shown."""
 _MIN_SECRET = 8
 """Shorter "secrets" are not redacted (replacing every `1` in a text would hide everything)."""
 
@@ -67,8 +69,9 @@ def clean_body(value: Any, secrets: tuple[tuple[str, str], ...]) -> Any:
         for form, masked in secrets:
             value = value.replace(form, masked)
         return clean_text(value)
-    if isinstance(value, dict):
-        return {key: clean_body(item, secrets) for key, item in value.items()}
+    if isinstance(value, dict):  # a token Graph hands out (exchange) is data, not display
+        return {key: item if key == RECEIVED_SECRET else clean_body(item, secrets)
+                for key, item in value.items()}
     if isinstance(value, list):
         return [clean_body(item, secrets) for item in value]
     return value

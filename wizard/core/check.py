@@ -155,20 +155,28 @@ def storage_facts(
     """Shadowing, `.env` risks and whether a keyring works; failures only drop a warning."""
     if found.source not in (sources.ENVIRONMENT, sources.DOTENV, sources.KEYRING):
         return StorageFacts()  # a pasted token is not stored anywhere yet
-    if readings is None:
-        readings = sources.read_stored(environ, env_file, key)
+    if readings is None:  # only the sources below the winner: the keyring only when it is one
+        readings = sources.read_below(found.source, environ, env_file, key)
     risks = keyring_ok = None
     if found.source == sources.DOTENV:
         risks = env_store.inspect_env_file(Path(found.location))
-        try:
-            keyring_ok = keyring_store.keyring_status().available
-        except StoreError:
-            keyring_ok = False
+        keyring_ok = _keyring_works(readings)
     return StorageFacts(
         shadowed=sources.shadowed_locations(found, readings),
         risks=risks,
         keyring_available=bool(keyring_ok),
     )
+
+
+def _keyring_works(readings: list[sources.SourceReading]) -> bool:
+    """Whether a keyring works here, from its reading when it answered (one question, not two)."""
+    keyring = next((r for r in readings if r.source == sources.KEYRING), None)
+    if keyring is not None and keyring.error is None:
+        return keyring.unavailable is None
+    try:
+        return keyring_store.keyring_status().available
+    except StoreError:
+        return False
 
 
 # -- JSON ----------------------------------------------------------------------------------------

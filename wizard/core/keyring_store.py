@@ -185,9 +185,10 @@ def _scan_native_backends() -> list[KeyringBackend]:
     Every viable backend, highest priority first, as keyring's chainer orders them (the
     chainer itself would rescan everything, the macOS module included).
     """
+    from importlib import metadata
+
     from keyring import backend as kb
     from keyring.backends import chainer
-    from keyring.compat.py312 import metadata
 
     skip = _FOREIGN_BACKENDS.get(sys.platform, ("keyring.backends.macOS",
                                                 "keyring.backends.Windows"))

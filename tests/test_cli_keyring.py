@@ -47,6 +47,15 @@ def test_dotenv_shadows_a_different_keyring_token(keyring_cli: Cli) -> None:
     assert "OS keyring" in body["active"]["warnings"][0]["title"]
 
 
+def test_check_of_a_dotenv_token_still_says_the_keyring_holds_another(keyring_cli: Cli) -> None:
+    assert keyring_cli("save", "--to", "keyring", stdin=TOKENS["old"]).code == 0
+    (keyring_cli.cwd / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
+    (keyring_cli.cwd / ".env").chmod(0o600)
+    body = json.loads(keyring_cli("check", "--json").out)
+    assert body["token"]["source"] == "dotenv"
+    assert [w["code"] for w in body["warnings"]] == ["shadowed", "plaintext_storage"]
+
+
 def test_save_to_keyring_warns_when_dotenv_still_wins(keyring_cli: Cli) -> None:
     (keyring_cli.cwd / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['old']}\n")
     run = keyring_cli("save", "--to", "keyring", stdin=VALID)

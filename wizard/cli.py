@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import signal
 import sys
@@ -27,6 +29,7 @@ def main(argv: Sequence[str] | None = None, **streams: Any) -> int:
             return _print_version(streams.get("stdout") or sys.stdout)
         if os.environ.get(TEST_INTERRUPT) == "import":
             os.kill(os.getpid(), signal.SIGINT)
+        _skip_final_collections()
         from wizard import commands  # httpx, the core and argparse: only when a command runs
     finally:
         _restore(previous)
@@ -76,6 +79,21 @@ def _write_to_stderr(data: bytes) -> None:
 def _restore(previous: Any) -> None:
     if previous is not None:
         signal.signal(signal.SIGINT, previous)
+
+
+def _skip_final_collections() -> None:
+    """Spare the interpreter's last garbage collections when the process exits.
+
+    After main() returns, Python's finalization runs full collections over every object the
+    loaded modules hold (over 20,000 for `check`): 100-190 ms measured, against 7-13 ms for an
+    exit without them. They find nothing to do: every file is closed by its `with`, the event
+    loop and the HTTP client by theirs, and the standard streams are flushed after the exit
+    handlers. gc.freeze() as an exit handler (after threads are joined, before the modules are
+    torn down) puts every object out of the collector's reach; the memory goes back with the
+    process. Registered once, however many times main() runs in one process.
+    """
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
 
 
 def __getattr__(name: str) -> Any:

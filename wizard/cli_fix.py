@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from wizard import cli_help
 from wizard.console import Console
-from wizard.core import repair, sources
+from wizard.core import sources
 from wizard.core.diagnose import EXIT_OK, EXIT_PROBLEM, Finding, LocalFacts, command, rotation_steps
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
 from wizard.text_report import render_finding
+
+if TYPE_CHECKING:  # repair (git, the keyring move) is imported only when a fix runs
+    from wizard.core import repair
 
 Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
 
@@ -46,16 +49,22 @@ def cmd_fix(args: argparse.Namespace, settings: Settings, environ: Mapping[str, 
 
 
 def _fix_gitignore(settings: Settings, environ: Mapping[str, str], console: Console) -> int:
+    from wizard.core import repair
+
     _print(repair.ignore_in_git(settings.env_file), console)
     return EXIT_OK
 
 
 def _fix_permissions(settings: Settings, environ: Mapping[str, str], console: Console) -> int:
+    from wizard.core import repair
+
     _print(repair.restrict_permissions(settings.env_file), console)
     return EXIT_OK
 
 
 def _fix_keyring(settings: Settings, environ: Mapping[str, str], console: Console) -> int:
+    from wizard.core import repair
+
     done = repair.move_to_keyring(settings.env_file, settings.profile)
     _print(done, console)
     key = settings.profile.token_key
@@ -70,6 +79,8 @@ def _fix_keyring(settings: Settings, environ: Mapping[str, str], console: Consol
 
 
 def _fix_tracked(settings: Settings, environ: Mapping[str, str], console: Console) -> int:
+    from wizard.core import repair
+
     found, _ = sources.find_winner(environ, settings.env_file, settings.profile.token_key)
     scan = repair.scan_history(settings.env_file, found.token if found else None)
     return _report_tracked(scan, found, settings, console)
@@ -84,6 +95,8 @@ def _report_tracked(scan: repair.HistoryScan, found: FoundToken | None, settings
     local = LocalFacts(now=datetime.now(UTC), source=sources.DOTENV,
                        location=str(env_file), profile=settings.profile)
     _print_scan(scan, found, console)
+    from wizard.core import repair
+
     steps = repair.untrack_steps(env_file, scan, command(local, "fix gitignore"))
     if steps:
         console.say(f"{marks.bad} {env_file} is tracked by git. Untrack it:")

@@ -379,6 +379,8 @@ def test_hung_backend_detection_makes_status_unavailable(
 ) -> None:
     release = threading.Event()
     monkeypatch.setattr(keyring, "get_keyring", lambda: release.wait(10))
+    monkeypatch.setattr(keyring_store, "_select_backends", lambda: release.wait(10))
+    monkeypatch.setattr(keyring_store, "_no_keyring_here", lambda: "")
     try:
         status = keyring_status(timeout=0.3)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,24 @@ from wizard.core.profiles import ProfileListing
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
 from wizard.core.token import TOKEN_KEY, SecretToken, format_problem
+
+
+def _answer_missing_sniffio_at_once() -> None:
+    """Make `import sniffio` fail without a search when sniffio is not installed.
+
+    httpcore 1.0 imports sniffio to tell asyncio from trio each time it sets up a lock (about
+    ten times a request); anyio 4 no longer installs sniffio, so each of those imports searched
+    sys.path and failed: about 1,000 failed searches in a check of 50 accounts, 8-20 % of its
+    CPU. None in sys.modules is Python's documented way to make an import fail at once; httpcore
+    then uses asyncio, which is what wa-token runs on. An installed sniffio is left alone.
+    """
+    try:
+        import sniffio  # noqa: F401
+    except ImportError:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+_answer_missing_sniffio_at_once()
 
 
 @dataclass(frozen=True)
@@ -158,20 +177,28 @@ def storage_facts(
     """Shadowing, `.env` risks and whether a keyring works; failures only drop a warning."""
     if found.source not in (sources.ENVIRONMENT, sources.DOTENV, sources.KEYRING):
         return StorageFacts()  # a pasted token is not stored anywhere yet
-    if readings is None:
-        readings = sources.read_stored(environ, env_file, key)
+    if readings is None:  # only the sources below the winner: the keyring only when it is one
+        readings = sources.read_below(found.source, environ, env_file, key)
     risks = keyring_ok = None
     if found.source == sources.DOTENV:
         risks = env_store.inspect_env_file(Path(found.location))
-        try:
-            keyring_ok = keyring_store.keyring_status().available
-        except StoreError:
-            keyring_ok = False
+        keyring_ok = _keyring_works(readings)
     return StorageFacts(
         shadowed=sources.shadowed_locations(found, readings),
         risks=risks,
         keyring_available=bool(keyring_ok),
     )
+
+
+def _keyring_works(readings: list[sources.SourceReading]) -> bool:
+    """Whether a keyring works here, from its reading when it answered (one question, not two)."""
+    keyring = next((r for r in readings if r.source == sources.KEYRING), None)
+    if keyring is not None and keyring.error is None:
+        return keyring.unavailable is None
+    try:
+        return keyring_store.keyring_status().available
+    except StoreError:
+        return False
 
 
 # -- JSON ----------------------------------------------------------------------------------------

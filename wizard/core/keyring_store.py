@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from wizard.core.errors import KeyringError, KeyringLocked, KeyringTimeout, KeyringUnavailable
@@ -22,8 +24,10 @@ CALL_TIMEOUT = 3.0
 
 T = TypeVar("T")
 
+FAIL_BACKEND = "keyring.backends.fail.Keyring"
+BACKEND_ENV_VAR = "PYTHON_KEYRING_BACKEND"
 _NO_BACKEND = {
-    "keyring.backends.fail.Keyring": "no keyring backend was found",
+    FAIL_BACKEND: "no keyring backend was found",
     "keyring.backends.null.Keyring": "the keyring is disabled (the null backend is configured)",
 }
 # Backends that keep secrets in a file next to the user's data: never a silent fallback.
@@ -112,19 +116,168 @@ def _usable_backend() -> KeyringBackend:
 
 def _choose_backend() -> tuple[KeyringBackend | None, str, str]:
     """(backend or None, its name, why it is refused); a chain is cut to its real keyrings."""
-    import keyring
-
+    ruled_out = _no_keyring_here()
+    if ruled_out:  # known without importing keyring or asking any daemon
+        return None, os.environ.get(BACKEND_ENV_VAR, "").strip() or FAIL_BACKEND, ruled_out
     try:
-        chosen = keyring.get_keyring()
-        members = _chain_members(chosen)
+        members = _select_backends()
     except Exception as exc:  # noqa: BLE001 - e.g. PYTHON_KEYRING_BACKEND names a missing class
         return None, "", f"the configured backend could not be loaded ({type(exc).__name__})"
     usable = [backend for backend in members if not _refusal(backend)]
     if usable:
         return usable[0], _name(usable[0]), ""
     if not members:
-        return None, _name(chosen), _NO_BACKEND["keyring.backends.fail.Keyring"]
+        return None, FAIL_BACKEND, _NO_BACKEND[FAIL_BACKEND]
     return None, _name(members[0]), _refusal(members[0])
+
+
+def _select_backends() -> list[KeyringBackend]:
+    """The backends keyring itself would try, best first, without its full scan when it can.
+
+    keyring's scan imports every backend module it knows, the macOS one included, which on
+    Linux runs `ldconfig`, `gcc` and `ld` to look for the Security framework (15 processes,
+    over 100 ms). Instead, in keyring's own order: a backend already set in this process,
+    PYTHON_KEYRING_BACKEND, keyringrc.cfg, then on Linux the Secret Service directly (the one
+    keyring picks there unless KDE's wallet or a plugin outranks it), and only then the scan,
+    skipping the backends of other operating systems.
+    """
+    import keyring
+    import keyring.core
+
+    if getattr(keyring.core, "_keyring_backend", None) is not None:  # set_keyring() was called
+        return _chain_members(keyring.get_keyring())
+    configured = keyring.core.load_env() or keyring.core.load_config()
+    if configured is not None:
+        return _chain_members(configured)
+    if _secret_service_first():
+        direct = _viable_secret_service()
+        if direct is not None:
+            return [direct]
+    return _scan_native_backends()
+
+
+def _secret_service_first() -> bool:
+    """True where keyring's scan would rank the Secret Service first (Linux & co., not KDE)."""
+    on_kde = "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").split(":")
+    return sys.platform not in ("darwin", "win32", "cygwin") and not on_kde and not (
+        _backend_plugins_installed())
+
+
+def _viable_secret_service() -> KeyringBackend | None:
+    """keyring's Secret Service backend when its daemon answers on the session bus, else None."""
+    try:
+        from keyring.backends import SecretService
+
+        SecretService.Keyring.priority  # noqa: B018 - raises unless the daemon is reachable
+    except Exception:  # noqa: BLE001 - not viable: keyring's own rule, the scan decides
+        return None
+    return SecretService.Keyring()
+
+
+_FOREIGN_BACKENDS = {"darwin": ("keyring.backends.Windows",),
+                     "win32": ("keyring.backends.macOS",)}
+_CHAINER = "keyring.backends.chainer"
+
+
+def _scan_native_backends() -> list[KeyringBackend]:
+    """keyring's scan (`keyring.core._detect_backend`) without other systems' backend modules.
+
+    Every viable backend, highest priority first, as keyring's chainer orders them (the
+    chainer itself would rescan everything, the macOS module included).
+    """
+    from importlib import metadata
+
+    from keyring import backend as kb
+    from keyring.backends import chainer
+
+    skip = _FOREIGN_BACKENDS.get(sys.platform, ("keyring.backends.macOS",
+                                                "keyring.backends.Windows"))
+    for entry in metadata.entry_points(group="keyring.backends"):
+        module = entry.value.split(":")[0]
+        if module in skip or module == _CHAINER:
+            continue
+        try:
+            init = entry.load()
+            if callable(init):
+                init()
+        except Exception:  # noqa: BLE001 - a broken plugin is skipped, as keyring does
+            continue
+    rings = []
+    for kind in kb.KeyringBackend.get_viable_backends():
+        if issubclass(kind, chainer.ChainerBackend) or kind.__module__ in skip:
+            continue
+        try:
+            ring = kind()
+        except TypeError:  # needs arguments: keyring skips those too
+            continue
+        if ring.priority > 0:
+            rings.append(ring)
+    return sorted(rings, key=kb.by_priority, reverse=True)
+
+
+def _no_keyring_here() -> str:
+    """Why no keyring can be found, when that is known at once; "" when keyring must look.
+
+    Nothing is imported and no daemon is asked: the configured backend is the fail or null one,
+    or, on Linux with no keyring configuration and no keyring plugin installed, there is no
+    D-Bus session bus for a Secret Service (or KDE wallet) to live on: cron, CI, containers.
+    """
+    core = sys.modules.get("keyring.core")
+    if core is not None and getattr(core, "_keyring_backend", None) is not None:
+        return ""
+    configured = os.environ.get(BACKEND_ENV_VAR, "").strip()
+    if configured:
+        return _NO_BACKEND.get(configured, "")
+    if sys.platform in ("darwin", "win32", "cygwin") or _keyring_config_file().exists():
+        return ""
+    if _session_bus_reachable() or _backend_plugins_installed():
+        return ""
+    return _NO_BACKEND[FAIL_BACKEND]
+
+
+def _keyring_config_file() -> Path:
+    """keyring's keyringrc.cfg on Linux: $XDG_CONFIG_HOME or ~/.config, python_keyring/."""
+    root = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(root, "python_keyring", "keyringrc.cfg")
+
+
+def _session_bus_reachable() -> bool:
+    """Whether a D-Bus session bus may answer: a unix socket path that exists, or any other."""
+    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    if address is None:  # libdbus and GLib fall back to $XDG_RUNTIME_DIR/bus
+        runtime = os.environ.get("XDG_RUNTIME_DIR")
+        return bool(runtime) and Path(runtime, "bus").exists()
+    for part in address.split(";"):
+        transport, _, params = part.partition(":")
+        options = dict(item.partition("=")[::2] for item in params.split(","))
+        if transport != "unix" or "path" not in options:
+            return True  # abstract sockets, tcp, autolaunch: only a connection can tell
+        if Path(options["path"]).exists():
+            return True
+    return False
+
+
+def _backend_plugins_installed() -> bool:
+    """Whether a package other than keyring registers keyring backends (entry_points.txt).
+
+    importlib.metadata would take longer than the whole check; this reads only the few
+    entry_points.txt files of the installed distributions.
+    """
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith((".dist-info", ".egg-info")) or name.startswith("keyring-"):
+                continue
+            try:
+                text = Path(folder or ".", name, "entry_points.txt").read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "[keyring.backends]" in text:
+                return True
+    return False
 
 
 def _chain_members(backend: KeyringBackend) -> list[KeyringBackend]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +91,21 @@ def read_stored(
     return [read_environment(environ, key), read_dotenv(env_file, key), read_keyring(key)]
 
 
+def read_below(
+    source: str, environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
+) -> list[SourceReading]:
+    """The stored sources below `source` in precedence (all of them for a pasted token).
+
+    The keyring is asked only when it is among them, so a token from the environment or
+    `.env` looks at the keyring only to say whether it holds a different one.
+    """
+    readers = {ENVIRONMENT: lambda: read_environment(environ, key),
+               DOTENV: lambda: read_dotenv(env_file, key), KEYRING: lambda: read_keyring(key)}
+    order = list(readers)
+    below = order[order.index(source) + 1:] if source in order else order
+    return [readers[name]() for name in below]
+
+
 def find_winner(
     environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
 ) -> tuple[FoundToken | None, StoreError | None]:
@@ -99,15 +114,21 @@ def find_winner(
     Returns the error of a source that failed above any token (so the caller can say exit 5),
     or (None, None) when no source holds a token.
     """
-    readers = (lambda: read_environment(environ, key), lambda: read_dotenv(env_file, key),
-               lambda: read_keyring(key))
-    for read in readers:
-        reading = read()
+    for reading in _readings_in_order(environ, env_file, key):
         if reading.error is not None:
             return None, reading.error
         if reading.token is not None:
             return FoundToken(reading.source, reading.location, reading.token), None
     return None, None
+
+
+def _readings_in_order(
+    environ: Mapping[str, str], env_file: Path, key: str
+) -> Iterator[SourceReading]:
+    """The stored sources, highest first, each read only when the caller asks for the next."""
+    yield read_environment(environ, key)
+    yield read_dotenv(env_file, key)
+    yield read_keyring(key)
 
 
 def find_token_to_replace(
@@ -119,14 +140,14 @@ def find_token_to_replace(
     and the keyring could not be asked at all, that is raised too: such a command cannot tell
     "no token" from "the token is in a keyring that went away" (cron has no D-Bus session).
     """
-    readings = read_stored(environ, env_file, key)
-    for reading in readings:
+    keyring = None
+    for reading in _readings_in_order(environ, env_file, key):  # lower ones only when needed
         if reading.error is not None:
             raise reading.error
         if reading.token is not None:
             return FoundToken(reading.source, reading.location, reading.token)
-    keyring = readings[-1]
-    if keyring.unavailable is not None:
+        keyring = reading
+    if keyring is not None and keyring.unavailable is not None:
         raise KeyringUnavailable(
             f"No token in {key} or {env_file}, and the OS keyring could not be read: "
             f"{keyring.unavailable.message}",

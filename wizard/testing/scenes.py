@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from wizard.testing.fake_graph import TOKENS
 from wizard.ui.modals import ConfirmModal
@@ -56,12 +56,10 @@ async def settle(pilot: Pilot) -> None:
 
 
 async def paste(pilot: Pilot, text: str) -> None:
-    """What a terminal's bracketed paste does: clear the field, then one Paste event."""
+    """What a terminal's bracketed paste does: one Paste event, to whatever has the focus."""
     await wait_for_screen(pilot, PasteStep)
-    field = pilot.app.screen.query_one("#token-input", Input)
-    field.focus()
-    field.value = ""
-    field.post_message(events.Paste(text))
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()
     await pilot.pause()
 
 

@@ -92,7 +92,7 @@ class CheckStep(StepScreen):
             result = self.query_one("#check-result", Vertical)
             result.remove_children()
             result.mount(Static(f"[$error]✗ The check failed unexpectedly ({error}).[/] Press "
-                                "[b]r[/b] to try again; if it persists, run `wa-token check` "
+                                "[b]r[/b] to try again; if it persists, run [b]wa-token check[/b] "
                                 "and report it.", id="check-headline"))
 
     def _step_to_fix(self, report: CheckReport) -> Step | None:

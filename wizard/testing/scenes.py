@@ -182,6 +182,8 @@ class Scene:
     mode: str | None = None
     app_credentials: bool = False
     """WHATSAPP_APP_ID and WHATSAPP_APP_SECRET are set (for extend)."""
+    keyring: bool = False
+    """The README picture runs with a working (private) OS keyring, as most desktops have."""
 
 
 ONBOARDING_SCENES: dict[str, Scene] = {
@@ -197,7 +199,7 @@ ONBOARDING_SCENES: dict[str, Scene] = {
         4, checking(TOKENS["missing_messaging"]))),
     "check_no_account": Scene(through_instructions(4, checking(TOKENS["no_account"]))),
     "check_expired": Scene(through_instructions(4, checking(TOKENS["expired"]))),
-    "store": Scene(through_instructions(4, storing())),
+    "store": Scene(through_instructions(4, storing()), keyring=True),
     "done": Scene(through_instructions(4, storing("enter"))),
     "quit_confirm": Scene(through_instructions(4, checking(TOKENS["valid"], "ctrl+q"))),
     "overwrite": Scene(through_instructions(4, storing("enter")), stored="old", mode="onboard"),

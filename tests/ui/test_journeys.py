@@ -138,7 +138,7 @@ async def test_links_open_and_are_shown_as_text(wizard_app: AppFactory) -> None:
         step = await wait_for_screen(pilot, InstructionStep)
         assert step.step is Step.CREATE
         text = screen_text(pilot)
-        assert "business.facebook.com/settings/…" in text
+        assert "business.facebook.com/…/system-users" in text
         assert all(line.count("facebook.com") <= 1 for line in text.splitlines())
         await pilot.press("o")
         assert app.opened_urls == [SYSTEM_USERS_URL]

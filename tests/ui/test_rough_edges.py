@@ -328,3 +328,13 @@ async def test_quality_is_named_and_no_backticks_on_the_check(wizard_app: AppFac
         await check(pilot, VALID)
         text = screen_text(pilot)
         assert "quality GREEN" in text and "`" not in text
+
+
+async def test_a_failed_check_names_the_wizard_not_a_command(wizard_app: AppFactory) -> None:
+    """Failed before: "then `wa-token save` it" on the wizard's own check step."""
+    app = wizard_app()
+    async with app.run_test(size=(120, 50)) as pilot:
+        await to_paste_step(pilot)
+        await check(pilot, TOKENS["missing_messaging"])
+        text = screen_text(pilot)
+        assert "wa-token save" not in text and "paste it into this wizard" in text

@@ -15,7 +15,6 @@ from wizard.core.graph import PhoneNumber
 from wizard.core.messaging import (
     default_sender,
     describe_sender,
-    is_test_number,
     recipient_digits,
     send_hello_world,
 )
@@ -52,11 +51,9 @@ class SendTestScreen(Screen[None]):
             chosen = self._chosen_sender()
             with RadioSet(id="sender", compact=True):
                 for index, number in enumerate(self.numbers):
-                    label = describe_sender(number) + (" · test number" if is_test_number(number)
-                                                       else "")
-                    yield RadioButton(escape(label), value=number == chosen,
+                    yield RadioButton(escape(describe_sender(number)), value=number == chosen,
                                       id=f"sender-{index}")
-            yield Static("Recipient (Enter sends, after a confirmation):", classes="help")
+            yield Static("Recipient (Enter sends, after a confirmation):", id="recipient-label")
             yield Input(self.state.recipient, placeholder="e.g. +15551234567", id="recipient",
                         compact=True)
             yield Static(id="send-result")

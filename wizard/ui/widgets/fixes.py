@@ -16,6 +16,7 @@ from wizard.core import repair
 from wizard.core.errors import StoreError
 from wizard.core.profiles import Profile
 from wizard.core.sources import FoundToken
+from wizard.ui.widgets.text import inline
 
 FIX_LABELS = {
     "env_not_gitignored": "Add it to .gitignore",
@@ -78,7 +79,7 @@ class FixButton(Vertical):
             else:
                 lines = _history_lines(Path(self.found.location), self.found)
         except StoreError as err:
-            lines = [f"[$error]✗ {escape(err.message)}[/]", f"Fix: {escape(err.fix)}"]
+            lines = [f"[$error]✗ {escape(err.message)}[/]", f"Fix: {inline(err.fix)}"]
         self.app.call_from_thread(self._show, "\n".join(lines))
         if done is not None and done.changed:
             self.post_message(self.Fixed(self.code, done.summary, "\n".join(lines)))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -11,18 +9,7 @@ from textual.style import Style
 from textual.widgets import Button, Static
 
 from wizard.core.flow import Link
-
-SHORT_URL = 34
-"""Longer URLs are shown by their host and a "…": the full one is the hyperlink and the copy."""
-
-
-def short_url(url: str) -> str:
-    """`business.facebook.com/settings/…`: readable at 80 columns, never broken mid-word."""
-    parts = urlsplit(url)
-    shown = (parts.netloc + parts.path).rstrip("/")
-    if len(shown) <= SHORT_URL:
-        return shown
-    return shown[:SHORT_URL - 1].rsplit("/", 1)[0] + "/…"
+from wizard.ui.widgets.text import short_url
 
 
 def link_content(url: str) -> Content:
@@ -31,7 +18,7 @@ def link_content(url: str) -> Content:
 
 
 class LinkRow(Horizontal):
-    """One link: `[Open System Users] [Copy link]  business.facebook.com/settings/…`."""
+    """One link: `[Open System Users] [Copy link]  business.facebook.com/…/system-users`."""
 
     DEFAULT_CSS = """
     LinkRow { height: auto; margin: 0 0 0 0; }

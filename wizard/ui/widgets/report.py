@@ -19,7 +19,7 @@ from wizard.core.profiles import Profile
 from wizard.core.sources import DOTENV, describe
 from wizard.text_report import TYPE_NAMES
 from wizard.ui.widgets.fixes import FIX_LABELS, FixButton
-from wizard.ui.widgets.text import inline
+from wizard.ui.widgets.text import inline, wizard_fix
 
 
 def summary_markup(report: CheckReport) -> str:
@@ -71,7 +71,7 @@ class FindingView(Static):
         detail = f"\n[dim]Graph said: {escape(finding.detail)}[/dim]" if finding.detail else ""
         super().__init__(
             f"{mark} [b]{inline(finding.title)}[/b] [dim]{finding.code}[/dim]\n"
-            f"[b]Fix:[/b] {fix or inline(finding.fix)}{detail}",
+            f"[b]Fix:[/b] {fix or wizard_fix(finding.fix)}{detail}",
             classes="problem" if problem else "warning",
         )
 

@@ -113,9 +113,9 @@ async def test_done_in_a_git_repo_warns_and_fixes_and_the_summary_says_so(
         assert codes == ["env_not_gitignored"]
         button = done.query_one("#fix-env-not-gitignored", Button)
         assert "wa-token fix" not in screen_text(pilot)  # 7: the button, not a CLI command
-        button.scroll_visible(animate=False)
+        button.focus()  # keyboard only: Tab to the button, Enter
         await pilot.pause()
-        button.press()
+        await pilot.press("enter")
         await wait_for(pilot, lambda: not done.state.saved_report.diagnosis.warnings,
                        "the warning to go")
         await wait_for(pilot, lambda: not done.query("#fix-env-not-gitignored"), "the button")

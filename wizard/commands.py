@@ -446,17 +446,14 @@ def _store(target: str, found: FoundToken, settings: Settings) -> str:
 
 def _warn_if_shadowed(target: str, found: FoundToken, environ: Mapping[str, str],
                       settings: Settings, console: Console) -> None:
-    key = settings.profile.token_key
-    higher = [sources.read_environment(environ, key)]
-    if target == "keyring":
-        higher.append(sources.read_dotenv(settings.env_file, key))
-    for reading in higher:
-        if reading.token is not None and reading.token != found.token:
-            console.err.write(
-                f"{console.marks.warn} {sources.describe(reading.source, reading.location)} "
-                "holds a different token and takes precedence over the one just saved; remove "
-                "it so your server uses the new token.\n"
-            )
+    source = sources.KEYRING if target == "keyring" else sources.DOTENV
+    for reading in sources.overriding_saved(source, found.token, environ, settings.env_file,
+                                            settings.profile.token_key):
+        console.err.write(
+            f"{console.marks.warn} {sources.describe(reading.source, reading.location)} "
+            "holds a different token and takes precedence over the one just saved; remove "
+            "it so your server uses the new token.\n"
+        )
 
 
 def _forget_from(store: str, settings: Settings, *, explicit: bool) -> str:

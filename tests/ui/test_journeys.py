@@ -137,9 +137,13 @@ async def test_links_open_and_are_shown_as_text(wizard_app: AppFactory) -> None:
         await pilot.press("enter")
         step = await wait_for_screen(pilot, InstructionStep)
         assert step.step is Step.CREATE
-        assert SYSTEM_USERS_URL in screen_text(pilot)
+        text = screen_text(pilot)
+        assert "business.facebook.com/…/system-users" in text
+        assert all(line.count("facebook.com") <= 1 for line in text.splitlines())
         await pilot.press("o")
         assert app.opened_urls == [SYSTEM_USERS_URL]
+        await pilot.press("c")
+        assert app.clipboard == SYSTEM_USERS_URL
 
 
 async def test_keyring_unavailable_is_said_and_env_offered(
@@ -296,7 +300,7 @@ async def test_troubleshoot_shows_every_source_and_compares_a_pasted_token(
             assert expected in cases, expected
         await pilot.press("r")
         await wait_for(pilot, lambda: hub.query("#troubleshoot-summary"), "the re-check")
-        await pilot.press("c")
+        await pilot.press("a")
         await wait_for_screen(pilot, PasteStep)
         await check(pilot, VALID)
         await pilot.press("enter")
@@ -483,12 +487,19 @@ async def test_security_warnings_have_buttons_that_fix_them(
         hub = await wait_for_screen(pilot, TroubleshootStep)
         codes = [w.code for w in hub.state.initial.diagnosis.warnings]
         assert codes == ["env_not_gitignored", "env_world_readable"]
-        for button_id in ("#fix-env-not-gitignored", "#fix-env-world-readable"):
-            button = hub.query_one(button_id, Button)
+        for code in ("env_not_gitignored", "env_world_readable"):
+            button = hub.query_one(f"#fix-{code.replace('_', '-')}", Button)
             button.scroll_visible(animate=False)
             await pilot.pause()
             button.press()
-            await wait_for(pilot, lambda b=button: "✓" in str(
-                b.parent.query_one(".fix-result", Static).render()), button_id)
+            await wait_for(pilot, lambda c=code: c not in [  # a fixed warning disappears
+                w.code for w in hub.state.initial.diagnosis.warnings], code)
+            await wait_for(pilot, lambda c=code: not hub.query(f"#fix-{c.replace('_', '-')}"),
+                           "the button to go")
+        assert "✓" in " ".join(str(s.render()) for s in hub.query(".fix-done").results(Static))
+        await pilot.press("ctrl+q")
     assert env_mode(env_file) == 0o600
     assert ".env" in (isolated / ".gitignore").read_text()
+    lines = app.return_value.lines
+    assert "Nothing was changed" not in " ".join(lines)
+    assert any(".gitignore" in line for line in lines) and any("600" in line for line in lines)

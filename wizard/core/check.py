@@ -201,6 +201,21 @@ def _keyring_works(readings: list[sources.SourceReading]) -> bool:
         return False
 
 
+def recheck_storage(
+    report: CheckReport, found: FoundToken, settings: Settings, environ: Mapping[str, str],
+    now: datetime | None = None,
+) -> CheckReport:
+    """The check again after a save or a fix: Graph's findings kept, the local stores re-read.
+
+    Blocking (git, the keyring): run it in a thread.
+    """
+    env_file = Path(found.location) if found.source == sources.DOTENV else settings.env_file
+    storage = storage_facts(found, environ, env_file, key=settings.profile.token_key)
+    local = local_facts(found, settings, storage, format_problem(found.token.reveal()),
+                        now or report.local.now)
+    return CheckReport(found, report.graph, local, diagnose(report.graph, local))
+
+
 # -- JSON ----------------------------------------------------------------------------------------
 
 def report_json(report: CheckReport) -> dict[str, Any]:

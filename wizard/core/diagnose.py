@@ -631,10 +631,10 @@ _NO_MESSAGING = FailureText(
 SEND_ERROR_PROBLEMS: dict[tuple[int, int | None], FailureText] = {
     (131030, None): FailureText(
         "recipient_not_allowed",
-        "+{to} is not in the allowed list of the test number.",
+        "+{to} is not an allowed recipient of this sending number.",
         "A test number sends only to the numbers listed for it (up to 5): App Dashboard → "
         f"WhatsApp → API Setup ({API_SETUP_URL}) → To → Manage phone number list → add +{{to}} "
-        "and enter the code WhatsApp sends to it; then run send-test again.",
+        "and enter the code WhatsApp sends to it; then send the test message again.",
     ),
     (132001, None): FailureText(
         "template_missing",
@@ -648,7 +648,7 @@ SEND_ERROR_PROBLEMS: dict[tuple[int, int | None], FailureText] = {
         "Phone number {phone} is not registered with the Cloud API.",
         "Register it: POST /{phone}/register with messaging_product=whatsapp and your 6-digit "
         f"two-step verification pin, or finish its setup in WhatsApp Manager ({PHONE_NUMBERS_URL});"
-        " then run send-test again.",
+        " then send the test message again.",
     ),
     (131031, None): FailureText(
         "account_locked",

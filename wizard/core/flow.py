@@ -157,7 +157,7 @@ TROUBLESHOOTING_CASES: tuple[tuple[str, str], ...] = (
      "onboarding), save it, and restart your backend server."),
     ("\"Invalid OAuth access token\"?",
      "Check the token was copied whole, with no spaces or quotes; check it has not expired; "
-     "check it has both WhatsApp permissions. The check below tells which."),
+     "check it has both WhatsApp permissions. The diagnosis above tells which."),
     ("Can't create a System User?",
      "You must be an admin of the business portfolio (Business Settings → Users → People). "
      "Until you are, use the temporary token from API Setup, or extend it to 60 days."),

@@ -83,6 +83,20 @@ def choose_sender(accounts: tuple[BusinessAccount, ...], wanted: str | None) -> 
     return SenderChoice(None, numbers)
 
 
+TEST_NUMBER_NAME = "test number"
+"""The verified name Meta gives the free test number of a new app ("Test Number")."""
+
+
+def is_test_number(phone: PhoneNumber) -> bool:
+    """Meta's test number: named "Test Number" and never verified (it sends to 5 allowed numbers)."""
+    return (phone.verified_name or "").strip().lower() == TEST_NUMBER_NAME
+
+
+def default_sender(numbers: tuple[PhoneNumber, ...]) -> PhoneNumber | None:
+    """The sender to offer first: the test number when there is one (it costs nothing)."""
+    return next((n for n in numbers if is_test_number(n)), numbers[0] if numbers else None)
+
+
 def describe_sender(phone: PhoneNumber) -> str:
     """`+1 555-010-4477 (Acme Support, id 106…)`, or just the id when nothing else is known."""
     if not phone.display_phone_number:

@@ -176,6 +176,17 @@ def shadowed_locations(winner: FoundToken, readings: list[SourceReading]) -> tup
     )
 
 
+def overriding_saved(
+    target_source: str, token: SecretToken, environ: Mapping[str, str], env_file: Path,
+    key: str = TOKEN_KEY,
+) -> tuple[SourceReading, ...]:
+    """Higher-precedence sources holding a different token than the one just saved there."""
+    higher = [read_environment(environ, key)]
+    if target_source == KEYRING:
+        higher.append(read_dotenv(env_file, key))
+    return tuple(r for r in higher if r.token is not None and r.token != token)
+
+
 def describe(source: str, location: str) -> str:
     """A source in words: "the .env file .env", "the OS keyring (wa-token/...)"."""
     if source == DOTENV:

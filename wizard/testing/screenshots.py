@@ -3,20 +3,28 @@
     python -m wizard.testing.screenshots [--out screenshots] [--scene NAME ...]
 
 Each scene runs at 80×24 and the main ones also at 120×36; SVGs come from Textual, PNGs from
-`rsvg-convert` (Debian: librsvg2-bin). The keyring is switched off so nothing real is touched.
+`rsvg-convert` (Debian: librsvg2-bin) fed a copy of the SVG that places every character in its
+terminal cell (see `for_rsvg`). The keyring is switched off so nothing real is touched, except
+for scenes that show a working keyring: they get a private gnome-keyring on a private D-Bus.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+
+from rich.cells import get_character_cell_size
 
 from wizard.core.settings import load_settings
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
@@ -44,9 +52,70 @@ async def shoot(scene: Scene, graph_url: str, size: tuple[int, int], workdir: Pa
         environ |= {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET}
     app = make_app(load_settings(environ, timeout=3), environ, mode=scene.mode, open_links=False,
                    clock=lambda: FIXED_NOW, workdir=Path("/srv/my-app"), command="wa-token")
-    async with app.run_test(size=size) as pilot:
-        await scene.script(pilot)
-        return app.export_screenshot(title="wa-token")
+    with working_keyring() if scene.keyring else contextlib.nullcontext():
+        async with app.run_test(size=size) as pilot:
+            await scene.script(pilot)
+            return app.export_screenshot(title="wa-token")
+
+
+@contextlib.contextmanager
+def working_keyring() -> Iterator[None]:
+    """A private gnome-keyring (the tests' own session helper) as keyring's backend, then none."""
+    import keyring
+    from keyring.backends import SecretService, fail
+
+    try:
+        from tests.keyring_session import running_secret_service
+    except ImportError:  # not run from the repository with the test extras
+        print("no private keyring (run from the repository root): the picture shows none",
+              file=sys.stderr)
+        yield
+        return
+    saved = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    with running_secret_service() as instance:
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = instance.session.address
+        keyring.set_keyring(SecretService.Keyring())
+        try:
+            yield
+        finally:
+            keyring.set_keyring(fail.Keyring())
+            if saved is None:
+                os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+            else:
+                os.environ["DBUS_SESSION_BUS_ADDRESS"] = saved
+
+
+_TEXT_RUN = re.compile(
+    r'<text (?P<before>[^>]*?)x="(?P<x>[\d.]+)" (?P<y>y="[\d.]+") textLength="(?P<length>[\d.]+)"'
+    r'(?P<after>[^>]*)>(?P<body>[^<]*)</text>')
+MONOSPACE = "DejaVu Sans Mono"
+"""A monospace font rsvg-convert really has (Debian: fonts-dejavu-core); Fira Code is not there."""
+MONOSPACE_SIZE = "20.264px"
+"""DejaVu Sans Mono's advance is 0.60205 em: at this size a glyph is one 12.2 px cell wide."""
+
+
+def for_rsvg(svg: str) -> str:
+    """The SVG with each character at its cell's x and its spaces kept.
+
+    Textual's SVG gives each run one x and a textLength, and uses NBSP for spaces; rsvg-convert
+    drops a run's leading spaces and lays glyphs out with whatever font it finds for Fira Code,
+    so words ran together and columns drifted. Here every character gets its own x, spaces are
+    plain spaces under xml:space="preserve", and the font is one that exists.
+    """
+    def one_run(match: re.Match[str]) -> str:
+        chars = html.unescape(match["body"]).replace("\xa0", " ")
+        cells = sum(get_character_cell_size(c) for c in chars) or 1
+        cell = float(match["length"]) / cells
+        x, positions = float(match["x"]), []
+        for char in chars:
+            positions.append(f"{x:.2f}")
+            x += cell * get_character_cell_size(char)
+        return (f'<text {match["before"]}x="{" ".join(positions)}" {match["y"]}{match["after"]} '
+                f'xml:space="preserve">{html.escape(chars, quote=False)}</text>')
+
+    svg = _TEXT_RUN.sub(one_run, svg)
+    svg = svg.replace("font-family: Fira Code, monospace;", f"font-family: {MONOSPACE}, monospace;")
+    return svg.replace("font-size: 20px;", f"font-size: {MONOSPACE_SIZE};", 1)
 
 
 def to_png(svg: Path) -> Path | None:
@@ -54,8 +123,11 @@ def to_png(svg: Path) -> Path | None:
     if shutil.which("rsvg-convert") is None:
         return None
     png = svg.with_suffix(".png")
-    subprocess.run(["rsvg-convert", "-w", str(svg_width(svg)), str(svg), "-o", str(png)],
-                   check=True)
+    with tempfile.TemporaryDirectory() as folder:
+        prepared = Path(folder) / svg.name
+        prepared.write_text(for_rsvg(svg.read_text()))
+        subprocess.run(["rsvg-convert", "-w", str(svg_width(svg)), str(prepared), "-o", str(png)],
+                       check=True)
     return png
 
 

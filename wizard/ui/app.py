@@ -52,6 +52,7 @@ from wizard.ui.steps.hubs import (
 from wizard.ui.steps.instructions import InstructionStep
 from wizard.ui.steps.paste import PasteStep
 from wizard.ui.steps.store import StoreStep
+from wizard.ui.widgets.fixes import FixButton
 
 COMPARE_ROUTE = (Step.PASTE, Step.CHECK, Step.STORE, Step.DONE)
 
@@ -81,7 +82,8 @@ class WizardApp(App[Outcome]):
 
     CSS_PATH = "wizard.tcss"
     TITLE = "wa-token"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+                Binding("ctrl+c", "quit", "Quit", id="quit-ctrl-c", show=False, priority=True)]
 
     def __init__(self, state: WizardState, *, open_links: bool = True) -> None:
         super().__init__()
@@ -117,6 +119,10 @@ class WizardApp(App[Outcome]):
         self.notify(f"Opening {url}", timeout=3)
         if self.open_links:
             super().open_url(url, new_tab=new_tab)
+
+    def on_fix_button_fixed(self, event: FixButton.Fixed) -> None:
+        """A fix changed a file or the keyring: the quit summary must say so."""
+        self.state.changes.append(event.summary)
 
     # -- the flow ----------------------------------------------------------------------------
 
@@ -164,7 +170,8 @@ class WizardApp(App[Outcome]):
         """Method 2; when it stored a new token, the wizard is done."""
         done = await self.push_screen_wait(ExtendScreen(self.state))
         if done is not None:
-            self.exit(Outcome((done, "Restart your backend server so it reads the new token.",
+            self.exit(Outcome((*self.state.changes,
+                               "Restart your backend server so it reads the new token.",
                                "Renew it from cron before day 60: wa-token schedule --print"),
                               EXIT_OK))
 
@@ -248,9 +255,12 @@ class WizardApp(App[Outcome]):
         state = self.state
         if state.saved is not None:
             token = state.token.masked if state.token else ""
-            return Outcome((f"{state.saved.summary}: {token}.",
+            return Outcome((f"{state.saved.summary}: {token}.", *state.changes,
                             "Restart your backend server so it reads the new token."), EXIT_OK)
-        lines = ["Nothing was changed: no token was saved."] if quit_early else []
+        lines = list(state.changes)
+        if quit_early:
+            lines.append("No token was saved." if lines
+                         else "Nothing was changed: no token was saved.")
         initial = state.initial
         if initial is None or initial.found is None:
             return Outcome((*lines, "No token is stored yet: run `wa-token` again when you "

@@ -16,10 +16,15 @@ class ConfirmModal(ModalScreen[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="yes"),
         Binding("n,escape", "answer(False)", "No", id="no"),
+        Binding("left", "app.focus_previous", "Previous", show=False),
+        Binding("right", "app.focus_next", "Next", show=False),
     ]
 
-    def __init__(self, title: str, message: str, *, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, title: str, message: str, *, yes: str = "Yes", no: str = "No",
+                 default_yes: bool = False) -> None:
         super().__init__()
+        self.default_yes = default_yes
+        """Whether Enter means Yes (the user already chose this), else No (the safe answer)."""
         self.title_text = title
         """The question."""
         self.message = message
@@ -36,7 +41,7 @@ class ConfirmModal(ModalScreen[bool]):
                 yield Button(self.labels[1], id="modal-no", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#modal-no", Button).focus()
+        self.query_one("#modal-yes" if self.default_yes else "#modal-no", Button).focus()
 
     @on(Button.Pressed, "#modal-yes")
     def _yes(self) -> None:

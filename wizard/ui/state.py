@@ -47,6 +47,14 @@ class WizardState:
     """The app's folder, for the cron line."""
     command: str = "wa-token"
     """How to call wa-token in the cron line (its full path when installed)."""
+    changes: list[str] = field(default_factory=list)
+    """Everything the wizard changed on disk or in the keyring, for the quit summary."""
+    saved_report: CheckReport | None = None
+    """The check of the token where it was saved (local warnings looked at again)."""
+    recipient: str = ""
+    """What was typed as the send-test recipient, kept across Back."""
+    sender_id: str | None = None
+    """The send-test sender chosen, kept across Back."""
 
     @property
     def stored(self) -> FoundToken | None:

@@ -44,7 +44,7 @@ class CheckStep(StepScreen):
         if self.state.report is None:
             self.action_recheck()
         else:
-            self.show_report(self.state.report)
+            self.call_later(self.show_report, self.state.report)
 
     def action_recheck(self) -> None:
         """Run the check again (after fixing something in Business Settings, say)."""
@@ -60,13 +60,13 @@ class CheckStep(StepScreen):
         report = await check_found_token(found, self.state.settings, self.state.environ,
                                          now=self.state.clock())
         self.state.report = report
-        self.show_report(report)
+        await self.show_report(report)
 
-    def show_report(self, report: CheckReport) -> None:
+    async def show_report(self, report: CheckReport) -> None:
         """Replace the spinner with the summary, the diagnosis and the way forward."""
         self.set_class(False, "-checking")
         result = self.query_one("#check-result", Vertical)
-        result.remove_children()
+        await result.remove_children()  # the old ids must be gone before the new ones arrive
         headline = ("[$success]✓ The token works.[/]" if report.ok
                     else "[$error]✗ The token does not work yet.[/] Fix the problem below, then "
                     "press [b]r[/b] to check again, or go back and paste another token.")
@@ -78,21 +78,21 @@ class CheckStep(StepScreen):
                                   classes="goto", compact=True))
         widgets += [DiagnosisPanel(report, id="diagnosis"),
                     CheckSummary(report, id="check-summary")]
-        result.mount_all(widgets)
+        await result.mount_all(widgets)
         self.refresh_bindings()
         self.allow_next(report.ok)
         self.hint("s: send a test message" if report.ok and self._numbers()
                   else "" if report.ok else "r: check again")
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A bug in the check must not leave a spinner forever."""
         if event.worker.group == "check" and event.state is WorkerState.ERROR:
             self.set_class(False, "-checking")
             error = type(event.worker.error).__name__
             result = self.query_one("#check-result", Vertical)
-            result.remove_children()
-            result.mount(Static(f"[$error]✗ The check failed unexpectedly ({error}).[/] Press "
-                                "[b]r[/b] to try again; if it persists, run `wa-token check` "
+            await result.remove_children()
+            await result.mount(Static(f"[$error]✗ The check failed unexpectedly ({error}).[/] Press "
+                                "[b]r[/b] to try again; if it persists, run [b]wa-token check[/b] "
                                 "and report it.", id="check-headline"))
 
     def _step_to_fix(self, report: CheckReport) -> Step | None:

@@ -15,6 +15,8 @@ from wizard.core.sources import FoundToken
 from wizard.core.token import SecretToken
 from wizard.ui.state import WizardState
 from wizard.ui.safe import literal as escape
+from wizard.ui.widgets.command import CommandLine
+from wizard.ui.widgets.text import inline
 
 INTRO = (
     "Exchanges the stored temporary token for one that lasts about [b]60 days[/b] (Meta's "
@@ -60,7 +62,31 @@ class ExtendScreen(Screen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#extend", Button).focus()
+        """The focus goes where the user has to type: the first empty field, else Extend."""
+        empty = [field for field in self.query(Input).results(Input) if not field.value.strip()]
+        (empty[0] if empty else self.query_one("#extend", Button)).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field: on to the next empty field, or extend when all are filled."""
+        event.stop()
+        empty = [field for field in self.query(Input).results(Input) if not field.value.strip()]
+        if empty:
+            empty[0].focus()
+            missing = self._missing(self.query_one("#app-id", Input).value.strip(), self._secret())
+            self.query_one("#extend-result", Static).update(f"[$error]✗[/] {missing}")
+        else:
+            self._extend()
+
+    def _missing(self, app_id: str, secret: SecretToken | None) -> str | None:
+        """What is missing before the exchange can run, in words; None when nothing is."""
+        if self.state.stored is None:
+            return "No stored token was found to extend."
+        names = [name for name, ok in (("the app ID", bool(app_id)),
+                                       ("the app secret", secret is not None)) if not ok]
+        if not names:
+            return None
+        return f"Type {' and '.join(names)} above, then press Enter."
 
     def action_cancel(self) -> None:
         """Back to the choice, with whatever was done."""
@@ -89,8 +115,9 @@ class ExtendScreen(Screen[str | None]):
         result = self.query_one("#extend-result", Static)
         app_id = self.query_one("#app-id", Input).value.strip()
         secret, found = self._secret(), self.state.stored
-        if not app_id or secret is None or found is None:
-            result.update("[$error]✗[/] The app ID and the app secret are both needed.")
+        missing = self._missing(app_id, secret)
+        if missing is not None or found is None:
+            result.update(f"[$error]✗[/] {missing}")
             return
         result.update("[dim]Exchanging the token with the Graph API…[/dim]")
         button = self.query_one("#extend", Button)
@@ -110,18 +137,21 @@ class ExtendScreen(Screen[str | None]):
                                             app_secret=secret)
         except StoreError as err:
             result.update(f"[$error]✗ {escape(err.title)}:[/] {escape(err.message)}\n"
-                          f"[b]Fix:[/b] {escape(err.fix)}\n[b]Nothing was changed.[/b]")
+                          f"[b]Fix:[/b] {inline(err.fix)}\n[b]Nothing was changed.[/b]")
             return
         if renewal.problem is not None:
-            result.update(f"[$error]✗ {escape(renewal.problem.title)}[/]\n[b]Fix:[/b] "
-                          f"{escape(renewal.problem.fix)}\n[b]Nothing was changed.[/b]")
+            result.update(f"[$error]✗ {inline(renewal.problem.title)}[/]\n[b]Fix:[/b] "
+                          f"{inline(renewal.problem.fix)}\n[b]Nothing was changed.[/b]")
             return
         assert renewal.new_token is not None
         until = (f", valid until {renewal.expires_at:%Y-%m-%d}" if renewal.expires_at else "")
         self.done = (f"Extended: {renewal.new_token.masked}{until}, stored in "
                      f"{renewal.stored_in}, replacing the old one.")
+        self.state.changes.append(self.done)
         result.update(f"[$success]✓ {escape(self.done)}[/]\nRestart your backend server so it "
                       "reads the new token. To renew it before day 60 without thinking about it, "
-                      "[b]wa-token schedule --print[/b] gives a cron line and a systemd timer "
-                      "that run [b]wa-token refresh[/b].")
+                      "run this in a shell after the wizard: it prints a cron line and a systemd "
+                      "timer that run [b]wa-token refresh[/b].")
+        await self.query_one("#step-body").mount(CommandLine("wa-token schedule --print",
+                                                             id="extend-schedule"))
         self.query_one("#extend", Button).label = "Finish"

@@ -16,6 +16,7 @@ from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.links import LinkRow
 from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
 from wizard.ui.safe import literal as escape
+from wizard.ui.widgets.text import inline
 
 PERMANENT, TEMPORARY, EXTEND, COMPARE, TROUBLESHOOT, REPLACE = (
     "permanent", "temporary", "extend", "compare", "troubleshoot", "replace")
@@ -55,6 +56,13 @@ class HubScreen(StepScreen):
         """A choice's key."""
         self.dismiss(choice(name))
 
+    @on(DiagnosisPanel.Updated)
+    def _rechecked(self, event: DiagnosisPanel.Updated) -> None:
+        """A fix changed the stored token's place or safety: the first line follows."""
+        self.state.initial = event.report
+        for found_line in self.query(".found-line").results(Static):
+            found_line.update(_stored_line(event.report))
+
 
 def _stored_line(report: CheckReport | None) -> str:
     """"Found EAAF…x9Qz in .env: The token expired." — where, and the first problem or warning."""
@@ -66,7 +74,7 @@ def _stored_line(report: CheckReport | None) -> str:
     if not findings:
         return f"{where}: [$success]it works.[/]"
     mark = "[$error]✗[/]" if report.diagnosis.problems else "[$warning]![/]"
-    return f"{where}:\n{mark} {escape(findings[0].title)}"
+    return f"{where}:\n{mark} {inline(findings[0].title)}"
 
 
 class MenuStep(HubScreen):
@@ -80,7 +88,7 @@ class MenuStep(HubScreen):
 
     def compose_body(self) -> ComposeResult:
         report = self.state.initial
-        yield Static(_stored_line(report), id="menu-found")
+        yield Static(_stored_line(report), id="menu-found", classes="found-line")
         yield from self.compose_choices()
         if report is not None:
             yield CheckSummary(report, id="menu-summary")
@@ -117,7 +125,7 @@ class ExpiredStep(HubScreen):
 
     def compose_body(self) -> ComposeResult:
         report = self.state.initial
-        yield Static(_stored_line(report), id="expired-found")
+        yield Static(_stored_line(report), id="expired-found", classes="found-line")
         yield from self.compose_choices()
         yield Static("The new token replaces the old one in the same place, and only after it "
                      "passes the check. [dim]Can't create a System User? You must be an admin "
@@ -131,10 +139,10 @@ class TroubleshootStep(HubScreen):
     """Every source, the full diagnosis of the winner, Meta's three cases, and a comparison."""
 
     title_text = "Troubleshoot"
-    CHOICES = ((COMPARE, "c", "Paste a different token to compare"),
-               (PERMANENT, "s", "Start the System User route"))
-    BINDINGS = [Binding("c", f"choose('{COMPARE}')", "Compare", id="compare"),
-                Binding("s", f"choose('{PERMANENT}')", "System User", id="system-user"),
+    CHOICES = ((COMPARE, "a", "Paste another token to compare"),
+               (PERMANENT, "p", "Make a permanent System User token"))
+    BINDINGS = [Binding("a", f"choose('{COMPARE}')", "Another token", id="compare"),
+                Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
                 Binding("r", "recheck", "Check again", id="recheck")]
 
     def compose_body(self) -> ComposeResult:

@@ -15,7 +15,8 @@ from wizard.ui.widgets.links import LinkRow
 class InstructionStep(StepScreen):
     """Text and links for one step done in Meta Business Settings."""
 
-    BINDINGS = [Binding("o", "open_link", "Open link", id="open-link")]
+    BINDINGS = [Binding("o", "open_link", "Open link", id="open-link"),
+                Binding("c", "copy_link", "Copy link", id="copy-link")]
 
     def __init__(self, state: WizardState, step: Step, text: StepText,
                  position: tuple[int, int] | None = None, *, first: bool = False) -> None:
@@ -34,7 +35,7 @@ class InstructionStep(StepScreen):
             yield LinkRow(link, id=f"link-{index}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open_link":
+        if action in ("open_link", "copy_link"):
             return bool(self.text.links)
         return super().check_action(action, parameters)
 
@@ -42,3 +43,9 @@ class InstructionStep(StepScreen):
         """Open the step's first link in the browser."""
         if self.text.links:
             self.app.open_url(self.text.links[0].url)
+
+    def action_copy_link(self) -> None:
+        """Copy the step's first link (for a browser on another machine)."""
+        rows = list(self.query(LinkRow).results(LinkRow))
+        if rows:
+            rows[0].copy()

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.markup import escape
 from textual.widgets import Input, Static
 
 from wizard.core.errors import TokenFormatError
 from wizard.core.token import MAX_TOKEN_LENGTH, clean_pasted
 from wizard.ui.steps.base import StepScreen
+from wizard.ui.widgets.text import inline
+
+
+class TokenInput(Input):
+    """The hidden token field; a paste is handled by its step (it replaces, never inserts)."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # skip Input's insert-at-cursor; the event bubbles to the step
 
 
 class PasteStep(StepScreen):
@@ -30,8 +37,9 @@ class PasteStep(StepScreen):
         else:
             yield Static("Paste the token you copied from Generate New Token. It stays hidden; "
                          "only its first and last four characters are ever shown.")
-        yield Input(self.state.pasted_text, placeholder="Paste here (Ctrl+V or your terminal's "
-                    "paste)", password=True, id="token-input", max_length=MAX_TOKEN_LENGTH + 1)
+        yield TokenInput(self.state.pasted_text, placeholder="Paste here (Ctrl+V or your "
+                         "terminal's paste)", password=True, id="token-input",
+                         max_length=MAX_TOKEN_LENGTH + 1)
         yield Static(id="paste-status")
 
     def can_go_next(self) -> bool:
@@ -40,6 +48,15 @@ class PasteStep(StepScreen):
     def setup(self) -> None:
         self.query_one("#token-input", Input).focus()
         self._judge(self.state.pasted_text)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste anywhere on this step replaces the token field, and the field takes the focus."""
+        event.stop()
+        lines = [line for line in event.text.splitlines() if line.strip()]
+        field = self.query_one("#token-input", Input)
+        field.value = (lines[0] if lines else "")[:MAX_TOKEN_LENGTH + 1]
+        field.cursor_position = len(field.value)
+        field.focus()
 
     @on(Input.Changed, "#token-input")
     def _pasted(self, event: Input.Changed) -> None:
@@ -62,13 +79,14 @@ class PasteStep(StepScreen):
             cleaned = clean_pasted(text)
         except TokenFormatError as err:
             self.state.token = None
-            status.update(f"[$error]✗ That cannot be a token:[/] {escape(err.message)}.\n"
-                          f"[dim]{escape(err.fix)}[/dim]")
+            status.update(f"[$error]✗ That cannot be a token:[/] {inline(err.message)}.\n"
+                          f"[dim]{inline(err.fix)}[/dim]")
             self.allow_next(False)
             return
         if self.state.token != cleaned.token:
             self.state.report = None  # a different token needs a new check
         self.state.token = cleaned.token
-        removed = f"\n[dim]Removed {', '.join(cleaned.removed)}.[/dim]" if cleaned.removed else ""
+        removed = (f"\n[dim]Removed {inline(', '.join(cleaned.removed))}.[/dim]"
+                   if cleaned.removed else "")
         status.update(f"[$success]✓ Looks like a token:[/] {cleaned.token.masked}{removed}")
         self.allow_next(True)

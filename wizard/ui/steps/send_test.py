@@ -11,11 +11,17 @@ from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 
 from wizard.core.errors import SettingsError
 from wizard.core.graph import PhoneNumber
-from wizard.core.messaging import describe_sender, recipient_digits, send_hello_world
+from wizard.core.messaging import (
+    default_sender,
+    describe_sender,
+    recipient_digits,
+    send_hello_world,
+)
 from wizard.core.sources import FoundToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.state import WizardState
 from wizard.ui.safe import literal as escape
+from wizard.ui.widgets.text import inline
 
 INTRO = (
     "Sends the [b]hello_world[/b] template, the one every new WhatsApp app has. Nothing is sent "
@@ -42,11 +48,14 @@ class SendTestScreen(Screen[None]):
                      id="step-heading")
         with VerticalScroll(id="step-body"):
             yield Static(INTRO)
+            chosen = self._chosen_sender()
             with RadioSet(id="sender", compact=True):
                 for index, number in enumerate(self.numbers):
-                    yield RadioButton(escape(describe_sender(number)), value=index == 0,
+                    yield RadioButton(escape(describe_sender(number)), value=number == chosen,
                                       id=f"sender-{index}")
-            yield Input(placeholder="Recipient, e.g. +15551234567", id="recipient", compact=True)
+            yield Static("Recipient (Enter sends, after a confirmation):", id="recipient-label")
+            yield Input(self.state.recipient, placeholder="e.g. +15551234567", id="recipient",
+                        compact=True)
             yield Static(id="send-result")
         with Horizontal(id="step-nav"):
             yield Button("← Back", id="send-back")
@@ -56,10 +65,21 @@ class SendTestScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#recipient", Input).focus()
+        self.query_one("#send", Button).disabled = self._recipient() is None
+
+    def _chosen_sender(self) -> PhoneNumber | None:
+        """The sender chosen before Back, else the test number, else the first."""
+        kept = next((n for n in self.numbers if n.id == self.state.sender_id), None)
+        return kept or default_sender(self.numbers)
 
     @on(Input.Changed, "#recipient")
     def _typed(self, event: Input.Changed) -> None:
+        self.state.recipient = event.value
         self.query_one("#send", Button).disabled = self._recipient() is None
+
+    @on(RadioSet.Changed, "#sender")
+    def _sender_chosen(self) -> None:
+        self.state.sender_id = self._sender().id
 
     @on(Input.Submitted, "#recipient")
     @on(Button.Pressed, "#send")
@@ -79,7 +99,11 @@ class SendTestScreen(Screen[None]):
 
     def _sender(self) -> PhoneNumber:
         pressed = self.query_one("#sender", RadioSet).pressed_index
-        return self.numbers[max(pressed, 0)]
+        if pressed < 0:
+            chosen = self._chosen_sender()
+            assert chosen is not None
+            return chosen
+        return self.numbers[pressed]
 
     @work(exclusive=True, exit_on_error=False, group="send")
     async def confirm_and_send(self) -> None:
@@ -102,5 +126,5 @@ class SendTestScreen(Screen[None]):
                           f"{escape(outcome.sent.message_id)}\n[dim]Accepted is not delivered: "
                           "delivery is reported to your webhook.[/dim]")
         elif outcome.problem is not None:
-            result.update(f"[$error]✗ {escape(outcome.problem.title)}[/]\n"
-                          f"[b]Fix:[/b] {escape(outcome.problem.fix)}")
+            result.update(f"[$error]✗ {inline(outcome.problem.title)}[/]\n"
+                          f"[b]Fix:[/b] {inline(outcome.problem.fix)}")

@@ -14,10 +14,12 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 from wizard.core import keyring_store
 from wizard.core.errors import KeyringError, StoreError
 from wizard.core.save import ENV, KEYRING, stored_token, store_token
-from wizard.core.token import TOKEN_KEY
+from wizard.core.flow import Mode
+from wizard.core.token import TOKEN_KEY, SecretToken
 from wizard.ui.messages import NEXT
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.steps.base import StepScreen
+from wizard.ui.widgets.text import inline
 
 ENV_HELP = (
     f"Adds or replaces the {TOKEN_KEY} line and leaves every other line as it is; a new file "
@@ -43,6 +45,7 @@ class StoreStep(StepScreen):
             yield RadioButton(".env file (e)", value=self.state.target == ENV, id="store-env")
             yield RadioButton("OS keyring (k)", value=self.state.target == KEYRING,
                               id="store-keyring")
+        yield Static("File to write (Enter saves):", id="env-path-label")
         yield Input(str(self.state.env_file), id="env-path", placeholder=".env", compact=True)
         yield Static(id="store-help", classes="help")
         yield Static("[dim]Looking for an OS keyring…[/dim]", id="keyring-status")
@@ -62,6 +65,7 @@ class StoreStep(StepScreen):
     def _show_choice(self) -> None:
         env = self.state.target == ENV
         self.query_one("#env-path", Input).display = env
+        self.query_one("#env-path-label", Static).display = env
         self.query_one("#store-help", Static).update(ENV_HELP if env else KEYRING_HELP)
 
     @work(thread=True, exit_on_error=False, group="keyring")
@@ -92,6 +96,10 @@ class StoreStep(StepScreen):
     def _path(self, event: Input.Changed) -> None:
         self.state.env_file = Path(event.value.strip() or ".env")
 
+    @on(Input.Submitted, "#env-path")
+    async def _path_submitted(self) -> None:
+        await self.action_next()
+
     async def go_next(self) -> None:
         self.save()
 
@@ -108,11 +116,12 @@ class StoreStep(StepScreen):
             existing = await asyncio.to_thread(stored_token, target, path, profile)
             if existing is not None and existing != token:
                 where = "the OS keyring" if target == KEYRING else str(path)
+                chosen = self._replacing_chosen(existing)
                 replace = await self.app.push_screen_wait(ConfirmModal(
                     "Replace the token already stored?",
                     f"{where} already holds a different token ({existing.masked}). Replace it "
                     f"with {token.masked}? The old one is not revoked at Meta.",
-                    yes="Replace", no="Keep the old one"))
+                    yes="Replace", no="Keep the old one", default_yes=chosen))
                 if not replace:
                     status.update("[$warning]Not saved:[/] the old token was kept. Choose "
                                   "another place, or go back.")
@@ -124,12 +133,18 @@ class StoreStep(StepScreen):
             return
         self.dismiss(NEXT)
 
+    def _replacing_chosen(self, existing: SecretToken) -> bool:
+        """The user chose to replace this stored token (expired journey), unless it still works."""
+        initial = self.state.initial
+        return bool(self.state.mode is Mode.EXPIRED and initial is not None and not initial.ok
+                    and initial.found is not None and initial.found.token == existing)
+
     def _failed(self, err: StoreError) -> None:
         offer = (" You can save to the .env file instead." if isinstance(err, KeyringError)
                  else "")
         self.query_one("#save-status", Static).update(
             f"[$error]✗ {escape(err.title)}:[/] {escape(err.message)}\n"
-            f"[b]Fix:[/b] {escape(err.fix)}{offer}\n"
+            f"[b]Fix:[/b] {inline(err.fix)}{offer}\n"
             "[b]Nothing was written.[/b]")
         self.allow_next(True)
 

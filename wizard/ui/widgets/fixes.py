@@ -9,12 +9,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.markup import escape
+from textual.message import Message
 from textual.widgets import Button, Static
 
 from wizard.core import repair
 from wizard.core.errors import StoreError
 from wizard.core.profiles import Profile
 from wizard.core.sources import FoundToken
+from wizard.ui.widgets.text import inline
 
 FIX_LABELS = {
     "env_not_gitignored": "Add it to .gitignore",
@@ -27,6 +29,18 @@ FIX_LABELS = {
 
 class FixButton(Vertical):
     """One warning's fix: a button, then what the fix did (or why it could not)."""
+
+    class Fixed(Message):
+        """A fix changed something: the quit summary lists it and the warnings are re-checked."""
+
+        def __init__(self, code: str, summary: str, lines: str) -> None:
+            super().__init__()
+            self.code = code
+            """The warning that was fixed."""
+            self.summary = summary
+            """What was changed, in one line (plain text)."""
+            self.lines = lines
+            """What the fix said, as markup."""
 
     DEFAULT_CSS = """
     FixButton { height: auto; margin: 0 0 1 2; }
@@ -57,25 +71,29 @@ class FixButton(Vertical):
     @work(thread=True, exit_on_error=False, group="fix")
     def run_fix(self) -> None:
         """The repair touches files, git and the keyring: off the UI thread."""
+        done: repair.Repair | None = None
         try:
-            lines = self._repair()()
+            if self.code in SIMPLE_REPAIRS:
+                done = SIMPLE_REPAIRS[self.code](Path(self.found.location), self.profile)
+                lines = _repair_lines(done)
+            else:
+                lines = _history_lines(Path(self.found.location), self.found)
         except StoreError as err:
-            lines = [f"[$error]✗ {escape(err.message)}[/]", f"Fix: {escape(err.fix)}"]
+            lines = [f"[$error]✗ {escape(err.message)}[/]", f"Fix: {inline(err.fix)}"]
         self.app.call_from_thread(self._show, "\n".join(lines))
-
-    def _repair(self) -> Callable[[], list[str]]:
-        env_file = Path(self.found.location)
-        simple = {
-            "env_not_gitignored": lambda: repair.ignore_in_git(env_file),
-            "env_world_readable": lambda: repair.restrict_permissions(env_file),
-            "plaintext_storage": lambda: repair.move_to_keyring(env_file, self.profile),
-        }
-        if self.code in simple:
-            return lambda: _repair_lines(simple[self.code]())
-        return lambda: _history_lines(env_file, self.found)
+        if done is not None and done.changed:
+            self.post_message(self.Fixed(self.code, done.summary, "\n".join(lines)))
 
     def _show(self, text: str) -> None:
         self.query_one(".fix-result", Static).update(text)
+
+
+SIMPLE_REPAIRS: dict[str, Callable[[Path, Profile], repair.Repair]] = {
+    "env_not_gitignored": lambda env_file, profile: repair.ignore_in_git(env_file),
+    "env_world_readable": lambda env_file, profile: repair.restrict_permissions(env_file),
+    "plaintext_storage": lambda env_file, profile: repair.move_to_keyring(env_file, profile),
+}
+"""The fixes that change one thing, by warning code."""
 
 
 def _repair_lines(done: repair.Repair) -> list[str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
-from wizard.core.check import CheckReport
+from wizard.core import sources
+from wizard.core.check import CheckReport, recheck_storage
 from wizard.core.diagnose import Finding, format_time
 from wizard.core.graph import WHATSAPP_SCOPES
 from wizard.core.profiles import Profile
@@ -15,6 +19,7 @@ from wizard.core.sources import DOTENV, describe
 from wizard.text_report import TYPE_NAMES
 from wizard.ui.safe import literal as escape
 from wizard.ui.widgets.fixes import FIX_LABELS, FixButton
+from wizard.ui.widgets.text import inline, wizard_fix
 
 
 def summary_markup(report: CheckReport) -> str:
@@ -40,7 +45,7 @@ def summary_markup(report: CheckReport) -> str:
         for number in account.phone_numbers:
             quality = number.quality_rating or "?"
             colour = {"GREEN": "$success", "YELLOW": "$warning", "RED": "$error"}.get(quality)
-            rating = f"[{colour}]{quality}[/]" if colour else escape(quality)
+            rating = f"quality [{colour}]{quality}[/]" if colour else f"quality {escape(quality)}"
             lines.append(_row("", f"☎ {escape(number.display_phone_number or '?'):<16} "
                                   f"{escape(number.verified_name or ''):<14} {rating}"))
         if not account.phone_numbers:
@@ -62,18 +67,29 @@ class CheckSummary(Static):
 class FindingView(Static):
     """One problem or warning: title and code, then the fix."""
 
-    def __init__(self, finding: Finding, *, problem: bool) -> None:
+    def __init__(self, finding: Finding, *, problem: bool, fix: str | None = None) -> None:
         mark = "[$error]✗[/]" if problem else "[$warning]![/]"
         detail = f"\n[dim]Graph said: {escape(finding.detail)}[/dim]" if finding.detail else ""
         super().__init__(
-            f"{mark} [b]{escape(finding.title)}[/b] [dim]{escape(finding.code)}[/dim]\n"
-            f"[b]Fix:[/b] {escape(finding.fix)}{detail}",
+            f"{mark} [b]{inline(finding.title)}[/b] [dim]{finding.code}[/dim]\n"
+            f"[b]Fix:[/b] {fix or wizard_fix(finding.fix)}{detail}",
             classes="problem" if problem else "warning",
         )
 
 
 class DiagnosisPanel(Vertical):
-    """Every problem and warning of a check, each with its fix (and a button where one helps)."""
+    """Every problem and warning of a check, each with its fix (and a button where one helps).
+
+    After a button's fix, the local stores are looked at again: a fixed warning disappears.
+    """
+
+    class Updated(Message):
+        """The warnings were re-checked after a fix."""
+
+        def __init__(self, report: CheckReport) -> None:
+            super().__init__()
+            self.report = report
+            """The check with the local warnings looked at again."""
 
     def __init__(self, report: CheckReport, *, id: str | None = None,
                  profile: Profile | None = None) -> None:
@@ -82,8 +98,12 @@ class DiagnosisPanel(Vertical):
         """The check whose findings are shown."""
         self.profile = profile
         """Given for a stored token: its security warnings get a button that fixes them."""
+        self.done: list[str] = []
+        """What the fixes pressed here did (markup), shown above the findings."""
 
     def compose(self) -> ComposeResult:
+        for lines in self.done:
+            yield Static(lines, classes="fix-done")
         diagnosis = self.report.diagnosis
         if diagnosis.ok and not diagnosis.warnings:
             yield Static("[$success]No problems, no warnings.[/]", classes="all-good")
@@ -93,7 +113,34 @@ class DiagnosisPanel(Vertical):
             yield FindingView(finding, problem=True)
         found = self.report.found
         for finding in diagnosis.warnings:
-            yield FindingView(finding, problem=False)
             fixable = finding.code in FIX_LABELS and found is not None and found.source == DOTENV
             if fixable and self.profile is not None and found is not None:
+                yield FindingView(finding, problem=False,
+                                  fix=f"press [b]Fix: {FIX_LABELS[finding.code]}[/b] below.")
                 yield FixButton(finding.code, found, self.profile)
+            else:
+                yield FindingView(finding, problem=False)
+
+    @on(FixButton.Fixed)
+    def _fixed(self, event: FixButton.Fixed) -> None:
+        self.done.append(event.lines)
+        self.recheck_locally()
+
+    @work(thread=True, exit_on_error=False, group="recheck-local")
+    def recheck_locally(self) -> None:
+        """The same local diagnosis as `wa-token check`, on wherever the token is now."""
+        state = self.app.state  # type: ignore[attr-defined]
+        found = self.report.found
+        assert found is not None
+        env_file = Path(found.location) if found.source == DOTENV else state.settings.env_file
+        readings = sources.read_stored(state.environ, env_file, state.settings.profile.token_key)
+        here = next((r for r in readings if r.token == found.token), None)
+        if here is not None:
+            found = sources.FoundToken(here.source, here.location, found.token)
+        report = recheck_storage(self.report, found, state.settings, state.environ)
+        self.app.call_from_thread(self._show_rechecked, report)
+
+    async def _show_rechecked(self, report: CheckReport) -> None:
+        self.report = report
+        await self.recompose()
+        self.post_message(self.Updated(report))

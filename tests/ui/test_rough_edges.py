@@ -1,0 +1,340 @@
+"""What a new user tripped on (issue 12, items 1–7), each walked with Pilot, keyboard only."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import Button, Input, RadioSet, Static
+
+from tests.ui.conftest import AppFactory, screen_text
+from wizard.core.flow import Step
+from wizard.testing.fake_graph import APP_ID, TOKENS
+from wizard.testing.scenes import check, wait_for, wait_for_screen
+from wizard.ui.modals import ConfirmModal
+from wizard.ui.steps.check import CheckStep
+from wizard.ui.steps.done import DoneStep
+from wizard.ui.steps.extend import ExtendScreen
+from wizard.ui.steps.hubs import ExpiredStep, TroubleshootStep
+from wizard.ui.steps.instructions import InstructionStep
+from wizard.ui.steps.paste import PasteStep
+from wizard.ui.steps.send_test import SendTestScreen
+from wizard.ui.steps.store import StoreStep
+from wizard.ui.widgets.command import CommandLine
+
+VALID = TOKENS["valid"]
+pytestmark = pytest.mark.usefixtures("no_keyring")
+
+
+async def to_paste_step(pilot) -> PasteStep:  # type: ignore[no-untyped-def]
+    for _ in range(4):
+        await wait_for_screen(pilot, InstructionStep)
+        await pilot.press("enter")
+    return await wait_for_screen(pilot, PasteStep)  # type: ignore[return-value]
+
+
+async def to_done(pilot, path: str | None = None) -> DoneStep:  # type: ignore[no-untyped-def]
+    """From the first screen: paste the valid token, check it, save to .env (or `path`)."""
+    await to_paste_step(pilot)
+    await check(pilot, VALID)
+    await pilot.press("enter")
+    store = await wait_for_screen(pilot, StoreStep)
+    await wait_for(pilot, lambda: "keyring" in str(
+        store.query_one("#keyring-status", Static).render()).lower(), "the keyring probe")
+    if path is not None:
+        field = store.query_one("#env-path", Input)
+        field.focus()
+        field.value = path
+        await pilot.pause()
+    await pilot.press("enter")
+    done = await wait_for_screen(pilot, DoneStep)
+    await wait_for(pilot, lambda: done.state.saved_report is not None and len(done.query(
+        "#done-warnings #diagnosis, #done-warnings #done-no-warning")), "the local diagnosis")
+    await pilot.pause()
+    return done  # type: ignore[return-value]
+
+
+def git_init(folder: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
+
+
+# -- 1. a paste always replaces ------------------------------------------------------------------
+
+async def test_paste_after_going_to_the_fix_replaces_the_old_token(wizard_app: AppFactory) -> None:
+    """Failed before: the paste went to the focused button (ignored) or was appended."""
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        screen = await check(pilot, TOKENS["missing_messaging"])
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, InstructionStep)
+                       and app.screen.step is Step.GENERATE, "the generate step")
+        await pilot.press("enter")
+        paste = await wait_for_screen(pilot, PasteStep)
+        paste.query_one("#next", Button).focus()  # where the user found the focus
+        await pilot.pause()
+        app.post_message(events.Paste(VALID))  # a terminal's bracketed paste
+        await wait_for(pilot, lambda: paste.state.token is not None
+                       and paste.state.token.reveal() == VALID, "the new token")
+        assert isinstance(paste.focused, Input)
+        await pilot.press("enter")
+        screen = await wait_for_screen(pilot, CheckStep)
+        await wait_for(pilot, lambda: screen.state.report is not None, "the check")
+        assert screen.state.report.ok
+
+
+async def test_paste_into_a_filled_field_replaces_it(wizard_app: AppFactory) -> None:
+    """Failed before: Input inserted the paste at the cursor, after the old token."""
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        paste = await to_paste_step(pilot)
+        app.post_message(events.Paste(TOKENS["missing_messaging"]))
+        await pilot.pause()
+        app.post_message(events.Paste(f"Bearer {VALID}\n"))
+        await wait_for(pilot, lambda: paste.state.token is not None
+                       and paste.state.token.reveal() == VALID, "the new token")
+        status = str(paste.query_one("#paste-status", Static).render())
+        assert "`" not in status and "Bearer" in status  # 7: no literal backticks
+
+
+# -- 2 and 3. local warnings after the save, fixed, and in the quit summary -----------------------
+
+async def test_done_in_a_git_repo_warns_and_fixes_and_the_summary_says_so(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    """Failed before: no env_not_gitignored warning, and the summary said nothing changed."""
+    git_init(isolated)
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        done = await to_done(pilot)
+        codes = [w.code for w in done.state.saved_report.diagnosis.warnings]
+        assert codes == ["env_not_gitignored"]
+        button = done.query_one("#fix-env-not-gitignored", Button)
+        assert "wa-token fix" not in screen_text(pilot)  # 7: the button, not a CLI command
+        button.focus()  # keyboard only: Tab to the button, Enter
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not done.state.saved_report.diagnosis.warnings,
+                       "the warning to go")
+        await wait_for(pilot, lambda: not done.query("#fix-env-not-gitignored"), "the button")
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    lines = app.return_value.lines
+    assert lines[0].startswith("Saved to .env")
+    assert any("Added /.env to" in line or ".gitignore" in line for line in lines), lines
+    assert ".env" in (isolated / ".gitignore").read_text()
+
+
+async def test_done_says_an_environment_variable_overrides_the_saved_token(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    app = wizard_app(mode="onboard", env={"WHATSAPP_CLOUD_API_TOKEN": TOKENS["old"]})
+    async with app.run_test(size=(80, 24)) as pilot:
+        done = await to_done(pilot)
+        overrides = " ".join(str(s.render()) for s in done.query(".override").results(Static))
+        assert "WHATSAPP_CLOUD_API_TOKEN" in overrides and "wins over" in overrides
+
+
+async def test_fixed_warning_disappears_from_the_hub_and_is_in_the_summary(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    git_init(isolated)
+    env_file = isolated / ".env"
+    env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
+    env_file.chmod(0o600)
+    app = wizard_app(mode="troubleshoot")
+    async with app.run_test(size=(100, 40)) as pilot:
+        hub = await wait_for_screen(pilot, TroubleshootStep)
+        button = hub.query_one("#fix-env-not-gitignored", Button)
+        button.scroll_visible(animate=False)
+        await pilot.pause()
+        button.press()
+        await wait_for(pilot, lambda: not hub.state.initial.diagnosis.warnings, "the re-check")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    text = " ".join(app.return_value.lines)
+    assert "Nothing was changed" not in text and ".gitignore" in text
+
+
+# -- 4. text that can be copied ------------------------------------------------------------------
+
+async def test_cron_line_stays_one_line_and_can_be_copied(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    """Failed before: the cron line wrapped at 80 columns (a broken crontab entry when copied)."""
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        done = await to_done(pilot, path="production-settings.env")
+        cron = done.query_one("#done-cron-line", CommandLine)
+        expected = ("0 8 * * * cd /srv/my-app && wa-token check --env-file "
+                    "production-settings.env >/dev/null")
+        assert cron.command == expected
+        cron.scroll_visible(animate=False)
+        await pilot.pause()
+        lines = screen_text(pilot).splitlines()
+        assert any("0 8 * * * cd /srv/my-app && wa-token check" in line for line in lines)
+        assert not any(line.strip().startswith("production-settings.env >/dev/null")
+                       for line in lines)
+        cron.query_one(Button).press()
+        await pilot.pause()
+        assert app.clipboard == expected
+        # 7: the advice names the file actually written
+        assert "production-settings.env" in str(done.query_one("#done-safe", Static).render())
+        assert "keep .env" not in str(done.query_one("#done-safe", Static).render())
+
+
+# -- 5. keys and focus ---------------------------------------------------------------------------
+
+async def test_ctrl_c_quits_after_the_unsaved_token_question(wizard_app: AppFactory) -> None:
+    """Failed before: Ctrl+C only said "press ctrl+q to quit"."""
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await check(pilot, VALID)
+        await pilot.press("ctrl+c")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_value is not None and "Nothing was changed" in app.return_value.lines[0]
+
+
+async def test_s_is_only_send_test(wizard_app: AppFactory, isolated: Path) -> None:
+    """Failed before: `s` started the System User route on the troubleshoot screen."""
+    env_file = isolated / ".env"
+    env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['no_account']}\n")
+    app = wizard_app(mode="troubleshoot")
+    async with app.run_test(size=(100, 40)) as pilot:
+        hub = await wait_for_screen(pilot, TroubleshootStep)
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.screen is hub
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.screen is not hub, "the System User route")
+
+
+async def test_enter_in_the_env_path_field_saves(wizard_app: AppFactory, isolated: Path) -> None:
+    """Failed before: Enter did nothing in the .env path field; the field had no label."""
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await check(pilot, VALID)
+        await pilot.press("enter")
+        store = await wait_for_screen(pilot, StoreStep)
+        assert "File to write" in screen_text(pilot)
+        store.query_one("#env-path", Input).focus()
+        await pilot.press("end", *"x", "enter")
+        await wait_for_screen(pilot, DoneStep)
+    assert (isolated / ".envx").exists()
+
+
+async def test_extend_focuses_the_secret_and_enter_extends(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    """Failed before: focus on Extend, typing went nowhere, and it said the app id was missing."""
+    from wizard.testing.fake_graph import APP_SECRET
+
+    env_file = isolated / ".env"
+    env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['temporary']}\n")
+    env_file.chmod(0o600)
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, ExpiredStep)
+        await pilot.press("x")
+        screen = await wait_for_screen(pilot, ExtendScreen)
+        assert screen.query_one("#app-id", Input).value == APP_ID
+        assert screen.focused is screen.query_one("#app-secret", Input)
+        await pilot.press("enter")  # nothing typed yet: says what is missing, and only that
+        result = screen.query_one("#extend-result", Static)
+        await wait_for(pilot, lambda: "app secret" in str(result.render()), "the message")
+        assert "app ID" not in str(result.render())
+        await pilot.press(*APP_SECRET, "enter")
+        await wait_for(pilot, lambda: screen.done is not None, "the exchange")
+    assert TOKENS["temporary"] not in env_file.read_text()
+
+
+async def test_replacing_an_expired_token_defaults_to_replace_and_arrows_move(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    """Failed before: the focus was on "Keep the old one", and Left/Right did nothing."""
+    env_file = isolated / ".env"
+    env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['expired']}\n")
+    env_file.chmod(0o600)
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, ExpiredStep)
+        await pilot.press("t")
+        await check(pilot, TOKENS["temporary"])
+        await pilot.press("enter")
+        await wait_for_screen(pilot, StoreStep)
+        await pilot.press("enter")
+        modal = await wait_for_screen(pilot, ConfirmModal)
+        assert modal.focused is modal.query_one("#modal-yes", Button)
+        await pilot.press("right")
+        assert modal.focused is modal.query_one("#modal-no", Button)
+        await pilot.press("left")
+        assert modal.focused is modal.query_one("#modal-yes", Button)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, DoneStep)
+    assert TOKENS["temporary"] in env_file.read_text()
+
+
+# -- 6. send-test --------------------------------------------------------------------------------
+
+async def test_send_test_keeps_the_recipient_and_defaults_to_the_test_number(
+    wizard_app: AppFactory,
+) -> None:
+    """Failed before: Back then `s` lost the recipient; the first number was the default."""
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await check(pilot, VALID)
+        await pilot.press("s")
+        screen = await wait_for_screen(pilot, SendTestScreen)
+        assert screen._sender().verified_name == "Test Number"  # type: ignore[attr-defined]
+        await pilot.press(*"+1 555 123 4567", "escape")
+        await wait_for_screen(pilot, CheckStep)
+        await pilot.press("s")
+        screen = await wait_for_screen(pilot, SendTestScreen)
+        assert screen.query_one("#recipient", Input).value == "+1 555 123 4567"
+        assert not screen.query_one("#send", Button).disabled
+        assert screen.query_one("#sender", RadioSet).pressed_button is not None
+
+
+async def test_send_test_refusal_says_no_cli_command(wizard_app: AppFactory) -> None:
+    """Failed before: "…of the test number" for any sender, and "run send-test again"."""
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_paste_step(pilot)
+        await check(pilot, VALID)
+        await pilot.press("s")
+        screen = await wait_for_screen(pilot, SendTestScreen)
+        await pilot.press(*"+15550000000", "enter")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("y")
+        result = screen.query_one("#send-result", Static)
+        await wait_for(pilot, lambda: "Fix" in str(result.render()), "the refusal")
+        text = str(result.render())
+        assert "send-test" not in text and "`" not in text
+
+
+# -- 7. words ------------------------------------------------------------------------------------
+
+async def test_quality_is_named_and_no_backticks_on_the_check(wizard_app: AppFactory) -> None:
+    app = wizard_app()
+    async with app.run_test(size=(120, 50)) as pilot:
+        await to_paste_step(pilot)
+        await check(pilot, VALID)
+        text = screen_text(pilot)
+        assert "quality GREEN" in text and "`" not in text
+
+
+async def test_a_failed_check_names_the_wizard_not_a_command(wizard_app: AppFactory) -> None:
+    """Failed before: "then `wa-token save` it" on the wizard's own check step."""
+    app = wizard_app()
+    async with app.run_test(size=(120, 50)) as pilot:
+        await to_paste_step(pilot)
+        await check(pilot, TOKENS["missing_messaging"])
+        text = screen_text(pilot)
+        assert "wa-token save" not in text and "paste it into this wizard" in text

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from wizard import __version__, cli_fix, cli_lifecycle
+from wizard import __version__, cli_fix, cli_lifecycle, cli_provision
 from wizard.console import Console, ask_hidden, isatty
 from wizard.core import env_store, keyring_store, profiles, sources
 from wizard.core.check import CheckReport, check_found_token, report_json, status_json
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_lifecycle.add_parsers(commands, common)
     cli_fix.add_parsers(commands, common)
+    cli_provision.add_parsers(commands, common)
     return parser
 
 
@@ -281,6 +282,7 @@ def cmd_forget(args: argparse.Namespace, settings: Settings, environ: Mapping[st
 COMMANDS: dict[str, Command] = {
     "setup": cmd_setup, "check": cmd_check, "status": cmd_status, "save": cmd_save,
     "token": cmd_token, "forget": cmd_forget, **cli_lifecycle.COMMANDS, **cli_fix.COMMANDS,
+    **cli_provision.COMMANDS,
 }
 
 

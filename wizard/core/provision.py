@@ -235,7 +235,8 @@ class Request:
     """What the user asked for."""
 
     app_id: str
-    app_secret: SecretToken = dataclasses.field(repr=False)
+    app_secret: SecretToken | None = dataclasses.field(default=None, repr=False)
+    """Needed only to carry the plan out (the token call's appsecret_proof); never sent."""
     system_user: str = DEFAULT_SYSTEM_USER
     role: Role = Role.EMPLOYEE
     expires: Expiry = Expiry.NEVER
@@ -706,6 +707,8 @@ class _Run:
         elif step.kind is StepKind.ASSIGN_ACCOUNT:
             await api.assign_user(admin, step.target_id or "", user_id)
         elif step.kind is StepKind.GENERATE_TOKEN:
+            if request.app_secret is None:
+                raise ValueError("the app secret is needed to generate the token")
             self.token = await api.generate_token(
                 admin, user_id, app_id=request.app_id, app_secret=request.app_secret,
                 scopes=WHATSAPP_SCOPES, expires_in_60_days=request.expires is Expiry.SIXTY_DAYS)
@@ -728,7 +731,9 @@ class _Run:
         self._record(check_step, StepState.DONE)
         if store_step.state is StepState.ALREADY_DONE:
             self._record(store_step, StepState.ALREADY_DONE)
-            saved = SaveOutcome(self.plan.request.target, "the same place", unchanged=True)
+            target = self.plan.request.target
+            where = "the OS keyring" if target == KEYRING else str(self.settings.env_file)
+            saved = SaveOutcome(target, where, unchanged=True)
             return Outcome(self.plan, tuple(self.results), None, report, saved, token)
         self.tell(store_step, StepState.TO_DO)
         try:

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import sys
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -67,6 +68,10 @@ class AdminScenario:
     """The business has as many System Users as Meta allows."""
     app_installable: bool = True
     owns_app: bool = True
+    accounts: tuple[str, ...] = (fg.WABA_A,)
+    """The WhatsApp Business Accounts the business owns."""
+    businesses: int = 1
+    """How many businesses the person is in (the second one owns no WhatsApp account)."""
 
 
 ADMIN_SCENARIOS: dict[str, AdminScenario] = {
@@ -78,7 +83,10 @@ ADMIN_SCENARIOS: dict[str, AdminScenario] = {
     "app_not_installable": AdminScenario(app_installable=False),
     "not_app_owner": AdminScenario(owns_app=False),
     "expired": AdminScenario(expired=True),
+    "two_accounts": AdminScenario(accounts=(fg.WABA_A, fg.WABA_B)),
+    "two_businesses": AdminScenario(businesses=2),
 }
+SECOND_BUSINESS = {"id": "506914307656635", "name": "Acme Labs"}
 
 
 def _admin_token(name: str, index: int) -> str:
@@ -191,11 +199,11 @@ class _Business:
                                                for p in self.admin.scopes]})
             case "GET", ("me", "businesses"):
                 self._need_business_management()
-                return fg.json_reply({"data": [{"id": fg.BUSINESS_ID,
-                                                "name": fg.BUSINESS_NAME}]})
+                rows = [{"id": fg.BUSINESS_ID, "name": fg.BUSINESS_NAME}, SECOND_BUSINESS]
+                return fg.json_reply({"data": rows[:self.admin.businesses]})
             case "GET", (business, "owned_whatsapp_business_accounts"):
                 self._business(business)
-                rows = [fg.pick(fg.ACCOUNTS[w], ["name"]) for w in fg.ACCOUNTS]
+                rows = [fg.pick(fg.ACCOUNTS[w], ["name"]) for w in self.admin.accounts]
                 return fg.json_reply({"data": rows})
             case "GET", (business, "client_whatsapp_business_accounts"):
                 self._business(business)
@@ -234,6 +242,8 @@ class _Business:
                           "the object")
 
     def _business(self, business_id: str) -> None:
+        if business_id == SECOND_BUSINESS["id"] and self.admin.businesses > 1:
+            raise fg.GraphFailure(fg.json_reply({"data": []}))  # a business without WhatsApp
         if business_id != fg.BUSINESS_ID:
             raise fg.no_such_object(self.call.method, business_id)
         self._need_business_management()
@@ -295,7 +305,7 @@ class _Business:
         return fg.json_reply({"success": True})
 
     def _assigned_users(self, waba_id: str) -> Reply:
-        if waba_id not in fg.ACCOUNTS:
+        if waba_id not in self.admin.accounts:
             raise fg.no_such_object("GET", waba_id)
         if not self.call.params.get("business"):
             raise fg.bad_parameter("The parameter business is required")
@@ -308,7 +318,7 @@ class _Business:
         return fg.json_reply({"data": rows})
 
     def _assign(self, waba_id: str) -> Reply:
-        if waba_id not in fg.ACCOUNTS:
+        if waba_id not in self.admin.accounts:
             raise fg.no_such_object("POST", waba_id)
         self._need_business_management()
         self._write()
@@ -360,7 +370,10 @@ class _Business:
         scenario = fg.Scenario(token_type="SYSTEM_USER", user_id=user_id, scopes=scopes,
                                target_ids=reach, issued_ago=0,
                                expires_in=60 * fg.DAY if sixty_days else 0)
-        fg._SCENARIO_BY_TOKEN[token] = scenario  # the same server now recognises it
+        # The same server now recognises it. Under `python -m wizard.testing.fake_graph` the server
+        # lives in __main__, a second copy of that module: register where the server looks.
+        home = sys.modules.get(type(self.server).__module__, fg)
+        getattr(home, "_SCENARIO_BY_TOKEN", fg._SCENARIO_BY_TOKEN)[token] = scenario
         return token
 
 

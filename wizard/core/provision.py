@@ -39,7 +39,7 @@ from wizard.core.errors import (
     WaTokenError,
 )
 from wizard.core.flow import STEP_TEXTS, Step
-from wizard.core.graph import WHATSAPP_SCOPES, GraphClient, TokenInfo
+from wizard.core.graph import WHATSAPP_SCOPES, GraphClient
 from wizard.core.save import KEYRING, SaveOutcome, store_token, stored_token
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
@@ -397,14 +397,20 @@ def _client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> G
 async def find_businesses(settings: Settings, admin: SecretToken, *,
                           transport: httpx.AsyncBaseTransport | None = None,
                           ) -> tuple[NamedNode, ...]:
-    """Check the admin token (valid, business_management), then the businesses it sees."""
+    """Check the admin token (alive, business_management), then the businesses it sees.
+
+    `/me/permissions` rather than debug_token: the admin token then never appears in a URL.
+    """
     async with _client(settings, transport) as client:
-        call = "GET /debug_token"
+        call = "GET /me/permissions"
         try:
-            info = await client.debug_token(admin)
+            granted = await client.granted_permissions(admin)
         except GraphError as err:
             raise ProvisionRefused(refusal_for(err, call, None)) from None
-        _check_admin_token(info)
+        if BUSINESS_MANAGEMENT not in granted:
+            raise ProvisionRefused(_stop(ProvisionProblem.NO_BUSINESS_MANAGEMENT, call,
+                                         "business_management is not among the admin token's "
+                                         "granted permissions."))
         call = "GET /me/businesses"
         try:
             found = await client.businesses(admin)
@@ -415,20 +421,6 @@ async def find_businesses(settings: Settings, admin: SecretToken, *,
         raise ProvisionRefused(_stop(ProvisionProblem.NO_BUSINESS, call,
                                      "GET /me/businesses listed no business."))
     return rows
-
-
-def _check_admin_token(info: TokenInfo) -> None:
-    call = "GET /debug_token"
-    if info.error is not None and info.error.subcode == 463:
-        raise ProvisionRefused(_stop(ProvisionProblem.ADMIN_TOKEN_EXPIRED, call,
-                                     "debug_token says the admin token has expired."))
-    if not info.is_valid:
-        raise ProvisionRefused(_stop(ProvisionProblem.ADMIN_TOKEN_INVALID, call,
-                                     "debug_token says the admin token is not valid."))
-    if BUSINESS_MANAGEMENT not in info.scopes:
-        raise ProvisionRefused(_stop(ProvisionProblem.NO_BUSINESS_MANAGEMENT, call,
-                                     "debug_token lists no business_management among the admin "
-                                     "token's permissions."))
 
 
 async def find_accounts(settings: Settings, admin: SecretToken, business_id: str, *,

@@ -31,7 +31,7 @@ MANAGE_TASK = "MANAGE"
 ROLE_EMPLOYEE, ROLE_ADMIN = "EMPLOYEE", "ADMIN"
 """The two base roles a System User can have."""
 
-_GRAPH_ID = re.compile(r"[0-9]{1,32}")  # ASCII only: \\d also matches other scripts
+_GRAPH_ID = re.compile(r"[0-9]{1,32}")  # ASCII only: \d also matches other scripts
 
 
 @dataclass(frozen=True)

@@ -643,7 +643,9 @@ class _Run:
     def __init__(self, settings: Settings, environ: Mapping[str, str], admin: SecretToken,
                  plan: Plan, existing: SecretToken | None, on_progress: ProgressCallback,
                  transport: httpx.AsyncBaseTransport | None) -> None:
-        self.settings = dataclasses.replace(settings, app_id=plan.request.app_id)
+        # The check verifies the app id; the app secret travels only as appsecret_proof.
+        self.settings = dataclasses.replace(settings, app_id=plan.request.app_id,
+                                            app_secret=None)
         self.environ = environ
         self.admin = admin
         self.plan = plan

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from wizard import __version__, cli_args, cli_fix, cli_help, cli_lifecycle, cli_status
+from wizard import __version__, cli_args, cli_fix, cli_help, cli_lifecycle, cli_provision, cli_status
 from wizard.cli_args import SafeParser, UsageError
 from wizard.cli_stdin import EMPTY_STDIN, EmptyStdin, read_limited
 from wizard.console import Console, ask_hidden, confirm, isatty
@@ -102,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_lifecycle.add_parsers(commands, common)
     cli_fix.add_parsers(commands, common)
+    cli_provision.add_parsers(commands, common)
     cli_help.teach(commands)  # commands added with a plain add_parser get their help too
     return parser
 
@@ -377,6 +378,7 @@ def cmd_forget(args: argparse.Namespace, settings: Settings, environ: Mapping[st
 COMMANDS: dict[str, Command] = {
     "setup": cmd_setup, "check": cmd_check, "status": cmd_status, "save": cmd_save,
     "token": cmd_token, "forget": cmd_forget, **cli_lifecycle.COMMANDS, **cli_fix.COMMANDS,
+    **cli_provision.COMMANDS,
 }
 
 

@@ -519,6 +519,10 @@ class FakeGraphServer:
         _per_request.clock, _per_request.trace_id = self.clock, self.trace_id
         try:
             self._wait(self.latency)
+            from wizard.testing import fake_business  # its own module: System Users, admin tokens
+
+            if (business_reply := fake_business.answer(self, call)) is not None:
+                return business_reply
             token = self._subject_token(call)
             failure = scenario_for(token).failure if token and token != APP_TOKEN else ""
             return self._misbehave(failure, token or "", call) or self._route(call)

@@ -210,6 +210,11 @@ class WizardApp(App[Outcome]):
                 index -= 1
             elif result.nav is Nav.GOTO and result.step is not None:
                 route, index = self.reroute(route, result.step)
+            elif result.nav is Nav.CHOOSE:  # "Do it for me" on the first screen
+                from wizard.ui.steps.provision import run_provision
+
+                if (goto := await run_provision(self)) is not None:
+                    route, index = self.reroute(route, goto)
         return index >= len(route)
 
     def reroute(self, route: tuple[Step, ...], step: Step) -> tuple[tuple[Step, ...], int]:
@@ -222,6 +227,10 @@ class WizardApp(App[Outcome]):
     def make_step(self, step: Step, route: tuple[Step, ...], first: bool) -> StepScreen:
         """The screen for a step, numbered within its route."""
         position = step_number(route, step)
+        if step is Step.WHY:
+            from wizard.ui.steps.provision import WhyStep  # "Do it for me" beside the clicks
+
+            return WhyStep(self.state, step, STEP_TEXTS[step], position, first=first)
         if step in STEP_TEXTS:
             return InstructionStep(self.state, step, STEP_TEXTS[step], position, first=first)
         screen_class = {Step.PASTE: PasteStep, Step.CHECK: CheckStep, Step.STORE: StoreStep,

@@ -1,0 +1,110 @@
+"""Scripted walks through "Do it for me" (plan, progress, failure), for Pilot tests and screenshots.
+
+    python -m wizard.testing.provision_scenes [--out screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from wizard.testing.fake_business import ADMIN_TOKENS
+from wizard.testing.scenes import Scene, Script, settle, wait_for, wait_for_screen
+
+
+async def enter_admin_token(pilot: Pilot, admin: str) -> None:
+    """From the first onboarding screen: Do it for me, paste the admin token, show the plan."""
+    from wizard.ui.steps.provision import AdminTokenStep, WhyStep
+
+    await wait_for_screen(pilot, WhyStep)
+    await pilot.press("d")
+    screen = await wait_for_screen(pilot, AdminTokenStep)
+    field = screen.query_one("#admin-token", Input)
+    field.focus()
+    field.post_message(events.Paste(admin))
+    await pilot.pause()
+    await wait_for(pilot, lambda: screen.admin is not None, "the admin token")  # type: ignore[attr-defined]
+    await pilot.click("#next")
+
+
+def planning(admin: str = ADMIN_TOKENS["admin"]) -> Script:
+    """Up to the plan."""
+    from wizard.ui.steps.provision import PlanStep
+
+    async def run(pilot: Pilot) -> None:
+        await enter_admin_token(pilot, admin)
+        await wait_for_screen(pilot, PlanStep)
+        await settle(pilot)
+    return run
+
+
+def carrying_out(admin: str = ADMIN_TOKENS["admin"]) -> Script:
+    """Through the plan and its progress, to the end of the work (or the failure screen)."""
+    from wizard.ui.steps.provision import FailureStep, PlanStep, ProgressStep
+
+    async def run(pilot: Pilot) -> None:
+        await enter_admin_token(pilot, admin)
+        await wait_for_screen(pilot, PlanStep)
+        await pilot.click("#next")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FailureStep) or (
+            isinstance(pilot.app.screen, ProgressStep) and pilot.app.screen.outcome is not None),
+            "the work")
+        await settle(pilot)
+    return run
+
+
+PROVISION_SCENES: dict[str, Scene] = {
+    "provision_plan": Scene(planning(), app_credentials=True),
+    "provision_progress": Scene(carrying_out(), app_credentials=True),
+    "provision_failure": Scene(carrying_out(ADMIN_TOKENS["two_factor"]), app_credentials=True),
+}
+"""The "Do it for me" pictures, by name."""
+
+
+async def shoot_all(out: Path) -> list[Path]:
+    """Each scene at 80×24 against a fresh fake business; SVG and PNG into `out`."""
+    from wizard.testing import fake_business, screenshots
+    from wizard.testing.fake_graph import FakeGraphServer
+
+    written: list[Path] = []
+    with FakeGraphServer(clock=screenshots.FIXED_NOW.timestamp, trace_id="AFixedTraceId") as \
+            server, tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)
+        for name, scene in PROVISION_SCENES.items():
+            fake_business.reset(server)
+            svg = out / f"{name}-80x24.svg"
+            svg.write_text(await screenshots.shoot(scene, server.url, screenshots.SMALL,
+                                                   Path(folder)))
+            written.append(svg)
+            png = screenshots.to_png(svg)
+            if png is not None:
+                written.append(png)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("screenshots"))
+    args = parser.parse_args(argv)
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    os.environ["WA_TOKEN_KEYRING_SERVICE"] = "wa-token"
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    cwd = Path.cwd()
+    try:
+        for path in asyncio.run(shoot_all(out)):
+            print(path)
+    finally:
+        os.chdir(cwd)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

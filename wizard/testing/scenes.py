@@ -21,6 +21,8 @@ from wizard.ui.steps.paste import PasteStep
 from wizard.ui.steps.store import StoreStep
 
 Script = Callable[[Pilot], Awaitable[None]]
+INSTRUCTION_STEPS = 4
+"""Onboarding's instruction steps before the paste step."""
 WAITING_ON_THE_USER = ("flow", "quit", "save", "send")
 """Worker groups that wait for a key press, so "settled" does not wait for them."""
 
@@ -37,9 +39,15 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str,
         await pilot.pause(0.05)
 
 
-async def wait_for_screen(pilot: Pilot, screen: type[Screen], timeout: float = 8.0) -> Screen:
-    """Wait until a screen of that class is on top, and return it."""
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen), screen.__name__, timeout)
+async def wait_for_screen(pilot: Pilot, screen: type[Screen], timeout: float = 8.0,
+                          after: Screen | None = None) -> Screen:
+    """Wait until a screen of that class is on top (another one than `after`), and return it.
+
+    Steps of one class follow each other (the instruction steps): waiting for the class alone
+    would return the old screen while it is still leaving, and the next key would be lost.
+    """
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen)
+                   and pilot.app.screen is not after, screen.__name__, timeout)
     await pilot.pause()
     return pilot.app.screen
 
@@ -88,9 +96,12 @@ def through_instructions(steps: int, then: Script | None = None) -> Script:
     """Press Enter through `steps` instruction screens of onboarding, then run `then`."""
 
     async def run(pilot: Pilot) -> None:
+        left: Screen | None = None
         for _ in range(steps):
-            await wait_for_screen(pilot, InstructionStep)
+            left = await wait_for_screen(pilot, InstructionStep, after=left)
             await pilot.press("enter")
+        if then is None and steps < INSTRUCTION_STEPS:
+            await wait_for_screen(pilot, InstructionStep, after=left)
         if then is not None:
             await then(pilot)
         await settle(pilot)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from wizard.testing.fake_graph import TOKENS
 from wizard.ui.modals import ConfirmModal
@@ -59,6 +59,8 @@ async def settle(pilot: Pilot) -> None:
                        if w.group not in WAITING_ON_THE_USER)
 
     await wait_for(pilot, quiet, "the workers")
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False  # the cursor stays drawn: a picture never depends on the clock
     await pilot.pause()
     await pilot.pause()
 

@@ -50,13 +50,24 @@ def read_limited(stdin: TextIO | None, timeout: float) -> str:
     try:
         fd = stdin.fileno()
     except (AttributeError, ValueError, OSError):
-        return stdin.read(STDIN_LIMIT)  # an in-memory stream (tests): nothing to wait for
+        return _read_in_memory(stdin)  # an in-memory stream (tests): nothing to wait for
     if os.isatty(fd):  # `check -` typed at a terminal: the user is there, Ctrl-D ends it
         data = os.read(fd, STDIN_LIMIT)
     else:
         data = _read_fd(fd, timeout)
     try:
         return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NOT_TEXT from None
+
+
+def _read_in_memory(stdin: TextIO) -> str:
+    """A stream without a file descriptor: its bytes when it has them, decoded the same way."""
+    buffer = getattr(stdin, "buffer", None)
+    try:
+        if buffer is not None:
+            return bytes(buffer.read(STDIN_LIMIT)).decode("utf-8-sig")
+        return stdin.read(STDIN_LIMIT)
     except UnicodeDecodeError:
         raise NOT_TEXT from None
 

@@ -433,7 +433,7 @@ class GraphClient:
         if not isinstance(next_url, str) or next_url in seen or not self._same_host(next_url):
             return None
         seen.add(next_url)
-        return next_url
+        return _without_token(next_url)
 
     def _same_host(self, url: str | httpx.URL) -> bool:
         """The token is only ever sent to the Graph host it was meant for: same scheme, host,
@@ -763,3 +763,9 @@ def _opt_str(value: object) -> str | None:
 def _unique(ids: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
 
+
+def _without_token(url: str) -> str:
+    """A paging link without its `access_token` (real Graph puts the token there; redaction has
+    masked it by now): the token only ever travels in the Authorization header."""
+    parsed = httpx.URL(url)
+    return str(parsed.copy_with(params=parsed.params.remove("access_token")))

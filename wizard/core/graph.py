@@ -402,7 +402,7 @@ class GraphClient:
         edge = body.get("phone_numbers")
         rows = [] if edge is None else await self._edge_rows(edge, token, "phone_numbers")
         return BusinessAccount(
-            id=account_id,
+            id=_opt_str(body.get("id")) or account_id,  # as Graph names it (shown, never sent)
             name=_opt_str(body.get("name")),
             currency=_opt_str(body.get("currency")),
             timezone_id=_opt_str(body.get("timezone_id")),

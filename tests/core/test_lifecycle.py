@@ -154,7 +154,8 @@ def graph_handler(exchange: httpx.Response, seen: list[httpx.Request]):
             return httpx.Response(200, json={"id": "1", "name": "Dev"})
         if path.endswith("phone_numbers"):
             return httpx.Response(200, json={"data": [{"id": "106540352242922"}]})
-        return httpx.Response(200, json={"id": WABA, "name": "Acme"})
+        numbers = {"data": [{"id": "106540352242922"}]}  # expanded into the account read
+        return httpx.Response(200, json={"id": WABA, "name": "Acme", "phone_numbers": numbers})
     return handler
 
 

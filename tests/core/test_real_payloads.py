@@ -117,14 +117,13 @@ def _handler(replay: Replay) -> httpx.MockTransport:
         if path == "me/businesses":
             return httpx.Response(403, json={"error": {"message": "(#200) Permissions error",
                                                        "code": 200}})
-        if path == WABA:
-            return envelope() if replay.where == ACCOUNT_READ else httpx.Response(
-                200, json={"id": WABA, "name": "Replay WABA"})
-        if path == f"{WABA}/phone_numbers":
+        if path == WABA:  # details and numbers in one read (field expansion)
             if replay.where == ACCOUNT_READ:
                 return envelope()
-            return httpx.Response(200, json={"data": [body] if replay.where == PHONE else [
-                {"id": "106540352242922", "display_phone_number": "+1 555-010-4477"}]})
+            numbers = {"data": [body] if replay.where == PHONE else [
+                {"id": "106540352242922", "display_phone_number": "+1 555-010-4477"}]}
+            return httpx.Response(200, json={"id": WABA, "name": "Replay WABA",
+                                             "phone_numbers": numbers})
         return httpx.Response(400, json={"error": {"message": "Unknown path", "code": 2500}})
 
     return httpx.MockTransport(answer)

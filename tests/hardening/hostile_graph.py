@@ -69,6 +69,18 @@ class HostileGraph:
         }.get(route, {"error": {"message": "Unknown path", "type": "GraphMethodException",
                                 "code": 100}})
 
+    def expanded(self, account: Answer) -> Answer:
+        """`GET /{waba}?fields=…,phone_numbers{…}`: the account with the phone_numbers answer
+        nested in it, as Graph expands an edge; an error or a callable numbers answer is the
+        whole answer (Graph fails the whole read)."""
+        numbers = self.answers.get("phone_numbers", self.default("phone_numbers"))
+        if callable(numbers) or (isinstance(numbers, dict) and "error" in numbers) or (
+                isinstance(numbers, tuple)):
+            return numbers
+        if callable(account) or not isinstance(account, dict) or "error" in account:
+            return account
+        return {**account, "phone_numbers": numbers}
+
     @staticmethod
     def route(method: str, path: str) -> str:
         parts = [p for p in path.split("?", 1)[0].split("/") if p][1:]  # without the version
@@ -102,6 +114,8 @@ def serve(graph: HostileGraph) -> Iterator[HostileGraph]:
             graph.requests.append(Seen(self.command, self.path, dict(self.headers.items())))
             route = HostileGraph.route(self.command, self.path)
             answer = graph.answers.get(route, graph.default(route))
+            if route == "account" and "phone_numbers" in self.path:  # field expansion
+                answer = graph.expanded(answer)
             if callable(answer):
                 answer(self)
                 return

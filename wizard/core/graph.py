@@ -53,6 +53,15 @@ PHONE_FIELDS = (
 )
 ACCOUNT_FIELDS = "id,name,currency,timezone_id,message_template_namespace,account_review_status"
 
+IDS_PER_REQUEST = 50
+"""Graph's limit of ids in one multiple-id lookup (`GET /?ids=A,B,…`)."""
+PHONE_PAGE_SIZE = 100
+"""Phone numbers asked for per account in the nested edge; more follow through paging.next."""
+ACCOUNT_WITH_NUMBERS_FIELDS = (
+    f"{ACCOUNT_FIELDS},phone_numbers.limit({PHONE_PAGE_SIZE}){{{PHONE_FIELDS}}}"
+)
+"""An account's details and its numbers in one read (field expansion of the phone_numbers edge)."""
+
 HELLO_WORLD = "hello_world"
 """The template every new WhatsApp app has, used to prove a token can send."""
 
@@ -336,6 +345,71 @@ class GraphClient:
         )
         return BusinessAccount(**{**account.__dict__, "phone_numbers": numbers})
 
+    async def accounts_with_numbers(
+        self, token: SecretToken, account_ids: Iterable[str]
+    ) -> list[BusinessAccount | GraphError]:
+        """WABAs with their numbers, in the order asked: one multiple-id lookup with field
+        expansion per 50 ids, all at once; an id that is not digits fails alone, unsent."""
+        asked = list(account_ids)
+        outcomes: dict[str, BusinessAccount | GraphError] = {}
+        valid: list[str] = []
+        for account_id in _unique(asked):
+            try:
+                valid.append(require_graph_id(account_id, "WhatsApp Business Account id"))
+            except GraphError as err:
+                outcomes[account_id] = err
+        chunks = [valid[i:i + IDS_PER_REQUEST] for i in range(0, len(valid), IDS_PER_REQUEST)]
+        for found in await asyncio.gather(*(self._account_chunk(token, c) for c in chunks)):
+            outcomes.update(found)
+        return [outcomes[account_id] for account_id in asked]
+
+    async def account_expanded(self, token: SecretToken, account_id: str) -> BusinessAccount:
+        """One WABA with its numbers in one read (`GET /{id}?fields=…,phone_numbers{…}`)."""
+        account_id = require_graph_id(account_id, "WhatsApp Business Account id")
+        body = await self._call("GET", account_id, token,
+                                params={"fields": ACCOUNT_WITH_NUMBERS_FIELDS})
+        return await self._account_from(token, account_id, body)
+
+    async def _account_chunk(
+        self, token: SecretToken, ids: list[str]
+    ) -> dict[str, BusinessAccount | GraphError]:
+        """Up to 50 validated ids in one `?ids=` request. Graph fails the whole request when
+        one id cannot be read; then, and only for errors one id can cause, each id is read
+        alone, so every account gets its own answer or error, as before."""
+        if len(ids) == 1:
+            return {ids[0]: await _outcome(self.account_expanded(token, ids[0]))}
+        try:
+            body = await self._call("GET", "", token, params={
+                "ids": ",".join(ids), "fields": ACCOUNT_WITH_NUMBERS_FIELDS})
+        except GraphApiError as err:
+            if not _one_id_may_be_to_blame(err):
+                return dict.fromkeys(ids, err)
+            alone = await asyncio.gather(*(_outcome(self.account_expanded(token, i)) for i in ids))
+            return dict(zip(ids, alone, strict=True))
+        except GraphError as err:
+            return dict.fromkeys(ids, err)
+        parsed = await asyncio.gather(*(_outcome(self._account_from(token, i, body.get(i)))
+                                        for i in ids))
+        return dict(zip(ids, parsed, strict=True))
+
+    async def _account_from(
+        self, token: SecretToken, account_id: str, body: object
+    ) -> BusinessAccount:
+        """An account object of an expanded read; its phone_numbers edge is followed past the
+        first page (on the Graph host only). Graph leaves an empty edge out."""
+        if not isinstance(body, dict):
+            raise _unexpected("ids", 200)
+        edge = body.get("phone_numbers")
+        rows = [] if edge is None else await self._edge_rows(edge, token, "phone_numbers")
+        return BusinessAccount(
+            id=_opt_str(body.get("id")) or account_id,  # as Graph names it (shown, never sent)
+            name=_opt_str(body.get("name")),
+            currency=_opt_str(body.get("currency")),
+            timezone_id=_opt_str(body.get("timezone_id")),
+            account_review_status=_opt_str(body.get("account_review_status")),
+            phone_numbers=tuple(parse_phone_number(r) for r in rows if "id" in r),
+        )
+
     async def send_template(
         self,
         token: SecretToken,
@@ -409,20 +483,23 @@ class GraphClient:
         self, path: str, token: SecretToken, params: dict[str, str]
     ) -> list[dict[str, Any]]:
         """All `data` rows of a list edge, following `paging.next` on this host only."""
+        body = await self._call("GET", path, token, params=params)
+        return await self._edge_rows(body, token, path.split("/")[-1])
+
+    async def _edge_rows(self, page: object, token: SecretToken, name: str
+                         ) -> list[dict[str, Any]]:
+        """The `data` rows of an edge's first page and of the pages after it (MAX_PAGES in all)."""
         rows: list[dict[str, Any]] = []
         seen: set[str] = set()
-        url: str | None = path
-        request_params: dict[str, str] | None = params
-        for _ in range(MAX_PAGES):
-            if url is None:
-                break
-            body = await self._call("GET", url, token, params=request_params)
-            data = body.get("data")
+        for number in range(1, MAX_PAGES + 1):
+            data = page.get("data") if isinstance(page, dict) else None
             if not isinstance(data, list):
-                raise _unexpected(path.split("/")[-1], 200)
+                raise _unexpected(name, 200)
             rows.extend(r for r in data if isinstance(r, dict))
-            url = self._next_page(body, seen)
-            request_params = None
+            url = self._next_page(page, seen)  # type: ignore[arg-type]
+            if url is None or number == MAX_PAGES:
+                break
+            page = await self._call("GET", url, token)
         return rows
 
     def _next_page(self, body: dict[str, Any], seen: set[str]) -> str | None:
@@ -433,7 +510,9 @@ class GraphClient:
         if not isinstance(next_url, str) or next_url in seen or not self._same_host(next_url):
             return None
         seen.add(next_url)
-        return _without_token(next_url)
+        # Graph may write the token into the link; it goes in the Authorization header, and the
+        # answer's copy was masked when the body was cleaned, so the link's copy is dropped.
+        return str(httpx.URL(next_url).copy_remove_param("access_token"))
 
     def _same_host(self, url: str | httpx.URL) -> bool:
         """The token is only ever sent to the Graph host it was meant for: same scheme, host,
@@ -457,8 +536,9 @@ class GraphClient:
         form: dict[str, str] | None,
     ) -> httpx.Request:
         """The request, built only when it goes to the Graph host: a relative path must be plain
-        segments (an id holding `http://evil/` or `//evil` would replace the host)."""
-        if not (_SAFE_PATH.fullmatch(path) or self._same_host(path)):
+        segments (an id holding `http://evil/` or `//evil` would replace the host), or "" for
+        the version's root (multiple-id lookups)."""
+        if not (path == "" or _SAFE_PATH.fullmatch(path) or self._same_host(path)):
             raise _refused_url("A request path that is not a plain Graph path")
         headers = {"Authorization": f"Bearer {token.reveal()}"} if token else {}
         try:
@@ -649,6 +729,21 @@ def is_retryable(err: GraphError) -> bool:
     return False
 
 
+def _one_id_may_be_to_blame(err: GraphApiError) -> bool:
+    """Errors one unreadable id makes Graph answer for a whole `?ids=` request: no such object
+    (100, 803) or no permission for it (10, 200-299). A dead token, a rate limit or an outage
+    is the same for every id, so those are not asked again id by id."""
+    return err.code in (10, 100, 803) or 200 <= err.code < 300
+
+
+async def _outcome(call: Awaitable[_T]) -> _T | GraphError:
+    """The call's result, or the Graph error it ended with (any other exception propagates)."""
+    try:
+        return await call
+    except GraphError as err:
+        return err
+
+
 def _never_retry(err: GraphError) -> bool:
     """Sends are not idempotent: a retry after a lost answer could send the message twice."""
     return False
@@ -762,10 +857,3 @@ def _opt_str(value: object) -> str | None:
 
 def _unique(ids: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
-
-
-def _without_token(url: str) -> str:
-    """A paging link without its `access_token` (real Graph puts the token there; redaction has
-    masked it by now): the token only ever travels in the Authorization header."""
-    parsed = httpx.URL(url)
-    return str(parsed.copy_with(params=parsed.params.remove("access_token")))

@@ -60,6 +60,12 @@ PHONE_FIELDS = frozenset((
     "id display_phone_number verified_name quality_rating code_verification_status platform_type "
     "throughput name_status status last_onboarded_time messaging_limit_tier account_mode "
     "is_official_business_account").split())
+NODE_FIELDS = {"WhatsAppBusinessAccount": WABA_FIELDS, "WhatsAppBusinessPhoneNumber": PHONE_FIELDS}
+EDGES = {("WhatsAppBusinessAccount", "phone_numbers"): "WhatsAppBusinessPhoneNumber"}
+"""Edges field expansion may nest (`phone_numbers.limit(5){id,status}`), and their node type."""
+MAX_IDS = 50
+"""Ids one multiple-id lookup (`GET /?ids=A,B`) may ask for."""
+DEFAULT_PAGE_SIZE = 25
 
 
 # -- scenarios and demo tokens --------------------------------------------------------------------
@@ -411,16 +417,91 @@ def _bearer(authorization: str) -> str | None:
 
 def requested_fields(call: Call, node: str, known: frozenset[str]) -> list[str] | None:
     """The names in `fields=` (nesting and modifiers dropped); unknown names are a 100 error."""
+    fields = requested_field_tree(call, node, known)
+    return None if fields is None else [f.name for f in fields]
+
+
+@dataclass(frozen=True)
+class FieldRequest:
+    """One entry of `fields=`: a name, its `.limit(n)` and its nested `{…}` fields."""
+
+    name: str
+    limit: int | None = None
+    nested: tuple[FieldRequest, ...] | None = None
+    nested_text: str = ""  # the text between the braces, for the edge's paging.next
+
+
+_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)")
+_MODIFIER = re.compile(r"\.([a-z_]+)\(([^()]*)\)")
+
+
+def parse_fields(raw: str) -> tuple[FieldRequest, ...]:
+    """`fields=` as Graph reads it: `a,b.limit(3){c,d}`; bad syntax is Graph's error 2500."""
+    fields, end = _parse_field_list(raw, 0)
+    if end != len(raw):
+        raise _syntax_error(raw, end)
+    return fields
+
+
+def _parse_field_list(raw: str, pos: int) -> tuple[tuple[FieldRequest, ...], int]:
+    fields: list[FieldRequest] = []
+    while True:
+        match = _NAME.match(raw, pos)
+        if match is None:
+            raise _syntax_error(raw, pos)
+        name, pos, limit = match.group(1), match.end(), None
+        while (modifier := _MODIFIER.match(raw, pos)) is not None:
+            if modifier.group(1) != "limit" or not modifier.group(2).strip().isdigit():
+                raise _syntax_error(raw, pos)  # only .limit(n) is played here
+            limit, pos = int(modifier.group(2)), modifier.end()
+        nested, text = None, ""
+        if raw.startswith("{", pos):
+            nested, close = _parse_field_list(raw, pos + 1)
+            if not raw.startswith("}", close):
+                raise _syntax_error(raw, close)
+            text, pos = raw[pos + 1:close], close + 1
+        fields.append(FieldRequest(name, limit, nested, text))
+        while raw.startswith(" ", pos):
+            pos += 1
+        if not raw.startswith(",", pos):
+            return tuple(fields), pos
+        pos += 1
+
+
+def _syntax_error(raw: str, pos: int) -> GraphFailure:
+    # [Unverified] wording; Graph answers malformed `fields=` with code 2500 "Syntax error".
+    return fail(400, 2500, f'Syntax error "Unexpected character" at character {pos}: {raw}')
+
+
+def check_fields(fields: tuple[FieldRequest, ...], node: str) -> None:
+    """Every name must be a field or an edge of the node type, recursively: Graph's (#100)."""
+    for item in fields:
+        edge_node = EDGES.get((node, item.name))
+        if item.name not in NODE_FIELDS.get(node, frozenset()) and edge_node is None:
+            raise bad_parameter(
+                f"Tried accessing nonexisting field ({item.name}) on node type ({node})")
+        if item.nested is not None:
+            if edge_node is None:  # [Unverified] wording: subfields of a plain field
+                raise bad_parameter(f"Tried accessing nonexisting field ({item.name}) with "
+                                    f"subfields on node type ({node})")
+            check_fields(item.nested, edge_node)
+
+
+def requested_field_tree(call: Call, node: str,
+                         known: frozenset[str] | None = None) -> tuple[FieldRequest, ...] | None:
+    """The parsed, checked `fields=` of a call (None when it has none)."""
     raw = call.params.get("fields")
     if not raw:
         return None
-    while (flat := re.sub(r"\{[^{}]*\}", "", raw)) != raw:
-        raw = flat
-    names = [re.split(r"[.{(]", part.strip())[0] for part in raw.split(",") if part.strip()]
-    for name in names:
-        if name not in known:
-            raise bad_parameter(f"Tried accessing nonexisting field ({name}) on node type ({node})")
-    return names
+    fields = parse_fields(raw)
+    if known is not None and known is not NODE_FIELDS.get(node):
+        for item in fields:
+            if item.name not in known:
+                raise bad_parameter(
+                    f"Tried accessing nonexisting field ({item.name}) on node type ({node})")
+        return fields
+    check_fields(fields, node)
+    return fields
 
 
 def pick(record: dict[str, Any], names: list[str] | None) -> dict[str, Any]:
@@ -602,6 +683,8 @@ class FakeGraphServer:
                 return self._send_message(call, phone_id)
             case "GET", (node_id,) if node_id.isdigit():
                 return self._node(call, node_id)
+            case "GET", () if "ids" in call.params:
+                return self._ids(call)
         raise self._unknown_path(call)
 
     @staticmethod
@@ -771,16 +854,63 @@ class FakeGraphServer:
         scenario = self._caller(call)
         account = self._account(node_id)
         if account is not None and node_id in self._reachable(scenario):
+            fields = requested_field_tree(call, "WhatsAppBusinessAccount")
             self._check_waba_rate_limit(scenario, node_id)
             _check_account_read(scenario)
-            names = requested_fields(call, "WhatsAppBusinessAccount", WABA_FIELDS)
             usage = {"X-Business-Use-Case-Usage": business_usage(node_id, 3, 0)}
-            return json_reply(pick(account, names), headers=usage)
+            return json_reply(self._account_view(call, scenario, node_id, fields), headers=usage)
         number = self._phone(scenario, node_id)
         if number is None:
             raise no_such_object("GET", node_id)
         names = requested_fields(call, "WhatsAppBusinessPhoneNumber", PHONE_FIELDS)
         return json_reply(pick(number, names))
+
+    def _ids(self, call: Call) -> Reply:
+        """`GET /?ids=A,B&fields=…`: `{id: object}` for up to 50 WABAs, each as `GET /{id}`
+        answers it. One id the token cannot read fails the whole request, as Graph does."""
+        scenario = self._caller(call)
+        ids = list(dict.fromkeys(i.strip() for i in call.params["ids"].split(",")))
+        if not all(ids):  # [Unverified] wording
+            raise bad_parameter("ids must be a comma-separated list of ids")
+        if len(ids) > MAX_IDS:  # [Unverified] wording
+            raise bad_parameter(f"Too many IDs. Maximum: {MAX_IDS}. Provided: {len(ids)}.")
+        missing = [i for i in ids if self._account(i) is None]
+        if missing:  # [Unverified]: Graph's answer for ids it cannot resolve
+            raise fail(404, 803, "(#803) Some of the aliases you requested do not exist: "
+                       + ",".join(missing))
+        hidden = [i for i in ids if i not in self._reachable(scenario)]
+        if hidden:
+            raise no_such_object("GET", hidden[0])
+        fields = requested_field_tree(call, "WhatsAppBusinessAccount")
+        for waba_id in ids:
+            self._check_waba_rate_limit(scenario, waba_id)
+        _check_account_read(scenario)
+        usage = {waba_id: json.loads(business_usage(waba_id, 3, 0))[waba_id] for waba_id in ids}
+        return json_reply({waba_id: self._account_view(call, scenario, waba_id, fields)
+                           for waba_id in ids},
+                          headers={"X-Business-Use-Case-Usage": json.dumps(usage)})
+
+    def _account_view(self, call: Call, scenario: Scenario, waba_id: str,
+                      fields: tuple[FieldRequest, ...] | None) -> dict[str, Any]:
+        """A WABA with the requested fields; a phone_numbers edge comes as its first page
+        (`.limit(n)`, paging.next to the edge), and is left out when it has no numbers."""
+        account = self._account(waba_id)
+        assert account is not None
+        if fields is None:
+            return dict(account)
+        view = pick(account, [f.name for f in fields if f.name in WABA_FIELDS])
+        for edge in (f for f in fields if f.name == "phone_numbers"):
+            names = None if edge.nested is None else [f.name for f in edge.nested]
+            rows = [pick(number, names) for number in self._numbers(scenario, waba_id)]
+            paged = waba_id == WABA_A and scenario.pages in ("paged", "loop")
+            size = 2 if paged else edge.limit or DEFAULT_PAGE_SIZE
+            params = {"limit": str(size)} | ({"fields": edge.nested_text} if edge.nested else {})
+            page = _edge_page(rows, 0, size, paged and scenario.pages == "loop",
+                              lambda at: self._link(call, (waba_id, "phone_numbers"),
+                                                    {**params, "after": _encode_cursor(at)}))
+            if page["data"]:
+                view["phone_numbers"] = page
+        return view
 
     def _phone_numbers(self, call: Call, waba_id: str) -> Reply:
         scenario = self._caller(call)
@@ -826,27 +956,38 @@ class FakeGraphServer:
     def _page(self, rows: Sequence[dict[str, Any]], call: Call, *, page_size: int | None = None,
               loop: bool = False) -> dict[str, Any]:
         """One page of a list edge; `paging.next` is an absolute URL while more rows remain."""
-        if not rows:
-            return {"data": []}
         limit = call.params.get("limit", "")
         size = page_size or (int(limit) if limit.isdigit() and int(limit) > 0 else 25)
         offset = _decode_cursor(call.params.get("after"))
-        chunk = list(rows[offset:offset + size])
-        cursors = {"before": _encode_cursor(offset), "after": _encode_cursor(offset + size)}
-        body: dict[str, Any] = {"data": chunk, "paging": {"cursors": cursors}}
-        if loop or offset + size < len(rows):
-            body["paging"]["next"] = self._next_url(call, offset if loop else offset + size, size)
-        return body
+        return _edge_page(rows, offset, size, loop,
+                          lambda at: self._next_url(call, at, size))
 
     def _next_url(self, call: Call, offset: int, size: int) -> str:
         params = {k: v for k, v in call.params.items() if k not in ("access_token", "after")}
         params |= {"limit": str(size), "after": _encode_cursor(offset)}
+        return self._link(call, call.segments, params)
+
+    def _link(self, call: Call, segments: tuple[str, ...], params: dict[str, str]) -> str:
+        """An absolute paging link, as Graph writes them (with the scenario's quirks)."""
         quirks = scenario_for(call.token).quirks if call.token else frozenset()
         if "token_in_next" in quirks and call.token:  # as real Graph does
-            params["access_token"] = call.token
-        path = "/".join((call.version, *call.segments) if call.version else call.segments)
+            params = {**params, "access_token": call.token}
+        path = "/".join((call.version, *segments) if call.version else segments)
         host = FOREIGN_HOST if "foreign_next" in quirks else self.url
         return f"{host}/{path}?{urlencode(params)}"
+
+
+def _edge_page(rows: Sequence[dict[str, Any]], offset: int, size: int, loop: bool,
+               next_url: Callable[[int], str]) -> dict[str, Any]:
+    """Rows `offset` to `offset + size` as an edge page; paging.next while more remain."""
+    if not rows:
+        return {"data": []}
+    chunk = list(rows[offset:offset + size])
+    cursors = {"before": _encode_cursor(offset), "after": _encode_cursor(offset + size)}
+    body: dict[str, Any] = {"data": chunk, "paging": {"cursors": cursors}}
+    if loop or offset + size < len(rows):
+        body["paging"]["next"] = next_url(offset if loop else offset + size)
+    return body
 
 
 FOREIGN_HOST = "http://graph.attacker.invalid"

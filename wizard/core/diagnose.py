@@ -8,8 +8,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from wizard.core.codes import ProblemCode, WarningCode
+from wizard.core.codes import ExitCode, ProblemCode, Source, WarningCode
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable
+from wizard.core.exits import GRAPH_SIDE, exit_code_for
 from wizard.core.graph import (
     WHATSAPP_SCOPES,
     BusinessAccount,
@@ -19,7 +20,6 @@ from wizard.core.graph import (
     TokenInfo,
 )
 from wizard.core.profiles import DEFAULT, Profile
-from wizard.core.sources import DOTENV, KEYRING
 from wizard.core.versions import version_end
 
 SYSTEM_USERS_URL = "https://business.facebook.com/settings/system-users"
@@ -55,25 +55,25 @@ RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80007, 80008, 130429, 131056})
 SERVER_TROUBLE_CODES = frozenset({1, 2, 131000})
 
 GRAPH_ERROR_PROBLEMS: dict[tuple[int, int | None], str] = {
-    (190, None): "token_invalid",
-    (190, 463): "token_expired",
-    (190, 467): "token_invalid",
-    (190, 458): "token_revoked",
-    (190, 459): "token_revoked",
-    (190, 460): "token_revoked",
-    (190, 464): "token_revoked",
+    (190, None): ProblemCode.TOKEN_INVALID,
+    (190, 463): ProblemCode.TOKEN_EXPIRED,
+    (190, 467): ProblemCode.TOKEN_INVALID,
+    (190, 458): ProblemCode.TOKEN_REVOKED,
+    (190, 459): ProblemCode.TOKEN_REVOKED,
+    (190, 460): ProblemCode.TOKEN_REVOKED,
+    (190, 464): ProblemCode.TOKEN_REVOKED,
     (190, 466): ProblemCode.TOKEN_REVOKED,
-    (190, 492): "token_revoked",
-    (102, None): "token_invalid",
-    (10, None): "missing_permission",
-    (131005, None): "missing_permission",
-    (200, None): "no_whatsapp_account",
-    (100, 33): "no_whatsapp_account",
-    (100, None): "graph_error",
-    (368, None): "graph_error",
-    (131031, None): "graph_error",
-    **{(code, None): "rate_limited" for code in RATE_LIMIT_CODES},
-    **{(code, None): "graph_error" for code in SERVER_TROUBLE_CODES},
+    (190, 492): ProblemCode.TOKEN_REVOKED,
+    (102, None): ProblemCode.TOKEN_INVALID,
+    (10, None): ProblemCode.MISSING_PERMISSION,
+    (131005, None): ProblemCode.MISSING_PERMISSION,
+    (200, None): ProblemCode.NO_WHATSAPP_ACCOUNT,
+    (100, 33): ProblemCode.NO_WHATSAPP_ACCOUNT,
+    (100, None): ProblemCode.GRAPH_ERROR,
+    (368, None): ProblemCode.GRAPH_ERROR,
+    (131031, None): ProblemCode.GRAPH_ERROR,
+    **{(code, None): ProblemCode.RATE_LIMITED for code in RATE_LIMIT_CODES},
+    **{(code, None): ProblemCode.GRAPH_ERROR for code in SERVER_TROUBLE_CODES},
 }
 """Graph (code, subcode) → problem code; (code, None) covers every other subcode of that code.
 A subcode in this table wins; else ERROR_MESSAGE_PATTERNS is tried before the (code, None) row."""
@@ -115,8 +115,9 @@ def message_pattern(code: int, message: str) -> MessagePattern | None:
     return next((p for p in ERROR_MESSAGE_PATTERNS
                  if p.code == code and p.pattern.search(message)), None)
 
-EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_NO_TOKEN, EXIT_GRAPH, EXIT_STORE = 0, 1, 2, 3, 4, 5
-GRAPH_SIDE = frozenset({"graph_unreachable", "graph_error", "rate_limited"})
+# Aliases for wizard.ui and the CLI until they import ExitCode (issue 11: the lead removes them).
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = ExitCode.OK, ExitCode.PROBLEM, ExitCode.USAGE
+EXIT_NO_TOKEN, EXIT_GRAPH, EXIT_STORE = ExitCode.NO_TOKEN, ExitCode.GRAPH, ExitCode.STORE
 
 REVOKED_REASONS = {
     458: "the app was removed from the Facebook account that made it",
@@ -152,14 +153,9 @@ class Diagnosis:
         return not self.problems
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         """The contract's exit code: 0 ok, 3 no token, 1 the token's fault, 4 Graph's."""
-        codes = {p.code for p in self.problems}
-        if not codes:
-            return EXIT_OK
-        if "token_missing" in codes:
-            return EXIT_NO_TOKEN
-        return EXIT_GRAPH if codes <= GRAPH_SIDE else EXIT_PROBLEM
+        return exit_code_for(p.code for p in self.problems)
 
 
 @dataclass(frozen=True)
@@ -214,7 +210,7 @@ def diagnose(graph: GraphFindings, local: LocalFacts) -> Diagnosis:
 def _local_problems(local: LocalFacts) -> list[Finding]:
     if not local.token_found:
         return [Finding(
-            "token_missing",
+            ProblemCode.TOKEN_MISSING,
             f"No token found: not on stdin, not in {local.profile.token_key}, not in "
             f"{local.location or '.env'}, not in the OS keyring.",
             f"Run `{command(local, 'setup')}` to create a permanent System User token, or paste "
@@ -223,7 +219,7 @@ def _local_problems(local: LocalFacts) -> list[Finding]:
     if local.format_problem:
         where = _where(local)
         return [Finding(
-            "token_malformed",
+            ProblemCode.TOKEN_MALFORMED,
             f"The token {where} cannot be an access token: {local.format_problem}.",
             f"Correct the value {where}: it must be the token alone, starting with EAA, with no "
             "quotes, spaces, `Bearer ` or `KEY=` around it. Or paste it again with "
@@ -254,32 +250,32 @@ def problem_for_error(err: GraphError, local: LocalFacts) -> Finding:
     """The finding for a Graph failure, through the one code table."""
     retry = "Check your connection and try again in a minute; this is not the token's fault."
     if isinstance(err, GraphUnreachable):
-        return Finding("graph_unreachable", err.message, err.fix or retry)
+        return Finding(ProblemCode.GRAPH_UNREACHABLE, err.message, err.fix or retry)
     if isinstance(err, GraphBadResponse) or not isinstance(err, GraphApiError):
-        return Finding("graph_error", err.message, err.fix or retry)
+        return Finding(ProblemCode.GRAPH_ERROR, err.message, err.fix or retry)
     code = graph_error_code(err.code, err.subcode, err.status, err.message)
     detail = _graph_detail(err)
-    if code == "rate_limited":
+    if code == ProblemCode.RATE_LIMITED:
         return _rate_limited(err, detail)
-    if code in ("token_invalid", "token_expired", "token_revoked"):
+    if code in (ProblemCode.TOKEN_INVALID, ProblemCode.TOKEN_EXPIRED, ProblemCode.TOKEN_REVOKED):
         found = _invalid_token_problem(DebugError(err.code, err.subcode, err.message), local)
         return Finding(found.code, found.title, found.fix, detail)
     if code == ProblemCode.WRONG_APP:
         return _inspected_by_other_app(local, detail)
     if code == ProblemCode.APP_TOKEN_REQUIRED:
         return _app_token_required(local, detail)
-    if code == "missing_permission":
+    if code == ProblemCode.MISSING_PERMISSION:
         return Finding(code, "Graph refused the call: the token lacks a permission it needs.",
                        _permission_fix(WHATSAPP_SCOPES), detail)
-    if code == "no_whatsapp_account":
+    if code == ProblemCode.NO_WHATSAPP_ACCOUNT:
         return _no_account("Graph refused to show the WhatsApp Business Account to this token.",
                            detail)
     if err.code in SERVER_TROUBLE_CODES or err.status >= 500:
-        return Finding("graph_error",
+        return Finding(ProblemCode.GRAPH_ERROR,
                        f"The Graph API had a temporary server error (HTTP {err.status}).",
                        "Try again in a minute; this is not the token's fault. If it persists, "
                        "check https://metastatus.com and quote the fbtrace_id to Meta.", detail)
-    return Finding("graph_error", "The Graph API refused the request.",
+    return Finding(ProblemCode.GRAPH_ERROR, "The Graph API refused the request.",
                    "Check Business Support Home "
                    "(https://business.facebook.com/business-support-home) for restrictions on "
                    "the account; quote the fbtrace_id to Meta if it is unclear.", detail)
@@ -297,26 +293,26 @@ def graph_error_code(code: int, subcode: int | None, status: int = 400, message:
     if found:
         return found
     if 200 <= code < 300:
-        return "missing_permission"
-    return "graph_error"
+        return ProblemCode.MISSING_PERMISSION
+    return ProblemCode.GRAPH_ERROR
 
 
 def _invalid_token_problem(error: DebugError | None, local: LocalFacts) -> Finding:
     code = (graph_error_code(error.code, error.subcode, message=error.message) if error
-            else "token_invalid")
-    if code == "token_expired":
+            else ProblemCode.TOKEN_INVALID)
+    if code == ProblemCode.TOKEN_EXPIRED:
         return _expired(None, error.message if error else None)
-    reason = _revoked_reason(error) if code == "token_revoked" and error else None
+    reason = _revoked_reason(error) if code == ProblemCode.TOKEN_REVOKED and error else None
     if reason:
         return Finding(
-            "token_revoked",
+            ProblemCode.TOKEN_REVOKED,
             f"The token was revoked: {reason}.",
             "Generate a new token. A System User token is not tied to a person's password or "
             f"session, so this cannot happen to it: {PERMANENT_ROUTE}.",
             error.message,
         )
     return Finding(
-        "token_invalid",
+        ProblemCode.TOKEN_INVALID,
         f"Graph rejects the token {_where(local)} (\"Invalid OAuth access token\").",
         "Check that the whole token was copied (it starts with EAA, has no extra spaces) and "
         "that it has not expired. If it still fails, generate a new one (Step 3 of Meta's "
@@ -345,7 +341,7 @@ def _expired(expires_at: datetime | None, graph_message: str | None,
             graph_message,
         )
     return Finding(
-        "token_expired",
+        ProblemCode.TOKEN_EXPIRED,
         f"The token expired{when}.",
         f"Temporary tokens from API Setup last 24 hours. Make a permanent one: {PERMANENT_ROUTE}.",
         graph_message,
@@ -401,7 +397,7 @@ def _permission_problems(info: TokenInfo) -> list[Finding]:
         return []
     names = " and ".join(missing)
     return [Finding(
-        "missing_permission",
+        ProblemCode.MISSING_PERMISSION,
         f"The token lacks {names}.",
         _permission_fix(missing),
     )]
@@ -423,7 +419,7 @@ def _app_problems(info: TokenInfo, local: LocalFacts) -> list[Finding]:
     name = f" ({info.application})" if info.application else ""
     variable = local.profile.var("WHATSAPP_APP_ID")
     return [Finding(
-        "wrong_app",
+        ProblemCode.WRONG_APP,
         f"The token belongs to app {info.app_id}{name}, but {variable} is {expected}.",
         "Generate the token for the app your server uses (Step 3 of Meta's guide: Generate New "
         f"Token → select that app), or correct {variable}.",
@@ -509,7 +505,7 @@ def _phone_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) ->
     numbers = {n.id for a in accounts for n in a.phone_numbers}
     if not numbers:
         return [Finding(
-            "no_phone_number",
+            ProblemCode.NO_PHONE_NUMBER,
             "The WhatsApp Business Account has no phone number."
             if len(accounts) == 1 else "None of the WhatsApp Business Accounts has a phone number.",
             f"Add a phone number in WhatsApp Manager ({PHONE_NUMBERS_URL}), or use the test "
@@ -518,7 +514,7 @@ def _phone_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) ->
     expected = local.expected_phone_number_id
     if expected and expected not in numbers:
         return [Finding(
-            "no_phone_number",
+            ProblemCode.NO_PHONE_NUMBER,
             f"{local.profile.var('WHATSAPP_PHONE_NUMBER_ID')}={expected} is not a number of the "
             "accounts this token reaches.",
             "Use one of the phone number ids listed by `wa-token check`, or assign the account "
@@ -574,7 +570,7 @@ def graph_text(value: str, limit: int = 64) -> str:
 
 def _no_account(title: str, detail: str | None) -> Finding:
     return Finding(
-        "no_whatsapp_account",
+        ProblemCode.NO_WHATSAPP_ACCOUNT,
         title,
         f"Assign the WhatsApp account to the system user (Step 2 of Meta's guide: {STEP_ASSIGN}; "
         f"{WHATSAPP_ACCOUNTS_URL}), then generate a new token (Step 3); {SAVE_AND_RESTART}.",
@@ -586,7 +582,7 @@ def _rate_limited(err: GraphApiError, detail: str | None) -> Finding:
     wait = (f"in {err.retry_after_minutes} minutes" if err.retry_after_minutes
             else "in a few minutes")
     return Finding(
-        "rate_limited",
+        ProblemCode.RATE_LIMITED,
         f"Graph is rate limiting these calls (code {err.code}); this is not the token's fault.",
         f"Try again {wait}. If you run `wa-token check` from cron, run it less often.",
         detail,
@@ -624,51 +620,51 @@ _MESSAGING_FIX = (
     f"{SAVE_AND_RESTART}."
 )
 _NO_MESSAGING = FailureText(
-    "missing_permission", "Graph refused to send: the token may not send messages.",
+    ProblemCode.MISSING_PERMISSION, "Graph refused to send: the token may not send messages.",
     _MESSAGING_FIX,
 )
 
 SEND_ERROR_PROBLEMS: dict[tuple[int, int | None], FailureText] = {
     (131030, None): FailureText(
-        "recipient_not_allowed",
+        ProblemCode.RECIPIENT_NOT_ALLOWED,
         "+{to} is not an allowed recipient of this sending number.",
         "A test number sends only to the numbers listed for it (up to 5): App Dashboard → "
         f"WhatsApp → API Setup ({API_SETUP_URL}) → To → Manage phone number list → add +{{to}} "
         "and enter the code WhatsApp sends to it; then send the test message again.",
     ),
     (132001, None): FailureText(
-        "template_missing",
+        ProblemCode.TEMPLATE_MISSING,
         "The hello_world template (en_US) does not exist for this WhatsApp account.",
         "Every new WhatsApp app gets hello_world; if it was deleted or this is another account, "
         "check WhatsApp Manager → Message templates (https://business.facebook.com/wa/manage/"
         "message-templates/) for an approved template in en_US, or create hello_world again.",
     ),
     (133010, None): FailureText(
-        "number_not_registered",
+        ProblemCode.NUMBER_NOT_REGISTERED,
         "Phone number {phone} is not registered with the Cloud API.",
         "Register it: POST /{phone}/register with messaging_product=whatsapp and your 6-digit "
         f"two-step verification pin, or finish its setup in WhatsApp Manager ({PHONE_NUMBERS_URL});"
         " then send the test message again.",
     ),
     (131031, None): FailureText(
-        "account_locked",
+        ProblemCode.ACCOUNT_LOCKED,
         "The WhatsApp Business Account is locked.",
         "Meta locked the account (a policy restriction, or a mismatch such as a wrong two-step "
         "pin). Check its status in WhatsApp Manager and Business Support Home "
         "(https://business.facebook.com/business-support-home); no token change fixes this.",
     ),
     (131047, None): FailureText(
-        "reengagement_required",
+        ProblemCode.REENGAGEMENT_REQUIRED,
         "More than 24 hours have passed since +{to} last wrote to this number.",
         "Send a template (hello_world is one) instead of free text.",
     ),
     (131026, None): FailureText(
-        "message_undeliverable",
+        ProblemCode.MESSAGE_UNDELIVERABLE,
         "WhatsApp cannot deliver to +{to}.",
         "Check the number (country code, no leading 0) and that it uses WhatsApp.",
     ),
     (100, 33): FailureText(
-        "no_phone_number",
+        ProblemCode.NO_PHONE_NUMBER,
         "Phone number id {phone} does not exist or this token cannot send from it.",
         "Use a phone number id listed by `wa-token check`, or assign the WhatsApp account that "
         f"owns it to the system user ({STEP_ASSIGN}) and generate a new token.",
@@ -688,20 +684,20 @@ _EXCHANGE_AGAIN = (
 
 EXCHANGE_ERROR_PROBLEMS: dict[tuple[int, int | None], FailureText] = {
     (1, None): FailureText(
-        "wrong_app_secret",
+        ProblemCode.WRONG_APP_SECRET,
         "Graph rejected the app secret (\"Error validating client secret\").",
         "Copy the App Secret again from App Dashboard → your app → App settings → Basic → App "
         "secret → Show, and put it in {secret_var} (environment or .env), or paste it at the "
         "prompt. It must belong to the app in {app_id_var}.",
     ),
     (101, None): FailureText(
-        "wrong_app",
+        ProblemCode.WRONG_APP,
         "Graph does not know this app id (\"Invalid Client ID\").",
         "Use the App ID from App Dashboard → your app → App settings → Basic, in {app_id_var} or "
         "--app-id.",
     ),
     (190, 463): FailureText(
-        "token_expired",
+        ProblemCode.TOKEN_EXPIRED,
         "The token has expired, and an expired token cannot be exchanged.",
         _EXCHANGE_AGAIN,
     ),
@@ -731,9 +727,9 @@ def exchange_problem(err: GraphError, local: LocalFacts) -> Finding:
     if entry is not None and isinstance(err, GraphApiError):
         return Finding(entry.code, entry.title, entry.fix.format(**names), _graph_detail(err))
     found = problem_for_error(err, local)
-    if found.code != "graph_error" or not isinstance(err, GraphApiError) or server_side:
+    if found.code != ProblemCode.GRAPH_ERROR or not isinstance(err, GraphApiError) or server_side:
         return found
-    return Finding("exchange_refused", "Graph refused to exchange the token.",
+    return Finding(ProblemCode.EXCHANGE_REFUSED, "Graph refused to exchange the token.",
                    _EXCHANGE_AGAIN.format(**names), found.detail)
 
 
@@ -839,13 +835,13 @@ def _lifetime_warnings(info: TokenInfo, local: LocalFacts) -> list[Finding]:
                 else f"a token of type {info.type}" if info.type else "a token of unknown type")
         life = f", expiring in {_format_delta(left)}" if left is not None else ""
         found.append(Finding(
-            "temporary_token",
+            WarningCode.TEMPORARY_TOKEN,
             f"This is {kind}{life}, not a System User token.",
             f"Make a System User token: {PERMANENT_ROUTE}.",
         ))
     elif left is not None and left <= timedelta(days=local.warn_days):
         found.append(Finding(
-            "expires_soon",
+            WarningCode.EXPIRES_SOON,
             f"The System User token expires in {_format_delta(left)} "
             f"({format_time(info.expires_at)}).",
             f"Renew it now: `{command(local, 'refresh')}` (needs "
@@ -855,7 +851,7 @@ def _lifetime_warnings(info: TokenInfo, local: LocalFacts) -> list[Finding]:
         ))
     if info.issued_at and local.now - info.issued_at > ROTATE_AFTER:
         found.append(Finding(
-            "rotation_due",
+            WarningCode.ROTATION_DUE,
             f"The token was issued on {format_time(info.issued_at)}, over 180 days ago.",
             rotation_steps(local),
         ))
@@ -880,7 +876,7 @@ def _extra_permission_warnings(info: TokenInfo) -> list[Finding]:
     if not extra:
         return []
     return [Finding(
-        "extra_permissions",
+        WarningCode.EXTRA_PERMISSIONS,
         f"The token also carries {', '.join(extra)}, which WhatsApp messaging does not need.",
         "Least privilege: generate a token with only whatsapp_business_messaging and "
         "whatsapp_business_management ticked, save it, and revoke this one.",
@@ -890,17 +886,17 @@ def _extra_permission_warnings(info: TokenInfo) -> list[Finding]:
 def _storage_warnings(local: LocalFacts) -> list[Finding]:
     key = local.profile.token_key
     found = [Finding(
-        "shadowed",
+        WarningCode.SHADOWED,
         f"The token from {_where(local, bare=True)} is used, but {other} holds a different one.",
         f"Remove the one you do not want (`{command(local, 'forget --from ...')}`, or unset "
         f"{key}), so your server and wa-token agree.",
     ) for other in local.shadowed]
-    if local.source != "dotenv":
+    if local.source != Source.DOTENV:
         return found
     path = local.location or ".env"
     if local.env_tracked_by_git:
         found.append(Finding(
-            "env_tracked_by_git",
+            WarningCode.ENV_TRACKED_BY_GIT,
             f"{path} is tracked by git: the token may already be in the history.",
             f"Run `{command(local, 'fix tracked')}`: it searches the history for this token and "
             f"lists the steps. In short: untrack it (`git rm --cached {shlex.quote(path)}`, add it "
@@ -909,21 +905,21 @@ def _storage_warnings(local: LocalFacts) -> list[Finding]:
         ))
     elif local.env_in_git_work_tree and not local.env_git_ignored:
         found.append(Finding(
-            "env_not_gitignored",
+            WarningCode.ENV_NOT_GITIGNORED,
             f"{path} is inside a git work tree and not ignored: one `git add .` commits the token.",
             f"Run `{command(local, 'fix gitignore')}` (it adds {path} to the .gitignore of its "
             "work tree).",
         ))
     if local.env_world_readable:
         found.append(Finding(
-            "env_world_readable",
+            WarningCode.ENV_WORLD_READABLE,
             f"{path} is readable by every user of this machine.",
             f"Run `{command(local, 'fix permissions')}` (the same as `chmod 600 "
             f"{shlex.quote(path)}`).",
         ))
     if local.keyring_available:
         found.append(Finding(
-            "plaintext_storage",
+            WarningCode.PLAINTEXT_STORAGE,
             f"The token is stored in plain text in {path}, although an OS keyring works here.",
             f"Run `{command(local, 'fix keyring')}`: it moves the token into the keyring and "
             f"removes it from {path} once the keyring gives it back. Your server then reads it "
@@ -935,7 +931,7 @@ def _storage_warnings(local: LocalFacts) -> list[Finding]:
 def command(local: LocalFacts, words: str) -> str:
     """A wa-token command line for the user, with --profile and --env-file when they matter."""
     flags = [local.profile.flag] if local.profile.flag else []
-    if local.source == "dotenv" and local.location not in (None, ".env"):
+    if local.source == Source.DOTENV and local.location not in (None, ".env"):
         flags.append(f"--env-file {shlex.quote(local.location or '.env')}")
     return " ".join(["wa-token", words, *flags])
 
@@ -943,15 +939,16 @@ def command(local: LocalFacts, words: str) -> str:
 # -- wording helpers -----------------------------------------------------------------------------
 
 def _where(local: LocalFacts, *, bare: bool = False) -> str:
-    names = {"stdin": "standard input", "environment": f"the {local.profile.token_key} variable",
-             "keyring": "the OS keyring"}
-    if local.source == "dotenv":
+    names = {Source.STDIN: "standard input",
+             Source.ENVIRONMENT: f"the {local.profile.token_key} variable",
+             Source.KEYRING: "the OS keyring"}
+    if local.source == Source.DOTENV:
         place = local.location or ".env"
     else:
         place = names.get(local.source or "", "given")
     if bare or local.source is None:
         return place
-    return f"in {place}" if local.source in (DOTENV, KEYRING) else f"from {place}"
+    return f"in {place}" if local.source in (Source.DOTENV, Source.KEYRING) else f"from {place}"
 
 
 def format_time(moment: datetime | None) -> str:

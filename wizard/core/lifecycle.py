@@ -12,6 +12,7 @@ import httpx
 
 from wizard.core import env_store, keyring_store, sources
 from wizard.core.check import inspect_token
+from wizard.core.codes import ExitCode, ProblemCode, Source
 from wizard.core.diagnose import (
     PERMANENT_ROUTE,
     STEP_GENERATE,
@@ -24,6 +25,7 @@ from wizard.core.diagnose import (
     problem_for_error,
 )
 from wizard.core.errors import GraphError, KeyringError, StoreError
+from wizard.core.exits import exit_code_for
 from wizard.core.graph import GraphClient, TokenInfo
 from wizard.core.profiles import Profile, record_in_index
 from wizard.core.settings import Settings
@@ -62,9 +64,9 @@ class Plan:
     """Renew an expiring System User token (set_token_expires_in_60_days), not a user token."""
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         """0 unless it refuses; then the contract's code for the problem."""
-        return Diagnosis(problems=(self.problem,) if self.problem else ()).exit_code
+        return exit_code_for([self.problem.code] if self.problem else [])
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,9 @@ class Renewal:
     """A System User token was renewed (not a user token exchanged)."""
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         """0 when the new token was stored; else the problem's code."""
-        return Diagnosis(problems=(self.problem,) if self.problem else ()).exit_code
+        return exit_code_for([self.problem.code] if self.problem else [])
 
 
 # -- deciding ------------------------------------------------------------------------------------
@@ -128,7 +130,7 @@ def _exchange_or_refuse(info: TokenInfo, local: LocalFacts, doing: str) -> Plan:
                     system_user=True)
     kind = info.type or "unknown"
     return Plan(REFUSE, f"A {kind} token cannot be exchanged here.", Finding(
-        "cannot_exchange",
+        ProblemCode.CANNOT_EXCHANGE,
         f"Only user tokens (the temporary kind from API Setup) can be exchanged; this is a {kind} "
         "token.",
         f"Use a System User token instead: {PERMANENT_ROUTE}.",
@@ -141,7 +143,7 @@ def app_mismatch(token_app_id: str | None, app_id: str, local: LocalFacts) -> Fi
         return None
     variable = local.profile.var("WHATSAPP_APP_ID")
     return Finding(
-        "wrong_app",
+        ProblemCode.WRONG_APP,
         f"The token belongs to app {token_app_id}, but the app id given is {app_id}.",
         f"Exchange it with its own app: set {variable} (or --app-id) to {token_app_id} and use "
         "that app's secret.",
@@ -150,7 +152,7 @@ def app_mismatch(token_app_id: str | None, app_id: str, local: LocalFacts) -> Fi
 
 def ensure_replaceable(found: FoundToken, profile: Profile) -> None:
     """Only a token from `.env` or the keyring can be replaced where it came from."""
-    if found.source in (sources.DOTENV, sources.KEYRING):
+    if found.source in (Source.DOTENV, Source.KEYRING):
         return
     key = profile.token_key
     raise StoreError(
@@ -234,10 +236,10 @@ _REGENERATE_SYSTEM_USER = (
 
 def _refresh_refused(problem: Finding) -> Finding:
     """A System User renewal refusal: the user-token texts (API Setup, extend) do not apply."""
-    if problem.code in ("wrong_app_secret", "wrong_app") or problem.code in (
-            "graph_unreachable", "graph_error", "rate_limited"):
+    if problem.code in (ProblemCode.WRONG_APP_SECRET, ProblemCode.WRONG_APP) or problem.code in (
+            ProblemCode.GRAPH_UNREACHABLE, ProblemCode.GRAPH_ERROR, ProblemCode.RATE_LIMITED):
         return problem
-    if problem.code == "token_expired":
+    if problem.code == ProblemCode.TOKEN_EXPIRED:
         return Finding(problem.code, "The System User token has expired, and an expired token "
                        "cannot be renewed.", _REGENERATE_SYSTEM_USER, problem.detail)
     return Finding(problem.code, "Graph refused to renew the System User token "
@@ -261,10 +263,10 @@ def _expiry(graph: GraphFindings, expires_in: int | None, now: datetime) -> date
 def replace_stored_token(found: FoundToken, new: SecretToken, profile: Profile) -> str:
     """Write `new` where `found` came from, atomically; the old token stays if the write fails."""
     key = profile.token_key
-    if found.source == sources.DOTENV:
+    if found.source == Source.DOTENV:
         env_store.write_env_token(Path(found.location), new.reveal(), key)
         return f"{found.location} ({key})"
-    if found.source != sources.KEYRING:
+    if found.source != Source.KEYRING:
         ensure_replaceable(found, profile)
     try:
         keyring_store.write_keyring_token(new.reveal(), key)

@@ -31,7 +31,7 @@ from wizard.core.business_api import (
     graph_id,
 )
 from wizard.core.check import CheckReport, check_found_token
-from wizard.core.diagnose import EXIT_GRAPH, EXIT_OK, EXIT_PROBLEM, EXIT_STORE, EXIT_USAGE
+from wizard.core.codes import ExitCode, ProblemCode, StoreTarget
 from wizard.core.errors import (
     GraphApiError,
     GraphError,
@@ -40,7 +40,7 @@ from wizard.core.errors import (
 )
 from wizard.core.flow import STEP_TEXTS, Step
 from wizard.core.graph import WHATSAPP_SCOPES, GraphClient
-from wizard.core.save import KEYRING, SaveOutcome, store_token, stored_token
+from wizard.core.save import SaveOutcome, store_token, stored_token
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
 from wizard.core.token import SecretToken
@@ -127,7 +127,7 @@ class ProvisionProblem(StrEnum):
     APP_NOT_INSTALLABLE = "app_not_installable"
     BUSINESS_NOT_APP_OWNER = "business_not_app_owner"
     NO_BUSINESS = "no_business"
-    NO_WHATSAPP_ACCOUNT = "no_whatsapp_account"
+    NO_WHATSAPP_ACCOUNT = ProblemCode.NO_WHATSAPP_ACCOUNT
     REFUSED = "refused"
     """Another refusal by Meta: its message is shown."""
     GRAPH_UNAVAILABLE = "graph_unavailable"
@@ -240,7 +240,7 @@ class Request:
     system_user: str = DEFAULT_SYSTEM_USER
     role: Role = Role.EMPLOYEE
     expires: Expiry = Expiry.NEVER
-    target: str = "env"
+    target: StoreTarget = StoreTarget.ENV
     """Where to store the token: env or keyring."""
 
     @property
@@ -329,10 +329,10 @@ class Refusal:
     def exit_code(self) -> int:
         """1 for what the user must fix, 4 when Graph was unavailable, 5 when storing failed."""
         if self.problem is ProvisionProblem.GRAPH_UNAVAILABLE:
-            return EXIT_GRAPH
+            return ExitCode.GRAPH
         if self.problem is ProvisionProblem.STORE_FAILED:
-            return EXIT_STORE
-        return EXIT_PROBLEM
+            return ExitCode.STORE
+        return ExitCode.PROBLEM
 
 
 class ProvisionRefused(WaTokenError):
@@ -377,7 +377,7 @@ class Outcome:
     def exit_code(self) -> int:
         """The contract's exit code."""
         if self.refusal is None:
-            return EXIT_OK
+            return ExitCode.OK
         if self.refusal.problem is ProvisionProblem.CHECK_FAILED and self.check is not None:
             return self.check.exit_code
         return self.refusal.exit_code
@@ -490,7 +490,7 @@ def check_request(request: Request) -> None:
     if not name.strip() or len(name) > MAX_NAME_LENGTH or not name.isprintable():
         raise ValueError(f"the System User name must be 1 to {MAX_NAME_LENGTH} printable "
                          "characters")
-    if request.target not in ("env", KEYRING):
+    if request.target not in tuple(StoreTarget):
         raise ValueError("the store must be env or keyring")
 
 
@@ -543,7 +543,7 @@ def _steps(business: NamedNode, accounts: tuple[NamedNode, ...], app: NamedNode,
         f"POST /{su_ref}/access_tokens", already if reusable else todo))
     steps.append(PlannedStep(StepKind.CHECK_TOKEN, "check the token (the full `wa-token check`)",
                              "GET /debug_token, /me, the accounts and numbers", todo))
-    where = "the OS keyring" if request.target == KEYRING else "the .env file"
+    where = "the OS keyring" if request.target == StoreTarget.KEYRING else "the .env file"
     steps.append(PlannedStep(StepKind.STORE_TOKEN, f"store it in {where} if the check passes",
                              "(local)", already if reusable else todo))
     return tuple(steps)
@@ -625,7 +625,7 @@ def existing_token(settings: Settings, target: str) -> SecretToken | None:
 
 def check_store_usable(target: str) -> None:
     """Raise StoreError before any write at Meta when the keyring cannot take the token."""
-    if target == KEYRING:
+    if target == StoreTarget.KEYRING:
         status = keyring_store.keyring_status()
         if not status.available:
             raise StoreError("No working OS keyring here, so the token could not be kept.",
@@ -726,7 +726,7 @@ class _Run:
         if store_step.state is StepState.ALREADY_DONE:
             self._record(store_step, StepState.ALREADY_DONE)
             target = self.plan.request.target
-            where = "the OS keyring" if target == KEYRING else str(self.settings.env_file)
+            where = "the OS keyring" if target == StoreTarget.KEYRING else str(self.settings.env_file)
             saved = SaveOutcome(target, where, unchanged=True)
             return Outcome(self.plan, tuple(self.results), None, report, saved, token)
         self.tell(store_step, StepState.TO_DO)
@@ -825,7 +825,7 @@ def _digits(value: str) -> bool:
 
 
 __all__ = [
-    "ADMIN_NOT_STORED", "EXIT_USAGE", "EXPIRY_WORDS", "Expiry", "Outcome", "Plan", "PlannedStep",
+    "ADMIN_NOT_STORED", "EXPIRY_WORDS", "Expiry", "Outcome", "Plan", "PlannedStep",
     "ProvisionProblem", "ProvisionRefused", "Refusal", "Request", "Role", "StepKind", "StepResult",
     "StepState", "carry_out", "check_store_usable", "existing_token", "find_accounts",
     "find_businesses", "make_plan", "pick", "provision",

@@ -7,23 +7,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.core import env_store, keyring_store
+from wizard.core.codes import Source
 from wizard.core.errors import KeyringUnavailable, StoreError
 from wizard.core.token import TOKEN_KEY, SecretToken, clean_pasted
 
-STDIN, ENVIRONMENT, DOTENV, KEYRING = "stdin", "environment", "dotenv", "keyring"
 SOURCE_LABELS = {
-    STDIN: "standard input",
-    ENVIRONMENT: f"the {TOKEN_KEY} environment variable",
-    DOTENV: ".env file",
-    KEYRING: "OS keyring",
+    Source.STDIN: "standard input",
+    Source.ENVIRONMENT: f"the {TOKEN_KEY} environment variable",
+    Source.DOTENV: ".env file",
+    Source.KEYRING: "OS keyring",
 }
+
+# Aliases for wizard.ui and the CLI until they import Source (issue 11: the lead removes them).
+STDIN, ENVIRONMENT, DOTENV, KEYRING = Source.STDIN, Source.ENVIRONMENT, Source.DOTENV, Source.KEYRING
 
 
 @dataclass(frozen=True)
 class FoundToken:
     """A token and where it came from; the value is kept as stored, even when malformed."""
 
-    source: str
+    source: Source
     """stdin, environment, dotenv or keyring."""
     location: str
     """The variable name, the .env path, or the keyring service/account."""
@@ -39,7 +42,7 @@ class FoundToken:
 class SourceReading:
     """What one stored source holds: a token, nothing, or why it could not be read."""
 
-    source: str
+    source: Source
     location: str
     token: SecretToken | None = None
     error: StoreError | None = None
@@ -49,13 +52,13 @@ class SourceReading:
 
 def from_stdin(text: str) -> FoundToken:
     """A pasted token, cleaned of the usual wrapping (raises TokenFormatError)."""
-    return FoundToken(STDIN, "-", clean_pasted(text).token)
+    return FoundToken(Source.STDIN, "-", clean_pasted(text).token)
 
 
 def read_environment(environ: Mapping[str, str], key: str = TOKEN_KEY) -> SourceReading:
     """The token variable (WHATSAPP_CLOUD_API_TOKEN, or a profile's); empty counts as unset."""
     value = environ.get(key) or None
-    return SourceReading(ENVIRONMENT, key, SecretToken(value) if value else None)
+    return SourceReading(Source.ENVIRONMENT, key, SecretToken(value) if value else None)
 
 
 def read_dotenv(path: Path, key: str = TOKEN_KEY) -> SourceReading:
@@ -63,8 +66,8 @@ def read_dotenv(path: Path, key: str = TOKEN_KEY) -> SourceReading:
     try:
         value = env_store.read_env_token(path, key)
     except StoreError as err:
-        return SourceReading(DOTENV, str(path), error=err)
-    return SourceReading(DOTENV, str(path), SecretToken(value) if value else None)
+        return SourceReading(Source.DOTENV, str(path), error=err)
+    return SourceReading(Source.DOTENV, str(path), SecretToken(value) if value else None)
 
 
 def keyring_location(account: str = keyring_store.ACCOUNT) -> str:
@@ -78,10 +81,10 @@ def read_keyring(account: str = keyring_store.ACCOUNT) -> SourceReading:
     try:
         value = keyring_store.read_keyring_token(account)
     except KeyringUnavailable as err:
-        return SourceReading(KEYRING, where, unavailable=err)
+        return SourceReading(Source.KEYRING, where, unavailable=err)
     except StoreError as err:
-        return SourceReading(KEYRING, where, error=err)
-    return SourceReading(KEYRING, where, SecretToken(value) if value else None)
+        return SourceReading(Source.KEYRING, where, error=err)
+    return SourceReading(Source.KEYRING, where, SecretToken(value) if value else None)
 
 
 def read_stored(
@@ -92,15 +95,15 @@ def read_stored(
 
 
 def read_below(
-    source: str, environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
+    source: Source, environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
 ) -> list[SourceReading]:
     """The stored sources below `source` in precedence (all of them for a pasted token).
 
     The keyring is asked only when it is among them, so a token from the environment or
     `.env` looks at the keyring only to say whether it holds a different one.
     """
-    readers = {ENVIRONMENT: lambda: read_environment(environ, key),
-               DOTENV: lambda: read_dotenv(env_file, key), KEYRING: lambda: read_keyring(key)}
+    readers = {Source.ENVIRONMENT: lambda: read_environment(environ, key),
+               Source.DOTENV: lambda: read_dotenv(env_file, key), Source.KEYRING: lambda: read_keyring(key)}
     order = list(readers)
     below = order[order.index(source) + 1:] if source in order else order
     return [readers[name]() for name in below]
@@ -177,22 +180,22 @@ def shadowed_locations(winner: FoundToken, readings: list[SourceReading]) -> tup
 
 
 def overriding_saved(
-    target_source: str, token: SecretToken, environ: Mapping[str, str], env_file: Path,
+    target_source: Source, token: SecretToken, environ: Mapping[str, str], env_file: Path,
     key: str = TOKEN_KEY,
 ) -> tuple[SourceReading, ...]:
     """Higher-precedence sources holding a different token than the one just saved there."""
     higher = [read_environment(environ, key)]
-    if target_source == KEYRING:
+    if target_source == Source.KEYRING:
         higher.append(read_dotenv(env_file, key))
     return tuple(r for r in higher if r.token is not None and r.token != token)
 
 
 def describe(source: str, location: str) -> str:
     """A source in words: "the .env file .env", "the OS keyring (wa-token/...)"."""
-    if source == DOTENV:
+    if source == Source.DOTENV:
         return location
-    if source == KEYRING:
+    if source == Source.KEYRING:
         return f"the OS keyring ({location})"
-    if source == ENVIRONMENT:
+    if source == Source.ENVIRONMENT:
         return f"the {location} environment variable"
     return SOURCE_LABELS.get(source, source)

@@ -31,6 +31,7 @@ from wizard.core.profiles import Profile, record_in_index
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
 from wizard.core.token import SecretToken
+from wizard.core.variables import APP_ID_VAR
 
 DEFAULT_REFRESH_WITHIN_DAYS = 10
 """`refresh` exchanges a token only when it expires within this many days."""
@@ -141,7 +142,7 @@ def app_mismatch(token_app_id: str | None, app_id: str, local: LocalFacts) -> Fi
     """The token must belong to the app whose id and secret will exchange it."""
     if not token_app_id or token_app_id == app_id:
         return None
-    variable = local.profile.var("WHATSAPP_APP_ID")
+    variable = local.profile.var(APP_ID_VAR)
     return Finding(
         ProblemCode.WRONG_APP,
         f"The token belongs to app {token_app_id}, but the app id given is {app_id}.",

@@ -7,9 +7,7 @@ import re
 from dataclasses import dataclass
 
 from wizard.core.errors import TokenFormatError
-
-TOKEN_KEY = "WHATSAPP_CLOUD_API_TOKEN"
-"""The name every store and the user's backend server use for the token."""
+from wizard.core.variables import TOKEN_KEY
 
 MIN_TOKEN_LENGTH = 32
 """Real Meta access tokens are about 150 to 250 characters; anything under this is a cut copy."""

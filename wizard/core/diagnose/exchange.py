@@ -9,6 +9,7 @@ from wizard.core.diagnose.problems import _graph_detail, problem_for_error
 from wizard.core.diagnose.send import FailureText, _lookup
 from wizard.core.diagnose.wording import command
 from wizard.core.errors import GraphApiError, GraphError
+from wizard.core.variables import APP_ID_VAR, APP_SECRET_VAR
 
 _EXCHANGE_AGAIN = (
     "Copy a fresh temporary token from App Dashboard → WhatsApp → API Setup "
@@ -43,8 +44,8 @@ def exchange_problem(err: GraphError, local: LocalFacts) -> Finding:
     """Why Graph would not exchange the token, and the fix, through EXCHANGE_ERROR_PROBLEMS."""
     server_side = isinstance(err, GraphApiError) and (err.is_transient or err.status >= 500)
     entry = None if server_side else _lookup(EXCHANGE_ERROR_PROBLEMS, err)
-    names = {"app_id_var": local.profile.var("WHATSAPP_APP_ID"),
-             "secret_var": local.profile.var("WHATSAPP_APP_SECRET"),
+    names = {"app_id_var": local.profile.var(APP_ID_VAR),
+             "secret_var": local.profile.var(APP_SECRET_VAR),
              "save": command(local, "save"), "extend": command(local, "extend")}
     if entry is not None and isinstance(err, GraphApiError):
         return Finding(entry.code, entry.title, entry.fix.format(**names), _graph_detail(err))

@@ -28,6 +28,7 @@ from wizard.core.graph import (
     DebugError,
     TokenInfo,
 )
+from wizard.core.variables import APP_ID_VAR, APP_SECRET_VAR
 
 
 def problem_for_error(err: GraphError, local: LocalFacts) -> Finding:
@@ -131,8 +132,8 @@ def _wrong_token_type(info: TokenInfo) -> Finding:
 
 
 def _inspected_by_other_app(local: LocalFacts, detail: str | None) -> Finding:
-    app_var = local.profile.var("WHATSAPP_APP_ID")
-    secret_var = local.profile.var("WHATSAPP_APP_SECRET")
+    app_var = local.profile.var(APP_ID_VAR)
+    secret_var = local.profile.var(APP_SECRET_VAR)
     expected = f" ({local.expected_app_id})" if local.expected_app_id else ""
     return Finding(
         ProblemCode.WRONG_APP,
@@ -146,8 +147,8 @@ def _inspected_by_other_app(local: LocalFacts, detail: str | None) -> Finding:
 
 
 def _app_token_required(local: LocalFacts, detail: str | None) -> Finding:
-    app_var = local.profile.var("WHATSAPP_APP_ID")
-    secret_var = local.profile.var("WHATSAPP_APP_SECRET")
+    app_var = local.profile.var(APP_ID_VAR)
+    secret_var = local.profile.var(APP_SECRET_VAR)
     return Finding(
         ProblemCode.APP_TOKEN_REQUIRED,
         "Graph will not describe this token to itself: debug_token needs the app's own "
@@ -185,7 +186,7 @@ def _app_problems(info: TokenInfo, local: LocalFacts) -> list[Finding]:
     if not expected or not info.app_id or info.app_id == expected:
         return []
     name = f" ({info.application})" if info.application else ""
-    variable = local.profile.var("WHATSAPP_APP_ID")
+    variable = local.profile.var(APP_ID_VAR)
     return [Finding(
         ProblemCode.WRONG_APP,
         f"The token belongs to app {info.app_id}{name}, but {variable} is {expected}.",

@@ -22,6 +22,7 @@ from wizard.core.diagnose import (
     LocalFacts,
     diagnose,
     exchange_problem,
+    format_delta,
     problem_for_error,
 )
 from wizard.core.errors import GraphError, KeyringError, StoreError
@@ -111,9 +112,9 @@ def plan_refresh(info: TokenInfo, now: datetime, within: timedelta, local: Local
         return Plan(NOTHING, "Nothing to do: the token never expires.")
     left = info.expires_at - now
     if left > within:
-        return Plan(NOTHING, f"Nothing to do: the token expires in {_days(left)} "
-                             f"({_date(info.expires_at)}), more than {_days(within)} away.")
-    return _exchange_or_refuse(info, local, f"It expires in {_days(left)}; refreshing it")
+        return Plan(NOTHING, f"Nothing to do: the token expires in {format_delta(left)} "
+                             f"({_date(info.expires_at)}), more than {format_delta(within)} away.")
+    return _exchange_or_refuse(info, local, f"It expires in {format_delta(left)}; refreshing it")
 
 
 def _dead_token(info: TokenInfo, now: datetime, local: LocalFacts) -> Plan | None:
@@ -301,14 +302,6 @@ def _local(settings: Settings, found: FoundToken, now: datetime, app_id: str | N
 def _client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> GraphClient:
     return GraphClient(settings.graph_url, settings.graph_version, transport=transport,
                        timeout=settings.timeout)
-
-
-def _days(delta: timedelta) -> str:
-    days = delta.total_seconds() / 86400
-    if days < 2:
-        hours = max(0, int(delta.total_seconds() // 3600))
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{int(days)} days"
 
 
 def _date(moment: datetime | None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,24 @@ class SourceReading:
     error: StoreError | None = None
     unavailable: StoreError | None = None
     """Why the source could not be looked at although that is not an error (no keyring here)."""
+
+    @property
+    def found(self) -> FoundToken | None:
+        """The token with where it came from, when this source holds one."""
+        return None if self.token is None else FoundToken(self.source, self.location, self.token)
+
+
+def first_holding(
+    readings: Iterable[SourceReading], seen: list[SourceReading] | None = None
+) -> SourceReading | None:
+    """The winner loop: the first reading that holds a token or failed; the readings after it
+    are never taken (so a lower source is read only when needed). `seen` collects those taken."""
+    for reading in readings:
+        if seen is not None:
+            seen.append(reading)
+        if reading.error is not None or reading.token is not None:
+            return reading
+    return None
 
 
 def from_stdin(text: str) -> FoundToken:
@@ -117,12 +135,10 @@ def find_winner(
     Returns the error of a source that failed above any token (so the caller can say exit 5),
     or (None, None) when no source holds a token.
     """
-    for reading in _readings_in_order(environ, env_file, key):
-        if reading.error is not None:
-            return None, reading.error
-        if reading.token is not None:
-            return FoundToken(reading.source, reading.location, reading.token), None
-    return None, None
+    reading = first_holding(_readings_in_order(environ, env_file, key))
+    if reading is None or reading.error is not None:
+        return None, None if reading is None else reading.error
+    return reading.found, None
 
 
 def _readings_in_order(
@@ -143,13 +159,13 @@ def find_token_to_replace(
     and the keyring could not be asked at all, that is raised too: such a command cannot tell
     "no token" from "the token is in a keyring that went away" (cron has no D-Bus session).
     """
-    keyring = None
-    for reading in _readings_in_order(environ, env_file, key):  # lower ones only when needed
-        if reading.error is not None:
-            raise reading.error
-        if reading.token is not None:
-            return FoundToken(reading.source, reading.location, reading.token)
-        keyring = reading
+    seen: list[SourceReading] = []
+    reading = first_holding(_readings_in_order(environ, env_file, key), seen)
+    if reading is not None and reading.error is not None:
+        raise reading.error
+    if reading is not None:
+        return reading.found
+    keyring = seen[-1] if seen else None
     if keyring is not None and keyring.unavailable is not None:
         raise KeyringUnavailable(
             f"No token in {key} or {env_file}, and the OS keyring could not be read: "
@@ -162,11 +178,9 @@ def find_token_to_replace(
 
 
 def winner_of(readings: list[SourceReading]) -> FoundToken | None:
-    """The highest-precedence reading that holds a token."""
-    for reading in readings:
-        if reading.token is not None:
-            return FoundToken(reading.source, reading.location, reading.token)
-    return None
+    """The highest-precedence reading that holds a token (sources that failed are passed over)."""
+    reading = first_holding(r for r in readings if r.error is None)
+    return None if reading is None else reading.found
 
 
 def shadowed_locations(winner: FoundToken, readings: list[SourceReading]) -> tuple[str, ...]:

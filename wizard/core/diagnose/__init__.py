@@ -30,7 +30,7 @@ from wizard.core.diagnose.meta_texts import (
 )
 from wizard.core.diagnose.problems import NOT_USER_TYPES, problem_for_error
 from wizard.core.diagnose.send import SEND_ERROR_PROBLEMS, FailureText, send_problem
-from wizard.core.diagnose.timefmt import format_time
+from wizard.core.diagnose.timefmt import format_delta, format_time
 from wizard.core.diagnose.verdict import diagnose
 from wizard.core.diagnose.warnings import (
     HARMLESS_SCOPES,
@@ -84,6 +84,7 @@ __all__ = [
     "command",
     "diagnose",
     "exchange_problem",
+    "format_delta",
     "format_time",
     "graph_error_code",
     "graph_text",

@@ -10,7 +10,8 @@ def format_time(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "an unknown time"
 
 
-def _format_delta(delta: timedelta | None) -> str:
+def format_delta(delta: timedelta | None) -> str:
+    """A time span as users read it: `5 hours` under two days, else `12 days`; None is `never`."""
     if delta is None:
         return "never"
     hours = max(0, int(delta.total_seconds() // 3600))

@@ -15,7 +15,7 @@ from wizard.core.diagnose.meta_texts import (
     STEP_GENERATE,
 )
 from wizard.core.diagnose.problems import NOT_USER_TYPES
-from wizard.core.diagnose.timefmt import _format_delta, format_time
+from wizard.core.diagnose.timefmt import format_delta, format_time
 from wizard.core.diagnose.wording import _where, command, graph_text
 from wizard.core.graph import (
     WHATSAPP_SCOPES,
@@ -119,7 +119,7 @@ def _lifetime_warnings(info: TokenInfo, local: LocalFacts) -> list[Finding]:
     if info.type != "SYSTEM_USER":
         kind = ("a user token" if info.type == "USER"
                 else f"a token of type {info.type}" if info.type else "a token of unknown type")
-        life = f", expiring in {_format_delta(left)}" if left is not None else ""
+        life = f", expiring in {format_delta(left)}" if left is not None else ""
         found.append(Finding(
             WarningCode.TEMPORARY_TOKEN,
             f"This is {kind}{life}, not a System User token.",
@@ -128,7 +128,7 @@ def _lifetime_warnings(info: TokenInfo, local: LocalFacts) -> list[Finding]:
     elif left is not None and left <= timedelta(days=local.warn_days):
         found.append(Finding(
             WarningCode.EXPIRES_SOON,
-            f"The System User token expires in {_format_delta(left)} "
+            f"The System User token expires in {format_delta(left)} "
             f"({format_time(info.expires_at)}).",
             f"Renew it now: `{command(local, 'refresh')}` (needs "
             f"{local.profile.var('WHATSAPP_APP_ID')} and "

@@ -20,7 +20,8 @@ from wizard.core.graph import BusinessAccount, GraphClient
 from wizard.core.profiles import ProfileListing
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
-from wizard.core.token import TOKEN_KEY, SecretToken, format_problem
+from wizard.core.token import SecretToken, format_problem
+from wizard.core.variables import TOKEN_KEY
 
 
 def _answer_missing_sniffio_at_once() -> None:

@@ -70,6 +70,8 @@ class Source(StrEnum):
     ENVIRONMENT = "environment"
     DOTENV = "dotenv"
     KEYRING = "keyring"
+    PROVISIONED = "provisioned"
+    """A token `provision` has just generated, checked before it is stored."""
 
 
 class StoreTarget(StrEnum):

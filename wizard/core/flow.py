@@ -59,7 +59,7 @@ REPLACE_PROBLEMS = frozenset({ProblemCode.TOKEN_EXPIRED, ProblemCode.TOKEN_INVAL
                               ProblemCode.TOKEN_MALFORMED})
 """Problems that mean the stored token is dead and must be replaced."""
 
-STEP_FOR_PROBLEM = {
+STEP_FOR_PROBLEM: dict[ProblemCode | WarningCode, Step] = {
     ProblemCode.MISSING_PERMISSION: Step.GENERATE,
     ProblemCode.NO_WHATSAPP_ACCOUNT: Step.ASSIGN,
     ProblemCode.WRONG_APP: Step.GENERATE,
@@ -154,14 +154,14 @@ STEP_TEXTS: dict[Step, StepText] = {
 
 TROUBLESHOOTING_CASES: tuple[tuple[str, str], ...] = (
     ("Token expired?",
-     "Temporary tokens last 24 hours. Generate a permanent System User token (this wizard's "
-     "onboarding), save it, and restart your backend server."),
+     ("Temporary tokens last 24 hours. Generate a permanent System User token (this wizard's "
+     "onboarding), save it, and restart your backend server.")),
     ("\"Invalid OAuth access token\"?",
-     "Check the token was copied whole, with no spaces or quotes; check it has not expired; "
-     "check it has both WhatsApp permissions. The diagnosis above tells which."),
+     ("Check the token was copied whole, with no spaces or quotes; check it has not expired; "
+     "check it has both WhatsApp permissions. The diagnosis above tells which.")),
     ("Can't create a System User?",
-     "You must be an admin of the business portfolio (Business Settings → Users → People). "
-     "Until you are, use the temporary token from API Setup, or extend it to 60 days."),
+     ("You must be an admin of the business portfolio (Business Settings → Users → People). "
+     "Until you are, use the temporary token from API Setup, or extend it to 60 days.")),
 )
 """The three troubleshooting cases of Meta's guide, answered."""
 

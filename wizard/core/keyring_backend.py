@@ -60,7 +60,7 @@ def _viable_secret_service() -> KeyringBackend | None:
         SecretService.Keyring.priority  # noqa: B018 - raises unless the daemon is reachable
     except Exception:  # noqa: BLE001 - not viable: keyring's own rule, the scan decides
         return None
-    return SecretService.Keyring()
+    return SecretService.Keyring()  # type: ignore[no-untyped-call]
 
 
 _FOREIGN_BACKENDS = {"darwin": ("keyring.backends.Windows",),
@@ -89,7 +89,7 @@ def _scan_native_backends() -> list[KeyringBackend]:
             init = entry.load()
             if callable(init):
                 init()
-        except Exception:  # noqa: BLE001 - a broken plugin is skipped, as keyring does
+        except Exception:  # noqa: BLE001, S112 - a broken plugin is skipped, as keyring does
             continue
     rings = []
     for kind in kb.KeyringBackend.get_viable_backends():
@@ -135,7 +135,7 @@ def _session_bus_reachable() -> bool:
     address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
     if address is None:  # libdbus and GLib fall back to $XDG_RUNTIME_DIR/bus
         runtime = os.environ.get("XDG_RUNTIME_DIR")
-        return bool(runtime) and Path(runtime, "bus").exists()
+        return runtime is not None and runtime != "" and Path(runtime, "bus").exists()
     for part in address.split(";"):
         transport, _, params = part.partition(":")
         options = dict(item.partition("=")[::2] for item in params.split(","))

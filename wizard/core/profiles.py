@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from wizard.core import keyring_store
 from wizard.core.codes import Source
 from wizard.core.errors import SettingsError, StoreError
-from wizard.core.token import TOKEN_KEY
+from wizard.core.variables import TOKEN_KEY
 
 DEFAULT_PROFILE = "default"
 """The profile that keeps today's names: WHATSAPP_CLOUD_API_TOKEN everywhere."""

@@ -61,8 +61,8 @@ def ignore_in_git(env_file: Path) -> Repair:
     gitignore = root / ".gitignore"
     _append_lines(gitignore, patterns)
     if not _ignored(root, path):
-        notes += (f"git still does not ignore {env_file}: a later rule such as `!.env` "
-                  "re-includes it; remove that rule.",)
+        notes += ((f"git still does not ignore {env_file}: a later rule such as `!.env` "
+                  "re-includes it; remove that rule."),)
     return Repair(True, f"Added {' and '.join(patterns)} to {gitignore}.", notes)
 
 
@@ -83,8 +83,8 @@ def _tracked_note(root: Path, path: Path, shown: Path) -> tuple[str, ...]:
     relative = path.relative_to(root).as_posix()
     if git_answer(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--", relative) is None:
         return ()
-    return (f"{shown} is tracked by git, and ignoring never untracks a file: run "
-            "`wa-token fix tracked`.",)
+    return ((f"{shown} is tracked by git, and ignoring never untracks a file: run "
+            "`wa-token fix tracked`."),)
 
 
 def _ignored(root: Path, path: Path) -> bool:
@@ -170,8 +170,8 @@ def move_to_keyring(env_file: Path, profile: Profile) -> Repair:
                          fix="Check the keyring with your keyring manager and try again.")
     record_in_index(profile, stored=True)
     env_store.remove_env_token(env_file, key)
-    notes = (f"It replaced a different token that was in the keyring (unused: {env_file} "
-             "took precedence).",) if before and before != value else ()
+    notes = ((f"It replaced a different token that was in the keyring (unused: {env_file} "
+             "took precedence)."),) if before and before != value else ()
     return Repair(True, f"Moved the token ({SecretToken(value).masked}) from {env_file} to the "
                         f"OS keyring ({keyring_store.keyring_service()}/{key}).", notes)
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from wizard.core import env_store, keyring_store
 from wizard.core.codes import Source
 from wizard.core.errors import KeyringUnavailable, StoreError
-from wizard.core.token import TOKEN_KEY, SecretToken, clean_pasted
+from wizard.core.token import SecretToken, clean_pasted
+from wizard.core.variables import TOKEN_KEY
 
-SOURCE_LABELS = {
+SOURCE_LABELS: dict[str, str] = {
     Source.STDIN: "standard input",
     Source.ENVIRONMENT: f"the {TOKEN_KEY} environment variable",
     Source.DOTENV: ".env file",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from wizard.core.codes import ExitCode
+from wizard.core.codes import ExitCode, ProblemCode, WarningCode
 from wizard.core.errors import GraphError
 from wizard.core.exits import exit_code_for
 from wizard.core.graph import (
@@ -20,7 +20,7 @@ from wizard.core.profiles import DEFAULT, Profile
 class Finding:
     """One problem or warning: a stable code, what is wrong, and the concrete fix."""
 
-    code: str
+    code: ProblemCode | WarningCode
     title: str
     fix: str
     detail: str | None = None

@@ -10,7 +10,7 @@ from wizard.core.codes import ProblemCode
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80007, 80008, 130429, 131056})
 SERVER_TROUBLE_CODES = frozenset({1, 2, 131000})
 
-GRAPH_ERROR_PROBLEMS: dict[tuple[int, int | None], str] = {
+GRAPH_ERROR_PROBLEMS: dict[tuple[int, int | None], ProblemCode] = {
     (190, None): ProblemCode.TOKEN_INVALID,
     (190, 463): ProblemCode.TOKEN_EXPIRED,
     (190, 467): ProblemCode.TOKEN_INVALID,
@@ -80,7 +80,7 @@ REVOKED_REASONS = {
     492: "the person's role on the business or asset changed",
 }
 
-def graph_error_code(code: int, subcode: int | None, status: int = 400, message: str = "") -> str:
+def graph_error_code(code: int, subcode: int | None, status: int = 400, message: str = "") -> ProblemCode:
     """Map a Graph error to a problem code: GRAPH_ERROR_PROBLEMS, then ERROR_MESSAGE_PATTERNS."""
     exact = GRAPH_ERROR_PROBLEMS.get((code, subcode)) if subcode is not None else None
     if exact:

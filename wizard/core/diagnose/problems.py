@@ -72,7 +72,7 @@ def _invalid_token_problem(error: DebugError | None, local: LocalFacts) -> Findi
     if code == ProblemCode.TOKEN_EXPIRED:
         return _expired(None, error.message if error else None)
     reason = _revoked_reason(error) if code == ProblemCode.TOKEN_REVOKED and error else None
-    if reason:
+    if reason and error is not None:
         return Finding(
             ProblemCode.TOKEN_REVOKED,
             f"The token was revoked: {reason}.",

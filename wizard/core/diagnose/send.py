@@ -22,7 +22,7 @@ from wizard.core.errors import GraphApiError, GraphError
 class FailureText:
     """A problem code with its title and fix; `{to}` and `{phone}` are filled in per send."""
 
-    code: str
+    code: ProblemCode
     title: str
     fix: str
 

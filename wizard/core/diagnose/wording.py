@@ -25,13 +25,13 @@ def command(local: LocalFacts, words: str) -> str:
 # -- wording helpers -----------------------------------------------------------------------------
 
 def _where(local: LocalFacts, *, bare: bool = False) -> str:
-    names = {Source.STDIN: "standard input",
+    names: dict[str | None, str] = {Source.STDIN: "standard input",
              Source.ENVIRONMENT: f"the {local.profile.token_key} variable",
              Source.KEYRING: "the OS keyring"}
     if local.source == Source.DOTENV:
         place = local.location or ".env"
     else:
-        place = names.get(local.source or "", "given")
+        place = names.get(local.source, "given")
     if bare or local.source is None:
         return place
     return f"in {place}" if local.source in (Source.DOTENV, Source.KEYRING) else f"from {place}"

@@ -136,7 +136,7 @@ def pick(nodes: tuple[NamedNode, ...], wanted: str | None, flag: str) -> NamedNo
     raise ValueError(f"there are {len(nodes)} to choose from; name one with {flag}")
 
 
-def existing_token(settings: Settings, target: str) -> SecretToken | None:
+def existing_token(settings: Settings, target: StoreTarget) -> SecretToken | None:
     """The token already in the chosen store, if it can be read (else None: generate anew)."""
     try:
         return stored_token(target, settings.env_file, settings.profile)
@@ -144,7 +144,7 @@ def existing_token(settings: Settings, target: str) -> SecretToken | None:
         return None
 
 
-def check_store_usable(target: str) -> None:
+def check_store_usable(target: StoreTarget) -> None:
     """Raise StoreError before any write at Meta when the keyring cannot take the token."""
     if target == StoreTarget.KEYRING:
         status = keyring_store.keyring_status()

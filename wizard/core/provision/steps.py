@@ -9,10 +9,10 @@ from wizard.core.business_api import (
     ROLE_ADMIN,
     ROLE_EMPLOYEE,
 )
-from wizard.core.codes import ProblemCode
+from wizard.core.codes import ProblemCode, Source
 from wizard.core.flow import Step
 
-PROVISIONED = "provisioned"
+PROVISIONED = Source.PROVISIONED
 """The check's `source` for a token wa-token has just generated."""
 
 DEFAULT_SYSTEM_USER = "wa-token"

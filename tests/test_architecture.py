@@ -13,6 +13,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "wizard" / "core"
 UI_PACKAGES = ("textual", "rich")
+CORE_FILES = sorted(CORE.rglob("*.py"))
+"""Every core module, those of its packages (diagnose/, provision/) included."""
+DOORS = ("wizard.cli", "wizard.ui", "wizard.commands", "wizard.console", "wizard.text_report")
+"""The CLI and the wizard (and the CLI modules still at the top level): core imports none of them."""
+
+
+def core_module_names() -> list[str]:
+    return [".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            for p in CORE_FILES]
+
+
+def is_door(module: str) -> bool:
+    """wizard.cli, wizard.cli_fix, wizard.cli.render, wizard.ui.app, ... (not wizard.core)."""
+    return any(module == d or module.startswith((d + ".", d + "_")) for d in DOORS)
 
 
 def modules_loaded_by(code: str) -> list[str]:
@@ -34,10 +48,38 @@ def test_version_loads_no_command_module() -> None:
 
 
 def test_core_imports_no_ui() -> None:
-    names = sorted(p.stem for p in CORE.glob("*.py") if p.stem != "__init__")
-    imports = "\n".join(f"import wizard.core.{name}" for name in names)
-    assert names, "no core modules found"
+    names = core_module_names()
+    imports = "\n".join(f"import {name}" for name in names)
+    assert "wizard.core.diagnose.findings" in names, "core's packages are not all found"
     assert ui_modules(modules_loaded_by(imports)) == []
+
+
+def test_core_loads_neither_cli_nor_wizard_ui() -> None:
+    imports = "\n".join(f"import {name}" for name in core_module_names())
+    loaded = modules_loaded_by(imports)
+    assert "wizard.core.provision.run" in loaded
+    assert [m for m in loaded if is_door(m)] == []
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(CORE)))
+def test_core_module_names_neither_cli_nor_wizard_ui(path: Path) -> None:
+    """Also an import that only runs later (inside a function, under TYPE_CHECKING)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            names = [module, *(f"{module}.{a.name}" for a in node.names)]
+        else:
+            continue
+        assert not any(is_door(n) for n in names), f"{path.name} imports {names}"
+
+
+@pytest.mark.parametrize("module", ["wizard.cli", "wizard.cli_fix", "wizard.cli.render",
+                                    "wizard.ui.app", "wizard.commands", "wizard.text_report"])
+def test_the_doors_are_recognised(module: str) -> None:
+    assert is_door(module)
+    assert not is_door("wizard.core.check") and not is_door("wizard.client")
 
 
 def test_cli_path_imports_no_textual() -> None:
@@ -46,7 +88,7 @@ def test_cli_path_imports_no_textual() -> None:
     assert ui_modules(loaded) == []
 
 
-@pytest.mark.parametrize("path", sorted(CORE.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(CORE)))
 def test_core_module_is_pure(path: Path) -> None:
     tree = ast.parse(path.read_text())
     assert ast.get_docstring(tree), f"{path.name} needs a one-line module docstring"

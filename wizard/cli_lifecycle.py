@@ -23,6 +23,7 @@ from wizard.core.diagnose import (
     Finding,
 )
 from wizard.core.errors import SettingsError, StoreError
+from wizard.core.exits import exit_code_for
 from wizard.core.graph import DEFAULT_GRAPH_URL, GRAPH_VERSION, PhoneNumber
 from wizard.core.schedule import refresh_command, schedule_texts
 from wizard.core.settings import Settings
@@ -312,7 +313,7 @@ def _token_to_replace(settings: Settings, environ: Mapping[str, str],
 
 def _fail(problem: Finding, console: Console) -> int:
     _print_problem(problem, console)
-    return lifecycle.Plan(lifecycle.REFUSE, "", problem).exit_code
+    return exit_code_for([problem.code])
 
 
 def _print_problem(problem: Finding | None, console: Console) -> None:

@@ -9,14 +9,13 @@ import pytest
 
 from wizard.core.diagnose import (
     GRAPH_ERROR_PROBLEMS,
-    DebugError,
     GraphFindings,
     LocalFacts,
     diagnose,
     graph_error_code,
 )
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphUnreachable
-from wizard.core.graph import BusinessAccount, GranularScope, PhoneNumber, TokenInfo
+from wizard.core.graph import BusinessAccount, DebugError, GranularScope, PhoneNumber, TokenInfo
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 BOTH = ("whatsapp_business_management", "whatsapp_business_messaging")

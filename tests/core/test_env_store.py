@@ -18,7 +18,7 @@ from dotenv import dotenv_values
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wizard.core import env_store
+from wizard.core import git_runner
 from wizard.core.env_store import (
     TOKEN_KEY,
     EnvFileRisks,
@@ -640,7 +640,7 @@ def test_git_hanging_means_not_in_a_repo(repo: Path, monkeypatch: pytest.MonkeyP
     fake_git.write_text("#!/bin/sh\nexec sleep 10\n", encoding="utf-8")
     fake_git.chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir))
-    monkeypatch.setattr(env_store, "GIT_TIMEOUT", 0.2)
+    monkeypatch.setattr(git_runner, "GIT_TIMEOUT", 0.2)
 
     assert inspect_env_file(repo / ".env").in_git_work_tree is False
 

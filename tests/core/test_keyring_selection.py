@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.keyring_session import SecretServiceSession
-from wizard.core import keyring_store
+from wizard.core import keyring_backend
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -121,7 +121,7 @@ def test_session_bus_reachable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     else:
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address.format(bus=bus))
-    assert keyring_store._session_bus_reachable() is reachable
+    assert keyring_backend._session_bus_reachable() is reachable
 
 
 def test_a_keyring_plugin_makes_keyring_look(monkeypatch: pytest.MonkeyPatch,
@@ -129,6 +129,6 @@ def test_a_keyring_plugin_makes_keyring_look(monkeypatch: pytest.MonkeyPatch,
     plugin = tmp_path / "keyrings.example-1.0.dist-info"
     plugin.mkdir()
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert not keyring_store._backend_plugins_installed()
+    assert not keyring_backend._backend_plugins_installed()
     (plugin / "entry_points.txt").write_text("[keyring.backends]\nexample = keyrings.example\n")
-    assert keyring_store._backend_plugins_installed()
+    assert keyring_backend._backend_plugins_installed()

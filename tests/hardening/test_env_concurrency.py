@@ -18,7 +18,7 @@ import pytest
 from dotenv import dotenv_values
 
 from tests.conftest import WA_TOKEN, Cli
-from wizard.core import env_store
+from wizard.core import atomic, env_store
 from wizard.core.env_store import TOKEN_KEY, read_env_token, remove_env_token, write_env_token
 from wizard.core.errors import EnvFileError
 from wizard.testing.fake_graph import TOKENS
@@ -183,7 +183,7 @@ def test_a_write_waits_for_the_lock_and_gives_up_clearly(
     lock = tmp_path / (".env" + env_store.LOCK_NAME)
     holder = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(holder, fcntl.LOCK_EX)
-    monkeypatch.setattr(env_store, "LOCK_WAIT", 0.2)
+    monkeypatch.setattr(atomic, "LOCK_WAIT", 0.2)
     try:
         with pytest.raises(EnvFileError, match="Another wa-token"):
             write_env_token(path, "new-token-value")

@@ -13,13 +13,15 @@ from typing import Any
 import httpx
 
 from wizard.core import env_store, keyring_store, sources
+from wizard.core.codes import Source
 from wizard.core.diagnose import Diagnosis, GraphFindings, LocalFacts, diagnose
 from wizard.core.errors import GraphError, StoreError
 from wizard.core.graph import BusinessAccount, GraphClient
 from wizard.core.profiles import ProfileListing
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
-from wizard.core.token import TOKEN_KEY, SecretToken, format_problem
+from wizard.core.token import SecretToken, format_problem
+from wizard.core.variables import TOKEN_KEY
 
 
 def _answer_missing_sniffio_at_once() -> None:
@@ -178,12 +180,12 @@ def storage_facts(
     key: str = TOKEN_KEY,
 ) -> StorageFacts:
     """Shadowing, `.env` risks and whether a keyring works; failures only drop a warning."""
-    if found.source not in (sources.ENVIRONMENT, sources.DOTENV, sources.KEYRING):
+    if found.source not in (Source.ENVIRONMENT, Source.DOTENV, Source.KEYRING):
         return StorageFacts()  # a pasted token is not stored anywhere yet
     if readings is None:  # only the sources below the winner: the keyring only when it is one
         readings = sources.read_below(found.source, environ, env_file, key)
     risks = keyring_ok = None
-    if found.source == sources.DOTENV:
+    if found.source == Source.DOTENV:
         risks = env_store.inspect_env_file(Path(found.location))
         keyring_ok = _keyring_works(readings)
     return StorageFacts(
@@ -195,7 +197,7 @@ def storage_facts(
 
 def _keyring_works(readings: list[sources.SourceReading]) -> bool:
     """Whether a keyring works here, from its reading when it answered (one question, not two)."""
-    keyring = next((r for r in readings if r.source == sources.KEYRING), None)
+    keyring = next((r for r in readings if r.source == Source.KEYRING), None)
     if keyring is not None and keyring.error is None:
         return keyring.unavailable is None
     try:
@@ -212,7 +214,7 @@ def recheck_storage(
 
     Blocking (git, the keyring): run it in a thread.
     """
-    env_file = Path(found.location) if found.source == sources.DOTENV else settings.env_file
+    env_file = Path(found.location) if found.source == Source.DOTENV else settings.env_file
     storage = storage_facts(found, environ, env_file, key=settings.profile.token_key)
     local = local_facts(found, settings, storage, format_problem(found.token.reveal()),
                         now or report.local.now)

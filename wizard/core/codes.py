@@ -1,8 +1,8 @@
-"""The problem and warning codes of `wa-token check`, one enum each (the README tables list them)."""
+"""Every code wa-token prints or returns: problems, warnings, sources, store targets, exit codes."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class ProblemCode(StrEnum):
@@ -25,9 +25,21 @@ class ProblemCode(StrEnum):
     WRONG_APP = "wrong_app"
     APP_TOKEN_REQUIRED = "app_token_required"
     """debug_token wants an app token (or a developer of the app): the app credentials are missing."""
+    WRONG_APP_SECRET = "wrong_app_secret"
+    """extend and refresh only: Graph rejected the app secret of the exchange."""
     GRAPH_UNREACHABLE = "graph_unreachable"
     GRAPH_ERROR = "graph_error"
     RATE_LIMITED = "rate_limited"
+    # send-test only (graph-api.md §5)
+    RECIPIENT_NOT_ALLOWED = "recipient_not_allowed"
+    TEMPLATE_MISSING = "template_missing"
+    NUMBER_NOT_REGISTERED = "number_not_registered"
+    ACCOUNT_LOCKED = "account_locked"
+    REENGAGEMENT_REQUIRED = "reengagement_required"
+    MESSAGE_UNDELIVERABLE = "message_undeliverable"
+    # extend and refresh only
+    EXCHANGE_REFUSED = "exchange_refused"
+    CANNOT_EXCHANGE = "cannot_exchange"
 
 
 class WarningCode(StrEnum):
@@ -41,3 +53,43 @@ class WarningCode(StrEnum):
     NUMBER_VERIFICATION_EXPIRED = "number_verification_expired"
     NUMBER_NAME_NOT_APPROVED = "number_name_not_approved"
     GRAPH_VERSION_ENDING = "graph_version_ending"
+    # what wa-token sees on this machine
+    ROTATION_DUE = "rotation_due"
+    EXTRA_PERMISSIONS = "extra_permissions"
+    SHADOWED = "shadowed"
+    ENV_TRACKED_BY_GIT = "env_tracked_by_git"
+    ENV_NOT_GITIGNORED = "env_not_gitignored"
+    ENV_WORLD_READABLE = "env_world_readable"
+    PLAINTEXT_STORAGE = "plaintext_storage"
+
+
+class Source(StrEnum):
+    """Where a token was found, in the contract's order (the JSON `source` values)."""
+
+    STDIN = "stdin"
+    ENVIRONMENT = "environment"
+    DOTENV = "dotenv"
+    KEYRING = "keyring"
+    PROVISIONED = "provisioned"
+    """A token `provision` has just generated, checked before it is stored."""
+
+
+class StoreTarget(StrEnum):
+    """Where a token can be saved (`--store env|keyring`)."""
+
+    ENV = "env"
+    KEYRING = "keyring"
+
+
+class ExitCode(IntEnum):
+    """The contract's exit codes, the one definition."""
+
+    OK = 0
+    PROBLEM = 1
+    """The token's fault: a problem found, or a refusal."""
+    USAGE = 2
+    NO_TOKEN = 3
+    GRAPH = 4
+    """Graph's side: unreachable, a server error, rate limited."""
+    STORE = 5
+    INTERRUPTED = 130

@@ -20,12 +20,16 @@ string, or `str()` of an httpx exception (which can carry the URL).
 
 from __future__ import annotations
 
+from wizard.core.codes import ExitCode
+
 
 class WaTokenError(Exception):
     """Base of every error wa-token raises on purpose."""
 
     title: str = "Something went wrong"
     """A few words that name the failure."""
+    exit_code: ExitCode = ExitCode.PROBLEM
+    """The exit code a command ends with when this error stops it."""
 
     def __init__(self, message: str, *, fix: str = "", title: str | None = None) -> None:
         super().__init__(message)
@@ -41,6 +45,7 @@ class SettingsError(WaTokenError):
     """A flag or variable has a value wa-token cannot use (a usage error, exit 2)."""
 
     title = "A setting is not valid"
+    exit_code = ExitCode.USAGE
 
 
 class TokenFormatError(WaTokenError):
@@ -53,6 +58,7 @@ class StoreError(WaTokenError):
     """The token could not be stored or read."""
 
     title = "The token could not be stored or read"
+    exit_code = ExitCode.STORE
 
 
 class EnvFileError(StoreError):
@@ -89,6 +95,7 @@ class GraphError(WaTokenError):
     """The Graph API could not be used."""
 
     title = "The Graph API could not be used"
+    exit_code = ExitCode.GRAPH
 
 
 class GraphUnreachable(GraphError):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from wizard.core.check import CheckReport
+from wizard.core.codes import ProblemCode, WarningCode
 from wizard.core.diagnose import (
     API_SETUP_URL,
     SYSTEM_USERS_URL,
@@ -54,18 +55,18 @@ PERMANENT_ROUTE = (Step.CREATE, Step.ASSIGN, Step.GENERATE, Step.PASTE, Step.CHE
 TEMPORARY_ROUTE = (Step.PASTE, Step.CHECK, Step.STORE, Step.DONE)
 """Paste a new 24-hour token, check it, replace the old one."""
 
-REPLACE_PROBLEMS = frozenset({"token_expired", "token_invalid", "token_revoked",
-                              "token_malformed"})
+REPLACE_PROBLEMS = frozenset({ProblemCode.TOKEN_EXPIRED, ProblemCode.TOKEN_INVALID, ProblemCode.TOKEN_REVOKED,
+                              ProblemCode.TOKEN_MALFORMED})
 """Problems that mean the stored token is dead and must be replaced."""
 
-STEP_FOR_PROBLEM = {
-    "missing_permission": Step.GENERATE,
-    "no_whatsapp_account": Step.ASSIGN,
-    "wrong_app": Step.GENERATE,
-    "token_expired": Step.GENERATE,
-    "token_revoked": Step.CREATE,
-    "token_invalid": Step.PASTE,
-    "token_malformed": Step.PASTE,
+STEP_FOR_PROBLEM: dict[ProblemCode | WarningCode, Step] = {
+    ProblemCode.MISSING_PERMISSION: Step.GENERATE,
+    ProblemCode.NO_WHATSAPP_ACCOUNT: Step.ASSIGN,
+    ProblemCode.WRONG_APP: Step.GENERATE,
+    ProblemCode.TOKEN_EXPIRED: Step.GENERATE,
+    ProblemCode.TOKEN_REVOKED: Step.CREATE,
+    ProblemCode.TOKEN_INVALID: Step.PASTE,
+    ProblemCode.TOKEN_MALFORMED: Step.PASTE,
 }
 """The step of Meta's route that fixes a problem; the check screen offers to go there."""
 
@@ -76,7 +77,7 @@ def choose_mode(report: CheckReport | None) -> Mode:
         return Mode.ONBOARD
     problems = {p.code for p in report.diagnosis.problems}
     warnings = {w.code for w in report.diagnosis.warnings}
-    if problems & REPLACE_PROBLEMS or (not problems and "temporary_token" in warnings):
+    if problems & REPLACE_PROBLEMS or (not problems and WarningCode.TEMPORARY_TOKEN in warnings):
         return Mode.EXPIRED
     if problems:
         return Mode.TROUBLESHOOT
@@ -153,14 +154,14 @@ STEP_TEXTS: dict[Step, StepText] = {
 
 TROUBLESHOOTING_CASES: tuple[tuple[str, str], ...] = (
     ("Token expired?",
-     "Temporary tokens last 24 hours. Generate a permanent System User token (this wizard's "
-     "onboarding), save it, and restart your backend server."),
+     ("Temporary tokens last 24 hours. Generate a permanent System User token (this wizard's "
+     "onboarding), save it, and restart your backend server.")),
     ("\"Invalid OAuth access token\"?",
-     "Check the token was copied whole, with no spaces or quotes; check it has not expired; "
-     "check it has both WhatsApp permissions. The diagnosis above tells which."),
+     ("Check the token was copied whole, with no spaces or quotes; check it has not expired; "
+     "check it has both WhatsApp permissions. The diagnosis above tells which.")),
     ("Can't create a System User?",
-     "You must be an admin of the business portfolio (Business Settings → Users → People). "
-     "Until you are, use the temporary token from API Setup, or extend it to 60 days."),
+     ("You must be an admin of the business portfolio (Business Settings → Users → People). "
+     "Until you are, use the temporary token from API Setup, or extend it to 60 days.")),
 )
 """The three troubleshooting cases of Meta's guide, answered."""
 

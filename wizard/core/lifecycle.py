@@ -12,6 +12,7 @@ import httpx
 
 from wizard.core import env_store, keyring_store, sources
 from wizard.core.check import inspect_token
+from wizard.core.codes import ExitCode, ProblemCode, Source
 from wizard.core.diagnose import (
     PERMANENT_ROUTE,
     STEP_GENERATE,
@@ -21,14 +22,17 @@ from wizard.core.diagnose import (
     LocalFacts,
     diagnose,
     exchange_problem,
+    format_delta,
     problem_for_error,
 )
 from wizard.core.errors import GraphError, KeyringError, StoreError
+from wizard.core.exits import exit_code_for
 from wizard.core.graph import GraphClient, TokenInfo
 from wizard.core.profiles import Profile, record_in_index
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
 from wizard.core.token import SecretToken
+from wizard.core.variables import APP_ID_VAR
 
 DEFAULT_REFRESH_WITHIN_DAYS = 10
 """`refresh` exchanges a token only when it expires within this many days."""
@@ -62,9 +66,9 @@ class Plan:
     """Renew an expiring System User token (set_token_expires_in_60_days), not a user token."""
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         """0 unless it refuses; then the contract's code for the problem."""
-        return Diagnosis(problems=(self.problem,) if self.problem else ()).exit_code
+        return exit_code_for([self.problem.code] if self.problem else [])
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,9 @@ class Renewal:
     """A System User token was renewed (not a user token exchanged)."""
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         """0 when the new token was stored; else the problem's code."""
-        return Diagnosis(problems=(self.problem,) if self.problem else ()).exit_code
+        return exit_code_for([self.problem.code] if self.problem else [])
 
 
 # -- deciding ------------------------------------------------------------------------------------
@@ -108,9 +112,9 @@ def plan_refresh(info: TokenInfo, now: datetime, within: timedelta, local: Local
         return Plan(NOTHING, "Nothing to do: the token never expires.")
     left = info.expires_at - now
     if left > within:
-        return Plan(NOTHING, f"Nothing to do: the token expires in {_days(left)} "
-                             f"({_date(info.expires_at)}), more than {_days(within)} away.")
-    return _exchange_or_refuse(info, local, f"It expires in {_days(left)}; refreshing it")
+        return Plan(NOTHING, f"Nothing to do: the token expires in {format_delta(left)} "
+                             f"({_date(info.expires_at)}), more than {format_delta(within)} away.")
+    return _exchange_or_refuse(info, local, f"It expires in {format_delta(left)}; refreshing it")
 
 
 def _dead_token(info: TokenInfo, now: datetime, local: LocalFacts) -> Plan | None:
@@ -128,7 +132,7 @@ def _exchange_or_refuse(info: TokenInfo, local: LocalFacts, doing: str) -> Plan:
                     system_user=True)
     kind = info.type or "unknown"
     return Plan(REFUSE, f"A {kind} token cannot be exchanged here.", Finding(
-        "cannot_exchange",
+        ProblemCode.CANNOT_EXCHANGE,
         f"Only user tokens (the temporary kind from API Setup) can be exchanged; this is a {kind} "
         "token.",
         f"Use a System User token instead: {PERMANENT_ROUTE}.",
@@ -139,9 +143,9 @@ def app_mismatch(token_app_id: str | None, app_id: str, local: LocalFacts) -> Fi
     """The token must belong to the app whose id and secret will exchange it."""
     if not token_app_id or token_app_id == app_id:
         return None
-    variable = local.profile.var("WHATSAPP_APP_ID")
+    variable = local.profile.var(APP_ID_VAR)
     return Finding(
-        "wrong_app",
+        ProblemCode.WRONG_APP,
         f"The token belongs to app {token_app_id}, but the app id given is {app_id}.",
         f"Exchange it with its own app: set {variable} (or --app-id) to {token_app_id} and use "
         "that app's secret.",
@@ -150,7 +154,7 @@ def app_mismatch(token_app_id: str | None, app_id: str, local: LocalFacts) -> Fi
 
 def ensure_replaceable(found: FoundToken, profile: Profile) -> None:
     """Only a token from `.env` or the keyring can be replaced where it came from."""
-    if found.source in (sources.DOTENV, sources.KEYRING):
+    if found.source in (Source.DOTENV, Source.KEYRING):
         return
     key = profile.token_key
     raise StoreError(
@@ -234,10 +238,10 @@ _REGENERATE_SYSTEM_USER = (
 
 def _refresh_refused(problem: Finding) -> Finding:
     """A System User renewal refusal: the user-token texts (API Setup, extend) do not apply."""
-    if problem.code in ("wrong_app_secret", "wrong_app") or problem.code in (
-            "graph_unreachable", "graph_error", "rate_limited"):
+    if problem.code in (ProblemCode.WRONG_APP_SECRET, ProblemCode.WRONG_APP) or problem.code in (
+            ProblemCode.GRAPH_UNREACHABLE, ProblemCode.GRAPH_ERROR, ProblemCode.RATE_LIMITED):
         return problem
-    if problem.code == "token_expired":
+    if problem.code == ProblemCode.TOKEN_EXPIRED:
         return Finding(problem.code, "The System User token has expired, and an expired token "
                        "cannot be renewed.", _REGENERATE_SYSTEM_USER, problem.detail)
     return Finding(problem.code, "Graph refused to renew the System User token "
@@ -261,10 +265,10 @@ def _expiry(graph: GraphFindings, expires_in: int | None, now: datetime) -> date
 def replace_stored_token(found: FoundToken, new: SecretToken, profile: Profile) -> str:
     """Write `new` where `found` came from, atomically; the old token stays if the write fails."""
     key = profile.token_key
-    if found.source == sources.DOTENV:
+    if found.source == Source.DOTENV:
         env_store.write_env_token(Path(found.location), new.reveal(), key)
         return f"{found.location} ({key})"
-    if found.source != sources.KEYRING:
+    if found.source != Source.KEYRING:
         ensure_replaceable(found, profile)
     try:
         keyring_store.write_keyring_token(new.reveal(), key)
@@ -298,14 +302,6 @@ def _local(settings: Settings, found: FoundToken, now: datetime, app_id: str | N
 def _client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> GraphClient:
     return GraphClient(settings.graph_url, settings.graph_version, transport=transport,
                        timeout=settings.timeout)
-
-
-def _days(delta: timedelta) -> str:
-    days = delta.total_seconds() / 86400
-    if days < 2:
-        hours = max(0, int(delta.total_seconds() // 3600))
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{int(days)} days"
 
 
 def _date(moment: datetime | None) -> str:

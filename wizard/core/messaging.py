@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 
 import httpx
 
-from wizard.core.diagnose import Diagnosis, Finding, LocalFacts, send_problem
+from wizard.core.codes import ExitCode
+from wizard.core.diagnose import Finding, LocalFacts, send_problem
 from wizard.core.errors import GraphError, SettingsError
+from wizard.core.exits import exit_code_for
 from wizard.core.graph import (
     HELLO_WORLD,
     HELLO_WORLD_LANGUAGE,
@@ -42,9 +44,9 @@ class SendOutcome:
     problem: Finding | None = None
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         """0 when accepted; else the contract's code for the problem (1, or 4 for Graph's side)."""
-        return Diagnosis(problems=(self.problem,) if self.problem else ()).exit_code
+        return exit_code_for([self.problem.code] if self.problem else [])
 
 
 def recipient_digits(text: str) -> str:

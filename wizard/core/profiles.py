@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from wizard.core import keyring_store
+from wizard.core.codes import Source
 from wizard.core.errors import SettingsError, StoreError
-from wizard.core.token import TOKEN_KEY
+from wizard.core.variables import TOKEN_KEY
 
 DEFAULT_PROFILE = "default"
 """The profile that keeps today's names: WHATSAPP_CLOUD_API_TOKEN everywhere."""
@@ -105,9 +106,9 @@ def list_profiles(
     """Every profile found in the environment, the `.env` keys and the keyring index."""
     found: dict[str, list[str]] = {}
     sources = (
-        ("environment", profiles_in(k for k, v in environ.items() if v)),
-        ("dotenv", profiles_in(dotenv_keys)),
-        ("keyring", tuple(_canonical(n) for n in keyring_names)),
+        (Source.ENVIRONMENT, profiles_in(k for k, v in environ.items() if v)),
+        (Source.DOTENV, profiles_in(dotenv_keys)),
+        (Source.KEYRING, tuple(_canonical(n) for n in keyring_names)),
     )
     for store, names in sources:
         for name in names:

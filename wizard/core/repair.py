@@ -7,19 +7,17 @@ import os
 import re
 import shlex
 import stat
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.core import env_store, keyring_store
+from wizard.core.atomic import write_bytes_atomically
 from wizard.core.errors import EnvFileError, StoreError
+from wizard.core.git_runner import git_answer, run_git
 from wizard.core.profiles import Profile, record_in_index
 from wizard.core.token import SecretToken
 
-GIT_TIMEOUT = 5.0
-"""Seconds each quick git question may take."""
 MAX_REVISIONS = 2000
 """The history search looks at most at this many commits (the newest first)."""
 SEARCH_SECONDS = 20.0
@@ -28,9 +26,6 @@ REVISIONS_PER_CALL = 64
 
 _GITIGNORE_SPECIAL = re.compile(r"([\\*?\[])")
 _NEWLINE = re.compile(rb"\r\n|\n|\r")
-_GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX")
-_SECRET_VAR_PREFIXES = ("WHATSAPP_CLOUD_API_TOKEN", "WHATSAPP_APP_SECRET")
-"""git never needs these (a profile adds a suffix), so it never gets them."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +43,7 @@ def ignore_in_git(env_file: Path) -> Repair:
     """Add the .env path, relative and anchored, to the .gitignore at the top of its work tree,
     and a rule for the temp files a killed save may leave beside it (`/.env.tmp-*`)."""
     path = _path_of(env_file)
-    top = _git(path.parent, "rev-parse", "--show-toplevel")
+    top = git_answer(path.parent, "rev-parse", "--show-toplevel")
     if top is None:
         return Repair(False, f"{env_file} is not inside a git work tree: nothing to ignore.")
     root = Path(top)
@@ -66,8 +61,8 @@ def ignore_in_git(env_file: Path) -> Repair:
     gitignore = root / ".gitignore"
     _append_lines(gitignore, patterns)
     if not _ignored(root, path):
-        notes += (f"git still does not ignore {env_file}: a later rule such as `!.env` "
-                  "re-includes it; remove that rule.",)
+        notes += ((f"git still does not ignore {env_file}: a later rule such as `!.env` "
+                  "re-includes it; remove that rule."),)
     return Repair(True, f"Added {' and '.join(patterns)} to {gitignore}.", notes)
 
 
@@ -86,15 +81,15 @@ def gitignore_pattern(relative: str) -> str:
 
 def _tracked_note(root: Path, path: Path, shown: Path) -> tuple[str, ...]:
     relative = path.relative_to(root).as_posix()
-    if _git(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--", relative) is None:
+    if git_answer(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--", relative) is None:
         return ()
-    return (f"{shown} is tracked by git, and ignoring never untracks a file: run "
-            "`wa-token fix tracked`.",)
+    return ((f"{shown} is tracked by git, and ignoring never untracks a file: run "
+            "`wa-token fix tracked`."),)
 
 
 def _ignored(root: Path, path: Path) -> bool:
     relative = path.relative_to(root).as_posix()
-    return _git(root, "check-ignore", "--no-index", "-q", "--", relative) is not None
+    return git_answer(root, "check-ignore", "--no-index", "-q", "--", relative) is not None
 
 
 def _append_lines(target: Path, lines: list[str]) -> None:
@@ -105,7 +100,10 @@ def _append_lines(target: Path, lines: list[str]) -> None:
     if data and not data.endswith((b"\n", b"\r")):
         data += newline
     added = b"".join(line.encode("utf-8") + newline for line in lines)
-    write_bytes_atomically(target, data + added, new_mode=0o644)
+    try:
+        write_bytes_atomically(target, data + added, new_mode=0o644)
+    except OSError as exc:
+        raise _write_failed(target, exc) from None
 
 
 def _read_gitignore(target: Path) -> bytes:
@@ -172,8 +170,8 @@ def move_to_keyring(env_file: Path, profile: Profile) -> Repair:
                          fix="Check the keyring with your keyring manager and try again.")
     record_in_index(profile, stored=True)
     env_store.remove_env_token(env_file, key)
-    notes = (f"It replaced a different token that was in the keyring (unused: {env_file} "
-             "took precedence).",) if before and before != value else ()
+    notes = ((f"It replaced a different token that was in the keyring (unused: {env_file} "
+             "took precedence)."),) if before and before != value else ()
     return Repair(True, f"Moved the token ({SecretToken(value).masked}) from {env_file} to the "
                         f"OS keyring ({keyring_store.keyring_service()}/{key}).", notes)
 
@@ -231,17 +229,17 @@ def scan_history(
     The token reaches git only on standard input (`git grep -F -f -`), never on a command line.
     """
     path = _path_of(env_file)
-    top = _git(path.parent, "rev-parse", "--show-toplevel")
+    top = git_answer(path.parent, "rev-parse", "--show-toplevel")
     if top is None:
         return HistoryScan(None)
     root = Path(top)
     relative = path.relative_to(root).as_posix()
-    tracked = _git(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--",
+    tracked = git_answer(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--",
                    relative) is not None
     if token is None:
         return HistoryScan(root, tracked)
-    listed = _git(root, "rev-list", "--all", f"--max-count={max_revisions}")
-    total = _git(root, "rev-list", "--all", "--count")
+    listed = git_answer(root, "rev-list", "--all", f"--max-count={max_revisions}")
+    total = git_answer(root, "rev-list", "--all", "--count")
     revisions = listed.split() if listed else []
     deadline = time.monotonic() + seconds
     in_index = bool(_grep(root, token, ["--cached"], deadline))
@@ -271,7 +269,7 @@ def _grep(root: Path, token: SecretToken, where: list[str], deadline: float) -> 
     left = deadline - time.monotonic()
     if left <= 0:
         return None
-    done = _run_git(root, ["grep", "-F", "-l", "-z", "-f", "-", *where, "--"],
+    done = run_git(root, ["grep", "-F", "-l", "-z", "-f", "-", *where, "--"],
                     stdin=token.reveal() + "\n", timeout=left)
     if done is None or done.returncode not in (0, 1):
         return None
@@ -299,62 +297,10 @@ def untrack_steps(env_file: Path, scan: HistoryScan, fix_gitignore: str) -> tupl
 
 # -- shared helpers ------------------------------------------------------------------------------
 
-def write_bytes_atomically(target: Path, data: bytes, *, new_mode: int = 0o600) -> None:
-    """A temp file beside `target`, the old mode kept (or `new_mode`), then a rename over it."""
-    real = Path(os.path.realpath(target))
-    try:
-        old_mode = stat.S_IMODE(real.stat().st_mode)
-    except FileNotFoundError:
-        old_mode = new_mode & ~_umask()
-    except OSError as exc:
-        raise _write_failed(target, exc) from None
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=".tmp_", dir=real.parent)
-    except OSError as exc:
-        raise _write_failed(target, exc) from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, old_mode)
-        os.replace(temp, real)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise _write_failed(target, exc) from None
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
 def _path_of(env_file: Path) -> Path:
     """The file's absolute path with its folder's symlinks resolved (git sees the file itself)."""
     absolute = Path(os.path.abspath(env_file))
     return Path(os.path.realpath(absolute.parent)) / absolute.name
-
-
-def _git(folder: Path, *args: str) -> str | None:
-    """git's stripped stdout when it exits 0, else None (also when git is missing or slow)."""
-    done = _run_git(folder, list(args), timeout=GIT_TIMEOUT)
-    return done.stdout.strip() if done is not None and done.returncode == 0 else None
-
-
-def _run_git(folder: Path, args: list[str], *, stdin: str | None = None,
-             timeout: float) -> subprocess.CompletedProcess[str] | None:
-    env = {k: v for k, v in os.environ.items()
-           if k not in _GIT_LOCATION_VARS and not k.startswith(_SECRET_VAR_PREFIXES)}
-    try:
-        return subprocess.run(
-            ["git", "-c", "core.fsmonitor=false", "-C", str(folder), *args],
-            input=stdin, env=env, capture_output=True, text=True, timeout=timeout, check=False,
-            stdin=None if stdin is not None else subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
 
 
 def _quote(path: Path) -> str:

@@ -6,17 +6,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.core import env_store, keyring_store, sources
+from wizard.core.codes import StoreTarget
 from wizard.core.profiles import DEFAULT, Profile, record_in_index
 from wizard.core.token import SecretToken
 
-ENV, KEYRING = "env", "keyring"
+# Aliases for wizard.ui and the CLI until they import StoreTarget (issue 11: the lead removes them).
+ENV, KEYRING = StoreTarget.ENV, StoreTarget.KEYRING
 
 
 @dataclass(frozen=True)
 class SaveOutcome:
     """What saving did, in words the user can act on."""
 
-    target: str
+    target: StoreTarget
     """env or keyring."""
     where: str
     """Where it went, e.g. `.env as WHATSAPP_CLOUD_API_TOKEN`."""
@@ -35,10 +37,10 @@ class SaveOutcome:
         return f"Saved to {self.where} ({action})"
 
 
-def stored_token(target: str, env_file: Path, profile: Profile = DEFAULT) -> SecretToken | None:
+def stored_token(target: StoreTarget, env_file: Path, profile: Profile = DEFAULT) -> SecretToken | None:
     """The token already in that store, if any (raises StoreError when it cannot be read)."""
     key = profile.token_key
-    if target == KEYRING:
+    if target == StoreTarget.KEYRING:
         value = keyring_store.read_keyring_token(key)
     else:
         value = env_store.read_env_token(env_file, key)
@@ -46,17 +48,17 @@ def stored_token(target: str, env_file: Path, profile: Profile = DEFAULT) -> Sec
 
 
 def store_token(
-    target: str, token: SecretToken, env_file: Path, profile: Profile = DEFAULT
+    target: StoreTarget, token: SecretToken, env_file: Path, profile: Profile = DEFAULT
 ) -> SaveOutcome:
     """Write the token (raises StoreError; the keyring write is verified by reading it back)."""
     key = profile.token_key
-    if target == KEYRING:
+    if target == StoreTarget.KEYRING:
         previous = keyring_store.read_keyring_token(key)
         keyring_store.write_keyring_token(token.reveal(), key)
         record_in_index(profile, stored=True)
-        return SaveOutcome(KEYRING, f"the OS keyring ({sources.keyring_location(key)})",
+        return SaveOutcome(StoreTarget.KEYRING, f"the OS keyring ({sources.keyring_location(key)})",
                            replaced=bool(previous) and previous != token.reveal(),
                            unchanged=previous == token.reveal())
     result = env_store.write_env_token(env_file, token.reveal(), key)
-    return SaveOutcome(ENV, f"{env_file} as {key}", created=result.created,
+    return SaveOutcome(StoreTarget.ENV, f"{env_file} as {key}", created=result.created,
                        replaced=result.replaced, unchanged=result.unchanged)

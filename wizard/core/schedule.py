@@ -58,8 +58,8 @@ def schedule_texts(command: Sequence[str], profile: Profile) -> ScheduleTexts:
     service = "\n".join([
         f"# ~/.config/systemd/user/{unit}.service",
         "[Unit]",
-        f"Description=Refresh the WhatsApp Cloud API token before it expires (profile "
-        f"{profile.name})",
+        (f"Description=Refresh the WhatsApp Cloud API token before it expires (profile "
+        f"{profile.name})"),
         "",
         "[Service]",
         "Type=oneshot",

@@ -15,13 +15,12 @@ from wizard.core.graph import DEFAULT_GRAPH_URL, DEFAULT_TIMEOUT, GRAPH_VERSION
 from wizard.core.profiles import DEFAULT, Profile, choose_profile
 from wizard.core.token import SecretToken
 from wizard.core.untrusted import require_setting_id, url_credentials
+from wizard.core.variables import APP_ID_VAR, APP_SECRET_VAR
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
 GRAPH_URL_VAR = "WHATSAPP_GRAPH_URL"
 GRAPH_VERSION_VAR = "WHATSAPP_GRAPH_API_VERSION"
-APP_ID_VAR = "WHATSAPP_APP_ID"
-APP_SECRET_VAR = "WHATSAPP_APP_SECRET"
 ACCOUNT_ID_VAR = "WHATSAPP_BUSINESS_ACCOUNT_ID"
 PHONE_NUMBER_ID_VAR = "WHATSAPP_PHONE_NUMBER_ID"
 DEFAULT_WARN_DAYS = 7

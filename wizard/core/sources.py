@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.core import env_store, keyring_store
+from wizard.core.codes import Source
 from wizard.core.errors import KeyringUnavailable, StoreError
-from wizard.core.token import TOKEN_KEY, SecretToken, clean_pasted
+from wizard.core.token import SecretToken, clean_pasted
+from wizard.core.variables import TOKEN_KEY
 
-STDIN, ENVIRONMENT, DOTENV, KEYRING = "stdin", "environment", "dotenv", "keyring"
-SOURCE_LABELS = {
-    STDIN: "standard input",
-    ENVIRONMENT: f"the {TOKEN_KEY} environment variable",
-    DOTENV: ".env file",
-    KEYRING: "OS keyring",
+SOURCE_LABELS: dict[str, str] = {
+    Source.STDIN: "standard input",
+    Source.ENVIRONMENT: f"the {TOKEN_KEY} environment variable",
+    Source.DOTENV: ".env file",
+    Source.KEYRING: "OS keyring",
 }
+
+# Aliases for wizard.ui and the CLI until they import Source (issue 11: the lead removes them).
+STDIN, ENVIRONMENT, DOTENV, KEYRING = Source.STDIN, Source.ENVIRONMENT, Source.DOTENV, Source.KEYRING
 
 
 @dataclass(frozen=True)
 class FoundToken:
     """A token and where it came from; the value is kept as stored, even when malformed."""
 
-    source: str
+    source: Source
     """stdin, environment, dotenv or keyring."""
     location: str
     """The variable name, the .env path, or the keyring service/account."""
@@ -39,23 +43,41 @@ class FoundToken:
 class SourceReading:
     """What one stored source holds: a token, nothing, or why it could not be read."""
 
-    source: str
+    source: Source
     location: str
     token: SecretToken | None = None
     error: StoreError | None = None
     unavailable: StoreError | None = None
     """Why the source could not be looked at although that is not an error (no keyring here)."""
 
+    @property
+    def found(self) -> FoundToken | None:
+        """The token with where it came from, when this source holds one."""
+        return None if self.token is None else FoundToken(self.source, self.location, self.token)
+
+
+def first_holding(
+    readings: Iterable[SourceReading], seen: list[SourceReading] | None = None
+) -> SourceReading | None:
+    """The winner loop: the first reading that holds a token or failed; the readings after it
+    are never taken (so a lower source is read only when needed). `seen` collects those taken."""
+    for reading in readings:
+        if seen is not None:
+            seen.append(reading)
+        if reading.error is not None or reading.token is not None:
+            return reading
+    return None
+
 
 def from_stdin(text: str) -> FoundToken:
     """A pasted token, cleaned of the usual wrapping (raises TokenFormatError)."""
-    return FoundToken(STDIN, "-", clean_pasted(text).token)
+    return FoundToken(Source.STDIN, "-", clean_pasted(text).token)
 
 
 def read_environment(environ: Mapping[str, str], key: str = TOKEN_KEY) -> SourceReading:
     """The token variable (WHATSAPP_CLOUD_API_TOKEN, or a profile's); empty counts as unset."""
     value = environ.get(key) or None
-    return SourceReading(ENVIRONMENT, key, SecretToken(value) if value else None)
+    return SourceReading(Source.ENVIRONMENT, key, SecretToken(value) if value else None)
 
 
 def read_dotenv(path: Path, key: str = TOKEN_KEY) -> SourceReading:
@@ -63,8 +85,8 @@ def read_dotenv(path: Path, key: str = TOKEN_KEY) -> SourceReading:
     try:
         value = env_store.read_env_token(path, key)
     except StoreError as err:
-        return SourceReading(DOTENV, str(path), error=err)
-    return SourceReading(DOTENV, str(path), SecretToken(value) if value else None)
+        return SourceReading(Source.DOTENV, str(path), error=err)
+    return SourceReading(Source.DOTENV, str(path), SecretToken(value) if value else None)
 
 
 def keyring_location(account: str = keyring_store.ACCOUNT) -> str:
@@ -78,10 +100,10 @@ def read_keyring(account: str = keyring_store.ACCOUNT) -> SourceReading:
     try:
         value = keyring_store.read_keyring_token(account)
     except KeyringUnavailable as err:
-        return SourceReading(KEYRING, where, unavailable=err)
+        return SourceReading(Source.KEYRING, where, unavailable=err)
     except StoreError as err:
-        return SourceReading(KEYRING, where, error=err)
-    return SourceReading(KEYRING, where, SecretToken(value) if value else None)
+        return SourceReading(Source.KEYRING, where, error=err)
+    return SourceReading(Source.KEYRING, where, SecretToken(value) if value else None)
 
 
 def read_stored(
@@ -92,15 +114,15 @@ def read_stored(
 
 
 def read_below(
-    source: str, environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
+    source: Source, environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
 ) -> list[SourceReading]:
     """The stored sources below `source` in precedence (all of them for a pasted token).
 
     The keyring is asked only when it is among them, so a token from the environment or
     `.env` looks at the keyring only to say whether it holds a different one.
     """
-    readers = {ENVIRONMENT: lambda: read_environment(environ, key),
-               DOTENV: lambda: read_dotenv(env_file, key), KEYRING: lambda: read_keyring(key)}
+    readers = {Source.ENVIRONMENT: lambda: read_environment(environ, key),
+               Source.DOTENV: lambda: read_dotenv(env_file, key), Source.KEYRING: lambda: read_keyring(key)}
     order = list(readers)
     below = order[order.index(source) + 1:] if source in order else order
     return [readers[name]() for name in below]
@@ -114,12 +136,10 @@ def find_winner(
     Returns the error of a source that failed above any token (so the caller can say exit 5),
     or (None, None) when no source holds a token.
     """
-    for reading in _readings_in_order(environ, env_file, key):
-        if reading.error is not None:
-            return None, reading.error
-        if reading.token is not None:
-            return FoundToken(reading.source, reading.location, reading.token), None
-    return None, None
+    reading = first_holding(_readings_in_order(environ, env_file, key))
+    if reading is None or reading.error is not None:
+        return None, None if reading is None else reading.error
+    return reading.found, None
 
 
 def _readings_in_order(
@@ -140,13 +160,13 @@ def find_token_to_replace(
     and the keyring could not be asked at all, that is raised too: such a command cannot tell
     "no token" from "the token is in a keyring that went away" (cron has no D-Bus session).
     """
-    keyring = None
-    for reading in _readings_in_order(environ, env_file, key):  # lower ones only when needed
-        if reading.error is not None:
-            raise reading.error
-        if reading.token is not None:
-            return FoundToken(reading.source, reading.location, reading.token)
-        keyring = reading
+    seen: list[SourceReading] = []
+    reading = first_holding(_readings_in_order(environ, env_file, key), seen)
+    if reading is not None and reading.error is not None:
+        raise reading.error
+    if reading is not None:
+        return reading.found
+    keyring = seen[-1] if seen else None
     if keyring is not None and keyring.unavailable is not None:
         raise KeyringUnavailable(
             f"No token in {key} or {env_file}, and the OS keyring could not be read: "
@@ -159,11 +179,9 @@ def find_token_to_replace(
 
 
 def winner_of(readings: list[SourceReading]) -> FoundToken | None:
-    """The highest-precedence reading that holds a token."""
-    for reading in readings:
-        if reading.token is not None:
-            return FoundToken(reading.source, reading.location, reading.token)
-    return None
+    """The highest-precedence reading that holds a token (sources that failed are passed over)."""
+    reading = first_holding(r for r in readings if r.error is None)
+    return None if reading is None else reading.found
 
 
 def shadowed_locations(winner: FoundToken, readings: list[SourceReading]) -> tuple[str, ...]:
@@ -177,22 +195,22 @@ def shadowed_locations(winner: FoundToken, readings: list[SourceReading]) -> tup
 
 
 def overriding_saved(
-    target_source: str, token: SecretToken, environ: Mapping[str, str], env_file: Path,
+    target_source: Source, token: SecretToken, environ: Mapping[str, str], env_file: Path,
     key: str = TOKEN_KEY,
 ) -> tuple[SourceReading, ...]:
     """Higher-precedence sources holding a different token than the one just saved there."""
     higher = [read_environment(environ, key)]
-    if target_source == KEYRING:
+    if target_source == Source.KEYRING:
         higher.append(read_dotenv(env_file, key))
     return tuple(r for r in higher if r.token is not None and r.token != token)
 
 
 def describe(source: str, location: str) -> str:
     """A source in words: "the .env file .env", "the OS keyring (wa-token/...)"."""
-    if source == DOTENV:
+    if source == Source.DOTENV:
         return location
-    if source == KEYRING:
+    if source == Source.KEYRING:
         return f"the OS keyring ({location})"
-    if source == ENVIRONMENT:
+    if source == Source.ENVIRONMENT:
         return f"the {location} environment variable"
     return SOURCE_LABELS.get(source, source)

@@ -7,9 +7,7 @@ import re
 from dataclasses import dataclass
 
 from wizard.core.errors import TokenFormatError
-
-TOKEN_KEY = "WHATSAPP_CLOUD_API_TOKEN"
-"""The name every store and the user's backend server use for the token."""
+from wizard.core.variables import TOKEN_KEY
 
 MIN_TOKEN_LENGTH = 32
 """Real Meta access tokens are about 150 to 250 characters; anything under this is a cut copy."""
@@ -119,23 +117,23 @@ def format_problem(value: str) -> str | None:
     """Why the text cannot be a token, in words that never quote it; None when it can be."""
     checks = (
         (not value, "it is empty"),
-        (len(value) > MAX_TOKEN_LENGTH, f"it is {len(value)} characters long, far longer than any "
-         "access token (a whole file or log was pasted?)"),
-        (bool(_BEARER_PREFIX.match(value)), "it starts with `Bearer ` (store the token alone; the "
-         "`Bearer ` prefix belongs in the HTTP header, not in the value)"),
+        (len(value) > MAX_TOKEN_LENGTH, (f"it is {len(value)} characters long, far longer than any "
+         "access token (a whole file or log was pasted?)")),
+        (bool(_BEARER_PREFIX.match(value)), ("it starts with `Bearer ` (store the token alone; the "
+         "`Bearer ` prefix belongs in the HTTP header, not in the value)")),
         (bool(_KEY_PREFIX.match(value)), f"it starts with `{TOKEN_KEY}=` (store the value alone)"),
         (_has_outer_space(value), "it starts or ends with spaces or a line break"),
-        (_has_inner_space(value), "it has spaces or line breaks inside it (a token is one unbroken "
-         "word; the copy may have wrapped)"),
-        (_has_control(value), "it contains control characters (an escape sequence or terminal "
-         "code was pasted with it)"),
-        (not value.isascii(), "it contains non-ASCII characters (often a smart quote or an "
-         "invisible character copied from a web page or chat)"),
+        (_has_inner_space(value), ("it has spaces or line breaks inside it (a token is one unbroken "
+         "word; the copy may have wrapped)")),
+        (_has_control(value), ("it contains control characters (an escape sequence or terminal "
+         "code was pasted with it)")),
+        (not value.isascii(), ("it contains non-ASCII characters (often a smart quote or an "
+         "invisible character copied from a web page or chat)")),
         (_has_quotes(value), "it is wrapped in or contains quote characters"),
-        (len(value) < MIN_TOKEN_LENGTH, f"it is only {len(value)} characters long; an access token "
-         "is usually 150 to 250 (the copy looks cut short)"),
-        (not _TOKEN_ALPHABET.fullmatch(value), "it contains punctuation that never appears in an "
-         "access token"),
+        (len(value) < MIN_TOKEN_LENGTH, (f"it is only {len(value)} characters long; an access token "
+         "is usually 150 to 250 (the copy looks cut short)")),
+        (not _TOKEN_ALPHABET.fullmatch(value), ("it contains punctuation that never appears in an "
+         "access token")),
     )
     return next((reason for failed, reason in checks if failed), None)
 
@@ -170,3 +168,16 @@ def _has_control(value: str) -> bool:
 
 def _has_quotes(value: str) -> bool:
     return any(ch in "\"'`\u201c\u201d\u2018\u2019" for ch in value)
+
+
+__all__ = [
+    "MAX_TOKEN_LENGTH",
+    "MIN_TOKEN_LENGTH",
+    "TOKEN_KEY",
+    "CleanedPaste",
+    "SecretToken",
+    "clean_pasted",
+    "format_problem",
+    "mask",
+    "validate",
+]

@@ -1,0 +1,37 @@
+"""Wording shared by every finding: the command to run, where the token is, Graph's text."""
+
+from __future__ import annotations
+
+import shlex
+import unicodedata
+
+from wizard.core.codes import Source
+from wizard.core.diagnose.findings import LocalFacts
+
+
+def graph_text(value: str, limit: int = 64) -> str:
+    """A short field from Graph, safe to print: no control or format characters, bounded."""
+    clean = "".join(c for c in value if not unicodedata.category(c).startswith("C"))
+    return clean if len(clean) <= limit else clean[:limit - 1] + "…"
+
+def command(local: LocalFacts, words: str) -> str:
+    """A wa-token command line for the user, with --profile and --env-file when they matter."""
+    flags = [local.profile.flag] if local.profile.flag else []
+    if local.source == Source.DOTENV and local.location not in (None, ".env"):
+        flags.append(f"--env-file {shlex.quote(local.location or '.env')}")
+    return " ".join(["wa-token", words, *flags])
+
+
+# -- wording helpers -----------------------------------------------------------------------------
+
+def _where(local: LocalFacts, *, bare: bool = False) -> str:
+    names: dict[str | None, str] = {Source.STDIN: "standard input",
+             Source.ENVIRONMENT: f"the {local.profile.token_key} variable",
+             Source.KEYRING: "the OS keyring"}
+    if local.source == Source.DOTENV:
+        place = local.location or ".env"
+    else:
+        place = names.get(local.source, "given")
+    if bare or local.source is None:
+        return place
+    return f"in {place}" if local.source in (Source.DOTENV, Source.KEYRING) else f"from {place}"

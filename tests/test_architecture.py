@@ -30,7 +30,8 @@ def test_version_loads_no_command_module() -> None:
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "wizard", "--version"],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.startswith("wa-token ")
-    assert "wizard.commands" not in out.stderr and "httpx" not in out.stderr
+    assert "wizard.cli.run" not in out.stderr and "wizard.cli.commands" not in out.stderr
+    assert "httpx" not in out.stderr
 
 
 def test_core_imports_no_ui() -> None:
@@ -41,8 +42,8 @@ def test_core_imports_no_ui() -> None:
 
 
 def test_cli_path_imports_no_textual() -> None:
-    loaded = modules_loaded_by("import wizard.cli, wizard.commands, wizard.testing.fake_graph")
-    assert "wizard.commands" in loaded
+    loaded = modules_loaded_by("import wizard.cli.main, wizard.cli.run, wizard.testing.fake_graph")
+    assert "wizard.cli.commands.tokens" in loaded
     assert ui_modules(loaded) == []
 
 

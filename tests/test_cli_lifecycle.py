@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import WA_TOKEN, Cli, Run
-from wizard.cli import main
+from wizard.cli.main import main
 from wizard.testing.fake_graph import (
     APP_ID,
     APP_SECRET,

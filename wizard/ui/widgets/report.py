@@ -16,7 +16,7 @@ from wizard.core.diagnose import Finding, format_time
 from wizard.core.graph import WHATSAPP_SCOPES
 from wizard.core.profiles import Profile
 from wizard.core.sources import DOTENV, describe
-from wizard.text_report import TYPE_NAMES
+from wizard.cli.render import TYPE_NAMES
 from wizard.ui.safe import literal as escape
 from wizard.ui.widgets.fixes import FIX_LABELS, FixButton
 from wizard.ui.widgets.text import inline, wizard_fix

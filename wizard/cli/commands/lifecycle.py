@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from wizard import cli_args, cli_help
-from wizard.console import Console, ask_hidden, confirm, isatty
+from wizard.cli import parser
+from wizard.cli.console import Console, ask_hidden, confirm, isatty
+from wizard.cli.render import render_check, render_finding
 from wizard.core import lifecycle, messaging, sources
 from wizard.core.check import check_found_token
 from wizard.core.diagnose import (
@@ -28,7 +29,6 @@ from wizard.core.schedule import refresh_command, schedule_texts
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
 from wizard.core.token import SecretToken
-from wizard.text_report import render_check, render_finding
 
 Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
 
@@ -37,7 +37,7 @@ NO_TOKEN = "No token found (environment, .env, keyring). Run `wa-token setup` or
 
 def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """send-test, extend, refresh and schedule, with the global options after them too."""
-    send = cli_help.add_command(commands, "send-test", common)
+    send = parser.add_command(commands, "send-test", common)
     send.add_argument("--to", required=True, metavar="+NUMBER",
                       help="the recipient, in international format (e.g. +15551234567)")
     send.add_argument("--phone-number-id", metavar="ID",
@@ -46,19 +46,19 @@ def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentP
     send.add_argument("--yes", action="store_true",
                       help="send without asking (required when there is no terminal)")
 
-    extend = cli_help.add_command(commands, "extend", common)
+    extend = parser.add_command(commands, "extend", common)
     extend.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
 
-    refresh = cli_help.add_command(commands, "refresh", common)
-    refresh.add_argument("--if-expiring-within", type=cli_args.days, metavar="DAYS",
+    refresh = parser.add_command(commands, "refresh", common)
+    refresh.add_argument("--if-expiring-within", type=parser.days, metavar="DAYS",
                          default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
                          help="only when it expires within DAYS days (default 10)")
     refresh.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
 
-    schedule = cli_help.add_command(commands, "schedule", common)
+    schedule = parser.add_command(commands, "schedule", common)
     schedule.add_argument("--print", action="store_true", dest="print_only",
                           help="print them (the default; wa-token never installs them itself)")
-    schedule.add_argument("--if-expiring-within", type=cli_args.days, metavar="DAYS",
+    schedule.add_argument("--if-expiring-within", type=parser.days, metavar="DAYS",
                           default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
                           help="passed on to refresh (default 10)")
 

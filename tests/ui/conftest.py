@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from wizard.core.settings import load_settings
 from wizard.testing.fake_graph import FakeGraphServer
-from wizard.testing.scenes import wait_for, wait_for_screen  # noqa: F401 (re-exported)
+from wizard.ui.scenes.walks import wait_for, wait_for_screen  # noqa: F401 (re-exported)
 from wizard.ui.app import WizardApp, make_app
 
 FIXED_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from wizard.core.diagnose import SYSTEM_USERS_URL
 from wizard.core.flow import Step
 from wizard.core.keyring_store import keyring_service
 from wizard.testing.fake_graph import TOKENS
-from wizard.testing.scenes import check, paste, wait_for, wait_for_screen
+from wizard.ui.scenes.walks import check, paste, wait_for, wait_for_screen
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.steps.check import CheckStep
 from wizard.ui.steps.done import DoneStep

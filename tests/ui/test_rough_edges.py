@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, RadioSet, Static
 from tests.ui.conftest import AppFactory, screen_text
 from wizard.core.flow import Step
 from wizard.testing.fake_graph import APP_ID, TOKENS
-from wizard.testing.scenes import check, wait_for, wait_for_screen
+from wizard.ui.scenes.walks import check, wait_for, wait_for_screen
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.steps.check import CheckStep
 from wizard.ui.steps.done import DoneStep

@@ -13,7 +13,7 @@ import pytest
 
 from tests.ui.conftest import AppFactory
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS
-from wizard.testing.scenes import SCENES, checking, through_instructions
+from wizard.ui.scenes.walks import SCENES, checking, through_instructions
 
 SNAPSHOTS = Path(__file__).parent / "__snapshots__"
 Compare = Callable[..., bool]

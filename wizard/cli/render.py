@@ -10,13 +10,7 @@ from wizard.core.check import CheckReport
 from wizard.core.diagnose import EXIT_GRAPH, Finding, format_time
 from wizard.core.graph import WHATSAPP_SCOPES, BusinessAccount, TokenInfo
 from wizard.core.profiles import ProfileListing
-
-TYPE_NAMES = {
-    "SYSTEM_USER": "System User token",
-    "USER": "user token (the temporary kind from API Setup)",
-    "PAGE": "Page token",
-    "APP": "app token",
-}
+from wizard.core.wording import TYPE_NAMES, token_type_name
 
 
 class Marks:
@@ -85,7 +79,7 @@ def _token_lines(report: CheckReport, marks: Marks) -> list[str]:
 
 
 def _info_rows(info: TokenInfo, marks: Marks) -> list[tuple[str, str]]:
-    kind = TYPE_NAMES.get(info.type or "", info.type or "unknown kind")
+    kind = token_type_name(info.type, "unknown kind")
     expiry = "never" if info.expires_at is None else format_time(info.expires_at)
     ticks = "  ".join(f"{marks.ok if s in info.scopes else marks.bad} {s}" for s in WHATSAPP_SCOPES)
     rows = [("Type", kind), ("Expires", expiry)]

@@ -31,8 +31,8 @@ from wizard.core.flow import (
     step_number,
 )
 from wizard.core.settings import Settings
-from wizard.ui.messages import Nav, StepResult
 from wizard.ui.modals import ConfirmModal
+from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.steps.check import CheckStep

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RadioSet, Static
 
-from wizard.ui.messages import BACK, NEXT, StepResult
+from wizard.ui.navigation import BACK, NEXT, StepResult
 from wizard.ui.state import WizardState
 
 

@@ -13,8 +13,8 @@ from wizard.core import lifecycle
 from wizard.core.errors import StoreError
 from wizard.core.sources import FoundToken
 from wizard.core.token import SecretToken
-from wizard.ui.state import WizardState
 from wizard.ui.safe import literal as escape
+from wizard.ui.state import WizardState
 from wizard.ui.widgets.command import CommandLine
 from wizard.ui.widgets.text import inline
 

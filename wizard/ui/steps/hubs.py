@@ -11,11 +11,11 @@ from textual.widgets import Button, Collapsible, LoadingIndicator, Static
 from wizard.core import sources
 from wizard.core.check import CheckReport, check_found_token
 from wizard.core.flow import API_SETUP, DEBUGGER, TROUBLESHOOTING_CASES
-from wizard.ui.messages import Nav, StepResult
+from wizard.ui.navigation import Nav, StepResult
+from wizard.ui.safe import literal as escape
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.links import LinkRow
 from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
-from wizard.ui.safe import literal as escape
 from wizard.ui.widgets.text import inline
 
 PERMANENT, TEMPORARY, EXTEND, COMPARE, TROUBLESHOOT, REPLACE = (

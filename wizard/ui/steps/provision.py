@@ -25,7 +25,7 @@ from wizard.core.business_api import NamedNode
 from wizard.core.errors import StoreError, TokenFormatError
 from wizard.core.flow import STEP_TEXTS, Step
 from wizard.core.token import MAX_TOKEN_LENGTH, SecretToken, clean_pasted
-from wizard.ui.messages import BACK, NEXT, Nav, StepResult
+from wizard.ui.navigation import BACK, NEXT, Nav, StepResult
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.steps.instructions import InstructionStep

@@ -19,8 +19,8 @@ from wizard.core.messaging import (
 )
 from wizard.core.sources import FoundToken
 from wizard.ui.modals import ConfirmModal
-from wizard.ui.state import WizardState
 from wizard.ui.safe import literal as escape
+from wizard.ui.state import WizardState
 from wizard.ui.widgets.text import inline
 
 INTRO = (

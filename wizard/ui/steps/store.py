@@ -13,11 +13,11 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from wizard.core import keyring_store
 from wizard.core.errors import KeyringError, StoreError
-from wizard.core.save import ENV, KEYRING, stored_token, store_token
 from wizard.core.flow import Mode
+from wizard.core.save import ENV, KEYRING, store_token, stored_token
 from wizard.core.token import TOKEN_KEY, SecretToken
-from wizard.ui.messages import NEXT
 from wizard.ui.modals import ConfirmModal
+from wizard.ui.navigation import NEXT
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.text import inline
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from wizard.ui.safe import literal as escape
-
 from wizard.core.diagnose import SAVE_AND_RESTART
+from wizard.ui.safe import literal as escape
 
 _CODE = re.compile(r"`([^`\n]+)`")
 _URL = re.compile(r"https://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/?=&+-]*)?")

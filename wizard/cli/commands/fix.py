@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, TextIO
 from wizard.cli import parser
 from wizard.cli.console import Console
 from wizard.cli.render import render_finding
-from wizard.core import sources
-from wizard.core.diagnose import EXIT_OK, EXIT_PROBLEM, Finding, LocalFacts, command, rotation_steps
+from wizard.core import sources, usecases
+from wizard.core.diagnose import EXIT_OK, EXIT_PROBLEM, Finding, LocalFacts, rotation_steps
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
 
@@ -95,9 +95,7 @@ def _report_tracked(scan: repair.HistoryScan, found: FoundToken | None, settings
     local = LocalFacts(now=datetime.now(UTC), source=sources.DOTENV,
                        location=str(env_file), profile=settings.profile)
     _print_scan(scan, found, console)
-    from wizard.core import repair
-
-    steps = repair.untrack_steps(env_file, scan, command(local, "fix gitignore"))
+    steps = usecases.untrack_commands(env_file, settings.profile, local.now, scan)
     if steps:
         console.say(f"{marks.bad} {env_file} is tracked by git. Untrack it:")
         for number, step in enumerate(steps, 1):

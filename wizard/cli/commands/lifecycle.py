@@ -14,7 +14,7 @@ from typing import TextIO
 from wizard.cli import parser
 from wizard.cli.console import Console, ask_hidden, confirm, isatty
 from wizard.cli.render import render_check, render_finding
-from wizard.core import lifecycle, messaging, sources
+from wizard.core import lifecycle, messaging, sources, usecases
 from wizard.core.check import check_found_token
 from wizard.core.diagnose import (
     EXIT_NO_TOKEN,
@@ -126,14 +126,25 @@ def cmd_extend(args: argparse.Namespace, settings: Settings, environ: Mapping[st
     found = _token_to_replace(settings, environ, console)
     if found is None:
         return EXIT_NO_TOKEN
-    lifecycle.ensure_replaceable(found, settings.profile)
-    now = datetime.now(UTC)
-    local = lifecycle.local_for(settings, found, now)
-    info = asyncio.run(lifecycle.inspect_current(settings, found, local))
-    if isinstance(info, Finding):
-        return _fail(info, console)
-    plan = lifecycle.plan_extend(info, now, local)
-    return _carry_out(plan, args, settings, found, info.app_id, stdin, console)
+    lifecycle.ensure_replaceable(found, settings.profile)  # exit 5 before anything is asked
+    try:
+        done = asyncio.run(usecases.extend(
+            settings, found, datetime.now(UTC), app_id=args.app_id,
+            app_secret=lambda: _app_secret(settings, stdin, console)))
+    except StoreError as err:
+        console.error(err)
+        console.say("The new token could not be stored; the old one is unchanged in "
+                    f"{sources.describe(found.source, found.location)}.")
+        return EXIT_STORE
+    if done.plan.action == lifecycle.NOTHING:
+        console.out.write(done.plan.summary + "\n")
+        return EXIT_OK
+    if done.renewal is None:
+        if done.plan.problem is not None and done.plan.summary:
+            console.say(f"{console.marks.bad} {done.plan.summary}")
+        return _fail(done.problem, console) if done.problem else done.exit_code
+    console.say(done.plan.summary)
+    return _report_renewal(done.renewal, found, console)
 
 
 def cmd_refresh(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
@@ -200,16 +211,7 @@ def _report_renewal(renewal: lifecycle.Renewal, found: FoundToken, console: Cons
 
 
 def _app_id(value: str | None, settings: Settings) -> str:
-    variable = settings.profile.var("WHATSAPP_APP_ID")
-    if not value:
-        raise SettingsError(
-            "The exchange needs the app id, and none is known.",
-            fix=f"Set {variable} (environment or .env) or pass --app-id: App Dashboard → your "
-            "app → App settings → Basic → App ID.")
-    if not value.isdigit():
-        raise SettingsError(f"The app id must be digits ({variable} or --app-id).",
-                            fix="Copy it from App Dashboard → your app → App settings → Basic.")
-    return value
+    return usecases.valid_app_id(value, settings.profile)
 
 
 def _app_secret(settings: Settings, stdin: TextIO, console: Console) -> SecretToken:

@@ -9,8 +9,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from wizard.core import lifecycle
-from wizard.core.errors import StoreError
+from wizard.core import lifecycle, usecases
+from wizard.core.errors import SettingsError, StoreError
 from wizard.core.sources import FoundToken
 from wizard.core.token import SecretToken
 from wizard.ui.safe import literal as escape
@@ -131,18 +131,24 @@ class ExtendScreen(Screen[str | None]):
 
     async def _exchange(self, result: Static, app_id: str, secret: SecretToken,
                         found: FoundToken) -> None:
+        """`wa-token extend`'s use case: the same plan, app check, exchange and store."""
         try:
-            lifecycle.ensure_replaceable(found, self.state.settings.profile)
-            renewal = await lifecycle.renew(self.state.settings, found, app_id=app_id,
-                                            app_secret=secret)
-        except StoreError as err:
+            done = await usecases.extend(self.state.settings, found, self.state.clock(),
+                                         app_id=app_id, app_secret=lambda: secret)
+        except (StoreError, SettingsError) as err:
             result.update(f"[$error]✗ {escape(err.title)}:[/] {escape(err.message)}\n"
                           f"[b]Fix:[/b] {inline(err.fix)}\n[b]Nothing was changed.[/b]")
             return
-        if renewal.problem is not None:
-            result.update(f"[$error]✗ {inline(renewal.problem.title)}[/]\n[b]Fix:[/b] "
-                          f"{inline(renewal.problem.fix)}\n[b]Nothing was changed.[/b]")
+        if done.plan.action == lifecycle.NOTHING:
+            result.update(f"[$success]✓[/] {escape(done.plan.summary)}")
             return
+        if done.problem is not None or done.renewal is None:
+            problem = done.problem
+            assert problem is not None
+            result.update(f"[$error]✗ {inline(problem.title)}[/]\n[b]Fix:[/b] "
+                          f"{inline(problem.fix)}\n[b]Nothing was changed.[/b]")
+            return
+        renewal = done.renewal
         assert renewal.new_token is not None
         until = (f", valid until {renewal.expires_at:%Y-%m-%d}" if renewal.expires_at else "")
         self.done = (f"Extended: {renewal.new_token.masked}{until}, stored in "

@@ -11,24 +11,29 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
-from wizard.core import keyring_store
+from wizard.core import keyring_store, usecases
 from wizard.core.errors import KeyringError, StoreError
 from wizard.core.flow import Mode
+from wizard.core.profiles import Profile
 from wizard.core.save import ENV, KEYRING, store_token, stored_token
-from wizard.core.token import TOKEN_KEY, SecretToken
+from wizard.core.token import SecretToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.navigation import NEXT
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.text import inline
 
-ENV_HELP = (
-    f"Adds or replaces the {TOKEN_KEY} line and leaves every other line as it is; a new file "
-    "is readable by you only (0600). Your backend reads it as before. Keep it out of git."
-)
-KEYRING_HELP = (
-    "Encrypted by your OS (Keychain, Credential Locker, Secret Service), never in a plain file. "
-    f"Your server reads it with: export {TOKEN_KEY}=\"$(wa-token token)\""
-)
+
+def env_help(key: str) -> str:
+    """What saving to a .env file does, naming the profile's variable."""
+    return (f"Adds or replaces the {key} line and leaves every other line as it is; a new file "
+            "is readable by you only (0600). Your backend reads it as before. Keep it out of git.")
+
+
+def keyring_help(profile: Profile) -> str:
+    """What saving to the keyring does, and how the server reads this profile's token back."""
+    return ("Encrypted by your OS (Keychain, Credential Locker, Secret Service), never in a plain "
+            f"file. Your server reads it with: export {profile.token_key}=\"$("
+            f"{usecases.token_command(profile)})\"")
 
 
 class StoreStep(StepScreen):
@@ -66,7 +71,9 @@ class StoreStep(StepScreen):
         env = self.state.target == ENV
         self.query_one("#env-path", Input).display = env
         self.query_one("#env-path-label", Static).display = env
-        self.query_one("#store-help", Static).update(ENV_HELP if env else KEYRING_HELP)
+        profile = self.state.settings.profile
+        self.query_one("#store-help", Static).update(env_help(profile.token_key) if env
+                                                     else keyring_help(profile))
 
     @work(thread=True, exit_on_error=False, group="keyring")
     def probe_keyring(self) -> None:

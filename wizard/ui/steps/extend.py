@@ -16,7 +16,7 @@ from wizard.core.token import SecretToken
 from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState
 from wizard.ui.widgets.command import CommandLine
-from wizard.ui.widgets.text import inline
+from wizard.ui.widgets.text import error_markup
 
 INTRO = (
     "Exchanges the stored temporary token for one that lasts about [b]60 days[/b] (Meta's "
@@ -136,8 +136,8 @@ class ExtendScreen(Screen[str | None]):
             done = await usecases.extend(self.state.settings, found, self.state.clock(),
                                          app_id=app_id, app_secret=lambda: secret)
         except (StoreError, SettingsError) as err:
-            result.update(f"[$error]✗ {escape(err.title)}:[/] {escape(err.message)}\n"
-                          f"[b]Fix:[/b] {inline(err.fix)}\n[b]Nothing was changed.[/b]")
+            result.update(error_markup(err.title, err.fix, message=err.message,
+                                       outcome="Nothing was changed."))
             return
         if done.plan.action == lifecycle.NOTHING:
             result.update(f"[$success]✓[/] {escape(done.plan.summary)}")
@@ -145,8 +145,8 @@ class ExtendScreen(Screen[str | None]):
         if done.problem is not None or done.renewal is None:
             problem = done.problem
             assert problem is not None
-            result.update(f"[$error]✗ {inline(problem.title)}[/]\n[b]Fix:[/b] "
-                          f"{inline(problem.fix)}\n[b]Nothing was changed.[/b]")
+            result.update(error_markup(problem.title, problem.fix,
+                                       outcome="Nothing was changed."))
             return
         renewal = done.renewal
         assert renewal.new_token is not None

@@ -21,7 +21,7 @@ from wizard.core.sources import FoundToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState
-from wizard.ui.widgets.text import inline
+from wizard.ui.widgets.text import error_markup
 
 INTRO = (
     "Sends the [b]hello_world[/b] template, the one every new WhatsApp app has. Nothing is sent "
@@ -126,5 +126,4 @@ class SendTestScreen(Screen[None]):
                           f"{escape(outcome.sent.message_id)}\n[dim]Accepted is not delivered: "
                           "delivery is reported to your webhook.[/dim]")
         elif outcome.problem is not None:
-            result.update(f"[$error]✗ {inline(outcome.problem.title)}[/]\n"
-                          f"[b]Fix:[/b] {inline(outcome.problem.fix)}")
+            result.update(error_markup(outcome.problem.title, outcome.problem.fix))

@@ -8,7 +8,6 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.markup import escape
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from wizard.core import keyring_store, usecases
@@ -20,7 +19,7 @@ from wizard.core.token import SecretToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.navigation import NEXT
 from wizard.ui.steps.base import StepScreen
-from wizard.ui.widgets.text import inline
+from wizard.ui.widgets.text import error_markup
 
 
 def env_help(key: str) -> str:
@@ -149,9 +148,8 @@ class StoreStep(StepScreen):
     def _failed(self, err: StoreError) -> None:
         offer = (" You can save to the .env file instead." if isinstance(err, KeyringError)
                  else "")
-        self.query_one("#save-status", Static).update(
-            f"[$error]✗ {escape(err.title)}:[/] {escape(err.message)}\n"
-            f"[b]Fix:[/b] {inline(err.fix)}{offer}\n"
-            "[b]Nothing was written.[/b]")
+        self.query_one("#save-status", Static).update(error_markup(
+            err.title, err.fix, message=err.message, fix_suffix=offer,
+            outcome="Nothing was written."))
         self.allow_next(True)
 

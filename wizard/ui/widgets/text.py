@@ -57,3 +57,18 @@ def wizard_fix(fix: str) -> str:
     for command, instead in IN_THE_WIZARD:
         fix = fix.replace(command, instead)
     return inline(fix)
+
+
+def error_markup(title: str, fix: str, *, message: str = "", outcome: str = "",
+                 fix_suffix: str = "") -> str:
+    """The one way the wizard shows a failure: ✗ title[: message], Fix:, and what was not done.
+
+    Every piece is untrusted core text (escaped here); `outcome` ("Nothing was changed.") is
+    shown in bold on its own line.
+    """
+    head = (f"[$error]✗ {inline(title)}:[/] {escape(message)}" if message
+            else f"[$error]✗ {inline(title)}[/]")
+    lines = [head, f"[b]Fix:[/b] {inline(fix)}{escape(fix_suffix)}"]
+    if outcome:
+        lines.append(f"[b]{escape(outcome)}[/b]")
+    return "\n".join(lines)

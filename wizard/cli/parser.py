@@ -7,9 +7,13 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 from wizard import __version__
 from wizard.core.token import mask
+
+SubParsers: TypeAlias = "argparse._SubParsersAction[SafeParser]"
+"""What `add_subparsers` returns: the command list each command module adds to."""
 
 NEVER_AN_ARGUMENT = (
     "A token is never taken as an argument: pipe it on standard input, e.g. "
@@ -273,7 +277,7 @@ HELP: dict[str, tuple[str, str, str]] = {
 }
 
 
-def add_command(commands: argparse._SubParsersAction, name: str,
+def add_command(commands: SubParsers, name: str,
                 common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """A subcommand with its description, examples and the note on global options."""
     summary, description, examples = HELP[name]
@@ -284,7 +288,7 @@ def add_command(commands: argparse._SubParsersAction, name: str,
     )
 
 
-def teach(commands: argparse._SubParsersAction) -> None:
+def teach(commands: SubParsers) -> None:
     """Give every known subcommand its description and examples, however it was added."""
     for name, sub in commands.choices.items():
         if name in HELP and sub.epilog is None:

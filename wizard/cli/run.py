@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from wizard.cli.commands import fix, lifecycle, provision, tokens
 from wizard.cli.console import Console
@@ -41,8 +41,8 @@ def main(
     stderr: TextIO | None = None,
 ) -> int:
     """Run one command and return its exit code."""
-    console = Console(stdout or sys.stdout or ClosedOutput(),
-                      stderr or sys.stderr or ClosedOutput())
+    console = Console(stdout or sys.stdout or cast(TextIO, ClosedOutput()),
+                      stderr or sys.stderr or cast(TextIO, ClosedOutput()))
     argv = list(sys.argv[1:] if argv is None else argv)
     environ = os.environ if environ is None else environ
     stdin = stdin or sys.stdin

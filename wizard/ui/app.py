@@ -272,12 +272,12 @@ class WizardApp(App[Outcome]):
                          else "Nothing was changed: no token was saved.")
         initial = state.initial
         if initial is None or initial.found is None:
-            return Outcome((*lines, "No token is stored yet: run `wa-token` again when you "
-                            "have one."), EXIT_NO_TOKEN)
+            return Outcome((*lines, ("No token is stored yet: run `wa-token` again when you "
+                             "have one.")), EXIT_NO_TOKEN)
         if initial.ok:
             return Outcome((*lines, f"The stored token ({initial.found.masked}) works."), EXIT_OK)
-        return Outcome((*lines, f"The stored token ({initial.found.masked}) still does not "
-                        f"work: {initial.diagnosis.problems[0].title}"), EXIT_PROBLEM)
+        return Outcome((*lines, (f"The stored token ({initial.found.masked}) still does not "
+                                 f"work: {initial.diagnosis.problems[0].title}")), EXIT_PROBLEM)
 
 
 def make_app(

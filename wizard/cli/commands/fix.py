@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from wizard.cli import parser
 from wizard.cli.console import Console
+from wizard.cli.parser import SubParsers
 from wizard.cli.render import render_finding
 from wizard.core import sources, usecases
 from wizard.core.diagnose import EXIT_OK, EXIT_PROBLEM, Finding, LocalFacts, rotation_steps
@@ -24,7 +25,7 @@ SHOWN_HITS = 10
 """How many commit/path pairs `fix tracked` lists before it summarises."""
 
 
-def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     """`fix gitignore|permissions|keyring|tracked`, with the global options after them too."""
     fix = parser.add_command(commands, "fix", common)
     what = fix.add_subparsers(dest="fix", metavar="WHAT", required=True)

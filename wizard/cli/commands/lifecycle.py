@@ -13,6 +13,7 @@ from typing import TextIO
 
 from wizard.cli import parser
 from wizard.cli.console import Console, ask_hidden, confirm, isatty
+from wizard.cli.parser import SubParsers
 from wizard.cli.render import render_check, render_finding
 from wizard.core import lifecycle, messaging, sources, usecases
 from wizard.core.check import check_found_token
@@ -35,7 +36,7 @@ Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Con
 NO_TOKEN = "No token found (environment, .env, keyring). Run `wa-token setup` or `wa-token save`."
 
 
-def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     """send-test, extend, refresh and schedule, with the global options after them too."""
     send = parser.add_command(commands, "send-test", common)
     send.add_argument("--to", required=True, metavar="+NUMBER",

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
 from wizard.cli.console import Console, ask_hidden, confirm, isatty
+from wizard.cli.parser import SubParsers
 from wizard.cli.render import render_check
 from wizard.cli.stdin import read_limited
 from wizard.core import provision as pv
@@ -37,7 +38,7 @@ STATE_WORDS = {
 }
 
 
-def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     """`provision` and its flags (the contract's table)."""
     p = commands.add_parser(
         "provision", parents=[common],

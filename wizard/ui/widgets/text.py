@@ -45,8 +45,8 @@ def inline(text: str) -> str:
 
 
 IN_THE_WIZARD = (
-    (SAVE_AND_RESTART, "then paste it into this wizard, which checks and saves it; restart your "
-                       "backend server"),
+    (SAVE_AND_RESTART, ("then paste it into this wizard, which checks and saves it; restart "
+                        "your backend server")),
     ("run `wa-token setup` (it walks you through it)", "follow this wizard's System User route"),
 )
 """Fixes that name a command, where the wizard itself does the job: what the wizard says instead."""

@@ -9,10 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
@@ -82,7 +83,7 @@ class WizardApp(App[Outcome]):
 
     CSS_PATH = "wizard.tcss"
     TITLE = "wa-token"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
                 Binding("ctrl+c", "quit", "Quit", id="quit-ctrl-c", show=False, priority=True)]
 
     def __init__(self, state: WizardState, *, open_links: bool = True) -> None:

@@ -249,11 +249,10 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings, environ: Mapping[
     command = refresh_command(_program(), env_file, settings.profile, args.if_expiring_within,
                               _graph_flags(settings))
     texts = schedule_texts(command, settings.profile)
-    console.out.write("\n\n".join([
-        "## cron", texts.crontab,
-        "## systemd (a user timer; it can reach your OS keyring while you are logged in)",
-        texts.service, texts.timer,
-    ]) + "\n")
+    sections = ("## cron", texts.crontab,
+                "## systemd (a user timer; it can reach your OS keyring while you are logged in)",
+                texts.service, texts.timer)
+    console.out.write("\n\n".join(sections) + "\n")
     console.say(f"Check it once by hand first: {texts.shell}")
     return EXIT_OK
 

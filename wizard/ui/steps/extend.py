@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
@@ -28,7 +30,7 @@ INTRO = (
 class ExtendScreen(Screen[str | None]):
     """App id and app secret (hidden), then the exchange; returns what was done, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Back", id="back"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Back", id="back"),
                 Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True)]
 
     def __init__(self, state: WizardState) -> None:

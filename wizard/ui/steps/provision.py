@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.widgets import (
@@ -59,7 +59,7 @@ STATE_MARKS = {
 class WhyStep(InstructionStep):
     """The first onboarding screen, with the choice: "Do it for me" or click through by hand."""
 
-    BINDINGS = [Binding("d", "do_it_for_me", "Do it for me", id="do-it-for-me")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("d", "do_it_for_me", "Do it for me", id="do-it-for-me")]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
@@ -33,7 +35,7 @@ INTRO = (
 class SendTestScreen(Screen[None]):
     """Choose the sending number, type the recipient, confirm, see the message id or the fix."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back to the check", id="back"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back to the check", id="back"),
                 Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True)]
 
     def __init__(self, state: WizardState, numbers: tuple[PhoneNumber, ...]) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from wizard.core import keyring_store, usecases
@@ -41,7 +42,7 @@ class StoreStep(StepScreen):
     title_text = "Save it"
     next_label = "Save"
 
-    BINDINGS = [Binding("e", "choose('env')", ".env file", id="choose-env"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("e", "choose('env')", ".env file", id="choose-env"),
                 Binding("k", "choose('keyring')", "Keyring", id="choose-keyring")]
 
     def compose_body(self) -> ComposeResult:

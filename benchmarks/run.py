@@ -163,7 +163,7 @@ def wa_token_command() -> list[str]:
     """The installed console script next to this Python, else `python -m wizard`."""
     if CHECKOUT is not None:
         return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(CHECKOUT)!r}); "
-                "from wizard.cli import main; sys.exit(main())"]
+                "from wizard.cli.main import main; sys.exit(main())"]
     script = Path(sys.executable).with_name("wa-token")
     return [str(script)] if script.exists() else [sys.executable, "-m", "wizard"]
 

@@ -44,7 +44,8 @@ def test_version_loads_no_command_module() -> None:
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "wizard", "--version"],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.startswith("wa-token ")
-    assert "wizard.commands" not in out.stderr and "httpx" not in out.stderr
+    assert "wizard.cli.run" not in out.stderr and "wizard.cli.commands" not in out.stderr
+    assert "httpx" not in out.stderr
 
 
 def test_core_imports_no_ui() -> None:
@@ -83,8 +84,8 @@ def test_the_doors_are_recognised(module: str) -> None:
 
 
 def test_cli_path_imports_no_textual() -> None:
-    loaded = modules_loaded_by("import wizard.cli, wizard.commands, wizard.testing.fake_graph")
-    assert "wizard.commands" in loaded
+    loaded = modules_loaded_by("import wizard.cli.main, wizard.cli.run, wizard.testing.fake_graph")
+    assert "wizard.cli.commands.tokens" in loaded
     assert ui_modules(loaded) == []
 
 
@@ -100,3 +101,74 @@ def test_core_module_is_pure(path: Path) -> None:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             assert not any(n.split(".")[0] in UI_PACKAGES for n in names), path.name
+
+
+# -- import contracts between the packages -------------------------------------------------------
+
+WIZARD = ROOT / "wizard"
+WIZARD_STARTER = ("wizard/cli/commands/tokens.py", "cmd_setup")
+"""The one function of the CLI that may import the UI: it starts the wizard."""
+
+
+def imports_of(path: Path) -> list[tuple[str, str | None]]:
+    """Every module `path` imports, with the function the import sits in (None: module level)."""
+    tree = ast.parse(path.read_text())
+    found: list[tuple[str, str | None]] = []
+
+    def visit(node: ast.AST, function: str | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(child, child.name)
+                continue
+            if isinstance(child, ast.Import):
+                found.extend((alias.name, function) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
+                found.append((child.module, function))
+                found.extend((f"{child.module}.{alias.name}", function) for alias in child.names)
+            visit(child, function)
+
+    visit(tree, None)
+    return found
+
+
+def package_files(package: str) -> list[Path]:
+    files = sorted((WIZARD / package).rglob("*.py"))
+    assert files, f"no modules found in wizard/{package}"
+    return files
+
+
+def crossings(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    return [f"{path.relative_to(ROOT)}: {name} (in {function or 'module'})"
+            for path in package_files(package)
+            for name, function in imports_of(path)
+            if any(name == f or name.startswith(f + ".") for f in forbidden)]
+
+
+def test_core_imports_neither_cli_nor_ui() -> None:
+    assert crossings("core", ("wizard.cli", "wizard.ui", "textual", "rich")) == []
+
+
+def test_testing_imports_neither_ui_nor_cli() -> None:
+    assert crossings("testing", ("wizard.cli", "wizard.ui", "textual", "rich")) == []
+
+
+def test_cli_imports_the_ui_only_to_start_the_wizard() -> None:
+    path, function = WIZARD_STARTER
+    allowed = f"{path}: wizard.ui."
+    found = crossings("cli", ("wizard.ui", "textual", "rich"))
+    assert [line for line in found
+            if not (line.startswith(allowed) and line.endswith(f"(in {function})"))] == []
+    assert found, "the wizard's starter moved: update WIZARD_STARTER"
+
+
+def test_the_contract_checker_sees_a_crossing(tmp_path: Path) -> None:
+    module = tmp_path / "bad.py"
+    module.write_text("import os\n\ndef start():\n    from wizard.ui.app import make_app\n")
+    assert ("wizard.ui.app", "start") in imports_of(module)
+    assert ("os", None) in imports_of(module)
+
+
+def test_every_cli_module_loads_without_textual() -> None:
+    names = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in package_files("cli")]
+    loaded = modules_loaded_by("\n".join(f"import {n}" for n in names if not n.endswith("__main__")))
+    assert ui_modules(loaded) == [] and "wizard.ui" not in loaded

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 import signal
 import subprocess
+import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import WA_TOKEN, Cli, Run
+from tests.support.files import git
+from tests.support.findings import codes
+from tests.support.waiting import wait_until
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
 
 VALID = TOKENS["valid"]
@@ -21,10 +23,6 @@ def check_json(cli: Cli, token: str, *args: str, env: dict[str, str] | None = No
     run = cli("check", "--json", *args, stdin=token, env=env)
     assert run.out, run.err
     return run, json.loads(run.out)
-
-
-def codes(found: list[dict]) -> list[str]:
-    return [f["code"] for f in found]
 
 
 def assert_no_secret(run: Run, *secrets: str) -> None:
@@ -217,10 +215,6 @@ def test_token_warnings(cli: Cli, scenario: str, warning: str) -> None:
 def test_warn_days(cli: Cli) -> None:
     _, body = check_json(cli, TOKENS["expiring_soon"], "--warn-days", "3")
     assert body["warnings"] == []
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
 def test_env_not_gitignored_and_world_readable(cli: Cli) -> None:
@@ -426,7 +420,7 @@ def test_version_and_help(cli: Cli) -> None:
         assert command in help_text
 
 
-def test_interrupt_exits_130(cli: Cli) -> None:
+def test_interrupt_exits_130(cli: Cli, fake_graph: FakeGraphServer) -> None:
     token_file = cli.cwd / "token.txt"
     token_file.write_text(TOKENS["hang"])
     with token_file.open("rb") as stdin:
@@ -434,7 +428,9 @@ def test_interrupt_exits_130(cli: Cli) -> None:
             [str(WA_TOKEN), "check", "--timeout", "20"], cwd=cli.cwd, stdin=stdin,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli.env,
         )
-    time.sleep(1.5)
+    # ready: the command is waiting for Graph's answer (the `hang` scenario never sends one)
+    wait_until(lambda: bool(fake_graph.requests) or proc.poll() is not None,
+               "wa-token asking the fake Graph")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 130, err.decode()

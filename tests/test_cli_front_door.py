@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import WA_TOKEN, Cli, Run
 from tests.test_cli_lifecycle import run_on_terminal
-from wizard import cli
-from wizard.commands import build_parser
+from wizard.cli import main as cli
+from wizard.cli.parser import build_parser
 from wizard.testing.fake_graph import TOKENS
 
 VALID = TOKENS["valid"]
@@ -308,4 +308,4 @@ def test_top_help_lists_global_options_once_and_explains_modes(cli: Cli) -> None
 def test_version_still_loads_no_command_module() -> None:
     proc = subprocess.run([str(WA_TOKEN), "--version"], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}, check=False)
-    assert proc.stdout.startswith("wa-token ") and "wizard.commands" not in proc.stderr
+    assert proc.stdout.startswith("wa-token ") and "wizard.cli.run" not in proc.stderr

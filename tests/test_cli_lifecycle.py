@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import WA_TOKEN, Cli, Run
-from wizard.cli import main
+from tests.support.files import git, new_repo, write_text_env
+from wizard.cli.main import main
 from wizard.testing.fake_graph import (
     APP_ID,
     APP_SECRET,
@@ -50,10 +51,7 @@ def assert_clean(run: Run) -> None:
 
 
 def write_env(cli: Cli, text: str, name: str = ".env") -> Path:
-    path = cli.cwd / name
-    path.write_text(text)
-    path.chmod(0o600)
-    return path
+    return write_text_env(cli.cwd, text, name)
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -357,17 +355,6 @@ def test_schedule_prints_cron_and_systemd_entries(cli: Cli) -> None:
 
 
 # -- fix -----------------------------------------------------------------------------------------
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
-    return done.stdout
-
-
-def new_repo(folder: Path) -> None:
-    git(folder, "init", "-q")
-    git(folder, "config", "user.email", "dev@example.com")
-    git(folder, "config", "user.name", "Dev")
-
 
 def warnings_of(cli: Cli, *args: str) -> list[str]:
     return [w["code"] for w in json.loads(cli("check", "--json", *args).out)["warnings"]]

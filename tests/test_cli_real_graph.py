@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.conftest import Cli, Run
+from tests.support.findings import codes
 from wizard.testing.fake_graph import (
     APP_ID,
     APP_SECRET,
@@ -25,10 +26,6 @@ def check(cli: Cli, scenario: str, env: dict[str, str] | None = None) -> tuple[R
     assert TOKENS[scenario] not in run.out + run.err
     assert APP_SECRET not in run.out + run.err
     return run, json.loads(run.out)
-
-
-def codes(found: list[dict]) -> list[str]:
-    return [f["code"] for f in found]
 
 
 def text(finding: dict) -> str:

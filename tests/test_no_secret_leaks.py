@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard.cli import main
+from wizard.cli.main import main
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
 
 SCENARIOS = ["valid", "temporary", "expired", "revoked", "malformed", "missing_messaging",

@@ -1,5 +1,5 @@
 """`python -m wizard` runs the same command line as `wa-token`."""
 
-from wizard.cli import main
+from wizard.cli.main import main
 
 raise SystemExit(main())

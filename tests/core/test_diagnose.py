@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.findings import codes
 from wizard.core.diagnose import (
     GRAPH_ERROR_PROBLEMS,
     GraphFindings,
@@ -28,10 +29,6 @@ INFO = TokenInfo(
 ACCOUNT = BusinessAccount("1", "Acme", phone_numbers=(PhoneNumber("11", "+1 555"),))
 GOOD = GraphFindings(token_info=INFO, accounts=(ACCOUNT,))
 LOCAL = LocalFacts(now=NOW, source="dotenv", location=".env")
-
-
-def codes(findings: tuple) -> list[str]:
-    return [f.code for f in findings]
 
 
 def api_error(code: int, subcode: int | None = None, **kw: object) -> GraphApiError:

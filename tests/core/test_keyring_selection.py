@@ -90,7 +90,7 @@ def test_check_of_a_dotenv_token_does_not_import_keyring_where_there_is_none(
 ) -> None:
     (tmp_path / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['valid']}\n")
     (tmp_path / ".env").chmod(0o600)
-    code = ("import sys; from wizard.cli import main; code = main(['check', '--json']); "
+    code = ("import sys; from wizard.cli.main import main; code = main(['check', '--json']); "
             "print([m for m in sys.modules if m.startswith('keyring')], file=sys.stderr); "
             "sys.exit(code)")
     with FakeGraphServer() as server:

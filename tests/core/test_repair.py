@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.core.memory_keyring import MemoryKeyring
+from tests.support.files import git
 from wizard.core import repair
 from wizard.core.errors import KeyringLocked, StoreError
 from wizard.core.profiles import DEFAULT, Profile
 from wizard.core.token import SecretToken
-from tests.core.memory_keyring import MemoryKeyring
 
 TOKEN = SecretToken("EAAFake0Sentinel0Repair0Token00000000000000000000rep1")
 OTHER = SecretToken("EAAFake0Sentinel0Repair0Other00000000000000000000rep2")
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
 
 
 @pytest.fixture

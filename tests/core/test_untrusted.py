@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from wizard.console import Console
+from wizard.cli.console import Console
 from wizard.core.errors import GraphBadResponse, SettingsError
 from wizard.core.token import SecretToken
 from wizard.core.untrusted import (

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wizard import commands as cli
+from wizard.cli import run as cli
 from wizard.core import graph
 from wizard.core.check import CheckReport, check_found_token
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from wizard import commands as cli
+from wizard.cli import run as cli
 from wizard.core import token as token_module
 from wizard.core.errors import TokenFormatError
 from wizard.core.token import MAX_TOKEN_LENGTH, TOKEN_KEY, clean_pasted, format_problem

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from tests.keyring_session import SecretServiceSession
-from wizard import commands as cli
+from wizard.cli import run as cli
+from wizard.cli.commands import tokens
 from wizard.core.errors import WaTokenError
 from wizard.core.graph import GraphClient
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
@@ -277,7 +278,7 @@ def test_an_unexpected_bug_does_not_print_its_message(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"bug while checking {token} with {APP_SECRET}")
 
-    monkeypatch.setattr(cli, "check_found_token", broken)
+    monkeypatch.setattr(tokens, "check_found_token", broken)
     for argv in (["check"], ["save"], ["status"]):
         result = run(argv, token, {"WHATSAPP_GRAPH_URL": fake_graph.url,
                                    "WHATSAPP_CLOUD_API_TOKEN": token})

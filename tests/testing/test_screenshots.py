@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from wizard.testing.screenshots import for_rsvg, to_png
+from wizard.ui.scenes.screenshots import for_rsvg, to_png
 
 pytestmark = pytest.mark.skipif(shutil.which("rsvg-convert") is None,
                                 reason="rsvg-convert (librsvg2-bin) is not installed")

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
+from tests.support.clock import FIXED_NOW
 from wizard.core.settings import load_settings
 from wizard.testing.fake_graph import FakeGraphServer
-from wizard.testing.scenes import wait_for, wait_for_screen  # noqa: F401 (re-exported)
 from wizard.ui.app import WizardApp, make_app
-
-FIXED_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+from wizard.ui.scenes.walks import wait_for, wait_for_screen  # noqa: F401 (re-exported)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from textual.widgets import RadioButton
 
 from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, NUMBER, HostileGraph, serve
 from tests.ui.conftest import AppFactory, screen_text
-from wizard.testing.scenes import check, wait_for_screen
+from wizard.ui.scenes.walks import check, wait_for_screen
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.steps.hubs import HubScreen
 from wizard.ui.steps.instructions import InstructionStep

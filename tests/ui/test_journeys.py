@@ -8,13 +8,14 @@ import keyring
 import pytest
 from textual.widgets import Button, Input, RadioButton, Static
 
+from tests.support.files import write_env as support_write_env
 from tests.ui.conftest import AppFactory, env_mode, screen_text
 from wizard.core.diagnose import SYSTEM_USERS_URL
 from wizard.core.flow import Step
 from wizard.core.keyring_store import keyring_service
 from wizard.testing.fake_graph import TOKENS
-from wizard.testing.scenes import check, paste, wait_for, wait_for_screen
 from wizard.ui.modals import ConfirmModal
+from wizard.ui.scenes.walks import check, paste, wait_for, wait_for_screen
 from wizard.ui.steps.check import CheckStep
 from wizard.ui.steps.done import DoneStep
 from wizard.ui.steps.hubs import ExpiredStep, MenuStep, TroubleshootStep
@@ -219,10 +220,7 @@ async def test_quit_with_a_checked_unsaved_token_asks_first(wizard_app: AppFacto
 # -- the expired journey -------------------------------------------------------------------------
 
 def write_env(folder: Path, token: str) -> Path:
-    env_file = folder / ".env"
-    env_file.write_text(f"export PORT=8080\nWHATSAPP_CLOUD_API_TOKEN={token}\n# end\n")
-    env_file.chmod(0o600)
-    return env_file
+    return support_write_env(folder, token, around=True)
 
 
 async def test_expired_token_replaced_in_place_by_a_temporary_one(

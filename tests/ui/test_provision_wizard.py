@@ -12,7 +12,7 @@ from wizard.core.flow import Step
 from wizard.testing import fake_business
 from wizard.testing.fake_business import ADMIN_TOKENS, BusinessState
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, FakeGraphServer
-from wizard.testing.provision_scenes import PROVISION_SCENES, carrying_out, planning
+from wizard.ui.scenes.provision import PROVISION_SCENES, carrying_out, planning
 from wizard.ui.steps.done import DoneStep
 from wizard.ui.steps.instructions import InstructionStep
 from wizard.ui.steps.provision import FailureStep, PlanStep, ProgressStep

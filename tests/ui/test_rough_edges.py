@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 from textual import events
 from textual.widgets import Button, Input, RadioSet, Static
 
+from tests.support.files import git
 from tests.ui.conftest import AppFactory, screen_text
 from wizard.core.flow import Step
 from wizard.testing.fake_graph import APP_ID, TOKENS
-from wizard.testing.scenes import check, wait_for, wait_for_screen
 from wizard.ui.modals import ConfirmModal
+from wizard.ui.scenes.walks import check, wait_for, wait_for_screen
 from wizard.ui.steps.check import CheckStep
 from wizard.ui.steps.done import DoneStep
 from wizard.ui.steps.extend import ExtendScreen
@@ -57,7 +57,7 @@ async def to_done(pilot, path: str | None = None) -> DoneStep:  # type: ignore[n
 
 
 def git_init(folder: Path) -> None:
-    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
+    git(folder, "init", "-q")
 
 
 # -- 1. a paste always replaces ------------------------------------------------------------------

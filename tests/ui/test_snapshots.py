@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.files import write_env as support_write_env
 from tests.ui.conftest import AppFactory
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS
-from wizard.testing.scenes import SCENES, checking, through_instructions
+from wizard.ui.scenes.walks import SCENES, checking, through_instructions
 
 SNAPSHOTS = Path(__file__).parent / "__snapshots__"
 Compare = Callable[..., bool]
@@ -27,9 +28,7 @@ def fixed_keyring_name(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def write_env(folder: Path, scenario: str) -> None:
-    env_file = folder / ".env"
-    env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS[scenario]}\n")
-    env_file.chmod(0o600)
+    support_write_env(folder, TOKENS[scenario])
 
 
 @pytest.mark.parametrize("name", sorted(SCENES))

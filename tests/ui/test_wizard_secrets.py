@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 
 from tests.ui.conftest import AppFactory, screen_text
 from wizard.testing.fake_graph import TOKENS
-from wizard.testing.scenes import check, paste, through_instructions, wait_for_screen
+from wizard.ui.scenes.walks import check, paste, through_instructions, wait_for_screen
 from wizard.ui.steps.done import DoneStep
 from wizard.ui.steps.paste import PasteStep
 from wizard.ui.steps.store import StoreStep

@@ -9,10 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
@@ -31,8 +32,8 @@ from wizard.core.flow import (
     step_number,
 )
 from wizard.core.settings import Settings
-from wizard.ui.messages import Nav, StepResult
 from wizard.ui.modals import ConfirmModal
+from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.steps.check import CheckStep
@@ -82,7 +83,7 @@ class WizardApp(App[Outcome]):
 
     CSS_PATH = "wizard.tcss"
     TITLE = "wa-token"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
                 Binding("ctrl+c", "quit", "Quit", id="quit-ctrl-c", show=False, priority=True)]
 
     def __init__(self, state: WizardState, *, open_links: bool = True) -> None:
@@ -272,12 +273,12 @@ class WizardApp(App[Outcome]):
                          else "Nothing was changed: no token was saved.")
         initial = state.initial
         if initial is None or initial.found is None:
-            return Outcome((*lines, "No token is stored yet: run `wa-token` again when you "
-                            "have one."), EXIT_NO_TOKEN)
+            return Outcome((*lines, ("No token is stored yet: run `wa-token` again when you "
+                             "have one.")), EXIT_NO_TOKEN)
         if initial.ok:
             return Outcome((*lines, f"The stored token ({initial.found.masked}) works."), EXIT_OK)
-        return Outcome((*lines, f"The stored token ({initial.found.masked}) still does not "
-                        f"work: {initial.diagnosis.problems[0].title}"), EXIT_PROBLEM)
+        return Outcome((*lines, (f"The stored token ({initial.found.masked}) still does not "
+                                 f"work: {initial.diagnosis.problems[0].title}")), EXIT_PROBLEM)
 
 
 def make_app(

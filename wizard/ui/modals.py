@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -13,7 +15,7 @@ from textual.widgets import Button, Static
 class ConfirmModal(ModalScreen[bool]):
     """Ask before something that cannot be undone; Escape means No."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="yes"),
         Binding("n,escape", "answer(False)", "No", id="no"),
         Binding("left", "app.focus_previous", "Previous", show=False),

@@ -11,7 +11,8 @@ from wizard.core.check import CheckReport
 from wizard.core.flow import Mode
 from wizard.core.save import ENV, KEYRING, SaveOutcome
 from wizard.core.settings import Settings
-from wizard.core.sources import DOTENV, KEYRING as KEYRING_SOURCE, FoundToken, SourceReading
+from wizard.core.sources import DOTENV, FoundToken, SourceReading
+from wizard.core.sources import KEYRING as KEYRING_SOURCE
 from wizard.core.token import SecretToken
 
 

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RadioSet, Static
 
-from wizard.ui.messages import BACK, NEXT, StepResult
+from wizard.ui.navigation import BACK, NEXT, StepResult
 from wizard.ui.state import WizardState
 
 
 class StepScreen(Screen[StepResult]):
     """A wizard step: subclasses fill `compose_body` and decide when Next is allowed."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
     ]

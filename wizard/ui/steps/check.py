@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Button, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
@@ -13,7 +15,7 @@ from wizard.core.check import CheckReport, check_found_token
 from wizard.core.flow import STEP_FOR_PROBLEM, STEP_TEXTS, Step
 from wizard.core.graph import PhoneNumber
 from wizard.core.sources import FoundToken
-from wizard.ui.messages import StepResult, Nav
+from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.steps.send_test import SendTestScreen
 from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
@@ -25,7 +27,7 @@ class CheckStep(StepScreen):
     """Runs the same check as `wa-token check`; Next only when the token works."""
 
     title_text = "Check it against the Graph API"
-    BINDINGS = [Binding("r", "recheck", "Check again", id="recheck"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "recheck", "Check again", id="recheck"),
                 Binding("g", "goto_fix", "Go to the fix", id="goto-fix"),
                 Binding("s", "send_test", "Send a test message", id="send-test")]
 

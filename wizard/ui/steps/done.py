@@ -15,7 +15,7 @@ from wizard.core.check import recheck_storage
 from wizard.core.flow import cron_line
 from wizard.core.save import KEYRING
 from wizard.core.sources import FoundToken
-from wizard.ui.messages import NEXT
+from wizard.ui.navigation import NEXT
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.command import CommandLine
 from wizard.ui.widgets.report import DiagnosisPanel

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from wizard.core import lifecycle
-from wizard.core.errors import StoreError
+from wizard.core import lifecycle, usecases
+from wizard.core.errors import SettingsError, StoreError
 from wizard.core.sources import FoundToken
 from wizard.core.token import SecretToken
-from wizard.ui.state import WizardState
 from wizard.ui.safe import literal as escape
+from wizard.ui.state import WizardState
 from wizard.ui.widgets.command import CommandLine
-from wizard.ui.widgets.text import inline
+from wizard.ui.widgets.text import error_markup
 
 INTRO = (
     "Exchanges the stored temporary token for one that lasts about [b]60 days[/b] (Meta's "
@@ -28,7 +30,7 @@ INTRO = (
 class ExtendScreen(Screen[str | None]):
     """App id and app secret (hidden), then the exchange; returns what was done, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Back", id="back"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Back", id="back"),
                 Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True)]
 
     def __init__(self, state: WizardState) -> None:
@@ -131,18 +133,24 @@ class ExtendScreen(Screen[str | None]):
 
     async def _exchange(self, result: Static, app_id: str, secret: SecretToken,
                         found: FoundToken) -> None:
+        """`wa-token extend`'s use case: the same plan, app check, exchange and store."""
         try:
-            lifecycle.ensure_replaceable(found, self.state.settings.profile)
-            renewal = await lifecycle.renew(self.state.settings, found, app_id=app_id,
-                                            app_secret=secret)
-        except StoreError as err:
-            result.update(f"[$error]✗ {escape(err.title)}:[/] {escape(err.message)}\n"
-                          f"[b]Fix:[/b] {inline(err.fix)}\n[b]Nothing was changed.[/b]")
+            done = await usecases.extend(self.state.settings, found, self.state.clock(),
+                                         app_id=app_id, app_secret=lambda: secret)
+        except (StoreError, SettingsError) as err:
+            result.update(error_markup(err.title, err.fix, message=err.message,
+                                       outcome="Nothing was changed."))
             return
-        if renewal.problem is not None:
-            result.update(f"[$error]✗ {inline(renewal.problem.title)}[/]\n[b]Fix:[/b] "
-                          f"{inline(renewal.problem.fix)}\n[b]Nothing was changed.[/b]")
+        if done.plan.action == lifecycle.NOTHING:
+            result.update(f"[$success]✓[/] {escape(done.plan.summary)}")
             return
+        if done.problem is not None or done.renewal is None:
+            problem = done.problem
+            assert problem is not None
+            result.update(error_markup(problem.title, problem.fix,
+                                       outcome="Nothing was changed."))
+            return
+        renewal = done.renewal
         assert renewal.new_token is not None
         until = (f", valid until {renewal.expires_at:%Y-%m-%d}" if renewal.expires_at else "")
         self.done = (f"Extended: {renewal.new_token.masked}{until}, stored in "

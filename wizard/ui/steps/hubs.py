@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Button, Collapsible, LoadingIndicator, Static
 
 from wizard.core import sources
 from wizard.core.check import CheckReport, check_found_token
 from wizard.core.flow import API_SETUP, DEBUGGER, TROUBLESHOOTING_CASES
-from wizard.ui.messages import Nav, StepResult
+from wizard.ui.navigation import Nav, StepResult
+from wizard.ui.safe import literal as escape
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.links import LinkRow
 from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
-from wizard.ui.safe import literal as escape
 from wizard.ui.widgets.text import inline
 
 PERMANENT, TEMPORARY, EXTEND, COMPARE, TROUBLESHOOT, REPLACE = (
@@ -83,7 +85,7 @@ class MenuStep(HubScreen):
     title_text = "Your token works"
     CHOICES = ((TROUBLESHOOT, "t", "Check everything in depth (troubleshoot)"),
                (REPLACE, "n", "Replace it with a new System User token"))
-    BINDINGS = [Binding("t", f"choose('{TROUBLESHOOT}')", "Troubleshoot", id="troubleshoot"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("t", f"choose('{TROUBLESHOOT}')", "Troubleshoot", id="troubleshoot"),
                 Binding("n", f"choose('{REPLACE}')", "New token", id="new-token")]
 
     def compose_body(self) -> ComposeResult:
@@ -102,7 +104,7 @@ class ExpiredStep(HubScreen):
     CHOICES = ((PERMANENT, "p", "Make a permanent System User token (recommended)"),
                (TEMPORARY, "t", "Paste a new temporary 24-hour token"),
                (EXTEND, "x", "Can't create a System User? Extend this token to 60 days"))
-    BINDINGS = [Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
                 Binding("t", f"choose('{TEMPORARY}')", "Temporary", id="temporary"),
                 Binding("x", f"choose('{EXTEND}')", "Extend", id="extend")]
 
@@ -141,7 +143,7 @@ class TroubleshootStep(HubScreen):
     title_text = "Troubleshoot"
     CHOICES = ((COMPARE, "a", "Paste another token to compare"),
                (PERMANENT, "p", "Make a permanent System User token"))
-    BINDINGS = [Binding("a", f"choose('{COMPARE}')", "Another token", id="compare"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("a", f"choose('{COMPARE}')", "Another token", id="compare"),
                 Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
                 Binding("r", "recheck", "Check again", id="recheck")]
 

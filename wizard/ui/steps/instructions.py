@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Markdown
 
 from wizard.core.flow import Step, StepText
@@ -15,7 +17,7 @@ from wizard.ui.widgets.links import LinkRow
 class InstructionStep(StepScreen):
     """Text and links for one step done in Meta Business Settings."""
 
-    BINDINGS = [Binding("o", "open_link", "Open link", id="open-link"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "open_link", "Open link", id="open-link"),
                 Binding("c", "copy_link", "Copy link", id="copy-link")]
 
     def __init__(self, state: WizardState, step: Step, text: StepText,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.widgets import (
@@ -25,7 +25,7 @@ from wizard.core.business_api import NamedNode
 from wizard.core.errors import StoreError, TokenFormatError
 from wizard.core.flow import STEP_TEXTS, Step
 from wizard.core.token import MAX_TOKEN_LENGTH, SecretToken, clean_pasted
-from wizard.ui.messages import BACK, NEXT, Nav, StepResult
+from wizard.ui.navigation import BACK, NEXT, Nav, StepResult
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.steps.instructions import InstructionStep
@@ -59,7 +59,7 @@ STATE_MARKS = {
 class WhyStep(InstructionStep):
     """The first onboarding screen, with the choice: "Do it for me" or click through by hand."""
 
-    BINDINGS = [Binding("d", "do_it_for_me", "Do it for me", id="do-it-for-me")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("d", "do_it_for_me", "Do it for me", id="do-it-for-me")]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

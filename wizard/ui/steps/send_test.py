@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
@@ -19,9 +21,9 @@ from wizard.core.messaging import (
 )
 from wizard.core.sources import FoundToken
 from wizard.ui.modals import ConfirmModal
-from wizard.ui.state import WizardState
 from wizard.ui.safe import literal as escape
-from wizard.ui.widgets.text import inline
+from wizard.ui.state import WizardState
+from wizard.ui.widgets.text import error_markup
 
 INTRO = (
     "Sends the [b]hello_world[/b] template, the one every new WhatsApp app has. Nothing is sent "
@@ -33,7 +35,7 @@ INTRO = (
 class SendTestScreen(Screen[None]):
     """Choose the sending number, type the recipient, confirm, see the message id or the fix."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back to the check", id="back"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back to the check", id="back"),
                 Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True)]
 
     def __init__(self, state: WizardState, numbers: tuple[PhoneNumber, ...]) -> None:
@@ -126,5 +128,4 @@ class SendTestScreen(Screen[None]):
                           f"{escape(outcome.sent.message_id)}\n[dim]Accepted is not delivered: "
                           "delivery is reported to your webhook.[/dim]")
         elif outcome.problem is not None:
-            result.update(f"[$error]✗ {inline(outcome.problem.title)}[/]\n"
-                          f"[b]Fix:[/b] {inline(outcome.problem.fix)}")
+            result.update(error_markup(outcome.problem.title, outcome.problem.fix))

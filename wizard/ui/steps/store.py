@@ -4,31 +4,36 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.markup import escape
+from textual.binding import Binding, BindingType
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
-from wizard.core import keyring_store
+from wizard.core import keyring_store, usecases
 from wizard.core.errors import KeyringError, StoreError
-from wizard.core.save import ENV, KEYRING, stored_token, store_token
 from wizard.core.flow import Mode
-from wizard.core.token import TOKEN_KEY, SecretToken
-from wizard.ui.messages import NEXT
+from wizard.core.profiles import Profile
+from wizard.core.save import ENV, KEYRING, store_token, stored_token
+from wizard.core.token import SecretToken
 from wizard.ui.modals import ConfirmModal
+from wizard.ui.navigation import NEXT
 from wizard.ui.steps.base import StepScreen
-from wizard.ui.widgets.text import inline
+from wizard.ui.widgets.text import error_markup
 
-ENV_HELP = (
-    f"Adds or replaces the {TOKEN_KEY} line and leaves every other line as it is; a new file "
-    "is readable by you only (0600). Your backend reads it as before. Keep it out of git."
-)
-KEYRING_HELP = (
-    "Encrypted by your OS (Keychain, Credential Locker, Secret Service), never in a plain file. "
-    f"Your server reads it with: export {TOKEN_KEY}=\"$(wa-token token)\""
-)
+
+def env_help(key: str) -> str:
+    """What saving to a .env file does, naming the profile's variable."""
+    return (f"Adds or replaces the {key} line and leaves every other line as it is; a new file "
+            "is readable by you only (0600). Your backend reads it as before. Keep it out of git.")
+
+
+def keyring_help(profile: Profile) -> str:
+    """What saving to the keyring does, and how the server reads this profile's token back."""
+    return ("Encrypted by your OS (Keychain, Credential Locker, Secret Service), never in a plain "
+            f"file. Your server reads it with: export {profile.token_key}=\"$("
+            f"{usecases.token_command(profile)})\"")
 
 
 class StoreStep(StepScreen):
@@ -37,7 +42,7 @@ class StoreStep(StepScreen):
     title_text = "Save it"
     next_label = "Save"
 
-    BINDINGS = [Binding("e", "choose('env')", ".env file", id="choose-env"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("e", "choose('env')", ".env file", id="choose-env"),
                 Binding("k", "choose('keyring')", "Keyring", id="choose-keyring")]
 
     def compose_body(self) -> ComposeResult:
@@ -66,7 +71,9 @@ class StoreStep(StepScreen):
         env = self.state.target == ENV
         self.query_one("#env-path", Input).display = env
         self.query_one("#env-path-label", Static).display = env
-        self.query_one("#store-help", Static).update(ENV_HELP if env else KEYRING_HELP)
+        profile = self.state.settings.profile
+        self.query_one("#store-help", Static).update(env_help(profile.token_key) if env
+                                                     else keyring_help(profile))
 
     @work(thread=True, exit_on_error=False, group="keyring")
     def probe_keyring(self) -> None:
@@ -142,9 +149,8 @@ class StoreStep(StepScreen):
     def _failed(self, err: StoreError) -> None:
         offer = (" You can save to the .env file instead." if isinstance(err, KeyringError)
                  else "")
-        self.query_one("#save-status", Static).update(
-            f"[$error]✗ {escape(err.title)}:[/] {escape(err.message)}\n"
-            f"[b]Fix:[/b] {inline(err.fix)}{offer}\n"
-            "[b]Nothing was written.[/b]")
+        self.query_one("#save-status", Static).update(error_markup(
+            err.title, err.fix, message=err.message, fix_suffix=offer,
+            outcome="Nothing was written."))
         self.allow_next(True)
 

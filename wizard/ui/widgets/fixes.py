@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from textual import on, work
@@ -12,7 +13,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from wizard.core import repair
+from wizard.core import repair, usecases
 from wizard.core.errors import StoreError
 from wizard.core.profiles import Profile
 from wizard.core.sources import FoundToken
@@ -77,7 +78,7 @@ class FixButton(Vertical):
                 done = SIMPLE_REPAIRS[self.code](Path(self.found.location), self.profile)
                 lines = _repair_lines(done)
             else:
-                lines = _history_lines(Path(self.found.location), self.found)
+                lines = history_lines(Path(self.found.location), self.found, self.profile)
         except StoreError as err:
             lines = [f"[$error]✗ {escape(err.message)}[/]", f"Fix: {inline(err.fix)}"]
         self.app.call_from_thread(self._show, "\n".join(lines))
@@ -101,9 +102,10 @@ def _repair_lines(done: repair.Repair) -> list[str]:
     return [f"{mark} {escape(done.summary)}", *(escape(note) for note in done.notes)]
 
 
-def _history_lines(env_file: Path, found: FoundToken) -> list[str]:
+def history_lines(env_file: Path, found: FoundToken, profile: Profile) -> list[str]:
+    """`wa-token fix tracked` in the wizard: the same steps, with --profile and --env-file."""
     scan = repair.scan_history(env_file, found.token)
-    steps = repair.untrack_steps(env_file, scan, "wa-token fix gitignore")
+    steps = usecases.untrack_commands(env_file, profile, datetime.now(UTC), scan)
     lines = ["Untrack it (the file stays on disk):", *(f"  {escape(s)}" for s in steps)]
     if scan.leaked:
         lines.append(f"[$error]✗ The token is in {len(scan.commits)} commit(s):[/] treat it as "

@@ -16,7 +16,7 @@ from wizard.core.diagnose import Finding, format_time
 from wizard.core.graph import WHATSAPP_SCOPES
 from wizard.core.profiles import Profile
 from wizard.core.sources import DOTENV, describe
-from wizard.text_report import TYPE_NAMES
+from wizard.core.wording import token_type_name
 from wizard.ui.safe import literal as escape
 from wizard.ui.widgets.fixes import FIX_LABELS, FixButton
 from wizard.ui.widgets.text import inline, wizard_fix
@@ -29,7 +29,7 @@ def summary_markup(report: CheckReport) -> str:
     if found is not None:
         lines.append(_row("Token", f"{found.masked}  ({escape(describe(found.source, found.location))})"))
     if info is not None:
-        lines.append(_row("Type", escape(TYPE_NAMES.get(info.type or "", info.type or "unknown"))))
+        lines.append(_row("Type", escape(token_type_name(info.type, "unknown"))))
         lines.append(_row("Expires", "[$success]never[/]" if info.expires_at is None
                           else format_time(info.expires_at)))
         if info.application or info.app_id:

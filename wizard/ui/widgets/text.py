@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from wizard.ui.safe import literal as escape
-
 from wizard.core.diagnose import SAVE_AND_RESTART
+from wizard.ui.safe import literal as escape
 
 _CODE = re.compile(r"`([^`\n]+)`")
 _URL = re.compile(r"https://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/?=&+-]*)?")
@@ -46,8 +45,8 @@ def inline(text: str) -> str:
 
 
 IN_THE_WIZARD = (
-    (SAVE_AND_RESTART, "then paste it into this wizard, which checks and saves it; restart your "
-                       "backend server"),
+    (SAVE_AND_RESTART, ("then paste it into this wizard, which checks and saves it; restart "
+                        "your backend server")),
     ("run `wa-token setup` (it walks you through it)", "follow this wizard's System User route"),
 )
 """Fixes that name a command, where the wizard itself does the job: what the wizard says instead."""
@@ -58,3 +57,18 @@ def wizard_fix(fix: str) -> str:
     for command, instead in IN_THE_WIZARD:
         fix = fix.replace(command, instead)
     return inline(fix)
+
+
+def error_markup(title: str, fix: str, *, message: str = "", outcome: str = "",
+                 fix_suffix: str = "") -> str:
+    """The one way the wizard shows a failure: ✗ title[: message], Fix:, and what was not done.
+
+    Every piece is untrusted core text (escaped here); `outcome` ("Nothing was changed.") is
+    shown in bold on its own line.
+    """
+    head = (f"[$error]✗ {inline(title)}:[/] {escape(message)}" if message
+            else f"[$error]✗ {inline(title)}[/]")
+    lines = [head, f"[b]Fix:[/b] {inline(fix)}{escape(fix_suffix)}"]
+    if outcome:
+        lines.append(f"[b]{escape(outcome)}[/b]")
+    return "\n".join(lines)

@@ -1,6 +1,6 @@
 """Scripted walks through "Do it for me" (plan, progress, failure), for Pilot tests and screenshots.
 
-    python -m wizard.testing.provision_scenes [--out screenshots]
+    python -m wizard.ui.scenes.provision [--out screenshots]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from wizard.testing.fake_business import ADMIN_TOKENS
-from wizard.testing.scenes import Scene, Script, settle, wait_for, wait_for_screen
+from wizard.ui.scenes.walks import Scene, Script, settle, wait_for, wait_for_screen
 
 
 async def enter_admin_token(pilot: Pilot, admin: str) -> None:
@@ -70,8 +70,9 @@ PROVISION_SCENES: dict[str, Scene] = {
 
 async def shoot_all(out: Path) -> list[Path]:
     """Each scene at 80×24 against a fresh fake business; SVG and PNG into `out`."""
-    from wizard.testing import fake_business, screenshots
+    from wizard.testing import fake_business
     from wizard.testing.fake_graph import FakeGraphServer
+    from wizard.ui.scenes import screenshots
 
     written: list[Path] = []
     with FakeGraphServer(clock=screenshots.FIXED_NOW.timestamp, trace_id="AFixedTraceId") as \

@@ -10,8 +10,10 @@ import stat
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
-from wizard.cli_stdin import read_limited
-from wizard.console import Console, ask_hidden, confirm, isatty
+from wizard.cli.console import Console, ask_hidden, confirm, isatty
+from wizard.cli.parser import SubParsers
+from wizard.cli.render import render_check
+from wizard.cli.stdin import read_limited
 from wizard.core import provision as pv
 from wizard.core.business_api import NamedNode
 from wizard.core.check import report_json
@@ -21,7 +23,6 @@ from wizard.core.save import ENV, KEYRING
 from wizard.core.settings import APP_ID_VAR, APP_SECRET_VAR, Settings
 from wizard.core.sources import from_stdin
 from wizard.core.token import SecretToken
-from wizard.text_report import render_check
 
 Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
 
@@ -37,7 +38,7 @@ STATE_WORDS = {
 }
 
 
-def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     """`provision` and its flags (the contract's table)."""
     p = commands.add_parser(
         "provision", parents=[common],

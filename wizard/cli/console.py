@@ -5,9 +5,9 @@ from __future__ import annotations
 import getpass
 from typing import Any, TextIO
 
+from wizard.cli.render import Marks, render_error
 from wizard.core.errors import WaTokenError
 from wizard.core.untrusted import terminal_safe
-from wizard.text_report import Marks, render_error
 
 
 class Console:

@@ -11,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from wizard import cli_args, cli_help
-from wizard.console import Console, ask_hidden, confirm, isatty
-from wizard.core import lifecycle, messaging, sources
+from wizard.cli import parser
+from wizard.cli.console import Console, ask_hidden, confirm, isatty
+from wizard.cli.parser import SubParsers
+from wizard.cli.render import render_check, render_finding
+from wizard.core import lifecycle, messaging, sources, usecases
 from wizard.core.check import check_found_token
 from wizard.core.diagnose import (
     EXIT_NO_TOKEN,
@@ -29,16 +31,15 @@ from wizard.core.schedule import refresh_command, schedule_texts
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
 from wizard.core.token import SecretToken
-from wizard.text_report import render_check, render_finding
 
 Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
 
 NO_TOKEN = "No token found (environment, .env, keyring). Run `wa-token setup` or `wa-token save`."
 
 
-def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     """send-test, extend, refresh and schedule, with the global options after them too."""
-    send = cli_help.add_command(commands, "send-test", common)
+    send = parser.add_command(commands, "send-test", common)
     send.add_argument("--to", required=True, metavar="+NUMBER",
                       help="the recipient, in international format (e.g. +15551234567)")
     send.add_argument("--phone-number-id", metavar="ID",
@@ -47,19 +48,19 @@ def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentP
     send.add_argument("--yes", action="store_true",
                       help="send without asking (required when there is no terminal)")
 
-    extend = cli_help.add_command(commands, "extend", common)
+    extend = parser.add_command(commands, "extend", common)
     extend.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
 
-    refresh = cli_help.add_command(commands, "refresh", common)
-    refresh.add_argument("--if-expiring-within", type=cli_args.days, metavar="DAYS",
+    refresh = parser.add_command(commands, "refresh", common)
+    refresh.add_argument("--if-expiring-within", type=parser.days, metavar="DAYS",
                          default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
                          help="only when it expires within DAYS days (default 10)")
     refresh.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
 
-    schedule = cli_help.add_command(commands, "schedule", common)
+    schedule = parser.add_command(commands, "schedule", common)
     schedule.add_argument("--print", action="store_true", dest="print_only",
                           help="print them (the default; wa-token never installs them itself)")
-    schedule.add_argument("--if-expiring-within", type=cli_args.days, metavar="DAYS",
+    schedule.add_argument("--if-expiring-within", type=parser.days, metavar="DAYS",
                           default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
                           help="passed on to refresh (default 10)")
 
@@ -127,14 +128,25 @@ def cmd_extend(args: argparse.Namespace, settings: Settings, environ: Mapping[st
     found = _token_to_replace(settings, environ, console)
     if found is None:
         return EXIT_NO_TOKEN
-    lifecycle.ensure_replaceable(found, settings.profile)
-    now = datetime.now(UTC)
-    local = lifecycle.local_for(settings, found, now)
-    info = asyncio.run(lifecycle.inspect_current(settings, found, local))
-    if isinstance(info, Finding):
-        return _fail(info, console)
-    plan = lifecycle.plan_extend(info, now, local)
-    return _carry_out(plan, args, settings, found, info.app_id, stdin, console)
+    lifecycle.ensure_replaceable(found, settings.profile)  # exit 5 before anything is asked
+    try:
+        done = asyncio.run(usecases.extend(
+            settings, found, datetime.now(UTC), app_id=args.app_id,
+            app_secret=lambda: _app_secret(settings, stdin, console)))
+    except StoreError as err:
+        console.error(err)
+        console.say("The new token could not be stored; the old one is unchanged in "
+                    f"{sources.describe(found.source, found.location)}.")
+        return EXIT_STORE
+    if done.plan.action == lifecycle.NOTHING:
+        console.out.write(done.plan.summary + "\n")
+        return EXIT_OK
+    if done.renewal is None:
+        if done.plan.problem is not None and done.plan.summary:
+            console.say(f"{console.marks.bad} {done.plan.summary}")
+        return _fail(done.problem, console) if done.problem else done.exit_code
+    console.say(done.plan.summary)
+    return _report_renewal(done.renewal, found, console)
 
 
 def cmd_refresh(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
@@ -201,16 +213,7 @@ def _report_renewal(renewal: lifecycle.Renewal, found: FoundToken, console: Cons
 
 
 def _app_id(value: str | None, settings: Settings) -> str:
-    variable = settings.profile.var("WHATSAPP_APP_ID")
-    if not value:
-        raise SettingsError(
-            "The exchange needs the app id, and none is known.",
-            fix=f"Set {variable} (environment or .env) or pass --app-id: App Dashboard → your "
-            "app → App settings → Basic → App ID.")
-    if not value.isdigit():
-        raise SettingsError(f"The app id must be digits ({variable} or --app-id).",
-                            fix="Copy it from App Dashboard → your app → App settings → Basic.")
-    return value
+    return usecases.valid_app_id(value, settings.profile)
 
 
 def _app_secret(settings: Settings, stdin: TextIO, console: Console) -> SecretToken:
@@ -247,11 +250,10 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings, environ: Mapping[
     command = refresh_command(_program(), env_file, settings.profile, args.if_expiring_within,
                               _graph_flags(settings))
     texts = schedule_texts(command, settings.profile)
-    console.out.write("\n\n".join([
-        "## cron", texts.crontab,
-        "## systemd (a user timer; it can reach your OS keyring while you are logged in)",
-        texts.service, texts.timer,
-    ]) + "\n")
+    sections = ("## cron", texts.crontab,
+                "## systemd (a user timer; it can reach your OS keyring while you are logged in)",
+                texts.service, texts.timer)
+    console.out.write("\n\n".join(sections) + "\n")
     console.say(f"Check it once by hand first: {texts.shell}")
     return EXIT_OK
 

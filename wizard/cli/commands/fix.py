@@ -7,13 +7,14 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
-from wizard import cli_help
-from wizard.console import Console
-from wizard.core import sources
-from wizard.core.diagnose import EXIT_OK, EXIT_PROBLEM, Finding, LocalFacts, command, rotation_steps
+from wizard.cli import parser
+from wizard.cli.console import Console
+from wizard.cli.parser import SubParsers
+from wizard.cli.render import render_finding
+from wizard.core import sources, usecases
+from wizard.core.diagnose import EXIT_OK, EXIT_PROBLEM, Finding, LocalFacts, rotation_steps
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
-from wizard.text_report import render_finding
 
 if TYPE_CHECKING:  # repair (git, the keyring move) is imported only when a fix runs
     from wizard.core import repair
@@ -24,9 +25,9 @@ SHOWN_HITS = 10
 """How many commit/path pairs `fix tracked` lists before it summarises."""
 
 
-def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     """`fix gitignore|permissions|keyring|tracked`, with the global options after them too."""
-    fix = cli_help.add_command(commands, "fix", common)
+    fix = parser.add_command(commands, "fix", common)
     what = fix.add_subparsers(dest="fix", metavar="WHAT", required=True)
     what.add_parser("gitignore", parents=[common],
                     help="env_not_gitignored: add the .env file to its work tree's .gitignore")
@@ -95,9 +96,7 @@ def _report_tracked(scan: repair.HistoryScan, found: FoundToken | None, settings
     local = LocalFacts(now=datetime.now(UTC), source=sources.DOTENV,
                        location=str(env_file), profile=settings.profile)
     _print_scan(scan, found, console)
-    from wizard.core import repair
-
-    steps = repair.untrack_steps(env_file, scan, command(local, "fix gitignore"))
+    steps = usecases.untrack_commands(env_file, settings.profile, local.now, scan)
     if steps:
         console.say(f"{marks.bad} {env_file} is tracked by git. Untrack it:")
         for number, step in enumerate(steps, 1):

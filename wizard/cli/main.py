@@ -21,7 +21,7 @@ TEST_INTERRUPT = "WA_TOKEN_TEST_INTERRUPT"
 
 
 def main(argv: Sequence[str] | None = None, **streams: Any) -> int:
-    """Run one command and return its exit code (see `wizard.commands.main`)."""
+    """Run one command and return its exit code (see `wizard.cli.run.main`)."""
     previous = _quiet_interrupts_while_starting()
     try:
         args = list(sys.argv[1:] if argv is None else argv)
@@ -30,11 +30,11 @@ def main(argv: Sequence[str] | None = None, **streams: Any) -> int:
         if os.environ.get(TEST_INTERRUPT) == "import":
             os.kill(os.getpid(), signal.SIGINT)
         _skip_final_collections()
-        from wizard import commands  # httpx, the core and argparse: only when a command runs
+        from wizard.cli import run  # httpx, the core and argparse: only when a command runs
     finally:
         _restore(previous)
     try:
-        return commands.main(argv, **streams)
+        return run.main(argv, **streams)
     except KeyboardInterrupt:  # between the handler's restore and the command's own handling
         _write_interrupted()
         return EXIT_INTERRUPTED
@@ -94,15 +94,6 @@ def _skip_final_collections() -> None:
     """
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
-
-
-def __getattr__(name: str) -> Any:
-    """`wizard.cli.COMMANDS` and the other names of `wizard.commands` still resolve."""
-    if name.startswith("__"):  # the import system probes __path__ & co.: no commands for that
-        raise AttributeError(name)
-    from wizard import commands
-
-    return getattr(commands, name)
 
 
 if __name__ == "__main__":  # pragma: no cover

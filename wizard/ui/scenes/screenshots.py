@@ -1,6 +1,6 @@
 """Drive the real wizard against the fake Graph server and write the README's screenshots.
 
-    python -m wizard.testing.screenshots [--out screenshots] [--scene NAME ...]
+    python -m wizard.ui.scenes.screenshots [--out screenshots] [--scene NAME ...]
 
 Each scene runs at 80×24 and the main ones also at 120×36; SVGs come from Textual, PNGs from
 `rsvg-convert` (Debian: librsvg2-bin) fed a copy of the SVG that places every character in its
@@ -28,7 +28,7 @@ from rich.cells import get_character_cell_size
 
 from wizard.core.settings import load_settings
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
-from wizard.testing.scenes import SCENES, Scene
+from wizard.ui.scenes.walks import SCENES, Scene
 
 FIXED_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SMALL, LARGE = (80, 24), (120, 36)

@@ -1,0 +1,1 @@
+"""Helpers the tests share: files and git, the frozen clock, finding codes."""

@@ -42,9 +42,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere: use this checkout's `wizard`
     sys.path.insert(0, str(ROOT))
 
-from wizard.core.env_store import write_env_token  # noqa: E402
-from wizard.testing.fake_graph import TOKENS, FakeGraphServer  # noqa: E402
-from wizard.testing.traffic import CountingFakeGraphServer  # noqa: E402
+from wizard.core.env_store import write_env_token
+from wizard.testing.fake_graph import TOKENS, FakeGraphServer
+from wizard.testing.traffic import CountingFakeGraphServer
 
 STARTUP_GOAL = 1.3
 """`check` and `status` may take at most this many times the bare `import httpx; httpx.get`."""
@@ -127,8 +127,9 @@ def spread(values: Sequence[float]) -> str:
     return f"{min(values) * 1000:.0f}-{max(values) * 1000:.0f} ms"
 
 
-def print_table(title: str, header: Sequence[str], rows: list[Row], notes: Sequence[str] = ()
-                ) -> None:
+def print_table(
+    title: str, header: Sequence[str], rows: list[Row], notes: Sequence[str] = ()
+) -> None:
     table = [(*header, "result"), *((*row.cells, row.result) for row in rows)]
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     print(f"\n{title}")
@@ -138,8 +139,9 @@ def print_table(title: str, header: Sequence[str], rows: list[Row], notes: Seque
         print(f"  {note}")
 
 
-def interleave(cases: dict[str, Callable[[], float]], baseline: str, rounds: int
-               ) -> dict[str, Samples]:
+def interleave(
+    cases: dict[str, Callable[[], float]], baseline: str, rounds: int
+) -> dict[str, Samples]:
     """Run every case once per round, in turn; each case's ratio to the baseline of its round."""
     samples = {name: Samples() for name in cases}
     if WARM_UP:  # the OS caches, the .pyc files
@@ -162,19 +164,34 @@ CHECKOUT: Path | None = None
 def wa_token_command() -> list[str]:
     """The installed console script next to this Python, else `python -m wizard`."""
     if CHECKOUT is not None:
-        return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(CHECKOUT)!r}); "
-                "from wizard.cli.main import main; sys.exit(main())"]
+        return [
+            sys.executable,
+            "-c",
+            (
+                f"import sys; sys.path.insert(0, {str(CHECKOUT)!r}); "
+                "from wizard.cli.main import main; sys.exit(main())"
+            ),
+        ]
     script = Path(sys.executable).with_name("wa-token")
     return [str(script)] if script.exists() else [sys.executable, "-m", "wizard"]
 
 
 def server_env(graph_url: str, home: Path) -> dict[str, str]:
     """A machine without a keyring: no keyring configuration, no D-Bus session bus."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("WHATSAPP_", "PYTHON_KEYRING", "DBUS_", "XDG_"))}
-    env.update({"WHATSAPP_GRAPH_URL": graph_url, "HOME": str(home),
-                "XDG_CONFIG_HOME": str(home / "config"), "XDG_RUNTIME_DIR": str(home / "run"),
-                "WA_TOKEN_KEYRING_SERVICE": "wa-token-benchmark"})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("WHATSAPP_", "PYTHON_KEYRING", "DBUS_", "XDG_"))
+    }
+    env.update(
+        {
+            "WHATSAPP_GRAPH_URL": graph_url,
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_RUNTIME_DIR": str(home / "run"),
+            "WA_TOKEN_KEYRING_SERVICE": "wa-token-benchmark",
+        }
+    )
     return env
 
 
@@ -187,13 +204,24 @@ class Finished:
     stdout: bytes = b""
 
 
-def run_process(command: list[str], env: dict[str, str], cwd: Path, stdin: bytes | None = None,
-                ok: tuple[int, ...] = (0,)) -> Finished:
+def run_process(
+    command: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    stdin: bytes | None = None,
+    ok: tuple[int, ...] = (0,),
+) -> Finished:
     """Run one process to its end; wall time, and its peak RSS from wait4."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=err,
-                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            command,
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        )
         if stdin is not None:
             assert proc.stdin is not None
             proc.stdin.write(stdin)
@@ -203,8 +231,10 @@ def run_process(command: list[str], env: dict[str, str], cwd: Path, stdin: bytes
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode not in ok:
             err.seek(0)
-            raise RuntimeError(f"{' '.join(command)} exited {proc.returncode}: "
-                               f"{err.read().decode(errors='replace')[-300:]}")
+            raise RuntimeError(
+                f"{' '.join(command)} exited {proc.returncode}: "
+                f"{err.read().decode(errors='replace')[-300:]}"
+            )
         out.seek(0)
         return Finished(elapsed, usage.ru_maxrss * 1024, out.read())
 
@@ -217,6 +247,7 @@ def write_dotenv(folder: Path, token: str) -> None:
 
 # -- 1. start-up and memory ------------------------------------------------------------------------
 
+
 def cli_startup(rounds: int, work: Path) -> float:
     """check/status vs a bare httpx.get, --version vs import httpx, peak RSS; returns check's
     median at L = 0 (the start-up that the latency goal adds to 2L)."""
@@ -228,7 +259,10 @@ def cli_startup(rounds: int, work: Path) -> float:
         commands = {
             "python: import httpx": [sys.executable, "-c", "import httpx"],
             "python: import httpx; httpx.get(URL)": [
-                sys.executable, "-c", f"import httpx; httpx.get({url!r})"],
+                sys.executable,
+                "-c",
+                f"import httpx; httpx.get({url!r})",
+            ],
             "wa-token --version": [*wa_token_command(), "--version"],
             "wa-token check": [*wa_token_command(), "check"],
             "wa-token status": [*wa_token_command(), "status"],
@@ -239,6 +273,7 @@ def cli_startup(rounds: int, work: Path) -> float:
                 done = run_process(command, env, work)
                 rss.setdefault(name, []).append(done.max_rss)
                 return done.seconds
+
             return run
 
         cases = {name: runner(name, command) for name, command in commands.items()}
@@ -247,24 +282,58 @@ def cli_startup(rounds: int, work: Path) -> float:
     version = samples["wa-token --version"]
     version_ratios = [v / i for v, i in zip(version.values, imp.values)]  # the same rounds
     rows = [
-        Row(("python -c \"import httpx; httpx.get(URL)\"", ms(bare.median), spread(bare.values),
-             "1.00x", "(baseline)")),
-        Row(("python -c \"import httpx\"", ms(imp.median), spread(imp.values),
-             imp.ratio_cell(), "(context)")),
+        Row(
+            (
+                'python -c "import httpx; httpx.get(URL)"',
+                ms(bare.median),
+                spread(bare.values),
+                "1.00x",
+                "(baseline)",
+            )
+        ),
+        Row(
+            (
+                'python -c "import httpx"',
+                ms(imp.median),
+                spread(imp.values),
+                imp.ratio_cell(),
+                "(context)",
+            )
+        ),
     ]
     for name in ("wa-token check", "wa-token status"):
-        rows.append(Row((f"{name} (.env token, Graph at 0 ms)", ms(samples[name].median),
-                         spread(samples[name].values), samples[name].ratio_cell(),
-                         f"<= {STARTUP_GOAL:g}x"), samples[name].ratio <= STARTUP_GOAL))
+        rows.append(
+            Row(
+                (
+                    f"{name} (.env token, Graph at 0 ms)",
+                    ms(samples[name].median),
+                    spread(samples[name].values),
+                    samples[name].ratio_cell(),
+                    f"<= {STARTUP_GOAL:g}x",
+                ),
+                samples[name].ratio <= STARTUP_GOAL,
+            )
+        )
     version_ratio = statistics.median(version_ratios)
-    rows.append(Row(("wa-token --version (vs import httpx)", ms(version.median),
-                     spread(version.values),
-                     f"{version_ratio:.2f}x ({min(version_ratios):.2f}-{max(version_ratios):.2f})",
-                     f"<= {VERSION_GOAL:g}x"), version_ratio <= VERSION_GOAL))
-    print_table(f"CLI start-up (whole processes, {rounds} interleaved rounds; ratio: median of "
-                "the per-round ratios to the bare httpx.get, min-max)",
-                ("command", "median", "min-max", "ratio", "target"), rows,
-                ["no keyring configured and no D-Bus session bus, as on a server or in CI"])
+    rows.append(
+        Row(
+            (
+                "wa-token --version (vs import httpx)",
+                ms(version.median),
+                spread(version.values),
+                f"{version_ratio:.2f}x ({min(version_ratios):.2f}-{max(version_ratios):.2f})",
+                f"<= {VERSION_GOAL:g}x",
+            ),
+            version_ratio <= VERSION_GOAL,
+        )
+    )
+    print_table(
+        f"CLI start-up (whole processes, {rounds} interleaved rounds; ratio: median of "
+        "the per-round ratios to the bare httpx.get, min-max)",
+        ("command", "median", "min-max", "ratio", "target"),
+        rows,
+        ["no keyring configured and no D-Bus session bus, as on a server or in CI"],
+    )
     memory(rss)
     return samples["wa-token check"].median
 
@@ -272,20 +341,31 @@ def cli_startup(rounds: int, work: Path) -> float:
 def memory(rss: dict[str, list[int]]) -> None:
     """Peak RSS of check and status vs `python -c "import httpx"` (same runs as above)."""
     base = statistics.median(rss["python: import httpx"])
-    rows = [Row(("python -c \"import httpx\"", f"{base / 2**20:.1f} MiB", "1.00x", "(baseline)"))]
+    rows = [Row(('python -c "import httpx"', f"{base / 2**20:.1f} MiB", "1.00x", "(baseline)"))]
     for name in ("python: import httpx; httpx.get(URL)", "wa-token check", "wa-token status"):
         peak = statistics.median(rss[name])
         ratios = [value / base for value in rss[name]]
         goal = name == "wa-token check"
-        rows.append(Row((name, f"{peak / 2**20:.1f} MiB",
-                         f"{peak / base:.2f}x ({min(ratios):.2f}-{max(ratios):.2f})",
-                         f"<= {RSS_GOAL:g}x" if goal else "(context)"),
-                        peak / base <= RSS_GOAL if goal else None))
-    print_table("Peak memory (max RSS of the same processes, from wait4)",
-                ("command", "median", "ratio", "target"), rows)
+        rows.append(
+            Row(
+                (
+                    name,
+                    f"{peak / 2**20:.1f} MiB",
+                    f"{peak / base:.2f}x ({min(ratios):.2f}-{max(ratios):.2f})",
+                    f"<= {RSS_GOAL:g}x" if goal else "(context)",
+                ),
+                peak / base <= RSS_GOAL if goal else None,
+            )
+        )
+    print_table(
+        "Peak memory (max RSS of the same processes, from wait4)",
+        ("command", "median", "ratio", "target"),
+        rows,
+    )
 
 
 # -- 2. requests, connections and wall time per number of accounts --------------------------------
+
 
 def check_latency(rounds: int, work: Path, startup: float, counts: Sequence[int]) -> None:
     """`wa-token check` (whole process) at L = 200 ms for each K; requests and connections."""
@@ -309,19 +389,44 @@ def check_latency(rounds: int, work: Path, startup: float, counts: Sequence[int]
         seconds = statistics.median(times)
         after_debug = traffic.requests - 2  # debug_token and /me come first, together
         goal = math.ceil(accounts / IDS_PER_REQUEST)
-        rows.append(Row((str(accounts), f"{min(seen)}", ms(seconds), spread(times),
-                         ms(budget), f"{seconds / budget:.2f}", str(traffic.requests),
-                         f"{after_debug} (goal {goal})", str(traffic.connections)),
-                        seconds <= budget and after_debug <= goal and min(seen) == accounts))
+        rows.append(
+            Row(
+                (
+                    str(accounts),
+                    f"{min(seen)}",
+                    ms(seconds),
+                    spread(times),
+                    ms(budget),
+                    f"{seconds / budget:.2f}",
+                    str(traffic.requests),
+                    f"{after_debug} (goal {goal})",
+                    str(traffic.connections),
+                ),
+                seconds <= budget and after_debug <= goal and min(seen) == accounts,
+            )
+        )
     print_table(
         f"Check latency (wa-token check, whole process, {rounds} runs; every Graph answer takes "
         f"L = {GRAPH_LATENCY * 1000:.0f} ms; goal: <= 2L + check's start-up "
         f"({ms(startup)}), and ceil(K/{IDS_PER_REQUEST}) requests after debug_token)",
-        ("accounts", "seen", "median", "min-max", "2L+start", "ratio", "requests",
-         "after debug_token", "connections"), rows,
-        ["accounts: K accounts x 3 numbers; seen: the fewest accounts a run's JSON listed",
-         "requests and TCP connections: counted by the fake server, for the last run",
-         "after debug_token: all requests but debug_token and /me (sent together, first)"])
+        (
+            "accounts",
+            "seen",
+            "median",
+            "min-max",
+            "2L+start",
+            "ratio",
+            "requests",
+            "after debug_token",
+            "connections",
+        ),
+        rows,
+        [
+            "accounts: K accounts x 3 numbers; seen: the fewest accounts a run's JSON listed",
+            "requests and TCP connections: counted by the fake server, for the last run",
+            "after debug_token: all requests but debug_token and /me (sent together, first)",
+        ],
+    )
 
 
 # -- 3. wizard first paint ------------------------------------------------------------------------
@@ -329,8 +434,9 @@ def check_latency(rounds: int, work: Path, startup: float, counts: Sequence[int]
 _SESSIONS = itertools.count()
 
 
-def first_paint_tmux(command: list[str], marker: str, env: dict[str, str], cwd: Path,
-                     timeout: float = 30.0) -> float:
+def first_paint_tmux(
+    command: list[str], marker: str, env: dict[str, str], cwd: Path, timeout: float = 30.0
+) -> float:
     """Seconds from starting `command` in a new tmux session (80x24) to `marker` on screen.
 
     Both the wizard and the minimal app are measured this way: a private tmux server, the
@@ -340,13 +446,32 @@ def first_paint_tmux(command: list[str], marker: str, env: dict[str, str], cwd: 
     tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
     line = " ".join(shlex.quote(word) for word in command)
     started = time.perf_counter()
-    subprocess.run([*tmux, "new-session", "-d", "-x", "80", "-y", "24", "-s", "paint",
-                    f"cd {shlex.quote(str(cwd))} && exec {line}"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            *tmux,
+            "new-session",
+            "-d",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "-s",
+            "paint",
+            f"cd {shlex.quote(str(cwd))} && exec {line}",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     try:
         while True:
-            screen = subprocess.run([*tmux, "capture-pane", "-p", "-t", "paint"], env=env,
-                                    capture_output=True, text=True, check=False).stdout
+            screen = subprocess.run(
+                [*tmux, "capture-pane", "-p", "-t", "paint"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
             if marker in screen:
                 return time.perf_counter() - started
             if time.perf_counter() - started > timeout:
@@ -367,26 +492,46 @@ def wizard_first_paint(rounds: int, work: Path) -> None:
         env.pop("TMUX", None)
         cases = {
             "minimal Textual app": lambda: first_paint_tmux(
-                [sys.executable, "-c", MINIMAL_APP], MINIMAL_MARKER, env, work),
+                [sys.executable, "-c", MINIMAL_APP], MINIMAL_MARKER, env, work
+            ),
             "wa-token setup --mode onboard": lambda: first_paint_tmux(
-                [*wa_token_command(), "setup", "--mode", "onboard"], PAINT_MARKER, env, work),
+                [*wa_token_command(), "setup", "--mode", "onboard"], PAINT_MARKER, env, work
+            ),
         }
         samples = interleave(cases, "minimal Textual app", rounds)
     base, wizard = samples["minimal Textual app"], samples["wa-token setup --mode onboard"]
-    rows = [Row(("minimal Textual app", ms(base.median), spread(base.values), "1.00x",
-                 "(baseline)")),
-            Row(("wa-token setup --mode onboard", ms(wizard.median), spread(wizard.values),
-                 wizard.ratio_cell(), f"<= {PAINT_GOAL:g}x"), wizard.ratio <= PAINT_GOAL)]
-    print_table(f"{title}, {rounds} interleaved rounds",
-                ("command", "median", "min-max", "ratio", "target"), rows)
+    rows = [
+        Row(("minimal Textual app", ms(base.median), spread(base.values), "1.00x", "(baseline)")),
+        Row(
+            (
+                "wa-token setup --mode onboard",
+                ms(wizard.median),
+                spread(wizard.values),
+                wizard.ratio_cell(),
+                f"<= {PAINT_GOAL:g}x",
+            ),
+            wizard.ratio <= PAINT_GOAL,
+        ),
+    ]
+    print_table(
+        f"{title}, {rounds} interleaved rounds",
+        ("command", "median", "min-max", "ratio", "target"),
+        rows,
+    )
 
 
 # -- 4. saving into a large .env ------------------------------------------------------------------
 
+
 def env_text(lines: int) -> str:
     """A realistic `.env`: comments, blank lines, exports, quoted values; the token midway."""
-    shapes = ("# section {i}: settings = values # more", "KEY_{i}=value-{i}",
-              'export QUOTED_{i}="a # b = {i} \\" c"', "SINGLE_{i}='x#{i}=y'", "")
+    shapes = (
+        "# section {i}: settings = values # more",
+        "KEY_{i}=value-{i}",
+        'export QUOTED_{i}="a # b = {i} \\" c"',
+        "SINGLE_{i}='x#{i}=y'",
+        "",
+    )
     body = [shapes[i % len(shapes)].format(i=i) for i in range(lines - 1)]
     body.insert(len(body) // 2, "WHATSAPP_CLOUD_API_TOKEN=EAAOldToken0000000000000000000000")
     return "\n".join(body) + "\n"
@@ -409,24 +554,43 @@ def env_save(repeat: int, work: Path) -> None:
         seconds = median(save, repeat)
         per_line[lines] = seconds / lines
         met = seconds <= ENV_TARGET if lines == 10_000 else None
-        rows.append(Row((f"{lines:,}", ms(seconds), f"{seconds / lines * 1e6:.2f} us",
-                         f"{per_line[lines] / per_line[ENV_SIZES[0]]:.2f}",
-                         f"<= {ENV_TARGET * 1000:.0f} ms" if lines == 10_000 else ""), met))
-    print_table(f".env save (env_store.write_env_token, median of {repeat}; linear when the "
-                f"per-line ratio stays near 1)",
-                ("lines", "median", "per line", "per-line ratio", "target"), rows)
+        rows.append(
+            Row(
+                (
+                    f"{lines:,}",
+                    ms(seconds),
+                    f"{seconds / lines * 1e6:.2f} us",
+                    f"{per_line[lines] / per_line[ENV_SIZES[0]]:.2f}",
+                    f"<= {ENV_TARGET * 1000:.0f} ms" if lines == 10_000 else "",
+                ),
+                met,
+            )
+        )
+    print_table(
+        f".env save (env_store.write_env_token, median of {repeat}; linear when the "
+        f"per-line ratio stays near 1)",
+        ("lines", "median", "per line", "per-line ratio", "target"),
+        rows,
+    )
 
 
 # -- main -----------------------------------------------------------------------------------------
 
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="one round, fewer account counts: checks the script runs, not the "
-                        "numbers")
-    parser.add_argument("--checkout", type=Path, metavar="PATH",
-                        help="measure the wa-token of another checkout (its `wizard` package), "
-                        "e.g. a copy of main before a change")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one round, fewer account counts: checks the script runs, not the numbers",
+    )
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        metavar="PATH",
+        help="measure the wa-token of another checkout (its `wizard` package), "
+        "e.g. a copy of main before a change",
+    )
     args = parser.parse_args(argv)
     global WARM_UP, CHECKOUT
     CHECKOUT = args.checkout.resolve() if args.checkout else None
@@ -438,15 +602,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["WA_TOKEN_KEYRING_SERVICE"] = "wa-token-benchmark"
     for name in [n for n in os.environ if n.startswith("WHATSAPP_")]:
         del os.environ[name]
-    print("wa-token benchmarks" + (" (--quick: too few repetitions to trust)" if args.quick
-                                   else "") + f"\n  python {sys.version.split()[0]} on "
-          f"{sys.platform}, {os.cpu_count()} CPUs; ratios matter, times are context")
+    print(
+        "wa-token benchmarks"
+        + (" (--quick: too few repetitions to trust)" if args.quick else "")
+        + f"\n  python {sys.version.split()[0]} on "
+        f"{sys.platform}, {os.cpu_count()} CPUs; ratios matter, times are context"
+    )
     work = Path(tempfile.mkdtemp(prefix="wa-token-bench-"))
     startup: list[float] = []
     sections: list[tuple[str, Callable[[], None]]] = [
         ("CLI start-up", lambda: startup.append(cli_startup(rounds, work))),
-        ("Check latency", lambda: check_latency(slow_rounds, work, startup[0] if startup else 0.0,
-                                                counts)),
+        (
+            "Check latency",
+            lambda: check_latency(slow_rounds, work, startup[0] if startup else 0.0, counts),
+        ),
         ("Wizard first paint", lambda: wizard_first_paint(slow_rounds, work)),
         (".env save", lambda: env_save(slow_rounds, work)),
     ]

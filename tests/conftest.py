@@ -25,8 +25,9 @@ NO_KEYRING = "keyring.backends.fail.Keyring"
 
 
 @pytest.fixture(autouse=True)
-def isolated(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
-             tmp_path: Path) -> Path:
+def isolated(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Path:
     """No test sees the developer's HOME, cwd, WHATSAPP_* variables, or keyring service."""
     if "secret_service" not in request.fixturenames:
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
@@ -95,16 +96,32 @@ class Cli:
     def __init__(self, cwd: Path, graph_url: str) -> None:
         self.cwd = cwd
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("WHATSAPP_")}
-        self.env.update({"WHATSAPP_GRAPH_URL": graph_url, "PYTHON_KEYRING_BACKEND": NO_KEYRING,
-                         "COLUMNS": "100", "PYTHONIOENCODING": "utf-8"})
+        self.env.update(
+            {
+                "WHATSAPP_GRAPH_URL": graph_url,
+                "PYTHON_KEYRING_BACKEND": NO_KEYRING,
+                "COLUMNS": "100",
+                "PYTHONIOENCODING": "utf-8",
+            }
+        )
         self.env.pop("DBUS_SESSION_BUS_ADDRESS", None)
 
-    def __call__(self, *args: str, stdin: str | bytes | None = None,
-                 env: dict[str, str] | None = None, timeout: float = 30) -> Run:
+    def __call__(
+        self,
+        *args: str,
+        stdin: str | bytes | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 30,
+    ) -> Run:
         data = stdin.encode() if isinstance(stdin, str) else stdin
         proc = subprocess.run(
-            [str(WA_TOKEN), *args], input=data, capture_output=True, cwd=self.cwd,
-            env={**self.env, **(env or {})}, timeout=timeout,
+            [str(WA_TOKEN), *args],
+            input=data,
+            capture_output=True,
+            cwd=self.cwd,
+            env={**self.env, **(env or {})},
+            timeout=timeout,
+            check=False,
             stdin=None if data is not None else subprocess.DEVNULL,
         )
         return Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode())

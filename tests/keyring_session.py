@@ -114,8 +114,9 @@ def secret_service() -> Iterator[SecretServiceSession]:
 
     Shared by many tests: never stop or kill its daemons (use `running_secret_service()`).
     """
-    with running_secret_service() as instance, _environ(
-        DBUS_SESSION_BUS_ADDRESS=instance.session.address
+    with (
+        running_secret_service() as instance,
+        _environ(DBUS_SESSION_BUS_ADDRESS=instance.session.address),
     ):
         yield instance.session
 
@@ -158,9 +159,11 @@ def detect_keyring_backend() -> None:
         keyring.core.set_keyring(configured)
         return
     keyring.backend.get_all_keyring()  # imports the backend modules (keyring's plugins) once
-    viable = [kind() for kind in keyring.backend.KeyringBackend.get_viable_backends()
-              if kind.__module__.startswith("keyring.backends.")
-              and not issubclass(kind, ChainerBackend)]
+    viable = [
+        kind()
+        for kind in keyring.backend.KeyringBackend.get_viable_backends()
+        if kind.__module__.startswith("keyring.backends.") and not issubclass(kind, ChainerBackend)
+    ]
     keyring.core.set_keyring(max(viable, key=lambda backend: backend.priority))
 
 

@@ -20,8 +20,10 @@ DOORS = ("wizard.cli", "wizard.ui", "wizard.commands", "wizard.console", "wizard
 
 
 def core_module_names() -> list[str]:
-    return [".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-            for p in CORE_FILES]
+    return [
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in CORE_FILES
+    ]
 
 
 def is_door(module: str) -> bool:
@@ -31,8 +33,9 @@ def is_door(module: str) -> bool:
 
 def modules_loaded_by(code: str) -> list[str]:
     script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return json.loads(out.stdout.splitlines()[-1])
 
 
@@ -41,8 +44,13 @@ def ui_modules(modules: list[str]) -> list[str]:
 
 
 def test_version_loads_no_command_module() -> None:
-    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "wizard", "--version"],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "wizard", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     assert out.stdout.startswith("wa-token ")
     assert "wizard.cli.run" not in out.stderr and "wizard.cli.commands" not in out.stderr
     assert "httpx" not in out.stderr
@@ -76,8 +84,17 @@ def test_core_module_names_neither_cli_nor_wizard_ui(path: Path) -> None:
         assert not any(is_door(n) for n in names), f"{path.name} imports {names}"
 
 
-@pytest.mark.parametrize("module", ["wizard.cli", "wizard.cli_fix", "wizard.cli.render",
-                                    "wizard.ui.app", "wizard.commands", "wizard.text_report"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "wizard.cli",
+        "wizard.cli_fix",
+        "wizard.cli.render",
+        "wizard.ui.app",
+        "wizard.commands",
+        "wizard.text_report",
+    ],
+)
 def test_the_doors_are_recognised(module: str) -> None:
     assert is_door(module)
     assert not is_door("wizard.core.check") and not is_door("wizard.client")
@@ -99,7 +116,11 @@ def test_core_module_is_pure(path: Path) -> None:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             assert (node.value.id, node.attr) != ("sys", "exit"), f"{path.name} calls sys.exit"
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
             assert not any(n.split(".")[0] in UI_PACKAGES for n in names), path.name
 
 
@@ -138,10 +159,12 @@ def package_files(package: str) -> list[Path]:
 
 
 def crossings(package: str, forbidden: tuple[str, ...]) -> list[str]:
-    return [f"{path.relative_to(ROOT)}: {name} (in {function or 'module'})"
-            for path in package_files(package)
-            for name, function in imports_of(path)
-            if any(name == f or name.startswith(f + ".") for f in forbidden)]
+    return [
+        f"{path.relative_to(ROOT)}: {name} (in {function or 'module'})"
+        for path in package_files(package)
+        for name, function in imports_of(path)
+        if any(name == f or name.startswith(f + ".") for f in forbidden)
+    ]
 
 
 def test_core_imports_neither_cli_nor_ui() -> None:
@@ -156,8 +179,11 @@ def test_cli_imports_the_ui_only_to_start_the_wizard() -> None:
     path, function = WIZARD_STARTER
     allowed = f"{path}: wizard.ui."
     found = crossings("cli", ("wizard.ui", "textual", "rich"))
-    assert [line for line in found
-            if not (line.startswith(allowed) and line.endswith(f"(in {function})"))] == []
+    assert [
+        line
+        for line in found
+        if not (line.startswith(allowed) and line.endswith(f"(in {function})"))
+    ] == []
     assert found, "the wizard's starter moved: update WIZARD_STARTER"
 
 
@@ -170,5 +196,7 @@ def test_the_contract_checker_sees_a_crossing(tmp_path: Path) -> None:
 
 def test_every_cli_module_loads_without_textual() -> None:
     names = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in package_files("cli")]
-    loaded = modules_loaded_by("\n".join(f"import {n}" for n in names if not n.endswith("__main__")))
+    loaded = modules_loaded_by(
+        "\n".join(f"import {n}" for n in names if not n.endswith("__main__"))
+    )
     assert ui_modules(loaded) == [] and "wizard.ui" not in loaded

@@ -19,7 +19,9 @@ from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServe
 VALID = TOKENS["valid"]
 
 
-def check_json(cli: Cli, token: str, *args: str, env: dict[str, str] | None = None) -> tuple[Run, dict]:
+def check_json(
+    cli: Cli, token: str, *args: str, env: dict[str, str] | None = None
+) -> tuple[Run, dict]:
     run = cli("check", "--json", *args, stdin=token, env=env)
     assert run.out, run.err
     return run, json.loads(run.out)
@@ -31,6 +33,7 @@ def assert_no_secret(run: Run, *secrets: str) -> None:
 
 
 # -- check: success and the contract's JSON ------------------------------------------------------
+
 
 def test_check_valid_system_user_token(cli: Cli) -> None:
     run, body = check_json(cli, VALID)
@@ -54,9 +57,15 @@ def test_check_valid_system_user_token(cli: Cli) -> None:
 def test_check_human_output_names_accounts_numbers_and_permissions(cli: Cli) -> None:
     run = cli("check", stdin=VALID)
     assert run.code == 0
-    for expected in ("The token works", "System User token", "Expires      never",
-                     "whatsapp_business_messaging", "Acme Support (102290129340398)",
-                     "+1 555-010-4477", "quality GREEN"):
+    for expected in (
+        "The token works",
+        "System User token",
+        "Expires      never",
+        "whatsapp_business_messaging",
+        "Acme Support (102290129340398)",
+        "+1 555-010-4477",
+        "quality GREEN",
+    ):
         assert expected in run.out, expected
     assert_no_secret(run, VALID)
 
@@ -94,19 +103,23 @@ def test_flaky_graph_is_retried_once(cli: Cli) -> None:
 
 # -- every problem code and its exit code --------------------------------------------------------
 
-@pytest.mark.parametrize(("scenario", "problem", "exit_code", "words"), [
-    ("malformed", "token_invalid", 1, "Invalid OAuth access token"),
-    ("expired", "token_expired", 1, "wa-token setup"),
-    ("revoked", "token_revoked", 1, "password"),
-    ("missing_messaging", "missing_permission", 1, "tick whatsapp_business_messaging"),
-    ("no_account", "no_whatsapp_account", 1, "Assign Assets"),
-    ("no_phone", "no_phone_number", 1, "WhatsApp Manager"),
-    ("rate_limited", "rate_limited", 4, "Try again"),
-    ("rate_limited_waba", "rate_limited", 4, "in 15 minutes"),
-    ("server_error", "graph_error", 4, "try again"),
-    ("bad_gateway", "graph_error", 4, "HTTP 502"),
-    ("truncated_json", "graph_error", 4, "not Graph's JSON"),
-])
+
+@pytest.mark.parametrize(
+    ("scenario", "problem", "exit_code", "words"),
+    [
+        ("malformed", "token_invalid", 1, "Invalid OAuth access token"),
+        ("expired", "token_expired", 1, "wa-token setup"),
+        ("revoked", "token_revoked", 1, "password"),
+        ("missing_messaging", "missing_permission", 1, "tick whatsapp_business_messaging"),
+        ("no_account", "no_whatsapp_account", 1, "Assign Assets"),
+        ("no_phone", "no_phone_number", 1, "WhatsApp Manager"),
+        ("rate_limited", "rate_limited", 4, "Try again"),
+        ("rate_limited_waba", "rate_limited", 4, "in 15 minutes"),
+        ("server_error", "graph_error", 4, "try again"),
+        ("bad_gateway", "graph_error", 4, "HTTP 502"),
+        ("truncated_json", "graph_error", 4, "not Graph's JSON"),
+    ],
+)
 def test_problem_codes(cli: Cli, scenario: str, problem: str, exit_code: int, words: str) -> None:
     run, body = check_json(cli, TOKENS[scenario])
     assert run.code == exit_code, run.err
@@ -132,8 +145,10 @@ def test_wrong_app(cli: Cli) -> None:
 
 
 def test_expected_account_and_number_are_verified(cli: Cli) -> None:
-    good = {"WHATSAPP_BUSINESS_ACCOUNT_ID": "102290129340399",
-            "WHATSAPP_PHONE_NUMBER_ID": "106540352242923"}
+    good = {
+        "WHATSAPP_BUSINESS_ACCOUNT_ID": "102290129340399",
+        "WHATSAPP_PHONE_NUMBER_ID": "106540352242923",
+    }
     assert cli("check", stdin=VALID, env=good).code == 0
     run, body = check_json(cli, VALID, env={"WHATSAPP_BUSINESS_ACCOUNT_ID": "555"})
     assert run.code == 1 and codes(body["problems"]) == ["no_whatsapp_account"]
@@ -143,7 +158,7 @@ def test_expected_account_and_number_are_verified(cli: Cli) -> None:
 
 def test_context_comes_from_dotenv_too(cli: Cli) -> None:
     (cli.cwd / ".env").write_text("WHATSAPP_APP_ID=999\n")
-    run, body = check_json(cli, VALID)
+    _run, body = check_json(cli, VALID)
     assert codes(body["problems"]) == ["wrong_app"]
 
 
@@ -165,10 +180,16 @@ def test_malformed_stored_token(cli: Cli, stored: str) -> None:
     assert_no_secret(run, stored)
 
 
-@pytest.mark.parametrize("garbage", [
-    b"\xff\xfe\x00garbage", b"not a token at all", b"\x1b[31mEAA\x1b[0m" * 20, b"E" * 100_000,
-    "EAA\u00e9\u200btoken0000000000000000000000000000000".encode(),
-])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"\xff\xfe\x00garbage",
+        b"not a token at all",
+        b"\x1b[31mEAA\x1b[0m" * 20,
+        b"E" * 100_000,
+        "EAA\u00e9\u200btoken0000000000000000000000000000000".encode(),
+    ],
+)
 def test_garbage_on_stdin_is_a_clear_error(cli: Cli, garbage: bytes) -> None:
     run = cli("check", stdin=garbage)
     assert run.code == 1
@@ -200,12 +221,16 @@ def test_slow_graph_within_the_timeout_is_fine(cli: Cli) -> None:
 
 # -- warnings ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("scenario", "warning"), [
-    ("temporary", "temporary_token"),
-    ("expiring_soon", "expires_soon"),
-    ("extra_permissions", "extra_permissions"),
-    ("old", "rotation_due"),
-])
+
+@pytest.mark.parametrize(
+    ("scenario", "warning"),
+    [
+        ("temporary", "temporary_token"),
+        ("expiring_soon", "expires_soon"),
+        ("extra_permissions", "extra_permissions"),
+        ("old", "rotation_due"),
+    ],
+)
 def test_token_warnings(cli: Cli, scenario: str, warning: str) -> None:
     run, body = check_json(cli, TOKENS[scenario])
     assert run.code == 0 and body["ok"] is True
@@ -256,6 +281,7 @@ def test_shadowed(cli: Cli) -> None:
 
 # -- precedence ----------------------------------------------------------------------------------
 
+
 def test_precedence_stdin_env_dotenv(cli: Cli) -> None:
     (cli.cwd / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['old']}\n")
     env = {"WHATSAPP_CLOUD_API_TOKEN": TOKENS["temporary"]}
@@ -275,6 +301,7 @@ def test_env_file_option(cli: Cli) -> None:
 
 # -- save, token, forget, status -----------------------------------------------------------------
 
+
 def test_save_checks_then_stores_in_dotenv(cli: Cli) -> None:
     env_file = cli.cwd / ".env"
     env_file.write_text("# my app\nexport PORT=8080\nWHATSAPP_CLOUD_API_TOKEN=old\n")
@@ -292,9 +319,14 @@ def test_save_creates_a_private_env_file(cli: Cli) -> None:
     assert env_file.stat().st_mode & 0o777 == 0o600
 
 
-@pytest.mark.parametrize(("scenario", "exit_code"), [
-    ("expired", 1), ("missing_messaging", 1), ("server_error", 4),
-])
+@pytest.mark.parametrize(
+    ("scenario", "exit_code"),
+    [
+        ("expired", 1),
+        ("missing_messaging", 1),
+        ("server_error", 4),
+    ],
+)
 def test_save_refuses_a_token_that_fails(cli: Cli, scenario: str, exit_code: int) -> None:
     run = cli("save", stdin=TOKENS[scenario])
     assert run.code == exit_code
@@ -397,11 +429,19 @@ def test_status_without_any_token(cli: Cli) -> None:
 
 # -- usage, the wizard without a terminal, interrupts --------------------------------------------
 
-@pytest.mark.parametrize("args", [
-    ("check", "--bogus"), ("nonsense",), ("save", "--to", "s3"), ("check", "EAAFakeToken"),
-    ("check", "--graph-version", "26"), ("check", "--graph-url", "ftp://x"),
-    ("check", "--timeout", "0"),
-])
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--bogus"),
+        ("nonsense",),
+        ("save", "--to", "s3"),
+        ("check", "EAAFakeToken"),
+        ("check", "--graph-version", "26"),
+        ("check", "--graph-url", "ftp://x"),
+        ("check", "--timeout", "0"),
+    ],
+)
 def test_usage_errors_exit_2(cli: Cli, args: tuple[str, ...]) -> None:
     run = cli(*args, stdin=VALID)
     assert run.code == 2 and "Traceback" not in run.err
@@ -425,19 +465,30 @@ def test_interrupt_exits_130(cli: Cli, fake_graph: FakeGraphServer) -> None:
     token_file.write_text(TOKENS["hang"])
     with token_file.open("rb") as stdin:
         proc = subprocess.Popen(
-            [str(WA_TOKEN), "check", "--timeout", "20"], cwd=cli.cwd, stdin=stdin,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli.env,
+            [str(WA_TOKEN), "check", "--timeout", "20"],
+            cwd=cli.cwd,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=cli.env,
         )
     # ready: the command is waiting for Graph's answer (the `hang` scenario never sends one)
-    wait_until(lambda: bool(fake_graph.requests) or proc.poll() is not None,
-               "wa-token asking the fake Graph")
+    wait_until(
+        lambda: bool(fake_graph.requests) or proc.poll() is not None,
+        "wa-token asking the fake Graph",
+    )
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=10)
+    _out, err = proc.communicate(timeout=10)
     assert proc.returncode == 130, err.decode()
     assert b"Traceback" not in err
 
 
 def test_python_dash_m_wizard_works(cli: Cli) -> None:
-    proc = subprocess.run([sys.executable, "-m", "wizard", "--version"],
-                          capture_output=True, text=True, cwd=cli.cwd)
+    proc = subprocess.run(
+        [sys.executable, "-m", "wizard", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=cli.cwd,
+        check=False,
+    )
     assert proc.returncode == 0 and proc.stdout.startswith("wa-token ")

@@ -25,8 +25,9 @@ PLAIN_SENTINEL = "not-a-token-but-a-secret-sentinel"
 INTERRUPTED = "Interrupted; nothing was changed."
 
 
-def command_paths(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
-                  ) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+def command_paths(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
     """Every command and subcommand with its parser, the top level first."""
     found = [(path, parser)]
     for action in parser._actions:
@@ -38,9 +39,13 @@ def command_paths(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
 
 def value_options(parser: argparse.ArgumentParser) -> list[str]:
     """The long option strings that take a value."""
-    return [action.option_strings[-1] for action in parser._actions
-            if action.option_strings and action.nargs != 0
-            and not isinstance(action, argparse._VersionAction | argparse._HelpAction)]
+    return [
+        action.option_strings[-1]
+        for action in parser._actions
+        if action.option_strings
+        and action.nargs != 0
+        and not isinstance(action, argparse._VersionAction | argparse._HelpAction)
+    ]
 
 
 def argv_cases() -> list[list[str]]:
@@ -70,12 +75,18 @@ def choice_cases() -> list[list[str]]:
 
 def run_in_process(argv: list[str]) -> Run:
     out, err = io.StringIO(), io.StringIO()
-    code = cli.main(argv, stdin=io.StringIO(""), stdout=out, stderr=err,
-                    environ={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    code = cli.main(
+        argv,
+        stdin=io.StringIO(""),
+        stdout=out,
+        stderr=err,
+        environ={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
     return Run(code, out.getvalue(), err.getvalue())
 
 
 # -- A. a token on the command line is never printed back ----------------------------------------
+
 
 @pytest.mark.parametrize("argv", argv_cases(), ids=lambda argv: " ".join(argv)[:60])
 def test_token_in_argv_is_refused_and_never_echoed(argv: list[str]) -> None:
@@ -93,13 +104,22 @@ def test_argparse_errors_never_echo_a_value(argv: list[str]) -> None:
     assert "Traceback" not in run.err
 
 
-@pytest.mark.parametrize("argv", [
-    ("check", TOKEN_SENTINEL), ("save", TOKEN_SENTINEL), (TOKEN_SENTINEL,),
-    ("send-test", "--to", TOKEN_SENTINEL), ("save", "--to", PLAIN_SENTINEL),
-    ("setup", "--mode", PLAIN_SENTINEL), ("forget", "--from", PLAIN_SENTINEL),
-    ("check", "--timeout", PLAIN_SENTINEL), ("check", "-", PLAIN_SENTINEL), (PLAIN_SENTINEL,),
-    ("fix", PLAIN_SENTINEL),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("check", TOKEN_SENTINEL),
+        ("save", TOKEN_SENTINEL),
+        (TOKEN_SENTINEL,),
+        ("send-test", "--to", TOKEN_SENTINEL),
+        ("save", "--to", PLAIN_SENTINEL),
+        ("setup", "--mode", PLAIN_SENTINEL),
+        ("forget", "--from", PLAIN_SENTINEL),
+        ("check", "--timeout", PLAIN_SENTINEL),
+        ("check", "-", PLAIN_SENTINEL),
+        (PLAIN_SENTINEL,),
+        ("fix", PLAIN_SENTINEL),
+    ],
+)
 def test_sentinel_in_argv_through_the_real_process(cli: Cli, argv: tuple[str, ...]) -> None:
     run = cli(*argv, stdin=VALID)
     assert run.code == 2, run.err
@@ -115,12 +135,14 @@ def test_a_short_wrong_value_is_still_shown(cli: Cli) -> None:
 
 # -- B. odd input ends in a clear message and the contract's exit code ---------------------------
 
+
 def assert_clear(run: Run) -> None:
     assert "unexpected error" not in run.err and "Traceback" not in run.err, run.err
 
 
-@pytest.mark.parametrize("url", ["http://[::1", "http://256.1.1.1", "http://[::1]:99999",
-                                 "ftp://x", "", "http://"])
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://256.1.1.1", "http://[::1]:99999", "ftp://x", "", "http://"]
+)
 def test_malformed_graph_url_is_a_usage_error(cli: Cli, url: str) -> None:
     run = cli("check", "--graph-url", url, stdin=VALID)
     assert run.code == 2 and "--graph-url" in run.err
@@ -134,12 +156,20 @@ def test_malformed_graph_url_from_the_environment(cli: Cli, url: str) -> None:
     assert_clear(run)
 
 
-@pytest.mark.parametrize("args", [
-    ("check", "--timeout", "nan"), ("check", "--timeout", "inf"), ("check", "--timeout", "-1"),
-    ("check", "--timeout", "0"), ("check", "--timeout", "1e300"),
-    ("refresh", "--if-expiring-within", "99999999999"), ("check", "--warn-days", "99999999999"),
-    ("schedule", "--if-expiring-within", "99999999999"), ("refresh", "--if-expiring-within", "-1"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--timeout", "nan"),
+        ("check", "--timeout", "inf"),
+        ("check", "--timeout", "-1"),
+        ("check", "--timeout", "0"),
+        ("check", "--timeout", "1e300"),
+        ("refresh", "--if-expiring-within", "99999999999"),
+        ("check", "--warn-days", "99999999999"),
+        ("schedule", "--if-expiring-within", "99999999999"),
+        ("refresh", "--if-expiring-within", "-1"),
+    ],
+)
 def test_out_of_range_numbers_are_usage_errors(cli: Cli, args: tuple[str, ...]) -> None:
     run = cli(*args, stdin=VALID)
     assert run.code == 2 and args[1] in run.err
@@ -148,17 +178,23 @@ def test_out_of_range_numbers_are_usage_errors(cli: Cli, args: tuple[str, ...]) 
 
 def run_shell(cli: Cli, redirect: str, *args: str) -> Run:
     """wa-token with a shell redirection such as `>&-`, `>/dev/full` or `<&-`."""
-    proc = subprocess.run(["sh", "-c", f'"$@" {redirect}', "sh", str(WA_TOKEN), *args],
-                          stdin=subprocess.DEVNULL, capture_output=True, cwd=cli.cwd,
-                          env=cli.env, timeout=30, check=False)
+    proc = subprocess.run(
+        ["sh", "-c", f'"$@" {redirect}', "sh", str(WA_TOKEN), *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        cwd=cli.cwd,
+        env=cli.env,
+        timeout=30,
+        check=False,
+    )
     return Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
 @pytest.mark.parametrize("redirect", [">&-", ">/dev/full"])
-@pytest.mark.parametrize("args", [("check", "--json"), ("status",), ("token",), ("--version",),
-                                  ("--help",)])
-def test_unwritable_stdout_is_a_clear_error(cli: Cli, redirect: str,
-                                            args: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "args", [("check", "--json"), ("status",), ("token",), ("--version",), ("--help",)]
+)
+def test_unwritable_stdout_is_a_clear_error(cli: Cli, redirect: str, args: tuple[str, ...]) -> None:
     (cli.cwd / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
     run = run_shell(cli, redirect, *args)
     if args == ("--help",):  # argparse prints help itself; it must not crash either
@@ -177,9 +213,14 @@ def test_save_with_stdin_closed(cli: Cli) -> None:
 
 
 def test_an_idle_stdin_pipe_ends_after_the_timeout(cli: Cli) -> None:
-    proc = subprocess.Popen([str(WA_TOKEN), "check", "--timeout", "1"], cwd=cli.cwd, env=cli.env,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(WA_TOKEN), "check", "--timeout", "1"],
+        cwd=cli.cwd,
+        env=cli.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         code = proc.wait(timeout=25)  # the pipe stays open: before the fix this never ended
         err = proc.stderr.read().decode() if proc.stderr else ""
@@ -192,9 +233,14 @@ def test_an_idle_stdin_pipe_ends_after_the_timeout(cli: Cli) -> None:
 
 
 def test_a_token_then_an_idle_pipe_is_still_checked(cli: Cli) -> None:
-    proc = subprocess.Popen([str(WA_TOKEN), "check", "--timeout", "1", "--json"], cwd=cli.cwd,
-                            env=cli.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(WA_TOKEN), "check", "--timeout", "1", "--json"],
+        cwd=cli.cwd,
+        env=cli.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(VALID.encode() + b"\n")
@@ -221,6 +267,7 @@ def cli_module_hook() -> str:
 
 # -- C. what a new user trips on ------------------------------------------------------------------
 
+
 def test_check_dash_with_empty_stdin_says_stdin_was_empty(cli: Cli) -> None:
     (cli.cwd / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
     run = cli("check", "-", stdin="")
@@ -237,8 +284,9 @@ def test_extend_and_refresh_without_any_token_exit_3(cli: Cli, command: str) -> 
     assert_clear(run)
 
 
-@pytest.mark.parametrize(("answer", "code", "kept"), [(b"n\n", 2, True), (b"\n", 2, True),
-                                                      (b"y\n", 0, False)])
+@pytest.mark.parametrize(
+    ("answer", "code", "kept"), [(b"n\n", 2, True), (b"\n", 2, True), (b"y\n", 0, False)]
+)
 def test_forget_asks_on_a_terminal(cli: Cli, answer: bytes, code: int, kept: bool) -> None:
     env_file = cli.cwd / ".env"
     env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
@@ -284,8 +332,9 @@ def test_status_json_is_unchanged(cli: Cli) -> None:
     assert set(body["sources"][0]) >= {"source", "location", "masked", "active"}
 
 
-@pytest.mark.parametrize("path", [path for path, _ in command_paths(build_parser())
-                                  if len(path) == 1])
+@pytest.mark.parametrize(
+    "path", [path for path, _ in command_paths(build_parser()) if len(path) == 1]
+)
 def test_each_command_help_teaches(cli: Cli, path: tuple[str, ...]) -> None:
     run = cli(*path, "--help")
     assert run.code == 0
@@ -300,12 +349,20 @@ def test_top_help_lists_global_options_once_and_explains_modes(cli: Cli) -> None
     assert top.count("Graph API base URL") == 1 and "--profile NAME" in top
     assert "exit codes:" in top and "never accepted as an argument" in top
     setup = " ".join(cli("setup", "--help").out.split())
-    for mode in ("onboard no token yet", "expired a stored token fails",
-                 "troubleshoot every source"):
+    for mode in (
+        "onboard no token yet",
+        "expired a stored token fails",
+        "troubleshoot every source",
+    ):
         assert mode in setup
 
 
 def test_version_still_loads_no_command_module() -> None:
-    proc = subprocess.run([str(WA_TOKEN), "--version"], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}, check=False)
+    proc = subprocess.run(
+        [str(WA_TOKEN), "--version"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"},
+        check=False,
+    )
     assert proc.stdout.startswith("wa-token ") and "wizard.cli.run" not in proc.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-
 from tests.conftest import Cli
 from tests.keyring_session import SecretServiceSession
 from wizard.testing.fake_graph import TOKENS

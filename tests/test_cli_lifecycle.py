@@ -69,6 +69,7 @@ def exchanges(fake: FakeGraphServer) -> list:
 
 # -- send-test -----------------------------------------------------------------------------------
 
+
 def test_send_test_sends_hello_world_and_prints_the_message_id(
     cli: Cli, fake_graph: FakeGraphServer
 ) -> None:
@@ -80,20 +81,30 @@ def test_send_test_sends_hello_world_and_prints_the_message_id(
     assert request.path.endswith(f"/{PHONE}/messages")
     assert request.headers["authorization"] == f"Bearer {VALID}"
     assert json.loads(request.body) == {
-        "messaging_product": "whatsapp", "to": "15551234567", "type": "template",
-        "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+        "messaging_product": "whatsapp",
+        "to": "15551234567",
+        "type": "template",
+        "template": {"name": "hello_world", "language": {"code": "en_US"}},
+    }
     assert_clean(run)
 
 
-@pytest.mark.parametrize(("recipient", "token", "problem", "words"), [
-    (NOT_ALLOWED_RECIPIENT, VALID, "recipient_not_allowed", "Manage phone number list"),
-    (TEMPLATE_MISSING_RECIPIENT, VALID, "template_missing", "Message templates"),
-    (NOT_REGISTERED_RECIPIENT, VALID, "number_not_registered", f"/{PHONE}/register"),
-    (LOCKED_RECIPIENT, VALID, "account_locked", "Business Support Home"),
-    ("15551234567", TOKENS["missing_messaging"], "missing_permission",
-     "tick whatsapp_business_messaging"),
-    ("15551234567", TOKENS["expired"], "token_expired", "permanent"),
-])
+@pytest.mark.parametrize(
+    ("recipient", "token", "problem", "words"),
+    [
+        (NOT_ALLOWED_RECIPIENT, VALID, "recipient_not_allowed", "Manage phone number list"),
+        (TEMPLATE_MISSING_RECIPIENT, VALID, "template_missing", "Message templates"),
+        (NOT_REGISTERED_RECIPIENT, VALID, "number_not_registered", f"/{PHONE}/register"),
+        (LOCKED_RECIPIENT, VALID, "account_locked", "Business Support Home"),
+        (
+            "15551234567",
+            TOKENS["missing_messaging"],
+            "missing_permission",
+            "tick whatsapp_business_messaging",
+        ),
+        ("15551234567", TOKENS["expired"], "token_expired", "permanent"),
+    ],
+)
 def test_send_test_failures_explain_the_fix(
     cli: Cli, recipient: str, token: str, problem: str, words: str
 ) -> None:
@@ -123,10 +134,14 @@ def test_send_test_asks_which_number_when_there_are_several(
     assert cli("send-test", "--to", RECIPIENT, "--yes").code == 0
 
 
-@pytest.mark.parametrize(("args", "code"), [
-    (("--to", "15"), 2), (("--to", "+0049151"), 2), (("--to", RECIPIENT, "--phone-number-id",
-                                                       "../me"), 2),
-])
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("--to", "15"), 2),
+        (("--to", "+0049151"), 2),
+        (("--to", RECIPIENT, "--phone-number-id", "../me"), 2),
+    ],
+)
 def test_send_test_usage_errors(cli: Cli, args: tuple[str, ...], code: int) -> None:
     write_env(cli, f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
     run = cli("send-test", *args, "--yes")
@@ -141,9 +156,14 @@ def run_on_terminal(cli: Cli, answer: bytes, *args: str, prompt: bytes = b"[y/N]
     """Run wa-token on a pseudo-terminal (its controlling one) and type `answer` at `prompt`."""
     controller, terminal = pty.openpty()
     proc = subprocess.Popen(
-        [str(WA_TOKEN), *args], stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        cwd=cli.cwd, env=cli.env, start_new_session=True,
-        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        [str(WA_TOKEN), *args],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cli.cwd,
+        env=cli.env,
+        start_new_session=True,
+        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509
     )
     try:
         assert proc.stderr is not None
@@ -165,10 +185,12 @@ def run_on_terminal(cli: Cli, answer: bytes, *args: str, prompt: bytes = b"[y/N]
     return Run(proc.returncode, out.decode(), (shown + err).decode())
 
 
-@pytest.mark.parametrize(("answer", "code", "sent"), [(b"y\n", 0, 1), (b"n\n", 2, 0),
-                                                      (b"\n", 2, 0)])
-def test_send_test_asks_on_a_terminal(cli: Cli, fake_graph: FakeGraphServer, answer: bytes,
-                                      code: int, sent: int) -> None:
+@pytest.mark.parametrize(
+    ("answer", "code", "sent"), [(b"y\n", 0, 1), (b"n\n", 2, 0), (b"\n", 2, 0)]
+)
+def test_send_test_asks_on_a_terminal(
+    cli: Cli, fake_graph: FakeGraphServer, answer: bytes, code: int, sent: int
+) -> None:
     write_env(cli, f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
     run = run_on_terminal(cli, answer, "send-test", "--to", RECIPIENT, "--phone-number-id", PHONE)
     assert "[y/N]" in flat(run.err) and run.code == code, run.err
@@ -177,17 +199,25 @@ def test_send_test_asks_on_a_terminal(cli: Cli, fake_graph: FakeGraphServer, ans
 
 # -- extend --------------------------------------------------------------------------------------
 
+
 def test_extend_replaces_the_dotenv_token_and_says_it_is_not_permanent(
     cli: Cli, fake_graph: FakeGraphServer
 ) -> None:
-    env_file = write_env(cli, f"# app\r\nexport PORT=1\r\nWHATSAPP_CLOUD_API_TOKEN={TEMPORARY}"
-                              f"  # temp\r\nWHATSAPP_APP_ID={APP_ID}\r\n"
-                              f"WHATSAPP_APP_SECRET={APP_SECRET}\r\n")
+    env_file = write_env(
+        cli,
+        f"# app\r\nexport PORT=1\r\nWHATSAPP_CLOUD_API_TOKEN={TEMPORARY}"
+        f"  # temp\r\nWHATSAPP_APP_ID={APP_ID}\r\n"
+        f"WHATSAPP_APP_SECRET={APP_SECRET}\r\n",
+    )
     run = cli("extend")
     assert run.code == 0, run.err
-    assert env_file.read_bytes() == (
-        f"# app\r\nexport PORT=1\r\nWHATSAPP_CLOUD_API_TOKEN={EXCHANGED}  # temp\r\n"
-        f"WHATSAPP_APP_ID={APP_ID}\r\nWHATSAPP_APP_SECRET={APP_SECRET}\r\n").encode()
+    assert (
+        env_file.read_bytes()
+        == (
+            f"# app\r\nexport PORT=1\r\nWHATSAPP_CLOUD_API_TOKEN={EXCHANGED}  # temp\r\n"
+            f"WHATSAPP_APP_ID={APP_ID}\r\nWHATSAPP_APP_SECRET={APP_SECRET}\r\n"
+        ).encode()
+    )
     assert "not permanent" in flat(run.err) and "Restart your backend" in flat(run.err)
     [exchange] = exchanges(fake_graph)
     assert exchange.method == "POST" and exchange.query == {}
@@ -199,15 +229,26 @@ def test_extend_replaces_the_dotenv_token_and_says_it_is_not_permanent(
     assert leftovers(cli.cwd) == []
 
 
-@pytest.mark.parametrize(("token", "env", "problem", "requests_exchange"), [
-    (TEMPORARY, {**APP, "WHATSAPP_APP_SECRET": "not0the0secret0of0this0app000000"},
-     "wrong_app_secret", 1),
-    (TOKENS["exchange_refused"], APP, "exchange_refused", 1),
-    (TOKENS["expired"], APP, "token_expired", 0),
-    (TEMPORARY, {**APP, "WHATSAPP_APP_ID": "999"}, "wrong_app", 0),
-])
+@pytest.mark.parametrize(
+    ("token", "env", "problem", "requests_exchange"),
+    [
+        (
+            TEMPORARY,
+            {**APP, "WHATSAPP_APP_SECRET": "not0the0secret0of0this0app000000"},
+            "wrong_app_secret",
+            1,
+        ),
+        (TOKENS["exchange_refused"], APP, "exchange_refused", 1),
+        (TOKENS["expired"], APP, "token_expired", 0),
+        (TEMPORARY, {**APP, "WHATSAPP_APP_ID": "999"}, "wrong_app", 0),
+    ],
+)
 def test_extend_failures_change_nothing(
-    cli: Cli, fake_graph: FakeGraphServer, token: str, env: dict[str, str], problem: str,
+    cli: Cli,
+    fake_graph: FakeGraphServer,
+    token: str,
+    env: dict[str, str],
+    problem: str,
     requests_exchange: int,
 ) -> None:
     env_file = write_env(cli, f"A=1\nWHATSAPP_CLOUD_API_TOKEN={token}\n")
@@ -255,8 +296,10 @@ def test_extend_a_permanent_token_does_nothing(cli: Cli, fake_graph: FakeGraphSe
 
 # -- refresh -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("token", "words"), [(VALID, "never expires"),
-                                              (EXCHANGED, "more than 10 days away")])
+
+@pytest.mark.parametrize(
+    ("token", "words"), [(VALID, "never expires"), (EXCHANGED, "more than 10 days away")]
+)
 def test_refresh_does_nothing_for_a_permanent_or_distant_token(
     cli: Cli, fake_graph: FakeGraphServer, token: str, words: str
 ) -> None:
@@ -340,21 +383,26 @@ def test_refresh_replaces_the_token_in_the_keyring(keyring_cli: Cli) -> None:
 
 # -- schedule ------------------------------------------------------------------------------------
 
+
 def test_schedule_prints_cron_and_systemd_entries(cli: Cli) -> None:
     run = cli("schedule", "--print", "--profile", "acme", "--env-file", "conf/app.env")
     assert run.code == 0
     env_file = cli.cwd / "conf" / "app.env"
-    command = (f"{WA_TOKEN} refresh --if-expiring-within 10 --env-file {env_file} "
-               "--profile acme")
+    command = f"{WA_TOKEN} refresh --if-expiring-within 10 --env-file {env_file} --profile acme"
     cron = [line for line in run.out.splitlines() if line.startswith("17 4 * * * ")]
     assert len(cron) == 1 and command in cron[0]
     assert f"ExecStart={command}" in run.out
-    for expected in ("OnCalendar=daily", "Persistent=true", "wa-token-refresh-acme.timer",
-                     "systemctl --user enable --now"):
+    for expected in (
+        "OnCalendar=daily",
+        "Persistent=true",
+        "wa-token-refresh-acme.timer",
+        "systemctl --user enable --now",
+    ):
         assert expected in run.out
 
 
 # -- fix -----------------------------------------------------------------------------------------
+
 
 def warnings_of(cli: Cli, *args: str) -> list[str]:
     return [w["code"] for w in json.loads(cli("check", "--json", *args).out)["warnings"]]
@@ -372,7 +420,8 @@ def test_fix_gitignore_adds_a_relative_line_once_and_keeps_other_bytes(cli: Cli)
     run = cli("fix", "gitignore", "--env-file", "config/app.env")
     assert run.code == 0 and "/config/app.env" in flat(run.err)
     assert (cli.cwd / ".gitignore").read_bytes() == (
-        b"node_modules/\r\n*.log\r\n/config/app.env\r\n/config/app.env.tmp-*\r\n")
+        b"node_modules/\r\n*.log\r\n/config/app.env\r\n/config/app.env.tmp-*\r\n"
+    )
     again = cli("fix", "gitignore", "--env-file", "config/app.env")
     assert again.code == 0 and "already ignored" in flat(again.err)
     assert (cli.cwd / ".gitignore").read_bytes().count(b"app.env") == 2
@@ -426,8 +475,9 @@ def git_argv_log(cli: Cli, tmp_path: Path) -> Path:
     shim = tmp_path / "shim"
     shim.mkdir()
     log = tmp_path / "git-argv.log"
-    (shim / "git").write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> {log}\n'
-                              f'exec {shutil.which("git")} "$@"\n')
+    (shim / "git").write_text(
+        f'#!/bin/sh\nprintf "%s\\n" "$*" >> {log}\nexec {shutil.which("git")} "$@"\n'
+    )
     (shim / "git").chmod(0o755)
     cli.env["PATH"] = f"{shim}{os.pathsep}{cli.env['PATH']}"
     return log
@@ -450,8 +500,14 @@ def test_fix_tracked_finds_the_token_in_history_without_putting_it_on_a_command_
     run = cli("fix", "tracked")
     assert run.code == 1
     assert "is in 3 commits" in run.err and f"{first[:12]}  .env" in run.err
-    for expected in ("git rm --cached -- .env", "wa-token fix gitignore", "git commit",
-                     "Treat the token as leaked", "Revoke tokens", "Generate New Token"):
+    for expected in (
+        "git rm --cached -- .env",
+        "wa-token fix gitignore",
+        "git commit",
+        "Treat the token as leaked",
+        "Revoke tokens",
+        "Generate New Token",
+    ):
         assert expected in flat(run.err), expected
     assert_clean(run)
     logged = git_argv_log.read_text()
@@ -469,19 +525,29 @@ def test_rotation_due_fix_lists_the_steps(cli: Cli) -> None:
     write_env(cli, f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['old']}\n")
     [warning] = json.loads(cli("check", "--json").out)["warnings"]
     assert warning["code"] == "rotation_due"
-    for step in ("1) ", "Generate New Token", "2) ", "wa-token save", "3) ", "send-test",
-                 "4) ", "Revoke tokens"):
+    for step in (
+        "1) ",
+        "Generate New Token",
+        "2) ",
+        "wa-token save",
+        "3) ",
+        "send-test",
+        "4) ",
+        "Revoke tokens",
+    ):
         assert step in warning["fix"]
 
 
 # -- profiles ------------------------------------------------------------------------------------
 
+
 def test_profiles_keep_two_tokens_apart(cli: Cli) -> None:
     env_file = write_env(cli, f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
     run = cli("save", "--profile", "acme-2", stdin=TOKENS["old"])
     assert run.code == 0, run.err
-    assert env_file.read_text() == (f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n"
-                                    f"WHATSAPP_CLOUD_API_TOKEN_ACME_2={TOKENS['old']}\n")
+    assert env_file.read_text() == (
+        f"WHATSAPP_CLOUD_API_TOKEN={VALID}\nWHATSAPP_CLOUD_API_TOKEN_ACME_2={TOKENS['old']}\n"
+    )
     assert cli("token").out == VALID + "\n"
     assert cli("--profile", "acme-2", "token").out == TOKENS["old"] + "\n"
     assert cli("token", env={"WA_TOKEN_PROFILE": "acme-2"}).out == TOKENS["old"] + "\n"
@@ -489,18 +555,24 @@ def test_profiles_keep_two_tokens_apart(cli: Cli) -> None:
     assert body["profile"] == "acme-2"
     assert body["active"]["token"]["masked"].endswith(TOKENS["old"][-4:])
     assert {p["name"]: p["stores"] for p in body["profiles"]} == {
-        "default": ["dotenv"], "acme_2": ["dotenv"]}
+        "default": ["dotenv"],
+        "acme_2": ["dotenv"],
+    }
     assert cli("forget", "--from", "env", "--profile", "acme-2").code == 0
     assert env_file.read_text() == f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n"
 
 
 def test_profile_reads_its_own_app_context(cli: Cli) -> None:
-    write_env(cli, f"WHATSAPP_CLOUD_API_TOKEN_ACME={VALID}\nWHATSAPP_APP_ID=999\n"
-                   f"WHATSAPP_APP_ID_ACME={APP_ID}\n")
+    write_env(
+        cli,
+        f"WHATSAPP_CLOUD_API_TOKEN_ACME={VALID}\nWHATSAPP_APP_ID=999\n"
+        f"WHATSAPP_APP_ID_ACME={APP_ID}\n",
+    )
     run = cli("check", "--json", "--profile", "acme")
     assert run.code == 0, run.err
-    body = json.loads(cli("check", "--json", "--profile", "acme",
-                          env={"WHATSAPP_APP_ID_ACME": "998"}).out)
+    body = json.loads(
+        cli("check", "--json", "--profile", "acme", env={"WHATSAPP_APP_ID_ACME": "998"}).out
+    )
     assert body["problems"][0]["code"] == "wrong_app"
     assert "WHATSAPP_APP_ID_ACME" in body["problems"][0]["title"]
 
@@ -524,15 +596,22 @@ def test_status_lists_profiles_from_the_keyring_index(keyring_cli: Cli) -> None:
 
 # -- nothing reaches a log either ----------------------------------------------------------------
 
+
 def test_lifecycle_commands_log_no_secret(
     fake_graph: FakeGraphServer, isolated: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     (isolated / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={TEMPORARY}\n")
-    environ = {"WHATSAPP_GRAPH_URL": fake_graph.url, **APP,
-               "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    for argv in (["refresh"], ["extend"], ["send-test", "--to", RECIPIENT, "--yes",
-                                           "--phone-number-id", PHONE]):
+    environ = {
+        "WHATSAPP_GRAPH_URL": fake_graph.url,
+        **APP,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    for argv in (
+        ["refresh"],
+        ["extend"],
+        ["send-test", "--to", RECIPIENT, "--yes", "--phone-number-id", PHONE],
+    ):
         out, err = io.StringIO(), io.StringIO()
         code = main(argv, environ=environ, stdin=io.StringIO(""), stdout=out, stderr=err)
         assert code == 0, err.getvalue()

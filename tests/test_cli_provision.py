@@ -41,6 +41,7 @@ def assert_secrets_hidden(run: Run, cli: Cli, admin: str = ADMIN) -> None:
 
 # -- the happy path and the re-run ------------------------------------------------------------------
 
+
 def test_provision_stores_a_token_that_passes_check(cli: Cli, business: BusinessState) -> None:
     run = provision(cli, "--yes")
     assert run.code == 0, run.err
@@ -78,8 +79,10 @@ def test_rerun_with_a_new_account_assigns_it_and_generates_a_new_token(
     first = stored(cli)
     run = provision(cli, "--yes", "--waba-id", "all", admin=admin)
     assert run.code == 0, run.err
-    assert [w.split("/")[1] for w in business.writes[-2:]] == [WABA_B, business.writes[-1]
-                                                               .split("/")[1]]
+    assert [w.split("/")[1] for w in business.writes[-2:]] == [
+        WABA_B,
+        business.writes[-1].split("/")[1],
+    ]
     assert stored(cli) != first  # the old token lacks the account assigned after it was made
     check = json.loads(cli("check", "--json").out)
     assert sorted(a["id"] for a in check["whatsapp_business_accounts"]) == [WABA_A, WABA_B]
@@ -97,8 +100,18 @@ def test_existing_system_user_is_reused_not_duplicated(cli: Cli, business: Busin
 
 def test_role_is_employee_unless_admin_is_asked(cli: Cli, business: BusinessState) -> None:
     assert provision(cli, "--yes").code == 0
-    assert provision(cli, "--yes", "--system-user", "ops", "--role", "admin",
-                     env={"WHATSAPP_CLOUD_API_TOKEN": ""}).code == 0
+    assert (
+        provision(
+            cli,
+            "--yes",
+            "--system-user",
+            "ops",
+            "--role",
+            "admin",
+            env={"WHATSAPP_CLOUD_API_TOKEN": ""},
+        ).code
+        == 0
+    )
     roles = {u["name"]: u["role"] for u in business.system_users.values()}
     assert roles == {"wa-token": "EMPLOYEE", "ops": "ADMIN"}
 
@@ -117,8 +130,13 @@ def test_json_has_the_plan_each_outcome_and_the_check(cli: Cli, business: Busine
     assert run.code == 0, run.err
     body = json.loads(run.out)
     assert [s["kind"] for s in body["plan"]] == [
-        "create_system_user", "install_app", "assign_account", "generate_token", "check_token",
-        "store_token"]
+        "create_system_user",
+        "install_app",
+        "assign_account",
+        "generate_token",
+        "check_token",
+        "store_token",
+    ]
     assert all(s["state"] == "done" for s in body["steps"])
     assert body["check"]["ok"] is True and body["problem"] is None
     assert body["admin_token_stored"] is False
@@ -126,6 +144,7 @@ def test_json_has_the_plan_each_outcome_and_the_check(cli: Cli, business: Busine
 
 
 # -- nothing is written before a yes ----------------------------------------------------------------
+
 
 def test_plan_only_writes_nothing_and_needs_no_secret(cli: Cli, business: BusinessState) -> None:
     run = cli("provision", "--plan", stdin=ADMIN, env={"WHATSAPP_APP_ID": APP_ID})
@@ -143,7 +162,9 @@ def test_without_a_terminal_and_without_yes_nothing_is_written(
     assert "--yes" in run.err
 
 
-def test_several_accounts_without_a_terminal_name_the_flag(cli: Cli, business: BusinessState) -> None:
+def test_several_accounts_without_a_terminal_name_the_flag(
+    cli: Cli, business: BusinessState
+) -> None:
     run = provision(cli, "--yes", admin=ADMIN_TOKENS["two_accounts"])
     assert run.code == 2 and "--waba-id" in run.err
     assert business.writes == []
@@ -158,14 +179,17 @@ def test_several_businesses_without_a_terminal_name_the_flag(
 
 
 @pytest.mark.parametrize("flag", ["--business-id", "--waba-id"])
-def test_ids_are_validated_before_a_url(cli: Cli, business: BusinessState,
-                                        fake_graph: FakeGraphServer, flag: str) -> None:
+def test_ids_are_validated_before_a_url(
+    cli: Cli, business: BusinessState, fake_graph: FakeGraphServer, flag: str
+) -> None:
     run = provision(cli, "--yes", flag, "1/../../me")
     assert run.code == 2
     assert not any(".." in r.path for r in fake_graph.requests)
 
 
-def test_no_app_secret_without_a_terminal_is_a_usage_error(cli: Cli, business: BusinessState) -> None:
+def test_no_app_secret_without_a_terminal_is_a_usage_error(
+    cli: Cli, business: BusinessState
+) -> None:
     run = cli("provision", "--yes", stdin=ADMIN, env={"WHATSAPP_APP_ID": APP_ID})
     assert run.code == 2 and "WHATSAPP_APP_SECRET" in run.err
     assert business.writes == []
@@ -180,8 +204,10 @@ def test_app_secret_from_dotenv(cli: Cli, business: BusinessState) -> None:
 
 # -- secrets ----------------------------------------------------------------------------------------
 
-def test_app_secret_only_travels_as_its_proof(cli: Cli, business: BusinessState,
-                                              fake_graph: FakeGraphServer) -> None:
+
+def test_app_secret_only_travels_as_its_proof(
+    cli: Cli, business: BusinessState, fake_graph: FakeGraphServer
+) -> None:
     assert provision(cli, "--yes").code == 0
     proof = hmac.new(APP_SECRET.encode(), ADMIN.encode(), hashlib.sha256).hexdigest()
     generate = [r for r in fake_graph.requests if r.path.endswith("/access_tokens")]
@@ -205,25 +231,60 @@ def test_wrong_app_secret_is_refused_by_meta_and_nothing_stored(
 # -- every refusal becomes the manual step ----------------------------------------------------------
 
 REFUSALS = [
-    ("employee", "not an admin of the business", "POST /506914307656634/system_users",
-     "Create a System User", False),
-    ("no_business_management", "lacks business_management", "GET /me/permissions",
-     "Create a System User", False),
-    ("two_factor", "two-factor authentication", "POST /506914307656634/system_users",
-     "Create a System User", False),
-    ("user_limit", "limit of System Users", "POST /506914307656634/system_users",
-     "Create a System User", False),
-    ("app_not_installable", "not allow this app to be installed", "/applications",
-     "Assign your app and WhatsApp account", True),
-    ("not_app_owner", "does not own this app", "/applications",
-     "Assign your app and WhatsApp account", True),
+    (
+        "employee",
+        "not an admin of the business",
+        "POST /506914307656634/system_users",
+        "Create a System User",
+        False,
+    ),
+    (
+        "no_business_management",
+        "lacks business_management",
+        "GET /me/permissions",
+        "Create a System User",
+        False,
+    ),
+    (
+        "two_factor",
+        "two-factor authentication",
+        "POST /506914307656634/system_users",
+        "Create a System User",
+        False,
+    ),
+    (
+        "user_limit",
+        "limit of System Users",
+        "POST /506914307656634/system_users",
+        "Create a System User",
+        False,
+    ),
+    (
+        "app_not_installable",
+        "not allow this app to be installed",
+        "/applications",
+        "Assign your app and WhatsApp account",
+        True,
+    ),
+    (
+        "not_app_owner",
+        "does not own this app",
+        "/applications",
+        "Assign your app and WhatsApp account",
+        True,
+    ),
     ("expired", "admin token has expired", "GET /me/permissions", "Create a System User", False),
 ]
 
 
 @pytest.mark.parametrize(("scenario", "title", "call", "manual", "created"), REFUSALS)
 def test_refusal_names_the_call_what_was_done_and_the_manual_step(
-    cli: Cli, business: BusinessState, scenario: str, title: str, call: str, manual: str,
+    cli: Cli,
+    business: BusinessState,
+    scenario: str,
+    title: str,
+    call: str,
+    manual: str,
     created: bool,
 ) -> None:
     admin = ADMIN_TOKENS[scenario]
@@ -261,7 +322,9 @@ def test_refusal_after_a_write_keeps_what_was_done_and_the_rerun_reuses_it(
 
 
 def test_unreachable_graph_exits_4(cli: Cli, business: BusinessState) -> None:
-    run = provision(cli, "--yes", "--timeout", "2", env={"WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"})
+    run = provision(
+        cli, "--yes", "--timeout", "2", env={"WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"}
+    )
     assert run.code == 4, run.err
     assert "Nothing was done at Meta." in run.err
 
@@ -278,8 +341,9 @@ def test_keyring_unavailable_is_found_before_any_write(cli: Cli, business: Busin
     assert business.writes == []
 
 
-def test_token_is_never_stored_with_the_admin_token(cli: Cli, business: BusinessState,
-                                                    tmp_path: Path) -> None:
+def test_token_is_never_stored_with_the_admin_token(
+    cli: Cli, business: BusinessState, tmp_path: Path
+) -> None:
     assert provision(cli, "--yes").code == 0
     for path in (cli.cwd, tmp_path / "home"):
         for file in path.rglob("*"):

@@ -32,20 +32,34 @@ def text(finding: dict) -> str:
     return " ".join((finding["title"], finding["fix"], finding.get("detail", ""))).lower()
 
 
-@pytest.mark.parametrize(("scenario", "env", "problem", "words"), [
-    ("expired_nosub", None, "token_expired", "expired"),
-    ("revoked_nosub", None, "token_revoked", "password"),
-    ("expired_keeps_scopes", APP_CREDENTIALS, "token_expired", "session has expired"),
-    ("bare_errors", None, "token_expired", "session has expired"),
-    ("viewing_app_mismatch", APP_CREDENTIALS, "wrong_app", "whatsapp_app_secret"),
-    ("app_token_required", None, "app_token_required", "whatsapp_app_id and whatsapp_app_secret"),
-    ("no_business_management", None, "accounts_not_listable", "business_management"),
-    ("account_read_10", None, "missing_permission", "(#10) application does not have permission"),
-    ("account_read_200", None, "missing_permission", "full control"),
-    ("phone_none_can_send", None, "no_sending_number", "/register"),
-])
-def test_real_graph_problem(cli: Cli, scenario: str, env: dict[str, str] | None, problem: str,
-                            words: str) -> None:
+@pytest.mark.parametrize(
+    ("scenario", "env", "problem", "words"),
+    [
+        ("expired_nosub", None, "token_expired", "expired"),
+        ("revoked_nosub", None, "token_revoked", "password"),
+        ("expired_keeps_scopes", APP_CREDENTIALS, "token_expired", "session has expired"),
+        ("bare_errors", None, "token_expired", "session has expired"),
+        ("viewing_app_mismatch", APP_CREDENTIALS, "wrong_app", "whatsapp_app_secret"),
+        (
+            "app_token_required",
+            None,
+            "app_token_required",
+            "whatsapp_app_id and whatsapp_app_secret",
+        ),
+        ("no_business_management", None, "accounts_not_listable", "business_management"),
+        (
+            "account_read_10",
+            None,
+            "missing_permission",
+            "(#10) application does not have permission",
+        ),
+        ("account_read_200", None, "missing_permission", "full control"),
+        ("phone_none_can_send", None, "no_sending_number", "/register"),
+    ],
+)
+def test_real_graph_problem(
+    cli: Cli, scenario: str, env: dict[str, str] | None, problem: str, words: str
+) -> None:
     run, body = check(cli, scenario, env)
     assert run.code == 1, run.err
     assert codes(body["problems"]) == [problem]
@@ -96,7 +110,8 @@ def test_embedded_signup_token_is_a_working_token(cli: Cli) -> None:
 
 
 def test_paging_next_carrying_the_token_is_followed_and_never_shown(
-        cli: Cli, fake_graph: FakeGraphServer) -> None:
+    cli: Cli, fake_graph: FakeGraphServer
+) -> None:
     run, body = check(cli, "paging_token_in_next")
     assert run.code == 0
     assert len(body["whatsapp_business_accounts"][0]["phone_numbers"]) == 5
@@ -112,12 +127,15 @@ def test_paging_next_to_another_host_is_not_followed(cli: Cli, fake_graph: FakeG
     assert FOREIGN_HOST not in run.out + run.err
 
 
-@pytest.mark.parametrize(("scenario", "warning", "words"), [
-    ("phone_disconnected", "number_not_connected", "/register"),
-    ("phone_verification_expired", "number_verification_expired", "verify"),
-    ("phone_name_pending", "number_name_not_approved", "review"),
-    ("phone_on_premise", "number_not_on_cloud_api", "/register"),
-])
+@pytest.mark.parametrize(
+    ("scenario", "warning", "words"),
+    [
+        ("phone_disconnected", "number_not_connected", "/register"),
+        ("phone_verification_expired", "number_verification_expired", "verify"),
+        ("phone_name_pending", "number_name_not_approved", "review"),
+        ("phone_on_premise", "number_not_on_cloud_api", "/register"),
+    ],
+)
 def test_phone_number_warnings(cli: Cli, scenario: str, warning: str, words: str) -> None:
     run, body = check(cli, scenario)
     assert run.code == 0, body["problems"]  # the test number of WABA A can still send
@@ -146,9 +164,16 @@ def test_sixty_day_system_user_token_is_healthy(cli: Cli) -> None:
     assert "wa-token refresh" in body["warnings"][0]["fix"]
 
 
-@pytest.mark.parametrize(("version", "warned"), [
-    ("v27.0", False), ("v25.0", False), ("v21.0", True), ("v20.0", True), ("v12.0", True),
-])
+@pytest.mark.parametrize(
+    ("version", "warned"),
+    [
+        ("v27.0", False),
+        ("v25.0", False),
+        ("v21.0", True),
+        ("v20.0", True),
+        ("v12.0", True),
+    ],
+)
 def test_graph_version_ending_warning(cli: Cli, version: str, warned: bool) -> None:
     run, body = check(cli, "valid", {"WHATSAPP_GRAPH_API_VERSION": version})
     assert run.code == 0

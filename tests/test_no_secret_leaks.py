@@ -12,11 +12,28 @@ import pytest
 from wizard.cli.main import main
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
 
-SCENARIOS = ["valid", "temporary", "expired", "revoked", "malformed", "missing_messaging",
-             "no_account", "rate_limited_waba", "server_error", "truncated_json",
-             "paging", "admin"]
-COMMANDS = [["check"], ["check", "--json"], ["save", "--force"], ["status", "--json"],
-            ["status"], ["forget"]]
+SCENARIOS = [
+    "valid",
+    "temporary",
+    "expired",
+    "revoked",
+    "malformed",
+    "missing_messaging",
+    "no_account",
+    "rate_limited_waba",
+    "server_error",
+    "truncated_json",
+    "paging",
+    "admin",
+]
+COMMANDS = [
+    ["check"],
+    ["check", "--json"],
+    ["save", "--force"],
+    ["status", "--json"],
+    ["status"],
+    ["forget"],
+]
 
 
 class Captured:
@@ -24,8 +41,9 @@ class Captured:
 
     def __init__(self, argv: list[str], environ: dict[str, str], stdin: str) -> None:
         self.out, self.err = io.StringIO(), io.StringIO()
-        self.code = main(argv, environ=environ, stdin=io.StringIO(stdin), stdout=self.out,
-                         stderr=self.err)
+        self.code = main(
+            argv, environ=environ, stdin=io.StringIO(stdin), stdout=self.out, stderr=self.err
+        )
 
     @property
     def text(self) -> str:
@@ -47,13 +65,19 @@ def secrets_absent(text: str, *secrets: str) -> bool:
 @pytest.mark.usefixtures("no_keyring")
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_no_command_leaks_the_token(
-    scenario: str, fake_graph: FakeGraphServer, capture_every_logger: pytest.LogCaptureFixture,
+    scenario: str,
+    fake_graph: FakeGraphServer,
+    capture_every_logger: pytest.LogCaptureFixture,
     isolated: Path,
 ) -> None:
     token = TOKENS[scenario]
-    environ = {"WHATSAPP_GRAPH_URL": fake_graph.url, "WHATSAPP_APP_ID": APP_ID,
-               "WHATSAPP_APP_SECRET": APP_SECRET, "PYTHON_KEYRING_BACKEND":
-               "keyring.backends.fail.Keyring", "PATH": os.environ["PATH"]}
+    environ = {
+        "WHATSAPP_GRAPH_URL": fake_graph.url,
+        "WHATSAPP_APP_ID": APP_ID,
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "PATH": os.environ["PATH"],
+    }
     for argv in COMMANDS:
         run = Captured(argv, environ, token)
         assert run.code in (0, 1, 3, 4), (argv, run.err.getvalue())
@@ -78,15 +102,19 @@ def test_token_command_is_the_only_door(fake_graph: FakeGraphServer, isolated: P
 
 
 def test_hanging_graph_and_bad_input_do_not_leak(
-    fake_graph: FakeGraphServer, capture_every_logger: pytest.LogCaptureFixture,
+    fake_graph: FakeGraphServer,
+    capture_every_logger: pytest.LogCaptureFixture,
     no_keyring: None,
 ) -> None:
     environ = {"WHATSAPP_GRAPH_URL": fake_graph.url}
-    for token, argv in ((TOKENS["hang"], ["check", "--timeout", "0.5"]),
-                        (TOKENS["valid"] + " \x1b[2J", ["check"]),
-                        ("Bearer " + TOKENS["valid"], ["save", "--to", "keyring"])):
-        run = Captured(argv, {**environ, "PYTHON_KEYRING_BACKEND":
-                              "keyring.backends.fail.Keyring"}, token)
+    for token, argv in (
+        (TOKENS["hang"], ["check", "--timeout", "0.5"]),
+        (TOKENS["valid"] + " \x1b[2J", ["check"]),
+        ("Bearer " + TOKENS["valid"], ["save", "--to", "keyring"]),
+    ):
+        run = Captured(
+            argv, {**environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}, token
+        )
         assert run.code in (1, 4, 5)
         assert secrets_absent(run.text, token.split()[-1], TOKENS["valid"])
     assert secrets_absent(capture_every_logger.text, TOKENS["hang"], TOKENS["valid"])

@@ -37,15 +37,22 @@ async def _accounts(url: str, token: str, ids: list[str]) -> list[Any]:
 
 # -- through the CLI: requests and connections per K ----------------------------------------------
 
+
 @pytest.mark.parametrize("accounts", [1, 5, 20, 50, 200])
 def test_check_reads_k_accounts_in_ceil_k_over_50_requests_over_few_connections(
-    accounts: int, monkeypatch: pytest.MonkeyPatch,
+    accounts: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     with CountingFakeGraphServer(accounts=accounts) as server:
         out, err = io.StringIO(), io.StringIO()
-        code = cli.main(["check", "--json", "-"], environ={"WHATSAPP_GRAPH_URL": server.url},
-                        stdin=io.StringIO(TOKENS["many"]), stdout=out, stderr=err)
+        code = cli.main(
+            ["check", "--json", "-"],
+            environ={"WHATSAPP_GRAPH_URL": server.url},
+            stdin=io.StringIO(TOKENS["many"]),
+            stdout=out,
+            stderr=err,
+        )
         traffic = server.traffic
     body = json.loads(out.getvalue())
     assert code == 0, err.getvalue()
@@ -59,6 +66,7 @@ def test_check_reads_k_accounts_in_ceil_k_over_50_requests_over_few_connections(
 
 # -- the per-id fallback --------------------------------------------------------------------------
 
+
 def test_one_unreadable_id_makes_each_id_be_read_alone() -> None:
     with FakeGraphServer() as server:
         results = _run(_accounts(server.url, TOKENS["admin"], [WABA_A, MISSING, WABA_B]))
@@ -68,7 +76,8 @@ def test_one_unreadable_id_makes_each_id_be_read_alone() -> None:
     assert isinstance(results[2], BusinessAccount) and len(results[2].phone_numbers) == 1
     assert isinstance(results[1], GraphApiError) and results[1].code == 100  # its own error
     assert len(lookups) == 1 and sorted(paths[1:]) == sorted(
-        f"/v27.0/{i}" for i in (WABA_A, MISSING, WABA_B))
+        f"/v27.0/{i}" for i in (WABA_A, MISSING, WABA_B)
+    )
 
 
 def test_an_error_every_id_shares_is_not_asked_again_id_by_id() -> None:
@@ -85,9 +94,13 @@ def test_a_wrong_configured_account_is_read_alone_and_the_rest_in_one_lookup(
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     with CountingFakeGraphServer(accounts=20) as server:
         out = io.StringIO()
-        code = cli.main(["check", "--json", "-"], stdin=io.StringIO(TOKENS["many"]), stdout=out,
-                        stderr=io.StringIO(), environ={"WHATSAPP_GRAPH_URL": server.url,
-                                                      "WHATSAPP_BUSINESS_ACCOUNT_ID": MISSING})
+        code = cli.main(
+            ["check", "--json", "-"],
+            stdin=io.StringIO(TOKENS["many"]),
+            stdout=out,
+            stderr=io.StringIO(),
+            environ={"WHATSAPP_GRAPH_URL": server.url, "WHATSAPP_BUSINESS_ACCOUNT_ID": MISSING},
+        )
         traffic = server.traffic
     body = json.loads(out.getvalue())
     assert code == 1 and [p["code"] for p in body["problems"]] == ["no_whatsapp_account"]
@@ -97,6 +110,7 @@ def test_a_wrong_configured_account_is_read_alone_and_the_rest_in_one_lookup(
 
 # -- nested paging --------------------------------------------------------------------------------
 
+
 def test_the_nested_phone_numbers_edge_is_followed_past_its_first_page() -> None:
     with FakeGraphServer() as server:
         [account] = _run(_accounts(server.url, TOKENS["paging"], [WABA_A]))
@@ -105,8 +119,9 @@ def test_the_nested_phone_numbers_edge_is_followed_past_its_first_page() -> None
     assert len(followed) == 2  # pages of 2: the nested one, then two more
 
 
-def _lookup_graph(bodies: dict[str, Any], seen: list[httpx.Request]
-                  ) -> Callable[[httpx.Request], httpx.Response]:
+def _lookup_graph(
+    bodies: dict[str, Any], seen: list[httpx.Request]
+) -> Callable[[httpx.Request], httpx.Response]:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         if "ids" in request.url.params:
@@ -114,6 +129,7 @@ def _lookup_graph(bodies: dict[str, Any], seen: list[httpx.Request]
             return httpx.Response(200, json={i: bodies[i] for i in ids if i in bodies})
         after = request.url.params.get("after", "")
         return httpx.Response(200, json=bodies.get(f"page{after}", {"data": []}))
+
     return handler
 
 
@@ -124,16 +140,24 @@ def _lookup(bodies: dict[str, Any], ids: list[str]) -> tuple[list[Any], list[htt
         transport = httpx.MockTransport(_lookup_graph(bodies, seen))
         async with GraphClient(GRAPH, transport=transport) as client:
             return await client.accounts_with_numbers(TOKEN, ids)
+
     return _run(go()), seen
 
 
 def test_nested_paging_in_a_lookup_stays_on_the_graph_host_without_the_token_in_the_url() -> None:
-    first = {"data": [{"id": "1"}], "paging": {
-        "next": f"{GRAPH}/v27.0/11/phone_numbers?access_token={TOKEN.reveal()}&after=2"}}
+    first = {
+        "data": [{"id": "1"}],
+        "paging": {"next": f"{GRAPH}/v27.0/11/phone_numbers?access_token={TOKEN.reveal()}&after=2"},
+    }
     bodies = {
         "11": {"id": "11", "name": "A", "phone_numbers": first},
-        "22": {"id": "22", "phone_numbers": {"data": [{"id": "3"}], "paging": {
-            "next": "https://evil.test/v27.0/22/phone_numbers?after=9"}}},
+        "22": {
+            "id": "22",
+            "phone_numbers": {
+                "data": [{"id": "3"}],
+                "paging": {"next": "https://evil.test/v27.0/22/phone_numbers?after=9"},
+            },
+        },
         "page2": {"data": [{"id": "2"}]},
     }
     results, seen = _lookup(bodies, ["11", "22"])
@@ -154,31 +178,43 @@ def test_ids_are_checked_before_the_lookup_and_a_missing_answer_fails_only_its_i
 
 
 def test_an_edge_without_its_data_list_is_not_graphs_answer() -> None:
-    results, _ = _lookup({"11": {"id": "11", "phone_numbers": {"data": "x"}},
-                          "22": {"id": "22"}}, ["11", "22"])
+    results, _ = _lookup(
+        {"11": {"id": "11", "phone_numbers": {"data": "x"}}, "22": {"id": "22"}}, ["11", "22"]
+    )
     assert isinstance(results[0], GraphBadResponse) and isinstance(results[1], BusinessAccount)
 
 
 # -- the fake speaks `?ids=` and field expansion as Graph does -------------------------------------
 
+
 def _get(server: FakeGraphServer, path: str, token: str = "valid", **params: str) -> httpx.Response:
-    return httpx.get(f"{server.url}/v27.0/{path}", params=params,
-                     headers={"Authorization": f"Bearer {TOKENS[token]}"})
+    return httpx.get(
+        f"{server.url}/v27.0/{path}",
+        params=params,
+        headers={"Authorization": f"Bearer {TOKENS[token]}"},
+    )
 
 
-@pytest.mark.parametrize(("fields", "node", "name"), [
-    ("id,nickname", "WhatsAppBusinessAccount", "nickname"),
-    ("id,phone_numbers{id,colour}", "WhatsAppBusinessPhoneNumber", "colour"),
-])
-def test_the_fake_rejects_unknown_fields_with_graphs_error(fields: str, node: str,
-                                                           name: str) -> None:
+@pytest.mark.parametrize(
+    ("fields", "node", "name"),
+    [
+        ("id,nickname", "WhatsAppBusinessAccount", "nickname"),
+        ("id,phone_numbers{id,colour}", "WhatsAppBusinessPhoneNumber", "colour"),
+    ],
+)
+def test_the_fake_rejects_unknown_fields_with_graphs_error(
+    fields: str, node: str, name: str
+) -> None:
     with FakeGraphServer() as server:
-        for answer in (_get(server, WABA_A, fields=fields),
-                       _get(server, "", ids=f"{WABA_A},{WABA_B}", fields=fields)):
+        for answer in (
+            _get(server, WABA_A, fields=fields),
+            _get(server, "", ids=f"{WABA_A},{WABA_B}", fields=fields),
+        ):
             error = answer.json()["error"]
             assert answer.status_code == 400 and error["code"] == 100
             assert error["message"] == (
-                f"(#100) Tried accessing nonexisting field ({name}) on node type ({node})")
+                f"(#100) Tried accessing nonexisting field ({name}) on node type ({node})"
+            )
 
 
 def test_the_fake_answers_ids_as_an_object_keyed_by_id_and_limits_them_to_50() -> None:
@@ -200,8 +236,9 @@ def test_the_fake_honours_limit_with_paging_of_the_nested_edge() -> None:
         body = _get(server, WABA_A, fields="name,phone_numbers.limit(1){id,status}").json()
         edge = body["phone_numbers"]
         assert [sorted(n) for n in edge["data"]] == [["id", "status"]]
-        rest = httpx.get(edge["paging"]["next"],
-                         headers={"Authorization": f"Bearer {TOKENS['valid']}"}).json()
+        rest = httpx.get(
+            edge["paging"]["next"], headers={"Authorization": f"Bearer {TOKENS['valid']}"}
+        ).json()
         empty = _get(server, WABA_A, "no_phone", fields="name,phone_numbers{id}").json()
     assert len(rest["data"]) == 1 and sorted(rest["data"][0]) == ["id", "status"]
     assert "next" not in rest.get("paging", {})

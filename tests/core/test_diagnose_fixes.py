@@ -14,30 +14,45 @@ from wizard.core.profiles import Profile
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 BOTH = ("whatsapp_business_management", "whatsapp_business_messaging")
 INFO = TokenInfo(
-    is_valid=True, type="SYSTEM_USER", app_id="634974688087057", application="Acme",
-    user_id="1", expires_at=None, issued_at=NOW - timedelta(days=10),
-    data_access_expires_at=None, scopes=BOTH,
+    is_valid=True,
+    type="SYSTEM_USER",
+    app_id="634974688087057",
+    application="Acme",
+    user_id="1",
+    expires_at=None,
+    issued_at=NOW - timedelta(days=10),
+    data_access_expires_at=None,
+    scopes=BOTH,
     granular_scopes=tuple(GranularScope(s, ("1",)) for s in BOTH),
 )
-GOOD = GraphFindings(token_info=INFO, accounts=(
-    BusinessAccount("1", "Acme", phone_numbers=(PhoneNumber("11"),)),))
+GOOD = GraphFindings(
+    token_info=INFO, accounts=(BusinessAccount("1", "Acme", phone_numbers=(PhoneNumber("11"),)),)
+)
 LOCAL = LocalFacts(now=NOW, source="dotenv", location=".env")
 
 
-@pytest.mark.parametrize(("facts", "code", "words"), [
-    ({"env_in_git_work_tree": True}, "env_not_gitignored", "wa-token fix gitignore"),
-    ({"env_world_readable": True}, "env_world_readable", "wa-token fix permissions"),
-    ({"keyring_available": True}, "plaintext_storage", "wa-token fix keyring"),
-    ({"env_tracked_by_git": True}, "env_tracked_by_git", "wa-token fix tracked"),
-])
+@pytest.mark.parametrize(
+    ("facts", "code", "words"),
+    [
+        ({"env_in_git_work_tree": True}, "env_not_gitignored", "wa-token fix gitignore"),
+        ({"env_world_readable": True}, "env_world_readable", "wa-token fix permissions"),
+        ({"keyring_available": True}, "plaintext_storage", "wa-token fix keyring"),
+        ({"env_tracked_by_git": True}, "env_tracked_by_git", "wa-token fix tracked"),
+    ],
+)
 def test_security_warnings_name_the_fix_command(facts: dict, code: str, words: str) -> None:
     [warning] = diagnose(GOOD, replace(LOCAL, **facts)).warnings
     assert warning.code == code and f"`{words}`" in warning.fix
 
 
 def test_fix_commands_carry_the_profile_and_the_env_file() -> None:
-    local = replace(LOCAL, location="config/my app.env", profile=Profile("acme"),
-                    env_world_readable=True, env_tracked_by_git=True)
+    local = replace(
+        LOCAL,
+        location="config/my app.env",
+        profile=Profile("acme"),
+        env_world_readable=True,
+        env_tracked_by_git=True,
+    )
     fixes = " ".join(w.fix for w in diagnose(GOOD, local).warnings)
     assert "`wa-token fix permissions --profile acme --env-file 'config/my app.env'`" in fixes
     assert "git rm --cached 'config/my app.env'" in fixes
@@ -48,14 +63,28 @@ def test_rotation_due_lists_the_rotation_steps() -> None:
     old = replace(GOOD, token_info=replace(INFO, issued_at=NOW - timedelta(days=200)))
     [warning] = diagnose(old, LOCAL).warnings
     assert warning.code == "rotation_due"
-    for step in ("1) ", "Generate New Token", "2) ", "wa-token save", "3) ",
-                 "wa-token send-test", "4) ", "Revoke tokens"):
+    for step in (
+        "1) ",
+        "Generate New Token",
+        "2) ",
+        "wa-token save",
+        "3) ",
+        "wa-token send-test",
+        "4) ",
+        "Revoke tokens",
+    ):
         assert step in warning.fix
 
 
 def test_profile_names_appear_in_the_texts() -> None:
-    local = replace(LOCAL, source="environment", location="WHATSAPP_CLOUD_API_TOKEN_ACME",
-                    profile=Profile("acme"), shadowed=(".env",), expected_app_id="9")
+    local = replace(
+        LOCAL,
+        source="environment",
+        location="WHATSAPP_CLOUD_API_TOKEN_ACME",
+        profile=Profile("acme"),
+        shadowed=(".env",),
+        expected_app_id="9",
+    )
     found = diagnose(GOOD, local)
     assert "WHATSAPP_APP_ID_ACME" in found.problems[0].title
     assert "unset WHATSAPP_CLOUD_API_TOKEN_ACME" in found.warnings[0].fix

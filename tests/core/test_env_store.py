@@ -339,8 +339,8 @@ def test_no_temp_files_left_behind(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "has space", "quote'", 'dq"', "new\nline", "caf\u00e9", "a#b", "a\\b", "$(x)",
-            "a;b"]
+    "bad",
+    ["", "has space", "quote'", 'dq"', "new\nline", "caf\u00e9", "a#b", "a\\b", "$(x)", "a;b"],
 )
 def test_unsafe_values_are_refused_without_echo(tmp_path: Path, bad: str) -> None:
     with pytest.raises(ValueError) as caught:
@@ -680,7 +680,9 @@ def test_missing_file_has_no_permission_risk(tmp_path: Path) -> None:
     assert (risks.exists, risks.world_readable, risks.group_readable) == (False, False, False)
 
 
-@pytest.mark.parametrize("token", ["EAAG~abc+def/ghi==", "~home", "a=b", "+x/y", "a|b~c", "==", "123|abc"])
+@pytest.mark.parametrize(
+    "token", ["EAAG~abc+def/ghi==", "~home", "a=b", "+x/y", "a|b~c", "==", "123|abc"]
+)
 def test_every_character_the_validator_accepts_round_trips(tmp_path: Path, token: str) -> None:
     """`~+/=` passed validation but made the writer raise ValueError ("unexpected error")."""
     path = tmp_path / ".env"
@@ -689,8 +691,12 @@ def test_every_character_the_validator_accepts_round_trips(tmp_path: Path, token
     assert read_env_token(path) == token
     assert dotenv_values(path)[K] == token  # python-dotenv's own reader, default settings
     assert f"{K}='{token}'" in path.read_text(encoding="utf-8")  # quoted: a shell reads it too
-    done = subprocess.run(["sh", "-c", f". {shlex.quote(str(path))} && printf %s \"${K}\""],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["sh", "-c", f'. {shlex.quote(str(path))} && printf %s "${K}"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stdout == token
 
 

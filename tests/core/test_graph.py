@@ -18,21 +18,32 @@ from wizard.core.token import SecretToken
 TOKEN = SecretToken("EAAFake0Sentinel0MockTransport0Token00000000000wxyz")
 WABA = "102290129340398"
 
-SYSTEM_USER = {"data": {
-    "app_id": "634974688087057", "type": "SYSTEM_USER", "application": "Acme WhatsApp",
-    "data_access_expires_at": 0, "expires_at": 0, "is_valid": True, "issued_at": 1780000000,
-    "scopes": ["whatsapp_business_management", "whatsapp_business_messaging"],
-    "granular_scopes": [
-        {"scope": "whatsapp_business_management", "target_ids": [WABA]},
-        {"scope": "whatsapp_business_messaging", "target_ids": [WABA]},
-    ],
-    "user_id": "61570785020842",
-}}
+SYSTEM_USER = {
+    "data": {
+        "app_id": "634974688087057",
+        "type": "SYSTEM_USER",
+        "application": "Acme WhatsApp",
+        "data_access_expires_at": 0,
+        "expires_at": 0,
+        "is_valid": True,
+        "issued_at": 1780000000,
+        "scopes": ["whatsapp_business_management", "whatsapp_business_messaging"],
+        "granular_scopes": [
+            {"scope": "whatsapp_business_management", "target_ids": [WABA]},
+            {"scope": "whatsapp_business_messaging", "target_ids": [WABA]},
+        ],
+        "user_id": "61570785020842",
+    }
+}
 
 
 def error_body(code: int, subcode: int | None = None, transient: bool = False) -> dict:
-    error = {"message": f"(#{code}) test", "type": "OAuthException", "code": code,
-             "fbtrace_id": "Atrace"}
+    error = {
+        "message": f"(#{code}) test",
+        "type": "OAuthException",
+        "code": code,
+        "fbtrace_id": "Atrace",
+    }
     if subcode:
         error["error_subcode"] = subcode
     if transient:
@@ -41,8 +52,9 @@ def error_body(code: int, subcode: int | None = None, transient: bool = False) -
 
 
 def client_for(handler: Callable[[httpx.Request], httpx.Response], **kw: object) -> GraphClient:
-    return GraphClient("https://graph.test", "v26.0", transport=httpx.MockTransport(handler),
-                       retry_backoff=0, **kw)  # type: ignore[arg-type]
+    return GraphClient(
+        "https://graph.test", "v26.0", transport=httpx.MockTransport(handler), retry_backoff=0, **kw
+    )  # type: ignore[arg-type]
 
 
 async def test_debug_token_parses_a_system_user_token_and_sends_the_header() -> None:
@@ -63,8 +75,14 @@ async def test_debug_token_parses_a_system_user_token_and_sends_the_header() -> 
 
 
 async def test_debug_token_with_app_token_reads_data_error() -> None:
-    body = {"data": {"is_valid": False, "scopes": [], "expires_at": 1780082800,
-                     "error": {"code": 190, "subcode": 463, "message": "Session has expired"}}}
+    body = {
+        "data": {
+            "is_valid": False,
+            "scopes": [],
+            "expires_at": 1780082800,
+            "error": {"code": 190, "subcode": 463, "message": "Session has expired"},
+        }
+    }
     app = SecretToken("634974688087057|fake0app0secret0for0wa0token0demos")
     seen: list[httpx.Request] = []
 
@@ -79,13 +97,16 @@ async def test_debug_token_with_app_token_reads_data_error() -> None:
     assert seen[0].headers["authorization"] == f"Bearer {app.reveal()}"
 
 
-@pytest.mark.parametrize(("status", "body", "code", "subcode", "transient"), [
-    (400, error_body(190, 463), 190, 463, False),
-    (400, error_body(190), 190, None, False),
-    (403, error_body(200), 200, None, False),
-    (401, error_body(190, 460), 190, 460, False),
-    (400, error_body(100, 33), 100, 33, False),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "code", "subcode", "transient"),
+    [
+        (400, error_body(190, 463), 190, 463, False),
+        (400, error_body(190), 190, None, False),
+        (403, error_body(200), 200, None, False),
+        (401, error_body(190, 460), 190, 460, False),
+        (400, error_body(100, 33), 100, 33, False),
+    ],
+)
 async def test_error_envelope_becomes_a_typed_error(
     status: int, body: dict, code: int, subcode: int | None, transient: bool
 ) -> None:
@@ -93,16 +114,30 @@ async def test_error_envelope_becomes_a_typed_error(
         with pytest.raises(GraphApiError) as caught:
             await client.me(TOKEN)
     err = caught.value
-    assert (err.code, err.subcode, err.is_transient, err.status) == (code, subcode, transient, status)
+    assert (err.code, err.subcode, err.is_transient, err.status) == (
+        code,
+        subcode,
+        transient,
+        status,
+    )
     assert err.fbtrace_id == "Atrace"
 
 
-@pytest.mark.parametrize(("response", "status"), [
-    (httpx.Response(502, text="<html><body>Bad Gateway</body></html>",
-                    headers={"content-type": "text/html"}), 502),
-    (httpx.Response(200, text='{"data": {"app_id": "6349'), 200),
-    (httpx.Response(200, json=["not", "an", "object"]), 200),
-])
+@pytest.mark.parametrize(
+    ("response", "status"),
+    [
+        (
+            httpx.Response(
+                502,
+                text="<html><body>Bad Gateway</body></html>",
+                headers={"content-type": "text/html"},
+            ),
+            502,
+        ),
+        (httpx.Response(200, text='{"data": {"app_id": "6349'), 200),
+        (httpx.Response(200, json=["not", "an", "object"]), 200),
+    ],
+)
 async def test_unparseable_answers_are_bad_responses(response: httpx.Response, status: int) -> None:
     async with client_for(lambda r: response, retries=0) as client:
         with pytest.raises(GraphBadResponse) as caught:
@@ -141,13 +176,23 @@ async def test_token_errors_are_never_retried(body: dict) -> None:
 
 async def test_rate_limit_with_regain_time_is_not_retried_and_says_when() -> None:
     calls: list[int] = []
-    usage = {WABA: [{"type": "whatsapp_business_management", "call_count": 100,
-                     "estimated_time_to_regain_access": 15}]}
+    usage = {
+        WABA: [
+            {
+                "type": "whatsapp_business_management",
+                "call_count": 100,
+                "estimated_time_to_regain_access": 15,
+            }
+        ]
+    }
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(1)
-        return httpx.Response(400, json=error_body(80007, transient=True),
-                              headers={"X-Business-Use-Case-Usage": json.dumps(usage)})
+        return httpx.Response(
+            400,
+            json=error_body(80007, transient=True),
+            headers={"X-Business-Use-Case-Usage": json.dumps(usage)},
+        )
 
     async with client_for(handler) as client:
         with pytest.raises(GraphApiError) as caught:
@@ -156,8 +201,9 @@ async def test_rate_limit_with_regain_time_is_not_retried_and_says_when() -> Non
 
 
 async def test_malformed_usage_header_does_not_crash() -> None:
-    response = httpx.Response(400, json=error_body(4, transient=True),
-                              headers={"X-Business-Use-Case-Usage": "{not json"})
+    response = httpx.Response(
+        400, json=error_body(4, transient=True), headers={"X-Business-Use-Case-Usage": "{not json"}
+    )
     async with client_for(lambda r: response, retries=0) as client:
         with pytest.raises(GraphApiError) as caught:
             await client.me(TOKEN)
@@ -186,7 +232,9 @@ async def test_phone_numbers_follow_paging_and_stop_on_a_loop() -> None:
     def page(n: int, next_page: int | None) -> dict:
         body: dict = {"data": [{"id": f"10{n}", "display_phone_number": f"+1 555 {n}"}]}
         if next_page is not None:
-            body["paging"] = {"next": f"https://graph.test/v26.0/{WABA}/phone_numbers?after={next_page}"}
+            body["paging"] = {
+                "next": f"https://graph.test/v26.0/{WABA}/phone_numbers?after={next_page}"
+            }
         return body
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -204,8 +252,9 @@ async def test_paging_to_another_host_is_not_followed() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         hosts.append(request.url.host)
-        return httpx.Response(200, json={"data": [{"id": "1"}],
-                                         "paging": {"next": "https://evil.test/steal"}})
+        return httpx.Response(
+            200, json={"data": [{"id": "1"}], "paging": {"next": "https://evil.test/steal"}}
+        )
 
     async with client_for(handler) as client:
         await client.phone_numbers(TOKEN, WABA)
@@ -259,14 +308,21 @@ async def test_account_details_and_numbers_are_fetched_concurrently() -> None:
         await asyncio.sleep(0.05)
         in_flight -= 1
         if request.url.path.endswith("phone_numbers"):
-            return httpx.Response(200, json={"data": [{"id": "1", "quality_rating": "GREEN",
-                                                       "throughput": {"level": "STANDARD"}}]})
+            return httpx.Response(
+                200,
+                json={
+                    "data": [
+                        {"id": "1", "quality_rating": "GREEN", "throughput": {"level": "STANDARD"}}
+                    ]
+                },
+            )
         return httpx.Response(200, json={"id": WABA, "name": "Acme", "timezone_id": "1"})
 
     client = GraphClient("https://graph.test", transport=httpx.MockTransport(handler))
     async with client:
-        accounts = await asyncio.gather(*(client.account_with_numbers(TOKEN, str(i))
-                                          for i in range(5)))
+        accounts = await asyncio.gather(
+            *(client.account_with_numbers(TOKEN, str(i)) for i in range(5))
+        )
     assert peak == 10
     assert accounts[0].phone_numbers[0].throughput_level == "STANDARD"
 
@@ -290,5 +346,6 @@ async def test_token_never_reaches_logs_or_error_messages(caplog: pytest.LogCapt
 
 def test_redact_url() -> None:
     url = "https://g/v26.0/debug_token?input_token=EAAsecret&fields=a&access_token=x|y"
-    assert redact_url(url) == ("https://g/v26.0/debug_token?input_token=REDACTED&fields=a"
-                               "&access_token=REDACTED")
+    assert redact_url(url) == (
+        "https://g/v26.0/debug_token?input_token=REDACTED&fields=a&access_token=REDACTED"
+    )

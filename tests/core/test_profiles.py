@@ -16,13 +16,16 @@ from wizard.core.profiles import (
 from wizard.core.settings import load_settings
 
 
-@pytest.mark.parametrize(("name", "key", "flag"), [
-    ("default", "WHATSAPP_CLOUD_API_TOKEN", ""),
-    ("acme", "WHATSAPP_CLOUD_API_TOKEN_ACME", "--profile acme"),
-    ("shop-2", "WHATSAPP_CLOUD_API_TOKEN_SHOP_2", "--profile shop-2"),
-    ("a_b", "WHATSAPP_CLOUD_API_TOKEN_A_B", "--profile a_b"),
-    ("x" * 32, "WHATSAPP_CLOUD_API_TOKEN_" + "X" * 32, "--profile " + "x" * 32),
-])
+@pytest.mark.parametrize(
+    ("name", "key", "flag"),
+    [
+        ("default", "WHATSAPP_CLOUD_API_TOKEN", ""),
+        ("acme", "WHATSAPP_CLOUD_API_TOKEN_ACME", "--profile acme"),
+        ("shop-2", "WHATSAPP_CLOUD_API_TOKEN_SHOP_2", "--profile shop-2"),
+        ("a_b", "WHATSAPP_CLOUD_API_TOKEN_A_B", "--profile a_b"),
+        ("x" * 32, "WHATSAPP_CLOUD_API_TOKEN_" + "X" * 32, "--profile " + "x" * 32),
+    ],
+)
 def test_profile_names_and_keys(name: str, key: str, flag: str) -> None:
     profile = profile_named(name)
     assert profile.token_key == key and profile.flag == flag
@@ -44,11 +47,18 @@ def test_flag_wins_over_the_variable_which_wins_over_default() -> None:
         choose_profile("", environ)
 
 
-@pytest.mark.parametrize(("key", "profile"), [
-    ("WHATSAPP_CLOUD_API_TOKEN", "default"), ("WHATSAPP_CLOUD_API_TOKEN_ACME", "acme"),
-    ("WHATSAPP_CLOUD_API_TOKENX", None), ("WHATSAPP_CLOUD_API_TOKEN_", None),
-    ("WHATSAPP_CLOUD_API_TOKEN_a", None), ("WHATSAPP_APP_ID", None), ("PATH", None),
-])
+@pytest.mark.parametrize(
+    ("key", "profile"),
+    [
+        ("WHATSAPP_CLOUD_API_TOKEN", "default"),
+        ("WHATSAPP_CLOUD_API_TOKEN_ACME", "acme"),
+        ("WHATSAPP_CLOUD_API_TOKENX", None),
+        ("WHATSAPP_CLOUD_API_TOKEN_", None),
+        ("WHATSAPP_CLOUD_API_TOKEN_a", None),
+        ("WHATSAPP_APP_ID", None),
+        ("PATH", None),
+    ],
+)
 def test_profile_of_key(key: str, profile: str | None) -> None:
     assert profile_of_key(key) == profile
 
@@ -60,14 +70,19 @@ def test_list_profiles_merges_every_store_default_first() -> None:
         ["acme", "my-app", "default"],
     )
     assert [(p.name, p.stores) for p in listing] == [
-        ("default", ("dotenv", "keyring")), ("acme", ("dotenv", "keyring")),
-        ("my_app", ("keyring",)), ("zed", ("environment",)),
+        ("default", ("dotenv", "keyring")),
+        ("acme", ("dotenv", "keyring")),
+        ("my_app", ("keyring",)),
+        ("zed", ("environment",)),
     ]
 
 
 def test_settings_read_the_app_context_under_the_profile_names_only() -> None:
-    environ = {"WHATSAPP_APP_ID": "1", "WHATSAPP_APP_ID_ACME": "2",
-               "WHATSAPP_APP_SECRET_ACME": "s" * 32}
+    environ = {
+        "WHATSAPP_APP_ID": "1",
+        "WHATSAPP_APP_ID_ACME": "2",
+        "WHATSAPP_APP_SECRET_ACME": "s" * 32,
+    }
     dotenv = {"WHATSAPP_PHONE_NUMBER_ID_ACME": "77", "WHATSAPP_PHONE_NUMBER_ID": "66"}
     acme = load_settings(environ, dotenv, profile="acme")
     assert acme.profile == Profile("acme")

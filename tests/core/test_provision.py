@@ -28,27 +28,31 @@ def api_error(code: int, subcode: int | None = None, status: int = 400) -> Graph
     return GraphApiError("(#x) refused", code=code, subcode=subcode, status=status)
 
 
-@pytest.mark.parametrize(("error", "kind", "owned", "problem"), [
-    (api_error(415, 2859009), K.CREATE_SYSTEM_USER, True, P.TWO_FACTOR_REQUIRED),
-    (api_error(415, 2859009), K.GENERATE_TOKEN, True, P.TWO_FACTOR_REQUIRED),
-    (api_error(190, 463), K.INSTALL_APP, True, P.ADMIN_TOKEN_EXPIRED),
-    (api_error(190, 460), None, True, P.ADMIN_TOKEN_INVALID),
-    (api_error(190), None, True, P.ADMIN_TOKEN_INVALID),
-    (api_error(200, status=403), K.CREATE_SYSTEM_USER, True, P.NOT_BUSINESS_ADMIN),
-    (api_error(10, status=403), K.ASSIGN_ACCOUNT, True, P.NOT_BUSINESS_ADMIN),
-    (api_error(100), K.CREATE_SYSTEM_USER, True, P.SYSTEM_USER_LIMIT),
-    (api_error(100, 33), K.CREATE_SYSTEM_USER, True, P.REFUSED),
-    (api_error(3), K.INSTALL_APP, True, P.APP_NOT_INSTALLABLE),
-    (api_error(100), K.INSTALL_APP, False, P.BUSINESS_NOT_APP_OWNER),
-    (api_error(100), K.GENERATE_TOKEN, False, P.BUSINESS_NOT_APP_OWNER),
-    (api_error(100), K.GENERATE_TOKEN, True, P.REFUSED),
-    (api_error(4), K.ASSIGN_ACCOUNT, True, P.GRAPH_UNAVAILABLE),
-    (api_error(1, status=500), K.ASSIGN_ACCOUNT, True, P.GRAPH_UNAVAILABLE),
-    (GraphUnreachable("down"), None, True, P.GRAPH_UNAVAILABLE),
-    (GraphBadResponse("html", status=502), K.INSTALL_APP, True, P.GRAPH_UNAVAILABLE),
-])
-def test_classify(error: Exception, kind: pv.StepKind | None, owned: bool,
-                  problem: pv.ProvisionProblem) -> None:
+@pytest.mark.parametrize(
+    ("error", "kind", "owned", "problem"),
+    [
+        (api_error(415, 2859009), K.CREATE_SYSTEM_USER, True, P.TWO_FACTOR_REQUIRED),
+        (api_error(415, 2859009), K.GENERATE_TOKEN, True, P.TWO_FACTOR_REQUIRED),
+        (api_error(190, 463), K.INSTALL_APP, True, P.ADMIN_TOKEN_EXPIRED),
+        (api_error(190, 460), None, True, P.ADMIN_TOKEN_INVALID),
+        (api_error(190), None, True, P.ADMIN_TOKEN_INVALID),
+        (api_error(200, status=403), K.CREATE_SYSTEM_USER, True, P.NOT_BUSINESS_ADMIN),
+        (api_error(10, status=403), K.ASSIGN_ACCOUNT, True, P.NOT_BUSINESS_ADMIN),
+        (api_error(100), K.CREATE_SYSTEM_USER, True, P.SYSTEM_USER_LIMIT),
+        (api_error(100, 33), K.CREATE_SYSTEM_USER, True, P.REFUSED),
+        (api_error(3), K.INSTALL_APP, True, P.APP_NOT_INSTALLABLE),
+        (api_error(100), K.INSTALL_APP, False, P.BUSINESS_NOT_APP_OWNER),
+        (api_error(100), K.GENERATE_TOKEN, False, P.BUSINESS_NOT_APP_OWNER),
+        (api_error(100), K.GENERATE_TOKEN, True, P.REFUSED),
+        (api_error(4), K.ASSIGN_ACCOUNT, True, P.GRAPH_UNAVAILABLE),
+        (api_error(1, status=500), K.ASSIGN_ACCOUNT, True, P.GRAPH_UNAVAILABLE),
+        (GraphUnreachable("down"), None, True, P.GRAPH_UNAVAILABLE),
+        (GraphBadResponse("html", status=502), K.INSTALL_APP, True, P.GRAPH_UNAVAILABLE),
+    ],
+)
+def test_classify(
+    error: Exception, kind: pv.StepKind | None, owned: bool, problem: pv.ProvisionProblem
+) -> None:
     assert pv.classify(error, kind, app_owned=owned) is problem  # type: ignore[arg-type]
 
 
@@ -57,9 +61,15 @@ def test_no_business_management_when_reading_the_business() -> None:
     assert pv.classify(err, None, reading_business=True) is P.NO_BUSINESS_MANAGEMENT
 
 
-@pytest.mark.parametrize(("kind", "step"), [
-    (K.CREATE_SYSTEM_USER, Step.CREATE), (K.INSTALL_APP, Step.ASSIGN),
-    (K.ASSIGN_ACCOUNT, Step.ASSIGN), (K.GENERATE_TOKEN, Step.GENERATE)])
+@pytest.mark.parametrize(
+    ("kind", "step"),
+    [
+        (K.CREATE_SYSTEM_USER, Step.CREATE),
+        (K.INSTALL_APP, Step.ASSIGN),
+        (K.ASSIGN_ACCOUNT, Step.ASSIGN),
+        (K.GENERATE_TOKEN, Step.GENERATE),
+    ],
+)
 def test_a_refused_step_opens_its_own_manual_step(kind: pv.StepKind, step: Step) -> None:
     refusal = pv.refusal_for(api_error(415, 2859009), "POST /1/x", kind)
     assert refusal.manual_step is step
@@ -93,8 +103,9 @@ def test_graph_id_refuses_anything_but_digits(bad: str) -> None:
 
 
 def test_appsecret_proof_is_hmac_sha256_hex() -> None:
-    expected = hmac.new(b"app0secret0for0tests", ADMIN.reveal().encode(),
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        b"app0secret0for0tests", ADMIN.reveal().encode(), hashlib.sha256
+    ).hexdigest()
     assert appsecret_proof(SECRET, ADMIN) == expected
 
 
@@ -111,6 +122,7 @@ def test_request_refuses_a_non_numeric_app_id() -> None:
 
 # -- what the calls send ----------------------------------------------------------------------------
 
+
 class Recorder:
     """An httpx MockTransport that answers from a table and keeps every request."""
 
@@ -126,9 +138,11 @@ class Recorder:
 
 def run_api(recorder: Recorder, call):  # type: ignore[no-untyped-def]
     async def go():  # type: ignore[no-untyped-def]
-        async with GraphClient("https://graph.example", transport=httpx.MockTransport(recorder),
-                               retry_backoff=0) as client:
+        async with GraphClient(
+            "https://graph.example", transport=httpx.MockTransport(recorder), retry_backoff=0
+        ) as client:
             return await call(BusinessApi(client))
+
     return asyncio.run(go())
 
 
@@ -143,13 +157,32 @@ def test_assign_sends_user_and_manage_in_a_form_body() -> None:
 
 
 def test_generate_sends_the_proof_never_the_secret_and_is_not_retried() -> None:
-    rec = Recorder({"61570785020842/access_tokens": (500, {"error": {
-        "message": "An unknown error has occurred.", "code": 1, "is_transient": True}})})
+    rec = Recorder(
+        {
+            "61570785020842/access_tokens": (
+                500,
+                {
+                    "error": {
+                        "message": "An unknown error has occurred.",
+                        "code": 1,
+                        "is_transient": True,
+                    }
+                },
+            )
+        }
+    )
     with pytest.raises(GraphApiError):
-        run_api(rec, lambda api: api.generate_token(
-            ADMIN, "61570785020842", app_id="634974688087057", app_secret=SECRET,
-            scopes=("whatsapp_business_management", "whatsapp_business_messaging"),
-            expires_in_60_days=True))
+        run_api(
+            rec,
+            lambda api: api.generate_token(
+                ADMIN,
+                "61570785020842",
+                app_id="634974688087057",
+                app_secret=SECRET,
+                scopes=("whatsapp_business_management", "whatsapp_business_messaging"),
+                expires_in_60_days=True,
+            ),
+        )
     assert len(rec.requests) == 1  # a retry could mint a second token
     body = rec.requests[0].content.decode()
     assert SECRET.reveal() not in body and SECRET.reveal() not in str(rec.requests[0].url)
@@ -162,15 +195,35 @@ def test_generate_sends_the_proof_never_the_secret_and_is_not_retried() -> None:
 def test_a_generate_answer_without_a_token_is_a_bad_response() -> None:
     rec = Recorder({"61570785020842/access_tokens": (200, {"access_token": "short"})})
     with pytest.raises(GraphBadResponse):
-        run_api(rec, lambda api: api.generate_token(
-            ADMIN, "61570785020842", app_id="634974688087057", app_secret=SECRET,
-            scopes=("whatsapp_business_management",), expires_in_60_days=False))
+        run_api(
+            rec,
+            lambda api: api.generate_token(
+                ADMIN,
+                "61570785020842",
+                app_id="634974688087057",
+                app_secret=SECRET,
+                scopes=("whatsapp_business_management",),
+                expires_in_60_days=False,
+            ),
+        )
 
 
 def test_system_users_drop_rows_with_hostile_ids() -> None:
-    rec = Recorder({"506914307656634/system_users": (200, {"data": [
-        {"id": "61570785020842", "name": "wa-token", "role": "EMPLOYEE"},
-        {"id": "../me", "name": "evil"}, {"name": "no id"}, {"id": True}]})})
+    rec = Recorder(
+        {
+            "506914307656634/system_users": (
+                200,
+                {
+                    "data": [
+                        {"id": "61570785020842", "name": "wa-token", "role": "EMPLOYEE"},
+                        {"id": "../me", "name": "evil"},
+                        {"name": "no id"},
+                        {"id": True},
+                    ]
+                },
+            )
+        }
+    )
     users = run_api(rec, lambda api: api.system_users(ADMIN, "506914307656634"))
     assert [u.id for u in users] == ["61570785020842"]
 

@@ -58,18 +58,26 @@ REPLAYS = (
     Replay("bk_dt_cannot_get_app_info", DEBUG_DATA, (P.TOKEN_INVALID,)),
     Replay("bk_dt_cannot_parse", DEBUG_DATA, (P.TOKEN_INVALID,)),
     Replay("bk_dt_example_1_466", DEBUG_DATA, (P.TOKEN_REVOKED,)),
-    Replay("bk_dt_example_2_user_never", DEBUG_DATA, (P.MISSING_PERMISSION,),
-           (W.TEMPORARY_TOKEN, "rotation_due", "extra_permissions")),
+    Replay(
+        "bk_dt_example_2_user_never",
+        DEBUG_DATA,
+        (P.MISSING_PERMISSION,),
+        (W.TEMPORARY_TOKEN, "rotation_due", "extra_permissions"),
+    ),
     Replay("bk_dt_invalid_signature", DEBUG_DATA, (P.TOKEN_INVALID,)),
     Replay("bk_dt_400_debug_only", EVERYWHERE, (P.TOKEN_INVALID,)),
     Replay("bk_dt_400_must_provide_app_token", DEBUG_ERROR, (P.APP_TOKEN_REQUIRED,)),
     Replay("bk_dt_app", DEBUG_DATA, (P.WRONG_TOKEN_TYPE,)),
-    Replay("bk_dt_page", DEBUG_DATA, (P.WRONG_TOKEN_TYPE,),
-           at=datetime(2022, 11, 1, tzinfo=UTC)),
+    Replay("bk_dt_page", DEBUG_DATA, (P.WRONG_TOKEN_TYPE,), at=datetime(2022, 11, 1, tzinfo=UTC)),
     Replay("bk_dt_page", DEBUG_DATA, (P.TOKEN_EXPIRED,)),
     Replay("bk_dt_user_1_metadata", DEBUG_DATA, (P.TOKEN_EXPIRED,)),
-    Replay("bk_dt_user_1_metadata", DEBUG_DATA, (P.MISSING_PERMISSION,), (W.TEMPORARY_TOKEN,),
-           at=datetime(2022, 11, 1, tzinfo=UTC)),
+    Replay(
+        "bk_dt_user_1_metadata",
+        DEBUG_DATA,
+        (P.MISSING_PERMISSION,),
+        (W.TEMPORARY_TOKEN,),
+        at=datetime(2022, 11, 1, tzinfo=UTC),
+    ),
     Replay("bk_dt_user_3_expired_463", DEBUG_DATA, (P.TOKEN_EXPIRED,)),
     Replay("bk_dt_user_4_invalidated_460", DEBUG_DATA, (P.TOKEN_REVOKED,)),
     Replay("bk_err_session_invalidated_nosub", EVERYWHERE, (P.TOKEN_REVOKED,)),
@@ -87,9 +95,16 @@ REPLAYS = (
 
 def _system_user_data() -> dict[str, Any]:
     scopes = ["whatsapp_business_management", "whatsapp_business_messaging"]
-    return {"app_id": "257422819769992", "type": "SYSTEM_USER", "application": "Replay",
-            "expires_at": 0, "is_valid": True, "scopes": scopes, "user_id": "61570785020842",
-            "granular_scopes": [{"scope": s, "target_ids": [WABA]} for s in scopes]}
+    return {
+        "app_id": "257422819769992",
+        "type": "SYSTEM_USER",
+        "application": "Replay",
+        "expires_at": 0,
+        "is_valid": True,
+        "scopes": scopes,
+        "user_id": "61570785020842",
+        "granular_scopes": [{"scope": s, "target_ids": [WABA]} for s in scopes],
+    }
 
 
 def _handler(replay: Replay) -> httpx.MockTransport:
@@ -111,19 +126,28 @@ def _handler(replay: Replay) -> httpx.MockTransport:
             return httpx.Response(200, json={"data": _system_user_data()})
         if path == "me":
             valid = replay.where != DEBUG_DATA or body["data"].get("is_valid") is True
-            return (httpx.Response(200, json={"id": "61570785020842"}) if valid else
-                    httpx.Response(400, json={"error": {"message": "Error validating access "
-                                                        "token", "code": 190}}))
+            return (
+                httpx.Response(200, json={"id": "61570785020842"})
+                if valid
+                else httpx.Response(
+                    400, json={"error": {"message": "Error validating access token", "code": 190}}
+                )
+            )
         if path == "me/businesses":
-            return httpx.Response(403, json={"error": {"message": "(#200) Permissions error",
-                                                       "code": 200}})
+            return httpx.Response(
+                403, json={"error": {"message": "(#200) Permissions error", "code": 200}}
+            )
         if path == WABA:  # details and numbers in one read (field expansion)
             if replay.where == ACCOUNT_READ:
                 return envelope()
-            numbers = {"data": [body] if replay.where == PHONE else [
-                {"id": "106540352242922", "display_phone_number": "+1 555-010-4477"}]}
-            return httpx.Response(200, json={"id": WABA, "name": "Replay WABA",
-                                             "phone_numbers": numbers})
+            numbers = {
+                "data": [body]
+                if replay.where == PHONE
+                else [{"id": "106540352242922", "display_phone_number": "+1 555-010-4477"}]
+            }
+            return httpx.Response(
+                200, json={"id": WABA, "name": "Replay WABA", "phone_numbers": numbers}
+            )
         return httpx.Response(400, json={"error": {"message": "Unknown path", "code": 2500}})
 
     return httpx.MockTransport(answer)
@@ -131,8 +155,9 @@ def _handler(replay: Replay) -> httpx.MockTransport:
 
 def replay_check(replay: Replay) -> tuple[list[str], list[str], Any]:
     async def run() -> Any:
-        async with GraphClient("https://graph.test", "v27.0", transport=_handler(replay),
-                               retries=0) as client:
+        async with GraphClient(
+            "https://graph.test", "v27.0", transport=_handler(replay), retries=0
+        ) as client:
             return await inspect_token(client, TOKEN, app_token=APP_TOKEN, now=replay.at)
 
     graph = asyncio.run(run())
@@ -156,8 +181,9 @@ def test_real_payload(replay: Replay) -> None:
         assert "a APP" not in finding.title and TOKEN.reveal() not in finding.title + finding.fix
 
 
-@pytest.mark.parametrize("replay", [r for r in REPLAYS if r.where in (EVERYWHERE, DEBUG_ERROR)],
-                         ids=lambda r: r.payload)
+@pytest.mark.parametrize(
+    "replay", [r for r in REPLAYS if r.where in (EVERYWHERE, DEBUG_ERROR)], ids=lambda r: r.payload
+)
 def test_graph_trace_id_is_kept_for_support(replay: Replay) -> None:
     trace = PAYLOADS[replay.payload]["payload"]["error"].get("fbtrace_id")
     _, _, found = replay_check(replay)
@@ -169,12 +195,21 @@ def test_hostile_phone_fields_reach_no_terminal_raw() -> None:
     from wizard.core.diagnose import number_warnings
     from wizard.core.graph import PhoneNumber
 
-    hostile = PhoneNumber("1\x1b[2J", display_phone_number="+1\x1b]8;;evil\x07 555" + "9" * 200,
-                          status="DISCONNECTED\x1b[31m", platform_type="ON_PREMISE\r\n",
-                          code_verification_status="EXPIRED", name_status="DECLINED")
+    hostile = PhoneNumber(
+        "1\x1b[2J",
+        display_phone_number="+1\x1b]8;;evil\x07 555" + "9" * 200,
+        status="DISCONNECTED\x1b[31m",
+        platform_type="ON_PREMISE\r\n",
+        code_verification_status="EXPIRED",
+        name_status="DECLINED",
+    )
     found = number_warnings(hostile)
-    assert [f.code for f in found] == [W.NUMBER_NOT_CONNECTED, W.NUMBER_NOT_ON_CLOUD_API,
-                                       W.NUMBER_VERIFICATION_EXPIRED, W.NUMBER_NAME_NOT_APPROVED]
+    assert [f.code for f in found] == [
+        W.NUMBER_NOT_CONNECTED,
+        W.NUMBER_NOT_ON_CLOUD_API,
+        W.NUMBER_VERIFICATION_EXPIRED,
+        W.NUMBER_NAME_NOT_APPROVED,
+    ]
     for finding in found:
         assert not any(ord(c) < 32 or c == "\x7f" for c in finding.title + finding.fix)
         assert len(finding.title) < 300

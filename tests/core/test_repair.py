@@ -34,11 +34,19 @@ def commit_all(root: Path, message: str) -> str:
     return git(root, "rev-parse", "HEAD").strip()
 
 
-@pytest.mark.parametrize(("relative", "pattern"), [
-    (".env", "/.env"), ("config/app.env", "/config/app.env"), ("a*b?.env", "/a\\*b\\?.env"),
-    ("[x].env", "/\\[x].env"), ("back\\slash", "/back\\\\slash"), ("#x", "/#x"), ("!x", "/!x"),
-    ("trailing ", "/trailing\\ "),
-])
+@pytest.mark.parametrize(
+    ("relative", "pattern"),
+    [
+        (".env", "/.env"),
+        ("config/app.env", "/config/app.env"),
+        ("a*b?.env", "/a\\*b\\?.env"),
+        ("[x].env", "/\\[x].env"),
+        ("back\\slash", "/back\\\\slash"),
+        ("#x", "/#x"),
+        ("!x", "/!x"),
+        ("trailing ", "/trailing\\ "),
+    ],
+)
 def test_gitignore_pattern(relative: str, pattern: str) -> None:
     assert repair.gitignore_pattern(relative) == pattern
 
@@ -62,11 +70,15 @@ def current_umask() -> int:
     return mask
 
 
-@pytest.mark.parametrize(("before", "after"), [
-    (b"a\nb", b"a\nb\n/.env\n/.env.tmp-*\n"), (b"a\r\n", b"a\r\n/.env\r\n/.env.tmp-*\r\n"),
-    (b"", b"/.env\n/.env.tmp-*\n"),
-    (b"\xef\xbb\xbf# bom\n\xff raw\n", b"\xef\xbb\xbf# bom\n\xff raw\n/.env\n/.env.tmp-*\n"),
-])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (b"a\nb", b"a\nb\n/.env\n/.env.tmp-*\n"),
+        (b"a\r\n", b"a\r\n/.env\r\n/.env.tmp-*\r\n"),
+        (b"", b"/.env\n/.env.tmp-*\n"),
+        (b"\xef\xbb\xbf# bom\n\xff raw\n", b"\xef\xbb\xbf# bom\n\xff raw\n/.env\n/.env.tmp-*\n"),
+    ],
+)
 def test_gitignore_keeps_every_other_byte(repo: Path, before: bytes, after: bytes) -> None:
     (repo / ".gitignore").write_bytes(before)
     (repo / ".gitignore").chmod(0o664)
@@ -123,14 +135,17 @@ def test_move_to_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     done = repair.move_to_keyring(env_file, Profile("shop"))
     assert done.changed and TOKEN.masked in done.summary and "replaced" in done.notes[0]
     assert env_file.read_text() == "A=1\n# end\n"
-    assert memory.values == {"WHATSAPP_CLOUD_API_TOKEN_SHOP": TOKEN.reveal(),
-                             "wa-token-profiles": "shop"}
+    assert memory.values == {
+        "WHATSAPP_CLOUD_API_TOKEN_SHOP": TOKEN.reveal(),
+        "wa-token-profiles": "shop",
+    }
     assert not repair.move_to_keyring(env_file, Profile("shop")).changed
 
 
 @pytest.mark.parametrize("failure", ["error", "lost"])
-def test_a_failed_move_leaves_dotenv_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               failure: str) -> None:
+def test_a_failed_move_leaves_dotenv_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
     memory = MemoryKeyring(monkeypatch)
     if failure == "error":
         memory.error = KeyringLocked("locked")
@@ -156,8 +171,11 @@ def test_history_search_finds_every_commit_newest_first(repo: Path) -> None:
     scan = repair.scan_history(env_file, TOKEN)
     assert scan.root == repo.resolve() and scan.tracked and scan.complete
     assert scan.commits == (second, first) and scan.leaked and not scan.in_index
-    assert {(h.commit, h.path) for h in scan.hits} == {(first, ".env"), (second, ".env"),
-                                                       (second, "notes.txt")}
+    assert {(h.commit, h.path) for h in scan.hits} == {
+        (first, ".env"),
+        (second, ".env"),
+        (second, "notes.txt"),
+    }
     assert repair.scan_history(env_file, OTHER).hits == ()
 
 
@@ -204,4 +222,6 @@ def test_a_hard_linked_env_is_refused_before_the_keyring_gets_a_copy(
     assert env_file.read_bytes() == before and env_file.stat().st_nlink == 2
     assert memory.values == {}
     assert sorted(p.name for p in tmp_path.iterdir() if "env" in p.name) == [
-        ".env", "other-name.env"]
+        ".env",
+        "other-name.env",
+    ]

@@ -39,8 +39,9 @@ def test_a_check_searches_for_the_missing_sniffio_at_most_once(
     if sys.modules.get("sniffio") is not None:
         pytest.skip("sniffio is installed here: httpcore uses it, nothing is searched")
     with FakeGraphServer(accounts=5) as server:
-        report = asyncio.run(check_found_token(from_stdin(TOKENS["many"]),
-                                               Settings(graph_url=server.url), {}))
+        report = asyncio.run(
+            check_found_token(from_stdin(TOKENS["many"]), Settings(graph_url=server.url), {})
+        )
     assert len(report.graph.accounts) == 5
     assert finder.names.count("sniffio") == 0  # it was ~10 a request: 100+ for this check
     with pytest.raises(ImportError):

@@ -11,23 +11,30 @@ BUSINESS = PhoneNumber("106540352242922", "+1 555-010-4477", "Acme Support", "GR
 TEST = PhoneNumber("113402916702233", "15550783881", "Test Number", "UNKNOWN")
 
 
-@pytest.mark.parametrize(("number", "expected"), [
-    (TEST, True),
-    (PhoneNumber("1", "15550000000", " test number ", None), True),
-    (BUSINESS, False),
-    (PhoneNumber("2", None, None, None), False),
-    (PhoneNumber("3", "+1 555", "Test Numbers Inc", None), False),
-])
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (TEST, True),
+        (PhoneNumber("1", "15550000000", " test number ", None), True),
+        (BUSINESS, False),
+        (PhoneNumber("2", None, None, None), False),
+        (PhoneNumber("3", "+1 555", "Test Numbers Inc", None), False),
+    ],
+)
 def test_is_test_number(number: PhoneNumber, expected: bool) -> None:
     assert is_test_number(number) is expected
 
 
-@pytest.mark.parametrize(("numbers", "expected"), [
-    ((BUSINESS, TEST), TEST),
-    ((TEST, BUSINESS), TEST),
-    ((BUSINESS,), BUSINESS),
-    ((), None),
-])
-def test_default_sender_prefers_the_test_number(numbers: tuple[PhoneNumber, ...],
-                                                 expected: PhoneNumber | None) -> None:
+@pytest.mark.parametrize(
+    ("numbers", "expected"),
+    [
+        ((BUSINESS, TEST), TEST),
+        ((TEST, BUSINESS), TEST),
+        ((BUSINESS,), BUSINESS),
+        ((), None),
+    ],
+)
+def test_default_sender_prefers_the_test_number(
+    numbers: tuple[PhoneNumber, ...], expected: PhoneNumber | None
+) -> None:
     assert default_sender(numbers) == expected

@@ -28,52 +28,75 @@ def test_secret_token_compares_by_value_and_refuses_pickling() -> None:
         pickle.dumps(SecretToken(GOOD))
 
 
-@pytest.mark.parametrize(("value", "shown"), [
-    (GOOD, "EAAF…abcd"), ("short", "••••"), ("", "••••"), ("x" * 15, "••••"), ("y" * 16, "yyyy…yyyy"),
-])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (GOOD, "EAAF…abcd"),
+        ("short", "••••"),
+        ("", "••••"),
+        ("x" * 15, "••••"),
+        ("y" * 16, "yyyy…yyyy"),
+    ],
+)
 def test_mask(value: str, shown: str) -> None:
     assert mask(value) == shown
 
 
-@pytest.mark.parametrize(("pasted", "removed"), [
-    (GOOD, ()),
-    (f"  {GOOD}\n", ("surrounding spaces or line breaks",)),
-    (f"\r\n{GOOD}\r\n", ("surrounding spaces or line breaks",)),
-    (f'"{GOOD}"', ("a pair of quotes",)),
-    (f"'{GOOD}'", ("a pair of quotes",)),
-    (f"\u201c{GOOD}\u201d", ("a pair of quotes",)),
-    (f"Bearer {GOOD}", ("a `Bearer ` prefix",)),
-    (f"bearer   {GOOD}", ("a `Bearer ` prefix",)),
-    (f"WHATSAPP_CLOUD_API_TOKEN={GOOD}", ("a `WHATSAPP_CLOUD_API_TOKEN=` prefix",)),
-    (f"export WHATSAPP_CLOUD_API_TOKEN=\"{GOOD}\"\n",
-     ("surrounding spaces or line breaks", "a `WHATSAPP_CLOUD_API_TOKEN=` prefix",
-      "a pair of quotes")),
-    (f'"Bearer {GOOD}"', ("a pair of quotes", "a `Bearer ` prefix")),
-    (f"WHATSAPP_CLOUD_API_TOKEN_ACME={GOOD}", ("a `WHATSAPP_CLOUD_API_TOKEN_ACME=` prefix",)),
-    (f"export WHATSAPP_CLOUD_API_TOKEN_STAGING_2='{GOOD}'",
-     ("a `WHATSAPP_CLOUD_API_TOKEN_STAGING_2=` prefix", "a pair of quotes")),
-    (f"export\tWHATSAPP_CLOUD_API_TOKEN_P1 = {GOOD}", ("a `WHATSAPP_CLOUD_API_TOKEN_P1=` prefix",)),
-])
+@pytest.mark.parametrize(
+    ("pasted", "removed"),
+    [
+        (GOOD, ()),
+        (f"  {GOOD}\n", ("surrounding spaces or line breaks",)),
+        (f"\r\n{GOOD}\r\n", ("surrounding spaces or line breaks",)),
+        (f'"{GOOD}"', ("a pair of quotes",)),
+        (f"'{GOOD}'", ("a pair of quotes",)),
+        (f"\u201c{GOOD}\u201d", ("a pair of quotes",)),
+        (f"Bearer {GOOD}", ("a `Bearer ` prefix",)),
+        (f"bearer   {GOOD}", ("a `Bearer ` prefix",)),
+        (f"WHATSAPP_CLOUD_API_TOKEN={GOOD}", ("a `WHATSAPP_CLOUD_API_TOKEN=` prefix",)),
+        (
+            f'export WHATSAPP_CLOUD_API_TOKEN="{GOOD}"\n',
+            (
+                "surrounding spaces or line breaks",
+                "a `WHATSAPP_CLOUD_API_TOKEN=` prefix",
+                "a pair of quotes",
+            ),
+        ),
+        (f'"Bearer {GOOD}"', ("a pair of quotes", "a `Bearer ` prefix")),
+        (f"WHATSAPP_CLOUD_API_TOKEN_ACME={GOOD}", ("a `WHATSAPP_CLOUD_API_TOKEN_ACME=` prefix",)),
+        (
+            f"export WHATSAPP_CLOUD_API_TOKEN_STAGING_2='{GOOD}'",
+            ("a `WHATSAPP_CLOUD_API_TOKEN_STAGING_2=` prefix", "a pair of quotes"),
+        ),
+        (
+            f"export\tWHATSAPP_CLOUD_API_TOKEN_P1 = {GOOD}",
+            ("a `WHATSAPP_CLOUD_API_TOKEN_P1=` prefix",),
+        ),
+    ],
+)
 def test_clean_pasted_strips_the_usual_wrapping(pasted: str, removed: tuple[str, ...]) -> None:
     cleaned = clean_pasted(pasted)
     assert cleaned.token.reveal() == GOOD
     assert cleaned.removed == removed
 
 
-@pytest.mark.parametrize(("pasted", "reason_part"), [
-    ("", "empty"),
-    ("   \n", "empty"),
-    ("EAAFake0Valid 0SystemUser0WaTokenDemo000000000000abcd", "spaces or line breaks inside"),
-    ("EAAFake0Valid\n0SystemUser0WaTokenDemo000000000000abcd", "spaces or line breaks inside"),
-    ("EAAFake0Valid\u00e90SystemUser0WaTokenDemo00000000000abcd", "non-ASCII"),
-    ("EAAFake0Valid\u200b0SystemUser0WaTokenDemo00000000000abcd", "non-ASCII"),
-    ("EAAFake0Valid\x1b[31m0SystemUser0WaTokenDemo000000000abcd", "control characters"),
-    ("EAAFake0abc", "only 11 characters"),
-    ("EAAFake0Valid0System\"User0WaTokenDemo000000000000abcd", "quote"),
-    ("EAAFake0Valid0System<User>0WaTokenDemo00000000000abcd", "punctuation"),
-    ("E" * 5000, "far longer"),
-    ("\"\"", "empty"),
-])
+@pytest.mark.parametrize(
+    ("pasted", "reason_part"),
+    [
+        ("", "empty"),
+        ("   \n", "empty"),
+        ("EAAFake0Valid 0SystemUser0WaTokenDemo000000000000abcd", "spaces or line breaks inside"),
+        ("EAAFake0Valid\n0SystemUser0WaTokenDemo000000000000abcd", "spaces or line breaks inside"),
+        ("EAAFake0Valid\u00e90SystemUser0WaTokenDemo00000000000abcd", "non-ASCII"),
+        ("EAAFake0Valid\u200b0SystemUser0WaTokenDemo00000000000abcd", "non-ASCII"),
+        ("EAAFake0Valid\x1b[31m0SystemUser0WaTokenDemo000000000abcd", "control characters"),
+        ("EAAFake0abc", "only 11 characters"),
+        ('EAAFake0Valid0System"User0WaTokenDemo000000000000abcd', "quote"),
+        ("EAAFake0Valid0System<User>0WaTokenDemo00000000000abcd", "punctuation"),
+        ("E" * 5000, "far longer"),
+        ('""', "empty"),
+    ],
+)
 def test_clean_pasted_rejects_what_cannot_be_a_token(pasted: str, reason_part: str) -> None:
     with pytest.raises(TokenFormatError) as caught:
         clean_pasted(pasted)
@@ -84,14 +107,17 @@ def test_clean_pasted_rejects_what_cannot_be_a_token(pasted: str, reason_part: s
         assert pasted.strip()[:20] not in caught.value.message
 
 
-@pytest.mark.parametrize(("stored", "reason_part"), [
-    (GOOD, None),
-    (f"Bearer {GOOD}", "starts with `Bearer `"),
-    (f"{GOOD}\n", "starts or ends with spaces"),
-    (f'"{GOOD}"', "quote"),
-    (f"WHATSAPP_CLOUD_API_TOKEN={GOOD}", "starts with `WHATSAPP_CLOUD_API_TOKEN=`"),
-    ("634974688087057|fake0app0secret0for0wa0token0demos", None),
-])
+@pytest.mark.parametrize(
+    ("stored", "reason_part"),
+    [
+        (GOOD, None),
+        (f"Bearer {GOOD}", "starts with `Bearer `"),
+        (f"{GOOD}\n", "starts or ends with spaces"),
+        (f'"{GOOD}"', "quote"),
+        (f"WHATSAPP_CLOUD_API_TOKEN={GOOD}", "starts with `WHATSAPP_CLOUD_API_TOKEN=`"),
+        ("634974688087057|fake0app0secret0for0wa0token0demos", None),
+    ],
+)
 def test_format_problem_is_strict_for_stored_tokens(stored: str, reason_part: str | None) -> None:
     reason = format_problem(stored)
     if reason_part is None:

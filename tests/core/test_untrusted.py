@@ -24,16 +24,19 @@ TOKEN = SecretToken("EAAGuardUnit" + "e" * 60 + "wxyz")
 APP_TOKEN = SecretToken("634974688087057|0123456789abcdef0123456789abcdef")
 
 
-@pytest.mark.parametrize(("raw", "clean"), [
-    ("Acme", "Acme"),
-    ("a\x1b[2Jb", "a[2Jb"),
-    ("a\x1b]0;title\x07b", "a]0;titleb"),
-    ("line\r\nnext\tcol", "line next col"),
-    ("c1\x9b31m\x9d", "c131m"),
-    ("\u202eevil\u202c \u2066x\u2069 \u200f", "evil x "),
-    ("del\x7f nul\x00", "del nul"),
-    ("Zoë ☎ 日本", "Zoë ☎ 日本"),
-])
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Acme", "Acme"),
+        ("a\x1b[2Jb", "a[2Jb"),
+        ("a\x1b]0;title\x07b", "a]0;titleb"),
+        ("line\r\nnext\tcol", "line next col"),
+        ("c1\x9b31m\x9d", "c131m"),
+        ("\u202eevil\u202c \u2066x\u2069 \u200f", "evil x "),
+        ("del\x7f nul\x00", "del nul"),
+        ("Zoë ☎ 日本", "Zoë ☎ 日本"),
+    ],
+)
 def test_clean_text(raw: str, clean: str) -> None:
     assert clean_text(raw) == clean
 
@@ -54,11 +57,26 @@ def test_redact_finds_raw_url_encoded_and_the_secret_half_of_an_app_token() -> N
 def test_clean_body_walks_every_string_and_keeps_keys_and_numbers() -> None:
     body = {"data": [{"name": f"x\x1b{TOKEN.reveal()}", "n": 3, "ok": True, "none": None}]}
     assert clean_body(body, secret_forms([TOKEN])) == {
-        "data": [{"name": f"x{TOKEN.masked}", "n": 3, "ok": True, "none": None}]}
+        "data": [{"name": f"x{TOKEN.masked}", "n": 3, "ok": True, "none": None}]
+    }
 
 
-@pytest.mark.parametrize("value", ["http://evil/x", "//evil/x", "../me", "1/2", "12 3", "", "١٢٣",
-                                   "1" * 33, "12?x=1", "12#x", "-1"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://evil/x",
+        "//evil/x",
+        "../me",
+        "1/2",
+        "12 3",
+        "",
+        "١٢٣",
+        "1" * 33,
+        "12?x=1",
+        "12#x",
+        "-1",
+    ],
+)
 def test_graph_ids_are_digits_only(value: str) -> None:
     with pytest.raises(GraphBadResponse, match="phone number id"):
         require_graph_id(value, "phone number id")
@@ -71,12 +89,15 @@ def test_a_graph_id_passes() -> None:
     assert require_setting_id(None, "X") is None
 
 
-@pytest.mark.parametrize(("url", "masked"), [
-    ("http://user:pw@host:8080/x", "http://***@host:8080/x"),
-    ("https://token@graph.facebook.com", "https://***@graph.facebook.com"),
-    ("https://graph.facebook.com", "https://graph.facebook.com"),
-    ("http://a:b@[::1", "http://***@[::1"),
-])
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("http://user:pw@host:8080/x", "http://***@host:8080/x"),
+        ("https://token@graph.facebook.com", "https://***@graph.facebook.com"),
+        ("https://graph.facebook.com", "https://graph.facebook.com"),
+        ("http://a:b@[::1", "http://***@[::1"),
+    ],
+)
 def test_mask_url_credentials(url: str, masked: str) -> None:
     assert mask_url_credentials(url) == masked
 
@@ -85,5 +106,5 @@ def test_the_console_never_writes_control_characters() -> None:
     out, err = io.StringIO(), io.StringIO()
     console = Console(out, err)
     console.say("fine\x1b]0;title\x07 line")
-    console.out.write("{\"a\": 1}\n\x9b")
-    assert err.getvalue() == "fine]0;title line\n" and out.getvalue() == "{\"a\": 1}\n"
+    console.out.write('{"a": 1}\n\x9b')
+    assert err.getvalue() == "fine]0;title line\n" and out.getvalue() == '{"a": 1}\n'

@@ -50,8 +50,16 @@ def main() -> None:
         saves += 1
     text = path.read_text(encoding="utf-8")
     lost = sum(1 for number in range(count) if f"APPENDED_{number}=x\n" not in text)
-    print(json.dumps({"lost": lost, "saves": saves, "refused": refused,
-                      "token_kept": read_env_token(path) == last}))
+    print(
+        json.dumps(
+            {
+                "lost": lost,
+                "saves": saves,
+                "refused": refused,
+                "token_kept": read_env_token(path) == last,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -54,9 +54,16 @@ def main() -> None:
         report = {
             "delay": delay,
             "sha": hashlib.sha256(data).hexdigest() if data is not None else None,
-            "left": [{"name": p.name, "mode": p.stat().st_mode & 0o777,
-                      "has_token": any(t in p.read_text("utf-8", "replace")
-                                       for t in (TOKEN_A, TOKEN_B))} for p in left],
+            "left": [
+                {
+                    "name": p.name,
+                    "mode": p.stat().st_mode & 0o777,
+                    "has_token": any(
+                        t in p.read_text("utf-8", "replace") for t in (TOKEN_A, TOKEN_B)
+                    ),
+                }
+                for p in left
+            ],
         }
         for leftover in left:
             leftover.unlink()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -12,8 +12,13 @@ from typing import Any
 WABA, PHONE, BUSINESS = "102290129340398", "106540352242922", "506914307656634"
 APP = "634974688087057"
 DEBUG_DATA: dict[str, Any] = {
-    "app_id": APP, "type": "SYSTEM_USER", "application": "Acme",
-    "data_access_expires_at": 0, "expires_at": 0, "is_valid": True, "issued_at": 1780000000,
+    "app_id": APP,
+    "type": "SYSTEM_USER",
+    "application": "Acme",
+    "data_access_expires_at": 0,
+    "expires_at": 0,
+    "is_valid": True,
+    "issued_at": 1780000000,
     "scopes": ["whatsapp_business_management", "whatsapp_business_messaging"],
     "granular_scopes": [
         {"scope": "whatsapp_business_management", "target_ids": [WABA]},
@@ -21,13 +26,24 @@ DEBUG_DATA: dict[str, Any] = {
     ],
     "user_id": "61570785020842",
 }
-ACCOUNT: dict[str, Any] = {"id": WABA, "name": "Acme", "currency": "USD", "timezone_id": "1",
-                           "account_review_status": "APPROVED"}
-NUMBER: dict[str, Any] = {"id": PHONE, "display_phone_number": "+1 555-010-4477",
-                          "verified_name": "Acme", "quality_rating": "GREEN",
-                          "code_verification_status": "VERIFIED", "platform_type": "CLOUD_API",
-                          "throughput": {"level": "STANDARD"}, "name_status": "APPROVED",
-                          "status": "CONNECTED"}
+ACCOUNT: dict[str, Any] = {
+    "id": WABA,
+    "name": "Acme",
+    "currency": "USD",
+    "timezone_id": "1",
+    "account_review_status": "APPROVED",
+}
+NUMBER: dict[str, Any] = {
+    "id": PHONE,
+    "display_phone_number": "+1 555-010-4477",
+    "verified_name": "Acme",
+    "quality_rating": "GREEN",
+    "code_verification_status": "VERIFIED",
+    "platform_type": "CLOUD_API",
+    "throughput": {"level": "STANDARD"},
+    "name_status": "APPROVED",
+    "status": "CONNECTED",
+}
 
 Answer = Any
 """A JSON body (status 200, or 400 when it holds `error`), or a (status, body) pair, or a
@@ -61,21 +77,31 @@ class HostileGraph:
             "client": {"data": []},
             "account": ACCOUNT,
             "phone_numbers": {"data": [NUMBER]},
-            "messages": {"messaging_product": "whatsapp",
-                         "contacts": [{"input": "15551234567", "wa_id": "15551234567"}],
-                         "messages": [{"id": "wamid.HBgLMTU1NTEyMzQ1NjcVAgARGBI"}]},
-            "exchange": {"access_token": "EAAG" + "x" * 180, "token_type": "bearer",
-                         "expires_in": 5183944},
-        }.get(route, {"error": {"message": "Unknown path", "type": "GraphMethodException",
-                                "code": 100}})
+            "messages": {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": "15551234567", "wa_id": "15551234567"}],
+                "messages": [{"id": "wamid.HBgLMTU1NTEyMzQ1NjcVAgARGBI"}],
+            },
+            "exchange": {
+                "access_token": "EAAG" + "x" * 180,
+                "token_type": "bearer",
+                "expires_in": 5183944,
+            },
+        }.get(
+            route,
+            {"error": {"message": "Unknown path", "type": "GraphMethodException", "code": 100}},
+        )
 
     def expanded(self, account: Answer) -> Answer:
         """`GET /{waba}?fields=…,phone_numbers{…}`: the account with the phone_numbers answer
         nested in it, as Graph expands an edge; an error or a callable numbers answer is the
         whole answer (Graph fails the whole read)."""
         numbers = self.answers.get("phone_numbers", self.default("phone_numbers"))
-        if callable(numbers) or (isinstance(numbers, dict) and "error" in numbers) or (
-                isinstance(numbers, tuple)):
+        if (
+            callable(numbers)
+            or (isinstance(numbers, dict) and "error" in numbers)
+            or (isinstance(numbers, tuple))
+        ):
             return numbers
         if callable(account) or not isinstance(account, dict) or "error" in account:
             return account
@@ -119,8 +145,11 @@ def serve(graph: HostileGraph) -> Iterator[HostileGraph]:
             if callable(answer):
                 answer(self)
                 return
-            status, body = answer if isinstance(answer, tuple) else (
-                400 if isinstance(answer, dict) and "error" in answer else 200, answer)
+            status, body = (
+                answer
+                if isinstance(answer, tuple)
+                else (400 if isinstance(answer, dict) and "error" in answer else 200, answer)
+            )
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -128,9 +157,9 @@ def serve(graph: HostileGraph) -> Iterator[HostileGraph]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = _answer  # noqa: N815
+        do_GET = do_POST = _answer
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -9,8 +9,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADINGS = ("CLI start-up", "Check latency", "Wizard first paint", ".env save")
-COLUMNS = ("command", "median", "ratio", "target", "result", "accounts", "connections", "lines",
-           "per-line ratio")
+COLUMNS = (
+    "command",
+    "median",
+    "ratio",
+    "target",
+    "result",
+    "accounts",
+    "connections",
+    "lines",
+    "per-line ratio",
+)
 
 
 def test_quick_benchmark_runs_and_prints_every_table(tmp_path: Path) -> None:
@@ -18,7 +27,11 @@ def test_quick_benchmark_runs_and_prints_every_table(tmp_path: Path) -> None:
     folder.mkdir()
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick"],
-        cwd=folder, capture_output=True, text=True, timeout=120, check=False,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={**os.environ, "PYTHONWARNINGS": "error::ResourceWarning"},
     )
     assert done.returncode == 0, done.stderr

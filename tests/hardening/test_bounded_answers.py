@@ -64,15 +64,21 @@ print(before, after)
 def test_memory_stays_bounded_while_an_endless_answer_is_refused(graph: HostileGraph) -> None:
     """Peak RSS growth of a fresh process reading an endless answer (reported, not timed)."""
     graph.answers["phone_numbers"] = endless_body
-    proc = subprocess.run([sys.executable, "-c", PEAK, graph.url], capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", PEAK, graph.url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert "larger than 4 MB" in proc.stderr, proc.stderr
     before, after = (int(kib) for kib in proc.stdout.split())
     growth_kib = after - before
-    print(f"peak RSS {before / 1024:.1f} MiB after imports, {after / 1024:.1f} MiB after "
-          f"refusing an endless answer (growth {growth_kib / 1024:.1f} MiB)")
+    print(
+        f"peak RSS {before / 1024:.1f} MiB after imports, {after / 1024:.1f} MiB after "
+        f"refusing an endless answer (growth {growth_kib / 1024:.1f} MiB)"
+    )
     assert growth_kib < 64 * 1024  # a few times the 4 MiB cap, never the whole stream
-
 
 
 async def test_a_compressed_answer_is_bounded_after_inflating() -> None:
@@ -81,8 +87,9 @@ async def test_a_compressed_answer_is_bounded_after_inflating() -> None:
 
     class Streamed(httpx.AsyncBaseTransport):
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            return httpx.Response(200, headers={"content-encoding": "gzip"},
-                                  stream=httpx.ByteStream(body))
+            return httpx.Response(
+                200, headers={"content-encoding": "gzip"}, stream=httpx.ByteStream(body)
+            )
 
     async with GraphClient("https://graph.test", transport=Streamed(), retries=0) as client:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -94,11 +101,15 @@ async def test_a_compressed_answer_is_bounded_after_inflating() -> None:
 
 async def test_a_declared_length_over_the_cap_is_refused_before_reading() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"content-length": str(MAX_ANSWER_BYTES + 1)},
-                              stream=httpx.ByteStream(b"{}"))
+        return httpx.Response(
+            200,
+            headers={"content-length": str(MAX_ANSWER_BYTES + 1)},
+            stream=httpx.ByteStream(b"{}"),
+        )
 
-    async with GraphClient("https://graph.test", transport=httpx.MockTransport(handler),
-                           retries=0) as client:
+    async with GraphClient(
+        "https://graph.test", transport=httpx.MockTransport(handler), retries=0
+    ) as client:
         with pytest.raises(GraphBadResponse, match="larger than"):
             await client.me(SecretToken(TOKEN))
 
@@ -111,8 +122,9 @@ def test_an_answer_just_under_the_cap_is_read() -> None:
         return httpx.Response(200, stream=httpx.ByteStream(body))
 
     async def ask() -> str | None:
-        async with GraphClient("https://graph.test",
-                               transport=httpx.MockTransport(handler)) as client:
+        async with GraphClient(
+            "https://graph.test", transport=httpx.MockTransport(handler)
+        ) as client:
             return (await client.me(SecretToken(TOKEN))).name
 
     assert asyncio.run(ask()) == "x"

@@ -49,17 +49,34 @@ def _key(profile: str) -> str:
 def test_concurrent_saves_and_forgets_across_profiles_lose_nothing(cli: Cli) -> None:
     """20 `save --profile pN --force` and 10 `forget --profile fN` at once on one .env."""
     path = cli.cwd / ".env"
-    path.write_text("# shared\nPORT=8080\n" + "".join(
-        f"{_key(f'f{n}')}={_token('Forget', n)}\n" for n in range(FORGETTERS)), encoding="utf-8")
+    path.write_text(
+        "# shared\nPORT=8080\n"
+        + "".join(f"{_key(f'f{n}')}={_token('Forget', n)}\n" for n in range(FORGETTERS)),
+        encoding="utf-8",
+    )
     env = {**cli.env, "WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"}  # --force: stored anyway
-    runs = [subprocess.Popen(
-        [str(WA_TOKEN), "save", "--profile", f"p{n}", "--force", "--timeout", "1"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cli.cwd,
-        env=env) for n in range(SAVERS)]
-    runs += [subprocess.Popen(
-        [str(WA_TOKEN), "forget", "--from", "env", "--profile", f"f{n}"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cli.cwd,
-        env=env) for n in range(FORGETTERS)]
+    runs = [
+        subprocess.Popen(
+            [str(WA_TOKEN), "save", "--profile", f"p{n}", "--force", "--timeout", "1"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cli.cwd,
+            env=env,
+        )
+        for n in range(SAVERS)
+    ]
+    runs += [
+        subprocess.Popen(
+            [str(WA_TOKEN), "forget", "--from", "env", "--profile", f"f{n}"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cli.cwd,
+            env=env,
+        )
+        for n in range(FORGETTERS)
+    ]
     for n, run in enumerate(runs[:SAVERS]):
         assert run.stdin is not None
         run.stdin.write(_token("Save", n).encode())
@@ -88,7 +105,11 @@ def test_a_concurrent_appender_loses_no_line_in_the_common_case(tmp_path: Path) 
     path = tmp_path / ".env"
     done = subprocess.run(
         [sys.executable, str(HERE / "_append_race.py"), str(path), "2000"],
-        capture_output=True, text=True, timeout=300, check=False, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert done.returncode == 0, done.stderr
@@ -144,8 +165,7 @@ def test_a_rewrite_during_a_write_is_kept_and_the_write_redone(
     def editor(call: int) -> None:
         if call == 1:
             fresh = tmp_path / "editor.tmp"
-            fresh.write_text(f"A=2\nB=added by the editor\n{K}=old-token-value\n",
-                             encoding="utf-8")
+            fresh.write_text(f"A=2\nB=added by the editor\n{K}=old-token-value\n", encoding="utf-8")
             os.replace(fresh, path)
 
     calls = _during_write(monkeypatch, editor)
@@ -153,7 +173,10 @@ def test_a_rewrite_during_a_write_is_kept_and_the_write_redone(
     monkeypatch.undo()
     assert len(calls) == 2  # the first attempt saw the change and was redone
     assert dotenv_values(path, interpolate=False) == {
-        "A": "2", "B": "added by the editor", K: "new-token-value"}
+        "A": "2",
+        "B": "added by the editor",
+        K: "new-token-value",
+    }
 
 
 def test_a_file_that_keeps_changing_is_refused_and_never_overwritten(
@@ -264,10 +287,14 @@ def test_a_file_whose_owner_cannot_be_kept_is_refused(cli: Cli, argv: list[str])
     path.chmod(0o660)
     os.chown(path, 65534, 4343)
     done = subprocess.run(
-        [str(WA_TOKEN), *argv, "--timeout", "1"], preexec_fn=_without_chown,
+        [str(WA_TOKEN), *argv, "--timeout", "1"],
+        preexec_fn=_without_chown,
         input=_token("Save", 3).encode() if argv[0] == "save" else None,
-        stdin=None if argv[0] == "save" else subprocess.DEVNULL, capture_output=True,
-        cwd=cli.cwd, env={**cli.env, "WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"}, timeout=60,
+        stdin=None if argv[0] == "save" else subprocess.DEVNULL,
+        capture_output=True,
+        cwd=cli.cwd,
+        env={**cli.env, "WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"},
+        timeout=60,
         check=False,
     )
     err = " ".join(done.stderr.decode().split())
@@ -285,8 +312,14 @@ def test_a_file_whose_owner_cannot_be_kept_is_refused(cli: Cli, argv: list[str])
 def test_save_force_stores_a_token_with_tilde_plus_slash_equals(cli: Cli) -> None:
     """The validator accepts `~+/=`; the writer raised ValueError ("unexpected error", exit 1)."""
     token = "EAAG~Fake+Token/With=Odd~Characters+" + "x" * 30 + "=="
-    run = cli("save", "--force", "--timeout", "1", stdin=token,
-              env={"WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"})
+    run = cli(
+        "save",
+        "--force",
+        "--timeout",
+        "1",
+        stdin=token,
+        env={"WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"},
+    )
     assert run.code == 0, run.err
     assert "unexpected" not in run.err and token not in run.text
     assert dotenv_values(cli.cwd / ".env")[K] == token

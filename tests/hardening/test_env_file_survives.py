@@ -38,8 +38,9 @@ REPO = HERE.parents[1]
 IS_ROOT = os.geteuid() == 0
 CI = bool(os.environ.get("CI"))
 """On CI, hypothesis runs the same examples every time (locally it keeps exploring)."""
-FILE_SETTINGS = settings(max_examples=150, deadline=None, derandomize=CI,
-                         suppress_health_check=[HealthCheck.too_slow])
+FILE_SETTINGS = settings(
+    max_examples=150, deadline=None, derandomize=CI, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # --- generated .env files -------------------------------------------------------------------
 
@@ -49,13 +50,16 @@ _OTHER_KEY = st.sampled_from(["A", "PORT", "db_url", "X1", f"{K}_2", f"X{K}", "W
 
 
 def _double_quoted(allow_newline: bool) -> st.SearchStrategy[str]:
-    piece = st.sampled_from(["a", "Z", " ", "#", "=", "'", "\\\"", "\\\\", "\\n", "$X", "é"]
-                            + (["\n"] if allow_newline else []))
+    piece = st.sampled_from(
+        ["a", "Z", " ", "#", "=", "'", '\\"', "\\\\", "\\n", "$X", "é"]
+        + (["\n"] if allow_newline else [])
+    )
     return st.lists(piece, max_size=6).map(lambda p: '"' + "".join(p) + '"')
 
 
 _SINGLE_QUOTED = st.lists(st.sampled_from(["a", " ", "#", "=", '"', "\\n", "x"]), max_size=6).map(
-    lambda p: "'" + "".join(p) + "'")
+    lambda p: "'" + "".join(p) + "'"
+)
 _UNQUOTED = st.text(st.sampled_from("abc019_-./:=@"), max_size=10)
 _TRAILER = st.sampled_from(["", "  ", " # a comment = with # signs", "\t# c"])
 
@@ -87,8 +91,14 @@ def token_line(draw: st.DrawFn) -> str:
     indent = draw(st.sampled_from(["", "  ", "\t"]))
     export = draw(st.sampled_from(["", "export ", "export\t"]))
     key = draw(st.sampled_from([K, K, f"'{K}'"]))
-    value = draw(st.one_of(st.just(""), _UNQUOTED.filter(lambda v: not v.startswith("#")),
-                           _SINGLE_QUOTED, _double_quoted(True)))
+    value = draw(
+        st.one_of(
+            st.just(""),
+            _UNQUOTED.filter(lambda v: not v.startswith("#")),
+            _SINGLE_QUOTED,
+            _double_quoted(True),
+        )
+    )
     before = draw(st.sampled_from(["", " "]))
     after = draw(st.sampled_from(["", " "])) if value else ""
     trailer = draw(_TRAILER) if value else draw(st.sampled_from(["", " # empty for now"]))
@@ -134,11 +144,12 @@ def _assert_saved(env: EnvFile, after: str) -> None:
     at = len(env.bom)
     for segment, is_token in zip(env.segments, env.is_token):
         if not is_token:
-            assert after[at:at + len(segment)] == segment
+            assert after[at : at + len(segment)] == segment
             at += len(segment)
             continue
-        end = min((i for i in (after.find("\n", at), after.find("\r", at)) if i >= 0),
-                  default=len(after))
+        end = min(
+            (i for i in (after.find("\n", at), after.find("\r", at)) if i >= 0), default=len(after)
+        )
         end += 2 if after.startswith("\r\n", end) else 1 if end < len(after) else 0
         assert _parse(after[at:end]) == {K: NEW}, after[at:end]
         at = end
@@ -146,7 +157,7 @@ def _assert_saved(env: EnvFile, after: str) -> None:
     if any(env.is_token):
         assert rest == ""
     else:  # one line appended, after ending an unterminated last line
-        body = after[len(env.bom):at]
+        body = after[len(env.bom) : at]
         first = env.text.find("\n")
         newline = "\r\n" if first > 0 and env.text[first - 1] == "\r" else "\n"
         expected = "" if not body or body.endswith(("\n", "\r")) else newline
@@ -222,7 +233,8 @@ def test_a_new_file_is_0600_whatever_the_umask(umask: int, link: bool) -> None:
 
 def _base_file() -> str:
     lines = ["# my app", "export PORT=8080", 'QUOTED="a # b = c \\" d"'] + [
-        f"KEY_{i}='value # {i} = x'" for i in range(400)]
+        f"KEY_{i}='value # {i} = x'" for i in range(400)
+    ]
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -238,7 +250,8 @@ def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_file(tmp_path: Path
     path.write_text(base, encoding="utf-8", newline="")
     path.chmod(0o640)
     versions = {
-        hashlib.sha256(text.encode()).hexdigest(): name for name, text in (
+        hashlib.sha256(text.encode()).hexdigest(): name
+        for name, text in (
             ("without token", base),
             ("token A", base + f"{K}={TOKEN_A}\r\n"),
             ("token B", base + f"{K}={TOKEN_B}\r\n"),
@@ -246,7 +259,11 @@ def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_file(tmp_path: Path
     }
     done = subprocess.run(
         [sys.executable, str(HERE / "_kill_writer.py"), str(path), "50"],
-        capture_output=True, text=True, timeout=60, check=False, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert done.returncode == 0, done.stderr
@@ -289,11 +306,19 @@ UNUSABLE: dict[str, tuple[Callable[[Path], None], str]] = {
 
 
 @pytest.mark.parametrize("kind", list(UNUSABLE))
-@pytest.mark.parametrize("argv", [["save"], ["check"], ["status"], ["token"], ["forget"],
-                                  ["forget", "--from", "env"], ["save", "--force"]])
-def test_the_cli_refuses_an_unusable_env_file_clearly(
-    cli: Cli, kind: str, argv: list[str]
-) -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["save"],
+        ["check"],
+        ["status"],
+        ["token"],
+        ["forget"],
+        ["forget", "--from", "env"],
+        ["save", "--force"],
+    ],
+)
+def test_the_cli_refuses_an_unusable_env_file_clearly(cli: Cli, kind: str, argv: list[str]) -> None:
     make, words = UNUSABLE[kind]
     path = cli.cwd / ".env"
     make(path)
@@ -311,10 +336,13 @@ def test_a_symlink_into_a_missing_folder_is_refused_clearly(cli: Cli) -> None:
     assert run.code == 5 and "does not exist" in run.flat_err and "mkdir -p" in run.flat_err
 
 
-@pytest.mark.parametrize("argv", [["save"], ["check"], ["token"], ["forget", "--from", "env"],
-                                  ["status"]])
+@pytest.mark.parametrize(
+    "argv", [["save"], ["check"], ["token"], ["forget", "--from", "env"], ["status"]]
+)
 def test_the_cli_refuses_an_unreadable_env_file_clearly(
-    argv: list[str], isolated: Path, monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
     fake_graph: object,
 ) -> None:
     """Mode 000 for a user; simulated in-process so it also runs as root (which reads anything)."""
@@ -331,7 +359,7 @@ def test_the_cli_refuses_an_unreadable_env_file_clearly(
 
         monkeypatch.setattr(Path, "read_bytes", refuse)
     out, err = io.StringIO(), io.StringIO()
-    environ = {"WHATSAPP_GRAPH_URL": getattr(fake_graph, "url"), "PATH": os.environ["PATH"]}
+    environ = {"WHATSAPP_GRAPH_URL": fake_graph.url, "PATH": os.environ["PATH"]}
     stdin = io.StringIO(TOKENS["valid"] if argv[0] == "save" else "")
     code = cli.main(argv, environ=environ, stdin=stdin, stdout=out, stderr=err)
     path.chmod(0o600)
@@ -342,8 +370,10 @@ def test_the_cli_refuses_an_unreadable_env_file_clearly(
 
 
 def _tree(folder: Path) -> dict[str, bytes | str]:
-    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else "dir")
-            for p in sorted(folder.rglob("*"))}
+    return {
+        str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else "dir")
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 def test_env_file_error_never_quotes_the_file(tmp_path: Path) -> None:

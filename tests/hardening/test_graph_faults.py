@@ -77,8 +77,12 @@ def _main(argv: list[str], stdin: str, environ: dict[str, str]) -> tuple[int, st
 
 @pytest.mark.parametrize("scenario", list(FAULTS))
 def test_each_graph_fault_exits_4_with_a_fix_and_saves_nothing(
-    scenario: str, fake_graph: FakeGraphServer, closed_port: int, no_backoff: None,
-    isolated: Any, monkeypatch: pytest.MonkeyPatch,
+    scenario: str,
+    fake_graph: FakeGraphServer,
+    closed_port: int,
+    no_backoff: None,
+    isolated: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     flags, problem, words = FAULTS[scenario]
     flags = tuple(f.format(closed=closed_port) for f in flags)
@@ -97,19 +101,31 @@ def test_each_graph_fault_exits_4_with_a_fix_and_saves_nothing(
     assert code == 4 and "Not saved" in err
     assert not (isolated / ".env").exists()
 
-    code, out, err = _main(["status", "--json", *flags], "",
-                           {**environ, "WHATSAPP_CLOUD_API_TOKEN": token})
+    code, out, err = _main(
+        ["status", "--json", *flags], "", {**environ, "WHATSAPP_CLOUD_API_TOKEN": token}
+    )
     assert code == 4
     assert [p["code"] for p in json.loads(out)["active"]["problems"]] == [problem]
     for text in (out, err):
         assert token not in text and "Traceback" not in text
 
 
-@pytest.mark.parametrize(("scenario", "requests"), [("drop", 4), ("server_error", 4),
-                                                     ("bad_gateway", 4), ("rate_limited", 4),
-                                                     ("truncated_json", 2), ("hang", 2)])
+@pytest.mark.parametrize(
+    ("scenario", "requests"),
+    [
+        ("drop", 4),
+        ("server_error", 4),
+        ("bad_gateway", 4),
+        ("rate_limited", 4),
+        ("truncated_json", 2),
+        ("hang", 2),
+    ],
+)
 def test_the_fake_sees_exactly_one_retry_per_failed_call(
-    scenario: str, requests: int, fake_graph: FakeGraphServer, no_backoff: None,
+    scenario: str,
+    requests: int,
+    fake_graph: FakeGraphServer,
+    no_backoff: None,
 ) -> None:
     """debug_token and /me go out together; a retryable failure makes each of them go twice."""
     flags = ["--timeout", "0.3"] if scenario == "hang" else []
@@ -121,8 +137,13 @@ def test_the_fake_sees_exactly_one_retry_per_failed_call(
 # --- 2. unexpected, missing and wrongly typed fields ----------------------------------------
 
 DEBUG_DATA: dict[str, Any] = {
-    "app_id": "634974688087057", "type": "SYSTEM_USER", "application": "Acme",
-    "data_access_expires_at": 0, "expires_at": 0, "is_valid": True, "issued_at": 1780000000,
+    "app_id": "634974688087057",
+    "type": "SYSTEM_USER",
+    "application": "Acme",
+    "data_access_expires_at": 0,
+    "expires_at": 0,
+    "is_valid": True,
+    "issued_at": 1780000000,
     "scopes": ["whatsapp_business_management", "whatsapp_business_messaging"],
     "granular_scopes": [
         {"scope": "whatsapp_business_management", "target_ids": [WABA]},
@@ -130,17 +151,29 @@ DEBUG_DATA: dict[str, Any] = {
     ],
     "user_id": "61570785020842",
 }
-ACCOUNT: dict[str, Any] = {"id": WABA, "name": "Acme", "currency": "USD", "timezone_id": "1",
-                           "account_review_status": "APPROVED"}
-NUMBER: dict[str, Any] = {"id": PHONE, "display_phone_number": "+1 555-010-4477",
-                          "verified_name": "Acme", "quality_rating": "GREEN",
-                          "code_verification_status": "VERIFIED", "platform_type": "CLOUD_API",
-                          "throughput": {"level": "STANDARD"}, "name_status": "APPROVED",
-                          "status": "CONNECTED"}
+ACCOUNT: dict[str, Any] = {
+    "id": WABA,
+    "name": "Acme",
+    "currency": "USD",
+    "timezone_id": "1",
+    "account_review_status": "APPROVED",
+}
+NUMBER: dict[str, Any] = {
+    "id": PHONE,
+    "display_phone_number": "+1 555-010-4477",
+    "verified_name": "Acme",
+    "quality_rating": "GREEN",
+    "code_verification_status": "VERIFIED",
+    "platform_type": "CLOUD_API",
+    "throughput": {"level": "STANDARD"},
+    "name_status": "APPROVED",
+    "status": "CONNECTED",
+}
 
 
-def mini_graph(debug: Any = None, me: Any = None, account: Any = None,
-               numbers: Any = None) -> Callable[[httpx.Request], httpx.Response]:
+def mini_graph(
+    debug: Any = None, me: Any = None, account: Any = None, numbers: Any = None
+) -> Callable[[httpx.Request], httpx.Response]:
     """A MockTransport handler answering the four calls of a check with the given bodies."""
     bodies = {
         "debug_token": {"data": DEBUG_DATA} if debug is None else debug,
@@ -156,8 +189,7 @@ def mini_graph(debug: Any = None, me: Any = None, account: Any = None,
             body = _expanded(body, bodies["phone_numbers"])  # field expansion: one read
         if isinstance(body, bytes):
             return httpx.Response(200, content=body)
-        return httpx.Response(400 if isinstance(body, dict) and "error" in body else 200,
-                              json=body)
+        return httpx.Response(400 if isinstance(body, dict) and "error" in body else 200, json=body)
 
     return handler
 
@@ -173,8 +205,11 @@ def _expanded(account: Any, numbers: Any) -> Any:
 
 def check_with(handler: Callable[[httpx.Request], httpx.Response]) -> CheckReport:
     settings_ = Settings(graph_url=GRAPH)
-    return asyncio.run(check_found_token(from_stdin(TOKEN.reveal()), settings_, {},
-                                         transport=httpx.MockTransport(handler)))
+    return asyncio.run(
+        check_found_token(
+            from_stdin(TOKEN.reveal()), settings_, {}, transport=httpx.MockTransport(handler)
+        )
+    )
 
 
 def test_the_reference_answers_make_a_working_token() -> None:
@@ -185,8 +220,12 @@ def test_the_reference_answers_make_a_working_token() -> None:
 def _with_extra(value: Any) -> Any:
     """Every object gets fields Graph may add one day, of every JSON type."""
     if isinstance(value, dict):
-        extra = {"new_field": 1, "nested_new": {"a": [1, {"b": None}]}, "flag": True,
-                 "note": "x" * 500}
+        extra = {
+            "new_field": 1,
+            "nested_new": {"a": [1, {"b": None}]},
+            "flag": True,
+            "note": "x" * 500,
+        }
         return {**{k: _with_extra(v) for k, v in value.items()}, **extra}
     if isinstance(value, list):
         return [_with_extra(v) for v in value]
@@ -195,9 +234,14 @@ def _with_extra(value: Any) -> Any:
 
 def test_unexpected_extra_fields_change_nothing() -> None:
     plain = check_with(mini_graph())
-    extra = check_with(mini_graph(debug=_with_extra({"data": DEBUG_DATA}), me=_with_extra(
-        {"id": "61570785020842", "name": "bot"}), account=_with_extra(ACCOUNT),
-        numbers=_with_extra({"data": [NUMBER], "paging": {"cursors": {"after": "x"}}})))
+    extra = check_with(
+        mini_graph(
+            debug=_with_extra({"data": DEBUG_DATA}),
+            me=_with_extra({"id": "61570785020842", "name": "bot"}),
+            account=_with_extra(ACCOUNT),
+            numbers=_with_extra({"data": [NUMBER], "paging": {"cursors": {"after": "x"}}}),
+        )
+    )
     assert extra.exit_code == plain.exit_code == 0
     assert extra.graph.accounts == plain.graph.accounts
     assert extra.graph.token_info == plain.graph.token_info
@@ -214,40 +258,60 @@ def test_each_missing_debug_token_field_is_handled(field: str) -> None:
         assert "missing_permission" in [p.code for p in report.diagnosis.problems]
 
 
-@pytest.mark.parametrize(("where", "body", "exit_code"), [
-    ("debug", {}, 4),  # no `data`
-    ("debug", {"data": []}, 4),
-    ("debug", {"data": "yes"}, 4),
-    ("debug", b'{"data": {"is_valid": tru', 4),
-    ("debug", b"[" * 100_000 + b"]" * 100_000, 4),  # nesting past Python's recursion limit
-    ("debug", b"\xff\xfe not json", 4),
-    ("debug", b"", 4),
-    ("me", [], 0),  # /me only adds a name: its failure is not the token's
-    ("me", {}, 0),
-    ("account", {}, 0),
-    ("account", {"id": {"nested": 1}, "name": ["x"]}, 0),
-    ("numbers", {}, 4),  # an edge without its `data` list is not Graph's answer
-    ("numbers", {"data": "none"}, 4),
-    ("numbers", {"data": [{"no_id": 1}, 7, None]}, 1),
-    ("numbers", {"data": [NUMBER], "paging": {"next": 42}}, 0),
-    ("numbers", {"data": [NUMBER], "paging": {"next": "https://evil.test/steal"}}, 0),
-])
+@pytest.mark.parametrize(
+    ("where", "body", "exit_code"),
+    [
+        ("debug", {}, 4),  # no `data`
+        ("debug", {"data": []}, 4),
+        ("debug", {"data": "yes"}, 4),
+        ("debug", b'{"data": {"is_valid": tru', 4),
+        ("debug", b"[" * 100_000 + b"]" * 100_000, 4),  # nesting past Python's recursion limit
+        ("debug", b"\xff\xfe not json", 4),
+        ("debug", b"", 4),
+        ("me", [], 0),  # /me only adds a name: its failure is not the token's
+        ("me", {}, 0),
+        ("account", {}, 0),
+        ("account", {"id": {"nested": 1}, "name": ["x"]}, 0),
+        ("numbers", {}, 4),  # an edge without its `data` list is not Graph's answer
+        ("numbers", {"data": "none"}, 4),
+        ("numbers", {"data": [{"no_id": 1}, 7, None]}, 1),
+        ("numbers", {"data": [NUMBER], "paging": {"next": 42}}, 0),
+        ("numbers", {"data": [NUMBER], "paging": {"next": "https://evil.test/steal"}}, 0),
+    ],
+)
 def test_missing_or_wrongly_shaped_answers(where: str, body: Any, exit_code: int) -> None:
     report = check_with(mini_graph(**{where: body}))
     assert report.exit_code == exit_code, report.diagnosis
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("is_valid", "false"), ("is_valid", 1), ("is_valid", "true"), ("is_valid", None),
-    ("expires_at", "soon"), ("expires_at", 10**15), ("expires_at", -(10**15)),
-    ("expires_at", "9" * 5000), ("expires_at", 1.5e9), ("expires_at", True),
-    ("issued_at", 10**15), ("data_access_expires_at", "9" * 5000),
-    ("scopes", "whatsapp_business_messaging"), ("scopes", {"a": 1}), ("scopes", [1, None]),
-    ("granular_scopes", {"scope": "x"}), ("granular_scopes", [{"scope": "x", "target_ids": 5}]),
-    ("granular_scopes", [{"target_ids": [WABA]}]), ("type", ["SYSTEM_USER"]),
-    ("app_id", {"id": 1}), ("user_id", 12345), ("error", "broken"),
-    ("error", {"code": "9" * 5000, "subcode": [], "message": {"x": 1}}),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("is_valid", "false"),
+        ("is_valid", 1),
+        ("is_valid", "true"),
+        ("is_valid", None),
+        ("expires_at", "soon"),
+        ("expires_at", 10**15),
+        ("expires_at", -(10**15)),
+        ("expires_at", "9" * 5000),
+        ("expires_at", 1.5e9),
+        ("expires_at", True),
+        ("issued_at", 10**15),
+        ("data_access_expires_at", "9" * 5000),
+        ("scopes", "whatsapp_business_messaging"),
+        ("scopes", {"a": 1}),
+        ("scopes", [1, None]),
+        ("granular_scopes", {"scope": "x"}),
+        ("granular_scopes", [{"scope": "x", "target_ids": 5}]),
+        ("granular_scopes", [{"target_ids": [WABA]}]),
+        ("type", ["SYSTEM_USER"]),
+        ("app_id", {"id": 1}),
+        ("user_id", 12345),
+        ("error", "broken"),
+        ("error", {"code": "9" * 5000, "subcode": [], "message": {"x": 1}}),
+    ],
+)
 def test_wrongly_typed_debug_token_fields_never_crash_or_pass_for_valid(
     field: str, value: Any
 ) -> None:
@@ -258,10 +322,14 @@ def test_wrongly_typed_debug_token_fields_never_crash_or_pass_for_valid(
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=8)
     | st.floats(allow_nan=False, allow_infinity=False),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(
-        st.text(max_size=6), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -280,15 +348,17 @@ def mutated(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-@settings(max_examples=120, deadline=None, derandomize=CI,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=120, deadline=None, derandomize=CI, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(debug=mutated(DEBUG_DATA), account=mutated(ACCOUNT), number=mutated(NUMBER))
 def test_any_mangled_answer_ends_in_a_diagnosis(
     debug: dict[str, Any], account: dict[str, Any], number: dict[str, Any]
 ) -> None:
     """Whatever Graph sends inside its usual envelopes, the check ends with a verdict."""
-    report = check_with(mini_graph(debug={"data": debug}, account=account,
-                                   numbers={"data": [number]}))
+    report = check_with(
+        mini_graph(debug={"data": debug}, account=account, numbers={"data": [number]})
+    )
     assert report.exit_code in (0, 1, 4)
     if report.ok:
         assert debug.get("is_valid") is True
@@ -313,8 +383,9 @@ class Recorder:
         monkeypatch.setattr(graph, "asyncio", fake_asyncio)
         monkeypatch.setattr(graph.random, "random", lambda: jitter)
 
-    def call(self, fail: Callable[[httpx.Request], httpx.Response],
-             succeed_after: int | None = None) -> Any:
+    def call(
+        self, fail: Callable[[httpx.Request], httpx.Response], succeed_after: int | None = None
+    ) -> Any:
         """Call `me` once; every request fails with `fail` (or succeeds from `succeed_after` on)."""
 
         def handler(request: httpx.Request) -> httpx.Response:
@@ -330,24 +401,36 @@ class Recorder:
         return asyncio.run(go())
 
 
-def _status(code: int, body: Any = None, headers: dict[str, str] | None = None,
-            ) -> Callable[[httpx.Request], httpx.Response]:
+def _status(
+    code: int,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Callable[[httpx.Request], httpx.Response]:
     def answer(request: httpx.Request) -> httpx.Response:
         if isinstance(body, (bytes, str)):
             return httpx.Response(code, content=body, headers=headers)
         return httpx.Response(code, json=body, headers=headers)
+
     return answer
 
 
-def _graph_error(code: int, *, transient: bool = False, status: int = 400,
-                 regain: int | None = None) -> Callable[[httpx.Request], httpx.Response]:
+def _graph_error(
+    code: int, *, transient: bool = False, status: int = 400, regain: int | None = None
+) -> Callable[[httpx.Request], httpx.Response]:
     error: dict[str, Any] = {"message": f"(#{code}) test", "type": "OAuthException", "code": code}
     if transient:
         error["is_transient"] = True
     headers = None
     if regain is not None:
-        usage = {WABA: [{"type": "whatsapp_business_management", "call_count": 100,
-                         "estimated_time_to_regain_access": regain}]}
+        usage = {
+            WABA: [
+                {
+                    "type": "whatsapp_business_management",
+                    "call_count": 100,
+                    "estimated_time_to_regain_access": regain,
+                }
+            ]
+        }
         headers = {"X-Business-Use-Case-Usage": json.dumps(usage)}
     return _status(status, {"error": error}, headers)
 
@@ -355,6 +438,7 @@ def _graph_error(code: int, *, transient: bool = False, status: int = 400,
 def _raise(kind: type[httpx.HTTPError]) -> Callable[[httpx.Request], httpx.Response]:
     def answer(request: httpx.Request) -> httpx.Response:
         raise kind("injected", request=request)
+
     return answer
 
 
@@ -491,7 +575,7 @@ async def _timed_me(url: str, path: str, timeout: float) -> tuple[float, GraphEr
 
 
 def test_an_answer_that_trickles_in_is_cut_at_the_timeout(
-    misbehaving_server: tuple[str, list[str]]
+    misbehaving_server: tuple[str, list[str]],
 ) -> None:
     """httpx times each read; a byte every 0.1 s would keep it going for seconds."""
     url, log = misbehaving_server

@@ -39,7 +39,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")  # keyring le
 
 @pytest.fixture
 def own_service(
-    monkeypatch: pytest.MonkeyPatch, isolated_keyring_service: str, restore_keyring_backend: None,
+    monkeypatch: pytest.MonkeyPatch,
+    isolated_keyring_service: str,
+    restore_keyring_backend: None,
     tmp_path: Path,
 ) -> Iterator[SecretServiceInstance]:
     """A Secret Service for this test alone, that keyring (in this process) detects and uses."""
@@ -85,8 +87,12 @@ def keyring_cli(cli: Cli, own_service: SecretServiceInstance) -> Cli:
 
 def _files(*folders: Path) -> dict[str, bytes]:
     """Every file under the folders (HOME holds the XDG dirs), with its contents."""
-    return {str(p): p.read_bytes() for folder in folders for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p): p.read_bytes()
+        for folder in folders
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _home(cli: Cli) -> Path:
@@ -99,7 +105,10 @@ def _run_all(cli: Cli, commands: list[tuple[list[str], str | None]]) -> list[tup
     for argv, stdin in commands:
         started = time.monotonic()
         proc = subprocess.Popen(
-            [str(WA_TOKEN), *argv], cwd=cli.cwd, env=cli.env, stdout=subprocess.PIPE,
+            [str(WA_TOKEN), *argv],
+            cwd=cli.cwd,
+            env=cli.env,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         )
@@ -119,8 +128,12 @@ def _run_all(cli: Cli, commands: list[tuple[list[str], str | None]]) -> list[tup
     for proc, started in procs:
         proc.stdin = None  # written and closed above
         out, err = proc.communicate(timeout=5)
-        results.append((Run(proc.returncode, out.decode(), err.decode()),
-                        ended.get(proc.pid, deadline) - started))
+        results.append(
+            (
+                Run(proc.returncode, out.decode(), err.decode()),
+                ended.get(proc.pid, deadline) - started,
+            )
+        )
     return results
 
 
@@ -134,9 +147,13 @@ def test_locked_collection_every_command_exits_5_and_falls_back_nowhere(
     own_service.session.lock()
     before = _files(keyring_cli.cwd, _home(keyring_cli))
     commands: list[tuple[list[str], str | None]] = [
-        (["save", "--to", "keyring"], VALID), (["save", "--to", "keyring", "--force"], VALID),
-        (["token"], None), (["check"], None), (["status", "--json"], None),
-        (["forget", "--from", "keyring"], None), (["forget"], None),
+        (["save", "--to", "keyring"], VALID),
+        (["save", "--to", "keyring", "--force"], VALID),
+        (["token"], None),
+        (["check"], None),
+        (["status", "--json"], None),
+        (["forget", "--from", "keyring"], None),
+        (["forget"], None),
     ]
     for argv, stdin in commands:  # one at a time: concurrent unlock prompts queue up (timeout)
         run = keyring_cli(*argv, stdin=stdin)
@@ -151,8 +168,11 @@ def test_locked_collection_every_command_exits_5_and_falls_back_nowhere(
 def test_locked_collection_in_process(own_service: SecretServiceInstance) -> None:
     keyring_store.write_keyring_token(VALID)
     own_service.session.lock()
-    for call in (keyring_store.read_keyring_token, keyring_store.remove_keyring_token,
-                 lambda: keyring_store.write_keyring_token(TOKENS["old"])):
+    for call in (
+        keyring_store.read_keyring_token,
+        keyring_store.remove_keyring_token,
+        lambda: keyring_store.write_keyring_token(TOKENS["old"]),
+    ):
         with pytest.raises(KeyringLocked) as caught:
             call()
         assert VALID not in str(caught.value) + caught.value.fix
@@ -171,8 +191,11 @@ def test_daemon_gone_between_two_calls(own_service: SecretServiceInstance, gone:
     assert keyring_store.read_keyring_token() == VALID
     _kill(own_service.daemon if gone == "keyring daemon" else own_service.bus)
 
-    for call in (keyring_store.read_keyring_token, keyring_store.remove_keyring_token,
-                 lambda: keyring_store.write_keyring_token(VALID)):
+    for call in (
+        keyring_store.read_keyring_token,
+        keyring_store.remove_keyring_token,
+        lambda: keyring_store.write_keyring_token(VALID),
+    ):
         started = time.monotonic()
         with pytest.raises(KeyringError) as caught:
             call()
@@ -186,9 +209,15 @@ def test_daemon_gone_through_the_cli(keyring_cli: Cli, own_service: SecretServic
     assert keyring_cli("save", "--to", "keyring", stdin=VALID).code == 0
     _kill(own_service.daemon)
     before = _files(keyring_cli.cwd, _home(keyring_cli))
-    results = _run_all(keyring_cli, [(["save", "--to", "keyring"], VALID),
-                                     (["forget", "--from", "keyring"], None),
-                                     (["token"], None), (["status"], None)])
+    results = _run_all(
+        keyring_cli,
+        [
+            (["save", "--to", "keyring"], VALID),
+            (["forget", "--from", "keyring"], None),
+            (["token"], None),
+            (["status"], None),
+        ],
+    )
     (save, _), (forget, _), (token, _), (status, _) = results
     assert save.code == 5 and "keyring" in save.err.lower() and "--to env" in save.err
     assert forget.code == 5
@@ -212,8 +241,12 @@ def test_hung_daemon_is_bounded_at_3_seconds_and_exits_5(
     os.kill(own_service.daemon.pid, signal.SIGSTOP)
     before = _files(keyring_cli.cwd, _home(keyring_cli))
     commands: list[tuple[list[str], str | None]] = [
-        (["save", "--to", "keyring"], VALID), (["token"], None), (["check"], None),
-        (["status"], None), (["forget", "--from", "keyring"], None), (["forget"], None),
+        (["save", "--to", "keyring"], VALID),
+        (["token"], None),
+        (["check"], None),
+        (["status"], None),
+        (["forget", "--from", "keyring"], None),
+        (["forget"], None),
         # status reads every source, then checks the winner (which asks if a keyring works):
         # the keyring is waited for once, not once per question
         (["status", "--env-file", "stored.env"], None),
@@ -253,8 +286,9 @@ def test_hung_daemon_in_process(own_service: SecretServiceInstance) -> None:
 # --- no backend at all ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("setup", ["no d-bus", "bus without a secret service", "fail backend",
-                                   "null backend"])
+@pytest.mark.parametrize(
+    "setup", ["no d-bus", "bus without a secret service", "fail backend", "null backend"]
+)
 def test_no_backend_at_all(cli: Cli, setup: str, tmp_path: Path) -> None:
     cli.env.pop("PYTHON_KEYRING_BACKEND", None)
     if setup == "bus without a secret service":
@@ -272,9 +306,16 @@ def test_no_backend_at_all(cli: Cli, setup: str, tmp_path: Path) -> None:
 
 def _check_no_backend(cli: Cli) -> None:
     before = _files(cli.cwd, _home(cli))
-    results = _run_all(cli, [(["save", "--to", "keyring"], VALID), (["token"], None),
-                             (["forget", "--from", "keyring"], None), (["forget"], None),
-                             (["status", "--json"], None)])
+    results = _run_all(
+        cli,
+        [
+            (["save", "--to", "keyring"], VALID),
+            (["token"], None),
+            (["forget", "--from", "keyring"], None),
+            (["forget"], None),
+            (["status", "--json"], None),
+        ],
+    )
     (save, _), (token, _), (forget_keyring, _), (forget, _), (status, _) = results
     assert save.code == 5 and "No usable OS keyring" in save.err and "--to env" in save.err
     assert token.code == 3 and forget_keyring.code == 5

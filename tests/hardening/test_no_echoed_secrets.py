@@ -34,12 +34,18 @@ def hostile_cli(isolated: Path, graph: HostileGraph) -> Cli:
 
 def echo_error(secret: str, code: int = 100) -> dict:
     """Graph's error envelope with the secret in every text field."""
-    return {"error": {
-        "message": f"Invalid parameter: got {secret}", "type": "OAuthException", "code": code,
-        "error_subcode": 2494010, "error_user_title": f"Bad {secret}",
-        "error_user_msg": f"You sent {secret} and {secret.replace('|', '%7C')}",
-        "error_data": {"details": f"token={secret}"}, "fbtrace_id": f"A{secret}",
-    }}
+    return {
+        "error": {
+            "message": f"Invalid parameter: got {secret}",
+            "type": "OAuthException",
+            "code": code,
+            "error_subcode": 2494010,
+            "error_user_title": f"Bad {secret}",
+            "error_user_msg": f"You sent {secret} and {secret.replace('|', '%7C')}",
+            "error_data": {"details": f"token={secret}"},
+            "fbtrace_id": f"A{secret}",
+        }
+    }
 
 
 def assert_hidden(run: Run, *secrets: str) -> None:
@@ -61,8 +67,12 @@ def test_check_never_shows_a_token_that_graph_echoes(
 def test_check_never_shows_a_token_echoed_in_debug_token_data(
     hostile_cli: Cli, graph: HostileGraph
 ) -> None:
-    data = {**DEBUG_DATA, "is_valid": False, "application": f"App {TOKEN}",
-            "error": {"code": 190, "subcode": 463, "message": f"Session of {TOKEN} expired"}}
+    data = {
+        **DEBUG_DATA,
+        "is_valid": False,
+        "application": f"App {TOKEN}",
+        "error": {"code": 190, "subcode": 463, "message": f"Session of {TOKEN} expired"},
+    }
     graph.answers["debug_token"] = {"data": data}
     for flags in ((), ("--json",)):
         run = hostile_cli("check", *flags, stdin=TOKEN)
@@ -73,8 +83,9 @@ def test_check_never_shows_a_token_echoed_in_debug_token_data(
 def test_names_that_echo_the_token_are_redacted(hostile_cli: Cli, graph: HostileGraph) -> None:
     graph.answers["me"] = {"id": "61570785020842", "name": TOKEN}
     graph.answers["account"] = {**ACCOUNT, "name": f"Acme {TOKEN}"}
-    graph.answers["phone_numbers"] = {"data": [{**NUMBER, "verified_name": TOKEN,
-                                                "display_phone_number": TOKEN}]}
+    graph.answers["phone_numbers"] = {
+        "data": [{**NUMBER, "verified_name": TOKEN, "display_phone_number": TOKEN}]
+    }
     for flags in ((), ("--json",)):
         run = hostile_cli("check", *flags, stdin=TOKEN)
         assert run.code == 0, run.text
@@ -99,9 +110,13 @@ def test_the_app_secret_echoed_by_debug_token_is_redacted(
 
 def test_send_test_never_shows_an_echoed_token(hostile_cli: Cli, graph: HostileGraph) -> None:
     graph.answers["messages"] = echo_error(TOKEN, code=131030)
-    run = hostile_cli("send-test", "--to", "+15551234567", "--yes",
-                      env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN,
-                           "WHATSAPP_PHONE_NUMBER_ID": NUMBER["id"]})
+    run = hostile_cli(
+        "send-test",
+        "--to",
+        "+15551234567",
+        "--yes",
+        env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": NUMBER["id"]},
+    )
     assert run.code != 0 and "Nothing was sent" in run.err, run.text
     assert_hidden(run, TOKEN)
 
@@ -114,8 +129,10 @@ def test_extend_and_refresh_never_show_the_echoed_token_or_app_secret(
     user_token.update(type="USER", expires_at=int(time.time()) + 3600)
     graph.answers["debug_token"] = {"data": user_token}
     graph.answers["exchange"] = echo_error(f"{TOKEN} {APP_SECRET}", code=101)
-    (isolated / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKEN}\nWHATSAPP_APP_ID={APP_ID}\n"
-                                   f"WHATSAPP_APP_SECRET={APP_SECRET}\n")
+    (isolated / ".env").write_text(
+        f"WHATSAPP_CLOUD_API_TOKEN={TOKEN}\nWHATSAPP_APP_ID={APP_ID}\n"
+        f"WHATSAPP_APP_SECRET={APP_SECRET}\n"
+    )
     run = hostile_cli(command)
     assert any(r.path.endswith("oauth/access_token") for r in graph.requests)
     assert run.code != 0, run.text
@@ -123,6 +140,7 @@ def test_extend_and_refresh_never_show_the_echoed_token_or_app_secret(
 
 
 # -- a Graph URL with credentials ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("command", [("check",), ("schedule", "--print"), ("status",)])
 @pytest.mark.parametrize("via", ["flag", "environment"])

@@ -18,8 +18,9 @@ K = TOKEN_KEY
 
 
 def _git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def _repo(folder: Path) -> Path:
@@ -42,8 +43,7 @@ def test_fix_gitignore_covers_the_temp_files_a_killed_save_leaves(cli: Cli) -> N
     run = cli("fix", "gitignore")
     assert run.code == 0, run.err
     assert (cli.cwd / ".gitignore").read_text(encoding="utf-8") == ".env\n/.env.tmp-*\n"
-    assert _git(cli.cwd, "status", "--porcelain", "--untracked=all").split() == ["??",
-                                                                                ".gitignore"]
+    assert _git(cli.cwd, "status", "--porcelain", "--untracked=all").split() == ["??", ".gitignore"]
     again = cli("fix", "gitignore")
     assert again.code == 0 and "already ignored" in again.flat_err
 
@@ -91,8 +91,13 @@ def test_the_check_by_hand_line_is_safe_to_paste(cli: Cli, name: str) -> None:
     assert run.code == 0, run.err
     [line] = [x for x in run.err.splitlines() if x.startswith("Check it once by hand first: ")]
     pasted = line.removeprefix("Check it once by hand first: ")
-    words = subprocess.run(["sh", "-c", "printf '%s\\0' " + pasted], cwd=cli.cwd, check=True,
-                           capture_output=True, text=True).stdout.split("\0")[:-1]
+    words = subprocess.run(
+        ["sh", "-c", "printf '%s\\0' " + pasted],
+        cwd=cli.cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\0")[:-1]
     assert words[words.index("--env-file") + 1] == str(env_file)
     assert not (cli.cwd / "PWNED").exists() and not (folder / "PWNED").exists()
 

@@ -79,13 +79,24 @@ class Spy:
             text = record.getMessage() + _exc_text(record)
             found += [f"log {record.name}" for s in secrets if s in text]
         for error in self.errors:
-            text = "\n".join((str(error), repr(error), error.message, error.fix, error.title,
-                              "".join(traceback.format_exception(error))))
+            text = "\n".join(
+                (
+                    str(error),
+                    repr(error),
+                    error.message,
+                    error.fix,
+                    error.title,
+                    "".join(traceback.format_exception(error)),
+                )
+            )
             found += [f"error {type(error).__name__}" for s in secrets if s in text]
         for argv, env in self.children:
             found += [f"child argv {argv[:2]}" for s in secrets if any(s in a for a in argv)]
-            found += [f"child env {argv[:2]}" for s in secrets
-                      if any(s in f"{k}={v}" for k, v in env.items())]
+            found += [
+                f"child env {argv[:2]}"
+                for s in secrets
+                if any(s in f"{k}={v}" for k, v in env.items())
+            ]
         return found
 
 
@@ -114,10 +125,21 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> Iterator[Spy]:
     """Every log record (all loggers, DEBUG), every WaTokenError built, every child process."""
     seen = Spy()
     handler = _Collect(seen)
-    names = ["", "httpx", "httpcore", "asyncio", "dotenv", "keyring", "secretstorage", "jeepney",
-             "wizard", *logging.root.manager.loggerDict]
-    saved = {name: (logging.getLogger(name).level, logging.getLogger(name).disabled)
-             for name in names}
+    names = [
+        "",
+        "httpx",
+        "httpcore",
+        "asyncio",
+        "dotenv",
+        "keyring",
+        "secretstorage",
+        "jeepney",
+        "wizard",
+        *logging.root.manager.loggerDict,
+    ]
+    saved = {
+        name: (logging.getLogger(name).level, logging.getLogger(name).disabled) for name in names
+    }
     for name in names:
         logger = logging.getLogger(name)
         logger.setLevel(logging.DEBUG)
@@ -199,8 +221,12 @@ def _place(where: str, token: str, project: Path, monkeypatch: pytest.MonkeyPatc
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # keyring leaks a bus when it raises
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_every_command_keeps_token_and_app_secret_private(
-    scenario: str, spy: Spy, fake_graph: FakeGraphServer, real_keyring: SecretServiceSession,
-    isolated: Path, monkeypatch: pytest.MonkeyPatch,
+    scenario: str,
+    spy: Spy,
+    fake_graph: FakeGraphServer,
+    real_keyring: SecretServiceSession,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     token, flags = SCENARIOS[scenario]
     _git_repo(isolated)  # so `git` really runs on the .env file (not ignored: it warns)
@@ -233,8 +259,15 @@ def test_every_command_keeps_token_and_app_secret_private(
 def test_logged_request_urls_are_redacted(spy: Spy, fake_graph: FakeGraphServer) -> None:
     """debug_token puts the token in its query string (Meta's API); the logged URL hides it."""
     token = TOKENS["valid"]
-    result = run(["check"], token, {"WHATSAPP_GRAPH_URL": fake_graph.url,
-                                    "WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET})
+    result = run(
+        ["check"],
+        token,
+        {
+            "WHATSAPP_GRAPH_URL": fake_graph.url,
+            "WHATSAPP_APP_ID": APP_ID,
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+        },
+    )
     assert result.code == 0, result.err
     urls = [r.getMessage() for r in spy.records if "debug_token" in r.getMessage()]
     assert urls and all("input_token=REDACTED" in url for url in urls)
@@ -266,8 +299,9 @@ def test_git_children_never_inherit_the_secrets(
     assert spy.leaks(UNKNOWN, APP_SECRET) == []
     env = spy.children[0][1]
     assert env["GIT_CEILING_DIRECTORIES"] == str(isolated.parent)  # the rest is passed on
-    assert not any(name.startswith(("WHATSAPP_CLOUD_API_TOKEN", "WHATSAPP_APP_SECRET"))
-                   for name in env)
+    assert not any(
+        name.startswith(("WHATSAPP_CLOUD_API_TOKEN", "WHATSAPP_APP_SECRET")) for name in env
+    )
 
 
 def test_an_unexpected_bug_does_not_print_its_message(
@@ -280,8 +314,9 @@ def test_an_unexpected_bug_does_not_print_its_message(
 
     monkeypatch.setattr(tokens, "check_found_token", broken)
     for argv in (["check"], ["save"], ["status"]):
-        result = run(argv, token, {"WHATSAPP_GRAPH_URL": fake_graph.url,
-                                   "WHATSAPP_CLOUD_API_TOKEN": token})
+        result = run(
+            argv, token, {"WHATSAPP_GRAPH_URL": fake_graph.url, "WHATSAPP_CLOUD_API_TOKEN": token}
+        )
         assert result.code == 1 and "RuntimeError" in result.err
         assert token not in result.out + result.err and APP_SECRET not in result.err
         assert "Traceback" not in result.err
@@ -294,8 +329,12 @@ def test_commands_added_later_are_covered_too(
     """Every command in cli.COMMANDS, bare, with the secrets around it: no leak anywhere."""
     token = TOKENS["valid"]
     (isolated / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={token}\n", encoding="utf-8")
-    environ = {"WHATSAPP_GRAPH_URL": fake_graph.url, "WHATSAPP_APP_ID": APP_ID,
-               "WHATSAPP_APP_SECRET": APP_SECRET, "PATH": os.environ["PATH"]}
+    environ = {
+        "WHATSAPP_GRAPH_URL": fake_graph.url,
+        "WHATSAPP_APP_ID": APP_ID,
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "PATH": os.environ["PATH"],
+    }
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     for name in sorted(cli.COMMANDS):
         result = run([name], token, environ)

@@ -32,13 +32,16 @@ CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 @pytest.fixture
 def graph() -> Iterator[HostileGraph]:
     hostile = HostileGraph()
-    hostile.answers.update({
-        "debug_token": {"data": {**DEBUG_DATA, "application": HOSTILE}},
-        "me": {"id": "61570785020842", "name": HOSTILE},
-        "account": {**ACCOUNT, "name": HOSTILE},
-        "phone_numbers": {"data": [{**NUMBER, "verified_name": HOSTILE,
-                                    "display_phone_number": HOSTILE}]},
-    })
+    hostile.answers.update(
+        {
+            "debug_token": {"data": {**DEBUG_DATA, "application": HOSTILE}},
+            "me": {"id": "61570785020842", "name": HOSTILE},
+            "account": {**ACCOUNT, "name": HOSTILE},
+            "phone_numbers": {
+                "data": [{**NUMBER, "verified_name": HOSTILE, "display_phone_number": HOSTILE}]
+            },
+        }
+    )
     yield from serve(hostile)
 
 
@@ -67,9 +70,12 @@ def test_check_json_carries_the_names_without_control_characters(hostile_cli: Cl
     assert run.code == 0, run.text
     assert_clean(run)
     body = json.loads(run.out)
-    names = [body["token"]["application"], body["token"]["user_name"],
-             body["whatsapp_business_accounts"][0]["name"],
-             body["whatsapp_business_accounts"][0]["phone_numbers"][0]["verified_name"]]
+    names = [
+        body["token"]["application"],
+        body["token"]["user_name"],
+        body["whatsapp_business_accounts"][0]["name"],
+        body["whatsapp_business_accounts"][0]["phone_numbers"][0]["verified_name"],
+    ]
     for name in names:
         assert name.startswith("Acme[2J[H]0;pwned") and name.endswith("gnp.exeend")
         assert not CONTROLS.search(name) and "\\u001b" not in run.out
@@ -84,10 +90,18 @@ def test_status_is_clean(hostile_cli: Cli) -> None:
 
 @pytest.mark.parametrize("route", ["debug_token", "account"])
 def test_graph_error_texts_are_clean(hostile_cli: Cli, graph: HostileGraph, route: str) -> None:
-    graph.answers[route] = {"error": {
-        "message": HOSTILE, "type": "OAuthException", "code": 100, "error_subcode": 33,
-        "error_user_title": HOSTILE, "error_user_msg": HOSTILE,
-        "error_data": {"details": HOSTILE}, "fbtrace_id": HOSTILE}}
+    graph.answers[route] = {
+        "error": {
+            "message": HOSTILE,
+            "type": "OAuthException",
+            "code": 100,
+            "error_subcode": 33,
+            "error_user_title": HOSTILE,
+            "error_user_msg": HOSTILE,
+            "error_data": {"details": HOSTILE},
+            "fbtrace_id": HOSTILE,
+        }
+    }
     for flags in ((), ("--json",)):
         run = hostile_cli("check", *flags, stdin=TOKEN)
         assert run.code in (1, 4), run.text
@@ -95,14 +109,25 @@ def test_graph_error_texts_are_clean(hostile_cli: Cli, graph: HostileGraph, rout
 
 
 def test_send_test_is_clean(hostile_cli: Cli, graph: HostileGraph) -> None:
-    run = hostile_cli("send-test", "--to", "+15551234567", "--yes",
-                      env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN})
+    run = hostile_cli(
+        "send-test", "--to", "+15551234567", "--yes", env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN}
+    )
     assert run.code == 0, run.text
     assert_clean(run)
-    graph.answers["messages"] = {"error": {"message": HOSTILE, "type": "OAuthException",
-                                           "code": 131030, "error_data": {"details": HOSTILE}}}
-    run = hostile_cli("send-test", "--to", "+15551234567", "--yes",
-                      env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN,
-                           "WHATSAPP_PHONE_NUMBER_ID": NUMBER["id"]})
+    graph.answers["messages"] = {
+        "error": {
+            "message": HOSTILE,
+            "type": "OAuthException",
+            "code": 131030,
+            "error_data": {"details": HOSTILE},
+        }
+    }
+    run = hostile_cli(
+        "send-test",
+        "--to",
+        "+15551234567",
+        "--yes",
+        env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": NUMBER["id"]},
+    )
     assert run.code != 0, run.text
     assert_clean(run)

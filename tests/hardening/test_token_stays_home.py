@@ -48,8 +48,13 @@ SETTINGS = ("WHATSAPP_BUSINESS_ACCOUNT_ID", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAP
 @pytest.mark.parametrize("where", ["environment", "dotenv"])
 @pytest.mark.parametrize("shape", ["{evil}/x", "//{host}/x?../../me"])
 def test_a_setting_that_is_not_digits_is_refused_by_name(
-    hostile_cli: Cli, graph: HostileGraph, evil: HostileGraph, isolated: Path,
-    variable: str, where: str, shape: str,
+    hostile_cli: Cli,
+    graph: HostileGraph,
+    evil: HostileGraph,
+    isolated: Path,
+    variable: str,
+    where: str,
+    shape: str,
 ) -> None:
     value = shape.format(evil=evil.url, host=evil.url.removeprefix("http://"))
     if where == "dotenv":  # a cloned project's .env: the token and the trap side by side
@@ -68,8 +73,13 @@ def test_a_setting_that_is_not_digits_is_refused_by_name(
 def test_send_test_with_a_phone_number_id_that_is_not_digits_exits_2(
     hostile_cli: Cli, graph: HostileGraph
 ) -> None:
-    run = hostile_cli("send-test", "--to", "+15551234567", "--yes",
-                      env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": "abc"})
+    run = hostile_cli(
+        "send-test",
+        "--to",
+        "+15551234567",
+        "--yes",
+        env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": "abc"},
+    )
     assert run.code == 2, run.text
     assert "WHATSAPP_PHONE_NUMBER_ID must be digits" in run.flat_err
     assert "unexpected error" not in run.err
@@ -77,13 +87,19 @@ def test_send_test_with_a_phone_number_id_that_is_not_digits_exits_2(
 
 
 def test_a_profile_setting_is_named_with_its_profile(hostile_cli: Cli, evil: HostileGraph) -> None:
-    run = hostile_cli("check", "--profile", "acme", stdin=TOKEN,
-                      env={"WHATSAPP_BUSINESS_ACCOUNT_ID_ACME": evil.url})
+    run = hostile_cli(
+        "check",
+        "--profile",
+        "acme",
+        stdin=TOKEN,
+        env={"WHATSAPP_BUSINESS_ACCOUNT_ID_ACME": evil.url},
+    )
     assert run.code == 2 and "WHATSAPP_BUSINESS_ACCOUNT_ID_ACME must be digits" in run.flat_err
     assert_nothing_reached(evil)
 
 
 # -- Graph fields used as ids ------------------------------------------------------------------
+
 
 def _unlimited_grants() -> dict:
     data = copy.deepcopy(DEBUG_DATA)
@@ -102,13 +118,19 @@ def _graph_field_cases(evil: str) -> dict[str, dict]:
     return {
         "target_ids": {"debug_token": {"data": targeted}},
         "target_ids_scheme_relative": {"debug_token": {"data": relative}},
-        "business_id": {"debug_token": {"data": _unlimited_grants()},
-                        "businesses": {"data": [{"id": f"{evil}/x", "name": "Acme"}]}},
-        "owned_waba_id": {"debug_token": {"data": _unlimited_grants()},
-                          "owned": {"data": [{"id": f"{evil}/x"}]}},
-        "client_waba_id": {"debug_token": {"data": _unlimited_grants()},
-                           "owned": {"data": []},
-                           "client": {"data": [{"id": f"http://{host}/x"}]}},
+        "business_id": {
+            "debug_token": {"data": _unlimited_grants()},
+            "businesses": {"data": [{"id": f"{evil}/x", "name": "Acme"}]},
+        },
+        "owned_waba_id": {
+            "debug_token": {"data": _unlimited_grants()},
+            "owned": {"data": [{"id": f"{evil}/x"}]},
+        },
+        "client_waba_id": {
+            "debug_token": {"data": _unlimited_grants()},
+            "owned": {"data": []},
+            "client": {"data": [{"id": f"http://{host}/x"}]},
+        },
     }
 
 
@@ -130,8 +152,9 @@ def test_a_phone_number_id_holding_a_url_is_never_sent_to(
     hostile_cli: Cli, graph: HostileGraph, evil: HostileGraph
 ) -> None:
     graph.answers["phone_numbers"] = {"data": [{**NUMBER, "id": f"{evil.url}/x"}]}
-    run = hostile_cli("send-test", "--to", "+15551234567", "--yes",
-                      env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN})
+    run = hostile_cli(
+        "send-test", "--to", "+15551234567", "--yes", env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN}
+    )
     assert_nothing_reached(evil)
     assert run.code == 4, run.text
     assert "not a Graph id" in run.flat_err and "unexpected error" not in run.err
@@ -139,18 +162,26 @@ def test_a_phone_number_id_holding_a_url_is_never_sent_to(
 
 # -- paging ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("link", [
-    "{evil}/v26.0/{waba}/phone_numbers?access_token={token}&after=x",  # another port
-    "https://127.0.0.1:{port}/v26.0/{waba}/phone_numbers?after=x",      # another scheme
-    "http://localhost:{port}/v26.0/{waba}/phone_numbers?after=x",       # another host name
-    "http://evil@127.0.0.1:{port}/v26.0/{waba}/phone_numbers?after=x",  # user info
-])
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "{evil}/v26.0/{waba}/phone_numbers?access_token={token}&after=x",  # another port
+        "https://127.0.0.1:{port}/v26.0/{waba}/phone_numbers?after=x",  # another scheme
+        "http://localhost:{port}/v26.0/{waba}/phone_numbers?after=x",  # another host name
+        "http://evil@127.0.0.1:{port}/v26.0/{waba}/phone_numbers?after=x",  # user info
+    ],
+)
 def test_paging_is_followed_only_on_the_graph_scheme_host_and_port(
     hostile_cli: Cli, graph: HostileGraph, evil: HostileGraph, link: str
 ) -> None:
     port = graph.url.rsplit(":", 1)[1]
-    next_url = link.format(evil=evil.url, port=port, waba=DEBUG_DATA["granular_scopes"][0]
-                           ["target_ids"][0], token=TOKEN)
+    next_url = link.format(
+        evil=evil.url,
+        port=port,
+        waba=DEBUG_DATA["granular_scopes"][0]["target_ids"][0],
+        token=TOKEN,
+    )
     graph.answers["phone_numbers"] = {"data": [NUMBER], "paging": {"next": next_url}}
     run = hostile_cli("check", "--json", stdin=TOKEN, env={"WA_TOKEN_DEBUG": "1"})
     assert run.code == 0, run.text
@@ -174,9 +205,17 @@ def test_paging_on_the_graph_host_is_followed_and_its_token_never_logged(
     from wizard.core.token import SecretToken
 
     waba = DEBUG_DATA["granular_scopes"][0]["target_ids"][0]
-    pages = iter([{"data": [NUMBER], "paging": {"next": f"{graph.url}/v26.0/{waba}/"
-                                                f"phone_numbers?access_token={TOKEN}&after=2"}},
-                  {"data": [{**NUMBER, "id": "106540352242923"}]}])
+    pages = iter(
+        [
+            {
+                "data": [NUMBER],
+                "paging": {
+                    "next": f"{graph.url}/v26.0/{waba}/phone_numbers?access_token={TOKEN}&after=2"
+                },
+            },
+            {"data": [{**NUMBER, "id": "106540352242923"}]},
+        ]
+    )
     graph.answers["phone_numbers"] = lambda handler: _reply(handler, next(pages))
 
     async def listing() -> tuple:

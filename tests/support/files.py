@@ -9,8 +9,14 @@ ENV_AROUND = "export PORT=8080\n{key}={token}\n# end\n"
 """A .env whose other lines must survive every write."""
 
 
-def write_env(folder: Path, token: str, *, name: str = ".env",
-              key: str = "WHATSAPP_CLOUD_API_TOKEN", around: bool = False) -> Path:
+def write_env(
+    folder: Path,
+    token: str,
+    *,
+    name: str = ".env",
+    key: str = "WHATSAPP_CLOUD_API_TOKEN",
+    around: bool = False,
+) -> Path:
     """`folder/name` holding `key=token` (with other lines when `around`), readable by you only."""
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -30,8 +36,9 @@ def write_text_env(folder: Path, text: str, name: str = ".env") -> Path:
 
 def git(cwd: Path, *args: str) -> str:
     """Run git in `cwd`; its stdout (a failure raises)."""
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def new_repo(folder: Path) -> None:

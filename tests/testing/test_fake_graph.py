@@ -32,8 +32,12 @@ PHONE_A1, PHONE_A2, PHONE_B1 = "106540352242922", "113402916702233", "1065403522
 BUSINESS = "506914307656634"
 DAY, HOUR = 86400, 3600
 WHATSAPP = ["whatsapp_business_management", "whatsapp_business_messaging"]
-HELLO = {"messaging_product": "whatsapp", "to": "15551234567", "type": "template",
-         "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+HELLO = {
+    "messaging_product": "whatsapp",
+    "to": "15551234567",
+    "type": "template",
+    "template": {"name": "hello_world", "language": {"code": "en_US"}},
+}
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +87,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 2.0) -> None:
 
 # -- tokens -------------------------------------------------------------------------------------
 
+
 def test_demo_tokens_follow_the_naming_rules() -> None:
     assert set(LIVE) | {"expired", "revoked", "malformed", "many", "hang"} <= set(TOKENS)
     for token in TOKENS.values():
@@ -104,8 +109,13 @@ LIVE = {  # scenario: (type, expires in, issued ago, extra scopes, target_ids)
     "exchanged": ("USER", 60 * DAY, 0, ["public_profile"], [WABA_A]),
     "no_account": ("SYSTEM_USER", 0, 10 * DAY, [], []),
     "no_phone": ("SYSTEM_USER", 0, 10 * DAY, [], [WABA_A]),
-    "extra_permissions": ("SYSTEM_USER", 0, 10 * DAY, ["business_management", "ads_management"],
-                          [WABA_A, WABA_B]),
+    "extra_permissions": (
+        "SYSTEM_USER",
+        0,
+        10 * DAY,
+        ["business_management", "ads_management"],
+        [WABA_A, WABA_B],
+    ),
     "old": ("SYSTEM_USER", 0, 200 * DAY, [], [WABA_A, WABA_B]),
     "rate_limited_waba": ("SYSTEM_USER", 0, 10 * DAY, [], [WABA_A]),
     "paging": ("SYSTEM_USER", 0, 10 * DAY, [], [WABA_A]),
@@ -136,15 +146,23 @@ def test_missing_messaging_and_many_grants(client: httpx.Client) -> None:
     data = inspect(client, "missing_messaging").json()["data"]
     assert data["scopes"] == ["whatsapp_business_management"]
     assert data["granular_scopes"] == [
-        {"scope": "whatsapp_business_management", "target_ids": [WABA_A]}]
+        {"scope": "whatsapp_business_management", "target_ids": [WABA_A]}
+    ]
     many = inspect(client, "many").json()["data"]["granular_scopes"][0]["target_ids"]
     assert len(many) == 20 and many[0] == "2000000000000000"
 
 
-@pytest.mark.parametrize(("scenario", "subcode", "words"), [
-    ("expired", 463, "Session has expired on"),
-    ("revoked", 460, "The session has been invalidated because the user changed their password"),
-])
+@pytest.mark.parametrize(
+    ("scenario", "subcode", "words"),
+    [
+        ("expired", 463, "Session has expired on"),
+        (
+            "revoked",
+            460,
+            "The session has been invalidated because the user changed their password",
+        ),
+    ],
+)
 def test_dead_tokens(client: httpx.Client, scenario: str, subcode: int, words: str) -> None:
     own = inspect(client, scenario)
     assert own.status_code == 400
@@ -171,9 +189,16 @@ def test_malformed_and_unknown_tokens(client: httpx.Client, token: str) -> None:
     assert error["message"] == "Invalid OAuth access token - Cannot parse access token"
     by_app = client.get("debug_token", headers=bearer(APP_TOKEN), params={"input_token": token})
     assert by_app.status_code == 200
-    assert by_app.json() == {"data": {"error": {
-        "code": 190, "message": "Invalid OAuth access token - Cannot parse access token"},
-        "is_valid": False, "scopes": []}}
+    assert by_app.json() == {
+        "data": {
+            "error": {
+                "code": 190,
+                "message": "Invalid OAuth access token - Cannot parse access token",
+            },
+            "is_valid": False,
+            "scopes": [],
+        }
+    }
 
 
 def test_debug_token_without_input_token_is_code_100(client: httpx.Client) -> None:
@@ -183,9 +208,11 @@ def test_debug_token_without_input_token_is_code_100(client: httpx.Client) -> No
 
 # -- auth, paths, logging -----------------------------------------------------------------------
 
+
 def test_query_token_wins_over_header(client: httpx.Client) -> None:
-    query_valid = client.get("me", headers=bearer("malformed"),
-                             params={"access_token": TOKENS["valid"]})
+    query_valid = client.get(
+        "me", headers=bearer("malformed"), params={"access_token": TOKENS["valid"]}
+    )
     assert query_valid.status_code == 200
     query_bad = client.get("me", headers=bearer("valid"), params={"access_token": "nonsense"})
     assert query_bad.status_code == 400 and error_of(query_bad)["code"] == 190
@@ -242,6 +269,7 @@ def test_keep_alive_reuses_the_connection(server: FakeGraphServer) -> None:
 
 # -- accounts, numbers, messages ------------------------------------------------------------------
 
+
 def test_valid_token_reads_accounts_and_numbers(client: httpx.Client) -> None:
     fields = "id,name,currency,timezone_id,message_template_namespace,account_review_status"
     account = get(client, WABA_A, "valid", fields=fields)
@@ -264,7 +292,8 @@ def test_fields_and_unknown_ids(client: httpx.Client) -> None:
     assert picked == {"id": WABA_A, "name": "Acme Support"}
     bad_field = get(client, WABA_A, "valid", fields="id,foo")
     assert bad_field.status_code == 400 and error_of(bad_field)["message"] == (
-        "(#100) Tried accessing nonexisting field (foo) on node type (WhatsAppBusinessAccount)")
+        "(#100) Tried accessing nonexisting field (foo) on node type (WhatsAppBusinessAccount)"
+    )
     unknown = get(client, "999999999999", "valid")
     error = error_of(unknown)
     assert unknown.status_code == 400 and (error["code"], error["error_subcode"]) == (100, 33)
@@ -305,8 +334,9 @@ def test_messages(client: httpx.Client) -> None:
     body = sent.json()
     assert body["contacts"] == [{"input": "15551234567", "wa_id": "15551234567"}]
     assert body["messages"][0]["id"].startswith("wamid.")
-    blocked = client.post(f"{PHONE_A1}/messages", headers=bearer("valid"),
-                          json={**HELLO, "to": "15550000000"})
+    blocked = client.post(
+        f"{PHONE_A1}/messages", headers=bearer("valid"), json={**HELLO, "to": "15550000000"}
+    )
     assert blocked.status_code == 400 and error_of(blocked)["code"] == 131030
     assert error_of(blocked)["error_data"]["messaging_product"] == "whatsapp"
     template = {**HELLO, "template": {"name": "nope", "language": {"code": "en_US"}}}
@@ -319,9 +349,15 @@ def test_messages(client: httpx.Client) -> None:
 
 # -- token exchange -------------------------------------------------------------------------------
 
+
 def exchange(client: httpx.Client, method: str, **overrides: str) -> httpx.Response:
-    params = {"grant_type": "fb_exchange_token", "client_id": APP_ID,
-              "client_secret": APP_SECRET, "fb_exchange_token": TOKENS["temporary"], **overrides}
+    params = {
+        "grant_type": "fb_exchange_token",
+        "client_id": APP_ID,
+        "client_secret": APP_SECRET,
+        "fb_exchange_token": TOKENS["temporary"],
+        **overrides,
+    }
     if method == "GET":
         return client.get("oauth/access_token", params=params)
     return client.post("oauth/access_token", data=params)
@@ -331,8 +367,11 @@ def exchange(client: httpx.Client, method: str, **overrides: str) -> httpx.Respo
 def test_token_exchange(client: httpx.Client, method: str) -> None:
     response = exchange(client, method)
     assert response.status_code == 200
-    assert response.json() == {"access_token": TOKENS["exchanged"], "token_type": "bearer",
-                               "expires_in": 5183944}
+    assert response.json() == {
+        "access_token": TOKENS["exchanged"],
+        "token_type": "bearer",
+        "expires_in": 5183944,
+    }
     wrong_secret = error_of(exchange(client, method, client_secret="x" * 32))
     assert (wrong_secret["code"], wrong_secret["message"]) == (1, "Error validating client secret.")
     assert error_of(exchange(client, method, client_id="123"))["code"] == 101
@@ -341,6 +380,7 @@ def test_token_exchange(client: httpx.Client, method: str) -> None:
 
 
 # -- paging ---------------------------------------------------------------------------------------
+
 
 def test_paging_follows_three_pages(client: httpx.Client, server: FakeGraphServer) -> None:
     fields = "id,display_phone_number"
@@ -367,6 +407,7 @@ def test_paging_loop_points_back_to_the_same_page(client: httpx.Client) -> None:
 
 
 # -- failure modes --------------------------------------------------------------------------------
+
 
 def test_flaky_fails_once_per_path(client: httpx.Client, fresh: FakeGraphServer) -> None:
     first = get(client, "me", "flaky")
@@ -414,8 +455,10 @@ def test_drop_closes_after_the_headers(client: httpx.Client, server: FakeGraphSe
     assert get(client, "me", "valid").status_code == 200
     host, port = urlsplit(server.url).netloc.split(":")
     with socket.create_connection((host, int(port)), timeout=5) as raw:
-        raw.sendall(f"GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKENS['drop']}"
-                    "\r\n\r\n".encode())
+        raw.sendall(
+            f"GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKENS['drop']}"
+            "\r\n\r\n".encode()
+        )
         received = b""
         while chunk := raw.recv(4096):
             received += chunk
@@ -473,6 +516,7 @@ def test_accounts_sets_how_many_wabas_valid_reaches() -> None:
 
 
 # -- command line ---------------------------------------------------------------------------------
+
 
 def test_command_line_prints_the_url_and_tokens() -> None:
     command = [sys.executable, "-m", "wizard.testing.fake_graph", "--port", "0"]

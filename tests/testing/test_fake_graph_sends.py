@@ -28,18 +28,31 @@ def client() -> Iterator[httpx.Client]:
 
 
 def hello(to: str) -> dict:
-    return {"messaging_product": "whatsapp", "to": to, "type": "template",
-            "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    return {
+        "messaging_product": "whatsapp",
+        "to": to,
+        "type": "template",
+        "template": {"name": "hello_world", "language": {"code": "en_US"}},
+    }
 
 
-@pytest.mark.parametrize(("recipient", "status", "code"), [
-    (NOT_ALLOWED_RECIPIENT, 400, 131030), (TEMPLATE_MISSING_RECIPIENT, 404, 132001),
-    (NOT_REGISTERED_RECIPIENT, 400, 133010), (LOCKED_RECIPIENT, 403, 131031),
-])
-def test_special_recipients_fail_like_meta(client: httpx.Client, recipient: str, status: int,
-                                           code: int) -> None:
-    response = client.post(f"{PHONE}/messages", json=hello(f"+{recipient}"),
-                           headers={"Authorization": f"Bearer {TOKENS['valid']}"})
+@pytest.mark.parametrize(
+    ("recipient", "status", "code"),
+    [
+        (NOT_ALLOWED_RECIPIENT, 400, 131030),
+        (TEMPLATE_MISSING_RECIPIENT, 404, 132001),
+        (NOT_REGISTERED_RECIPIENT, 400, 133010),
+        (LOCKED_RECIPIENT, 403, 131031),
+    ],
+)
+def test_special_recipients_fail_like_meta(
+    client: httpx.Client, recipient: str, status: int, code: int
+) -> None:
+    response = client.post(
+        f"{PHONE}/messages",
+        json=hello(f"+{recipient}"),
+        headers={"Authorization": f"Bearer {TOKENS['valid']}"},
+    )
     assert response.status_code == status
     error = response.json()["error"]
     assert error["code"] == code and error["message"].startswith(f"(#{code})")
@@ -47,17 +60,27 @@ def test_special_recipients_fail_like_meta(client: httpx.Client, recipient: str,
 
 
 def test_expired_token_on_messages_is_401(client: httpx.Client) -> None:
-    response = client.post(f"{PHONE}/messages", json=hello("15551234567"),
-                           headers={"Authorization": f"Bearer {TOKENS['expired']}"})
+    response = client.post(
+        f"{PHONE}/messages",
+        json=hello("15551234567"),
+        headers={"Authorization": f"Bearer {TOKENS['expired']}"},
+    )
     assert response.status_code == 401 and response.json()["error"]["error_subcode"] == 463
 
 
 def test_exchange_refused_is_live_but_not_exchangeable(client: httpx.Client) -> None:
     token = TOKENS["exchange_refused"]
-    info = client.get("debug_token", params={"input_token": token},
-                      headers={"Authorization": f"Bearer {token}"}).json()["data"]
+    info = client.get(
+        "debug_token", params={"input_token": token}, headers={"Authorization": f"Bearer {token}"}
+    ).json()["data"]
     assert info["is_valid"] and info["type"] == "USER"
-    response = client.post("oauth/access_token", data={
-        "grant_type": "fb_exchange_token", "client_id": APP_ID, "client_secret": APP_SECRET,
-        "fb_exchange_token": token})
+    response = client.post(
+        "oauth/access_token",
+        data={
+            "grant_type": "fb_exchange_token",
+            "client_id": APP_ID,
+            "client_secret": APP_SECRET,
+            "fb_exchange_token": token,
+        },
+    )
     assert response.status_code == 400 and response.json()["error"]["code"] == 100

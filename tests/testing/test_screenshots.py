@@ -14,8 +14,9 @@ from rich.console import Console
 
 from wizard.ui.scenes.screenshots import for_rsvg, to_png
 
-pytestmark = pytest.mark.skipif(shutil.which("rsvg-convert") is None,
-                                reason="rsvg-convert (librsvg2-bin) is not installed")
+pytestmark = pytest.mark.skipif(
+    shutil.which("rsvg-convert") is None, reason="rsvg-convert (librsvg2-bin) is not installed"
+)
 
 LINES = (
     # (markup, plain text): runs that start with a space, after a bold or coloured run
@@ -32,8 +33,8 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, header = 8, b"", b""
     while pos < len(data):
-        (length,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + length]
+        (length,), kind = struct.unpack(">I", data[pos : pos + 4]), data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = body
         elif kind == b"IDAT":
@@ -44,7 +45,7 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
     step = 4 if colour == 6 else 3
     raw, stride, rows, previous = zlib.decompress(idat), width * step, [], bytes(width * step)
     for y in range(height):
-        line = raw[y * (stride + 1):(y + 1) * (stride + 1)]
+        line = raw[y * (stride + 1) : (y + 1) * (stride + 1)]
         kind, row = line[0], bytearray(line[1:])
         for i in range(stride):
             left = row[i - step] if i >= step else 0
@@ -57,23 +58,27 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
                 row[i] = (row[i] + (left + up) // 2) & 0xFF
             elif kind == 4:
                 guess = left + up - corner
-                best = min((abs(guess - left), 0, left), (abs(guess - up), 1, up),
-                           (abs(guess - corner), 2, corner))[2]
+                best = min(
+                    (abs(guess - left), 0, left),
+                    (abs(guess - up), 1, up),
+                    (abs(guess - corner), 2, corner),
+                )[2]
                 row[i] = (row[i] + best) & 0xFF
         rows.append(bytes(row))
         previous = bytes(row)
-    return width, height, [bytes(r[i:i + 3]) for r in rows for i in range(0, stride, step)]
+    return width, height, [bytes(r[i : i + 3]) for r in rows for i in range(0, stride, step)]
 
 
 def inked_cells(svg_text: str, png: Path, cells: int) -> list[bool]:
     """For each cell of the first text line: does the PNG draw anything there?"""
     first = re.search(r'<text class="[^"]*-r\d+" x="([\d.]+)" y="([\d.]+)"', svg_text)
     assert first is not None
-    shift_x, shift_y = (float(v) for v in re.findall(
-        r'translate\(([\d.]+),\s*([\d.]+)\)', svg_text)[-1])  # the terminal's group
+    shift_x, shift_y = (
+        float(v) for v in re.findall(r"translate\(([\d.]+),\s*([\d.]+)\)", svg_text)[-1]
+    )  # the terminal's group
     x0, baseline = float(first[1]) + shift_x, float(first[2]) + shift_y
     view = float(re.search(r'viewBox="0 0 ([\d.]+)', svg_text)[1])  # type: ignore[index]
-    width, height, pixels = read_png(png)
+    width, _height, pixels = read_png(png)
     scale, cell = width / view, 12.2
     top, bottom = int((baseline - 17) * scale), int((baseline + 3) * scale)
     background = pixels[top * width + int((x0 - 2) * scale)] if x0 > 2 else pixels[top * width]
@@ -81,18 +86,26 @@ def inked_cells(svg_text: str, png: Path, cells: int) -> list[bool]:
     for index in range(cells):
         left = int((x0 + index * cell + 2) * scale)
         right = int((x0 + (index + 1) * cell - 2) * scale)
-        inked.append(any(
-            sum(abs(a - b) for a, b in zip(pixels[y * width + x], background, strict=True)) > 90
-            for y in range(top, bottom) for x in range(left, right)))
+        inked.append(
+            any(
+                sum(abs(a - b) for a, b in zip(pixels[y * width + x], background, strict=True)) > 90
+                for y in range(top, bottom)
+                for x in range(left, right)
+            )
+        )
     return inked
 
 
 @pytest.mark.parametrize(("markup", "plain"), LINES)
-def test_rendered_png_keeps_every_space_and_column(markup: str, plain: str,
-                                                   tmp_path: Path) -> None:
+def test_rendered_png_keeps_every_space_and_column(markup: str, plain: str, tmp_path: Path) -> None:
     """Failed before: rsvg-convert dropped the space that starts a run ("EAAF…Ex07in")."""
-    console = Console(record=True, width=len(plain) + 2, color_system="truecolor",
-                      force_terminal=True, file=io.StringIO())
+    console = Console(
+        record=True,
+        width=len(plain) + 2,
+        color_system="truecolor",
+        force_terminal=True,
+        file=io.StringIO(),
+    )
     console.print(markup, highlight=False)
     svg = tmp_path / "line.svg"
     svg.write_text(console.export_svg(title="t"))
@@ -103,9 +116,11 @@ def test_rendered_png_keeps_every_space_and_column(markup: str, plain: str,
 
 
 def test_prepared_svg_has_no_run_without_its_spaces() -> None:
-    svg = ('<text class="t-r1" x="24.4" y="20" textLength="61" clip-path="url(#c)">'
-           '&#160;in&#160;&#160;</text>')
+    svg = (
+        '<text class="t-r1" x="24.4" y="20" textLength="61" clip-path="url(#c)">'
+        "&#160;in&#160;&#160;</text>"
+    )
     prepared = for_rsvg(svg)
-    assert '>&#160;' not in prepared and '> in  </text>' in prepared
+    assert ">&#160;" not in prepared and "> in  </text>" in prepared
     assert 'xml:space="preserve"' in prepared
     assert 'x="24.40 36.60 48.80 61.00 73.20"' in prepared

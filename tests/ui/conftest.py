@@ -32,12 +32,20 @@ AppFactory = Callable[..., WizardApp]
 def wizard_app(frozen_graph: FakeGraphServer, isolated: Path) -> AppFactory:
     """Build the wizard as the CLI does, pointed at the frozen fake Graph."""
 
-    def build(mode: str | None = None, env: dict[str, str] | None = None,
-              graph_url: str | None = None) -> WizardApp:
+    def build(
+        mode: str | None = None, env: dict[str, str] | None = None, graph_url: str | None = None
+    ) -> WizardApp:
         environ = {"WHATSAPP_GRAPH_URL": graph_url or frozen_graph.url, **(env or {})}
         settings = load_settings(environ, timeout=3)
-        return make_app(settings, environ, mode=mode, open_links=False,
-                        clock=lambda: FIXED_NOW, workdir=Path("/srv/my-app"), command="wa-token")
+        return make_app(
+            settings,
+            environ,
+            mode=mode,
+            open_links=False,
+            clock=lambda: FIXED_NOW,
+            workdir=Path("/srv/my-app"),
+            command="wa-token",
+        )
 
     return build
 

@@ -16,8 +16,8 @@ from textual.widgets import RadioButton
 
 from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, NUMBER, HostileGraph, serve
 from tests.ui.conftest import AppFactory, screen_text
-from wizard.ui.scenes.walks import check, wait_for_screen
 from wizard.ui.modals import ConfirmModal
+from wizard.ui.scenes.walks import check, wait_for_screen
 from wizard.ui.steps.hubs import HubScreen
 from wizard.ui.steps.instructions import InstructionStep
 from wizard.ui.steps.send_test import SendTestScreen
@@ -36,13 +36,23 @@ pytestmark = pytest.mark.usefixtures("no_keyring")
 @pytest.fixture
 def graph() -> Iterator[HostileGraph]:
     hostile = HostileGraph()
-    hostile.answers.update({
-        "debug_token": {"data": {**DEBUG_DATA, "application": APP_NAME}},
-        "me": {"id": "61570785020842", "name": USER_NAME},
-        "account": {**ACCOUNT, "id": ACCOUNT_ID, "name": ACCOUNT_NAME},
-        "phone_numbers": {"data": [{**NUMBER, "verified_name": VERIFIED,
-                                    "display_phone_number": DISPLAY, "quality_rating": "[/]"}]},
-    })
+    hostile.answers.update(
+        {
+            "debug_token": {"data": {**DEBUG_DATA, "application": APP_NAME}},
+            "me": {"id": "61570785020842", "name": USER_NAME},
+            "account": {**ACCOUNT, "id": ACCOUNT_ID, "name": ACCOUNT_NAME},
+            "phone_numbers": {
+                "data": [
+                    {
+                        **NUMBER,
+                        "verified_name": VERIFIED,
+                        "display_phone_number": DISPLAY,
+                        "quality_rating": "[/]",
+                    }
+                ]
+            },
+        }
+    )
     yield from serve(hostile)
 
 
@@ -69,8 +79,9 @@ async def test_the_check_screen_shows_hostile_names_literally(
 async def test_error_texts_from_graph_are_shown_literally(
     wizard_app: AppFactory, graph: HostileGraph
 ) -> None:
-    graph.answers["debug_token"] = {"error": {"message": ERROR_TEXT, "type": "OAuthException",
-                                              "code": 190}}
+    graph.answers["debug_token"] = {
+        "error": {"message": ERROR_TEXT, "type": "OAuthException", "code": 190}
+    }
     app = wizard_app(graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
         await to_check(pilot)
@@ -107,8 +118,10 @@ async def test_the_hub_for_a_stored_token_shows_graph_text_literally(
     data = copy.deepcopy(DEBUG_DATA)
     data["application"] = APP_NAME
     graph.answers["debug_token"] = {"data": data}
-    app = wizard_app(graph_url=graph.url, env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN,
-                                               "WHATSAPP_APP_ID": "111111111111111"})
+    app = wizard_app(
+        graph_url=graph.url,
+        env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN, "WHATSAPP_APP_ID": "111111111111111"},
+    )
     async with app.run_test(size=(160, 60)) as pilot:
         await wait_for_screen(pilot, HubScreen)
         assert APP_NAME in screen_text(pilot)

@@ -42,6 +42,7 @@ def problem_codes(screen: CheckStep) -> list[str]:
 
 # -- onboarding ----------------------------------------------------------------------------------
 
+
 async def test_onboarding_saves_a_checked_token_to_a_new_private_env(
     wizard_app: AppFactory, isolated: Path
 ) -> None:
@@ -58,8 +59,11 @@ async def test_onboarding_saves_a_checked_token_to_a_new_private_env(
         assert "Step 6 of 8" in screen_text(pilot)
         await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
-        await wait_for(pilot, lambda: "keyring" in str(
-            store.query_one("#keyring-status", Static).render()).lower(), "keyring probe")
+        await wait_for(
+            pilot,
+            lambda: "keyring" in str(store.query_one("#keyring-status", Static).render()).lower(),
+            "keyring probe",
+        )
         await pilot.press("enter")
         await wait_for_screen(pilot, DoneStep)
         text = screen_text(pilot)
@@ -85,11 +89,14 @@ async def test_invalid_paste_shows_the_reason_and_blocks_next(wizard_app: AppFac
         assert isinstance(app.screen, PasteStep)
 
 
-@pytest.mark.parametrize(("scenario", "problem", "fix_step"), [
-    ("missing_messaging", "missing_permission", Step.GENERATE),
-    ("no_account", "no_whatsapp_account", Step.ASSIGN),
-    ("expired", "token_expired", Step.GENERATE),
-])
+@pytest.mark.parametrize(
+    ("scenario", "problem", "fix_step"),
+    [
+        ("missing_messaging", "missing_permission", Step.GENERATE),
+        ("no_account", "no_whatsapp_account", Step.ASSIGN),
+        ("expired", "token_expired", Step.GENERATE),
+    ],
+)
 async def test_failed_check_explains_and_goes_to_the_step_that_fixes_it(
     wizard_app: AppFactory, isolated: Path, scenario: str, problem: str, fix_step: Step
 ) -> None:
@@ -111,8 +118,10 @@ async def test_unreachable_graph_is_a_diagnosis_and_can_be_retried(wizard_app: A
         await to_paste_step(pilot)
         step = await check(pilot, VALID)
         assert problem_codes(step) == ["graph_unreachable"]
-        assert "could not be reached" in screen_text(pilot).lower() or \
-            "could not talk" in screen_text(pilot).lower()
+        assert (
+            "could not be reached" in screen_text(pilot).lower()
+            or "could not talk" in screen_text(pilot).lower()
+        )
         await pilot.press("r")
         await wait_for(pilot, lambda: not step.has_class("-checking"), "the retry")
 
@@ -219,6 +228,7 @@ async def test_quit_with_a_checked_unsaved_token_asks_first(wizard_app: AppFacto
 
 # -- the expired journey -------------------------------------------------------------------------
 
+
 def write_env(folder: Path, token: str) -> Path:
     return support_write_env(folder, token, around=True)
 
@@ -254,11 +264,13 @@ async def test_expired_token_replaced_in_place_by_a_temporary_one(
         await wait_for_screen(pilot, DoneStep)
         assert paste_step is not None
     assert env_file.read_text() == (
-        f"export PORT=8080\nWHATSAPP_CLOUD_API_TOKEN={TOKENS['temporary']}\n# end\n")
+        f"export PORT=8080\nWHATSAPP_CLOUD_API_TOKEN={TOKENS['temporary']}\n# end\n"
+    )
 
 
-async def test_expired_permanent_route_and_back_to_the_choice(wizard_app: AppFactory,
-                                                              isolated: Path) -> None:
+async def test_expired_permanent_route_and_back_to_the_choice(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
     write_env(isolated, TOKENS["revoked"])
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -272,8 +284,9 @@ async def test_expired_permanent_route_and_back_to_the_choice(wizard_app: AppFac
         await wait_for_screen(pilot, ExpiredStep)
 
 
-async def test_temporary_stored_token_starts_the_expired_journey(wizard_app: AppFactory,
-                                                                 isolated: Path) -> None:
+async def test_temporary_stored_token_starts_the_expired_journey(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
     write_env(isolated, TOKENS["temporary"])
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -282,6 +295,7 @@ async def test_temporary_stored_token_starts_the_expired_journey(wizard_app: App
 
 
 # -- troubleshooting and the menu ----------------------------------------------------------------
+
 
 async def test_troubleshoot_shows_every_source_and_compares_a_pasted_token(
     wizard_app: AppFactory, isolated: Path
@@ -310,8 +324,9 @@ async def test_troubleshoot_shows_every_source_and_compares_a_pasted_token(
     assert f"WHATSAPP_CLOUD_API_TOKEN={VALID}" in env_file.read_text()
 
 
-async def test_problem_other_than_expiry_starts_troubleshooting(wizard_app: AppFactory,
-                                                                isolated: Path) -> None:
+async def test_problem_other_than_expiry_starts_troubleshooting(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
     write_env(isolated, TOKENS["no_account"])
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -344,6 +359,7 @@ async def test_menu_replace_starts_onboarding(wizard_app: AppFactory, isolated: 
 
 # -- the real keyring ----------------------------------------------------------------------------
 
+
 async def test_save_to_the_real_keyring(
     wizard_app: AppFactory, isolated: Path, real_keyring: None
 ) -> None:
@@ -353,8 +369,11 @@ async def test_save_to_the_real_keyring(
         await check(pilot, VALID)
         await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
-        await wait_for(pilot, lambda: "works here" in str(
-            store.query_one("#keyring-status", Static).render()), "the keyring probe")
+        await wait_for(
+            pilot,
+            lambda: "works here" in str(store.query_one("#keyring-status", Static).render()),
+            "the keyring probe",
+        )
         await pilot.press("k")
         await pilot.press("enter")
         await wait_for_screen(pilot, DoneStep)
@@ -364,6 +383,7 @@ async def test_save_to_the_real_keyring(
 
 
 # -- proof and Method 2 (send a test message, extend to 60 days) ---------------------------------
+
 
 async def test_send_test_needs_a_yes_and_shows_the_message_id(
     wizard_app: AppFactory, frozen_graph
@@ -388,8 +408,11 @@ async def test_send_test_needs_a_yes_and_shows_the_message_id(
         await pilot.press("enter")
         await wait_for_screen(pilot, ConfirmModal)
         await pilot.press("y")
-        await wait_for(pilot, lambda: "wamid." in str(
-            screen.query_one("#send-result", Static).render()), "the send")
+        await wait_for(
+            pilot,
+            lambda: "wamid." in str(screen.query_one("#send-result", Static).render()),
+            "the send",
+        )
         sends = [r for r in frozen_graph.requests if r.path.endswith("/messages")]
         assert len(sends) == 1 and b"15551234567" in sends[0].body
         await pilot.press("escape")
@@ -408,8 +431,11 @@ async def test_send_test_explains_a_recipient_not_allowed(wizard_app: AppFactory
         await pilot.press(*"+15550000000", "enter")
         await wait_for_screen(pilot, ConfirmModal)
         await pilot.press("y")
-        await wait_for(pilot, lambda: "Fix" in str(
-            screen.query_one("#send-result", Static).render()), "the refusal")
+        await wait_for(
+            pilot,
+            lambda: "Fix" in str(screen.query_one("#send-result", Static).render()),
+            "the refusal",
+        )
         assert "allowed" in str(screen.query_one("#send-result", Static).render())
 
 
@@ -429,14 +455,18 @@ async def test_extend_replaces_a_live_temporary_token_in_place(
         assert APP_SECRET not in screen_text(pilot)
         await pilot.press("enter")
         finish = screen.query_one("#extend", Button)
-        await wait_for(pilot, lambda: screen.done is not None and not finish.disabled
-                       and app.focused is finish, "the exchange")
+        await wait_for(
+            pilot,
+            lambda: screen.done is not None and not finish.disabled and app.focused is finish,
+            "the exchange",
+        )
         # Enter on Finish was missed twice in full parallel runs (never reproduced alone);
         # a click is the same Button.Pressed path.
         await pilot.click("#extend")
         await wait_for(pilot, lambda: app.return_value is not None, "the wizard to finish")
     assert env_file.read_text() == (
-        f"export PORT=8080\nWHATSAPP_CLOUD_API_TOKEN={TOKENS['exchanged']}\n# end\n")
+        f"export PORT=8080\nWHATSAPP_CLOUD_API_TOKEN={TOKENS['exchanged']}\n# end\n"
+    )
     assert app.return_value is not None and app.return_value.lines[0].startswith("Extended")
 
 
@@ -454,14 +484,20 @@ async def test_extend_with_a_wrong_secret_changes_nothing(
         screen = await wait_for_screen(pilot, ExtendScreen)
         screen.query_one("#app-secret", Input).value = "wrong0secret"
         await pilot.click("#extend")
-        await wait_for(pilot, lambda: "Nothing was changed" in str(
-            screen.query_one("#extend-result", Static).render()), "the refusal")
+        await wait_for(
+            pilot,
+            lambda: (
+                "Nothing was changed" in str(screen.query_one("#extend-result", Static).render())
+            ),
+            "the refusal",
+        )
         assert "wrong0secret" not in screen_text(pilot)
     assert env_file.read_text() == before
 
 
-async def test_extend_is_not_offered_for_an_expired_token(wizard_app: AppFactory,
-                                                           isolated: Path) -> None:
+async def test_extend_is_not_offered_for_an_expired_token(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
     write_env(isolated, TOKENS["expired"])
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -477,7 +513,7 @@ async def test_security_warnings_have_buttons_that_fix_them(
 ) -> None:
     import subprocess
 
-    subprocess.run(["git", "init", "-q"], cwd=isolated, check=True)
+    subprocess.run(["git", "init", "-q"], cwd=isolated, check=True)  # noqa: ASYNC221
     env_file = write_env(isolated, VALID)
     env_file.chmod(0o644)
     app = wizard_app(mode="troubleshoot")
@@ -490,10 +526,21 @@ async def test_security_warnings_have_buttons_that_fix_them(
             button.scroll_visible(animate=False)
             await pilot.pause()
             button.press()
-            await wait_for(pilot, lambda c=code: c not in [  # a fixed warning disappears
-                w.code for w in hub.state.initial.diagnosis.warnings], code)
-            await wait_for(pilot, lambda c=code: not hub.query(f"#fix-{c.replace('_', '-')}"),
-                           "the button to go")
+            await wait_for(
+                pilot,
+                lambda c=code: (
+                    c
+                    not in [  # a fixed warning disappears
+                        w.code for w in hub.state.initial.diagnosis.warnings
+                    ]
+                ),
+                code,
+            )
+            await wait_for(
+                pilot,
+                lambda c=code: not hub.query(f"#fix-{c.replace('_', '-')}"),
+                "the button to go",
+            )
         assert "✓" in " ".join(str(s.render()) for s in hub.query(".fix-done").results(Static))
         await pilot.press("ctrl+q")
     assert env_mode(env_file) == 0o600

@@ -1,4 +1,4 @@
-""""Do it for me" in the wizard: Pilot walks against the fake business, and SVG snapshots."""
+""" "Do it for me" in the wizard: Pilot walks against the fake business, and SVG snapshots."""
 
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ def fixed_keyring_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WA_TOKEN_KEYRING_SERVICE", "wa-token")
 
 
-async def test_do_it_for_me_stores_a_checked_token(wizard_app: AppFactory, isolated: Path,
-                                                   business: BusinessState) -> None:
+async def test_do_it_for_me_stores_a_checked_token(
+    wizard_app: AppFactory, isolated: Path, business: BusinessState
+) -> None:
     app = wizard_app(mode="onboard", env=CREDENTIALS)
     async with app.run_test(size=(100, 40)) as pilot:
         await planning()(pilot)
@@ -75,8 +76,9 @@ async def test_a_refusal_opens_the_instructions_of_that_step(
     assert business.writes == []
 
 
-async def test_back_from_the_plan_changes_nothing(wizard_app: AppFactory,
-                                                  business: BusinessState) -> None:
+async def test_back_from_the_plan_changes_nothing(
+    wizard_app: AppFactory, business: BusinessState
+) -> None:
     app = wizard_app(mode="onboard", env=CREDENTIALS)
     async with app.run_test(size=(100, 40)) as pilot:
         await planning()(pilot)
@@ -88,8 +90,9 @@ async def test_back_from_the_plan_changes_nothing(wizard_app: AppFactory,
 
 
 @pytest.mark.parametrize("name", sorted(PROVISION_SCENES))
-def test_provision_scene(name: str, snap_compare: Compare, wizard_app: AppFactory,
-                         business: BusinessState) -> None:
+def test_provision_scene(
+    name: str, snap_compare: Compare, wizard_app: AppFactory, business: BusinessState
+) -> None:
     scene = PROVISION_SCENES[name]
     app = wizard_app(mode="onboard", env=CREDENTIALS)
     assert snap_compare(app, run_before=scene.script)

@@ -41,8 +41,11 @@ async def to_done(pilot, path: str | None = None) -> DoneStep:  # type: ignore[n
     await check(pilot, VALID)
     await pilot.press("enter")
     store = await wait_for_screen(pilot, StoreStep)
-    await wait_for(pilot, lambda: "keyring" in str(
-        store.query_one("#keyring-status", Static).render()).lower(), "the keyring probe")
+    await wait_for(
+        pilot,
+        lambda: "keyring" in str(store.query_one("#keyring-status", Static).render()).lower(),
+        "the keyring probe",
+    )
     if path is not None:
         field = store.query_one("#env-path", Input)
         field.focus()
@@ -50,8 +53,14 @@ async def to_done(pilot, path: str | None = None) -> DoneStep:  # type: ignore[n
         await pilot.pause()
     await pilot.press("enter")
     done = await wait_for_screen(pilot, DoneStep)
-    await wait_for(pilot, lambda: done.state.saved_report is not None and len(done.query(
-        "#done-warnings #diagnosis, #done-warnings #done-no-warning")), "the local diagnosis")
+    await wait_for(
+        pilot,
+        lambda: (
+            done.state.saved_report is not None
+            and len(done.query("#done-warnings #diagnosis, #done-warnings #done-no-warning"))
+        ),
+        "the local diagnosis",
+    )
     await pilot.pause()
     return done  # type: ignore[return-value]
 
@@ -62,6 +71,7 @@ def git_init(folder: Path) -> None:
 
 # -- 1. a paste always replaces ------------------------------------------------------------------
 
+
 async def test_paste_after_going_to_the_fix_replaces_the_old_token(wizard_app: AppFactory) -> None:
     """Failed before: the paste went to the focused button (ignored) or was appended."""
     app = wizard_app()
@@ -69,15 +79,21 @@ async def test_paste_after_going_to_the_fix_replaces_the_old_token(wizard_app: A
         await to_paste_step(pilot)
         screen = await check(pilot, TOKENS["missing_messaging"])
         await pilot.press("g")
-        await wait_for(pilot, lambda: isinstance(app.screen, InstructionStep)
-                       and app.screen.step is Step.GENERATE, "the generate step")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, InstructionStep) and app.screen.step is Step.GENERATE,
+            "the generate step",
+        )
         await pilot.press("enter")
         paste = await wait_for_screen(pilot, PasteStep)
         paste.query_one("#next", Button).focus()  # where the user found the focus
         await pilot.pause()
         app.post_message(events.Paste(VALID))  # a terminal's bracketed paste
-        await wait_for(pilot, lambda: paste.state.token is not None
-                       and paste.state.token.reveal() == VALID, "the new token")
+        await wait_for(
+            pilot,
+            lambda: paste.state.token is not None and paste.state.token.reveal() == VALID,
+            "the new token",
+        )
         assert isinstance(paste.focused, Input)
         await pilot.press("enter")
         screen = await wait_for_screen(pilot, CheckStep)
@@ -93,13 +109,17 @@ async def test_paste_into_a_filled_field_replaces_it(wizard_app: AppFactory) -> 
         app.post_message(events.Paste(TOKENS["missing_messaging"]))
         await pilot.pause()
         app.post_message(events.Paste(f"Bearer {VALID}\n"))
-        await wait_for(pilot, lambda: paste.state.token is not None
-                       and paste.state.token.reveal() == VALID, "the new token")
+        await wait_for(
+            pilot,
+            lambda: paste.state.token is not None and paste.state.token.reveal() == VALID,
+            "the new token",
+        )
         status = str(paste.query_one("#paste-status", Static).render())
         assert "`" not in status and "Bearer" in status  # 7: no literal backticks
 
 
 # -- 2 and 3. local warnings after the save, fixed, and in the quit summary -----------------------
+
 
 async def test_done_in_a_git_repo_warns_and_fixes_and_the_summary_says_so(
     wizard_app: AppFactory, isolated: Path
@@ -116,8 +136,9 @@ async def test_done_in_a_git_repo_warns_and_fixes_and_the_summary_says_so(
         button.focus()  # keyboard only: Tab to the button, Enter
         await pilot.pause()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not done.state.saved_report.diagnosis.warnings,
-                       "the warning to go")
+        await wait_for(
+            pilot, lambda: not done.state.saved_report.diagnosis.warnings, "the warning to go"
+        )
         await wait_for(pilot, lambda: not done.query("#fix-env-not-gitignored"), "the button")
         await pilot.press("ctrl+c")
         await pilot.pause()
@@ -160,6 +181,7 @@ async def test_fixed_warning_disappears_from_the_hub_and_is_in_the_summary(
 
 # -- 4. text that can be copied ------------------------------------------------------------------
 
+
 async def test_cron_line_stays_one_line_and_can_be_copied(
     wizard_app: AppFactory, isolated: Path
 ) -> None:
@@ -168,15 +190,18 @@ async def test_cron_line_stays_one_line_and_can_be_copied(
     async with app.run_test(size=(80, 24)) as pilot:
         done = await to_done(pilot, path="production-settings.env")
         cron = done.query_one("#done-cron-line", CommandLine)
-        expected = ("0 8 * * * cd /srv/my-app && wa-token check --env-file "
-                    "production-settings.env >/dev/null")
+        expected = (
+            "0 8 * * * cd /srv/my-app && wa-token check --env-file "
+            "production-settings.env >/dev/null"
+        )
         assert cron.command == expected
         cron.scroll_visible(animate=False)
         await pilot.pause()
         lines = screen_text(pilot).splitlines()
         assert any("0 8 * * * cd /srv/my-app && wa-token check" in line for line in lines)
-        assert not any(line.strip().startswith("production-settings.env >/dev/null")
-                       for line in lines)
+        assert not any(
+            line.strip().startswith("production-settings.env >/dev/null") for line in lines
+        )
         cron.query_one(Button).press()
         await pilot.pause()
         assert app.clipboard == expected
@@ -186,6 +211,7 @@ async def test_cron_line_stays_one_line_and_can_be_copied(
 
 
 # -- 5. keys and focus ---------------------------------------------------------------------------
+
 
 async def test_ctrl_c_quits_after_the_unsaved_token_question(wizard_app: AppFactory) -> None:
     """Failed before: Ctrl+C only said "press ctrl+q to quit"."""
@@ -282,6 +308,7 @@ async def test_replacing_an_expired_token_defaults_to_replace_and_arrows_move(
 
 # -- 6. send-test --------------------------------------------------------------------------------
 
+
 async def test_send_test_keeps_the_recipient_and_defaults_to_the_test_number(
     wizard_app: AppFactory,
 ) -> None:
@@ -320,6 +347,7 @@ async def test_send_test_refusal_says_no_cli_command(wizard_app: AppFactory) -> 
 
 
 # -- 7. words ------------------------------------------------------------------------------------
+
 
 async def test_quality_is_named_and_no_backticks_on_the_check(wizard_app: AppFactory) -> None:
     app = wizard_app()

@@ -36,8 +36,11 @@ def test_scene(name: str, snap_compare: Compare, wizard_app: AppFactory, isolate
     scene = SCENES[name]
     if scene.stored:
         write_env(isolated, scene.stored)
-    env = {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET} \
-        if scene.app_credentials else None
+    env = (
+        {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET}
+        if scene.app_credentials
+        else None
+    )
     assert snap_compare(wizard_app(mode=scene.mode, env=env), run_before=scene.script)
 
 
@@ -47,8 +50,11 @@ def test_check_graph_unreachable(snap_compare: Compare, wizard_app: AppFactory) 
 
 
 def test_check_ok_wide(snap_compare: Compare, wizard_app: AppFactory) -> None:
-    assert snap_compare(wizard_app(), run_before=through_instructions(
-        4, checking(TOKENS["valid"])), terminal_size=(120, 36))
+    assert snap_compare(
+        wizard_app(),
+        run_before=through_instructions(4, checking(TOKENS["valid"])),
+        terminal_size=(120, 36),
+    )
 
 
 def test_no_snapshot_shows_a_token() -> None:

@@ -33,6 +33,7 @@ def flat(text: str) -> str:
 
 # -- extend: one plan, one app check, one exchange ---------------------------------------------------
 
+
 async def test_extend_with_another_apps_id_is_refused_the_same_way_by_both_doors(
     cli: Cli, wizard_app: AppFactory, isolated: Path
 ) -> None:
@@ -54,8 +55,13 @@ async def test_extend_with_another_apps_id_is_refused_the_same_way_by_both_doors
         screen = await wait_for_screen(pilot, ExtendScreen)
         screen.query_one("#app-id", Input).value = OTHER_APP
         await pilot.click("#extend")
-        await wait_for(pilot, lambda: "Nothing was changed" in str(
-            screen.query_one("#extend-result", Static).render()), "the refusal")
+        await wait_for(
+            pilot,
+            lambda: (
+                "Nothing was changed" in str(screen.query_one("#extend-result", Static).render())
+            ),
+            "the refusal",
+        )
         shown = flat(screen_text(pilot))
     assert wanted in shown and f"to {APP_ID}" in shown
     assert env_file.read_text() == before, "the wizard exchanged with the wrong app"
@@ -87,6 +93,7 @@ async def test_extend_stores_the_same_token_through_both_doors(
 
 # -- fix tracked: the same steps, with --profile and --env-file ------------------------------------
 
+
 class OneFix(App[None]):
     """The wizard's fix button for one warning, alone on a screen."""
 
@@ -112,7 +119,7 @@ def steps_after(text: str, heading: str) -> list[str]:
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if heading in line) + 1
     steps = []
-    for line in lines[start:start + 3]:
+    for line in lines[start : start + 3]:
         body = line.strip()
         steps.append(body.split(". ", 1)[1] if body[:1].isdigit() else body)
     return steps
@@ -122,8 +129,12 @@ async def test_fix_tracked_names_the_profile_and_env_file_in_both_doors(isolated
     profile = Profile("shop")
     env_file, token = tracked_repo(isolated, profile)
     out, err = io.StringIO(), io.StringIO()
-    code = main(["fix", "tracked", "--profile", "shop", "--env-file", str(env_file)],
-                environ={}, stdout=out, stderr=err)
+    code = main(
+        ["fix", "tracked", "--profile", "shop", "--env-file", str(env_file)],
+        environ={},
+        stdout=out,
+        stderr=err,
+    )
     assert code == 1, err.getvalue()
     by_cli = steps_after(out.getvalue() + err.getvalue(), "is tracked by git. Untrack it:")
 
@@ -135,11 +146,13 @@ async def test_fix_tracked_names_the_profile_and_env_file_in_both_doors(isolated
         await wait_for(pilot, lambda: "Untrack it" in str(result.render()), "the fix")
         by_wizard = steps_after(str(result.render()), "Untrack it (the file stays on disk):")
     assert by_wizard == by_cli
-    assert any("wa-token fix gitignore --profile shop --env-file config/app.env" in step
-               for step in by_cli)
+    assert any(
+        "wa-token fix gitignore --profile shop --env-file config/app.env" in step for step in by_cli
+    )
 
 
 # -- save: the store screen names the profile's variable, as `save` and `fix keyring` do --------------
+
 
 async def test_the_store_screen_names_the_profiles_key(isolated: Path) -> None:
     from wizard.ui.steps.store import env_help, keyring_help
@@ -147,8 +160,12 @@ async def test_the_store_screen_names_the_profiles_key(isolated: Path) -> None:
     profile = Profile("shop")
     write_env(isolated, TOKENS["valid"], key=profile.token_key)
     out, err = io.StringIO(), io.StringIO()
-    code = main(["fix", "keyring", "--profile", "shop"], environ={"PYTHON_KEYRING_BACKEND": ""},
-                stdout=out, stderr=err)
+    code = main(
+        ["fix", "keyring", "--profile", "shop"],
+        environ={"PYTHON_KEYRING_BACKEND": ""},
+        stdout=out,
+        stderr=err,
+    )
     by_cli = flat(out.getvalue() + err.getvalue())
     assert profile.token_key in env_help(profile.token_key)
     wizard_line = keyring_help(profile)

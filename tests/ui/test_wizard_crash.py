@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.conftest import WA_TOKEN, NO_KEYRING
+from tests.conftest import NO_KEYRING, WA_TOKEN
 
 TOKEN = "EAAGuard0Crash0" + "f" * 100 + "wxyz"
 BUG = """
@@ -30,13 +30,15 @@ app.WizardApp.on_mount = on_mount
 """
 
 
-def run_in_terminal(args: list[str], env: dict[str, str], cwd: Path,
-                    timeout: float = 60) -> tuple[int, str]:
+def run_in_terminal(
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60
+) -> tuple[int, str]:
     """Run with stdin, stdout and stderr on a pseudo-terminal; its exit code and all it wrote."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd, start_new_session=True
+    )
     os.close(slave)
     chunks: list[bytes] = []
 
@@ -68,9 +70,15 @@ def test_a_wizard_crash_exits_non_zero_without_a_traceback(isolated: Path, tmp_p
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(textwrap.dedent(BUG))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WHATSAPP_", "WA_TOKEN_DEBUG"))}
-    env.update({"PYTHONPATH": str(hook), "TERM": "xterm-256color", "PYTHON_KEYRING_BACKEND":
-                NO_KEYRING, "WHATSAPP_CLOUD_API_TOKEN": TOKEN,
-                "WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"})
+    env.update(
+        {
+            "PYTHONPATH": str(hook),
+            "TERM": "xterm-256color",
+            "PYTHON_KEYRING_BACKEND": NO_KEYRING,
+            "WHATSAPP_CLOUD_API_TOKEN": TOKEN,
+            "WHATSAPP_GRAPH_URL": "http://127.0.0.1:9",
+        }
+    )
     code, output = run_in_terminal([str(WA_TOKEN)], env, isolated)
     assert code == 1, output
     assert "unexpected error (RuntimeError)" in output

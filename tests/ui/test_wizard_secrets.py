@@ -57,11 +57,15 @@ async def test_input_is_a_password_field(wizard_app: AppFactory) -> None:
         assert TOKENS["valid"] not in screen_text(pilot)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.one_of(
-    st.text(max_size=300),
-    st.text(alphabet=st.characters(categories=("Cc", "So", "Zs", "Cf")), max_size=80),
-))
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.text(alphabet=st.characters(categories=("Cc", "So", "Zs", "Cf")), max_size=80),
+    )
+)
 @example(text="\x1b[2J\x1b[31m" * 50)
 @example(text="🙂" * 1000)
 @example(text="E" * 20_000)

@@ -20,8 +20,10 @@ NEVER_AN_ARGUMENT = (
     "printf '%s' \"$TOKEN\" | wa-token save (or run `wa-token save` in a terminal for a hidden "
     "prompt)."
 )
-SHELL_HISTORY = ("If it was a real token or secret, your shell history now holds it: treat it as "
-                 "leaked if others can read that history.")
+SHELL_HISTORY = (
+    "If it was a real token or secret, your shell history now holds it: treat it as "
+    "leaked if others can read that history."
+)
 
 MAX_TIMEOUT_SECONDS = 3600.0
 """The longest --timeout taken: an hour per Graph answer is already far beyond any real use."""
@@ -30,8 +32,10 @@ MAX_DAYS = 3650
 SHOWN_LENGTH = 16
 """Values shorter than this (and plain printable ASCII) are shown back; longer ones are masked."""
 
-_TOKEN_SHAPED = re.compile(r"EAA[A-Za-z0-9]{20,}|(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])"
-                           r"[A-Za-z0-9]{32,}")
+_TOKEN_SHAPED = re.compile(
+    r"EAA[A-Za-z0-9]{20,}|(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])"
+    r"[A-Za-z0-9]{32,}"
+)
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 
 
@@ -70,8 +74,10 @@ def refuse_token_shaped(argv: Sequence[str]) -> None:
     """Raise UsageError when an argument looks like a token or secret (never echoing it)."""
     found = token_shaped(argv)
     if found is not None:
-        raise UsageError(f"wa-token: an argument looks like a token or secret ({mask(found)}). "
-                         f"{NEVER_AN_ARGUMENT} {SHELL_HISTORY}")
+        raise UsageError(
+            f"wa-token: an argument looks like a token or secret ({mask(found)}). "
+            f"{NEVER_AN_ARGUMENT} {SHELL_HISTORY}"
+        )
 
 
 def masked_usage(text: str, argv: Sequence[str], known: Iterable[str]) -> str:
@@ -80,8 +86,11 @@ def masked_usage(text: str, argv: Sequence[str], known: Iterable[str]) -> str:
     A message that had to mask something also says that a token is never an argument.
     """
     known_words = set(known)
-    unknown = sorted({part for arg in argv for part in _parts(arg) if part not in known_words},
-                     key=len, reverse=True)
+    unknown = sorted(
+        {part for arg in argv for part in _parts(arg) if part not in known_words},
+        key=len,
+        reverse=True,
+    )
     masked = False
 
     def quoted(match: re.Match[str]) -> str:
@@ -95,8 +104,11 @@ def masked_usage(text: str, argv: Sequence[str], known: Iterable[str]) -> str:
     text = _QUOTED.sub(quoted, text)
     if "unrecognized arguments:" in text:
         head, _, tail = text.partition("unrecognized arguments:")
-        text = head + "unrecognized arguments: " + " ".join(
-            word if word in known_words else shown(word) for word in tail.split())
+        text = (
+            head
+            + "unrecognized arguments: "
+            + " ".join(word if word in known_words else shown(word) for word in tail.split())
+        )
         masked = True
     for value in unknown:  # the last net: nothing from argv that is not a known word survives
         if len(value) >= SHOWN_LENGTH and value in text:
@@ -130,6 +142,7 @@ def _parts(arg: str) -> list[str]:
 
 # -- option types whose errors never echo the value ------------------------------------------------
 
+
 def seconds(text: str) -> float:
     """--timeout: a finite number of seconds above 0 and at most MAX_TIMEOUT_SECONDS."""
     try:
@@ -138,7 +151,8 @@ def seconds(text: str) -> float:
         value = math.nan
     if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT_SECONDS):
         raise argparse.ArgumentTypeError(
-            f"must be a number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g} (e.g. 10)")
+            f"must be a number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g} (e.g. 10)"
+        )
     return value
 
 
@@ -157,14 +171,17 @@ def graph_url(text: str) -> str:
     """--graph-url: not empty (the full check is the settings' check_graph_url)."""
     if not text.strip():
         raise argparse.ArgumentTypeError(
-            "is empty; leave it out for https://graph.facebook.com, or give a URL")
+            "is empty; leave it out for https://graph.facebook.com, or give a URL"
+        )
     return text
 
 
 # -- each command's --help: a description, two or three examples, the global options once
 
-GLOBAL_OPTIONS_NOTE = ("global options (--graph-url, --graph-version, --env-file, --timeout, "
-                       "--profile) work here too: see `wa-token --help`.")
+GLOBAL_OPTIONS_NOTE = (
+    "global options (--graph-url, --graph-version, --env-file, --timeout, "
+    "--profile) work here too: see `wa-token --help`."
+)
 
 TOP_EPILOG = """\
 examples:
@@ -181,108 +198,134 @@ HELP: dict[str, tuple[str, str, str]] = {
     # name: (one-line help in the command list, description, examples)
     "setup": (
         "the interactive wizard",
-        ("The interactive wizard (the same as plain `wa-token`). It needs a terminal.\n\n"
-         "--mode picks the journey; without it the wizard chooses by itself:\n"
-         "  onboard       no token yet: create a permanent System User token step by step\n"
-         "  expired       a stored token fails or is temporary: replace it where it is stored\n"
-         "  troubleshoot  every source, the full diagnosis and the fix for each finding"),
-        ("  wa-token setup\n"
-         "  wa-token setup --mode onboard\n"
-         "  wa-token setup --mode troubleshoot --env-file config/app.env"),
+        (
+            "The interactive wizard (the same as plain `wa-token`). It needs a terminal.\n\n"
+            "--mode picks the journey; without it the wizard chooses by itself:\n"
+            "  onboard       no token yet: create a permanent System User token step by step\n"
+            "  expired       a stored token fails or is temporary: replace it where it is stored\n"
+            "  troubleshoot  every source, the full diagnosis and the fix for each finding"
+        ),
+        (
+            "  wa-token setup\n"
+            "  wa-token setup --mode onboard\n"
+            "  wa-token setup --mode troubleshoot --env-file config/app.env"
+        ),
     ),
     "check": (
         "test the token against Graph",
-        ("Test one token against the Graph API and explain what is wrong with the fix.\n"
-         "The token comes from standard input when it is a pipe (or `-` is given), else from\n"
-         "the environment, the .env file, then the OS keyring."),
-        ("  wa-token check\n"
-         "  printf '%s' \"$TOKEN\" | wa-token check --json\n"
-         "  wa-token check --warn-days 14 || echo 'token needs attention'"),
+        (
+            "Test one token against the Graph API and explain what is wrong with the fix.\n"
+            "The token comes from standard input when it is a pipe (or `-` is given), else from\n"
+            "the environment, the .env file, then the OS keyring."
+        ),
+        (
+            "  wa-token check\n"
+            "  printf '%s' \"$TOKEN\" | wa-token check --json\n"
+            "  wa-token check --warn-days 14 || echo 'token needs attention'"
+        ),
     ),
     "status": (
         "which stored token is used, in a few lines",
-        ("Which stored token wins, its mask, type, expiry and whether it works, in a few\n"
-         "lines. --verbose adds every source and the full check; --json gives all of it."),
-        ("  wa-token status\n"
-         "  wa-token status --verbose\n"
-         "  wa-token status --json"),
+        (
+            "Which stored token wins, its mask, type, expiry and whether it works, in a few\n"
+            "lines. --verbose adds every source and the full check; --json gives all of it."
+        ),
+        ("  wa-token status\n  wa-token status --verbose\n  wa-token status --json"),
     ),
     "save": (
         "read a token from stdin, check it, store it",
-        ("Read a token from standard input (or a hidden prompt in a terminal), check it,\n"
-         "and store it only if it works."),
-        ("  printf '%s' \"$TOKEN\" | wa-token save\n"
-         "  printf '%s' \"$TOKEN\" | wa-token save --to keyring\n"
-         "  wa-token save            # in a terminal: paste at a hidden prompt"),
+        (
+            "Read a token from standard input (or a hidden prompt in a terminal), check it,\n"
+            "and store it only if it works."
+        ),
+        (
+            "  printf '%s' \"$TOKEN\" | wa-token save\n"
+            "  printf '%s' \"$TOKEN\" | wa-token save --to keyring\n"
+            "  wa-token save            # in a terminal: paste at a hidden prompt"
+        ),
     ),
     "token": (
         "print the winning token, raw",
         "Print the token that wins (environment, .env, keyring), raw, on standard output.",
-        ("  export WHATSAPP_CLOUD_API_TOKEN=\"$(wa-token token)\"\n"
-         "  wa-token --profile acme token"),
+        ('  export WHATSAPP_CLOUD_API_TOKEN="$(wa-token token)"\n  wa-token --profile acme token'),
     ),
     "forget": (
         "remove the stored token",
-        ("Remove the stored token from the .env file and/or the OS keyring. In a terminal it\n"
-         "asks first (default No); --yes skips the question. This does not revoke the token\n"
-         "at Meta."),
-        ("  wa-token forget\n"
-         "  wa-token forget --from keyring --yes"),
+        (
+            "Remove the stored token from the .env file and/or the OS keyring. In a terminal it\n"
+            "asks first (default No); --yes skips the question. This does not revoke the token\n"
+            "at Meta."
+        ),
+        ("  wa-token forget\n  wa-token forget --from keyring --yes"),
     ),
     "send-test": (
         "send the hello_world template to one number, to prove the token can send",
-        ("Send the hello_world template once and print the message id. It asks y/N first;\n"
-         "without a terminal --yes is required. Answering No exits 2."),
-        ("  wa-token send-test --to +15551234567\n"
-         "  wa-token send-test --to +15551234567 --phone-number-id 106540352242922 --yes"),
+        (
+            "Send the hello_world template once and print the message id. It asks y/N first;\n"
+            "without a terminal --yes is required. Answering No exits 2."
+        ),
+        (
+            "  wa-token send-test --to +15551234567\n"
+            "  wa-token send-test --to +15551234567 --phone-number-id 106540352242922 --yes"
+        ),
     ),
     "extend": (
         "exchange the temporary token for a ~60-day one (still not permanent)",
-        ("Exchange the stored temporary token for a ~60-day one, check it, and store it where\n"
-         "the old one was. Needs the app id and WHATSAPP_APP_SECRET (or a hidden prompt)."),
-        ("  wa-token extend\n"
-         "  wa-token extend --app-id 1234567890"),
+        (
+            "Exchange the stored temporary token for a ~60-day one, check it, and store it where\n"
+            "the old one was. Needs the app id and WHATSAPP_APP_SECRET (or a hidden prompt)."
+        ),
+        ("  wa-token extend\n  wa-token extend --app-id 1234567890"),
     ),
     "refresh": (
         "for cron: exchange the token for a new ~60-day one when it expires soon",
-        ("For cron: renew the stored ~60-day token when it expires within DAYS days; else\n"
-         "print one line and exit 0."),
-        ("  wa-token refresh\n"
-         "  wa-token refresh --if-expiring-within 20 --env-file /srv/app/.env"),
+        (
+            "For cron: renew the stored ~60-day token when it expires within DAYS days; else\n"
+            "print one line and exit 0."
+        ),
+        ("  wa-token refresh\n  wa-token refresh --if-expiring-within 20 --env-file /srv/app/.env"),
     ),
     "schedule": (
         "print a crontab line and a systemd timer that run `wa-token refresh` daily",
-        ("Print a crontab line and a systemd user service + timer that run `wa-token refresh`\n"
-         "daily, with this wa-token, .env file and profile filled in. Nothing is installed."),
-        ("  wa-token schedule --print\n"
-         "  wa-token schedule --print --env-file /srv/app/.env --if-expiring-within 20"),
+        (
+            "Print a crontab line and a systemd user service + timer that run `wa-token refresh`\n"
+            "daily, with this wa-token, .env file and profile filled in. Nothing is installed."
+        ),
+        (
+            "  wa-token schedule --print\n"
+            "  wa-token schedule --print --env-file /srv/app/.env --if-expiring-within 20"
+        ),
     ),
     "provision": (
         "create the System User and its token from a business admin's token on stdin",
-        ("Read a business admin's token (with business_management) from standard input or a\n"
-         "hidden prompt, show the plan, and after a yes create or reuse the System User,\n"
-         "install the app, assign the WhatsApp account(s), generate the token, check it and\n"
-         "store it. The admin token is never stored."),
-        ("  wa-token provision --plan\n"
-         "  printf '%s' \"$ADMIN_TOKEN\" | wa-token provision --business-id 123 --yes\n"
-         "  wa-token provision --expires 60d --to keyring"),
+        (
+            "Read a business admin's token (with business_management) from standard input or a\n"
+            "hidden prompt, show the plan, and after a yes create or reuse the System User,\n"
+            "install the app, assign the WhatsApp account(s), generate the token, check it and\n"
+            "store it. The admin token is never stored."
+        ),
+        (
+            "  wa-token provision --plan\n"
+            "  printf '%s' \"$ADMIN_TOKEN\" | wa-token provision --business-id 123 --yes\n"
+            "  wa-token provision --expires 60d --to keyring"
+        ),
     ),
     "fix": (
         "act on a security warning of `wa-token check`",
         "Act on a security warning of `wa-token check`.",
-        ("  wa-token fix gitignore\n"
-         "  wa-token fix permissions\n"
-         "  wa-token fix tracked"),
+        ("  wa-token fix gitignore\n  wa-token fix permissions\n  wa-token fix tracked"),
     ),
 }
 
 
-def add_command(commands: SubParsers, name: str,
-                common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def add_command(commands: SubParsers, name: str, common: SafeParser) -> argparse.ArgumentParser:
     """A subcommand with its description, examples and the note on global options."""
     summary, description, examples = HELP[name]
     return commands.add_parser(
-        name, parents=[common], help=summary, description=description,
+        name,
+        parents=[common],
+        help=summary,
+        description=description,
         epilog=f"examples:\n{examples}\n\n{GLOBAL_OPTIONS_NOTE}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -300,6 +343,7 @@ def teach(commands: SubParsers) -> None:
 
 # -- the parser ----------------------------------------------------------------------------------
 
+
 def build_parser() -> argparse.ArgumentParser:
     """The contract's commands and options; global options work before or after the command."""
     common = SafeParser(add_help=False)
@@ -315,32 +359,47 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     setup = add_command(commands, "setup", common)
-    setup.add_argument("--mode", choices=("onboard", "expired", "troubleshoot"),
-                       help="onboard, expired or troubleshoot (see above); default: chosen from "
-                       "what is stored")
+    setup.add_argument(
+        "--mode",
+        choices=("onboard", "expired", "troubleshoot"),
+        help="onboard, expired or troubleshoot (see above); default: chosen from what is stored",
+    )
 
     check = add_command(commands, "check", common)
     check.add_argument("--json", action="store_true", help="JSON on stdout")
-    check.add_argument("--warn-days", type=days, metavar="N",
-                       help="warn when the token expires within N days (default 7)")
+    check.add_argument(
+        "--warn-days",
+        type=days,
+        metavar="N",
+        help="warn when the token expires within N days (default 7)",
+    )
     check.add_argument("stdin", nargs="?", choices=("-",), help="read the token from stdin")
 
     status = add_command(commands, "status", common)
     status.add_argument("--json", action="store_true", help="JSON on stdout (every detail)")
-    status.add_argument("--verbose", "-v", action="store_true",
-                        help="every source and the full check, not just the summary")
+    status.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="every source and the full check, not just the summary",
+    )
 
     save = add_command(commands, "save", common)
-    save.add_argument("--to", choices=("env", "keyring"), default="env",
-                      help="where to store it (default env: the .env file)")
+    save.add_argument(
+        "--to",
+        choices=("env", "keyring"),
+        default="env",
+        help="where to store it (default env: the .env file)",
+    )
     save.add_argument("--force", action="store_true", help="store even if the check fails")
     save.add_argument("stdin", nargs="?", choices=("-",), help="read the token from stdin")
 
     add_command(commands, "token", common)
 
     forget = add_command(commands, "forget", common)
-    forget.add_argument("--from", dest="source", choices=("env", "keyring"),
-                        help="only this store (default: both)")
+    forget.add_argument(
+        "--from", dest="source", choices=("env", "keyring"), help="only this store (default: both)"
+    )
     forget.add_argument("--yes", action="store_true", help="remove without asking")
 
     from wizard.cli.commands import fix, lifecycle, provision  # they add their own options
@@ -359,14 +418,39 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     def shown(text: str) -> str:
         return argparse.SUPPRESS if suppress else text
 
-    parser.add_argument("--graph-url", metavar="URL", default=default, type=graph_url,
-                        help=shown("Graph API base URL (env WHATSAPP_GRAPH_URL)"))
-    parser.add_argument("--graph-version", metavar="vNN.N", default=default,
-                        help=shown("Graph API version (env WHATSAPP_GRAPH_API_VERSION)"))
-    parser.add_argument("--env-file", metavar="PATH", type=Path, default=default,
-                        help=shown("the .env file (default ./.env)"))
-    parser.add_argument("--timeout", metavar="SECONDS", type=seconds, default=default,
-                        help=shown("seconds to wait for each Graph answer, and for a piped "
-                                   "token on stdin (default 10, at most 3600)"))
-    parser.add_argument("--profile", metavar="NAME", default=default,
-                        help=shown("which app's token (env WA_TOKEN_PROFILE, default `default`)"))
+    parser.add_argument(
+        "--graph-url",
+        metavar="URL",
+        default=default,
+        type=graph_url,
+        help=shown("Graph API base URL (env WHATSAPP_GRAPH_URL)"),
+    )
+    parser.add_argument(
+        "--graph-version",
+        metavar="vNN.N",
+        default=default,
+        help=shown("Graph API version (env WHATSAPP_GRAPH_API_VERSION)"),
+    )
+    parser.add_argument(
+        "--env-file",
+        metavar="PATH",
+        type=Path,
+        default=default,
+        help=shown("the .env file (default ./.env)"),
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=seconds,
+        default=default,
+        help=shown(
+            "seconds to wait for each Graph answer, and for a piped "
+            "token on stdin (default 10, at most 3600)"
+        ),
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=default,
+        help=shown("which app's token (env WA_TOKEN_PROFILE, default `default`)"),
+    )

@@ -41,10 +41,17 @@ def render_status(
     lines = ["Where a token is stored (highest precedence first):"]
     for reading in readings:
         active = bool(winner and reading.source == winner.source)
-        state = (reading.token.masked if reading.token
-                 else f"unreadable: {reading.error.message}" if reading.error else "(none)")
-        lines.append(f"  {marks.arrow if active else ' '} {reading.source:<12} "
-                     f"{reading.location:<40} {state}{'  (used)' if active else ''}")
+        state = (
+            reading.token.masked
+            if reading.token
+            else f"unreadable: {reading.error.message}"
+            if reading.error
+            else "(none)"
+        )
+        lines.append(
+            f"  {marks.arrow if active else ' '} {reading.source:<12} "
+            f"{reading.location:<40} {state}{'  (used)' if active else ''}"
+        )
     lines.append("")
     body = render_check(report, marks) if report else ""
     return "\n".join(lines) + "\n" + body
@@ -99,8 +106,10 @@ def _account_lines(accounts: tuple[BusinessAccount, ...]) -> list[str]:
         lines.append(f"    {account.name or '(no name)'} ({account.id})")
         for number in account.phone_numbers:
             quality = f"quality {number.quality_rating}" if number.quality_rating else ""
-            lines.append(f"      {number.display_phone_number or '?':<18} "
-                         f"{number.verified_name or '':<20} {quality:<16} id {number.id}")
+            lines.append(
+                f"      {number.display_phone_number or '?':<18} "
+                f"{number.verified_name or '':<20} {quality:<16} id {number.id}"
+            )
         if not account.phone_numbers:
             lines.append("      (no phone numbers)")
     return lines + [""]
@@ -136,8 +145,10 @@ def render_profiles(profiles: tuple[ProfileListing, ...], current: str, marks: M
     for listing in profiles:
         active = listing.name == current
         stores = ", ".join(names.get(s, s) for s in listing.stores)
-        lines.append(f"  {marks.arrow if active else ' '} {listing.name:<20} {stores}"
-                     f"{'  (this one)' if active else ''}")
+        lines.append(
+            f"  {marks.arrow if active else ' '} {listing.name:<20} {stores}"
+            f"{'  (this one)' if active else ''}"
+        )
     if current not in {p.name for p in profiles}:
         lines.append(f"  {marks.arrow} {current:<20} (nothing stored)  (this one)")
     return "\n".join(lines) + "\n"
@@ -153,9 +164,14 @@ def render_error(title: str, message: str, fix: str, mark: str, width: int | Non
 
 
 def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
-    return textwrap.wrap(text, width=max(40, width), initial_indent=first,
-                         subsequent_indent=rest, break_on_hyphens=False,
-                         break_long_words=False) or [first.rstrip()]
+    return textwrap.wrap(
+        text,
+        width=max(40, width),
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=False,
+    ) or [first.rstrip()]
 
 
 def _width() -> int:
@@ -177,8 +193,13 @@ def source_state(reading: sources.SourceReading) -> str:
     return "(none)"
 
 
-def render_short(readings: list[sources.SourceReading], report: CheckReport, profile: str,
-                 others: list[str], marks: Marks) -> str:
+def render_short(
+    readings: list[sources.SourceReading],
+    report: CheckReport,
+    profile: str,
+    others: list[str],
+    marks: Marks,
+) -> str:
     """Which source wins, its mask, type and expiry, ok or the problem, like `gh auth status`."""
     found = report.found
     lines = [f"wa-token status (profile {profile})"]
@@ -207,15 +228,16 @@ def render_short(readings: list[sources.SourceReading], report: CheckReport, pro
     return "\n".join(lines) + "\n"
 
 
-def render_verbose(readings: list[sources.SourceReading], report: CheckReport,
-                   marks: Marks) -> str:
+def render_verbose(readings: list[sources.SourceReading], report: CheckReport, marks: Marks) -> str:
     """Every source (an unusable keyring says why), then the winner's full check."""
     winner = report.found
     lines = ["Where a token is stored (highest precedence first):"]
     for reading in readings:
         active = bool(winner and reading.source == winner.source)
-        lines.append(f"  {marks.arrow if active else ' '} {reading.source:<12} "
-                     f"{reading.location:<40} {source_state(reading)}"
-                     f"{'  (used)' if active else ''}")
+        lines.append(
+            f"  {marks.arrow if active else ' '} {reading.source:<12} "
+            f"{reading.location:<40} {source_state(reading)}"
+            f"{'  (used)' if active else ''}"
+        )
     lines.append("")
     return "\n".join(lines) + "\n" + render_check(report, marks)

@@ -28,9 +28,11 @@ from wizard.core.settings import Settings, SettingsError, load_settings
 __all__ = ["COMMANDS", "Console", "build_parser", "exit_code_for", "main"]
 
 EXIT_INTERRUPTED = 130
-OUTPUT_ERRNOS = frozenset({errno.EBADF, errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT,
-                           errno.EFBIG})
+OUTPUT_ERRNOS = frozenset(
+    {errno.EBADF, errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT, errno.EFBIG}
+)
 """Why writing to standard output fails: closed, full, a reader that went away."""
+
 
 def main(
     argv: Sequence[str] | None = None,
@@ -41,8 +43,10 @@ def main(
     stderr: TextIO | None = None,
 ) -> int:
     """Run one command and return its exit code."""
-    console = Console(stdout or sys.stdout or cast(TextIO, ClosedOutput()),
-                      stderr or sys.stderr or cast(TextIO, ClosedOutput()))
+    console = Console(
+        stdout or sys.stdout or cast(TextIO, ClosedOutput()),
+        stderr or sys.stderr or cast(TextIO, ClosedOutput()),
+    )
     argv = list(sys.argv[1:] if argv is None else argv)
     environ = os.environ if environ is None else environ
     stdin = stdin or sys.stdin
@@ -73,8 +77,10 @@ def _run(argv: list[str], environ: Mapping[str, str], stdin: TextIO, console: Co
             sys.stdout.flush()
         return int(done.code or 0)
     except UsageError as err:
-        console.err.write(masked_usage(err.text, argv, known_words(parser))
-                          + "\nRun `wa-token --help` (or `wa-token COMMAND --help`) for usage.\n")
+        console.err.write(
+            masked_usage(err.text, argv, known_words(parser))
+            + "\nRun `wa-token --help` (or `wa-token COMMAND --help`) for usage.\n"
+        )
         return EXIT_USAGE
     try:
         settings = _settings(args, environ)
@@ -94,9 +100,11 @@ def _run(argv: list[str], environ: Mapping[str, str], stdin: TextIO, console: Co
 def _unexpected(exc: Exception, environ: Mapping[str, str], console: Console) -> int:
     if environ.get("WA_TOKEN_DEBUG"):
         raise exc
-    console.err.write(f"{console.marks.bad} wa-token hit an unexpected error "
-                      f"({type(exc).__name__}). Set WA_TOKEN_DEBUG=1 to see the traceback, "
-                      "and please report it.\n")
+    console.err.write(
+        f"{console.marks.bad} wa-token hit an unexpected error "
+        f"({type(exc).__name__}). Set WA_TOKEN_DEBUG=1 to see the traceback, "
+        "and please report it.\n"
+    )
     return EXIT_PROBLEM
 
 
@@ -117,8 +125,10 @@ def _output_failed(exc: OSError, console: Console) -> int:
     _silence_stdout()
     reason = exc.strerror or "it cannot be written"
     try:
-        console.err.write(f"wa-token: could not write to standard output ({reason}). Give it a "
-                          "writable place (a file, a pipe, the terminal).\n")
+        console.err.write(
+            f"wa-token: could not write to standard output ({reason}). Give it a "
+            "writable place (a file, a pipe, the terminal).\n"
+        )
         console.err.flush()
     except (OSError, ValueError):
         pass
@@ -153,7 +163,8 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     except EnvFileError:
         dotenv = {}  # the command that needs the file reports it
     return load_settings(
-        environ, dotenv,
+        environ,
+        dotenv,
         graph_url=getattr(args, "graph_url", None),
         graph_version=getattr(args, "graph_version", None),
         env_file=env_file,
@@ -166,7 +177,10 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
 Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
 
 COMMANDS: dict[str, Command] = {
-    **tokens.COMMANDS, **lifecycle.COMMANDS, **fix.COMMANDS, **provision.COMMANDS,
+    **tokens.COMMANDS,
+    **lifecycle.COMMANDS,
+    **fix.COMMANDS,
+    **provision.COMMANDS,
 }
 
 

@@ -70,8 +70,11 @@ def _update(target: Path, shown: Path, key: str, change: _Change[_Result]) -> _R
 def _snapshot(path: Path) -> _Snapshot:
     status = _stat_or_none(path)
     text = _read_text(path)
-    identity = None if status is None else (
-        status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    identity = (
+        None
+        if status is None
+        else (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    )
     return _Snapshot(text, identity, status)
 
 
@@ -85,9 +88,10 @@ def _appended(base: _Snapshot, current: _Snapshot, new: str, key: str) -> str | 
         return None  # replaced by another file
     if not current.text.startswith(base.text):
         return None
-    added = current.text[len(base.text):]
+    added = current.text[len(base.text) :]
     ends_a_line = (not base.text or base.text.endswith(("\n", "\r"))) and (
-        not new or new.endswith(("\n", "\r")))
+        not new or new.endswith(("\n", "\r"))
+    )
     return added if ends_a_line and key not in added else None
 
 
@@ -173,8 +177,11 @@ def _remove_stale_temps(target: Path) -> None:
 def _remove_if_stale(path: Path, owners: set[int], now: float) -> None:
     with contextlib.suppress(OSError):
         status = os.stat(path, follow_symlinks=False)
-        if (stat.S_ISREG(status.st_mode) and status.st_uid in owners
-                and now - status.st_mtime > STALE_TEMP_AGE):
+        if (
+            stat.S_ISREG(status.st_mode)
+            and status.st_uid in owners
+            and now - status.st_mtime > STALE_TEMP_AGE
+        ):
             path.unlink()
 
 
@@ -209,9 +216,7 @@ def _require_folder(target: Path, shown: Path) -> None:
         raise _not_writable(shown)
 
 
-def _replace_if_unchanged(
-    target: Path, text: str, base: _Snapshot, key: str, shown: Path
-) -> bool:
+def _replace_if_unchanged(target: Path, text: str, base: _Snapshot, key: str, shown: Path) -> bool:
     """Write a temp file beside `target` with the old mode and owner, and rename it over the file
     if the file is still the version `base` read (lines appended meanwhile are carried over);
     False, with nothing changed, when the file changed in another way."""

@@ -83,11 +83,15 @@ class BusinessApi:
         """`GET /{business-id}/system_users`: every System User with its role."""
         path = f"{graph_id(business_id, 'business id')}/system_users"
         rows = await self.client._collect(path, admin, {"fields": "id,name,role"})
-        return tuple(SystemUser(str(r["id"]), _text(r.get("name")), _text(r.get("role")))
-                     for r in rows if _is_id(r.get("id")))
+        return tuple(
+            SystemUser(str(r["id"]), _text(r.get("name")), _text(r.get("role")))
+            for r in rows
+            if _is_id(r.get("id"))
+        )
 
-    async def create_system_user(self, admin: SecretToken, business_id: str, name: str,
-                                 role: str) -> str:
+    async def create_system_user(
+        self, admin: SecretToken, business_id: str, name: str, role: str
+    ) -> str:
         """`POST /{business-id}/system_users` with `name` and `role`; returns the new id."""
         path = f"{graph_id(business_id, 'business id')}/system_users"
         body = await self._post(path, admin, {"name": name, "role": role})
@@ -97,8 +101,9 @@ class BusinessApi:
         """`GET /{business-id}/owned_apps`: the apps the business owns (for the app's name)."""
         path = f"{graph_id(business_id, 'business id')}/owned_apps"
         rows = await self.client._collect(path, admin, {"fields": "id,name"})
-        return tuple(NamedNode(str(r["id"]), _text(r.get("name")))
-                     for r in rows if _is_id(r.get("id")))
+        return tuple(
+            NamedNode(str(r["id"]), _text(r.get("name"))) for r in rows if _is_id(r.get("id"))
+        )
 
     async def installed_apps(self, admin: SecretToken, system_user_id: str) -> tuple[str, ...]:
         """`GET /{system-user-id}/applications`: the ids of the apps installed for it."""
@@ -112,8 +117,9 @@ class BusinessApi:
         body = await self._post(path, admin, {"business_app": graph_id(app_id, "app id")})
         _require_success(body, "applications")
 
-    async def whatsapp_accounts(self, admin: SecretToken,
-                                business_id: str) -> tuple[NamedNode, ...]:
+    async def whatsapp_accounts(
+        self, admin: SecretToken, business_id: str
+    ) -> tuple[NamedNode, ...]:
         """Owned, then client WhatsApp Business Accounts of the business, each once."""
         business = graph_id(business_id, "business id")
         found: dict[str, NamedNode] = {}
@@ -121,18 +127,23 @@ class BusinessApi:
             rows = await self.client._collect(f"{business}/{edge}", admin, {"fields": "id,name"})
             for row in rows:
                 if _is_id(row.get("id")):
-                    found.setdefault(str(row["id"]), NamedNode(str(row["id"]),
-                                                               _text(row.get("name"))))
+                    found.setdefault(
+                        str(row["id"]), NamedNode(str(row["id"]), _text(row.get("name")))
+                    )
         return tuple(found.values())
 
-    async def assigned_users(self, admin: SecretToken, waba_id: str,
-                             business_id: str) -> tuple[Assignment, ...]:
+    async def assigned_users(
+        self, admin: SecretToken, waba_id: str, business_id: str
+    ) -> tuple[Assignment, ...]:
         """`GET /{waba-id}/assigned_users?business=…`: who may act on the account, with tasks."""
         path = f"{graph_id(waba_id, 'WhatsApp account id')}/assigned_users"
         params = {"business": graph_id(business_id, "business id"), "fields": "id,name,tasks"}
         rows = await self.client._collect(path, admin, params)
-        return tuple(Assignment(str(r["id"]), tuple(str(t) for t in _list(r.get("tasks"))))
-                     for r in rows if _is_id(r.get("id")))
+        return tuple(
+            Assignment(str(r["id"]), tuple(str(t) for t in _list(r.get("tasks"))))
+            for r in rows
+            if _is_id(r.get("id"))
+        )
 
     async def assign_user(self, admin: SecretToken, waba_id: str, user_id: str) -> None:
         """`POST /{waba-id}/assigned_users` with `user` and `tasks=['MANAGE']`."""
@@ -141,22 +152,34 @@ class BusinessApi:
         _require_success(await self._post(path, admin, form), "assigned_users")
 
     async def generate_token(
-        self, admin: SecretToken, system_user_id: str, *, app_id: str, app_secret: SecretToken,
-        scopes: tuple[str, ...], expires_in_60_days: bool,
+        self,
+        admin: SecretToken,
+        system_user_id: str,
+        *,
+        app_id: str,
+        app_secret: SecretToken,
+        scopes: tuple[str, ...],
+        expires_in_60_days: bool,
     ) -> SecretToken:
         """`POST /{system-user-id}/access_tokens`; never retried (each call mints a token)."""
         path = f"{graph_id(system_user_id, 'system user id')}/access_tokens"
-        form = {"business_app": graph_id(app_id, "app id"), "scope": ",".join(scopes),
-                "appsecret_proof": appsecret_proof(app_secret, admin)}
+        form = {
+            "business_app": graph_id(app_id, "app id"),
+            "scope": ",".join(scopes),
+            "appsecret_proof": appsecret_proof(app_secret, admin),
+        }
         if expires_in_60_days:
             form["set_token_expires_in_60_days"] = "true"
-        body = await self.client._call("POST", path, admin, form=form, scrub=(app_secret,),
-                                       retryable=_never)
+        body = await self.client._call(
+            "POST", path, admin, form=form, scrub=(app_secret,), retryable=_never
+        )
         value = body.get("access_token")
         if not isinstance(value, str) or format_problem(value):
-            raise GraphBadResponse("The Graph API sent an answer without a usable token "
-                                   "(HTTP 200) for access_tokens.", status=200,
-                                   fix="Try again in a minute, or generate it by hand.")
+            raise GraphBadResponse(
+                "The Graph API sent an answer without a usable token (HTTP 200) for access_tokens.",
+                status=200,
+                fix="Try again in a minute, or generate it by hand.",
+            )
         return SecretToken(value)
 
     async def _post(self, path: str, admin: SecretToken, form: dict[str, str]) -> dict[str, Any]:
@@ -171,21 +194,30 @@ def _never(err: object) -> bool:
 def _require_success(body: dict[str, Any], edge: str) -> None:
     if body.get("success") is True or body.get("result") is True:
         return
-    raise GraphBadResponse(f"The Graph API did not confirm the change (HTTP 200) for {edge}.",
-                           status=200, fix="Check in Business Settings, then run it again.")
+    raise GraphBadResponse(
+        f"The Graph API did not confirm the change (HTTP 200) for {edge}.",
+        status=200,
+        fix="Check in Business Settings, then run it again.",
+    )
 
 
 def _id_of(body: dict[str, Any], edge: str) -> str:
     value = body.get("id")
     if not _is_id(value):
-        raise GraphBadResponse(f"The Graph API sent no usable id (HTTP 200) for {edge}.",
-                               status=200, fix="Check in Business Settings, then run it again.")
+        raise GraphBadResponse(
+            f"The Graph API sent no usable id (HTTP 200) for {edge}.",
+            status=200,
+            fix="Check in Business Settings, then run it again.",
+        )
     return str(value)
 
 
 def _is_id(value: object) -> bool:
-    return isinstance(value, (str, int)) and not isinstance(value, bool) \
+    return (
+        isinstance(value, (str, int))
+        and not isinstance(value, bool)
         and bool(_GRAPH_ID.fullmatch(str(value)))
+    )
 
 
 def _text(value: object) -> str | None:

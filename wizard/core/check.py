@@ -34,7 +34,7 @@ def _answer_missing_sniffio_at_once() -> None:
     then uses asyncio, which is what wa-token runs on. An installed sniffio is left alone.
     """
     try:
-        import sniffio  # noqa: F401
+        import sniffio  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
     except ImportError:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
 
@@ -99,15 +99,24 @@ async def inspect_token(
     # id Graph cannot read fails a whole `?ids=` request, and this one may well be wrong.
     ids = discovery.ids
     extra = (expected_account_id,) if expected_account_id and expected_account_id not in ids else ()
-    found, alone = await asyncio.gather(client.accounts_with_numbers(token, ids),
-                                        client.accounts_with_numbers(token, extra))
+    found, alone = await asyncio.gather(
+        client.accounts_with_numbers(token, ids), client.accounts_with_numbers(token, extra)
+    )
     results = [*found, *alone]
     ids = (*ids, *extra)
     accounts = tuple(r for r in results if isinstance(r, BusinessAccount))
-    errors = tuple((i, _graph_error(r)) for i, r in zip(ids, results, strict=True)
-                   if isinstance(r, BaseException))
-    return GraphFindings(token_info=info, me=me, accounts=accounts, account_errors=errors,
-                         listing_refused=discovery.listing_refused)
+    errors = tuple(
+        (i, _graph_error(r))
+        for i, r in zip(ids, results, strict=True)
+        if isinstance(r, BaseException)
+    )
+    return GraphFindings(
+        token_info=info,
+        me=me,
+        accounts=accounts,
+        account_errors=errors,
+        listing_refused=discovery.listing_refused,
+    )
 
 
 def _graph_error(exc: BaseException) -> GraphError:
@@ -129,25 +138,40 @@ async def check_found_token(
     """Check a token against Graph while the local stores are inspected in a thread."""
     now = now or datetime.now(UTC)
     if found is None:
-        local = LocalFacts(now=now, token_found=False, location=str(settings.env_file),
-                           profile=settings.profile)
+        local = LocalFacts(
+            now=now, token_found=False, location=str(settings.env_file), profile=settings.profile
+        )
         return CheckReport(None, GraphFindings(), local, diagnose(GraphFindings(), local))
-    storage = asyncio.create_task(asyncio.to_thread(
-        storage_facts, found, environ, settings.env_file, readings, settings.profile.token_key
-    ))
+    storage = asyncio.create_task(
+        asyncio.to_thread(
+            storage_facts, found, environ, settings.env_file, readings, settings.profile.token_key
+        )
+    )
     problem = format_problem(found.token.reveal())
     graph = GraphFindings()
     if problem is None:
-        async with GraphClient(settings.graph_url, settings.graph_version,
-                               transport=transport, timeout=settings.timeout) as client:
-            graph = await inspect_token(client, found.token, app_token=settings.app_token,
-                                        expected_account_id=settings.business_account_id, now=now)
+        async with GraphClient(
+            settings.graph_url,
+            settings.graph_version,
+            transport=transport,
+            timeout=settings.timeout,
+        ) as client:
+            graph = await inspect_token(
+                client,
+                found.token,
+                app_token=settings.app_token,
+                expected_account_id=settings.business_account_id,
+                now=now,
+            )
     local = local_facts(found, settings, await storage, problem, now)
     return CheckReport(found, graph, local, diagnose(graph, local))
 
 
 def local_facts(
-    found: FoundToken, settings: Settings, storage: StorageFacts, problem: str | None,
+    found: FoundToken,
+    settings: Settings,
+    storage: StorageFacts,
+    problem: str | None,
     now: datetime,
 ) -> LocalFacts:
     """Everything the diagnosis needs to know that Graph does not tell."""
@@ -207,7 +231,10 @@ def _keyring_works(readings: list[sources.SourceReading]) -> bool:
 
 
 def recheck_storage(
-    report: CheckReport, found: FoundToken, settings: Settings, environ: Mapping[str, str],
+    report: CheckReport,
+    found: FoundToken,
+    settings: Settings,
+    environ: Mapping[str, str],
     now: datetime | None = None,
 ) -> CheckReport:
     """The check again after a save or a fix: Graph's findings kept, the local stores re-read.
@@ -216,12 +243,14 @@ def recheck_storage(
     """
     env_file = Path(found.location) if found.source == Source.DOTENV else settings.env_file
     storage = storage_facts(found, environ, env_file, key=settings.profile.token_key)
-    local = local_facts(found, settings, storage, format_problem(found.token.reveal()),
-                        now or report.local.now)
+    local = local_facts(
+        found, settings, storage, format_problem(found.token.reveal()), now or report.local.now
+    )
     return CheckReport(found, report.graph, local, diagnose(report.graph, local))
 
 
 # -- JSON ----------------------------------------------------------------------------------------
+
 
 def report_json(report: CheckReport) -> dict[str, Any]:
     """The contract's `check --json` object; the token appears only as its mask."""
@@ -251,14 +280,22 @@ def status_json(
             "active": bool(winner and reading.source == winner.source),
         }
         if reading.error is not None:
-            row["error"] = {"title": reading.error.title, "message": reading.error.message,
-                            "fix": reading.error.fix}
+            row["error"] = {
+                "title": reading.error.title,
+                "message": reading.error.message,
+                "fix": reading.error.fix,
+            }
         rows.append(row)
-    body = {"sources": rows, "active": report_json(report) if report and report.found else None}
+    body: dict[str, Any] = {
+        "sources": rows,
+        "active": report_json(report) if report and report.found else None,
+    }
     if profile is not None:
         body["profile"] = profile
-        body["profiles"] = [{"name": p.name, "stores": list(p.stores), "active": p.name == profile}
-                            for p in profiles]
+        body["profiles"] = [
+            {"name": p.name, "stores": list(p.stores), "active": p.name == profile}
+            for p in profiles
+        ]
     return body
 
 
@@ -288,8 +325,12 @@ def _account_json(account: BusinessAccount) -> dict[str, Any]:
         "id": account.id,
         "name": account.name,
         "phone_numbers": [
-            {"id": n.id, "display_phone_number": n.display_phone_number,
-             "verified_name": n.verified_name, "quality_rating": n.quality_rating}
+            {
+                "id": n.id,
+                "display_phone_number": n.display_phone_number,
+                "verified_name": n.verified_name,
+                "quality_rating": n.quality_rating,
+            }
             for n in account.phone_numbers
         ],
     }
@@ -304,4 +345,3 @@ def _finding_json(finding: Any) -> dict[str, Any]:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-

@@ -72,6 +72,8 @@ class Source(StrEnum):
     KEYRING = "keyring"
     PROVISIONED = "provisioned"
     """A token `provision` has just generated, checked before it is stored."""
+    PASTED = "pasted"
+    """A token pasted into the wizard, checked before it is stored."""
 
 
 class StoreTarget(StrEnum):

@@ -73,8 +73,7 @@ def _not_writable(path: Path) -> EnvFileError:
 
 
 def _owner_not_kept(path: Path, old: os.stat_result) -> EnvFileError:
-    owner, me = _user_and_group(old.st_uid, old.st_gid), _user_and_group(os.geteuid(),
-                                                                          os.getegid())
+    owner, me = _user_and_group(old.st_uid, old.st_gid), _user_and_group(os.geteuid(), os.getegid())
     return EnvFileError(
         f"{path} belongs to {owner}, and wa-token (running as {me}) cannot give a rewritten "
         f"file back to {owner}: saving would make it yours and could lock its owner out. "

@@ -25,9 +25,22 @@ from wizard.core.git_runner import git_answer
 from wizard.core.variables import TOKEN_KEY
 
 __all__ = [
-    "LOCK_NAME", "STALE_TEMP_AGE", "TEMP_INFIX", "TOKEN_KEY", "UPDATE_ATTEMPTS", "EnvFileRisks",
-    "EnvWriteResult", "check_rewritable", "env_values", "inspect_env_file", "read_env_file",
-    "read_env_token", "remove_env_token", "set_env_value", "unset_env_value", "write_env_token",
+    "LOCK_NAME",
+    "STALE_TEMP_AGE",
+    "TEMP_INFIX",
+    "TOKEN_KEY",
+    "UPDATE_ATTEMPTS",
+    "EnvFileRisks",
+    "EnvWriteResult",
+    "check_rewritable",
+    "env_values",
+    "inspect_env_file",
+    "read_env_file",
+    "read_env_token",
+    "remove_env_token",
+    "set_env_value",
+    "unset_env_value",
+    "write_env_token",
 ]
 
 _BOM = "\ufeff"
@@ -48,6 +61,7 @@ _ASSIGNMENT = re.compile(
     """,
     re.VERBOSE,
 )
+
 
 @dataclass(frozen=True)
 class EnvWriteResult:
@@ -191,7 +205,8 @@ def write_env_token(path: Path, value: str, key: str = TOKEN_KEY) -> EnvWriteRes
             return None, EnvWriteResult(created=False, replaced=False, unchanged=True)
         replaced = any(previous and previous != value for previous in old)
         return _set_parsed(text, bom, bindings, key, stored), EnvWriteResult(
-            created=existing is None, replaced=replaced, unchanged=False)
+            created=existing is None, replaced=replaced, unchanged=False
+        )
 
     return _update(target, shown, key, change)
 
@@ -227,8 +242,7 @@ def check_rewritable(path: Path) -> None:
     if (old.st_uid, old.st_gid) == (os.geteuid(), os.getegid()):
         return
     try:
-        descriptor, probe = tempfile.mkstemp(prefix=f"{target.name}{TEMP_INFIX}",
-                                             dir=target.parent)
+        descriptor, probe = tempfile.mkstemp(prefix=f"{target.name}{TEMP_INFIX}", dir=target.parent)
     except OSError:
         return  # the write itself says what is wrong with the folder
     try:

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from wizard.core.codes import ExitCode, ProblemCode
 from wizard.core.errors import WaTokenError
 
-GRAPH_SIDE = frozenset({ProblemCode.GRAPH_UNREACHABLE, ProblemCode.GRAPH_ERROR,
-                        ProblemCode.RATE_LIMITED})
+GRAPH_SIDE = frozenset(
+    {ProblemCode.GRAPH_UNREACHABLE, ProblemCode.GRAPH_ERROR, ProblemCode.RATE_LIMITED}
+)
 """Problems that are Graph's fault, not the token's: exit 4 when they are the only ones."""
 
 

@@ -44,19 +44,40 @@ class Step(StrEnum):
     DONE = "done"
 
 
-ONBOARD_STEPS = (Step.WHY, Step.CREATE, Step.ASSIGN, Step.GENERATE, Step.PASTE, Step.CHECK,
-                 Step.STORE, Step.DONE)
+ONBOARD_STEPS = (
+    Step.WHY,
+    Step.CREATE,
+    Step.ASSIGN,
+    Step.GENERATE,
+    Step.PASTE,
+    Step.CHECK,
+    Step.STORE,
+    Step.DONE,
+)
 """The System User route, in order."""
 
-PERMANENT_ROUTE = (Step.CREATE, Step.ASSIGN, Step.GENERATE, Step.PASTE, Step.CHECK, Step.STORE,
-                   Step.DONE)
+PERMANENT_ROUTE = (
+    Step.CREATE,
+    Step.ASSIGN,
+    Step.GENERATE,
+    Step.PASTE,
+    Step.CHECK,
+    Step.STORE,
+    Step.DONE,
+)
 """The System User route for someone who already knows why (expired journey)."""
 
 TEMPORARY_ROUTE = (Step.PASTE, Step.CHECK, Step.STORE, Step.DONE)
 """Paste a new 24-hour token, check it, replace the old one."""
 
-REPLACE_PROBLEMS = frozenset({ProblemCode.TOKEN_EXPIRED, ProblemCode.TOKEN_INVALID, ProblemCode.TOKEN_REVOKED,
-                              ProblemCode.TOKEN_MALFORMED})
+REPLACE_PROBLEMS = frozenset(
+    {
+        ProblemCode.TOKEN_EXPIRED,
+        ProblemCode.TOKEN_INVALID,
+        ProblemCode.TOKEN_REVOKED,
+        ProblemCode.TOKEN_MALFORMED,
+    }
+)
 """Problems that mean the stored token is dead and must be replaced."""
 
 STEP_FOR_PROBLEM: dict[ProblemCode | WarningCode, Step] = {
@@ -131,8 +152,7 @@ STEP_TEXTS: dict[Step, StepText] = {
         "(WhatsApp Business Management and Message Management).\n\n"
         "Click **Save Changes**. An Employee System User sees only what you assign here; "
         "without the WhatsApp account the token reaches nothing.",
-        (Link("System Users", SYSTEM_USERS_URL),
-         Link("WhatsApp accounts", WHATSAPP_ACCOUNTS_URL)),
+        (Link("System Users", SYSTEM_USERS_URL), Link("WhatsApp accounts", WHATSAPP_ACCOUNTS_URL)),
     ),
     Step.GENERATE: StepText(
         "Generate the token",
@@ -153,15 +173,27 @@ STEP_TEXTS: dict[Step, StepText] = {
 
 
 TROUBLESHOOTING_CASES: tuple[tuple[str, str], ...] = (
-    ("Token expired?",
-     ("Temporary tokens last 24 hours. Generate a permanent System User token (this wizard's "
-     "onboarding), save it, and restart your backend server.")),
-    ("\"Invalid OAuth access token\"?",
-     ("Check the token was copied whole, with no spaces or quotes; check it has not expired; "
-     "check it has both WhatsApp permissions. The diagnosis above tells which.")),
-    ("Can't create a System User?",
-     ("You must be an admin of the business portfolio (Business Settings → Users → People). "
-     "Until you are, use the temporary token from API Setup, or extend it to 60 days.")),
+    (
+        "Token expired?",
+        (
+            "Temporary tokens last 24 hours. Generate a permanent System User token (this wizard's "
+            "onboarding), save it, and restart your backend server."
+        ),
+    ),
+    (
+        '"Invalid OAuth access token"?',
+        (
+            "Check the token was copied whole, with no spaces or quotes; check it has not expired; "
+            "check it has both WhatsApp permissions. The diagnosis above tells which."
+        ),
+    ),
+    (
+        "Can't create a System User?",
+        (
+            "You must be an admin of the business portfolio (Business Settings → Users → People). "
+            "Until you are, use the temporary token from API Setup, or extend it to 60 days."
+        ),
+    ),
 )
 """The three troubleshooting cases of Meta's guide, answered."""
 

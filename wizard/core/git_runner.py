@@ -16,15 +16,23 @@ SECRET_VAR_PREFIXES = (TOKEN_KEY, APP_SECRET_VAR)
 """Variables that hold secrets (a profile adds a suffix): git never needs them, so never gets them."""
 
 
-def run_git(folder: Path, args: list[str], *, stdin: str | None = None,
-            timeout: float | None = None) -> subprocess.CompletedProcess[str] | None:
+def run_git(
+    folder: Path, args: list[str], *, stdin: str | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess[str] | None:
     """git run in `folder` (GIT_TIMEOUT unless told); None when git is missing, fails to start or is slow."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in GIT_LOCATION_VARS and not k.startswith(SECRET_VAR_PREFIXES)}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in GIT_LOCATION_VARS and not k.startswith(SECRET_VAR_PREFIXES)
+    }
     try:
         return subprocess.run(
             ["git", "-c", "core.fsmonitor=false", "-C", str(folder), *args],
-            input=stdin, env=env, capture_output=True, text=True, check=False,
+            input=stdin,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
             timeout=GIT_TIMEOUT if timeout is None else timeout,
             stdin=None if stdin is not None else subprocess.DEVNULL,
         )

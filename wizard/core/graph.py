@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -243,11 +243,14 @@ class GraphClient:
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
-            headers={"User-Agent": f"wa-token/{__version__}", "Accept": "application/json",
-                     "Accept-Encoding": "gzip, deflate"},  # the two read_capped can bound
+            headers={
+                "User-Agent": f"wa-token/{__version__}",
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip, deflate",
+            },  # the two read_capped can bound
         )
 
-    async def __aenter__(self) -> GraphClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -263,8 +266,13 @@ class GraphClient:
         self, token: SecretToken, *, app_token: SecretToken | None = None
     ) -> TokenInfo:
         """Inspect `token`, as itself or, when given, with the app token `APP_ID|APP_SECRET`."""
-        body = await self._call("GET", "debug_token", app_token or token,
-                                params={"input_token": token.reveal()}, scrub=(token,))
+        body = await self._call(
+            "GET",
+            "debug_token",
+            app_token or token,
+            params={"input_token": token.reveal()},
+            scrub=(token,),
+        )
         data = body.get("data")
         if not isinstance(data, dict):
             raise _unexpected("debug_token", 200)
@@ -278,15 +286,18 @@ class GraphClient:
     async def granted_permissions(self, token: SecretToken) -> tuple[str, ...]:
         """Permissions from `/me/permissions` with status granted (a fallback to debug_token)."""
         rows = await self._collect("me/permissions", token, {})
-        return tuple(str(r["permission"]) for r in rows
-                     if r.get("status") == "granted" and "permission" in r)
+        return tuple(
+            str(r["permission"]) for r in rows if r.get("status") == "granted" and "permission" in r
+        )
 
     async def businesses(self, token: SecretToken) -> tuple[Business, ...]:
         """Business portfolios the token sees (needs business_management)."""
         rows = await self._collect("me/businesses", token, {"fields": "id,name"})
         return tuple(Business(str(r["id"]), _opt_str(r.get("name"))) for r in rows if "id" in r)
 
-    async def business_account_ids_of(self, token: SecretToken, business_id: str) -> tuple[str, ...]:
+    async def business_account_ids_of(
+        self, token: SecretToken, business_id: str
+    ) -> tuple[str, ...]:
         """WABA ids a business owns or has been given by clients, fetched concurrently."""
         edges = ("owned_whatsapp_business_accounts", "client_whatsapp_business_accounts")
         business_id = require_graph_id(business_id, "business id")
@@ -306,11 +317,19 @@ class GraphClient:
 
     async def discover_accounts(self, token: SecretToken, info: TokenInfo) -> AccountDiscovery:
         """As discover_account_ids, keeping Graph's refusal to list the businesses (100/200)."""
-        targeted = [g.target_ids for g in info.granular_scopes
-                    if g.scope in WHATSAPP_SCOPES and g.target_ids is not None]
+        targeted = [
+            g.target_ids
+            for g in info.granular_scopes
+            if g.scope in WHATSAPP_SCOPES and g.target_ids is not None
+        ]
         if targeted:
-            return AccountDiscovery(_unique(require_graph_id(i, "granular_scopes target_ids entry")
-                                            for ids in targeted for i in ids))
+            return AccountDiscovery(
+                _unique(
+                    require_graph_id(i, "granular_scopes target_ids entry")
+                    for ids in targeted
+                    for i in ids
+                )
+            )
         try:
             businesses = await self.businesses(token)
             found = await gather_all(self.business_account_ids_of(token, b.id) for b in businesses)
@@ -358,7 +377,7 @@ class GraphClient:
                 valid.append(require_graph_id(account_id, "WhatsApp Business Account id"))
             except GraphError as err:
                 outcomes[account_id] = err
-        chunks = [valid[i:i + IDS_PER_REQUEST] for i in range(0, len(valid), IDS_PER_REQUEST)]
+        chunks = [valid[i : i + IDS_PER_REQUEST] for i in range(0, len(valid), IDS_PER_REQUEST)]
         for found in await asyncio.gather(*(self._account_chunk(token, c) for c in chunks)):
             outcomes.update(found)
         return [outcomes[account_id] for account_id in asked]
@@ -366,8 +385,9 @@ class GraphClient:
     async def account_expanded(self, token: SecretToken, account_id: str) -> BusinessAccount:
         """One WABA with its numbers in one read (`GET /{id}?fields=…,phone_numbers{…}`)."""
         account_id = require_graph_id(account_id, "WhatsApp Business Account id")
-        body = await self._call("GET", account_id, token,
-                                params={"fields": ACCOUNT_WITH_NUMBERS_FIELDS})
+        body = await self._call(
+            "GET", account_id, token, params={"fields": ACCOUNT_WITH_NUMBERS_FIELDS}
+        )
         return await self._account_from(token, account_id, body)
 
     async def _account_chunk(
@@ -379,8 +399,12 @@ class GraphClient:
         if len(ids) == 1:
             return {ids[0]: await _outcome(self.account_expanded(token, ids[0]))}
         try:
-            body = await self._call("GET", "", token, params={
-                "ids": ",".join(ids), "fields": ACCOUNT_WITH_NUMBERS_FIELDS})
+            body = await self._call(
+                "GET",
+                "",
+                token,
+                params={"ids": ",".join(ids), "fields": ACCOUNT_WITH_NUMBERS_FIELDS},
+            )
         except GraphApiError as err:
             if not _one_id_may_be_to_blame(err):
                 return dict.fromkeys(ids, err)
@@ -388,8 +412,9 @@ class GraphClient:
             return dict(zip(ids, alone, strict=True))
         except GraphError as err:
             return dict.fromkeys(ids, err)
-        parsed = await asyncio.gather(*(_outcome(self._account_from(token, i, body.get(i)))
-                                        for i in ids))
+        parsed = await asyncio.gather(
+            *(_outcome(self._account_from(token, i, body.get(i))) for i in ids)
+        )
         return dict(zip(ids, parsed, strict=True))
 
     async def _account_from(
@@ -421,10 +446,15 @@ class GraphClient:
     ) -> SentMessage:
         """Send a template message; never retried, so one call can never send it twice."""
         phone_number_id = require_graph_id(phone_number_id, "phone number id")
-        message = {"messaging_product": "whatsapp", "to": to, "type": "template",
-                   "template": {"name": template, "language": {"code": language}}}
-        body = await self._call("POST", f"{phone_number_id}/messages", token, json_body=message,
-                                retryable=_never_retry)
+        message = {
+            "messaging_product": "whatsapp",
+            "to": to,
+            "type": "template",
+            "template": {"name": template, "language": {"code": language}},
+        }
+        body = await self._call(
+            "POST", f"{phone_number_id}/messages", token, json_body=message, retryable=_never_retry
+        )
         messages, contacts = body.get("messages"), body.get("contacts")
         first = messages[0] if isinstance(messages, list) and messages else None
         if not isinstance(first, dict) or not first.get("id"):
@@ -444,16 +474,29 @@ class GraphClient:
         A POST with a form body, so neither the token nor the app secret is in any URL, and
         no Authorization header: the app credentials are the caller.
         """
-        form = {"grant_type": "fb_exchange_token", "client_id": require_graph_id(app_id, "app_id"),
-                "client_secret": app_secret.reveal(), "fb_exchange_token": token.reveal()}
-        body = await self._call("POST", "oauth/access_token", None, form=form,
-                                scrub=(token, app_secret), retryable=_is_retryable_exchange)
+        form = {
+            "grant_type": "fb_exchange_token",
+            "client_id": require_graph_id(app_id, "app_id"),
+            "client_secret": app_secret.reveal(),
+            "fb_exchange_token": token.reveal(),
+        }
+        body = await self._call(
+            "POST",
+            "oauth/access_token",
+            None,
+            form=form,
+            scrub=(token, app_secret),
+            retryable=_is_retryable_exchange,
+        )
         value = body.get("access_token")
         if not isinstance(value, str) or format_problem(value):
             raise _unexpected("access_token", 200)
         expires_in = _int(body.get("expires_in"), default=None)
-        return ExchangedToken(SecretToken(value), _opt_str(body.get("token_type")),
-                              expires_in if expires_in and expires_in > 0 else None)
+        return ExchangedToken(
+            SecretToken(value),
+            _opt_str(body.get("token_type")),
+            expires_in if expires_in and expires_in > 0 else None,
+        )
 
     async def refresh_system_user_token(
         self, token: SecretToken, *, app_id: str, app_secret: SecretToken
@@ -465,17 +508,30 @@ class GraphClient:
         set_token_expires_in_60_days=true. Sent as a POST form, like exchange_token, so no
         secret is in any URL.
         """
-        form = {"grant_type": "fb_exchange_token", "client_id": app_id,
-                "client_secret": app_secret.reveal(), "fb_exchange_token": token.reveal(),
-                "set_token_expires_in_60_days": "true"}
-        body = await self._call("POST", "oauth/access_token", None, form=form,
-                                scrub=(token, app_secret), retryable=_is_retryable_exchange)
+        form = {
+            "grant_type": "fb_exchange_token",
+            "client_id": app_id,
+            "client_secret": app_secret.reveal(),
+            "fb_exchange_token": token.reveal(),
+            "set_token_expires_in_60_days": "true",
+        }
+        body = await self._call(
+            "POST",
+            "oauth/access_token",
+            None,
+            form=form,
+            scrub=(token, app_secret),
+            retryable=_is_retryable_exchange,
+        )
         value = body.get("access_token")
         if not isinstance(value, str) or format_problem(value):
             raise _unexpected("access_token", 200)
         expires_in = _int(body.get("expires_in"), default=None)
-        return ExchangedToken(SecretToken(value), _opt_str(body.get("token_type")),
-                              expires_in if expires_in and expires_in > 0 else None)
+        return ExchangedToken(
+            SecretToken(value),
+            _opt_str(body.get("token_type")),
+            expires_in if expires_in and expires_in > 0 else None,
+        )
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -486,8 +542,7 @@ class GraphClient:
         body = await self._call("GET", path, token, params=params)
         return await self._edge_rows(body, token, path.split("/")[-1])
 
-    async def _edge_rows(self, page: object, token: SecretToken, name: str
-                         ) -> list[dict[str, Any]]:
+    async def _edge_rows(self, page: object, token: SecretToken, name: str) -> list[dict[str, Any]]:
         """The `data` rows of an edge's first page and of the pages after it (MAX_PAGES in all)."""
         rows: list[dict[str, Any]] = []
         seen: set[str] = set()
@@ -522,9 +577,12 @@ class GraphClient:
         except (httpx.InvalidURL, TypeError, ValueError):
             return False
         ours = self._origin
-        return (theirs.scheme, theirs.host, theirs.port or _DEFAULT_PORTS.get(theirs.scheme),
-                theirs.userinfo) == (ours.scheme, ours.host,
-                                     ours.port or _DEFAULT_PORTS.get(ours.scheme), ours.userinfo)
+        return (
+            theirs.scheme,
+            theirs.host,
+            theirs.port or _DEFAULT_PORTS.get(theirs.scheme),
+            theirs.userinfo,
+        ) == (ours.scheme, ours.host, ours.port or _DEFAULT_PORTS.get(ours.scheme), ours.userinfo)
 
     def _request(
         self,
@@ -542,8 +600,9 @@ class GraphClient:
             raise _refused_url("A request path that is not a plain Graph path")
         headers = {"Authorization": f"Bearer {token.reveal()}"} if token else {}
         try:
-            request = self._http.build_request(method, path, params=params, json=json_body,
-                                               data=form, headers=headers)
+            request = self._http.build_request(
+                method, path, params=params, json=json_body, data=form, headers=headers
+            )
         except (httpx.InvalidURL, ValueError):
             raise _refused_url("A request URL that cannot be parsed") from None
         if not self._same_host(request.url):  # the last word, whatever built the URL
@@ -603,8 +662,7 @@ class GraphClient:
             ) from None
         except httpx.HTTPError as exc:
             raise GraphUnreachable(
-                f"Could not talk to {mask_url_credentials(self.base_url)} "
-                f"({type(exc).__name__}).",
+                f"Could not talk to {mask_url_credentials(self.base_url)} ({type(exc).__name__}).",
                 fix="Check your internet connection, proxy and --graph-url, then try again.",
             ) from None
         return parse_response(response, secrets, content=content)
@@ -761,8 +819,14 @@ def regain_access_minutes(headers: httpx.Headers) -> int | None:
     try:
         usage = json.loads(headers.get("x-business-use-case-usage", "{}"))
         entries = [e for rows in usage.values() if isinstance(rows, list) for e in rows]
-        minutes = max((int(e.get("estimated_time_to_regain_access", 0)) for e in entries
-                       if isinstance(e, dict)), default=0)
+        minutes = max(
+            (
+                int(e.get("estimated_time_to_regain_access", 0))
+                for e in entries
+                if isinstance(e, dict)
+            ),
+            default=0,
+        )
     except (ValueError, TypeError, AttributeError):
         return None
     return minutes or None
@@ -781,13 +845,18 @@ def parse_token_info(data: dict[str, Any]) -> TokenInfo:
         issued_at=_time(data.get("issued_at")),
         data_access_expires_at=_time(data.get("data_access_expires_at")),
         scopes=tuple(str(s) for s in _items(data.get("scopes")) if isinstance(s, str)),
-        granular_scopes=tuple(_granular(g) for g in _items(data.get("granular_scopes"))
-                              if isinstance(g, dict) and "scope" in g),
+        granular_scopes=tuple(
+            _granular(g)
+            for g in _items(data.get("granular_scopes"))
+            if isinstance(g, dict) and "scope" in g
+        ),
         error=DebugError(
             code=_int(error.get("code"), default=0),
             subcode=_int(error.get("subcode", error.get("error_subcode")), default=None),
             message=str(error.get("message", "")),
-        ) if isinstance(error, dict) else None,
+        )
+        if isinstance(error, dict)
+        else None,
     )
 
 
@@ -801,7 +870,9 @@ def parse_phone_number(row: dict[str, Any]) -> PhoneNumber:
         quality_rating=_opt_str(row.get("quality_rating")),
         code_verification_status=_opt_str(row.get("code_verification_status")),
         platform_type=_opt_str(row.get("platform_type")),
-        throughput_level=_opt_str(throughput.get("level")) if isinstance(throughput, dict) else None,
+        throughput_level=_opt_str(throughput.get("level"))
+        if isinstance(throughput, dict)
+        else None,
         name_status=_opt_str(row.get("name_status")),
         status=_opt_str(row.get("status")),
     )

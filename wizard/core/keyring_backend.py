@@ -11,7 +11,6 @@ if TYPE_CHECKING:  # `keyring` itself is imported lazily: CLI start-up time matt
     from keyring.backend import KeyringBackend
 
 
-
 FAIL_BACKEND = "keyring.backends.fail.Keyring"
 BACKEND_ENV_VAR = "PYTHON_KEYRING_BACKEND"
 _NO_BACKEND = {
@@ -20,6 +19,8 @@ _NO_BACKEND = {
 }
 # Backends that keep secrets in a file next to the user's data: never a silent fallback.
 _FILE_BACKEND_PACKAGES = ("keyrings.alt", "keyrings.cryptfile")
+
+
 def _select_backends() -> list[KeyringBackend]:
     """The backends keyring itself would try, best first, without its full scan when it can.
 
@@ -48,8 +49,11 @@ def _select_backends() -> list[KeyringBackend]:
 def _secret_service_first() -> bool:
     """True where keyring's scan would rank the Secret Service first (Linux & co., not KDE)."""
     on_kde = "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").split(":")
-    return sys.platform not in ("darwin", "win32", "cygwin") and not on_kde and not (
-        _backend_plugins_installed())
+    return (
+        sys.platform not in ("darwin", "win32", "cygwin")
+        and not on_kde
+        and not (_backend_plugins_installed())
+    )
 
 
 def _viable_secret_service() -> KeyringBackend | None:
@@ -63,8 +67,7 @@ def _viable_secret_service() -> KeyringBackend | None:
     return SecretService.Keyring()  # type: ignore[no-untyped-call]
 
 
-_FOREIGN_BACKENDS = {"darwin": ("keyring.backends.Windows",),
-                     "win32": ("keyring.backends.macOS",)}
+_FOREIGN_BACKENDS = {"darwin": ("keyring.backends.Windows",), "win32": ("keyring.backends.macOS",)}
 _CHAINER = "keyring.backends.chainer"
 
 
@@ -79,8 +82,9 @@ def _scan_native_backends() -> list[KeyringBackend]:
     from keyring import backend as kb
     from keyring.backends import chainer
 
-    skip = _FOREIGN_BACKENDS.get(sys.platform, ("keyring.backends.macOS",
-                                                "keyring.backends.Windows"))
+    skip = _FOREIGN_BACKENDS.get(
+        sys.platform, ("keyring.backends.macOS", "keyring.backends.Windows")
+    )
     for entry in metadata.entry_points(group="keyring.backends"):
         module = entry.value.split(":")[0]
         if module in skip or module == _CHAINER:

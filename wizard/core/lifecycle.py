@@ -93,6 +93,7 @@ class Renewal:
 
 # -- deciding ------------------------------------------------------------------------------------
 
+
 def plan_extend(info: TokenInfo, now: datetime, local: LocalFacts) -> Plan:
     """`extend`: exchange a live user token; say why anything else is not exchanged."""
     dead = _dead_token(info, now, local)
@@ -112,8 +113,11 @@ def plan_refresh(info: TokenInfo, now: datetime, within: timedelta, local: Local
         return Plan(NOTHING, "Nothing to do: the token never expires.")
     left = info.expires_at - now
     if left > within:
-        return Plan(NOTHING, f"Nothing to do: the token expires in {format_delta(left)} "
-                             f"({_date(info.expires_at)}), more than {format_delta(within)} away.")
+        return Plan(
+            NOTHING,
+            f"Nothing to do: the token expires in {format_delta(left)} "
+            f"({_date(info.expires_at)}), more than {format_delta(within)} away.",
+        )
     return _exchange_or_refuse(info, local, f"It expires in {format_delta(left)}; refreshing it")
 
 
@@ -128,15 +132,22 @@ def _exchange_or_refuse(info: TokenInfo, local: LocalFacts, doing: str) -> Plan:
     if info.type == "USER":
         return Plan(EXCHANGE, f"{doing}: exchanging it for a ~60-day token.")
     if info.type == "SYSTEM_USER":
-        return Plan(EXCHANGE, f"{doing}: renewing the System User token for another 60 days.",
-                    system_user=True)
+        return Plan(
+            EXCHANGE,
+            f"{doing}: renewing the System User token for another 60 days.",
+            system_user=True,
+        )
     kind = info.type or "unknown"
-    return Plan(REFUSE, f"A {kind} token cannot be exchanged here.", Finding(
-        ProblemCode.CANNOT_EXCHANGE,
-        f"Only user tokens (the temporary kind from API Setup) can be exchanged; this is a {kind} "
-        "token.",
-        f"Use a System User token instead: {PERMANENT_ROUTE}.",
-    ))
+    return Plan(
+        REFUSE,
+        f"A {kind} token cannot be exchanged here.",
+        Finding(
+            ProblemCode.CANNOT_EXCHANGE,
+            f"Only user tokens (the temporary kind from API Setup) can be exchanged; this is a {kind} "
+            "token.",
+            f"Use a System User token instead: {PERMANENT_ROUTE}.",
+        ),
+    )
 
 
 def app_mismatch(token_app_id: str | None, app_id: str, local: LocalFacts) -> Finding | None:
@@ -170,9 +181,13 @@ def ensure_replaceable(found: FoundToken, profile: Profile) -> None:
 
 # -- asking Graph ----------------------------------------------------------------------------------
 
+
 async def inspect_current(
-    settings: Settings, found: FoundToken, local: LocalFacts,
-    *, transport: httpx.AsyncBaseTransport | None = None,
+    settings: Settings,
+    found: FoundToken,
+    local: LocalFacts,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> TokenInfo | Finding:
     """debug_token of the current token, as itself.
 
@@ -207,27 +222,47 @@ async def renew(
         try:
             if system_user:
                 exchanged = await client.refresh_system_user_token(
-                    found.token, app_id=app_id, app_secret=app_secret)
+                    found.token, app_id=app_id, app_secret=app_secret
+                )
             else:
-                exchanged = await client.exchange_token(found.token, app_id=app_id,
-                                                        app_secret=app_secret)
+                exchanged = await client.exchange_token(
+                    found.token, app_id=app_id, app_secret=app_secret
+                )
         except GraphError as err:
             found_problem = exchange_problem(err, local)
-            return Renewal(problem=_refresh_refused(found_problem) if system_user
-                           else found_problem, system_user=system_user)
-        graph = await inspect_token(client, exchanged.token,
-                                    expected_account_id=settings.business_account_id, now=now)
-    checked = diagnose(graph, LocalFacts(now=now, expected_app_id=app_id,
-                                         expected_account_id=settings.business_account_id,
-                                         expected_phone_number_id=settings.phone_number_id,
-                                         warn_days=settings.warn_days, profile=settings.profile))
+            return Renewal(
+                problem=_refresh_refused(found_problem) if system_user else found_problem,
+                system_user=system_user,
+            )
+        graph = await inspect_token(
+            client, exchanged.token, expected_account_id=settings.business_account_id, now=now
+        )
+    checked = diagnose(
+        graph,
+        LocalFacts(
+            now=now,
+            expected_app_id=app_id,
+            expected_account_id=settings.business_account_id,
+            expected_phone_number_id=settings.phone_number_id,
+            warn_days=settings.warn_days,
+            profile=settings.profile,
+        ),
+    )
     expires_at = _expiry(graph, exchanged.expires_in, now)
     if not checked.ok:
-        return Renewal(problem=_new_token_failed(checked.problems[0]), diagnosis=checked,
-                       system_user=system_user)
+        return Renewal(
+            problem=_new_token_failed(checked.problems[0]),
+            diagnosis=checked,
+            system_user=system_user,
+        )
     where = await asyncio.to_thread(replace_stored_token, found, exchanged.token, settings.profile)
-    return Renewal(new_token=exchanged.token, expires_at=expires_at, diagnosis=checked,
-                   stored_in=where, system_user=system_user)
+    return Renewal(
+        new_token=exchanged.token,
+        expires_at=expires_at,
+        diagnosis=checked,
+        stored_in=where,
+        system_user=system_user,
+    )
 
 
 _REGENERATE_SYSTEM_USER = (
@@ -239,18 +274,34 @@ _REGENERATE_SYSTEM_USER = (
 def _refresh_refused(problem: Finding) -> Finding:
     """A System User renewal refusal: the user-token texts (API Setup, extend) do not apply."""
     if problem.code in (ProblemCode.WRONG_APP_SECRET, ProblemCode.WRONG_APP) or problem.code in (
-            ProblemCode.GRAPH_UNREACHABLE, ProblemCode.GRAPH_ERROR, ProblemCode.RATE_LIMITED):
+        ProblemCode.GRAPH_UNREACHABLE,
+        ProblemCode.GRAPH_ERROR,
+        ProblemCode.RATE_LIMITED,
+    ):
         return problem
     if problem.code == ProblemCode.TOKEN_EXPIRED:
-        return Finding(problem.code, "The System User token has expired, and an expired token "
-                       "cannot be renewed.", _REGENERATE_SYSTEM_USER, problem.detail)
-    return Finding(problem.code, "Graph refused to renew the System User token "
-                   f"({problem.title.rstrip('.')}).", _REGENERATE_SYSTEM_USER, problem.detail)
+        return Finding(
+            problem.code,
+            "The System User token has expired, and an expired token cannot be renewed.",
+            _REGENERATE_SYSTEM_USER,
+            problem.detail,
+        )
+    return Finding(
+        problem.code,
+        f"Graph refused to renew the System User token ({problem.title.rstrip('.')}).",
+        _REGENERATE_SYSTEM_USER,
+        problem.detail,
+    )
 
 
 def _new_token_failed(problem: Finding) -> Finding:
-    return Finding(problem.code, f"The new token failed its check, so it was not stored (the old "
-                   f"one is kept): {problem.title}", problem.fix, problem.detail)
+    return Finding(
+        problem.code,
+        f"The new token failed its check, so it was not stored (the old "
+        f"one is kept): {problem.title}",
+        problem.fix,
+        problem.detail,
+    )
 
 
 def _expiry(graph: GraphFindings, expires_in: int | None, now: datetime) -> datetime | None:
@@ -261,6 +312,7 @@ def _expiry(graph: GraphFindings, expires_in: int | None, now: datetime) -> date
 
 
 # -- storing -------------------------------------------------------------------------------------
+
 
 def replace_stored_token(found: FoundToken, new: SecretToken, profile: Profile) -> str:
     """Write `new` where `found` came from, atomically; the old token stays if the write fails."""
@@ -288,20 +340,27 @@ def _put_back(old: SecretToken, account: str) -> None:
 
 # -- helpers -------------------------------------------------------------------------------------
 
+
 def local_for(settings: Settings, found: FoundToken, now: datetime) -> LocalFacts:
     """The local facts the texts need: where the token is and which profile."""
     return _local(settings, found, now, settings.app_id)
 
 
 def _local(settings: Settings, found: FoundToken, now: datetime, app_id: str | None) -> LocalFacts:
-    return LocalFacts(now=now, source=found.source, location=found.location,
-                      expected_app_id=app_id, warn_days=settings.warn_days,
-                      profile=settings.profile)
+    return LocalFacts(
+        now=now,
+        source=found.source,
+        location=found.location,
+        expected_app_id=app_id,
+        warn_days=settings.warn_days,
+        profile=settings.profile,
+    )
 
 
 def _client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> GraphClient:
-    return GraphClient(settings.graph_url, settings.graph_version, transport=transport,
-                       timeout=settings.timeout)
+    return GraphClient(
+        settings.graph_url, settings.graph_version, transport=transport, timeout=settings.timeout
+    )
 
 
 def _date(moment: datetime | None) -> str:

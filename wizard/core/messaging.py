@@ -116,13 +116,23 @@ async def send_hello_world(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> SendOutcome:
     """Send hello_world (en_US) once; a refusal becomes a finding through the one send table."""
-    async with GraphClient(settings.graph_url, settings.graph_version, transport=transport,
-                           timeout=settings.timeout) as client:
+    async with GraphClient(
+        settings.graph_url, settings.graph_version, transport=transport, timeout=settings.timeout
+    ) as client:
         try:
-            sent = await client.send_template(found.token, phone_number_id, to,
-                                              template=HELLO_WORLD, language=HELLO_WORLD_LANGUAGE)
+            sent = await client.send_template(
+                found.token,
+                phone_number_id,
+                to,
+                template=HELLO_WORLD,
+                language=HELLO_WORLD_LANGUAGE,
+            )
         except GraphError as err:
-            local = LocalFacts(now=datetime.now(UTC), source=found.source,
-                               location=found.location, profile=settings.profile)
+            local = LocalFacts(
+                now=datetime.now(UTC),
+                source=found.source,
+                location=found.location,
+                profile=settings.profile,
+            )
             return SendOutcome(problem=send_problem(err, local, to=to, phone=phone_number_id))
     return SendOutcome(sent=sent)

@@ -37,7 +37,7 @@ class Profile:
 
     @property
     def suffix(self) -> str:
-        """"" for the default profile, else `_` + the name upper-cased with `-` as `_`."""
+        """ "" for the default profile, else `_` + the name upper-cased with `-` as `_`."""
         return "" if self.is_default else "_" + self.name.upper().replace("-", "_")
 
     def var(self, base: str) -> str:
@@ -63,7 +63,8 @@ def profile_named(name: str) -> Profile:
     if not _NAME.fullmatch(name):
         raise SettingsError(
             f"{name!r} is not a profile name: use 1 to 32 lower-case letters, digits, _ or -."
-            if len(name) <= 40 else "The profile name is too long (at most 32 characters).",
+            if len(name) <= 40
+            else "The profile name is too long (at most 32 characters).",
             fix="Choose a name such as `acme` or `shop-2` for --profile or WA_TOKEN_PROFILE.",
         )
     return Profile(name)
@@ -123,6 +124,7 @@ def _canonical(name: str) -> str:
 
 
 # -- the keyring index -----------------------------------------------------------------------
+
 
 def read_profile_index() -> tuple[str, ...]:
     """Profiles recorded as stored in the keyring; () when there is no keyring or no index."""

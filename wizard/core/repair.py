@@ -39,6 +39,7 @@ class Repair:
 
 # -- fix gitignore -------------------------------------------------------------------------------
 
+
 def ignore_in_git(env_file: Path) -> Repair:
     """Add the .env path, relative and anchored, to the .gitignore at the top of its work tree,
     and a rule for the temp files a killed save may leave beside it (`/.env.tmp-*`)."""
@@ -52,17 +53,25 @@ def ignore_in_git(env_file: Path) -> Repair:
         raise _unignorable(env_file)
     notes = _tracked_note(root, path, env_file)
     temp = path.with_name(path.name + env_store.TEMP_INFIX + "a1b2c3d4")  # any temp file's name
-    patterns = [pattern for pattern, covered in (
-        (gitignore_pattern(relative), _ignored(root, path)),
-        (temp_files_pattern(relative), _ignored(root, temp)),
-    ) if not covered]
+    patterns = [
+        pattern
+        for pattern, covered in (
+            (gitignore_pattern(relative), _ignored(root, path)),
+            (temp_files_pattern(relative), _ignored(root, temp)),
+        )
+        if not covered
+    ]
     if not patterns:
         return Repair(False, f"{env_file} is already ignored by git.", notes)
     gitignore = root / ".gitignore"
     _append_lines(gitignore, patterns)
     if not _ignored(root, path):
-        notes += ((f"git still does not ignore {env_file}: a later rule such as `!.env` "
-                  "re-includes it; remove that rule."),)
+        notes += (
+            (
+                f"git still does not ignore {env_file}: a later rule such as `!.env` "
+                "re-includes it; remove that rule."
+            ),
+        )
     return Repair(True, f"Added {' and '.join(patterns)} to {gitignore}.", notes)
 
 
@@ -81,10 +90,17 @@ def gitignore_pattern(relative: str) -> str:
 
 def _tracked_note(root: Path, path: Path, shown: Path) -> tuple[str, ...]:
     relative = path.relative_to(root).as_posix()
-    if git_answer(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--", relative) is None:
+    if (
+        git_answer(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--", relative)
+        is None
+    ):
         return ()
-    return ((f"{shown} is tracked by git, and ignoring never untracks a file: run "
-            "`wa-token fix tracked`."),)
+    return (
+        (
+            f"{shown} is tracked by git, and ignoring never untracks a file: run "
+            "`wa-token fix tracked`."
+        ),
+    )
 
 
 def _ignored(root: Path, path: Path) -> bool:
@@ -132,6 +148,7 @@ def _read_gitignore(target: Path) -> bytes:
 
 # -- fix permissions -----------------------------------------------------------------------------
 
+
 def restrict_permissions(env_file: Path) -> Repair:
     """chmod 600 the .env file (its target when it is a symlink)."""
     try:
@@ -146,11 +163,13 @@ def restrict_permissions(env_file: Path) -> Repair:
         os.chmod(env_file, 0o600)
     except OSError as exc:
         raise _write_failed(env_file, exc, owner=True) from None
-    return Repair(True, f"{env_file} is now readable and writable by you only "
-                        f"(mode {mode:o} → 600).")
+    return Repair(
+        True, f"{env_file} is now readable and writable by you only (mode {mode:o} → 600)."
+    )
 
 
 # -- fix keyring ---------------------------------------------------------------------------------
+
 
 def move_to_keyring(env_file: Path, profile: Profile) -> Repair:
     """Write the .env token to the keyring, read it back, compare, and only then remove it.
@@ -165,18 +184,32 @@ def move_to_keyring(env_file: Path, profile: Profile) -> Repair:
     before = keyring_store.read_keyring_token(key)
     keyring_store.write_keyring_token(value, key)  # writes, reads back, compares
     if keyring_store.read_keyring_token(key) != value:
-        raise StoreError("The OS keyring did not give back the token just stored; "
-                         f"{env_file} was not changed.",
-                         fix="Check the keyring with your keyring manager and try again.")
+        raise StoreError(
+            f"The OS keyring did not give back the token just stored; {env_file} was not changed.",
+            fix="Check the keyring with your keyring manager and try again.",
+        )
     record_in_index(profile, stored=True)
     env_store.remove_env_token(env_file, key)
-    notes = ((f"It replaced a different token that was in the keyring (unused: {env_file} "
-             "took precedence)."),) if before and before != value else ()
-    return Repair(True, f"Moved the token ({SecretToken(value).masked}) from {env_file} to the "
-                        f"OS keyring ({keyring_store.keyring_service()}/{key}).", notes)
+    notes = (
+        (
+            (
+                f"It replaced a different token that was in the keyring (unused: {env_file} "
+                "took precedence)."
+            ),
+        )
+        if before and before != value
+        else ()
+    )
+    return Repair(
+        True,
+        f"Moved the token ({SecretToken(value).masked}) from {env_file} to the "
+        f"OS keyring ({keyring_store.keyring_service()}/{key}).",
+        notes,
+    )
 
 
 # -- fix tracked ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class HistoryHit:
@@ -220,7 +253,10 @@ class HistoryScan:
 
 
 def scan_history(
-    env_file: Path, token: SecretToken | None, *, max_revisions: int = MAX_REVISIONS,
+    env_file: Path,
+    token: SecretToken | None,
+    *,
+    max_revisions: int = MAX_REVISIONS,
     seconds: float = SEARCH_SECONDS,
 ) -> HistoryScan:
     """Whether the file is tracked, and every revision (`git rev-list --all`, bounded) that
@@ -234,8 +270,10 @@ def scan_history(
         return HistoryScan(None)
     root = Path(top)
     relative = path.relative_to(root).as_posix()
-    tracked = git_answer(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--",
-                   relative) is not None
+    tracked = (
+        git_answer(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--", relative)
+        is not None
+    )
     if token is None:
         return HistoryScan(root, tracked)
     listed = git_answer(root, "rev-list", "--all", f"--max-count={max_revisions}")
@@ -246,8 +284,15 @@ def scan_history(
     hits, searched, failed = _grep_revisions(root, token, revisions, deadline)
     if not failed and total and int(total) > len(revisions):
         failed = f"only the newest {len(revisions)} of {total} commits were searched"
-    return HistoryScan(root, tracked, hits, in_index, searched,
-                       int(total) if total and total.isdigit() else len(revisions), failed)
+    return HistoryScan(
+        root,
+        tracked,
+        hits,
+        in_index,
+        searched,
+        int(total) if total and total.isdigit() else len(revisions),
+        failed,
+    )
 
 
 def _grep_revisions(
@@ -255,7 +300,7 @@ def _grep_revisions(
 ) -> tuple[tuple[HistoryHit, ...], int, str]:
     hits: list[HistoryHit] = []
     for start in range(0, len(revisions), REVISIONS_PER_CALL):
-        batch = revisions[start:start + REVISIONS_PER_CALL]
+        batch = revisions[start : start + REVISIONS_PER_CALL]
         found = _grep(root, token, batch, deadline)
         if found is None:
             return tuple(hits), start, f"the search stopped after {start} commits (time limit)"
@@ -269,8 +314,12 @@ def _grep(root: Path, token: SecretToken, where: list[str], deadline: float) -> 
     left = deadline - time.monotonic()
     if left <= 0:
         return None
-    done = run_git(root, ["grep", "-F", "-l", "-z", "-f", "-", *where, "--"],
-                    stdin=token.reveal() + "\n", timeout=left)
+    done = run_git(
+        root,
+        ["grep", "-F", "-l", "-z", "-f", "-", *where, "--"],
+        stdin=token.reveal() + "\n",
+        timeout=left,
+    )
     if done is None or done.returncode not in (0, 1):
         return None
     return done.stdout if done.returncode == 0 else ""
@@ -297,6 +346,7 @@ def untrack_steps(env_file: Path, scan: HistoryScan, fix_gitignore: str) -> tupl
 
 # -- shared helpers ------------------------------------------------------------------------------
 
+
 def _path_of(env_file: Path) -> Path:
     """The file's absolute path with its folder's symlinks resolved (git sees the file itself)."""
     absolute = Path(os.path.abspath(env_file))
@@ -309,15 +359,20 @@ def _quote(path: Path) -> str:
 
 def _not_a_plain_gitignore(path: Path, what: str) -> EnvFileError:
     q = _quote(path)
-    fix = (f"git ignores a symlinked .gitignore anyway: replace the link with a copy of its "
-           f"target (cp --remove-destination \"$(readlink -f {q})\" {q}), then run "
-           "`wa-token fix gitignore` again." if what == "a symbolic link" else
-           f"Remove it (rm {q}) or replace it with a regular file, then run "
-           "`wa-token fix gitignore` again.")
+    fix = (
+        f"git ignores a symlinked .gitignore anyway: replace the link with a copy of its "
+        f'target (cp --remove-destination "$(readlink -f {q})" {q}), then run '
+        "`wa-token fix gitignore` again."
+        if what == "a symbolic link"
+        else f"Remove it (rm {q}) or replace it with a regular file, then run "
+        "`wa-token fix gitignore` again."
+    )
     return EnvFileError(
         f"{path} is {what}: wa-token only adds lines to a regular .gitignore file (a symlink "
         "could lead out of the repository; a FIFO or device would never end). Nothing was "
-        "written.", fix=fix, title="The .gitignore file cannot be changed",
+        "written.",
+        fix=fix,
+        title="The .gitignore file cannot be changed",
     )
 
 
@@ -333,7 +388,12 @@ def _unignorable(path: Path) -> EnvFileError:
 
 def _write_failed(path: Path, exc: OSError, *, owner: bool = False) -> EnvFileError:
     reason = exc.strerror or type(exc).__name__
-    fix = (f"Run it as the file's owner (sudo chown \"$USER\" {_quote(path)}), or chmod 600 it "
-           "yourself." if owner else "Check that you may write there, then try again.")
-    return EnvFileError(f"{path} could not be changed: {reason}.", fix=fix,
-                        title="The file could not be changed")
+    fix = (
+        f'Run it as the file\'s owner (sudo chown "$USER" {_quote(path)}), or chmod 600 it '
+        "yourself."
+        if owner
+        else "Check that you may write there, then try again."
+    )
+    return EnvFileError(
+        f"{path} could not be changed: {reason}.", fix=fix, title="The file could not be changed"
+    )

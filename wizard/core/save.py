@@ -32,12 +32,21 @@ class SaveOutcome:
     @property
     def summary(self) -> str:
         """One line, e.g. "Saved to .env as WHATSAPP_CLOUD_API_TOKEN (replaced the previous token)"."""
-        action = ("created the file" if self.created else "replaced the previous token"
-                  if self.replaced else "it was already there" if self.unchanged else "added")
+        action = (
+            "created the file"
+            if self.created
+            else "replaced the previous token"
+            if self.replaced
+            else "it was already there"
+            if self.unchanged
+            else "added"
+        )
         return f"Saved to {self.where} ({action})"
 
 
-def stored_token(target: StoreTarget, env_file: Path, profile: Profile = DEFAULT) -> SecretToken | None:
+def stored_token(
+    target: StoreTarget, env_file: Path, profile: Profile = DEFAULT
+) -> SecretToken | None:
     """The token already in that store, if any (raises StoreError when it cannot be read)."""
     key = profile.token_key
     if target == StoreTarget.KEYRING:
@@ -56,9 +65,17 @@ def store_token(
         previous = keyring_store.read_keyring_token(key)
         keyring_store.write_keyring_token(token.reveal(), key)
         record_in_index(profile, stored=True)
-        return SaveOutcome(StoreTarget.KEYRING, f"the OS keyring ({sources.keyring_location(key)})",
-                           replaced=bool(previous) and previous != token.reveal(),
-                           unchanged=previous == token.reveal())
+        return SaveOutcome(
+            StoreTarget.KEYRING,
+            f"the OS keyring ({sources.keyring_location(key)})",
+            replaced=bool(previous) and previous != token.reveal(),
+            unchanged=previous == token.reveal(),
+        )
     result = env_store.write_env_token(env_file, token.reveal(), key)
-    return SaveOutcome(StoreTarget.ENV, f"{env_file} as {key}", created=result.created,
-                       replaced=result.replaced, unchanged=result.unchanged)
+    return SaveOutcome(
+        StoreTarget.ENV,
+        f"{env_file} as {key}",
+        created=result.created,
+        replaced=result.replaced,
+        unchanged=result.unchanged,
+    )

@@ -32,12 +32,24 @@ class ScheduleTexts:
 
 
 def refresh_command(
-    program: Sequence[str], env_file: Path, profile: Profile, within_days: int,
+    program: Sequence[str],
+    env_file: Path,
+    profile: Profile,
+    within_days: int,
     extra_flags: Sequence[str] = (),
 ) -> tuple[str, ...]:
     """`/abs/wa-token refresh --if-expiring-within N --env-file /abs/.env --profile NAME`."""
-    return (*program, "refresh", "--if-expiring-within", str(within_days),
-            "--env-file", str(env_file), "--profile", profile.name, *extra_flags)
+    return (
+        *program,
+        "refresh",
+        "--if-expiring-within",
+        str(within_days),
+        "--env-file",
+        str(env_file),
+        "--profile",
+        profile.name,
+        *extra_flags,
+    )
 
 
 def schedule_texts(command: Sequence[str], profile: Profile) -> ScheduleTexts:
@@ -49,40 +61,48 @@ def schedule_texts(command: Sequence[str], profile: Profile) -> ScheduleTexts:
     _refuse_control_characters(command)
     unit = "wa-token-refresh" + ("" if profile.is_default else f"-{profile.name}")
     cron_command = shlex.join(command).replace("%", "\\%")  # cron turns a bare % into a newline
-    crontab = "\n".join([
-        "# crontab -e, then paste (daily at 04:17; only failures print, so cron mails only them).",
-        "# The app id and secret must be in the .env file: cron does not see your shell's",
-        "# variables. A token in the OS keyring is usually out of cron's reach: use the timer.",
-        f"17 4 * * * {cron_command} >/dev/null",
-    ])
-    service = "\n".join([
-        f"# ~/.config/systemd/user/{unit}.service",
-        "[Unit]",
-        (f"Description=Refresh the WhatsApp Cloud API token before it expires (profile "
-        f"{profile.name})"),
-        "",
-        "[Service]",
-        "Type=oneshot",
-        f"ExecStart={systemd_join(command)}",
-        "# Your server must read the new token: restart it from here if it only reads at start,",
-        "# e.g. ExecStartPost=/usr/bin/systemctl --user try-restart your-app.service",
-    ])
-    timer = "\n".join([
-        f"# ~/.config/systemd/user/{unit}.timer",
-        "[Unit]",
-        f"Description=Run {unit} daily",
-        "",
-        "[Timer]",
-        "OnCalendar=daily",
-        "RandomizedDelaySec=1h",
-        "Persistent=true",
-        "",
-        "[Install]",
-        "WantedBy=timers.target",
-        "",
-        f"# Then: systemctl --user daemon-reload && systemctl --user enable --now {unit}.timer",
-        "# (and `loginctl enable-linger $USER` so it also runs while you are logged out).",
-    ])
+    crontab = "\n".join(
+        [
+            "# crontab -e, then paste (daily at 04:17; only failures print, so cron mails only them).",
+            "# The app id and secret must be in the .env file: cron does not see your shell's",
+            "# variables. A token in the OS keyring is usually out of cron's reach: use the timer.",
+            f"17 4 * * * {cron_command} >/dev/null",
+        ]
+    )
+    service = "\n".join(
+        [
+            f"# ~/.config/systemd/user/{unit}.service",
+            "[Unit]",
+            (
+                f"Description=Refresh the WhatsApp Cloud API token before it expires (profile "
+                f"{profile.name})"
+            ),
+            "",
+            "[Service]",
+            "Type=oneshot",
+            f"ExecStart={systemd_join(command)}",
+            "# Your server must read the new token: restart it from here if it only reads at start,",
+            "# e.g. ExecStartPost=/usr/bin/systemctl --user try-restart your-app.service",
+        ]
+    )
+    timer = "\n".join(
+        [
+            f"# ~/.config/systemd/user/{unit}.timer",
+            "[Unit]",
+            f"Description=Run {unit} daily",
+            "",
+            "[Timer]",
+            "OnCalendar=daily",
+            "RandomizedDelaySec=1h",
+            "Persistent=true",
+            "",
+            "[Install]",
+            "WantedBy=timers.target",
+            "",
+            f"# Then: systemctl --user daemon-reload && systemctl --user enable --now {unit}.timer",
+            "# (and `loginctl enable-linger $USER` so it also runs while you are logged out).",
+        ]
+    )
     return ScheduleTexts(unit, tuple(command), shlex.join(command), crontab, service, timer)
 
 

@@ -83,14 +83,19 @@ def load_settings(
         ),
         env_file=env_file or Path(".env"),
         timeout=check_positive(timeout if timeout is not None else DEFAULT_TIMEOUT, "--timeout"),
-        warn_days=int(check_positive(warn_days if warn_days is not None else DEFAULT_WARN_DAYS,
-                                     "--warn-days", allow_zero=True)),
+        warn_days=int(
+            check_positive(
+                warn_days if warn_days is not None else DEFAULT_WARN_DAYS,
+                "--warn-days",
+                allow_zero=True,
+            )
+        ),
         app_id=require_setting_id(context(APP_ID_VAR), chosen.var(APP_ID_VAR)),
         app_secret=SecretToken(secret) if secret else None,
-        business_account_id=require_setting_id(context(ACCOUNT_ID_VAR),
-                                               chosen.var(ACCOUNT_ID_VAR)),
-        phone_number_id=require_setting_id(context(PHONE_NUMBER_ID_VAR),
-                                           chosen.var(PHONE_NUMBER_ID_VAR)),
+        business_account_id=require_setting_id(context(ACCOUNT_ID_VAR), chosen.var(ACCOUNT_ID_VAR)),
+        phone_number_id=require_setting_id(
+            context(PHONE_NUMBER_ID_VAR), chosen.var(PHONE_NUMBER_ID_VAR)
+        ),
         profile=chosen,
     )
 

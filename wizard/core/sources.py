@@ -20,7 +20,12 @@ SOURCE_LABELS: dict[str, str] = {
 }
 
 # Aliases for wizard.ui and the CLI until they import Source (issue 11: the lead removes them).
-STDIN, ENVIRONMENT, DOTENV, KEYRING = Source.STDIN, Source.ENVIRONMENT, Source.DOTENV, Source.KEYRING
+STDIN, ENVIRONMENT, DOTENV, KEYRING = (
+    Source.STDIN,
+    Source.ENVIRONMENT,
+    Source.DOTENV,
+    Source.KEYRING,
+)
 
 
 @dataclass(frozen=True)
@@ -121,10 +126,13 @@ def read_below(
     The keyring is asked only when it is among them, so a token from the environment or
     `.env` looks at the keyring only to say whether it holds a different one.
     """
-    readers = {Source.ENVIRONMENT: lambda: read_environment(environ, key),
-               Source.DOTENV: lambda: read_dotenv(env_file, key), Source.KEYRING: lambda: read_keyring(key)}
+    readers = {
+        Source.ENVIRONMENT: lambda: read_environment(environ, key),
+        Source.DOTENV: lambda: read_dotenv(env_file, key),
+        Source.KEYRING: lambda: read_keyring(key),
+    }
     order = list(readers)
-    below = order[order.index(source) + 1:] if source in order else order
+    below = order[order.index(source) + 1 :] if source in order else order
     return [readers[name]() for name in below]
 
 
@@ -189,13 +197,17 @@ def shadowed_locations(winner: FoundToken, readings: list[SourceReading]) -> tup
     order = [r.source for r in readings]
     below = order.index(winner.source) + 1 if winner.source in order else 0
     return tuple(
-        describe(r.source, r.location) for r in readings[below:]
+        describe(r.source, r.location)
+        for r in readings[below:]
         if r.token is not None and r.token != winner.token
     )
 
 
 def overriding_saved(
-    target_source: Source, token: SecretToken, environ: Mapping[str, str], env_file: Path,
+    target_source: Source,
+    token: SecretToken,
+    environ: Mapping[str, str],
+    env_file: Path,
     key: str = TOKEN_KEY,
 ) -> tuple[SourceReading, ...]:
     """Higher-precedence sources holding a different token than the one just saved there."""

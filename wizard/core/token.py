@@ -19,7 +19,7 @@ _TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_\-.|~+/=]+")
 _KEY_PREFIX = re.compile(r"^(?:export\s+)?(?P<key>" + TOKEN_KEY + r"(?:_[A-Z0-9_]{1,32})?)\s*=\s*")
 """`WHATSAPP_CLOUD_API_TOKEN=`, or a profile's `WHATSAPP_CLOUD_API_TOKEN_ACME=`, maybe exported."""
 _BEARER_PREFIX = re.compile(r"^bearer\s+", re.IGNORECASE)
-_QUOTES = ("\"", "'", "`", "\u201c\u201d", "\u2018\u2019")
+_QUOTES = ('"', "'", "`", "\u201c\u201d", "\u2018\u2019")
 
 
 class SecretToken:
@@ -117,23 +117,55 @@ def format_problem(value: str) -> str | None:
     """Why the text cannot be a token, in words that never quote it; None when it can be."""
     checks = (
         (not value, "it is empty"),
-        (len(value) > MAX_TOKEN_LENGTH, (f"it is {len(value)} characters long, far longer than any "
-         "access token (a whole file or log was pasted?)")),
-        (bool(_BEARER_PREFIX.match(value)), ("it starts with `Bearer ` (store the token alone; the "
-         "`Bearer ` prefix belongs in the HTTP header, not in the value)")),
+        (
+            len(value) > MAX_TOKEN_LENGTH,
+            (
+                f"it is {len(value)} characters long, far longer than any "
+                "access token (a whole file or log was pasted?)"
+            ),
+        ),
+        (
+            bool(_BEARER_PREFIX.match(value)),
+            (
+                "it starts with `Bearer ` (store the token alone; the "
+                "`Bearer ` prefix belongs in the HTTP header, not in the value)"
+            ),
+        ),
         (bool(_KEY_PREFIX.match(value)), f"it starts with `{TOKEN_KEY}=` (store the value alone)"),
         (_has_outer_space(value), "it starts or ends with spaces or a line break"),
-        (_has_inner_space(value), ("it has spaces or line breaks inside it (a token is one unbroken "
-         "word; the copy may have wrapped)")),
-        (_has_control(value), ("it contains control characters (an escape sequence or terminal "
-         "code was pasted with it)")),
-        (not value.isascii(), ("it contains non-ASCII characters (often a smart quote or an "
-         "invisible character copied from a web page or chat)")),
+        (
+            _has_inner_space(value),
+            (
+                "it has spaces or line breaks inside it (a token is one unbroken "
+                "word; the copy may have wrapped)"
+            ),
+        ),
+        (
+            _has_control(value),
+            (
+                "it contains control characters (an escape sequence or terminal "
+                "code was pasted with it)"
+            ),
+        ),
+        (
+            not value.isascii(),
+            (
+                "it contains non-ASCII characters (often a smart quote or an "
+                "invisible character copied from a web page or chat)"
+            ),
+        ),
         (_has_quotes(value), "it is wrapped in or contains quote characters"),
-        (len(value) < MIN_TOKEN_LENGTH, (f"it is only {len(value)} characters long; an access token "
-         "is usually 150 to 250 (the copy looks cut short)")),
-        (not _TOKEN_ALPHABET.fullmatch(value), ("it contains punctuation that never appears in an "
-         "access token")),
+        (
+            len(value) < MIN_TOKEN_LENGTH,
+            (
+                f"it is only {len(value)} characters long; an access token "
+                "is usually 150 to 250 (the copy looks cut short)"
+            ),
+        ),
+        (
+            not _TOKEN_ALPHABET.fullmatch(value),
+            ("it contains punctuation that never appears in an access token"),
+        ),
     )
     return next((reason for failed, reason in checks if failed), None)
 
@@ -143,7 +175,7 @@ def _strip_key_prefix(value: str) -> tuple[str, str]:
     match = _KEY_PREFIX.match(value)
     if match is None:
         return value, ""
-    return value[match.end():].strip(), match["key"]
+    return value[match.end() :].strip(), match["key"]
 
 
 def _strip_quotes(value: str) -> tuple[str, bool]:

@@ -70,8 +70,10 @@ def clean_body(value: Any, secrets: tuple[tuple[str, str], ...]) -> Any:
             value = value.replace(form, masked)
         return clean_text(value)
     if isinstance(value, dict):  # a token Graph hands out (exchange) is data, not display
-        return {key: item if key == RECEIVED_SECRET else clean_body(item, secrets)
-                for key, item in value.items()}
+        return {
+            key: item if key == RECEIVED_SECRET else clean_body(item, secrets)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [clean_body(item, secrets) for item in value]
     return value

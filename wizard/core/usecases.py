@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # repair runs git: imported only when a history fix runs
 
 # -- extend ----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Extension:
     """What `extend` did: the plan, and either a refusal (problem) or the renewal."""
@@ -43,8 +44,12 @@ class Extension:
 
 
 async def extend(
-    settings: Settings, found: FoundToken, now: datetime, *,
-    app_id: str | None, app_secret: Callable[[], SecretToken],
+    settings: Settings,
+    found: FoundToken,
+    now: datetime,
+    *,
+    app_id: str | None,
+    app_secret: Callable[[], SecretToken],
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Extension:
     """Method 2 for both doors: inspect, plan, check the app, then exchange, check and store.
@@ -65,9 +70,15 @@ async def extend(
     mismatch = lifecycle.app_mismatch(info.app_id, chosen, local)
     if mismatch is not None:
         return Extension(plan, mismatch)
-    renewal = await lifecycle.renew(settings, found, app_id=chosen, app_secret=app_secret(),
-                                    system_user=plan.system_user, transport=transport,
-                                    now=now)
+    renewal = await lifecycle.renew(
+        settings,
+        found,
+        app_id=chosen,
+        app_secret=app_secret(),
+        system_user=plan.system_user,
+        transport=transport,
+        now=now,
+    )
     return Extension(plan, renewal.problem, renewal)
 
 
@@ -78,22 +89,28 @@ def valid_app_id(value: str | None, profile: Profile) -> str:
         raise SettingsError(
             "The exchange needs the app id, and none is known.",
             fix=f"Set {variable} (environment or .env) or pass --app-id: App Dashboard → your "
-            "app → App settings → Basic → App ID.")
+            "app → App settings → Basic → App ID.",
+        )
     if not value.isdigit():
-        raise SettingsError(f"The app id must be digits ({variable} or --app-id).",
-                            fix="Copy it from App Dashboard → your app → App settings → Basic.")
+        raise SettingsError(
+            f"The app id must be digits ({variable} or --app-id).",
+            fix="Copy it from App Dashboard → your app → App settings → Basic.",
+        )
     return value
 
 
 # -- fix tracked -----------------------------------------------------------------------------------
 
-def untrack_commands(env_file: Path, profile: Profile, now: datetime,
-                     scan: HistoryScan) -> tuple[str, ...]:
+
+def untrack_commands(
+    env_file: Path, profile: Profile, now: datetime, scan: HistoryScan
+) -> tuple[str, ...]:
     """The steps to untrack `env_file`, naming `wa-token fix gitignore` with the right flags."""
     from wizard.core import repair
 
-    return repair.untrack_steps(env_file, scan, fix_command(env_file, profile, now,
-                                                            "fix gitignore"))
+    return repair.untrack_steps(
+        env_file, scan, fix_command(env_file, profile, now, "fix gitignore")
+    )
 
 
 def fix_command(env_file: Path, profile: Profile, now: datetime, words: str) -> str:
@@ -103,6 +120,7 @@ def fix_command(env_file: Path, profile: Profile, now: datetime, words: str) -> 
 
 
 # -- save ------------------------------------------------------------------------------------------
+
 
 def token_command(profile: Profile) -> str:
     """How a server reads this profile's token from the keyring: `wa-token token [--profile X]`."""

@@ -34,8 +34,16 @@ ADMIN_USER_ID = "10215241773839999"
 ADMIN_NAME = "Demo Admin"
 BUSINESS_MANAGEMENT = "business_management"
 ADMIN_SCOPES = (BUSINESS_MANAGEMENT, *fg.WHATSAPP_SCOPES)
-ALLOWED_SCOPES = frozenset({BUSINESS_MANAGEMENT, *fg.WHATSAPP_SCOPES, "ads_management",
-                            "ads_read", "catalog_management", "whatsapp_business_manage_events"})
+ALLOWED_SCOPES = frozenset(
+    {
+        BUSINESS_MANAGEMENT,
+        *fg.WHATSAPP_SCOPES,
+        "ads_management",
+        "ads_read",
+        "catalog_management",
+        "whatsapp_business_manage_events",
+    }
+)
 """Permissions a System User token may carry (an excerpt of Meta's supported list)."""
 WRITE_EDGES = frozenset({"system_users", "applications", "assigned_users", "access_tokens"})
 BUSINESS_EDGES = WRITE_EDGES | {"owned_apps"}
@@ -43,13 +51,16 @@ MINTED_PREFIX = "EAAFake0Minted0"
 
 TWO_FACTOR_BODY = {
     "message": "Two factor authentication required. User have to enter a code from SMS or TOTP "
-               "code generator to pass 2fac. This could happen when accessing a 2fac-protected "
-               "asset like a page that is owned by a 2fac-protected business manager.",
-    "type": "OAuthException", "code": 415, "error_subcode": 2859009, "is_transient": False,
+    "code generator to pass 2fac. This could happen when accessing a 2fac-protected "
+    "asset like a page that is owned by a 2fac-protected business manager.",
+    "type": "OAuthException",
+    "code": 415,
+    "error_subcode": 2859009,
+    "is_transient": False,
     "error_user_title": "Two-factor authentication required",
     "error_user_msg": "To continue working in your account, please refresh this page to "
-                      "authenticate. Or navigate to the business settings page and authenticate "
-                      "when prompted.",
+    "authenticate. Or navigate to the business settings page and authenticate "
+    "when prompted.",
 }
 """The body of facebook/facebook-java-business-sdk issue #437 (a real answer)."""
 
@@ -146,6 +157,7 @@ def admin_scenario(token: str | None) -> AdminScenario | None:
 
 # -- routing ---------------------------------------------------------------------------------------
 
+
 def answer(server: FakeGraphServer, call: Call) -> Reply | None:
     """The reply for a business call or an admin token's call; None lets fake_graph answer."""
     admin = admin_scenario(call.token)
@@ -168,24 +180,39 @@ def _admin_token_data(admin: AdminScenario) -> dict[str, Any]:
     now = fg._now()
     if admin.expired:
         subcode, message = fg.dead_token_error(_EXPIRED, now)
-        return {"app_id": fg.APP_ID, "type": "USER", "application": fg.APP_NAME,
-                "expires_at": now - fg.HOUR, "is_valid": False, "scopes": [],
-                "user_id": ADMIN_USER_ID,
-                "error": {"code": 190, "message": message, "subcode": subcode}}
-    return {"app_id": fg.APP_ID, "type": "USER", "application": fg.APP_NAME,
-            "data_access_expires_at": now + 90 * fg.DAY, "expires_at": now + fg.HOUR,
-            "is_valid": True, "issued_at": now, "scopes": list(admin.scopes),
+        return {
+            "app_id": fg.APP_ID,
+            "type": "USER",
+            "application": fg.APP_NAME,
+            "expires_at": now - fg.HOUR,
+            "is_valid": False,
+            "scopes": [],
             "user_id": ADMIN_USER_ID,
-            "granular_scopes": [{"scope": s, **({"target_ids": [fg.BUSINESS_ID]}
-                                               if s == BUSINESS_MANAGEMENT else {})}
-                                for s in admin.scopes]}
+            "error": {"code": 190, "message": message, "subcode": subcode},
+        }
+    return {
+        "app_id": fg.APP_ID,
+        "type": "USER",
+        "application": fg.APP_NAME,
+        "data_access_expires_at": now + 90 * fg.DAY,
+        "expires_at": now + fg.HOUR,
+        "is_valid": True,
+        "issued_at": now,
+        "scopes": list(admin.scopes),
+        "user_id": ADMIN_USER_ID,
+        "granular_scopes": [
+            {"scope": s, **({"target_ids": [fg.BUSINESS_ID]} if s == BUSINESS_MANAGEMENT else {})}
+            for s in admin.scopes
+        ],
+    }
 
 
 class _Business:
     """One call by an admin token."""
 
-    def __init__(self, server: FakeGraphServer, state: BusinessState, admin: AdminScenario,
-                 call: Call) -> None:
+    def __init__(
+        self, server: FakeGraphServer, state: BusinessState, admin: AdminScenario, call: Call
+    ) -> None:
         self.server, self.state, self.admin, self.call = server, state, admin, call
 
     def route(self) -> Reply:
@@ -194,12 +221,13 @@ class _Business:
             case "GET", ("me",):
                 return fg.json_reply({"id": ADMIN_USER_ID, "name": ADMIN_NAME})
             case "GET", ("me", "permissions"):
-                return fg.json_reply({"data": [{"permission": p, "status": "granted"}
-                                               for p in self.admin.scopes]})
+                return fg.json_reply(
+                    {"data": [{"permission": p, "status": "granted"} for p in self.admin.scopes]}
+                )
             case "GET", ("me", "businesses"):
                 self._need_business_management()
                 rows = [{"id": fg.BUSINESS_ID, "name": fg.BUSINESS_NAME}, SECOND_BUSINESS]
-                return fg.json_reply({"data": rows[:self.admin.businesses]})
+                return fg.json_reply({"data": rows[: self.admin.businesses]})
             case "GET", (business, "owned_whatsapp_business_accounts"):
                 self._business(business)
                 rows = [fg.pick(fg.ACCOUNTS[w], ["name"]) for w in self.admin.accounts]
@@ -221,8 +249,8 @@ class _Business:
             case "GET", (user_id, "applications"):
                 self._system_user(user_id)
                 with self.state.lock:
-                    apps = sorted(self.state.installed.get(user_id, set()))
-                return fg.json_reply({"data": [{"id": a, "name": fg.APP_NAME} for a in apps]})
+                    installed = sorted(self.state.installed.get(user_id, set()))
+                return fg.json_reply({"data": [{"id": a, "name": fg.APP_NAME} for a in installed]})
             case "POST", (user_id, "applications"):
                 return self._install(user_id)
             case "GET", (waba_id, "assigned_users"):
@@ -237,8 +265,9 @@ class _Business:
 
     def _need_business_management(self) -> None:
         if BUSINESS_MANAGEMENT not in self.admin.scopes:
-            raise fg.fail(403, 200, "(#200) Requires business_management permission to manage "
-                          "the object")
+            raise fg.fail(
+                403, 200, "(#200) Requires business_management permission to manage the object"
+            )
 
     def _business(self, business_id: str) -> None:
         if business_id == SECOND_BUSINESS["id"] and self.admin.businesses > 1:
@@ -251,12 +280,22 @@ class _Business:
         """Every write: business_management, admin role, the 2FA gate."""
         self._need_business_management()
         if self.admin.two_factor:
-            raise fg.GraphFailure(fg.error_reply(
-                400, 415, TWO_FACTOR_BODY["message"], subcode=2859009,
-                error_data={"hash": "8874359819718335175"}))
+            raise fg.GraphFailure(
+                fg.error_reply(
+                    400,
+                    415,
+                    str(TWO_FACTOR_BODY["message"]),
+                    subcode=2859009,
+                    error_data={"hash": "8874359819718335175"},
+                )
+            )
         if self.admin.role != "ADMIN":
-            raise fg.fail(403, 200, "(#200) You do not have permission to perform this action: "
-                          "only business admins can manage system users and assets")
+            raise fg.fail(
+                403,
+                200,
+                "(#200) You do not have permission to perform this action: "
+                "only business admins can manage system users and assets",
+            )
 
     def _system_user(self, user_id: str) -> dict[str, str]:
         with self.state.lock:
@@ -296,8 +335,12 @@ class _Business:
         if not self.admin.owns_app:  # [Unverified] wording
             raise fg.bad_parameter("The system user and the app must belong to the same business")
         if not self.admin.app_installable:  # [Unverified] wording
-            raise fg.fail(400, 3, "(#3) Application does not have the capability to make this "
-                          "API call: only apps with standard access can be installed")
+            raise fg.fail(
+                400,
+                3,
+                "(#3) Application does not have the capability to make this "
+                "API call: only apps with standard access can be installed",
+            )
         with self.state.lock:
             self.state.installed.setdefault(user_id, set()).add(fg.APP_ID)
         self._count()
@@ -324,10 +367,19 @@ class _Business:
         user_id = self.call.params.get("user", "")
         self._system_user(user_id)
         tasks = _tasks(self.call.params.get("tasks", ""))
-        if not tasks or not set(tasks) <= {"MANAGE", "DEVELOP", "MANAGE_TEMPLATES",
-                                           "MANAGE_PHONE", "VIEW_COST", "MANAGE_EXTENSIONS",
-                                           "VIEW_PHONE_ASSETS", "MANAGE_PHONE_ASSETS",
-                                           "VIEW_TEMPLATES", "MESSAGING", "VIEW_INSIGHTS"}:
+        if not tasks or not set(tasks) <= {
+            "MANAGE",
+            "DEVELOP",
+            "MANAGE_TEMPLATES",
+            "MANAGE_PHONE",
+            "VIEW_COST",
+            "MANAGE_EXTENSIONS",
+            "VIEW_PHONE_ASSETS",
+            "MANAGE_PHONE_ASSETS",
+            "VIEW_TEMPLATES",
+            "MESSAGING",
+            "VIEW_INSIGHTS",
+        }:
             raise fg.bad_parameter("Param tasks must be a non-empty list of valid tasks")
         with self.state.lock:
             self.state.assigned.setdefault(waba_id, {})[user_id] = tasks
@@ -338,12 +390,18 @@ class _Business:
         self._system_user(user_id)
         self._write()
         params = self.call.params
-        expected = hmac.new(fg.APP_SECRET.encode(), (self.call.token or "").encode(),
-                            hashlib.sha256).hexdigest()
+        expected = hmac.new(
+            fg.APP_SECRET.encode(), (self.call.token or "").encode(), hashlib.sha256
+        ).hexdigest()
         if not hmac.compare_digest(params.get("appsecret_proof", ""), expected):
-            raise fg.GraphFailure(fg.error_reply(
-                400, 100, "Invalid appsecret_proof provided in the API argument",
-                kind="GraphMethodException"))
+            raise fg.GraphFailure(
+                fg.error_reply(
+                    400,
+                    100,
+                    "Invalid appsecret_proof provided in the API argument",
+                    kind="GraphMethodException",
+                )
+            )
         if params.get("business_app") != fg.APP_ID:
             raise fg.bad_parameter("Param business_app must be a valid app id")
         with self.state.lock:
@@ -352,24 +410,37 @@ class _Business:
             raise fg.bad_parameter("The system user has not installed the app")
         scopes = tuple(s.strip() for s in params.get("scope", "").split(",") if s.strip())
         if not scopes or not set(scopes) <= ALLOWED_SCOPES:
-            raise fg.fail(400, 3962, "(#3962) Provided permission is not valid. Check your "
-                          "spelling and syntax.")
-        return fg.json_reply({"access_token": self._mint(user_id, scopes,
-                                                         params.get("set_token_expires_in_60_days")
-                                                         == "true")})
+            raise fg.fail(
+                400,
+                3962,
+                "(#3962) Provided permission is not valid. Check your spelling and syntax.",
+            )
+        return fg.json_reply(
+            {
+                "access_token": self._mint(
+                    user_id, scopes, params.get("set_token_expires_in_60_days") == "true"
+                )
+            }
+        )
 
     def _mint(self, user_id: str, scopes: tuple[str, ...], sixty_days: bool) -> str:
         """A new token that reaches what is assigned now, registered with fake_graph."""
         with self.state.lock:
-            reach = tuple(w for w, users in self.state.assigned.items()
-                          if "MANAGE" in users.get(user_id, ()))
+            reach = tuple(
+                w for w, users in self.state.assigned.items() if "MANAGE" in users.get(user_id, ())
+            )
             seed = f"{user_id}:{len(self.state.minted)}:{','.join(scopes)}:{reach}"
             token = MINTED_PREFIX + hashlib.sha256(seed.encode()).hexdigest()[:48]
             self.state.minted.append(token)
         self._count()
-        scenario = fg.Scenario(token_type="SYSTEM_USER", user_id=user_id, scopes=scopes,
-                               target_ids=reach, issued_ago=0,
-                               expires_in=60 * fg.DAY if sixty_days else 0)
+        scenario = fg.Scenario(
+            token_type="SYSTEM_USER",
+            user_id=user_id,
+            scopes=scopes,
+            target_ids=reach,
+            issued_ago=0,
+            expires_in=60 * fg.DAY if sixty_days else 0,
+        )
         # The same server now recognises it. Under `python -m wizard.testing.fake_graph` the server
         # lives in __main__, a second copy of that module: register where the server looks.
         home = sys.modules.get(type(self.server).__module__, fg)
@@ -384,5 +455,4 @@ def _tasks(raw: str) -> tuple[str, ...]:
         value = json.loads(text.replace("'", '"')) if text.startswith("[") else text.split(",")
     except ValueError:
         return ()
-    return tuple(str(t).strip() for t in value if str(t).strip()) if isinstance(value, list) \
-        else ()
+    return tuple(str(t).strip() for t in value if str(t).strip()) if isinstance(value, list) else ()

@@ -10,11 +10,11 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 APP_ID = "634974688087057"
@@ -53,13 +53,37 @@ REVOKED_MESSAGE = (
     "their password or Facebook has changed the session for security reasons."
 )
 # Field names `fields=` may ask for; the ones the fake has no value for are simply left out.
-WABA_FIELDS = frozenset((
-    "id name currency timezone_id message_template_namespace account_review_status "
-    "business_verification_status country ownership_type status").split())
-PHONE_FIELDS = frozenset((
-    "id display_phone_number verified_name quality_rating code_verification_status platform_type "
-    "throughput name_status status last_onboarded_time messaging_limit_tier account_mode "
-    "is_official_business_account").split())
+WABA_FIELDS = frozenset(
+    [
+        "id",
+        "name",
+        "currency",
+        "timezone_id",
+        "message_template_namespace",
+        "account_review_status",
+        "business_verification_status",
+        "country",
+        "ownership_type",
+        "status",
+    ]
+)
+PHONE_FIELDS = frozenset(
+    [
+        "id",
+        "display_phone_number",
+        "verified_name",
+        "quality_rating",
+        "code_verification_status",
+        "platform_type",
+        "throughput",
+        "name_status",
+        "status",
+        "last_onboarded_time",
+        "messaging_limit_tier",
+        "account_mode",
+        "is_official_business_account",
+    ]
+)
 NODE_FIELDS = {"WhatsAppBusinessAccount": WABA_FIELDS, "WhatsAppBusinessPhoneNumber": PHONE_FIELDS}
 EDGES = {("WhatsAppBusinessAccount", "phone_numbers"): "WhatsAppBusinessPhoneNumber"}
 """Edges field expansion may nest (`phone_numbers.limit(5){id,status}`), and their node type."""
@@ -69,6 +93,7 @@ DEFAULT_PAGE_SIZE = 25
 
 
 # -- scenarios and demo tokens --------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -94,13 +119,13 @@ QUIRKS = {
     "no_subcode": "190 errors carry only the message, no error_subcode (nor data.error.subcode)",
     "dead_keeps_scopes": "debug_token data with is_valid false keeps scopes and granular_scopes",
     "sparse_debug": "debug_token data without granular_scopes, issued_at, user_id, "
-                    "data_access_expires_at",
+    "data_access_expires_at",
     "bare_errors": "error envelopes without type or fbtrace_id",
     "token_in_next": "paging.next is an absolute URL that carries access_token",
     "foreign_next": "paging.next points at another host",
     "viewing_app_mismatch": "debug_token with the app token: (#100) the App_id did not match",
     "app_token_required": "debug_token without the app token: (#100) you must provide an app "
-                          "access token",
+    "access token",
     "business_refused": "/me/businesses: (#100) Missing permissions",
     "account_read_10": "reading a WABA or its numbers: (#10) Application does not have permission",
     "account_read_200": "reading a WABA or its numbers: (#200) Permissions error",
@@ -126,8 +151,13 @@ def benchmark_waba_ids(count: int) -> tuple[str, ...]:
 
 
 _TEMPORARY = Scenario(
-    token_type="USER", user_id=DEVELOPER_USER_ID, expires_in=23 * HOUR, issued_ago=HOUR,
-    data_access_in=90 * DAY, scopes=(*WHATSAPP_SCOPES, "public_profile"), target_ids=(WABA_A,),
+    token_type="USER",
+    user_id=DEVELOPER_USER_ID,
+    expires_in=23 * HOUR,
+    issued_ago=HOUR,
+    data_access_in=90 * DAY,
+    scopes=(*WHATSAPP_SCOPES, "public_profile"),
+    target_ids=(WABA_A,),
 )
 _ONLY_A = Scenario(target_ids=(WABA_A,))
 
@@ -145,7 +175,8 @@ SCENARIOS: dict[str, Scenario] = {
     "no_account": Scenario(target_ids=()),
     "no_phone": replace(_ONLY_A, pages="empty"),
     "extra_permissions": Scenario(
-        scopes=(*WHATSAPP_SCOPES, "business_management", "ads_management")),
+        scopes=(*WHATSAPP_SCOPES, "business_management", "ads_management")
+    ),
     "old": Scenario(issued_ago=200 * DAY),
     "rate_limited": Scenario(failure="rate_limited"),
     "rate_limited_waba": replace(_ONLY_A, failure="rate_limited_waba"),
@@ -161,15 +192,35 @@ SCENARIOS: dict[str, Scenario] = {
     "many": Scenario(target_ids=benchmark_waba_ids(DEFAULT_MANY_ACCOUNTS), follows_accounts=True),
     "exchange_refused": replace(_TEMPORARY, exchange_refused=True),
     # Real Graph's shapes (graph-payloads.json); added last so earlier demo tokens keep their names.
-    "expired_nosub": replace(_TEMPORARY, expires_in=-HOUR, issued_ago=25 * HOUR, dead="expired",
-                             quirks=frozenset({"no_subcode"})),
-    "revoked_nosub": replace(_TEMPORARY, expires_in=50 * DAY, issued_ago=10 * DAY, dead="revoked",
-                             quirks=frozenset({"no_subcode"})),
-    "expired_keeps_scopes": replace(_TEMPORARY, expires_in=-HOUR, issued_ago=25 * HOUR,
-                                    dead="expired", quirks=frozenset({"dead_keeps_scopes"})),
+    "expired_nosub": replace(
+        _TEMPORARY,
+        expires_in=-HOUR,
+        issued_ago=25 * HOUR,
+        dead="expired",
+        quirks=frozenset({"no_subcode"}),
+    ),
+    "revoked_nosub": replace(
+        _TEMPORARY,
+        expires_in=50 * DAY,
+        issued_ago=10 * DAY,
+        dead="revoked",
+        quirks=frozenset({"no_subcode"}),
+    ),
+    "expired_keeps_scopes": replace(
+        _TEMPORARY,
+        expires_in=-HOUR,
+        issued_ago=25 * HOUR,
+        dead="expired",
+        quirks=frozenset({"dead_keeps_scopes"}),
+    ),
     "sparse_system_user": Scenario(target_ids=None, quirks=frozenset({"sparse_debug"})),
-    "bare_errors": replace(_TEMPORARY, expires_in=-HOUR, issued_ago=25 * HOUR, dead="expired",
-                           quirks=frozenset({"bare_errors", "no_subcode"})),
+    "bare_errors": replace(
+        _TEMPORARY,
+        expires_in=-HOUR,
+        issued_ago=25 * HOUR,
+        dead="expired",
+        quirks=frozenset({"bare_errors", "no_subcode"}),
+    ),
     "paging_token_in_next": replace(_ONLY_A, pages="paged", quirks=frozenset({"token_in_next"})),
     "paging_foreign_next": replace(_ONLY_A, pages="paged", quirks=frozenset({"foreign_next"})),
     "viewing_app_mismatch": replace(_ONLY_A, quirks=frozenset({"viewing_app_mismatch"})),
@@ -178,15 +229,18 @@ SCENARIOS: dict[str, Scenario] = {
     "account_read_10": replace(_ONLY_A, quirks=frozenset({"account_read_10"})),
     "account_read_200": replace(_ONLY_A, quirks=frozenset({"account_read_200"})),
     "embedded_signup": replace(
-        _ONLY_A, quirks=frozenset({"all_granular"}),
-        scopes=("business_management", *WHATSAPP_SCOPES, "whatsapp_business_manage_events")),
+        _ONLY_A,
+        quirks=frozenset({"all_granular"}),
+        scopes=("business_management", *WHATSAPP_SCOPES, "whatsapp_business_manage_events"),
+    ),
     "phone_disconnected": replace(_ONLY_A, phone_state="disconnected"),
     "phone_verification_expired": replace(_ONLY_A, phone_state="verification_expired"),
     "phone_name_pending": replace(_ONLY_A, phone_state="name_pending"),
     "phone_on_premise": replace(_ONLY_A, phone_state="on_premise"),
     "phone_none_can_send": replace(_ONLY_A, phone_state="none_can_send"),
-    "system_user_expiring_soon": Scenario(expires_in=5 * DAY, data_access_in=90 * DAY,
-                                          target_ids=(WABA_A,)),
+    "system_user_expiring_soon": Scenario(
+        expires_in=5 * DAY, data_access_in=90 * DAY, target_ids=(WABA_A,)
+    ),
 }
 APP_SCENARIO = Scenario(token_type="APP", scopes=(), target_ids=(), user_id=APP_ID)
 
@@ -208,19 +262,30 @@ def scenario_for(token: str) -> Scenario:
 
 # -- the fake business: WABAs and phone numbers ---------------------------------------------------
 
+
 def _account(waba_id: str, name: str, currency: str, namespace: str) -> dict[str, Any]:
-    return {"id": waba_id, "name": name, "currency": currency, "timezone_id": "1",
-            "message_template_namespace": namespace, "account_review_status": "APPROVED"}
+    return {
+        "id": waba_id,
+        "name": name,
+        "currency": currency,
+        "timezone_id": "1",
+        "message_template_namespace": namespace,
+        "account_review_status": "APPROVED",
+    }
 
 
-def _number(phone_id: str, display: str, verified_name: str, quality: str, *,
-            verified: bool = True) -> dict[str, Any]:
+def _number(
+    phone_id: str, display: str, verified_name: str, quality: str, *, verified: bool = True
+) -> dict[str, Any]:
     """A phone number as Graph lists it; fields that do not apply are left out."""
     number = {
-        "id": phone_id, "display_phone_number": display, "verified_name": verified_name,
+        "id": phone_id,
+        "display_phone_number": display,
+        "verified_name": verified_name,
         "quality_rating": quality,
         "code_verification_status": "VERIFIED" if verified else "NOT_VERIFIED",
-        "platform_type": "CLOUD_API", "throughput": {"level": "STANDARD"},
+        "platform_type": "CLOUD_API",
+        "throughput": {"level": "STANDARD"},
         "name_status": "APPROVED" if verified else "AVAILABLE_WITHOUT_REVIEW",
         "status": "CONNECTED",
     }
@@ -255,13 +320,18 @@ def _benchmark_account(index: int) -> dict[str, Any]:
 @lru_cache(maxsize=4096)
 def _benchmark_numbers(index: int) -> tuple[dict[str, Any], ...]:
     return tuple(
-        _number(str(BENCHMARK_PHONE_BASE + 10 * index + line), f"+1 555-{index % 1000:03d}-"
-                f"{line:04d}", f"Benchmark {index}", "GREEN")
+        _number(
+            str(BENCHMARK_PHONE_BASE + 10 * index + line),
+            f"+1 555-{index % 1000:03d}-{line:04d}",
+            f"Benchmark {index}",
+            "GREEN",
+        )
         for line in range(3)
     )
 
 
 # -- replies and Meta's error envelope ------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RecordedRequest:
@@ -312,22 +382,41 @@ def new_trace_id() -> str:
     return fixed or "A" + secrets.token_urlsafe(16)[:22]
 
 
-def json_reply(payload: Any, status: int = 200, headers: dict[str, str] | None = None,
-               trace_id: str | None = None) -> Reply:
+def json_reply(
+    payload: Any,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    trace_id: str | None = None,
+) -> Reply:
     trace = {"x-fb-trace-id": trace_id or new_trace_id()}
     return Reply(status, json.dumps(payload).encode(), JSON_TYPE, {**trace, **(headers or {})})
 
 
-def error_reply(status: int, code: int, message: str, *, kind: str = "OAuthException",
-                subcode: int | None = None, transient: bool = False,
-                error_data: dict[str, str] | None = None,
-                headers: dict[str, str] | None = None) -> Reply:
+def error_reply(
+    status: int,
+    code: int,
+    message: str,
+    *,
+    kind: str = "OAuthException",
+    subcode: int | None = None,
+    transient: bool = False,
+    error_data: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
     """Meta's `{"error": {...}}` envelope with a fresh fbtrace_id."""
     trace = new_trace_id()
-    error = {"message": message, "type": kind, "code": code, "error_subcode": subcode,
-             "is_transient": transient or None, "error_data": error_data, "fbtrace_id": trace}
-    return json_reply({"error": {k: v for k, v in error.items() if v is not None}}, status,
-                      headers, trace)
+    error = {
+        "message": message,
+        "type": kind,
+        "code": code,
+        "error_subcode": subcode,
+        "is_transient": transient or None,
+        "error_data": error_data,
+        "fbtrace_id": trace,
+    }
+    return json_reply(
+        {"error": {k: v for k, v in error.items() if v is not None}}, status, headers, trace
+    )
 
 
 def fail(status: int, code: int, message: str, **details: Any) -> GraphFailure:
@@ -344,18 +433,25 @@ def permissions_error() -> GraphFailure:
 
 def no_such_object(method: str, object_id: str) -> GraphFailure:
     return fail(
-        400, 100,
+        400,
+        100,
         f"Unsupported {method.lower()} request. Object with ID '{object_id}' does not exist, "
         "cannot be loaded due to missing permissions, or does not support this operation. "
         "Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
-        kind="GraphMethodException", subcode=33,
+        kind="GraphMethodException",
+        subcode=33,
     )
 
 
 def business_usage(waba_id: str, call_count: int, regain_minutes: int) -> str:
     """An `X-Business-Use-Case-Usage` header value for one WABA."""
-    usage = {"type": MANAGEMENT, "call_count": call_count, "total_cputime": 3, "total_time": 4,
-             "estimated_time_to_regain_access": regain_minutes}
+    usage = {
+        "type": MANAGEMENT,
+        "call_count": call_count,
+        "total_cputime": 3,
+        "total_time": 4,
+        "estimated_time_to_regain_access": regain_minutes,
+    }
     return json.dumps({waba_id: [usage]}, separators=(",", ":"))
 
 
@@ -366,8 +462,10 @@ def _pacific(timestamp: int) -> str:
 def dead_token_error(scenario: Scenario, now: int) -> tuple[int | None, str]:
     """The 190 error_subcode and message of a token that no longer works."""
     if scenario.dead == "expired":
-        return 463, (f"Error validating access token: Session has expired on "
-                     f"{_pacific(now + scenario.expires_in)}. The current time is {_pacific(now)}.")
+        return 463, (
+            f"Error validating access token: Session has expired on "
+            f"{_pacific(now + scenario.expires_in)}. The current time is {_pacific(now)}."
+        )
     if scenario.dead == "revoked":
         return 460, REVOKED_MESSAGE
     return None, MALFORMED_MESSAGE
@@ -380,6 +478,7 @@ def dead_token_failure(scenario: Scenario, status: int) -> GraphFailure:
 
 
 # -- request parsing ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Call:
@@ -459,7 +558,7 @@ def _parse_field_list(raw: str, pos: int) -> tuple[tuple[FieldRequest, ...], int
             nested, close = _parse_field_list(raw, pos + 1)
             if not raw.startswith("}", close):
                 raise _syntax_error(raw, close)
-            text, pos = raw[pos + 1:close], close + 1
+            text, pos = raw[pos + 1 : close], close + 1
         fields.append(FieldRequest(name, limit, nested, text))
         while raw.startswith(" ", pos):
             pos += 1
@@ -479,16 +578,20 @@ def check_fields(fields: tuple[FieldRequest, ...], node: str) -> None:
         edge_node = EDGES.get((node, item.name))
         if item.name not in NODE_FIELDS.get(node, frozenset()) and edge_node is None:
             raise bad_parameter(
-                f"Tried accessing nonexisting field ({item.name}) on node type ({node})")
+                f"Tried accessing nonexisting field ({item.name}) on node type ({node})"
+            )
         if item.nested is not None:
             if edge_node is None:  # [Unverified] wording: subfields of a plain field
-                raise bad_parameter(f"Tried accessing nonexisting field ({item.name}) with "
-                                    f"subfields on node type ({node})")
+                raise bad_parameter(
+                    f"Tried accessing nonexisting field ({item.name}) with "
+                    f"subfields on node type ({node})"
+                )
             check_fields(item.nested, edge_node)
 
 
-def requested_field_tree(call: Call, node: str,
-                         known: frozenset[str] | None = None) -> tuple[FieldRequest, ...] | None:
+def requested_field_tree(
+    call: Call, node: str, known: frozenset[str] | None = None
+) -> tuple[FieldRequest, ...] | None:
     """The parsed, checked `fields=` of a call (None when it has none)."""
     raw = call.params.get("fields")
     if not raw:
@@ -498,7 +601,8 @@ def requested_field_tree(call: Call, node: str,
         for item in fields:
             if item.name not in known:
                 raise bad_parameter(
-                    f"Tried accessing nonexisting field ({item.name}) on node type ({node})")
+                    f"Tried accessing nonexisting field ({item.name}) on node type ({node})"
+                )
         return fields
     check_fields(fields, node)
     return fields
@@ -524,12 +628,21 @@ def _decode_cursor(cursor: str | None) -> int:
 
 # -- the server -----------------------------------------------------------------------------------
 
+
 class FakeGraphServer:
     """A real HTTP server on loopback that plays Graph for the demo tokens in TOKENS."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0,
-                 slow_delay: float = 12.0, accounts: int | None = None,
-                 clock: Callable[[], float] | None = None, trace_id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency: float = 0.0,
+        slow_delay: float = 12.0,
+        accounts: int | None = None,
+        clock: Callable[[], float] | None = None,
+        trace_id: str | None = None,
+    ) -> None:
         self.host, self.port = host, port
         self.clock = clock
         """Where "now" comes from (default: the real time); snapshot tests fix it."""
@@ -553,13 +666,14 @@ class FakeGraphServer:
             raise RuntimeError("FakeGraphServer.start() has not been called")
         return self._url
 
-    def start(self) -> FakeGraphServer:
+    def start(self) -> Self:
         self._stopping.clear()
         self._httpd = _GraphHTTPServer((self.host, self.port), self)
         host, port = self._httpd.server_address[:2]
-        self._url = f"http://{host}:{port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
-                                        name=f"fake-graph:{port}", daemon=True)
+        self._url = f"http://{host!s}:{port}"
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name=f"fake-graph:{port}", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -575,7 +689,7 @@ class FakeGraphServer:
         if self._thread is not None:
             self._thread.join(timeout=1.0)
 
-    def __enter__(self) -> FakeGraphServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -589,13 +703,15 @@ class FakeGraphServer:
 
     # -- one request ------------------------------------------------------------------------------
 
-    def answer(self, method: str, raw_path: str, headers: dict[str, str],
-               body: bytes) -> Reply | None:
+    def answer(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> Reply | None:
         """Record the request, then the reply to send (None: close without answering)."""
         query = parse_qs(urlsplit(raw_path).query, keep_blank_values=True)
         with self._lock:
             self.requests.append(
-                RecordedRequest(method, urlsplit(raw_path).path, query, headers, body))
+                RecordedRequest(method, urlsplit(raw_path).path, query, headers, body)
+            )
         call = parse_call(method, raw_path, headers, body)
         _per_request.clock, _per_request.trace_id = self.clock, self.trace_id
         try:
@@ -639,14 +755,20 @@ class FakeGraphServer:
             case "bad_gateway":
                 return Reply(502, b"<html><body>Bad Gateway</body></html>", "text/html")
             case "truncated_json":
-                return Reply(200, b'{"data": {"app_id": "6349', JSON_TYPE,
-                             {"x-fb-trace-id": new_trace_id()})
+                return Reply(
+                    200, b'{"data": {"app_id": "6349', JSON_TYPE, {"x-fb-trace-id": new_trace_id()}
+                )
             case "server_error":
                 return error_reply(500, 1, "An unknown error has occurred.", transient=True)
             case "rate_limited":
                 usage = '{"call_count":100,"total_time":12,"total_cputime":9}'
-                return error_reply(400, 4, "(#4) Application request limit reached",
-                                   transient=True, headers={"X-App-Usage": usage})
+                return error_reply(
+                    400,
+                    4,
+                    "(#4) Application request limit reached",
+                    transient=True,
+                    headers={"X-App-Usage": usage},
+                )
             case "flaky" if self._first_visit(token, call):
                 return error_reply(503, 2, "(#2) Service temporarily unavailable", transient=True)
         return None
@@ -666,8 +788,7 @@ class FakeGraphServer:
                 return self._exchange_token(call)
             case "GET", ("me",):
                 scenario = self._caller(call)
-                return json_reply({"id": scenario.user_id,
-                                   "name": USER_NAMES[scenario.token_type]})
+                return json_reply({"id": scenario.user_id, "name": USER_NAMES[scenario.token_type]})
             case "GET", ("me", "permissions"):
                 rows = [{"permission": p, "status": "granted"} for p in self._caller(call).scopes]
                 return json_reply({"data": rows})
@@ -753,14 +874,25 @@ class FakeGraphServer:
         if not input_token:
             raise bad_parameter("The parameter input_token is required")
         if input_token == APP_TOKEN:
-            return json_reply({"data": {"app_id": APP_ID, "type": "APP", "application": APP_NAME,
-                                        "is_valid": True, "scopes": []}})
+            return json_reply(
+                {
+                    "data": {
+                        "app_id": APP_ID,
+                        "type": "APP",
+                        "application": APP_NAME,
+                        "is_valid": True,
+                        "scopes": [],
+                    }
+                }
+            )
         scenario = scenario_for(input_token)
         if "viewing_app_mismatch" in scenario.quirks and call.token == APP_TOKEN:
             raise bad_parameter("The App_id in the input_token did not match the Viewing App")
         if "app_token_required" in scenario.quirks and call.token != APP_TOKEN:
-            raise bad_parameter("You must provide an app access token, or a user access token "
-                                "that is an owner or developer of the app")
+            raise bad_parameter(
+                "You must provide an app access token, or a user access token "
+                "that is an owner or developer of the app"
+            )
         return json_reply({"data": self._token_data(scenario)})
 
     def _token_data(self, scenario: Scenario) -> dict[str, Any]:
@@ -769,15 +901,20 @@ class FakeGraphServer:
         if scenario.dead == "malformed":
             error = {"code": 190, "message": MALFORMED_MESSAGE}
             return {"error": error, "is_valid": False, "scopes": []}
+
         def from_now(seconds: int) -> int:
             return now + seconds if seconds else 0  # 0 means "never"
 
         data: dict[str, Any] = {
-            "app_id": APP_ID, "type": scenario.token_type, "application": APP_NAME,
+            "app_id": APP_ID,
+            "type": scenario.token_type,
+            "application": APP_NAME,
             "data_access_expires_at": from_now(scenario.data_access_in),
             "expires_at": from_now(scenario.expires_in),
-            "is_valid": not scenario.dead, "issued_at": now - scenario.issued_ago,
-            "scopes": list(scenario.scopes), "user_id": scenario.user_id,
+            "is_valid": not scenario.dead,
+            "issued_at": now - scenario.issued_ago,
+            "scopes": list(scenario.scopes),
+            "user_id": scenario.user_id,
         }
         if scenario.dead:
             subcode, message = dead_token_error(scenario, now)
@@ -798,12 +935,16 @@ class FakeGraphServer:
     def _granular_scopes(self, scenario: Scenario) -> list[dict[str, Any]]:
         targets = None if scenario.target_ids is None else list(self._reachable(scenario))
         grants = [{"scope": scope} for scope in scenario.scopes if scope in WHATSAPP_SCOPES]
-        granted = [grant if targets is None else {**grant, "target_ids": targets}
-                   for grant in grants]
+        granted = [
+            grant if targets is None else {**grant, "target_ids": targets} for grant in grants
+        ]
         if "all_granular" in scenario.quirks:  # as embedded signup grants them
             others = {"business_management": [BUSINESS_ID]}
-            granted += [{"scope": s, "target_ids": others.get(s, targets or [])}
-                        for s in scenario.scopes if s not in WHATSAPP_SCOPES]
+            granted += [
+                {"scope": s, "target_ids": others.get(s, targets or [])}
+                for s in scenario.scopes
+                if s not in WHATSAPP_SCOPES
+            ]
         return granted
 
     def _exchange_token(self, call: Call) -> Reply:
@@ -822,14 +963,21 @@ class FakeGraphServer:
         if old_token.token_type == "SYSTEM_USER":
             # Meta's system-user refresh: the same call with set_token_expires_in_60_days=true.
             if params.get("set_token_expires_in_60_days") != "true":  # [Unverified] wording
-                raise bad_parameter("set_token_expires_in_60_days is required to refresh a "
-                                    "system user access token")
+                raise bad_parameter(
+                    "set_token_expires_in_60_days is required to refresh a system user access token"
+                )
             if not old_token.expires_in:  # [Unverified]: a never-expiring one has nothing to do
                 raise bad_parameter("This system user access token does not expire")
-            return json_reply({"access_token": TOKENS["expiring"], "token_type": "bearer",
-                               "expires_in": 60 * DAY})
-        return json_reply({"access_token": TOKENS["exchanged"], "token_type": "bearer",
-                           "expires_in": EXCHANGED_EXPIRES_IN})
+            return json_reply(
+                {"access_token": TOKENS["expiring"], "token_type": "bearer", "expires_in": 60 * DAY}
+            )
+        return json_reply(
+            {
+                "access_token": TOKENS["exchanged"],
+                "token_type": "bearer",
+                "expires_in": EXCHANGED_EXPIRES_IN,
+            }
+        )
 
     def _businesses(self, call: Call) -> Reply:
         scenario = self._caller(call)
@@ -876,8 +1024,11 @@ class FakeGraphServer:
             raise bad_parameter(f"Too many IDs. Maximum: {MAX_IDS}. Provided: {len(ids)}.")
         missing = [i for i in ids if self._account(i) is None]
         if missing:  # [Unverified]: Graph's answer for ids it cannot resolve
-            raise fail(404, 803, "(#803) Some of the aliases you requested do not exist: "
-                       + ",".join(missing))
+            raise fail(
+                404,
+                803,
+                "(#803) Some of the aliases you requested do not exist: " + ",".join(missing),
+            )
         hidden = [i for i in ids if i not in self._reachable(scenario)]
         if hidden:
             raise no_such_object("GET", hidden[0])
@@ -886,12 +1037,14 @@ class FakeGraphServer:
             self._check_waba_rate_limit(scenario, waba_id)
         _check_account_read(scenario)
         usage = {waba_id: json.loads(business_usage(waba_id, 3, 0))[waba_id] for waba_id in ids}
-        return json_reply({waba_id: self._account_view(call, scenario, waba_id, fields)
-                           for waba_id in ids},
-                          headers={"X-Business-Use-Case-Usage": json.dumps(usage)})
+        return json_reply(
+            {waba_id: self._account_view(call, scenario, waba_id, fields) for waba_id in ids},
+            headers={"X-Business-Use-Case-Usage": json.dumps(usage)},
+        )
 
-    def _account_view(self, call: Call, scenario: Scenario, waba_id: str,
-                      fields: tuple[FieldRequest, ...] | None) -> dict[str, Any]:
+    def _account_view(
+        self, call: Call, scenario: Scenario, waba_id: str, fields: tuple[FieldRequest, ...] | None
+    ) -> dict[str, Any]:
         """A WABA with the requested fields; a phone_numbers edge comes as its first page
         (`.limit(n)`, paging.next to the edge), and is left out when it has no numbers."""
         account = self._account(waba_id)
@@ -905,12 +1058,28 @@ class FakeGraphServer:
             paged = waba_id == WABA_A and scenario.pages in ("paged", "loop")
             size = 2 if paged else edge.limit or DEFAULT_PAGE_SIZE
             params = {"limit": str(size)} | ({"fields": edge.nested_text} if edge.nested else {})
-            page = _edge_page(rows, 0, size, paged and scenario.pages == "loop",
-                              lambda at: self._link(call, (waba_id, "phone_numbers"),
-                                                    {**params, "after": _encode_cursor(at)}))
+            page = _edge_page(
+                rows,
+                0,
+                size,
+                paged and scenario.pages == "loop",
+                self._edge_linker(call, waba_id, params),
+            )
             if page["data"]:
                 view["phone_numbers"] = page
         return view
+
+    def _edge_linker(
+        self, call: Call, waba_id: str, params: dict[str, str]
+    ) -> Callable[[int], str]:
+        """The link to the phone_numbers page that starts at an offset."""
+
+        def link(at: int) -> str:
+            return self._link(
+                call, (waba_id, "phone_numbers"), {**params, "after": _encode_cursor(at)}
+            )
+
+        return link
 
     def _phone_numbers(self, call: Call, waba_id: str) -> Reply:
         scenario = self._caller(call)
@@ -922,8 +1091,11 @@ class FakeGraphServer:
         names = requested_fields(call, "WhatsAppBusinessPhoneNumber", PHONE_FIELDS)
         rows = [pick(number, names) for number in self._numbers(scenario, waba_id)]
         paged = waba_id == WABA_A and scenario.pages in ("paged", "loop")
-        return json_reply(self._page(rows, call, page_size=2 if paged else None,
-                                     loop=paged and scenario.pages == "loop"))
+        return json_reply(
+            self._page(
+                rows, call, page_size=2 if paged else None, loop=paged and scenario.pages == "loop"
+            )
+        )
 
     @staticmethod
     def _check_waba_rate_limit(scenario: Scenario, waba_id: str) -> None:
@@ -947,20 +1119,27 @@ class FakeGraphServer:
         wa_id = recipient.lstrip("+")
         fixed = getattr(_per_request, "trace_id", None)  # snapshot runs want the same id
         message_id = "wamid.HBgL" + (fixed.upper() if fixed else secrets.token_hex(24).upper())
-        return json_reply({
-            "messaging_product": "whatsapp",
-            "contacts": [{"input": recipient, "wa_id": wa_id}],
-            "messages": [{"id": message_id, "message_status": "accepted"}],
-        })
+        return json_reply(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": recipient, "wa_id": wa_id}],
+                "messages": [{"id": message_id, "message_status": "accepted"}],
+            }
+        )
 
-    def _page(self, rows: Sequence[dict[str, Any]], call: Call, *, page_size: int | None = None,
-              loop: bool = False) -> dict[str, Any]:
+    def _page(
+        self,
+        rows: Sequence[dict[str, Any]],
+        call: Call,
+        *,
+        page_size: int | None = None,
+        loop: bool = False,
+    ) -> dict[str, Any]:
         """One page of a list edge; `paging.next` is an absolute URL while more rows remain."""
         limit = call.params.get("limit", "")
         size = page_size or (int(limit) if limit.isdigit() and int(limit) > 0 else 25)
         offset = _decode_cursor(call.params.get("after"))
-        return _edge_page(rows, offset, size, loop,
-                          lambda at: self._next_url(call, at, size))
+        return _edge_page(rows, offset, size, loop, lambda at: self._next_url(call, at, size))
 
     def _next_url(self, call: Call, offset: int, size: int) -> str:
         params = {k: v for k, v in call.params.items() if k not in ("access_token", "after")}
@@ -977,12 +1156,17 @@ class FakeGraphServer:
         return f"{host}/{path}?{urlencode(params)}"
 
 
-def _edge_page(rows: Sequence[dict[str, Any]], offset: int, size: int, loop: bool,
-               next_url: Callable[[int], str]) -> dict[str, Any]:
+def _edge_page(
+    rows: Sequence[dict[str, Any]],
+    offset: int,
+    size: int,
+    loop: bool,
+    next_url: Callable[[int], str],
+) -> dict[str, Any]:
     """Rows `offset` to `offset + size` as an edge page; paging.next while more remain."""
     if not rows:
         return {"data": []}
-    chunk = list(rows[offset:offset + size])
+    chunk = list(rows[offset : offset + size])
     cursors = {"before": _encode_cursor(offset), "after": _encode_cursor(offset + size)}
     body: dict[str, Any] = {"data": chunk, "paging": {"cursors": cursors}}
     if loop or offset + size < len(rows):
@@ -997,7 +1181,8 @@ FOREIGN_HOST = "http://graph.attacker.invalid"
 def _reshape_error(reply: Reply, quirks: frozenset[str]) -> Reply:
     """Drop what real Graph often leaves out of an error envelope (no_subcode, bare_errors)."""
     drop = ({"error_subcode"} if "no_subcode" in quirks else set()) | (
-        {"type", "fbtrace_id"} if "bare_errors" in quirks else set())
+        {"type", "fbtrace_id"} if "bare_errors" in quirks else set()
+    )
     if not drop:
         return reply
     body = json.loads(reply.body)
@@ -1013,8 +1198,7 @@ def _check_account_read(scenario: Scenario) -> None:
         raise permissions_error()
 
 
-def _broken_numbers(numbers: tuple[dict[str, Any], ...],
-                    state: str) -> tuple[dict[str, Any], ...]:
+def _broken_numbers(numbers: tuple[dict[str, Any], ...], state: str) -> tuple[dict[str, Any], ...]:
     """WABA A's numbers with the first one broken as PHONE_STATES says (or all disconnected)."""
     if state == "none_can_send":
         return tuple({**n, "status": "DISCONNECTED"} for n in numbers)
@@ -1036,16 +1220,31 @@ def _check_recipient_and_template(recipient: str, message: dict[str, Any]) -> No
     """The send-test errors of §5, chosen by the recipient (or an unknown template name)."""
     number = recipient.lstrip("+")
     if number == NOT_ALLOWED_RECIPIENT:
-        details = ("Recipient phone number not in allowed list: Add recipient phone number to "
-                   "recipient list and try again.")
-        raise fail(400, 131030, "(#131030) Recipient phone number not in allowed list",
-                   subcode=2655007, error_data=_whatsapp_details(details))
+        details = (
+            "Recipient phone number not in allowed list: Add recipient phone number to "
+            "recipient list and try again."
+        )
+        raise fail(
+            400,
+            131030,
+            "(#131030) Recipient phone number not in allowed list",
+            subcode=2655007,
+            error_data=_whatsapp_details(details),
+        )
     if number == NOT_REGISTERED_RECIPIENT:
-        raise fail(400, 133010, "(#133010) Account not registered",
-                   error_data=_whatsapp_details("Account not registered"))
+        raise fail(
+            400,
+            133010,
+            "(#133010) Account not registered",
+            error_data=_whatsapp_details("Account not registered"),
+        )
     if number == LOCKED_RECIPIENT:
-        raise fail(403, 131031, "(#131031) Business Account locked",
-                   error_data=_whatsapp_details("Business Account locked"))
+        raise fail(
+            403,
+            131031,
+            "(#131031) Business Account locked",
+            error_data=_whatsapp_details("Business Account locked"),
+        )
     template = message.get("template")
     if message.get("type") != "template" or not isinstance(template, dict):
         return
@@ -1053,8 +1252,12 @@ def _check_recipient_and_template(recipient: str, message: dict[str, Any]) -> No
     code = language.get("code", "en_US") if isinstance(language, dict) else "en_US"
     if template.get("name") != "hello_world" or number == TEMPLATE_MISSING_RECIPIENT:
         details = f"template name ({template.get('name')}) does not exist in {code}"
-        raise fail(404, 132001, "(#132001) Template name does not exist in the translation",
-                   error_data=_whatsapp_details(details))
+        raise fail(
+            404,
+            132001,
+            "(#132001) Template name does not exist in the translation",
+            error_data=_whatsapp_details(details),
+        )
 
 
 def _whatsapp_details(details: str) -> dict[str, str]:
@@ -1062,6 +1265,7 @@ def _whatsapp_details(details: str) -> dict[str, str]:
 
 
 # -- HTTP plumbing --------------------------------------------------------------------------------
+
 
 class _GraphHTTPServer(ThreadingHTTPServer):
     """Threaded server that remembers open connections so stop() can close them."""
@@ -1131,11 +1335,12 @@ class _GraphRequestHandler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: request lines carry tokens."""
 
 
 # -- command line ---------------------------------------------------------------------------------
+
 
 def usage_text(url: str) -> str:
     """What `python -m wizard.testing.fake_graph` prints: the URL, the tokens, how to use them."""
@@ -1154,19 +1359,29 @@ def usage_text(url: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m wizard.testing.fake_graph",
-                                     description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m wizard.testing.fake_graph", description=__doc__
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
-    parser.add_argument("--latency", type=float, default=0.0,
-                        help="seconds to delay every answer")
-    parser.add_argument("--slow-delay", type=float, default=12.0,
-                        help="seconds the 'slow' token waits")
-    parser.add_argument("--accounts", type=int, default=None,
-                        help="WABAs (3 numbers each) the 'valid' token reaches")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds to delay every answer")
+    parser.add_argument(
+        "--slow-delay", type=float, default=12.0, help="seconds the 'slow' token waits"
+    )
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=None,
+        help="WABAs (3 numbers each) the 'valid' token reaches",
+    )
     args = parser.parse_args()
-    server = FakeGraphServer(host=args.host, port=args.port, latency=args.latency,
-                             slow_delay=args.slow_delay, accounts=args.accounts).start()
+    server = FakeGraphServer(
+        host=args.host,
+        port=args.port,
+        latency=args.latency,
+        slow_delay=args.slow_delay,
+        accounts=args.accounts,
+    ).start()
     try:
         print(usage_text(server.url), flush=True)
         while True:

@@ -44,8 +44,9 @@ class CountingFakeGraphServer(FakeGraphServer):
         httpd.process_request = counted  # type: ignore[method-assign]
         return self
 
-    def answer(self, method: str, raw_path: str, headers: dict[str, str],
-               body: bytes) -> Reply | None:
+    def answer(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> Reply | None:
         with self._count_lock:
             self._requests += 1
         return super().answer(method, raw_path, headers, body)

@@ -73,8 +73,11 @@ class StartScreen(Screen[None]):
         yield Static("[b]wa-token[/b]  ·  the WhatsApp Cloud API token wizard", id="step-heading")
         with Vertical(id="start-body"):
             yield LoadingIndicator()
-            yield Static("Looking for your token (environment, .env, OS keyring) and checking "
-                         "it with the Graph API…", id="start-text")
+            yield Static(
+                "Looking for your token (environment, .env, OS keyring) and checking "
+                "it with the Graph API…",
+                id="start-text",
+            )
         yield Footer()
 
 
@@ -83,8 +86,10 @@ class WizardApp(App[Outcome]):
 
     CSS_PATH = "wizard.tcss"
     TITLE = "wa-token"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-                Binding("ctrl+c", "quit", "Quit", id="quit-ctrl-c", show=False, priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+c", "quit", "Quit", id="quit-ctrl-c", show=False, priority=True),
+    ]
 
     def __init__(self, state: WizardState, *, open_links: bool = True) -> None:
         super().__init__()
@@ -149,19 +154,26 @@ class WizardApp(App[Outcome]):
         """Read every source (in a thread: the keyring may be slow) and check the winner."""
         state = self.state
         state.readings = await asyncio.to_thread(
-            sources.read_stored, state.environ, state.settings.env_file,
-            state.settings.profile.token_key)
+            sources.read_stored,
+            state.environ,
+            state.settings.env_file,
+            state.settings.profile.token_key,
+        )
         winner = sources.winner_of(state.readings)
         if winner is not None:
-            state.initial = await check_found_token(winner, state.settings, state.environ,
-                                                    readings=state.readings, now=state.clock())
+            state.initial = await check_found_token(
+                winner, state.settings, state.environ, readings=state.readings, now=state.clock()
+            )
 
     async def hub(self, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
         """The journey's first screen; returns the route to walk (None: show a hub again)."""
         if mode is Mode.ONBOARD:
             return ONBOARD_STEPS, Mode.ONBOARD
-        screens = {Mode.MENU: MenuStep, Mode.EXPIRED: ExpiredStep,
-                   Mode.TROUBLESHOOT: TroubleshootStep}
+        screens = {
+            Mode.MENU: MenuStep,
+            Mode.EXPIRED: ExpiredStep,
+            Mode.TROUBLESHOOT: TroubleshootStep,
+        }
         result = await self.push_screen_wait(screens[mode](self.state))
         if result.choice == EXTEND:
             await self.extend()
@@ -171,10 +183,16 @@ class WizardApp(App[Outcome]):
         """Method 2; when it stored a new token, the wizard is done."""
         done = await self.push_screen_wait(ExtendScreen(self.state))
         if done is not None:
-            self.exit(Outcome((*self.state.changes,
-                               "Restart your backend server so it reads the new token.",
-                               "Renew it from cron before day 60: wa-token schedule --print"),
-                              EXIT_OK))
+            self.exit(
+                Outcome(
+                    (
+                        *self.state.changes,
+                        "Restart your backend server so it reads the new token.",
+                        "Renew it from cron before day 60: wa-token schedule --print",
+                    ),
+                    EXIT_OK,
+                )
+            )
 
     def route_for(self, result: StepResult, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
         """A hub choice → the route and the journey it belongs to."""
@@ -234,8 +252,12 @@ class WizardApp(App[Outcome]):
             return WhyStep(self.state, step, STEP_TEXTS[step], position, first=first)
         if step in STEP_TEXTS:
             return InstructionStep(self.state, step, STEP_TEXTS[step], position, first=first)
-        screen_class = {Step.PASTE: PasteStep, Step.CHECK: CheckStep, Step.STORE: StoreStep,
-                        Step.DONE: DoneStep}[step]
+        screen_class = {
+            Step.PASTE: PasteStep,
+            Step.CHECK: CheckStep,
+            Step.STORE: StoreStep,
+            Step.DONE: DoneStep,
+        }[step]
         screen = screen_class(self.state, position)
         if first:
             screen.show_back = False
@@ -254,9 +276,14 @@ class WizardApp(App[Outcome]):
     @work(group="quit", exclusive=True)
     async def confirm_quit(self) -> None:
         """The checked token is not saved yet: make sure."""
-        leave = await self.push_screen_wait(ConfirmModal(
-            "Quit without saving?", "The token you pasted works but is not saved anywhere. "
-            "Nothing has been changed.", yes="Quit", no="Stay"))
+        leave = await self.push_screen_wait(
+            ConfirmModal(
+                "Quit without saving?",
+                "The token you pasted works but is not saved anywhere. Nothing has been changed.",
+                yes="Quit",
+                no="Stay",
+            )
+        )
         if leave:
             self.exit(self.outcome(quit_early=True))
 
@@ -265,20 +292,37 @@ class WizardApp(App[Outcome]):
         state = self.state
         if state.saved is not None:
             token = state.token.masked if state.token else ""
-            return Outcome((f"{state.saved.summary}: {token}.", *state.changes,
-                            "Restart your backend server so it reads the new token."), EXIT_OK)
+            return Outcome(
+                (
+                    f"{state.saved.summary}: {token}.",
+                    *state.changes,
+                    "Restart your backend server so it reads the new token.",
+                ),
+                EXIT_OK,
+            )
         lines = list(state.changes)
         if quit_early:
-            lines.append("No token was saved." if lines
-                         else "Nothing was changed: no token was saved.")
+            lines.append(
+                "No token was saved." if lines else "Nothing was changed: no token was saved."
+            )
         initial = state.initial
         if initial is None or initial.found is None:
-            return Outcome((*lines, ("No token is stored yet: run `wa-token` again when you "
-                             "have one.")), EXIT_NO_TOKEN)
+            return Outcome(
+                (*lines, ("No token is stored yet: run `wa-token` again when you have one.")),
+                EXIT_NO_TOKEN,
+            )
         if initial.ok:
             return Outcome((*lines, f"The stored token ({initial.found.masked}) works."), EXIT_OK)
-        return Outcome((*lines, (f"The stored token ({initial.found.masked}) still does not "
-                                 f"work: {initial.diagnosis.problems[0].title}")), EXIT_PROBLEM)
+        return Outcome(
+            (
+                *lines,
+                (
+                    f"The stored token ({initial.found.masked}) still does not "
+                    f"work: {initial.diagnosis.problems[0].title}"
+                ),
+            ),
+            EXIT_PROBLEM,
+        )
 
 
 def make_app(
@@ -292,11 +336,14 @@ def make_app(
     command: str | None = None,
 ) -> WizardApp:
     """The one way to build the wizard: the CLI, the tests and the screenshot script use it."""
-    state = WizardState(settings=settings, environ=environ,
-                        mode=Mode(mode) if mode else None,
-                        env_file=Path(settings.env_file),
-                        workdir=workdir or Path.cwd(),
-                        command=command or shutil.which("wa-token") or "wa-token")
+    state = WizardState(
+        settings=settings,
+        environ=environ,
+        mode=Mode(mode) if mode else None,
+        env_file=Path(settings.env_file),
+        workdir=workdir or Path.cwd(),
+        command=command or shutil.which("wa-token") or "wa-token",
+    )
     if clock is not None:
         state.clock = clock
     return WizardApp(state, open_links=open_links)

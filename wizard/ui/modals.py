@@ -22,8 +22,15 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("right", "app.focus_next", "Next", show=False),
     ]
 
-    def __init__(self, title: str, message: str, *, yes: str = "Yes", no: str = "No",
-                 default_yes: bool = False) -> None:
+    def __init__(
+        self,
+        title: str,
+        message: str,
+        *,
+        yes: str = "Yes",
+        no: str = "No",
+        default_yes: bool = False,
+    ) -> None:
         super().__init__()
         self.default_yes = default_yes
         """Whether Enter means Yes (the user already chose this), else No (the safe answer)."""

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from wizard.cli import parser
 from wizard.cli.console import Console
-from wizard.cli.parser import SubParsers
+from wizard.cli.parser import SafeParser, SubParsers
 from wizard.cli.render import render_finding
 from wizard.core import sources, usecases
+from wizard.core.codes import WarningCode
 from wizard.core.diagnose import EXIT_OK, EXIT_PROBLEM, Finding, LocalFacts, rotation_steps
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
@@ -25,25 +26,44 @@ SHOWN_HITS = 10
 """How many commit/path pairs `fix tracked` lists before it summarises."""
 
 
-def add_parsers(commands: SubParsers, common: argparse.ArgumentParser) -> None:
+def add_parsers(commands: SubParsers, common: SafeParser) -> None:
     """`fix gitignore|permissions|keyring|tracked`, with the global options after them too."""
     fix = parser.add_command(commands, "fix", common)
     what = fix.add_subparsers(dest="fix", metavar="WHAT", required=True)
-    what.add_parser("gitignore", parents=[common],
-                    help="env_not_gitignored: add the .env file to its work tree's .gitignore")
-    what.add_parser("permissions", parents=[common],
-                    help="env_world_readable: make the .env file readable by you only (600)")
-    what.add_parser("keyring", parents=[common],
-                    help="plaintext_storage: move the token from .env into the OS keyring")
-    what.add_parser("tracked", parents=[common],
-                    help="env_tracked_by_git: how to untrack it, and where the token is in history")
+    what.add_parser(
+        "gitignore",
+        parents=[common],
+        help="env_not_gitignored: add the .env file to its work tree's .gitignore",
+    )
+    what.add_parser(
+        "permissions",
+        parents=[common],
+        help="env_world_readable: make the .env file readable by you only (600)",
+    )
+    what.add_parser(
+        "keyring",
+        parents=[common],
+        help="plaintext_storage: move the token from .env into the OS keyring",
+    )
+    what.add_parser(
+        "tracked",
+        parents=[common],
+        help="env_tracked_by_git: how to untrack it, and where the token is in history",
+    )
 
 
-def cmd_fix(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-            stdin: TextIO, console: Console) -> int:
+def cmd_fix(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Run one fix."""
     fixes: dict[str, Callable[[Settings, Mapping[str, str], Console], int]] = {
-        "gitignore": _fix_gitignore, "permissions": _fix_permissions, "keyring": _fix_keyring,
+        "gitignore": _fix_gitignore,
+        "permissions": _fix_permissions,
+        "keyring": _fix_keyring,
         "tracked": _fix_tracked,
     }
     return fixes[args.fix](settings, environ, console)
@@ -71,11 +91,15 @@ def _fix_keyring(settings: Settings, environ: Mapping[str, str], console: Consol
     key = settings.profile.token_key
     if done.changed:
         flag = f" {settings.profile.flag}" if settings.profile.flag else ""
-        console.say(f"Your server can no longer read it from {settings.env_file}: start it with "
-                    f"`export {key}=\"$(wa-token token{flag})\"` (or read it from the keyring).")
+        console.say(
+            f"Your server can no longer read it from {settings.env_file}: start it with "
+            f'`export {key}="$(wa-token token{flag})"` (or read it from the keyring).'
+        )
     if environ.get(key):
-        console.say(f"{console.marks.warn} {key} is set in this shell's environment and takes "
-                    f"precedence over the keyring: `unset {key}`.")
+        console.say(
+            f"{console.marks.warn} {key} is set in this shell's environment and takes "
+            f"precedence over the keyring: `unset {key}`."
+        )
     return EXIT_OK
 
 
@@ -87,14 +111,19 @@ def _fix_tracked(settings: Settings, environ: Mapping[str, str], console: Consol
     return _report_tracked(scan, found, settings, console)
 
 
-def _report_tracked(scan: repair.HistoryScan, found: FoundToken | None, settings: Settings,
-                    console: Console) -> int:
+def _report_tracked(
+    scan: repair.HistoryScan, found: FoundToken | None, settings: Settings, console: Console
+) -> int:
     marks, env_file = console.marks, settings.env_file
     if scan.root is None:
         console.say(f"{env_file} is not inside a git work tree: nothing is tracked.")
         return EXIT_OK
-    local = LocalFacts(now=datetime.now(UTC), source=sources.DOTENV,
-                       location=str(env_file), profile=settings.profile)
+    local = LocalFacts(
+        now=datetime.now(UTC),
+        source=sources.DOTENV,
+        location=str(env_file),
+        profile=settings.profile,
+    )
     _print_scan(scan, found, console)
     steps = usecases.untrack_commands(env_file, settings.profile, local.now, scan)
     if steps:
@@ -104,9 +133,13 @@ def _report_tracked(scan: repair.HistoryScan, found: FoundToken | None, settings
     if not scan.leaked and not scan.tracked:
         console.say(f"{marks.ok} {env_file} is not tracked by git.")
         return EXIT_OK
-    leaked = Finding("env_tracked_by_git", "Treat the token as leaked: untracking, and even "
-                     "rewriting history, never removes it from clones, forks or CI logs that "
-                     "already have it.", rotation_steps(local))
+    leaked = Finding(
+        WarningCode.ENV_TRACKED_BY_GIT,
+        "Treat the token as leaked: untracking, and even "
+        "rewriting history, never removes it from clones, forks or CI logs that "
+        "already have it.",
+        rotation_steps(local),
+    )
     console.err.write(render_finding(leaked, marks.warn))
     return EXIT_PROBLEM
 
@@ -114,20 +147,24 @@ def _report_tracked(scan: repair.HistoryScan, found: FoundToken | None, settings
 def _print_scan(scan: repair.HistoryScan, found: FoundToken | None, console: Console) -> None:
     marks = console.marks
     if found is None:
-        console.say(f"{marks.warn} No token found for this profile, so the history was not "
-                    "searched.")
+        console.say(
+            f"{marks.warn} No token found for this profile, so the history was not searched."
+        )
         return
     masked = found.masked
     if scan.hits:
-        console.say(f"{marks.bad} The token ({masked}) is in {len(scan.commits)} commit"
-                    f"{'s' if len(scan.commits) != 1 else ''}:")
+        console.say(
+            f"{marks.bad} The token ({masked}) is in {len(scan.commits)} commit"
+            f"{'s' if len(scan.commits) != 1 else ''}:"
+        )
         for hit in scan.hits[:SHOWN_HITS]:
             console.say(f"    {hit.commit[:12]}  {hit.path}")
         if len(scan.hits) > SHOWN_HITS:
             console.say(f"    … and {len(scan.hits) - SHOWN_HITS} more")
     else:
-        console.say(f"{marks.ok} The token ({masked}) is in none of the {scan.searched} commits "
-                    "searched.")
+        console.say(
+            f"{marks.ok} The token ({masked}) is in none of the {scan.searched} commits searched."
+        )
     if scan.in_index and not scan.hits:
         console.say(f"{marks.bad} It is staged: the next `git commit` would record it.")
     if scan.failed:

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from wizard.cli import parser
 from wizard.cli.console import Console, ask_hidden, confirm, isatty
-from wizard.cli.parser import SubParsers
+from wizard.cli.parser import SafeParser, SubParsers
 from wizard.cli.render import render_check, render_finding
 from wizard.core import lifecycle, messaging, sources, usecases
 from wizard.core.check import check_found_token
@@ -37,45 +37,78 @@ Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Con
 NO_TOKEN = "No token found (environment, .env, keyring). Run `wa-token setup` or `wa-token save`."
 
 
-def add_parsers(commands: SubParsers, common: argparse.ArgumentParser) -> None:
+def add_parsers(commands: SubParsers, common: SafeParser) -> None:
     """send-test, extend, refresh and schedule, with the global options after them too."""
     send = parser.add_command(commands, "send-test", common)
-    send.add_argument("--to", required=True, metavar="+NUMBER",
-                      help="the recipient, in international format (e.g. +15551234567)")
-    send.add_argument("--phone-number-id", metavar="ID",
-                      help="the sending number's id (default WHATSAPP_PHONE_NUMBER_ID, or the "
-                      "only number the token reaches)")
-    send.add_argument("--yes", action="store_true",
-                      help="send without asking (required when there is no terminal)")
+    send.add_argument(
+        "--to",
+        required=True,
+        metavar="+NUMBER",
+        help="the recipient, in international format (e.g. +15551234567)",
+    )
+    send.add_argument(
+        "--phone-number-id",
+        metavar="ID",
+        help="the sending number's id (default WHATSAPP_PHONE_NUMBER_ID, or the "
+        "only number the token reaches)",
+    )
+    send.add_argument(
+        "--yes",
+        action="store_true",
+        help="send without asking (required when there is no terminal)",
+    )
 
     extend = parser.add_command(commands, "extend", common)
     extend.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
 
     refresh = parser.add_command(commands, "refresh", common)
-    refresh.add_argument("--if-expiring-within", type=parser.days, metavar="DAYS",
-                         default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
-                         help="only when it expires within DAYS days (default 10)")
+    refresh.add_argument(
+        "--if-expiring-within",
+        type=parser.days,
+        metavar="DAYS",
+        default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
+        help="only when it expires within DAYS days (default 10)",
+    )
     refresh.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
 
     schedule = parser.add_command(commands, "schedule", common)
-    schedule.add_argument("--print", action="store_true", dest="print_only",
-                          help="print them (the default; wa-token never installs them itself)")
-    schedule.add_argument("--if-expiring-within", type=parser.days, metavar="DAYS",
-                          default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
-                          help="passed on to refresh (default 10)")
+    schedule.add_argument(
+        "--print",
+        action="store_true",
+        dest="print_only",
+        help="print them (the default; wa-token never installs them itself)",
+    )
+    schedule.add_argument(
+        "--if-expiring-within",
+        type=parser.days,
+        metavar="DAYS",
+        default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
+        help="passed on to refresh (default 10)",
+    )
 
 
 # -- send-test -----------------------------------------------------------------------------------
 
-def cmd_send_test(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-                  stdin: TextIO, console: Console) -> int:
+
+def cmd_send_test(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Send hello_world to one number after an explicit yes, and report the message id."""
     to = messaging.recipient_digits(args.to)
-    wanted = (messaging.check_phone_number_id(args.phone_number_id) if args.phone_number_id
-              else settings.phone_number_id)
+    wanted = (
+        messaging.check_phone_number_id(args.phone_number_id)
+        if args.phone_number_id
+        else settings.phone_number_id
+    )
     if not args.yes and not isatty(stdin):
-        console.say("Not sent: send-test sends a real WhatsApp message and needs an explicit yes. "
-                    "There is no terminal to ask on, so add --yes.")
+        console.say(
+            "Not sent: send-test sends a real WhatsApp message and needs an explicit yes. "
+            "There is no terminal to ask on, so add --yes."
+        )
         return EXIT_USAGE
     found = _stored_token(settings, environ, console)
     if found is None:
@@ -83,8 +116,7 @@ def cmd_send_test(args: argparse.Namespace, settings: Settings, environ: Mapping
     sender = _sender(settings, environ, found, wanted, console)
     if isinstance(sender, int):
         return sender
-    question = (f"Send the hello_world template from {messaging.describe_sender(sender)} "
-                f"to +{to}?")
+    question = f"Send the hello_world template from {messaging.describe_sender(sender)} to +{to}?"
     if not args.yes and not confirm(question, stdin, console):
         console.say("Not sent: you did not answer yes.")
         return EXIT_USAGE
@@ -93,15 +125,22 @@ def cmd_send_test(args: argparse.Namespace, settings: Settings, environ: Mapping
         _print_problem(outcome.problem, console)
         console.say("Nothing was sent.")
         return outcome.exit_code
-    console.say(f"{console.marks.ok} Graph accepted the hello_world message to +{to} from "
-                f"{messaging.describe_sender(sender)}. Accepted is not delivered: check that "
-                "phone.")
+    console.say(
+        f"{console.marks.ok} Graph accepted the hello_world message to +{to} from "
+        f"{messaging.describe_sender(sender)}. Accepted is not delivered: check that "
+        "phone."
+    )
     console.out.write(f"{outcome.sent.message_id}\n")
     return EXIT_OK
 
 
-def _sender(settings: Settings, environ: Mapping[str, str], found: FoundToken,
-            wanted: str | None, console: Console) -> PhoneNumber | int:
+def _sender(
+    settings: Settings,
+    environ: Mapping[str, str],
+    found: FoundToken,
+    wanted: str | None,
+    console: Console,
+) -> PhoneNumber | int:
     """The number to send from; without an id, the check lists them (or an exit code)."""
     if wanted:
         return PhoneNumber(id=wanted)
@@ -113,8 +152,10 @@ def _sender(settings: Settings, environ: Mapping[str, str], found: FoundToken,
     choice = messaging.choose_sender(report.graph.accounts, None)
     if choice.phone is not None:
         return choice.phone
-    console.say("The token reaches several numbers; choose the sender with --phone-number-id "
-                "(or set WHATSAPP_PHONE_NUMBER_ID):")
+    console.say(
+        "The token reaches several numbers; choose the sender with --phone-number-id "
+        "(or set WHATSAPP_PHONE_NUMBER_ID):"
+    )
     for number in choice.candidates:
         console.say(f"  --phone-number-id {number.id}   {messaging.describe_sender(number)}")
     return EXIT_USAGE
@@ -122,21 +163,35 @@ def _sender(settings: Settings, environ: Mapping[str, str], found: FoundToken,
 
 # -- extend and refresh ----------------------------------------------------------------------------
 
-def cmd_extend(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-               stdin: TextIO, console: Console) -> int:
+
+def cmd_extend(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Method 2: exchange the current user token for a ~60-day one and store it in its place."""
     found = _token_to_replace(settings, environ, console)
     if found is None:
         return EXIT_NO_TOKEN
     lifecycle.ensure_replaceable(found, settings.profile)  # exit 5 before anything is asked
     try:
-        done = asyncio.run(usecases.extend(
-            settings, found, datetime.now(UTC), app_id=args.app_id,
-            app_secret=lambda: _app_secret(settings, stdin, console)))
+        done = asyncio.run(
+            usecases.extend(
+                settings,
+                found,
+                datetime.now(UTC),
+                app_id=args.app_id,
+                app_secret=lambda: _app_secret(settings, stdin, console),
+            )
+        )
     except StoreError as err:
         console.error(err)
-        console.say("The new token could not be stored; the old one is unchanged in "
-                    f"{sources.describe(found.source, found.location)}.")
+        console.say(
+            "The new token could not be stored; the old one is unchanged in "
+            f"{sources.describe(found.source, found.location)}."
+        )
         return EXIT_STORE
     if done.plan.action == lifecycle.NOTHING:
         console.out.write(done.plan.summary + "\n")
@@ -149,8 +204,13 @@ def cmd_extend(args: argparse.Namespace, settings: Settings, environ: Mapping[st
     return _report_renewal(done.renewal, found, console)
 
 
-def cmd_refresh(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-                stdin: TextIO, console: Console) -> int:
+def cmd_refresh(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Method 3, for cron: exchange the token only when it expires within --if-expiring-within."""
     within = _days_option(args.if_expiring_within)
     found = _token_to_replace(settings, environ, console)
@@ -167,9 +227,15 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings, environ: Mapping[s
     return _carry_out(plan, args, settings, found, info.app_id, stdin, console)
 
 
-def _carry_out(plan: lifecycle.Plan, args: argparse.Namespace, settings: Settings,
-               found: FoundToken, token_app_id: str | None, stdin: TextIO,
-               console: Console) -> int:
+def _carry_out(
+    plan: lifecycle.Plan,
+    args: argparse.Namespace,
+    settings: Settings,
+    found: FoundToken,
+    token_app_id: str | None,
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Print a no-op or a refusal; else get the app credentials, exchange, check and store."""
     if plan.action == lifecycle.NOTHING:
         console.out.write(plan.summary + "\n")
@@ -185,12 +251,17 @@ def _carry_out(plan: lifecycle.Plan, args: argparse.Namespace, settings: Setting
     secret = _app_secret(settings, stdin, console)
     console.say(plan.summary)
     try:
-        renewal = asyncio.run(lifecycle.renew(settings, found, app_id=app_id, app_secret=secret,
-                                              system_user=plan.system_user))
+        renewal = asyncio.run(
+            lifecycle.renew(
+                settings, found, app_id=app_id, app_secret=secret, system_user=plan.system_user
+            )
+        )
     except StoreError as err:
         console.error(err)
-        console.say("The new token could not be stored; the old one is unchanged in "
-                    f"{sources.describe(found.source, found.location)}.")
+        console.say(
+            "The new token could not be stored; the old one is unchanged in "
+            f"{sources.describe(found.source, found.location)}."
+        )
         return EXIT_STORE
     return _report_renewal(renewal, found, console)
 
@@ -202,12 +273,19 @@ def _report_renewal(renewal: lifecycle.Renewal, found: FoundToken, console: Cons
             _print_problem(renewal.problem, console)
         console.say(f"Nothing was changed: the old token is still in {old_place}.")
         return renewal.exit_code
-    expiry = (f"expires on {renewal.expires_at:%Y-%m-%d}" if renewal.expires_at
-              else "has no expiry date Graph would tell")
-    console.say(f"{console.marks.ok} The new token ({renewal.new_token.masked}) works and "
-                f"{expiry}. It replaced the old one in {renewal.stored_in}.")
-    console.say(f"{console.marks.warn} "
-                f"{lifecycle.SYSTEM_USER_RENEWED if renewal.system_user else lifecycle.NOT_PERMANENT}")
+    expiry = (
+        f"expires on {renewal.expires_at:%Y-%m-%d}"
+        if renewal.expires_at
+        else "has no expiry date Graph would tell"
+    )
+    console.say(
+        f"{console.marks.ok} The new token ({renewal.new_token.masked}) works and "
+        f"{expiry}. It replaced the old one in {renewal.stored_in}."
+    )
+    console.say(
+        f"{console.marks.warn} "
+        f"{lifecycle.SYSTEM_USER_RENEWED if renewal.system_user else lifecycle.NOT_PERMANENT}"
+    )
     console.say("Restart your backend server so it reads the new token.")
     return EXIT_OK
 
@@ -221,12 +299,13 @@ def _app_secret(settings: Settings, stdin: TextIO, console: Console) -> SecretTo
     if settings.app_secret is not None:
         return settings.app_secret
     variable = settings.profile.var("WHATSAPP_APP_SECRET")
-    where = ("App Dashboard → your app → App settings → Basic → App secret → Show")
+    where = "App Dashboard → your app → App settings → Basic → App secret → Show"
     if not isatty(stdin):
         raise SettingsError(
             f"The exchange needs the app secret, and {variable} is not set.",
             fix=f"Put {variable}=... in the .env file (or the environment of the job); it is "
-            f"never taken as an argument. Find it in {where}.")
+            f"never taken as an argument. Find it in {where}.",
+        )
     value = ask_hidden(f"App secret ({where}; input is hidden): ", console).strip()
     if not value:
         raise SettingsError("No app secret was entered.", fix=f"Copy it from {where}.")
@@ -235,24 +314,37 @@ def _app_secret(settings: Settings, stdin: TextIO, console: Console) -> SecretTo
 
 def _days_option(days: int) -> timedelta:
     if days < 0:
-        raise SettingsError("--if-expiring-within must be 0 or more days.",
-                            fix="For example --if-expiring-within 10.")
+        raise SettingsError(
+            "--if-expiring-within must be 0 or more days.",
+            fix="For example --if-expiring-within 10.",
+        )
     return timedelta(days=days)
 
 
 # -- schedule ------------------------------------------------------------------------------------
 
-def cmd_schedule(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-                 stdin: TextIO, console: Console) -> int:
+
+def cmd_schedule(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Print a crontab line and a systemd service + timer that run `wa-token refresh` daily."""
     _days_option(args.if_expiring_within)
     env_file = Path(settings.env_file).absolute()
-    command = refresh_command(_program(), env_file, settings.profile, args.if_expiring_within,
-                              _graph_flags(settings))
+    command = refresh_command(
+        _program(), env_file, settings.profile, args.if_expiring_within, _graph_flags(settings)
+    )
     texts = schedule_texts(command, settings.profile)
-    sections = ("## cron", texts.crontab,
-                "## systemd (a user timer; it can reach your OS keyring while you are logged in)",
-                texts.service, texts.timer)
+    sections = (
+        "## cron",
+        texts.crontab,
+        "## systemd (a user timer; it can reach your OS keyring while you are logged in)",
+        texts.service,
+        texts.timer,
+    )
     console.out.write("\n\n".join(sections) + "\n")
     console.say(f"Check it once by hand first: {texts.shell}")
     return EXIT_OK
@@ -281,8 +373,10 @@ def _graph_flags(settings: Settings) -> list[str]:
 
 # -- shared --------------------------------------------------------------------------------------
 
-def _stored_token(settings: Settings, environ: Mapping[str, str],
-                  console: Console) -> FoundToken | None:
+
+def _stored_token(
+    settings: Settings, environ: Mapping[str, str], console: Console
+) -> FoundToken | None:
     found, error = sources.find_winner(environ, settings.env_file, settings.profile.token_key)
     if error is not None:
         raise error
@@ -291,8 +385,9 @@ def _stored_token(settings: Settings, environ: Mapping[str, str],
     return found
 
 
-def _token_to_replace(settings: Settings, environ: Mapping[str, str],
-                      console: Console) -> FoundToken | None:
+def _token_to_replace(
+    settings: Settings, environ: Mapping[str, str], console: Console
+) -> FoundToken | None:
     """The winning token (a source that fails above it is exit 5); none anywhere is exit 3.
 
     A keyring that cannot be asked at all (no backend, cron without D-Bus) holds no token as far
@@ -307,9 +402,11 @@ def _token_to_replace(settings: Settings, environ: Mapping[str, str],
     console.say(NO_TOKEN)
     unavailable = readings[-1].unavailable
     if unavailable is not None:
-        console.say(f"{console.marks.warn} The OS keyring could not be asked: "
-                    f"{unavailable.message} From cron, keep the token in the .env file or run "
-                    "the job as a systemd user timer (`wa-token schedule --print`).")
+        console.say(
+            f"{console.marks.warn} The OS keyring could not be asked: "
+            f"{unavailable.message} From cron, keep the token in the .env file or run "
+            "the job as a systemd user timer (`wa-token schedule --print`)."
+        )
     return None
 
 
@@ -324,6 +421,8 @@ def _print_problem(problem: Finding | None, console: Console) -> None:
 
 
 COMMANDS: dict[str, Command] = {
-    "send-test": cmd_send_test, "extend": cmd_extend, "refresh": cmd_refresh,
+    "send-test": cmd_send_test,
+    "extend": cmd_extend,
+    "refresh": cmd_refresh,
     "schedule": cmd_schedule,
 }

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
 from wizard.cli.console import Console, ask_hidden, confirm, isatty
-from wizard.cli.parser import SubParsers
+from wizard.cli.parser import SafeParser, SubParsers
 from wizard.cli.render import render_check
 from wizard.cli.stdin import read_limited
 from wizard.core import provision as pv
@@ -20,9 +20,10 @@ from wizard.core.check import report_json
 from wizard.core.diagnose import EXIT_OK, EXIT_USAGE
 from wizard.core.errors import SettingsError, TokenFormatError
 from wizard.core.save import ENV, KEYRING
-from wizard.core.settings import APP_ID_VAR, APP_SECRET_VAR, Settings
+from wizard.core.settings import Settings
 from wizard.core.sources import from_stdin
 from wizard.core.token import SecretToken
+from wizard.core.variables import APP_ID_VAR, APP_SECRET_VAR
 
 Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
 
@@ -33,39 +34,67 @@ EXPLORER_HOWTO = (
 )
 SECRET_WHERE = "App Dashboard → your app → App settings → Basic → App secret → Show"
 STATE_WORDS = {
-    pv.StepState.TO_DO: "to do", pv.StepState.ALREADY_DONE: "already done (reused)",
-    pv.StepState.DONE: "done", pv.StepState.FAILED: "FAILED", pv.StepState.NOT_RUN: "not run",
+    pv.StepState.TO_DO: "to do",
+    pv.StepState.ALREADY_DONE: "already done (reused)",
+    pv.StepState.DONE: "done",
+    pv.StepState.FAILED: "FAILED",
+    pv.StepState.NOT_RUN: "not run",
 }
 
 
-def add_parsers(commands: SubParsers, common: argparse.ArgumentParser) -> None:
+def add_parsers(commands: SubParsers, common: SafeParser) -> None:
     """`provision` and its flags (the contract's table)."""
     p = commands.add_parser(
-        "provision", parents=[common],
+        "provision",
+        parents=[common],
         help="create or reuse the System User, give it the app and the WhatsApp account, "
-        "generate, check and store its token (from a business admin's token on stdin)")
+        "generate, check and store its token (from a business admin's token on stdin)",
+    )
     p.add_argument("--business-id", metavar="ID", help="the business portfolio to use")
-    p.add_argument("--waba-id", metavar="ID",
-                   help="the WhatsApp Business Account to assign (`all`: every one)")
-    p.add_argument("--system-user", metavar="NAME", default=pv.DEFAULT_SYSTEM_USER,
-                   help=f"the System User's name (default {pv.DEFAULT_SYSTEM_USER}; reused if it "
-                   "exists)")
-    p.add_argument("--role", choices=[r.value for r in pv.Role], default=pv.Role.EMPLOYEE.value,
-                   help="its role (default employee: least privilege)")
-    p.add_argument("--expires", choices=[e.value for e in pv.Expiry],
-                   default=pv.Expiry.NEVER.value,
-                   help="never (default) or 60d (set_token_expires_in_60_days)")
-    p.add_argument("--to", choices=(ENV, KEYRING), default=ENV,
-                   help="where to store the token (default env: the .env file)")
+    p.add_argument(
+        "--waba-id", metavar="ID", help="the WhatsApp Business Account to assign (`all`: every one)"
+    )
+    p.add_argument(
+        "--system-user",
+        metavar="NAME",
+        default=pv.DEFAULT_SYSTEM_USER,
+        help=f"the System User's name (default {pv.DEFAULT_SYSTEM_USER}; reused if it exists)",
+    )
+    p.add_argument(
+        "--role",
+        choices=[r.value for r in pv.Role],
+        default=pv.Role.EMPLOYEE.value,
+        help="its role (default employee: least privilege)",
+    )
+    p.add_argument(
+        "--expires",
+        choices=[e.value for e in pv.Expiry],
+        default=pv.Expiry.NEVER.value,
+        help="never (default) or 60d (set_token_expires_in_60_days)",
+    )
+    p.add_argument(
+        "--to",
+        choices=(ENV, KEYRING),
+        default=ENV,
+        help="where to store the token (default env: the .env file)",
+    )
     p.add_argument("--plan", action="store_true", help="show the plan and stop (nothing is sent)")
     p.add_argument("--yes", action="store_true", help="carry the plan out without asking")
-    p.add_argument("--json", action="store_true", help="the plan, each step's outcome and the "
-                   "check, as JSON on stdout")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="the plan, each step's outcome and the check, as JSON on stdout",
+    )
     p.add_argument("--app-id", metavar="ID", help=f"the app's id (env {APP_ID_VAR})")
 
 
-def cmd_provision(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-                  stdin: TextIO, console: Console) -> int:
+def cmd_provision(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Read the admin token, find the business, show the plan, and after a yes carry it out."""
     interactive = isatty(stdin) and isatty(console.err)
     admin = _admin_token(stdin, console, interactive, settings.timeout)
@@ -79,21 +108,29 @@ def cmd_provision(args: argparse.Namespace, settings: Settings, environ: Mapping
         console.say(pv.ADMIN_NOT_STORED)
         return err.refusal.exit_code
     except ValueError as err:
-        raise SettingsError(f"{str(err).capitalize()}.", fix="See `wa-token provision --help`."
-                            ) from None
+        raise SettingsError(
+            f"{str(err).capitalize()}.", fix="See `wa-token provision --help`."
+        ) from None
 
 
-def _provision(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-               stdin: TextIO, console: Console, admin: SecretToken, request: pv.Request,
-               interactive: bool) -> int:
+def _provision(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+    admin: SecretToken,
+    request: pv.Request,
+    interactive: bool,
+) -> int:
     businesses = asyncio.run(pv.find_businesses(settings, admin))
-    business = _choose(businesses, args.business_id, "--business-id", "business", stdin,
-                       console, interactive)
+    business = _choose(
+        businesses, args.business_id, "--business-id", "business", stdin, console, interactive
+    )
     accounts = asyncio.run(pv.find_accounts(settings, admin, business.id))
     chosen = _choose_accounts(accounts, args.waba_id, stdin, console, interactive)
     existing = pv.existing_token(settings, request.target)
-    plan = asyncio.run(pv.make_plan(settings, admin, request, business, chosen,
-                                    existing=existing))
+    plan = asyncio.run(pv.make_plan(settings, admin, request, business, chosen, existing=existing))
     _print_plan(plan, console)
     if args.plan:
         if args.json:
@@ -103,8 +140,11 @@ def _provision(args: argparse.Namespace, settings: Settings, environ: Mapping[st
     if plan.writes_at_meta and not _confirmed(args, stdin, console, interactive):
         console.say("Nothing was changed at Meta. " + pv.ADMIN_NOT_STORED)
         return EXIT_USAGE
-    outcome = asyncio.run(pv.carry_out(settings, environ, admin, plan, existing=existing,
-                                       on_progress=_progress(console)))
+    outcome = asyncio.run(
+        pv.carry_out(
+            settings, environ, admin, plan, existing=existing, on_progress=_progress(console)
+        )
+    )
     _print_outcome(outcome, console)
     if args.json:
         _write_json(console, plan, outcome, outcome.refusal)
@@ -114,40 +154,54 @@ def _provision(args: argparse.Namespace, settings: Settings, environ: Mapping[st
 
 # -- input ----------------------------------------------------------------------------------------
 
-def _admin_token(stdin: TextIO, console: Console, interactive: bool,
-                 timeout: float) -> SecretToken:
+
+def _admin_token(stdin: TextIO, console: Console, interactive: bool, timeout: float) -> SecretToken:
     """From a pipe, else from a hidden prompt; never from argv."""
     if _is_pipe(stdin):
         text = read_limited(stdin, timeout)
     elif interactive:
-        console.say("wa-token needs a token of a business admin with business_management. "
-                    + EXPLORER_HOWTO + " It is used for these calls only and never stored.")
+        console.say(
+            "wa-token needs a token of a business admin with business_management. "
+            + EXPLORER_HOWTO
+            + " It is used for these calls only and never stored."
+        )
         text = ask_hidden("Admin token (input is hidden): ", console)
     else:
-        raise SettingsError("No admin token: standard input is neither a pipe nor a terminal.",
-                            fix="Pipe it: `printf '%s' \"$ADMIN_TOKEN\" | wa-token provision "
-                            "--yes`.")
+        raise SettingsError(
+            "No admin token: standard input is neither a pipe nor a terminal.",
+            fix="Pipe it: `printf '%s' \"$ADMIN_TOKEN\" | wa-token provision --yes`.",
+        )
     if not text.strip():
         raise TokenFormatError("No admin token was given.", fix=EXPLORER_HOWTO)
     return from_stdin(text).token
 
 
-def _request(args: argparse.Namespace, settings: Settings, console: Console,
-             interactive: bool) -> pv.Request:
+def _request(
+    args: argparse.Namespace, settings: Settings, console: Console, interactive: bool
+) -> pv.Request:
     app_id = (args.app_id or settings.app_id or "").strip()
     if not app_id and interactive:
         app_id = input_line("App id (App Dashboard → your app, top left): ", console)
     if not app_id:
-        raise SettingsError("The app id is needed (the app the token will belong to).",
-                            fix=f"Pass --app-id ID or set {APP_ID_VAR} (environment or .env).")
+        raise SettingsError(
+            "The app id is needed (the app the token will belong to).",
+            fix=f"Pass --app-id ID or set {APP_ID_VAR} (environment or .env).",
+        )
     secret = None if args.plan else _app_secret(settings, console, interactive)
-    request = pv.Request(app_id=app_id, app_secret=secret, system_user=args.system_user,
-                         role=pv.Role(args.role), expires=pv.Expiry(args.expires), target=args.to)
+    request = pv.Request(
+        app_id=app_id,
+        app_secret=secret,
+        system_user=args.system_user,
+        role=pv.Role(args.role),
+        expires=pv.Expiry(args.expires),
+        target=args.to,
+    )
     try:
         pv.check_request(request)
     except ValueError as err:
-        raise SettingsError(f"{str(err).capitalize()}.", fix="Correct --app-id or "
-                            "--system-user.") from None
+        raise SettingsError(
+            f"{str(err).capitalize()}.", fix="Correct --app-id or --system-user."
+        ) from None
     if not args.plan:
         pv.check_store_usable(request.target)
     return request
@@ -157,10 +211,11 @@ def _app_secret(settings: Settings, console: Console, interactive: bool) -> Secr
     if settings.app_secret is not None:
         return settings.app_secret
     if not interactive:
-        raise SettingsError(f"The app secret is needed (for appsecret_proof) and {APP_SECRET_VAR} "
-                            "is not set.",
-                            fix=f"Set {APP_SECRET_VAR} in the environment or .env ({SECRET_WHERE})"
-                            "; never pass it as an argument.")
+        raise SettingsError(
+            f"The app secret is needed (for appsecret_proof) and {APP_SECRET_VAR} is not set.",
+            fix=f"Set {APP_SECRET_VAR} in the environment or .env ({SECRET_WHERE})"
+            "; never pass it as an argument.",
+        )
     value = ask_hidden(f"App secret ({SECRET_WHERE}; input is hidden): ", console).strip()
     if not value:
         raise SettingsError("No app secret was entered.", fix=f"Copy it from {SECRET_WHERE}.")
@@ -174,14 +229,23 @@ def input_line(prompt: str, console: Console) -> str:
     return input().strip()
 
 
-def _choose(nodes: tuple[NamedNode, ...], wanted: str | None, flag: str, what: str,
-            stdin: TextIO, console: Console, interactive: bool) -> NamedNode:
+def _choose(
+    nodes: tuple[NamedNode, ...],
+    wanted: str | None,
+    flag: str,
+    what: str,
+    stdin: TextIO,
+    console: Console,
+    interactive: bool,
+) -> NamedNode:
     if wanted is not None or len(nodes) == 1:
         return pv.pick(nodes, wanted, flag)
     if not interactive:
         listing = ", ".join(f"{pv.describe(n)} ({n.id})" for n in nodes)
-        raise SettingsError(f"The admin token sees {len(nodes)} of them: {listing}.",
-                            fix=f"Name the {what} with {flag} ID.")
+        raise SettingsError(
+            f"The admin token sees {len(nodes)} of them: {listing}.",
+            fix=f"Name the {what} with {flag} ID.",
+        )
     for number, node in enumerate(nodes, 1):
         console.say(f"  {number}) {pv.describe(node)} ({node.id})")
     answer = input_line(f"Which {what}? [1-{len(nodes)}] ", console)
@@ -190,16 +254,31 @@ def _choose(nodes: tuple[NamedNode, ...], wanted: str | None, flag: str, what: s
     raise SettingsError(f"No {what} was chosen.", fix=f"Run it again, or pass {flag} ID.")
 
 
-def _choose_accounts(accounts: tuple[NamedNode, ...], wanted: str | None, stdin: TextIO,
-                     console: Console, interactive: bool) -> tuple[NamedNode, ...]:
+def _choose_accounts(
+    accounts: tuple[NamedNode, ...],
+    wanted: str | None,
+    stdin: TextIO,
+    console: Console,
+    interactive: bool,
+) -> tuple[NamedNode, ...]:
     if wanted == "all":
         return accounts
-    return (_choose(accounts, wanted, "--waba-id", "WhatsApp account (or --waba-id all)", stdin,
-                    console, interactive),)
+    return (
+        _choose(
+            accounts,
+            wanted,
+            "--waba-id",
+            "WhatsApp account (or --waba-id all)",
+            stdin,
+            console,
+            interactive,
+        ),
+    )
 
 
-def _confirmed(args: argparse.Namespace, stdin: TextIO, console: Console,
-               interactive: bool) -> bool:
+def _confirmed(
+    args: argparse.Namespace, stdin: TextIO, console: Console, interactive: bool
+) -> bool:
     if args.yes:
         return True
     if not interactive:
@@ -218,14 +297,17 @@ def _is_pipe(stream: TextIO) -> bool:
 
 # -- output ---------------------------------------------------------------------------------------
 
+
 def _print_plan(plan: pv.Plan, console: Console) -> None:
     console.say(f"The plan for {pv.describe(plan.business)} ({plan.business.id}):")
     for number, step in enumerate(plan.steps, 1):
         state = "" if step.state is pv.StepState.TO_DO else "  [already done: reused]"
         console.say(f"  {number}. {step.words}{state}")
     if not plan.app_owned:
-        console.say(f"  {console.marks.warn} The business does not list app {plan.app.id} among "
-                    "its apps: Meta may refuse to install it.")
+        console.say(
+            f"  {console.marks.warn} The business does not list app {plan.app.id} among "
+            "its apps: Meta may refuse to install it."
+        )
     console.say(f"  Token expiry: {pv.EXPIRY_WORDS[plan.request.expires]}.")
     if plan.writes_at_meta == 0:
         console.say("Nothing to change at Meta: everything is already in place.")
@@ -239,6 +321,7 @@ def _progress(console: Console) -> pv.ProgressCallback:
             return
         mark = {pv.StepState.FAILED: console.marks.bad}.get(state, console.marks.ok)
         console.say(f"{mark} {step.words}: {STATE_WORDS[state]}")
+
     return tell
 
 
@@ -251,15 +334,18 @@ def _print_outcome(outcome: pv.Outcome, console: Console) -> None:
     if outcome.saved is not None and outcome.token is not None:
         console.say(f"{console.marks.ok} {outcome.saved.summary}: {outcome.token.masked}.")
     if outcome.changed_at_meta == 0:
-        console.say("Nothing was changed at Meta: the System User, the app, the account(s) and "
-                    "the token were already in place.")
+        console.say(
+            "Nothing was changed at Meta: the System User, the app, the account(s) and "
+            "the token were already in place."
+        )
     else:
-        console.say(f"{outcome.changed_at_meta} change(s) made at Meta. Restart your backend "
-                    "server so it reads the new token.")
+        console.say(
+            f"{outcome.changed_at_meta} change(s) made at Meta. Restart your backend "
+            "server so it reads the new token."
+        )
 
 
-def _print_refusal(refusal: pv.Refusal, console: Console,
-                   done: tuple[pv.StepResult, ...]) -> None:
+def _print_refusal(refusal: pv.Refusal, console: Console, done: tuple[pv.StepResult, ...]) -> None:
     console.say(f"{console.marks.bad} {refusal.title}")
     console.say(f"  Call: {refusal.call}")
     console.say(f"  Why: {refusal.reason}")
@@ -279,16 +365,24 @@ def _plain(markdown: str) -> str:
     return markdown.replace("**", "").replace("*", "")
 
 
-def _write_json(console: Console, plan: pv.Plan | None, outcome: pv.Outcome | None,
-                refusal: pv.Refusal | None) -> None:
+def _write_json(
+    console: Console, plan: pv.Plan | None, outcome: pv.Outcome | None, refusal: pv.Refusal | None
+) -> None:
     body: dict[str, Any] = {
         "plan": [_step_json(s) for s in plan.steps] if plan else None,
-        "steps": [{"kind": r.step.kind.value, "words": r.step.words, "state": r.state.value}
-                  for r in outcome.results] if outcome else [],
+        "steps": [
+            {"kind": r.step.kind.value, "words": r.step.words, "state": r.state.value}
+            for r in outcome.results
+        ]
+        if outcome
+        else [],
         "changed_at_meta": outcome.changed_at_meta if outcome else 0,
         "problem": _refusal_json(refusal) if refusal else None,
-        "stored": ({"target": outcome.saved.target, "where": outcome.saved.where}
-                   if outcome and outcome.saved else None),
+        "stored": (
+            {"target": outcome.saved.target, "where": outcome.saved.where}
+            if outcome and outcome.saved
+            else None
+        ),
         "check": report_json(outcome.check) if outcome and outcome.check else None,
         "admin_token_stored": False,
     }
@@ -298,15 +392,25 @@ def _write_json(console: Console, plan: pv.Plan | None, outcome: pv.Outcome | No
 
 
 def _step_json(step: pv.PlannedStep) -> dict[str, Any]:
-    return {"kind": step.kind.value, "words": step.words, "call": step.call,
-            "state": step.state.value, "manual_step": step.manual_step.value}
+    return {
+        "kind": step.kind.value,
+        "words": step.words,
+        "call": step.call,
+        "state": step.state.value,
+        "manual_step": step.manual_step.value,
+    }
 
 
 def _refusal_json(refusal: pv.Refusal) -> dict[str, Any]:
-    return {"code": refusal.problem.value, "title": refusal.title, "call": refusal.call,
-            "reason": refusal.reason, "fix": refusal.fix,
-            "manual_step": refusal.manual_step.value if refusal.manual_step else None,
-            "manual_instructions": _plain(refusal.manual_text) or None}
+    return {
+        "code": refusal.problem.value,
+        "title": refusal.title,
+        "call": refusal.call,
+        "reason": refusal.reason,
+        "fix": refusal.fix,
+        "manual_step": refusal.manual_step.value if refusal.manual_step else None,
+        "manual_instructions": _plain(refusal.manual_text) or None,
+    }
 
 
 COMMANDS: dict[str, Command] = {"provision": cmd_provision}

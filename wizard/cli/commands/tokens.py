@@ -17,6 +17,7 @@ from wizard.cli.render import render_check, render_error, render_profiles, summa
 from wizard.cli.stdin import EMPTY_STDIN, EmptyStdin, read_limited
 from wizard.core import env_store, keyring_store, profiles, sources
 from wizard.core.check import CheckReport, check_found_token, report_json, status_json
+from wizard.core.codes import StoreTarget
 from wizard.core.diagnose import EXIT_NO_TOKEN, EXIT_OK, EXIT_PROBLEM, EXIT_STORE, EXIT_USAGE
 from wizard.core.errors import EnvFileError, KeyringUnavailable, StoreError, TokenFormatError
 from wizard.core.save import store_token
@@ -39,8 +40,13 @@ NO_TTY = "The wizard needs an interactive terminal. Without one, " + INSTEAD
 Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
 
 
-def cmd_setup(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-              stdin: TextIO, console: Console) -> int:
+def cmd_setup(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """The interactive wizard; without a terminal, say which command to use."""
     if not (_isatty(stdin) and _isatty(console.out)):
         console.err.write(NO_TTY + "\n")
@@ -58,8 +64,13 @@ def cmd_setup(args: argparse.Namespace, settings: Settings, environ: Mapping[str
     return outcome.exit_code
 
 
-def cmd_check(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-              stdin: TextIO, console: Console) -> int:
+def cmd_check(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Test one token, by the contract's precedence."""
     try:
         found = _token_for_check(args, settings, environ, stdin)
@@ -71,8 +82,13 @@ def cmd_check(args: argparse.Namespace, settings: Settings, environ: Mapping[str
     return _print_report(report, args.json, console)
 
 
-def cmd_status(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-               stdin: TextIO, console: Console) -> int:
+def cmd_status(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Every stored source, which one wins, the winner's check, and the profiles found."""
     readings = sources.read_stored(environ, settings.env_file, settings.profile.token_key)
     winner = sources.winner_of(readings)
@@ -89,16 +105,20 @@ def cmd_status(args: argparse.Namespace, settings: Settings, environ: Mapping[st
         console.out.write("\n" + render_profiles(found_profiles, current, console.marks))
     else:
         others = [listing.name for listing in found_profiles if listing.name != current]
-        console.out.write(render.render_short(readings, report, current, others,
-                                                  console.marks))
+        console.out.write(render.render_short(readings, report, current, others, console.marks))
     if blocking is not None:
         console.error(blocking)
         return EXIT_STORE if winner is None else report.exit_code
     return report.exit_code
 
 
-def cmd_save(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-             stdin: TextIO, console: Console) -> int:
+def cmd_save(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Read a token, check it, and store it only if it works (or with --force)."""
     found = sources.from_stdin(_read_token_text(stdin, settings.timeout, console))
     report = asyncio.run(check_found_token(found, settings, environ))
@@ -107,8 +127,9 @@ def cmd_save(args: argparse.Namespace, settings: Settings, environ: Mapping[str,
         console.err.write("Not saved: fix the problem above, or add --force to store it anyway.\n")
         return report.exit_code
     if not report.ok:
-        console.err.write(f"{console.marks.warn} Saving anyway (--force), although the check "
-                          "failed.\n")
+        console.err.write(
+            f"{console.marks.warn} Saving anyway (--force), although the check failed.\n"
+        )
     summary = _store(args.to, found, settings)
     console.err.write(f"{console.marks.ok} {summary}: {found.masked}.\n")
     _warn_if_shadowed(args.to, found, environ, settings, console)
@@ -116,51 +137,74 @@ def cmd_save(args: argparse.Namespace, settings: Settings, environ: Mapping[str,
     return EXIT_OK
 
 
-def cmd_token(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-              stdin: TextIO, console: Console) -> int:
+def cmd_token(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Print the winning token, raw, for `export X=$(wa-token token)`."""
     found, error = sources.find_winner(environ, settings.env_file, settings.profile.token_key)
     if error is not None:
         console.error(error)
         return EXIT_STORE
     if found is None:
-        console.err.write("No token found (environment, .env, keyring). Run `wa-token setup` "
-                          "or `wa-token save`.\n")
+        console.err.write(
+            "No token found (environment, .env, keyring). Run `wa-token setup` "
+            "or `wa-token save`.\n"
+        )
         return EXIT_NO_TOKEN
     console.out.write(found.token.reveal() + "\n")
     return EXIT_OK
 
 
-def cmd_forget(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-               stdin: TextIO, console: Console) -> int:
+def cmd_forget(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
     """Remove the stored token from `.env`, the keyring, or both."""
     stores = [args.source] if args.source else ["env", "keyring"]
     key = settings.profile.token_key
-    where = " and ".join({"env": str(settings.env_file), "keyring": "the OS keyring"}[store]
-                         for store in stores)
-    if not args.yes and _isatty(stdin) and not confirm(
-            f"Remove the {settings.profile.name} token from {where}?", stdin, console):
+    where = " and ".join(
+        {"env": str(settings.env_file), "keyring": "the OS keyring"}[store] for store in stores
+    )
+    if (
+        not args.yes
+        and _isatty(stdin)
+        and not confirm(f"Remove the {settings.profile.name} token from {where}?", stdin, console)
+    ):
         console.say("Nothing was removed: you did not answer yes.")
         return EXIT_USAGE
     for store in stores:
         console.err.write(_forget_from(store, settings, explicit=bool(args.source)) + "\n")
     if environ.get(key):
-        console.err.write(f"{console.marks.warn} {key} is still set in this shell's "
-                          f"environment: `unset {key}`.\n")
+        console.err.write(
+            f"{console.marks.warn} {key} is still set in this shell's environment: `unset {key}`.\n"
+        )
     console.err.write(REVOKE_HINT + "\n")
     return EXIT_OK
 
 
 COMMANDS: dict[str, Command] = {
-    "setup": cmd_setup, "check": cmd_check, "status": cmd_status, "save": cmd_save,
-    "token": cmd_token, "forget": cmd_forget,
+    "setup": cmd_setup,
+    "check": cmd_check,
+    "status": cmd_status,
+    "save": cmd_save,
+    "token": cmd_token,
+    "forget": cmd_forget,
 }
 
 
 # -- helpers -------------------------------------------------------------------------------------
 
-def _token_for_check(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str],
-                     stdin: TextIO) -> FoundToken | None:
+
+def _token_for_check(
+    args: argparse.Namespace, settings: Settings, environ: Mapping[str, str], stdin: TextIO
+) -> FoundToken | None:
     """stdin when asked for or piped, else the first stored source (exit 5 if one fails)."""
     if args.stdin == "-" or _is_pipe(stdin):
         text = read_limited(stdin, settings.timeout)
@@ -177,10 +221,27 @@ def _token_for_check(args: argparse.Namespace, settings: Settings, environ: Mapp
 def _report_malformed_paste(err: TokenFormatError, as_json: bool, console: Console) -> int:
     if as_json:
         finding = {"code": "token_malformed", "title": err.message, "fix": err.fix}
-        console.out.write(json.dumps({"ok": False, "token": None, "whatsapp_business_accounts": [],
-                                      "problems": [finding], "warnings": []}, indent=2) + "\n")
-    console.err.write(render_error("The text on standard input is not an access token",
-                                   err.message, err.fix, console.marks.bad))
+        console.out.write(
+            json.dumps(
+                {
+                    "ok": False,
+                    "token": None,
+                    "whatsapp_business_accounts": [],
+                    "problems": [finding],
+                    "warnings": [],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    console.err.write(
+        render_error(
+            "The text on standard input is not an access token",
+            err.message,
+            err.fix,
+            console.marks.bad,
+        )
+    )
     return EXIT_PROBLEM
 
 
@@ -188,8 +249,19 @@ def _report_empty_stdin(err: EmptyStdin, as_json: bool, console: Console) -> int
     """`check -` with nothing on stdin: say so, not "no token anywhere" (exit 3)."""
     if as_json:
         finding = {"code": "token_missing", "title": err.message, "fix": err.fix}
-        console.out.write(json.dumps({"ok": False, "token": None, "whatsapp_business_accounts": [],
-                                      "problems": [finding], "warnings": []}, indent=2) + "\n")
+        console.out.write(
+            json.dumps(
+                {
+                    "ok": False,
+                    "token": None,
+                    "whatsapp_business_accounts": [],
+                    "problems": [finding],
+                    "warnings": [],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
     console.error(err)
     return EXIT_NO_TOKEN
 
@@ -209,8 +281,7 @@ def _read_token_text(stdin: TextIO, timeout: float, console: Console) -> str:
     text = read_limited(stdin, timeout)
     if not text.strip():
         raise TokenFormatError(
-            "Nothing was read from standard input" + (" (it is closed)." if stdin is None
-                                                      else "."),
+            "Nothing was read from standard input" + (" (it is closed)." if stdin is None else "."),
             fix="Pipe the token in: `printf '%s' \"$TOKEN\" | wa-token save`, or run "
             "`wa-token save` in a terminal to paste it at a hidden prompt.",
         )
@@ -218,14 +289,18 @@ def _read_token_text(stdin: TextIO, timeout: float, console: Console) -> str:
 
 
 def _store(target: str, found: FoundToken, settings: Settings) -> str:
-    return store_token(target, found.token, settings.env_file, settings.profile).summary
+    return store_token(
+        StoreTarget(target), found.token, settings.env_file, settings.profile
+    ).summary
 
 
-def _warn_if_shadowed(target: str, found: FoundToken, environ: Mapping[str, str],
-                      settings: Settings, console: Console) -> None:
+def _warn_if_shadowed(
+    target: str, found: FoundToken, environ: Mapping[str, str], settings: Settings, console: Console
+) -> None:
     source = sources.KEYRING if target == "keyring" else sources.DOTENV
-    for reading in sources.overriding_saved(source, found.token, environ, settings.env_file,
-                                            settings.profile.token_key):
+    for reading in sources.overriding_saved(
+        source, found.token, environ, settings.env_file, settings.profile.token_key
+    ):
         console.err.write(
             f"{console.marks.warn} {sources.describe(reading.source, reading.location)} "
             "holds a different token and takes precedence over the one just saved; remove "
@@ -237,8 +312,11 @@ def _forget_from(store: str, settings: Settings, *, explicit: bool) -> str:
     key = settings.profile.token_key
     if store == "env":
         removed = env_store.remove_env_token(settings.env_file, key)
-        return (f"Removed the token from {settings.env_file}." if removed
-                else f"No token in {settings.env_file}.")
+        return (
+            f"Removed the token from {settings.env_file}."
+            if removed
+            else f"No token in {settings.env_file}."
+        )
     try:
         removed = keyring_store.remove_keyring_token(key)
     except KeyringUnavailable as err:
@@ -246,12 +324,12 @@ def _forget_from(store: str, settings: Settings, *, explicit: bool) -> str:
             raise
         return f"Nothing removed from the OS keyring: it is not available here. {err.message}"
     profiles.record_in_index(settings.profile, stored=False)
-    return ("Removed the token from the OS keyring." if removed
-            else "No token in the OS keyring.")
+    return "Removed the token from the OS keyring." if removed else "No token in the OS keyring."
 
 
-def _profiles_found(environ: Mapping[str, str],
-                    settings: Settings) -> tuple[profiles.ProfileListing, ...]:
+def _profiles_found(
+    environ: Mapping[str, str], settings: Settings
+) -> tuple[profiles.ProfileListing, ...]:
     try:
         dotenv_keys = env_store.read_env_file(settings.env_file)
     except EnvFileError:
@@ -259,8 +337,9 @@ def _profiles_found(environ: Mapping[str, str],
     return profiles.list_profiles(environ, dotenv_keys, profiles.read_profile_index())
 
 
-def _error_above_winner(readings: list[sources.SourceReading],
-                        winner: FoundToken | None) -> StoreError | None:
+def _error_above_winner(
+    readings: list[sources.SourceReading], winner: FoundToken | None
+) -> StoreError | None:
     for reading in readings:
         if winner is not None and reading.source == winner.source:
             return None

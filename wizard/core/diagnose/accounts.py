@@ -35,14 +35,20 @@ def _account_problems(graph: GraphFindings, local: LocalFacts) -> list[Finding]:
     if not graph.accounts and not expected and graph.listing_refused is not None:
         return [_accounts_not_listable(graph, local)]
     if expected and expected not in reached:
-        return [_no_account(
-            f"The token does not reach {local.profile.var('WHATSAPP_BUSINESS_ACCOUNT_ID')}="
-            f"{expected}.",
-            _first_detail(graph, expected),
-        )]
+        return [
+            _no_account(
+                f"The token does not reach {local.profile.var('WHATSAPP_BUSINESS_ACCOUNT_ID')}="
+                f"{expected}.",
+                _first_detail(graph, expected),
+            )
+        ]
     if not graph.accounts:
-        return [_no_account("The token is valid but reaches no WhatsApp Business Account.",
-                            _first_detail(graph, None))]
+        return [
+            _no_account(
+                "The token is valid but reaches no WhatsApp Business Account.",
+                _first_detail(graph, None),
+            )
+        ]
     return _phone_problems(graph.accounts, local)
 
 
@@ -71,10 +77,11 @@ def _accounts_not_listable(graph: GraphFindings, local: LocalFacts) -> Finding:
     err = graph.listing_refused
     detail = _graph_detail(err) if isinstance(err, GraphApiError) else None
     waba_var = local.profile.var("WHATSAPP_BUSINESS_ACCOUNT_ID")
-    why = ("the token's WhatsApp permissions name no account (no target_ids), and Graph "
-           "refused to list the business's accounts")
-    missing = ("" if has_business else
-               ", because the token lacks business_management")
+    why = (
+        "the token's WhatsApp permissions name no account (no target_ids), and Graph "
+        "refused to list the business's accounts"
+    )
+    missing = "" if has_business else ", because the token lacks business_management"
     return Finding(
         ProblemCode.ACCOUNTS_NOT_LISTABLE,
         f"wa-token cannot find your WhatsApp Business Account: {why}{missing}.",
@@ -100,23 +107,28 @@ def can_send(number: PhoneNumber) -> bool:
 def _phone_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) -> list[Finding]:
     numbers = {n.id for a in accounts for n in a.phone_numbers}
     if not numbers:
-        return [Finding(
-            ProblemCode.NO_PHONE_NUMBER,
-            "The WhatsApp Business Account has no phone number."
-            if len(accounts) == 1 else "None of the WhatsApp Business Accounts has a phone number.",
-            f"Add a phone number in WhatsApp Manager ({PHONE_NUMBERS_URL}), or use the test "
-            f"number from App Dashboard → WhatsApp → API Setup ({API_SETUP_URL}).",
-        )]
+        return [
+            Finding(
+                ProblemCode.NO_PHONE_NUMBER,
+                "The WhatsApp Business Account has no phone number."
+                if len(accounts) == 1
+                else "None of the WhatsApp Business Accounts has a phone number.",
+                f"Add a phone number in WhatsApp Manager ({PHONE_NUMBERS_URL}), or use the test "
+                f"number from App Dashboard → WhatsApp → API Setup ({API_SETUP_URL}).",
+            )
+        ]
     expected = local.expected_phone_number_id
     if expected and expected not in numbers:
-        return [Finding(
-            ProblemCode.NO_PHONE_NUMBER,
-            f"{local.profile.var('WHATSAPP_PHONE_NUMBER_ID')}={expected} is not a number of the "
-            "accounts this token reaches.",
-            "Use one of the phone number ids listed by `wa-token check`, or assign the account "
-            f"that owns it to the system user (Step 2 of Meta's guide: {STEP_ASSIGN}) and generate "
-            "a new token.",
-        )]
+        return [
+            Finding(
+                ProblemCode.NO_PHONE_NUMBER,
+                f"{local.profile.var('WHATSAPP_PHONE_NUMBER_ID')}={expected} is not a number of the "
+                "accounts this token reaches.",
+                "Use one of the phone number ids listed by `wa-token check`, or assign the account "
+                f"that owns it to the system user (Step 2 of Meta's guide: {STEP_ASSIGN}) and generate "
+                "a new token.",
+            )
+        ]
     return _sending_problems(accounts, local)
 
 
@@ -127,24 +139,29 @@ def _sending_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) 
     if expected:
         chosen = [n for n in numbers if n.id == expected]
         if chosen and not can_send(chosen[0]):
-            return [Finding(
-                ProblemCode.NO_SENDING_NUMBER,
-                f"{local.profile.var('WHATSAPP_PHONE_NUMBER_ID')}={expected} "
-                f"({_number_label(chosen[0])}) cannot send: {_why_not_sending(chosen[0])}.",
-                "Fix that number (the warnings below say how), or point "
-                f"{local.profile.var('WHATSAPP_PHONE_NUMBER_ID')} at a number that is CONNECTED "
-                "on the Cloud API; then run `wa-token check` again.",
-            )]
+            return [
+                Finding(
+                    ProblemCode.NO_SENDING_NUMBER,
+                    f"{local.profile.var('WHATSAPP_PHONE_NUMBER_ID')}={expected} "
+                    f"({_number_label(chosen[0])}) cannot send: {_why_not_sending(chosen[0])}.",
+                    "Fix that number (the warnings below say how), or point "
+                    f"{local.profile.var('WHATSAPP_PHONE_NUMBER_ID')} at a number that is CONNECTED "
+                    "on the Cloud API; then run `wa-token check` again.",
+                )
+            ]
         return []
     if any(can_send(n) for n in numbers):
         return []
-    return [Finding(
-        ProblemCode.NO_SENDING_NUMBER,
-        "Nothing can be sent: no phone number this token reaches can send ("
-        + "; ".join(f"{_number_label(n)}: {_why_not_sending(n)}" for n in numbers[:5]) + ").",
-        "Fix one of the numbers (the warnings below say how: usually register it with "
-        "POST /{phone-number-id}/register), then run `wa-token check` again.",
-    )]
+    return [
+        Finding(
+            ProblemCode.NO_SENDING_NUMBER,
+            "Nothing can be sent: no phone number this token reaches can send ("
+            + "; ".join(f"{_number_label(n)}: {_why_not_sending(n)}" for n in numbers[:5])
+            + ").",
+            "Fix one of the numbers (the warnings below say how: usually register it with "
+            "POST /{phone-number-id}/register), then run `wa-token check` again.",
+        )
+    ]
 
 
 def _why_not_sending(number: PhoneNumber) -> str:

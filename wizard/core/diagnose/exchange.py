@@ -20,14 +20,14 @@ _EXCHANGE_AGAIN = (
 EXCHANGE_ERROR_PROBLEMS: dict[tuple[int, int | None], FailureText] = {
     (1, None): FailureText(
         ProblemCode.WRONG_APP_SECRET,
-        "Graph rejected the app secret (\"Error validating client secret\").",
+        'Graph rejected the app secret ("Error validating client secret").',
         "Copy the App Secret again from App Dashboard → your app → App settings → Basic → App "
         "secret → Show, and put it in {secret_var} (environment or .env), or paste it at the "
         "prompt. It must belong to the app in {app_id_var}.",
     ),
     (101, None): FailureText(
         ProblemCode.WRONG_APP,
-        "Graph does not know this app id (\"Invalid Client ID\").",
+        'Graph does not know this app id ("Invalid Client ID").',
         "Use the App ID from App Dashboard → your app → App settings → Basic, in {app_id_var} or "
         "--app-id.",
     ),
@@ -40,17 +40,25 @@ EXCHANGE_ERROR_PROBLEMS: dict[tuple[int, int | None], FailureText] = {
 """Token exchange errors (graph-api.md §6a) → problem; others fall through to
 GRAPH_ERROR_PROBLEMS, and what is left is `exchange_refused`."""
 
+
 def exchange_problem(err: GraphError, local: LocalFacts) -> Finding:
     """Why Graph would not exchange the token, and the fix, through EXCHANGE_ERROR_PROBLEMS."""
     server_side = isinstance(err, GraphApiError) and (err.is_transient or err.status >= 500)
     entry = None if server_side else _lookup(EXCHANGE_ERROR_PROBLEMS, err)
-    names = {"app_id_var": local.profile.var(APP_ID_VAR),
-             "secret_var": local.profile.var(APP_SECRET_VAR),
-             "save": command(local, "save"), "extend": command(local, "extend")}
+    names = {
+        "app_id_var": local.profile.var(APP_ID_VAR),
+        "secret_var": local.profile.var(APP_SECRET_VAR),
+        "save": command(local, "save"),
+        "extend": command(local, "extend"),
+    }
     if entry is not None and isinstance(err, GraphApiError):
         return Finding(entry.code, entry.title, entry.fix.format(**names), _graph_detail(err))
     found = problem_for_error(err, local)
     if found.code != ProblemCode.GRAPH_ERROR or not isinstance(err, GraphApiError) or server_side:
         return found
-    return Finding(ProblemCode.EXCHANGE_REFUSED, "Graph refused to exchange the token.",
-                   _EXCHANGE_AGAIN.format(**names), found.detail)
+    return Finding(
+        ProblemCode.EXCHANGE_REFUSED,
+        "Graph refused to exchange the token.",
+        _EXCHANGE_AGAIN.format(**names),
+        found.detail,
+    )

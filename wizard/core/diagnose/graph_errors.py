@@ -52,24 +52,46 @@ def _pattern(code: int, regex: str, problem: ProblemCode, reason: str) -> Messag
 
 ERROR_MESSAGE_PATTERNS: tuple[MessagePattern, ...] = (
     _pattern(190, r"session has expired", ProblemCode.TOKEN_EXPIRED, "its session expired"),
-    _pattern(190, r"changed (?:their|the|his|her) password", ProblemCode.TOKEN_REVOKED,
-             "the session was invalidated: the password was changed, or Meta reset the session"),
-    _pattern(190, r"session (?:has been|was) invalidated", ProblemCode.TOKEN_REVOKED,
-             "the session was invalidated (a logout, a password change, or an explicit revoke)"),
-    _pattern(190, r"logged out|has not authorized application", ProblemCode.TOKEN_REVOKED,
-             "the person who made it logged out or removed the app"),
-    _pattern(100, r"did not match the viewing app", ProblemCode.WRONG_APP,
-             "the token belongs to another app than the app credentials used to inspect it"),
-    _pattern(100, r"must provide an app access token", ProblemCode.APP_TOKEN_REQUIRED,
-             "Graph inspects this token only with its app's credentials"),
+    _pattern(
+        190,
+        r"changed (?:their|the|his|her) password",
+        ProblemCode.TOKEN_REVOKED,
+        "the session was invalidated: the password was changed, or Meta reset the session",
+    ),
+    _pattern(
+        190,
+        r"session (?:has been|was) invalidated",
+        ProblemCode.TOKEN_REVOKED,
+        "the session was invalidated (a logout, a password change, or an explicit revoke)",
+    ),
+    _pattern(
+        190,
+        r"logged out|has not authorized application",
+        ProblemCode.TOKEN_REVOKED,
+        "the person who made it logged out or removed the app",
+    ),
+    _pattern(
+        100,
+        r"did not match the viewing app",
+        ProblemCode.WRONG_APP,
+        "the token belongs to another app than the app credentials used to inspect it",
+    ),
+    _pattern(
+        100,
+        r"must provide an app access token",
+        ProblemCode.APP_TOKEN_REQUIRED,
+        "Graph inspects this token only with its app's credentials",
+    ),
 )
 """Every Graph message wa-token reads, in one place (graph-payloads.json has the real texts)."""
 
 
 def message_pattern(code: int, message: str) -> MessagePattern | None:
     """The first pattern of ERROR_MESSAGE_PATTERNS for this code that the message matches."""
-    return next((p for p in ERROR_MESSAGE_PATTERNS
-                 if p.code == code and p.pattern.search(message)), None)
+    return next(
+        (p for p in ERROR_MESSAGE_PATTERNS if p.code == code and p.pattern.search(message)), None
+    )
+
 
 REVOKED_REASONS = {
     458: "the app was removed from the Facebook account that made it",
@@ -80,7 +102,10 @@ REVOKED_REASONS = {
     492: "the person's role on the business or asset changed",
 }
 
-def graph_error_code(code: int, subcode: int | None, status: int = 400, message: str = "") -> ProblemCode:
+
+def graph_error_code(
+    code: int, subcode: int | None, status: int = 400, message: str = ""
+) -> ProblemCode:
     """Map a Graph error to a problem code: GRAPH_ERROR_PROBLEMS, then ERROR_MESSAGE_PATTERNS."""
     exact = GRAPH_ERROR_PROBLEMS.get((code, subcode)) if subcode is not None else None
     if exact:

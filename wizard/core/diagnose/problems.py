@@ -50,25 +50,40 @@ def problem_for_error(err: GraphError, local: LocalFacts) -> Finding:
     if code == ProblemCode.APP_TOKEN_REQUIRED:
         return _app_token_required(local, detail)
     if code == ProblemCode.MISSING_PERMISSION:
-        return Finding(code, "Graph refused the call: the token lacks a permission it needs.",
-                       _permission_fix(WHATSAPP_SCOPES), detail)
+        return Finding(
+            code,
+            "Graph refused the call: the token lacks a permission it needs.",
+            _permission_fix(WHATSAPP_SCOPES),
+            detail,
+        )
     if code == ProblemCode.NO_WHATSAPP_ACCOUNT:
-        return _no_account("Graph refused to show the WhatsApp Business Account to this token.",
-                           detail)
+        return _no_account(
+            "Graph refused to show the WhatsApp Business Account to this token.", detail
+        )
     if err.code in SERVER_TROUBLE_CODES or err.status >= 500:
-        return Finding(ProblemCode.GRAPH_ERROR,
-                       f"The Graph API had a temporary server error (HTTP {err.status}).",
-                       "Try again in a minute; this is not the token's fault. If it persists, "
-                       "check https://metastatus.com and quote the fbtrace_id to Meta.", detail)
-    return Finding(ProblemCode.GRAPH_ERROR, "The Graph API refused the request.",
-                   "Check Business Support Home "
-                   "(https://business.facebook.com/business-support-home) for restrictions on "
-                   "the account; quote the fbtrace_id to Meta if it is unclear.", detail)
+        return Finding(
+            ProblemCode.GRAPH_ERROR,
+            f"The Graph API had a temporary server error (HTTP {err.status}).",
+            "Try again in a minute; this is not the token's fault. If it persists, "
+            "check https://metastatus.com and quote the fbtrace_id to Meta.",
+            detail,
+        )
+    return Finding(
+        ProblemCode.GRAPH_ERROR,
+        "The Graph API refused the request.",
+        "Check Business Support Home "
+        "(https://business.facebook.com/business-support-home) for restrictions on "
+        "the account; quote the fbtrace_id to Meta if it is unclear.",
+        detail,
+    )
 
 
 def _invalid_token_problem(error: DebugError | None, local: LocalFacts) -> Finding:
-    code = (graph_error_code(error.code, error.subcode, message=error.message) if error
-            else ProblemCode.TOKEN_INVALID)
+    code = (
+        graph_error_code(error.code, error.subcode, message=error.message)
+        if error
+        else ProblemCode.TOKEN_INVALID
+    )
     if code == ProblemCode.TOKEN_EXPIRED:
         return _expired(None, error.message if error else None)
     reason = _revoked_reason(error) if code == ProblemCode.TOKEN_REVOKED and error else None
@@ -82,7 +97,7 @@ def _invalid_token_problem(error: DebugError | None, local: LocalFacts) -> Findi
         )
     return Finding(
         ProblemCode.TOKEN_INVALID,
-        f"Graph rejects the token {_where(local)} (\"Invalid OAuth access token\").",
+        f'Graph rejects the token {_where(local)} ("Invalid OAuth access token").',
         "Check that the whole token was copied (it starts with EAA, has no extra spaces) and "
         "that it has not expired. If it still fails, generate a new one (Step 3 of Meta's "
         f"guide: {STEP_GENERATE}); {SAVE_AND_RESTART}.",
@@ -97,8 +112,9 @@ def _revoked_reason(error: DebugError) -> str | None:
     return pattern.reason if pattern else None
 
 
-def _expired(expires_at: datetime | None, graph_message: str | None,
-             token_type: str | None = None) -> Finding:
+def _expired(
+    expires_at: datetime | None, graph_message: str | None, token_type: str | None = None
+) -> Finding:
     when = f" on {format_time(expires_at)}" if expires_at else ""
     if token_type == "SYSTEM_USER":
         return Finding(
@@ -165,11 +181,13 @@ def _permission_problems(info: TokenInfo) -> list[Finding]:
     if not missing:
         return []
     names = " and ".join(missing)
-    return [Finding(
-        ProblemCode.MISSING_PERMISSION,
-        f"The token lacks {names}.",
-        _permission_fix(missing),
-    )]
+    return [
+        Finding(
+            ProblemCode.MISSING_PERMISSION,
+            f"The token lacks {names}.",
+            _permission_fix(missing),
+        )
+    ]
 
 
 def _permission_fix(missing: tuple[str, ...]) -> str:
@@ -187,17 +205,20 @@ def _app_problems(info: TokenInfo, local: LocalFacts) -> list[Finding]:
         return []
     name = f" ({info.application})" if info.application else ""
     variable = local.profile.var(APP_ID_VAR)
-    return [Finding(
-        ProblemCode.WRONG_APP,
-        f"The token belongs to app {info.app_id}{name}, but {variable} is {expected}.",
-        "Generate the token for the app your server uses (Step 3 of Meta's guide: Generate New "
-        f"Token → select that app), or correct {variable}.",
-    )]
+    return [
+        Finding(
+            ProblemCode.WRONG_APP,
+            f"The token belongs to app {info.app_id}{name}, but {variable} is {expected}.",
+            "Generate the token for the app your server uses (Step 3 of Meta's guide: Generate New "
+            f"Token → select that app), or correct {variable}.",
+        )
+    ]
 
 
 def _rate_limited(err: GraphApiError, detail: str | None) -> Finding:
-    wait = (f"in {err.retry_after_minutes} minutes" if err.retry_after_minutes
-            else "in a few minutes")
+    wait = (
+        f"in {err.retry_after_minutes} minutes" if err.retry_after_minutes else "in a few minutes"
+    )
     return Finding(
         ProblemCode.RATE_LIMITED,
         f"Graph is rate limiting these calls (code {err.code}); this is not the token's fault.",
@@ -205,11 +226,13 @@ def _rate_limited(err: GraphApiError, detail: str | None) -> Finding:
         detail,
     )
 
+
 def _graph_detail(err: GraphApiError) -> str:
     trace = f" (fbtrace_id {err.fbtrace_id})" if err.fbtrace_id else ""
     sub = f"/{err.subcode}" if err.subcode else ""
     details = f" ({err.details})" if err.details and err.details not in err.message else ""
     return f"Graph error {err.code}{sub}: {err.message}{details}{trace}"
+
 
 def _no_account(title: str, detail: str | None) -> Finding:
     return Finding(

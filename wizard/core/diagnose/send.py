@@ -18,6 +18,7 @@ from wizard.core.errors import GraphApiError, GraphError
 
 # -- send-test and token exchange failures -------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class FailureText:
     """A problem code with its title and fix; `{to}` and `{phone}` are filled in per send."""
@@ -33,7 +34,8 @@ _MESSAGING_FIX = (
     f"{SAVE_AND_RESTART}."
 )
 _NO_MESSAGING = FailureText(
-    ProblemCode.MISSING_PERMISSION, "Graph refused to send: the token may not send messages.",
+    ProblemCode.MISSING_PERMISSION,
+    "Graph refused to send: the token may not send messages.",
     _MESSAGING_FIX,
 )
 
@@ -88,6 +90,8 @@ SEND_ERROR_PROBLEMS: dict[tuple[int, int | None], FailureText] = {
 }
 """WhatsApp send errors (graph-api.md §5) → problem; token, rate and server errors fall through
 to GRAPH_ERROR_PROBLEMS."""
+
+
 def send_problem(err: GraphError, local: LocalFacts, *, to: str, phone: str) -> Finding:
     """Why Graph would not send the test message, and the fix, through SEND_ERROR_PROBLEMS."""
     entry = _lookup(SEND_ERROR_PROBLEMS, err)
@@ -95,11 +99,17 @@ def send_problem(err: GraphError, local: LocalFacts, *, to: str, phone: str) -> 
         entry = _NO_MESSAGING
     if entry is None or not isinstance(err, GraphApiError):
         return problem_for_error(err, local)
-    return Finding(entry.code, entry.title.format(to=to, phone=phone),
-                   entry.fix.format(to=to, phone=phone), _graph_detail(err))
+    return Finding(
+        entry.code,
+        entry.title.format(to=to, phone=phone),
+        entry.fix.format(to=to, phone=phone),
+        _graph_detail(err),
+    )
 
-def _lookup(table: dict[tuple[int, int | None], FailureText],
-            err: GraphError) -> FailureText | None:
+
+def _lookup(
+    table: dict[tuple[int, int | None], FailureText], err: GraphError
+) -> FailureText | None:
     if not isinstance(err, GraphApiError):
         return None
     return table.get((err.code, err.subcode)) or table.get((err.code, None))

@@ -29,24 +29,29 @@ def diagnose(graph: GraphFindings, local: LocalFacts) -> Diagnosis:
 
 # -- problems ------------------------------------------------------------------------------------
 
+
 def _local_problems(local: LocalFacts) -> list[Finding]:
     if not local.token_found:
-        return [Finding(
-            ProblemCode.TOKEN_MISSING,
-            f"No token found: not on stdin, not in {local.profile.token_key}, not in "
-            f"{local.location or '.env'}, not in the OS keyring.",
-            f"Run `{command(local, 'setup')}` to create a permanent System User token, or paste "
-            f"one with `{command(local, 'save')}` (it reads the token from standard input).",
-        )]
+        return [
+            Finding(
+                ProblemCode.TOKEN_MISSING,
+                f"No token found: not on stdin, not in {local.profile.token_key}, not in "
+                f"{local.location or '.env'}, not in the OS keyring.",
+                f"Run `{command(local, 'setup')}` to create a permanent System User token, or paste "
+                f"one with `{command(local, 'save')}` (it reads the token from standard input).",
+            )
+        ]
     if local.format_problem:
         where = _where(local)
-        return [Finding(
-            ProblemCode.TOKEN_MALFORMED,
-            f"The token {where} cannot be an access token: {local.format_problem}.",
-            f"Correct the value {where}: it must be the token alone, starting with EAA, with no "
-            "quotes, spaces, `Bearer ` or `KEY=` around it. Or paste it again with "
-            "`wa-token save`, which cleans such wrapping.",
-        )]
+        return [
+            Finding(
+                ProblemCode.TOKEN_MALFORMED,
+                f"The token {where} cannot be an access token: {local.format_problem}.",
+                f"Correct the value {where}: it must be the token alone, starting with EAA, with no "
+                "quotes, spaces, `Bearer ` or `KEY=` around it. Or paste it again with "
+                "`wa-token save`, which cleans such wrapping.",
+            )
+        ]
     return []
 
 

@@ -12,7 +12,8 @@ from wizard.core.diagnose.findings import LocalFacts
 def graph_text(value: str, limit: int = 64) -> str:
     """A short field from Graph, safe to print: no control or format characters, bounded."""
     clean = "".join(c for c in value if not unicodedata.category(c).startswith("C"))
-    return clean if len(clean) <= limit else clean[:limit - 1] + "…"
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
 
 def command(local: LocalFacts, words: str) -> str:
     """A wa-token command line for the user, with --profile and --env-file when they matter."""
@@ -24,10 +25,13 @@ def command(local: LocalFacts, words: str) -> str:
 
 # -- wording helpers -----------------------------------------------------------------------------
 
+
 def _where(local: LocalFacts, *, bare: bool = False) -> str:
-    names: dict[str | None, str] = {Source.STDIN: "standard input",
-             Source.ENVIRONMENT: f"the {local.profile.token_key} variable",
-             Source.KEYRING: "the OS keyring"}
+    names: dict[str | None, str] = {
+        Source.STDIN: "standard input",
+        Source.ENVIRONMENT: f"the {local.profile.token_key} variable",
+        Source.KEYRING: "the OS keyring",
+    }
     if local.source == Source.DOTENV:
         place = local.location or ".env"
     else:

@@ -50,7 +50,7 @@ class Request:
 
     @property
     def expires_label(self) -> str:
-        """"Never" or "60 days"."""
+        """ "Never" or "60 days"."""
         return "Never" if self.expires is Expiry.NEVER else "60 days"
 
 
@@ -90,8 +90,12 @@ class Plan:
     @property
     def writes_at_meta(self) -> int:
         """How many calls will change something at Meta."""
-        meta = {StepKind.CREATE_SYSTEM_USER, StepKind.INSTALL_APP, StepKind.ASSIGN_ACCOUNT,
-                StepKind.GENERATE_TOKEN}
+        meta = {
+            StepKind.CREATE_SYSTEM_USER,
+            StepKind.INSTALL_APP,
+            StepKind.ASSIGN_ACCOUNT,
+            StepKind.GENERATE_TOKEN,
+        }
         return sum(1 for s in self.steps if s.kind in meta and s.state is StepState.TO_DO)
 
 
@@ -103,16 +107,22 @@ class StepResult:
     state: StepState
     detail: str = ""
 
+
 # -- finding the business and its accounts --------------------------------------------------------
 
+
 def _client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> GraphClient:
-    return GraphClient(settings.graph_url, settings.graph_version, transport=transport,
-                       timeout=settings.timeout)
+    return GraphClient(
+        settings.graph_url, settings.graph_version, transport=transport, timeout=settings.timeout
+    )
 
 
-async def find_businesses(settings: Settings, admin: SecretToken, *,
-                          transport: httpx.AsyncBaseTransport | None = None,
-                          ) -> tuple[NamedNode, ...]:
+async def find_businesses(
+    settings: Settings,
+    admin: SecretToken,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[NamedNode, ...]:
     """Check the admin token (alive, business_management), then the businesses it sees.
 
     `/me/permissions` rather than debug_token: the admin token then never appears in a URL.
@@ -124,9 +134,13 @@ async def find_businesses(settings: Settings, admin: SecretToken, *,
         except GraphError as err:
             raise ProvisionRefused(refusal_for(err, call, None)) from None
         if BUSINESS_MANAGEMENT not in granted:
-            raise ProvisionRefused(_stop(ProvisionProblem.NO_BUSINESS_MANAGEMENT, call,
-                                         "business_management is not among the admin token's "
-                                         "granted permissions."))
+            raise ProvisionRefused(
+                _stop(
+                    ProvisionProblem.NO_BUSINESS_MANAGEMENT,
+                    call,
+                    "business_management is not among the admin token's granted permissions.",
+                )
+            )
         call = "GET /me/businesses"
         try:
             found = await client.businesses(admin)
@@ -134,14 +148,19 @@ async def find_businesses(settings: Settings, admin: SecretToken, *,
             raise ProvisionRefused(refusal_for(err, call, None, reading_business=True)) from None
     rows = tuple(NamedNode(b.id, b.name) for b in found if _digits(b.id))
     if not rows:
-        raise ProvisionRefused(_stop(ProvisionProblem.NO_BUSINESS, call,
-                                     "GET /me/businesses listed no business."))
+        raise ProvisionRefused(
+            _stop(ProvisionProblem.NO_BUSINESS, call, "GET /me/businesses listed no business.")
+        )
     return rows
 
 
-async def find_accounts(settings: Settings, admin: SecretToken, business_id: str, *,
-                        transport: httpx.AsyncBaseTransport | None = None,
-                        ) -> tuple[NamedNode, ...]:
+async def find_accounts(
+    settings: Settings,
+    admin: SecretToken,
+    business_id: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[NamedNode, ...]:
     """The business's owned and client WhatsApp Business Accounts."""
     graph_id(business_id, "--business-id")
     call = f"GET /{business_id}/owned_whatsapp_business_accounts"
@@ -151,12 +170,18 @@ async def find_accounts(settings: Settings, admin: SecretToken, business_id: str
         except GraphError as err:
             raise ProvisionRefused(refusal_for(err, call, None, reading_business=True)) from None
     if not accounts:
-        raise ProvisionRefused(_stop(ProvisionProblem.NO_WHATSAPP_ACCOUNT, call,
-                                     "The business lists no WhatsApp Business Account."))
+        raise ProvisionRefused(
+            _stop(
+                ProvisionProblem.NO_WHATSAPP_ACCOUNT,
+                call,
+                "The business lists no WhatsApp Business Account.",
+            )
+        )
     return accounts
 
 
 # -- the plan -------------------------------------------------------------------------------------
+
 
 async def make_plan(
     settings: Settings,
@@ -195,8 +220,9 @@ async def make_plan(
             raise ProvisionRefused(refusal_for(err, call, None)) from None
     app = next((a for a in apps if a.id == request.app_id), NamedNode(request.app_id, None))
     steps = _steps(business, accounts, app, user, request, installed, assigned, reusable)
-    return Plan(business, accounts, app, any(a.id == request.app_id for a in apps), user,
-                request, steps)
+    return Plan(
+        business, accounts, app, any(a.id == request.app_id for a in apps), user, request, steps
+    )
 
 
 def check_request(request: Request) -> None:
@@ -204,14 +230,20 @@ def check_request(request: Request) -> None:
     graph_id(request.app_id, "the app id")
     name = request.system_user
     if not name.strip() or len(name) > MAX_NAME_LENGTH or not name.isprintable():
-        raise ValueError(f"the System User name must be 1 to {MAX_NAME_LENGTH} printable "
-                         "characters")
+        raise ValueError(
+            f"the System User name must be 1 to {MAX_NAME_LENGTH} printable characters"
+        )
     if request.target not in tuple(StoreTarget):
         raise ValueError("the store must be env or keyring")
 
 
-async def _token_still_fits(client: GraphClient, token: SecretToken, user_id: str,
-                            request: Request, accounts: tuple[NamedNode, ...]) -> bool:
+async def _token_still_fits(
+    client: GraphClient,
+    token: SecretToken,
+    user_id: str,
+    request: Request,
+    accounts: tuple[NamedNode, ...],
+) -> bool:
     """The stored token already is this System User's, for this app, both scopes, these accounts."""
     try:
         info = await client.debug_token(token)
@@ -225,48 +257,89 @@ async def _token_still_fits(client: GraphClient, token: SecretToken, user_id: st
         return False
     wanted = {a.id for a in accounts}
     for grant in info.granular_scopes:
-        if grant.scope in WHATSAPP_SCOPES and grant.target_ids is not None \
-                and not wanted <= set(grant.target_ids):
+        if (
+            grant.scope in WHATSAPP_SCOPES
+            and grant.target_ids is not None
+            and not wanted <= set(grant.target_ids)
+        ):
             return False
     return True
 
 
-def _steps(business: NamedNode, accounts: tuple[NamedNode, ...], app: NamedNode,
-           user: SystemUser | None, request: Request, installed: tuple[str, ...],
-           assigned: set[str], reusable: bool) -> tuple[PlannedStep, ...]:
+def _steps(
+    business: NamedNode,
+    accounts: tuple[NamedNode, ...],
+    app: NamedNode,
+    user: SystemUser | None,
+    request: Request,
+    installed: tuple[str, ...],
+    assigned: set[str],
+    reusable: bool,
+) -> tuple[PlannedStep, ...]:
     todo, already = StepState.TO_DO, StepState.ALREADY_DONE
     name, role = request.system_user, request.role.value.capitalize()
     su_ref = user.id if user else "{new-system-user-id}"
-    steps = [PlannedStep(
-        StepKind.CREATE_SYSTEM_USER,
-        f"create System User '{name}' ({role}) in {describe(business)}" if user is None else
-        f"reuse System User '{name}' ({(user.role or role).capitalize()}) in {describe(business)}",
-        f"POST /{business.id}/system_users", todo if user is None else already)]
-    steps.append(PlannedStep(
-        StepKind.INSTALL_APP, f"install app {describe(app, quoted=True)} for it",
-        f"POST /{su_ref}/applications", already if request.app_id in installed else todo))
+    steps = [
+        PlannedStep(
+            StepKind.CREATE_SYSTEM_USER,
+            f"create System User '{name}' ({role}) in {describe(business)}"
+            if user is None
+            else f"reuse System User '{name}' ({(user.role or role).capitalize()}) in {describe(business)}",
+            f"POST /{business.id}/system_users",
+            todo if user is None else already,
+        )
+    ]
+    steps.append(
+        PlannedStep(
+            StepKind.INSTALL_APP,
+            f"install app {describe(app, quoted=True)} for it",
+            f"POST /{su_ref}/applications",
+            already if request.app_id in installed else todo,
+        )
+    )
     for account in accounts:
-        steps.append(PlannedStep(
-            StepKind.ASSIGN_ACCOUNT,
-            f"give it MANAGE on WhatsApp account {describe(account, quoted=True, short=True)}",
-            f"POST /{account.id}/assigned_users",
-            already if account.id in assigned else todo, target_id=account.id))
+        steps.append(
+            PlannedStep(
+                StepKind.ASSIGN_ACCOUNT,
+                f"give it MANAGE on WhatsApp account {describe(account, quoted=True, short=True)}",
+                f"POST /{account.id}/assigned_users",
+                already if account.id in assigned else todo,
+                target_id=account.id,
+            )
+        )
     scopes = " and ".join(sorted(WHATSAPP_SCOPES, reverse=True))
-    steps.append(PlannedStep(
-        StepKind.GENERATE_TOKEN,
-        f"generate a token with {scopes}, expiry {request.expires_label}" if not reusable else
-        "keep the stored token: it already is this System User's, with both permissions",
-        f"POST /{su_ref}/access_tokens", already if reusable else todo))
-    steps.append(PlannedStep(StepKind.CHECK_TOKEN, "check the token (the full `wa-token check`)",
-                             "GET /debug_token, /me, the accounts and numbers", todo))
+    steps.append(
+        PlannedStep(
+            StepKind.GENERATE_TOKEN,
+            f"generate a token with {scopes}, expiry {request.expires_label}"
+            if not reusable
+            else "keep the stored token: it already is this System User's, with both permissions",
+            f"POST /{su_ref}/access_tokens",
+            already if reusable else todo,
+        )
+    )
+    steps.append(
+        PlannedStep(
+            StepKind.CHECK_TOKEN,
+            "check the token (the full `wa-token check`)",
+            "GET /debug_token, /me, the accounts and numbers",
+            todo,
+        )
+    )
     where = "the OS keyring" if request.target == StoreTarget.KEYRING else "the .env file"
-    steps.append(PlannedStep(StepKind.STORE_TOKEN, f"store it in {where} if the check passes",
-                             "(local)", already if reusable else todo))
+    steps.append(
+        PlannedStep(
+            StepKind.STORE_TOKEN,
+            f"store it in {where} if the check passes",
+            "(local)",
+            already if reusable else todo,
+        )
+    )
     return tuple(steps)
 
 
 def describe(node: NamedNode, *, quoted: bool = False, short: bool = False) -> str:
-    """"Acme Ltd", "'Acme' (1029…)" or the bare id when the name is unknown."""
+    """ "Acme Ltd", "'Acme' (1029…)" or the bare id when the name is unknown."""
     shown_id = f"{node.id[:4]}…" if short and len(node.id) > 6 else node.id
     if not node.name:
         return shown_id

@@ -74,8 +74,15 @@ def clean(text: str, limit: int = 80) -> str:
 
 # -- refusals -------------------------------------------------------------------------------------
 
-def refusal_for(err: GraphError, call: str, kind: StepKind | None, *, app_owned: bool = True,
-                reading_business: bool = False) -> Refusal:
+
+def refusal_for(
+    err: GraphError,
+    call: str,
+    kind: StepKind | None,
+    *,
+    app_owned: bool = True,
+    reading_business: bool = False,
+) -> Refusal:
     """What a failed call means for the user, and where they continue by hand."""
     problem = classify(err, kind, app_owned=app_owned, reading_business=reading_business)
     manual = PROBLEM_TEXTS[problem].manual_step
@@ -84,30 +91,50 @@ def refusal_for(err: GraphError, call: str, kind: StepKind | None, *, app_owned:
     return Refusal(problem, call, graph_reason(err), manual)
 
 
-_STEP_DECIDES = frozenset({ProvisionProblem.NOT_BUSINESS_ADMIN,
-                           ProvisionProblem.TWO_FACTOR_REQUIRED, ProvisionProblem.REFUSED,
-                           ProvisionProblem.ADMIN_TOKEN_EXPIRED,
-                           ProvisionProblem.ADMIN_TOKEN_INVALID})
+_STEP_DECIDES = frozenset(
+    {
+        ProvisionProblem.NOT_BUSINESS_ADMIN,
+        ProvisionProblem.TWO_FACTOR_REQUIRED,
+        ProvisionProblem.REFUSED,
+        ProvisionProblem.ADMIN_TOKEN_EXPIRED,
+        ProvisionProblem.ADMIN_TOKEN_INVALID,
+    }
+)
 """Refusals whose manual step is the step that failed, not a fixed one."""
 
 
-def classify(err: GraphError, kind: StepKind | None, *, app_owned: bool = True,
-             reading_business: bool = False) -> ProvisionProblem:
+def classify(
+    err: GraphError,
+    kind: StepKind | None,
+    *,
+    app_owned: bool = True,
+    reading_business: bool = False,
+) -> ProvisionProblem:
     """A Graph failure of one step → the problem code (table in the README)."""
-    if not isinstance(err, GraphApiError) or err.code in (1, 2, 4, 17, 32, 613, 80007) \
-            or err.status >= 500 or err.is_transient:
+    if (
+        not isinstance(err, GraphApiError)
+        or err.code in (1, 2, 4, 17, 32, 613, 80007)
+        or err.status >= 500
+        or err.is_transient
+    ):
         return ProvisionProblem.GRAPH_UNAVAILABLE
     if err.code == 190 or err.code == 102:
-        return (ProvisionProblem.ADMIN_TOKEN_EXPIRED if err.subcode == 463
-                else ProvisionProblem.ADMIN_TOKEN_INVALID)
+        return (
+            ProvisionProblem.ADMIN_TOKEN_EXPIRED
+            if err.subcode == 463
+            else ProvisionProblem.ADMIN_TOKEN_INVALID
+        )
     if (err.code, err.subcode) == TWO_FACTOR or err.code == TWO_FACTOR[0]:
         return ProvisionProblem.TWO_FACTOR_REQUIRED
     if reading_business and (err.code in (10, 200) or 200 < err.code < 300):
         return ProvisionProblem.NO_BUSINESS_MANAGEMENT
     if kind is StepKind.CREATE_SYSTEM_USER and err.code == 100 and err.subcode != 33:
         return ProvisionProblem.SYSTEM_USER_LIMIT
-    if kind in (StepKind.INSTALL_APP, StepKind.GENERATE_TOKEN) and not app_owned \
-            and err.code in (3, 10, 100, 200):
+    if (
+        kind in (StepKind.INSTALL_APP, StepKind.GENERATE_TOKEN)
+        and not app_owned
+        and err.code in (3, 10, 100, 200)
+    ):
         return ProvisionProblem.BUSINESS_NOT_APP_OWNER
     if kind is StepKind.INSTALL_APP and err.code in (3, 100):
         return ProvisionProblem.APP_NOT_INSTALLABLE

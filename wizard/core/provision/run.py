@@ -61,15 +61,18 @@ class Outcome:
     @property
     def changed_at_meta(self) -> int:
         """How many calls changed something at Meta."""
-        meta = {StepKind.CREATE_SYSTEM_USER, StepKind.INSTALL_APP, StepKind.ASSIGN_ACCOUNT,
-                StepKind.GENERATE_TOKEN}
+        meta = {
+            StepKind.CREATE_SYSTEM_USER,
+            StepKind.INSTALL_APP,
+            StepKind.ASSIGN_ACCOUNT,
+            StepKind.GENERATE_TOKEN,
+        }
         return sum(1 for r in self.results if r.step.kind in meta and r.state is StepState.DONE)
 
     @property
     def done(self) -> tuple[StepResult, ...]:
         """The steps done or found done."""
-        return tuple(r for r in self.results
-                     if r.state in (StepState.DONE, StepState.ALREADY_DONE))
+        return tuple(r for r in self.results if r.state in (StepState.DONE, StepState.ALREADY_DONE))
 
     @property
     def exit_code(self) -> int:
@@ -86,6 +89,7 @@ ProgressCallback = Callable[[PlannedStep, StepState], None]
 
 
 # -- carrying it out ------------------------------------------------------------------------------
+
 
 async def carry_out(
     settings: Settings,
@@ -118,8 +122,9 @@ async def provision(
     accounts = await find_accounts(settings, admin, business.id, transport=transport)
     chosen = accounts if waba_id is None else (pick(accounts, waba_id, "--waba-id"),)
     existing = existing_token(settings, request.target)
-    plan = await make_plan(settings, admin, request, business, chosen, existing=existing,
-                           transport=transport)
+    plan = await make_plan(
+        settings, admin, request, business, chosen, existing=existing, transport=transport
+    )
     return await carry_out(settings, environ, admin, plan, existing=existing, transport=transport)
 
 
@@ -129,8 +134,10 @@ def pick(nodes: tuple[NamedNode, ...], wanted: str | None, flag: str) -> NamedNo
         for node in nodes:
             if node.id == wanted:
                 return node
-        raise ValueError(f"{flag} {wanted} is not among those the admin token sees: "
-                         + ", ".join(describe(n, short=False) + f" ({n.id})" for n in nodes))
+        raise ValueError(
+            f"{flag} {wanted} is not among those the admin token sees: "
+            + ", ".join(describe(n, short=False) + f" ({n.id})" for n in nodes)
+        )
     if len(nodes) == 1:
         return nodes[0]
     raise ValueError(f"there are {len(nodes)} to choose from; name one with {flag}")
@@ -149,9 +156,10 @@ def check_store_usable(target: StoreTarget) -> None:
     if target == StoreTarget.KEYRING:
         status = keyring_store.keyring_status()
         if not status.available:
-            raise StoreError("No working OS keyring here, so the token could not be kept.",
-                             fix="Use `--to env`, or unlock/install a keyring, then run this "
-                             "again.")
+            raise StoreError(
+                "No working OS keyring here, so the token could not be kept.",
+                fix="Use `--to env`, or unlock/install a keyring, then run this again.",
+            )
 
 
 def _quiet(step: PlannedStep, state: StepState) -> None:
@@ -161,12 +169,18 @@ def _quiet(step: PlannedStep, state: StepState) -> None:
 class _Run:
     """One execution of a plan."""
 
-    def __init__(self, settings: Settings, environ: Mapping[str, str], admin: SecretToken,
-                 plan: Plan, existing: SecretToken | None, on_progress: ProgressCallback,
-                 transport: httpx.AsyncBaseTransport | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        environ: Mapping[str, str],
+        admin: SecretToken,
+        plan: Plan,
+        existing: SecretToken | None,
+        on_progress: ProgressCallback,
+        transport: httpx.AsyncBaseTransport | None,
+    ) -> None:
         # The check verifies the app id; the app secret travels only as appsecret_proof.
-        self.settings = dataclasses.replace(settings, app_id=plan.request.app_id,
-                                            app_secret=None)
+        self.settings = dataclasses.replace(settings, app_id=plan.request.app_id, app_secret=None)
         self.environ = environ
         self.admin = admin
         self.plan = plan
@@ -179,8 +193,10 @@ class _Run:
 
     @property
     def _reusing(self) -> bool:
-        return any(s.kind is StepKind.GENERATE_TOKEN and s.state is StepState.ALREADY_DONE
-                   for s in self.plan.steps)
+        return any(
+            s.kind is StepKind.GENERATE_TOKEN and s.state is StepState.ALREADY_DONE
+            for s in self.plan.steps
+        )
 
     async def go(self) -> Outcome:
         async with _client(self.settings, self.transport) as client:
@@ -214,7 +230,8 @@ class _Run:
         request, admin = self.plan.request, self.admin
         if step.kind is StepKind.CREATE_SYSTEM_USER:
             self.user_id = await api.create_system_user(
-                admin, self.plan.business.id, request.system_user, request.role.graph_value)
+                admin, self.plan.business.id, request.system_user, request.role.graph_value
+            )
             return
         user_id = self.user_id or ""
         if step.kind is StepKind.INSTALL_APP:
@@ -225,8 +242,13 @@ class _Run:
             if request.app_secret is None:
                 raise ValueError("the app secret is needed to generate the token")
             self.token = await api.generate_token(
-                admin, user_id, app_id=request.app_id, app_secret=request.app_secret,
-                scopes=WHATSAPP_SCOPES, expires_in_60_days=request.expires is Expiry.SIXTY_DAYS)
+                admin,
+                user_id,
+                app_id=request.app_id,
+                app_secret=request.app_secret,
+                scopes=WHATSAPP_SCOPES,
+                expires_in_60_days=request.expires is Expiry.SIXTY_DAYS,
+            )
 
     async def _check_and_store(self) -> Outcome:
         check_step, store_step = self.plan.steps[-2], self.plan.steps[-1]
@@ -235,25 +257,34 @@ class _Run:
             raise AssertionError("no token after the generate step")
         self.tell(check_step, StepState.TO_DO)
         found = FoundToken(PROVISIONED, f"System User {self.user_id}", token)
-        report = await check_found_token(found, self.settings, self.environ,
-                                         transport=self.transport)
+        report = await check_found_token(
+            found, self.settings, self.environ, transport=self.transport
+        )
         if not report.ok:
             self._record(check_step, StepState.FAILED)
             reason = "; ".join(p.title for p in report.diagnosis.problems)
-            refusal = Refusal(ProvisionProblem.CHECK_FAILED, "wa-token check", reason,
-                              _manual_for_check(report))
+            refusal = Refusal(
+                ProvisionProblem.CHECK_FAILED, "wa-token check", reason, _manual_for_check(report)
+            )
             return self._stopped(refusal, report)
         self._record(check_step, StepState.DONE)
         if store_step.state is StepState.ALREADY_DONE:
             self._record(store_step, StepState.ALREADY_DONE)
             target = self.plan.request.target
-            where = "the OS keyring" if target == StoreTarget.KEYRING else str(self.settings.env_file)
+            where = (
+                "the OS keyring" if target == StoreTarget.KEYRING else str(self.settings.env_file)
+            )
             saved = SaveOutcome(target, where, unchanged=True)
             return Outcome(self.plan, tuple(self.results), None, report, saved, token)
         self.tell(store_step, StepState.TO_DO)
         try:
-            saved = await asyncio.to_thread(store_token, self.plan.request.target, token,
-                                            self.settings.env_file, self.settings.profile)
+            saved = await asyncio.to_thread(
+                store_token,
+                self.plan.request.target,
+                token,
+                self.settings.env_file,
+                self.settings.profile,
+            )
         except StoreError as err:
             self._record(store_step, StepState.FAILED)
             refusal = Refusal(ProvisionProblem.STORE_FAILED, "store", err.message, None)

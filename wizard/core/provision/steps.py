@@ -42,7 +42,7 @@ class Expiry(StrEnum):
 EXPIRY_WORDS = {
     Expiry.NEVER: "Never (nothing to renew; if it leaks, it works until you revoke it)",
     Expiry.SIXTY_DAYS: "60 days (safer if it leaks; generate a new one before it expires: "
-                       "`wa-token check` warns 7 days ahead)",
+    "`wa-token check` warns 7 days ahead)",
 }
 
 
@@ -121,69 +121,86 @@ PROBLEM_TEXTS: dict[ProvisionProblem, ProblemText] = {
         "Get a fresh one in Graph API Explorer (https://developers.facebook.com/tools/explorer/): "
         "choose your app, tick business_management, whatsapp_business_management and "
         "whatsapp_business_messaging, click Generate Access Token; then run this again.",
-        Step.CREATE),
+        Step.CREATE,
+    ),
     ProvisionProblem.ADMIN_TOKEN_EXPIRED: ProblemText(
         "The admin token has expired",
         "Explorer tokens last about an hour: generate a new one (Graph API Explorer → your app "
         "→ the three permissions → Generate Access Token) and run this again.",
-        Step.CREATE),
+        Step.CREATE,
+    ),
     ProvisionProblem.NO_BUSINESS_MANAGEMENT: ProblemText(
         "The admin token lacks business_management",
         "In Graph API Explorer tick business_management (besides the two WhatsApp permissions), "
         "click Generate Access Token again, and run this again.",
-        Step.CREATE),
+        Step.CREATE,
+    ),
     ProvisionProblem.NOT_BUSINESS_ADMIN: ProblemText(
         "The admin token's person is not an admin of the business",
         "Only a business admin can create System Users and assign assets. Ask an admin of the "
         "business (Business Settings → Users → People) to run this, or to make you an admin.",
-        Step.CREATE),
+        Step.CREATE,
+    ),
     ProvisionProblem.TWO_FACTOR_REQUIRED: ProblemText(
         "The business requires two-factor authentication",
         "Open Business Settings in a browser and pass the two-factor check when asked (turn it "
         "on for your Facebook account first if needed), then generate a new admin token and "
         "run this again, or finish this step by hand below.",
-        None),
+        None,
+    ),
     ProvisionProblem.SYSTEM_USER_LIMIT: ProblemText(
         "The business has reached its limit of System Users",
         "Reuse an existing System User (`--system-user NAME`) or remove one you no longer use "
         "(Business Settings → Users → System Users).",
-        Step.CREATE),
+        Step.CREATE,
+    ),
     ProvisionProblem.APP_NOT_INSTALLABLE: ProblemText(
         "Meta does not allow this app to be installed for a System User",
         "Meta installs only apps with at least standard access; assign the app by hand below "
         "(Assign Assets → Apps), or check the app's access level in the App Dashboard.",
-        Step.ASSIGN),
+        Step.ASSIGN,
+    ),
     ProvisionProblem.BUSINESS_NOT_APP_OWNER: ProblemText(
         "The business does not own this app",
         "A System User can be given an app only when the app belongs to the same business: "
         "App Dashboard → your app → App settings → Advanced → Business (or Business Settings → "
         "Accounts → Apps → Add), then run this again.",
-        Step.ASSIGN),
+        Step.ASSIGN,
+    ),
     ProvisionProblem.NO_BUSINESS: ProblemText(
         "The admin token sees no business",
         "The person behind the admin token must be in a business portfolio that owns the "
         "WhatsApp account (Business Settings → Business info).",
-        Step.CREATE),
+        Step.CREATE,
+    ),
     ProvisionProblem.NO_WHATSAPP_ACCOUNT: ProblemText(
         "The business has no WhatsApp Business Account",
         "Add WhatsApp to your app (App Dashboard → Add product → WhatsApp), or choose the "
         "business that owns the account with --business-id.",
-        Step.ASSIGN),
+        Step.ASSIGN,
+    ),
     ProvisionProblem.REFUSED: ProblemText(
         "Meta refused the call",
-        "Meta's message above says why; finish this step by hand below.", None),
+        "Meta's message above says why; finish this step by hand below.",
+        None,
+    ),
     ProvisionProblem.GRAPH_UNAVAILABLE: ProblemText(
         "The Graph API could not be used",
         "This is not your token's fault: run the same command again in a minute; what is done "
-        "is found and reused.", None),
+        "is found and reused.",
+        None,
+    ),
     ProvisionProblem.CHECK_FAILED: ProblemText(
         "The generated token did not pass the check, so it was not stored",
         "The check above says what is wrong; fix it by hand below and paste the token with "
-        "`wa-token save`.", None),
+        "`wa-token save`.",
+        None,
+    ),
     ProvisionProblem.STORE_FAILED: ProblemText(
         "The token could not be stored",
         "Fix the storage problem above and run this again (`--to env` writes the .env file).",
-        None),
+        None,
+    ),
 }
 
 STEP_MANUAL: dict[StepKind, Step] = {

@@ -1,6 +1,6 @@
-"""Scripted walks through "Do it for me" (plan, progress, failure), for Pilot tests and screenshots.
+"""Scripted walks through "Do it for me" (plan, progress, failure), for Pilot[Any] tests and screenshots.
 
-    python -m wizard.ui.scenes.provision [--out screenshots]
+python -m wizard.ui.scenes.provision [--out screenshots]
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import asyncio
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from textual import events
 from textual.pilot import Pilot
@@ -19,7 +20,7 @@ from wizard.testing.fake_business import ADMIN_TOKENS
 from wizard.ui.scenes.walks import Scene, Script, settle, wait_for, wait_for_screen
 
 
-async def enter_admin_token(pilot: Pilot, admin: str) -> None:
+async def enter_admin_token(pilot: Pilot[Any], admin: str) -> None:
     """From the first onboarding screen: Do it for me, paste the admin token, show the plan."""
     from wizard.ui.steps.provision import AdminTokenStep, WhyStep
 
@@ -38,10 +39,11 @@ def planning(admin: str = ADMIN_TOKENS["admin"]) -> Script:
     """Up to the plan."""
     from wizard.ui.steps.provision import PlanStep
 
-    async def run(pilot: Pilot) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
         await enter_admin_token(pilot, admin)
         await wait_for_screen(pilot, PlanStep)
         await settle(pilot)
+
     return run
 
 
@@ -49,14 +51,23 @@ def carrying_out(admin: str = ADMIN_TOKENS["admin"]) -> Script:
     """Through the plan and its progress, to the end of the work (or the failure screen)."""
     from wizard.ui.steps.provision import FailureStep, PlanStep, ProgressStep
 
-    async def run(pilot: Pilot) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
         await enter_admin_token(pilot, admin)
         await wait_for_screen(pilot, PlanStep)
         await pilot.click("#next")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FailureStep) or (
-            isinstance(pilot.app.screen, ProgressStep) and pilot.app.screen.outcome is not None),
-            "the work")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(pilot.app.screen, FailureStep)
+                or (
+                    isinstance(pilot.app.screen, ProgressStep)
+                    and pilot.app.screen.outcome is not None
+                )
+            ),
+            "the work",
+        )
         await settle(pilot)
+
     return run
 
 
@@ -75,14 +86,17 @@ async def shoot_all(out: Path) -> list[Path]:
     from wizard.ui.scenes import screenshots
 
     written: list[Path] = []
-    with FakeGraphServer(clock=screenshots.FIXED_NOW.timestamp, trace_id="AFixedTraceId") as \
-            server, tempfile.TemporaryDirectory() as folder:
+    with (
+        FakeGraphServer(clock=screenshots.FIXED_NOW.timestamp, trace_id="AFixedTraceId") as server,
+        tempfile.TemporaryDirectory() as folder,
+    ):
         os.chdir(folder)
         for name, scene in PROVISION_SCENES.items():
             fake_business.reset(server)
             svg = out / f"{name}-80x24.svg"
-            svg.write_text(await screenshots.shoot(scene, server.url, screenshots.SMALL,
-                                                   Path(folder)))
+            svg.write_text(
+                await screenshots.shoot(scene, server.url, screenshots.SMALL, Path(folder))
+            )
             written.append(svg)
             png = screenshots.to_png(svg)
             if png is not None:

@@ -32,9 +32,23 @@ from wizard.ui.scenes.walks import SCENES, Scene
 
 FIXED_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SMALL, LARGE = (80, 24), (120, 36)
-README_SCENES = ("why", "create", "generate", "paste_valid", "check_ok",
-                 "check_missing_permission", "store", "overwrite", "done", "expired",
-                 "troubleshoot", "menu", "send_test_confirm", "send_test_sent", "extended")
+README_SCENES = (
+    "why",
+    "create",
+    "generate",
+    "paste_valid",
+    "check_ok",
+    "check_missing_permission",
+    "store",
+    "overwrite",
+    "done",
+    "expired",
+    "troubleshoot",
+    "menu",
+    "send_test_confirm",
+    "send_test_sent",
+    "extended",
+)
 LARGE_SCENES = ("check_ok", "expired", "troubleshoot")
 
 
@@ -50,8 +64,15 @@ async def shoot(scene: Scene, graph_url: str, size: tuple[int, int], workdir: Pa
     environ = {"WHATSAPP_GRAPH_URL": graph_url}
     if scene.app_credentials:
         environ |= {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET}
-    app = make_app(load_settings(environ, timeout=3), environ, mode=scene.mode, open_links=False,
-                   clock=lambda: FIXED_NOW, workdir=Path("/srv/my-app"), command="wa-token")
+    app = make_app(
+        load_settings(environ, timeout=3),
+        environ,
+        mode=scene.mode,
+        open_links=False,
+        clock=lambda: FIXED_NOW,
+        workdir=Path("/srv/my-app"),
+        command="wa-token",
+    )
     with working_keyring() if scene.keyring else contextlib.nullcontext():
         async with app.run_test(size=size) as pilot:
             await scene.script(pilot)
@@ -67,18 +88,20 @@ def working_keyring() -> Iterator[None]:
     try:
         from tests.keyring_session import running_secret_service
     except ImportError:  # not run from the repository with the test extras
-        print("no private keyring (run from the repository root): the picture shows none",
-              file=sys.stderr)
+        print(
+            "no private keyring (run from the repository root): the picture shows none",
+            file=sys.stderr,
+        )
         yield
         return
     saved = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
     with running_secret_service() as instance:
         os.environ["DBUS_SESSION_BUS_ADDRESS"] = instance.session.address
-        keyring.set_keyring(SecretService.Keyring())
+        keyring.set_keyring(SecretService.Keyring())  # type: ignore[no-untyped-call]
         try:
             yield
         finally:
-            keyring.set_keyring(fail.Keyring())
+            keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
             if saved is None:
                 os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
             else:
@@ -87,7 +110,8 @@ def working_keyring() -> Iterator[None]:
 
 _TEXT_RUN = re.compile(
     r'<text (?P<before>[^>]*?)x="(?P<x>[\d.]+)" (?P<y>y="[\d.]+") textLength="(?P<length>[\d.]+)"'
-    r'(?P<after>[^>]*)>(?P<body>[^<]*)</text>')
+    r"(?P<after>[^>]*)>(?P<body>[^<]*)</text>"
+)
 MONOSPACE = "DejaVu Sans Mono"
 """A monospace font rsvg-convert really has (Debian: fonts-dejavu-core); Fira Code is not there."""
 MONOSPACE_SIZE = "20.264px"
@@ -102,6 +126,7 @@ def for_rsvg(svg: str) -> str:
     so words ran together and columns drifted. Here every character gets its own x, spaces are
     plain spaces under xml:space="preserve", and the font is one that exists.
     """
+
     def one_run(match: re.Match[str]) -> str:
         chars = html.unescape(match["body"]).replace("\xa0", " ")
         cells = sum(get_character_cell_size(c) for c in chars) or 1
@@ -110,8 +135,10 @@ def for_rsvg(svg: str) -> str:
         for char in chars:
             positions.append(f"{x:.2f}")
             x += cell * get_character_cell_size(char)
-        return (f'<text {match["before"]}x="{" ".join(positions)}" {match["y"]}{match["after"]} '
-                f'xml:space="preserve">{html.escape(chars, quote=False)}</text>')
+        return (
+            f'<text {match["before"]}x="{" ".join(positions)}" {match["y"]}{match["after"]} '
+            f'xml:space="preserve">{html.escape(chars, quote=False)}</text>'
+        )
 
     svg = _TEXT_RUN.sub(one_run, svg)
     svg = svg.replace("font-family: Fira Code, monospace;", f"font-family: {MONOSPACE}, monospace;")
@@ -126,8 +153,9 @@ def to_png(svg: Path) -> Path | None:
     with tempfile.TemporaryDirectory() as folder:
         prepared = Path(folder) / svg.name
         prepared.write_text(for_rsvg(svg.read_text()))
-        subprocess.run(["rsvg-convert", "-w", str(svg_width(svg)), str(prepared), "-o", str(png)],
-                       check=True)
+        subprocess.run(
+            ["rsvg-convert", "-w", str(svg_width(svg)), str(prepared), "-o", str(png)], check=True
+        )
     return png
 
 
@@ -142,8 +170,10 @@ def svg_width(svg: Path) -> int:
 async def shoot_all(names: list[str], out: Path) -> list[Path]:
     """Every requested scene at its sizes; returns the files written."""
     written: list[Path] = []
-    with FakeGraphServer(clock=FIXED_NOW.timestamp, trace_id="AFixedTraceId") as server, \
-            tempfile.TemporaryDirectory() as folder:
+    with (
+        FakeGraphServer(clock=FIXED_NOW.timestamp, trace_id="AFixedTraceId") as server,
+        tempfile.TemporaryDirectory() as folder,
+    ):
         workdir = Path(folder)
         os.chdir(workdir)
         for name in names:
@@ -161,8 +191,12 @@ async def shoot_all(names: list[str], out: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
-    parser.add_argument("--scene", action="append", choices=sorted(SCENES),
-                        help="only these scenes (default: the README's)")
+    parser.add_argument(
+        "--scene",
+        action="append",
+        choices=sorted(SCENES),
+        help="only these scenes (default: the README's)",
+    )
     args = parser.parse_args(argv)
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     os.environ["WA_TOKEN_KEYRING_SERVICE"] = "wa-token"

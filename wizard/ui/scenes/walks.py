@@ -1,10 +1,11 @@
-"""Scripted walks through the wizard with Pilot, shared by the snapshot tests and the screenshots."""
+"""Scripted walks through the wizard with Pilot[Any], shared by the snapshot tests and the screenshots."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from textual import events
 from textual.pilot import Pilot
@@ -20,43 +21,55 @@ from wizard.ui.steps.instructions import InstructionStep
 from wizard.ui.steps.paste import PasteStep
 from wizard.ui.steps.store import StoreStep
 
-Script = Callable[[Pilot], Awaitable[None]]
+Script = Callable[[Pilot[Any]], Awaitable[None]]
 INSTRUCTION_STEPS = 4
 """Onboarding's instruction steps before the paste step."""
 WAITING_ON_THE_USER = ("flow", "quit", "save", "send")
 """Worker groups that wait for a key press, so "settled" does not wait for them."""
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str,
-                   timeout: float = 8.0) -> None:
+async def wait_for(
+    pilot: Pilot[Any], condition: Callable[[], object], what: str, timeout: float = 8.0
+) -> None:
     """Let the app run until `condition` holds, failing after `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; the screen is "
-                                 f"{type(pilot.app.screen).__name__}")
+            raise AssertionError(
+                f"timed out waiting for {what}; the screen is {type(pilot.app.screen).__name__}"
+            )
         await pilot.pause(0.05)
 
 
-async def wait_for_screen(pilot: Pilot, screen: type[Screen], timeout: float = 8.0,
-                          after: Screen | None = None) -> Screen:
+async def wait_for_screen(
+    pilot: Pilot[Any],
+    screen: type[Screen[Any]],
+    timeout: float = 8.0,
+    after: Screen[Any] | None = None,
+) -> Screen[Any]:
     """Wait until a screen of that class is on top (another one than `after`), and return it.
 
     Steps of one class follow each other (the instruction steps): waiting for the class alone
     would return the old screen while it is still leaving, and the next key would be lost.
     """
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen)
-                   and pilot.app.screen is not after, screen.__name__, timeout)
+    await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, screen) and pilot.app.screen is not after,
+        screen.__name__,
+        timeout,
+    )
     await pilot.pause()
     return pilot.app.screen
 
 
-async def settle(pilot: Pilot) -> None:
+async def settle(pilot: Pilot[Any]) -> None:
     """Let the step's own workers finish and the screen redraw."""
+
     def quiet() -> bool:
-        return not any(w.is_running for w in pilot.app.workers
-                       if w.group not in WAITING_ON_THE_USER)
+        return not any(
+            w.is_running for w in pilot.app.workers if w.group not in WAITING_ON_THE_USER
+        )
 
     await wait_for(pilot, quiet, "the workers")
     for field in pilot.app.screen.query(Input):
@@ -65,7 +78,7 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-async def paste(pilot: Pilot, text: str) -> None:
+async def paste(pilot: Pilot[Any], text: str) -> None:
     """What a terminal's bracketed paste does: one Paste event, to whatever has the focus."""
     await wait_for_screen(pilot, PasteStep)
     pilot.app.post_message(events.Paste(text))
@@ -73,32 +86,40 @@ async def paste(pilot: Pilot, text: str) -> None:
     await pilot.pause()
 
 
-async def check(pilot: Pilot, token: str) -> CheckStep:
+async def check(pilot: Pilot[Any], token: str) -> CheckStep:
     """Paste a token, submit it, and wait for the check to finish."""
     await paste(pilot, token)
     await pilot.press("enter")
     screen = await wait_for_screen(pilot, CheckStep)
-    await wait_for(pilot, lambda: not screen.has_class("-checking")
-                   and screen.state.report is not None, "the check")
+    await wait_for(
+        pilot,
+        lambda: (
+            not screen.has_class("-checking") and cast(CheckStep, screen).state.report is not None
+        ),
+        "the check",
+    )
     await settle(pilot)
     return screen  # type: ignore[return-value]
 
 
-async def to_store(pilot: Pilot, token: str = TOKENS["valid"]) -> StoreStep:
+async def to_store(pilot: Pilot[Any], token: str = TOKENS["valid"]) -> StoreStep:
     """Check a working token and go on to the save step, once the keyring probe answered."""
     await check(pilot, token)
     await pilot.press("enter")
     store = await wait_for_screen(pilot, StoreStep)
-    await wait_for(pilot, lambda: "keyring" in str(
-        store.query_one("#keyring-status", Static).render()).lower(), "the keyring probe")
+    await wait_for(
+        pilot,
+        lambda: "keyring" in str(store.query_one("#keyring-status", Static).render()).lower(),
+        "the keyring probe",
+    )
     return store  # type: ignore[return-value]
 
 
 def through_instructions(steps: int, then: Script | None = None) -> Script:
     """Press Enter through `steps` instruction screens of onboarding, then run `then`."""
 
-    async def run(pilot: Pilot) -> None:
-        left: Screen | None = None
+    async def run(pilot: Pilot[Any]) -> None:
+        left: Screen[Any] | None = None
         for _ in range(steps):
             left = await wait_for_screen(pilot, InstructionStep, after=left)
             await pilot.press("enter")
@@ -113,38 +134,46 @@ def through_instructions(steps: int, then: Script | None = None) -> Script:
 
 def pasting(text: str) -> Script:
     """A scene step: paste this text."""
-    async def run(pilot: Pilot) -> None:
+
+    async def run(pilot: Pilot[Any]) -> None:
         await paste(pilot, text)
+
     return run
 
 
 def checking(token: str, *keys: str) -> Script:
     """A scene step: check this token, then press these keys."""
-    async def run(pilot: Pilot) -> None:
+
+    async def run(pilot: Pilot[Any]) -> None:
         await check(pilot, token)
         await pilot.press(*keys)
+
     return run
 
 
 def storing(*keys: str) -> Script:
     """A scene step: check the valid token, reach the save step, press these keys."""
-    async def run(pilot: Pilot) -> None:
+
+    async def run(pilot: Pilot[Any]) -> None:
         await to_store(pilot)
         await pilot.press(*keys)
         await settle(pilot)
+
     return run
 
 
-def at(screen: type[Screen], *keys: str) -> Script:
+def at(screen: type[Screen[Any]], *keys: str) -> Script:
     """A scene step: wait for a screen, then press keys."""
-    async def run(pilot: Pilot) -> None:
+
+    async def run(pilot: Pilot[Any]) -> None:
         await wait_for_screen(pilot, screen)
         await pilot.press(*keys)
         await settle(pilot)
+
     return run
 
 
-async def replace_expired_with_temporary(pilot: Pilot) -> None:
+async def replace_expired_with_temporary(pilot: Pilot[Any]) -> None:
     """The expired journey's temporary route, through to Done."""
     await wait_for_screen(pilot, ExpiredStep)
     await pilot.press("t")
@@ -160,20 +189,24 @@ def sending_test(*keys: str) -> Script:
     """A scene step: check the valid token, open the send-test screen, type a recipient."""
     from wizard.ui.steps.send_test import SendTestScreen
 
-    async def run(pilot: Pilot) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
         await check(pilot, TOKENS["valid"])
         await pilot.press("s")
         await wait_for_screen(pilot, SendTestScreen)
         await pilot.press(*"+1 555 123 4567", *keys)
         if "y" in keys:
             screen = await wait_for_screen(pilot, SendTestScreen)
-            await wait_for(pilot, lambda: "wamid." in str(
-                screen.query_one("#send-result", Static).render()), "the send")
+            await wait_for(
+                pilot,
+                lambda: "wamid." in str(screen.query_one("#send-result", Static).render()),
+                "the send",
+            )
         await settle(pilot)
+
     return run
 
 
-async def extending(pilot: Pilot) -> None:
+async def extending(pilot: Pilot[Any]) -> None:
     """The expired journey's Method 2: extend a live temporary token."""
     from wizard.ui.steps.extend import ExtendScreen
 
@@ -206,10 +239,11 @@ ONBOARDING_SCENES: dict[str, Scene] = {
     "generate": Scene(through_instructions(3)),
     "paste_empty": Scene(through_instructions(4)),
     "paste_invalid": Scene(through_instructions(4, pasting("Bearer EAAFake0 with spaces"))),
-    "paste_valid": Scene(through_instructions(4, pasting(f" \"Bearer {TOKENS['valid']}\"\n"))),
+    "paste_valid": Scene(through_instructions(4, pasting(f' "Bearer {TOKENS["valid"]}"\n'))),
     "check_ok": Scene(through_instructions(4, checking(TOKENS["valid"]))),
-    "check_missing_permission": Scene(through_instructions(
-        4, checking(TOKENS["missing_messaging"]))),
+    "check_missing_permission": Scene(
+        through_instructions(4, checking(TOKENS["missing_messaging"]))
+    ),
     "check_no_account": Scene(through_instructions(4, checking(TOKENS["no_account"]))),
     "check_expired": Scene(through_instructions(4, checking(TOKENS["expired"]))),
     "store": Scene(through_instructions(4, storing()), keyring=True),

@@ -44,8 +44,9 @@ class StepScreen(Screen[StepResult]):
         with Horizontal(id="step-nav"):
             yield Button("← Back", id="back")
             yield Static(id="nav-hint")
-            yield Button(self.next_label, id="next", variant="primary",
-                         disabled=not self.can_go_next())
+            yield Button(
+                self.next_label, id="next", variant="primary", disabled=not self.can_go_next()
+            )
         yield Footer()
 
     def compose_body(self) -> ComposeResult:

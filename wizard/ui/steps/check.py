@@ -8,10 +8,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
 from wizard.core.check import CheckReport, check_found_token
+from wizard.core.codes import Source
 from wizard.core.flow import STEP_FOR_PROBLEM, STEP_TEXTS, Step
 from wizard.core.graph import PhoneNumber
 from wizard.core.sources import FoundToken
@@ -20,22 +22,25 @@ from wizard.ui.steps.base import StepScreen
 from wizard.ui.steps.send_test import SendTestScreen
 from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
 
-PASTED = "pasted"
-
 
 class CheckStep(StepScreen):
     """Runs the same check as `wa-token check`; Next only when the token works."""
 
     title_text = "Check it against the Graph API"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "recheck", "Check again", id="recheck"),
-                Binding("g", "goto_fix", "Go to the fix", id="goto-fix"),
-                Binding("s", "send_test", "Send a test message", id="send-test")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "recheck", "Check again", id="recheck"),
+        Binding("g", "goto_fix", "Go to the fix", id="goto-fix"),
+        Binding("s", "send_test", "Send a test message", id="send-test"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="checking"):
             yield LoadingIndicator()
-            yield Static("Asking the Graph API about the token: validity, type, expiry, "
-                         "permissions, WhatsApp accounts and phone numbers…", id="checking-text")
+            yield Static(
+                "Asking the Graph API about the token: validity, type, expiry, "
+                "permissions, WhatsApp accounts and phone numbers…",
+                id="checking-text",
+            )
         yield Vertical(id="check-result")
 
     def can_go_next(self) -> bool:
@@ -58,9 +63,10 @@ class CheckStep(StepScreen):
     async def run_check(self) -> None:
         """The network call, off the UI's back; a failure becomes a diagnosis, never a crash."""
         assert self.state.token is not None
-        found = FoundToken(PASTED, "the wizard", self.state.token)
-        report = await check_found_token(found, self.state.settings, self.state.environ,
-                                         now=self.state.clock())
+        found = FoundToken(Source.PASTED, "the wizard", self.state.token)
+        report = await check_found_token(
+            found, self.state.settings, self.state.environ, now=self.state.clock()
+        )
         self.state.report = report
         await self.show_report(report)
 
@@ -69,22 +75,38 @@ class CheckStep(StepScreen):
         self.set_class(False, "-checking")
         result = self.query_one("#check-result", Vertical)
         await result.remove_children()  # the old ids must be gone before the new ones arrive
-        headline = ("[$success]✓ The token works.[/]" if report.ok
-                    else "[$error]✗ The token does not work yet.[/] Fix the problem below, then "
-                    "press [b]r[/b] to check again, or go back and paste another token.")
-        widgets = [Static(headline, id="check-headline")]
+        headline = (
+            "[$success]✓ The token works.[/]"
+            if report.ok
+            else "[$error]✗ The token does not work yet.[/] Fix the problem below, then "
+            "press [b]r[/b] to check again, or go back and paste another token."
+        )
+        widgets: list[Widget] = [Static(headline, id="check-headline")]
         step = self._step_to_fix(report)
         if step is not None:
             label = STEP_TEXTS[step].title if step in STEP_TEXTS else "Paste another token"
-            widgets.append(Button(f"Go to the step that fixes it: {label} (g)", id="goto-fix",
-                                  classes="goto", compact=True))
-        widgets += [DiagnosisPanel(report, id="diagnosis"),
-                    CheckSummary(report, id="check-summary")]
+            widgets.append(
+                Button(
+                    f"Go to the step that fixes it: {label} (g)",
+                    id="goto-fix",
+                    classes="goto",
+                    compact=True,
+                )
+            )
+        widgets += [
+            DiagnosisPanel(report, id="diagnosis"),
+            CheckSummary(report, id="check-summary"),
+        ]
         await result.mount_all(widgets)
         self.refresh_bindings()
         self.allow_next(report.ok)
-        self.hint("s: send a test message" if report.ok and self._numbers()
-                  else "" if report.ok else "r: check again")
+        self.hint(
+            "s: send a test message"
+            if report.ok and self._numbers()
+            else ""
+            if report.ok
+            else "r: check again"
+        )
 
     async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A bug in the check must not leave a spinner forever."""
@@ -93,9 +115,14 @@ class CheckStep(StepScreen):
             error = type(event.worker.error).__name__
             result = self.query_one("#check-result", Vertical)
             await result.remove_children()
-            await result.mount(Static(f"[$error]✗ The check failed unexpectedly ({error}).[/] Press "
-                                "[b]r[/b] to try again; if it persists, run [b]wa-token check[/b] "
-                                "and report it.", id="check-headline"))
+            await result.mount(
+                Static(
+                    f"[$error]✗ The check failed unexpectedly ({error}).[/] Press "
+                    "[b]r[/b] to try again; if it persists, run [b]wa-token check[/b] "
+                    "and report it.",
+                    id="check-headline",
+                )
+            )
 
     def _step_to_fix(self, report: CheckReport) -> Step | None:
         for problem in report.diagnosis.problems:

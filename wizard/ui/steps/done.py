@@ -32,19 +32,30 @@ class DoneStep(StepScreen):
         saved, token = self.state.saved, self.state.token
         assert saved is not None and token is not None
         yield Static(f"[$success]✓ {escape(saved.summary)}:[/] {token.masked}", id="done-saved")
-        yield Vertical(Static("[dim]Looking at where it is stored (git, permissions, other "
-                              "places holding a token)…[/dim]"), id="done-warnings")
+        yield Vertical(
+            Static(
+                "[dim]Looking at where it is stored (git, permissions, other "
+                "places holding a token)…[/dim]"
+            ),
+            id="done-warnings",
+        )
         yield Static(self._how_your_app_reads_it(saved.target), id="done-read")
         if saved.target == KEYRING:
             yield CommandLine(f'export {self.key}="$(wa-token token)"', id="done-export")
-        yield Static("[b]Restart your backend server[/b] so it picks up the new token.",
-                     id="done-restart")
+        yield Static(
+            "[b]Restart your backend server[/b] so it picks up the new token.", id="done-restart"
+        )
         line = cron_line(str(self.state.workdir), str(self.state.env_file), self.state.command)
-        yield Static("Check it daily from cron (crontab -e); cron mails you only when it fails:",
-                     id="done-cron")
+        yield Static(
+            "Check it daily from cron (crontab -e); cron mails you only when it fails:",
+            id="done-cron",
+        )
         yield CommandLine(line, id="done-cron-line")
-        yield Static(f"[dim]{self._keep_it_safe(saved.target)} Rotate it every 6 to 12 months "
-                     "(wa-token check warns after 180 days).[/dim]", id="done-safe")
+        yield Static(
+            f"[dim]{self._keep_it_safe(saved.target)} Rotate it every 6 to 12 months "
+            "(wa-token check warns after 180 days).[/dim]",
+            id="done-safe",
+        )
 
     def setup(self) -> None:
         super().setup()
@@ -58,8 +69,7 @@ class DoneStep(StepScreen):
     def _saved_found(self) -> FoundToken:
         assert self.state.saved is not None and self.state.token is not None
         if self.state.saved.target == KEYRING:
-            return FoundToken(sources.KEYRING, sources.keyring_location(self.key),
-                              self.state.token)
+            return FoundToken(sources.KEYRING, sources.keyring_location(self.key), self.state.token)
         return FoundToken(sources.DOTENV, str(self.state.env_file), self.state.token)
 
     @work(exclusive=True, exit_on_error=False, group="done-warnings")
@@ -67,21 +77,32 @@ class DoneStep(StepScreen):
         """What `wa-token check` says about the stored token, and who overrides it."""
         state, found = self.state, self._saved_found()
         assert state.report is not None
-        report = await asyncio.to_thread(recheck_storage, state.report, found, state.settings,
-                                         state.environ, state.clock())
+        report = await asyncio.to_thread(
+            recheck_storage, state.report, found, state.settings, state.environ, state.clock()
+        )
         state.saved_report = report
-        higher = await asyncio.to_thread(sources.overriding_saved, found.source, found.token,
-                                         state.environ, state.settings.env_file, self.key)
+        higher = await asyncio.to_thread(
+            sources.overriding_saved,
+            found.source,
+            found.token,
+            state.environ,
+            state.settings.env_file,
+            self.key,
+        )
         box = self.query_one("#done-warnings", Vertical)
         await box.remove_children()
         widgets: list[Static | DiagnosisPanel] = [
-            Static(self._override_warning(r), classes="override") for r in higher]
+            Static(self._override_warning(r), classes="override") for r in higher
+        ]
         if report.diagnosis.warnings:
-            widgets.append(DiagnosisPanel(report, id="diagnosis",
-                                          profile=state.settings.profile))
+            widgets.append(DiagnosisPanel(report, id="diagnosis", profile=state.settings.profile))
         else:
-            widgets.append(Static("[$success]✓ Stored safely:[/] [b]wa-token check[/b] finds no "
-                                  "warning.", id="done-no-warning"))
+            widgets.append(
+                Static(
+                    "[$success]✓ Stored safely:[/] [b]wa-token check[/b] finds no warning.",
+                    id="done-no-warning",
+                )
+            )
         await box.mount_all(widgets)
 
     @on(DiagnosisPanel.Updated)
@@ -91,9 +112,11 @@ class DoneStep(StepScreen):
     def _how_your_app_reads_it(self, target: str) -> str:
         if target == KEYRING:
             return "Your server reads it from the keyring through wa-token: start it with"
-        return (f"Your server reads [b]{self.key}[/b] from "
-                f"[b]{escape(str(self.state.env_file))}[/b], as before (dotenv or your "
-                "process manager).")
+        return (
+            f"Your server reads [b]{self.key}[/b] from "
+            f"[b]{escape(str(self.state.env_file))}[/b], as before (dotenv or your "
+            "process manager)."
+        )
 
     def _keep_it_safe(self, target: str) -> str:
         if target == KEYRING:
@@ -102,10 +125,15 @@ class DoneStep(StepScreen):
 
     def _override_warning(self, reading: sources.SourceReading) -> str:
         where = escape(sources.describe(reading.source, reading.location))
-        fix = (f"unset {self.key} (and remove it where it is set)"
-               if reading.source == sources.ENVIRONMENT else f"remove the {self.key} line there")
-        return (f"[$warning]![/] [b]{where} holds a different token and wins over the one just "
-                f"saved:[/b] {fix}, so your server uses the new token.")
+        fix = (
+            f"unset {self.key} (and remove it where it is set)"
+            if reading.source == sources.ENVIRONMENT
+            else f"remove the {self.key} line there"
+        )
+        return (
+            f"[$warning]![/] [b]{where} holds a different token and wins over the one just "
+            f"saved:[/b] {fix}, so your server uses the new token."
+        )
 
     async def go_next(self) -> None:
         self.dismiss(NEXT)

@@ -30,8 +30,10 @@ INTRO = (
 class ExtendScreen(Screen[str | None]):
     """App id and app secret (hidden), then the exchange; returns what was done, or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Back", id="back"),
-                Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Back", id="back"),
+        Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
+    ]
 
     def __init__(self, state: WizardState) -> None:
         super().__init__()
@@ -50,12 +52,14 @@ class ExtendScreen(Screen[str | None]):
             yield Static("App ID (App Dashboard → your app → App settings → Basic):")
             yield Input(app_id, placeholder="App ID", id="app-id", compact=True, restrict=r"\d*")
             if settings.app_secret is not None:
-                yield Static("App secret: [$success]taken from WHATSAPP_APP_SECRET[/] "
-                             "(environment or .env).", id="secret-source")
+                yield Static(
+                    "App secret: [$success]taken from WHATSAPP_APP_SECRET[/] "
+                    "(environment or .env).",
+                    id="secret-source",
+                )
             else:
                 yield Static("App secret (same page, Show; it is never stored or shown):")
-                yield Input(placeholder="App secret", password=True, id="app-secret",
-                            compact=True)
+                yield Input(placeholder="App secret", password=True, id="app-secret", compact=True)
             yield Static(id="extend-result")
         with Horizontal(id="step-nav"):
             yield Button("← Back", id="extend-back")
@@ -84,8 +88,11 @@ class ExtendScreen(Screen[str | None]):
         """What is missing before the exchange can run, in words; None when nothing is."""
         if self.state.stored is None:
             return "No stored token was found to extend."
-        names = [name for name, ok in (("the app ID", bool(app_id)),
-                                       ("the app secret", secret is not None)) if not ok]
+        names = [
+            name
+            for name, ok in (("the app ID", bool(app_id)), ("the app secret", secret is not None))
+            if not ok
+        ]
         if not names:
             return None
         return f"Type {' and '.join(names)} above, then press Enter."
@@ -118,7 +125,7 @@ class ExtendScreen(Screen[str | None]):
         app_id = self.query_one("#app-id", Input).value.strip()
         secret, found = self._secret(), self.state.stored
         missing = self._missing(app_id, secret)
-        if missing is not None or found is None:
+        if missing is not None or found is None or secret is None:
             result.update(f"[$error]✗[/] {missing}")
             return
         result.update("[dim]Exchanging the token with the Graph API…[/dim]")
@@ -131,15 +138,24 @@ class ExtendScreen(Screen[str | None]):
             button.focus()
             self.query_one("#step-body").scroll_end(animate=False)
 
-    async def _exchange(self, result: Static, app_id: str, secret: SecretToken,
-                        found: FoundToken) -> None:
+    async def _exchange(
+        self, result: Static, app_id: str, secret: SecretToken, found: FoundToken
+    ) -> None:
         """`wa-token extend`'s use case: the same plan, app check, exchange and store."""
         try:
-            done = await usecases.extend(self.state.settings, found, self.state.clock(),
-                                         app_id=app_id, app_secret=lambda: secret)
+            done = await usecases.extend(
+                self.state.settings,
+                found,
+                self.state.clock(),
+                app_id=app_id,
+                app_secret=lambda: secret,
+            )
         except (StoreError, SettingsError) as err:
-            result.update(error_markup(err.title, err.fix, message=err.message,
-                                       outcome="Nothing was changed."))
+            result.update(
+                error_markup(
+                    err.title, err.fix, message=err.message, outcome="Nothing was changed."
+                )
+            )
             return
         if done.plan.action == lifecycle.NOTHING:
             result.update(f"[$success]✓[/] {escape(done.plan.summary)}")
@@ -147,19 +163,23 @@ class ExtendScreen(Screen[str | None]):
         if done.problem is not None or done.renewal is None:
             problem = done.problem
             assert problem is not None
-            result.update(error_markup(problem.title, problem.fix,
-                                       outcome="Nothing was changed."))
+            result.update(error_markup(problem.title, problem.fix, outcome="Nothing was changed."))
             return
         renewal = done.renewal
         assert renewal.new_token is not None
-        until = (f", valid until {renewal.expires_at:%Y-%m-%d}" if renewal.expires_at else "")
-        self.done = (f"Extended: {renewal.new_token.masked}{until}, stored in "
-                     f"{renewal.stored_in}, replacing the old one.")
+        until = f", valid until {renewal.expires_at:%Y-%m-%d}" if renewal.expires_at else ""
+        self.done = (
+            f"Extended: {renewal.new_token.masked}{until}, stored in "
+            f"{renewal.stored_in}, replacing the old one."
+        )
         self.state.changes.append(self.done)
-        result.update(f"[$success]✓ {escape(self.done)}[/]\nRestart your backend server so it "
-                      "reads the new token. To renew it before day 60 without thinking about it, "
-                      "run this in a shell after the wizard: it prints a cron line and a systemd "
-                      "timer that run [b]wa-token refresh[/b].")
-        await self.query_one("#step-body").mount(CommandLine("wa-token schedule --print",
-                                                             id="extend-schedule"))
+        result.update(
+            f"[$success]✓ {escape(self.done)}[/]\nRestart your backend server so it "
+            "reads the new token. To renew it before day 60 without thinking about it, "
+            "run this in a shell after the wizard: it prints a cron line and a systemd "
+            "timer that run [b]wa-token refresh[/b]."
+        )
+        await self.query_one("#step-body").mount(
+            CommandLine("wa-token schedule --print", id="extend-schedule")
+        )
         self.query_one("#extend", Button).label = "Finish"

@@ -21,7 +21,13 @@ from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
 from wizard.ui.widgets.text import inline
 
 PERMANENT, TEMPORARY, EXTEND, COMPARE, TROUBLESHOOT, REPLACE = (
-    "permanent", "temporary", "extend", "compare", "troubleshoot", "replace")
+    "permanent",
+    "temporary",
+    "extend",
+    "compare",
+    "troubleshoot",
+    "replace",
+)
 
 
 def choice(name: str) -> StepResult:
@@ -39,8 +45,9 @@ class HubScreen(StepScreen):
     def compose_choices(self) -> ComposeResult:
         with Vertical(id="choices"):
             for name, key, label in self.CHOICES:
-                yield Button(f"{label}  ({key})", id=f"choose-{name}", classes="choice",
-                             compact=True)
+                yield Button(
+                    f"{label}  ({key})", id=f"choose-{name}", classes="choice", compact=True
+                )
 
     def setup(self) -> None:
         self.query_one("#step-nav").display = False
@@ -67,7 +74,7 @@ class HubScreen(StepScreen):
 
 
 def _stored_line(report: CheckReport | None) -> str:
-    """"Found EAAF…x9Qz in .env: The token expired." — where, and the first problem or warning."""
+    """ "Found EAAF…x9Qz in .env: The token expired." — where, and the first problem or warning."""
     if report is None or report.found is None:
         return "No token was found."
     found = report.found
@@ -83,10 +90,14 @@ class MenuStep(HubScreen):
     """A working token is stored: check it in depth, or replace it."""
 
     title_text = "Your token works"
-    CHOICES = ((TROUBLESHOOT, "t", "Check everything in depth (troubleshoot)"),
-               (REPLACE, "n", "Replace it with a new System User token"))
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("t", f"choose('{TROUBLESHOOT}')", "Troubleshoot", id="troubleshoot"),
-                Binding("n", f"choose('{REPLACE}')", "New token", id="new-token")]
+    CHOICES = (
+        (TROUBLESHOOT, "t", "Check everything in depth (troubleshoot)"),
+        (REPLACE, "n", "Replace it with a new System User token"),
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", f"choose('{TROUBLESHOOT}')", "Troubleshoot", id="troubleshoot"),
+        Binding("n", f"choose('{REPLACE}')", "New token", id="new-token"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         report = self.state.initial
@@ -101,19 +112,25 @@ class ExpiredStep(HubScreen):
     """The stored token is dead or temporary: say why, offer the permanent or the 24-hour route."""
 
     title_text = "Your token needs replacing"
-    CHOICES = ((PERMANENT, "p", "Make a permanent System User token (recommended)"),
-               (TEMPORARY, "t", "Paste a new temporary 24-hour token"),
-               (EXTEND, "x", "Can't create a System User? Extend this token to 60 days"))
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
-                Binding("t", f"choose('{TEMPORARY}')", "Temporary", id="temporary"),
-                Binding("x", f"choose('{EXTEND}')", "Extend", id="extend")]
+    CHOICES = (
+        (PERMANENT, "p", "Make a permanent System User token (recommended)"),
+        (TEMPORARY, "t", "Paste a new temporary 24-hour token"),
+        (EXTEND, "x", "Can't create a System User? Extend this token to 60 days"),
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
+        Binding("t", f"choose('{TEMPORARY}')", "Temporary", id="temporary"),
+        Binding("x", f"choose('{EXTEND}')", "Extend", id="extend"),
+    ]
 
     def _can_extend(self) -> bool:
         """Only a live user token stored in .env or the keyring can be exchanged in place."""
         report = self.state.initial
         info = report.graph.token_info if report else None
         alive = bool(info and info.is_valid and report and report.ok)
-        stored = bool(report and report.found and report.found.source in (sources.DOTENV, sources.KEYRING))
+        stored = bool(
+            report and report.found and report.found.source in (sources.DOTENV, sources.KEYRING)
+        )
         return alive and stored and info is not None and info.type == "USER"
 
     def setup(self) -> None:
@@ -129,10 +146,13 @@ class ExpiredStep(HubScreen):
         report = self.state.initial
         yield Static(_stored_line(report), id="expired-found", classes="found-line")
         yield from self.compose_choices()
-        yield Static("The new token replaces the old one in the same place, and only after it "
-                     "passes the check. [dim]Can't create a System User? You must be an admin "
-                     "of the business portfolio; until then the temporary route works for 24 "
-                     "hours at a time.[/dim]", classes="help")
+        yield Static(
+            "The new token replaces the old one in the same place, and only after it "
+            "passes the check. [dim]Can't create a System User? You must be an admin "
+            "of the business portfolio; until then the temporary route works for 24 "
+            "hours at a time.[/dim]",
+            classes="help",
+        )
         if report is not None:
             yield DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile)
 
@@ -141,11 +161,15 @@ class TroubleshootStep(HubScreen):
     """Every source, the full diagnosis of the winner, Meta's three cases, and a comparison."""
 
     title_text = "Troubleshoot"
-    CHOICES = ((COMPARE, "a", "Paste another token to compare"),
-               (PERMANENT, "p", "Make a permanent System User token"))
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("a", f"choose('{COMPARE}')", "Another token", id="compare"),
-                Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
-                Binding("r", "recheck", "Check again", id="recheck")]
+    CHOICES = (
+        (COMPARE, "a", "Paste another token to compare"),
+        (PERMANENT, "p", "Make a permanent System User token"),
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", f"choose('{COMPARE}')", "Another token", id="compare"),
+        Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
+        Binding("r", "recheck", "Check again", id="recheck"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         yield Static(self._sources_markup(), id="sources")
@@ -164,17 +188,25 @@ class TroubleshootStep(HubScreen):
         lines = ["[b]Where a token is stored[/b] (highest precedence first):"]
         for reading in self.state.readings:
             used = bool(winner and reading.source == winner.source)
-            state = (reading.token.masked if reading.token else
-                     f"[$error]unreadable:[/] {escape(reading.error.message)}" if reading.error
-                     else "[dim](none)[/dim]")
+            state = (
+                reading.token.masked
+                if reading.token
+                else f"[$error]unreadable:[/] {escape(reading.error.message)}"
+                if reading.error
+                else "[dim](none)[/dim]"
+            )
             mark = "[$accent]→[/]" if used else " "
-            lines.append(f"{mark} {reading.source:<12} {escape(reading.location):<36} {state}"
-                         f"{'  [b](used)[/b]' if used else ''}")
+            lines.append(
+                f"{mark} {reading.source:<12} {escape(reading.location):<36} {state}"
+                f"{'  [b](used)[/b]' if used else ''}"
+            )
         return "\n".join(lines)
 
     def _report_widgets(self, report: CheckReport) -> list:  # type: ignore[type-arg]
-        return [DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile),
-                CheckSummary(report, id="troubleshoot-summary")]
+        return [
+            DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile),
+            CheckSummary(report, id="troubleshoot-summary"),
+        ]
 
     def action_recheck(self) -> None:
         """Check the stored token again."""
@@ -188,8 +220,9 @@ class TroubleshootStep(HubScreen):
         """The same check as `wa-token status`."""
         state = self.state
         winner = sources.winner_of(state.readings)
-        report = await check_found_token(winner, state.settings, state.environ,
-                                         readings=state.readings, now=state.clock())
+        report = await check_found_token(
+            winner, state.settings, state.environ, readings=state.readings, now=state.clock()
+        )
         state.initial = report
         result = self.query_one("#troubleshoot-result", Vertical)
         await result.remove_children()

@@ -17,11 +17,20 @@ from wizard.ui.widgets.links import LinkRow
 class InstructionStep(StepScreen):
     """Text and links for one step done in Meta Business Settings."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "open_link", "Open link", id="open-link"),
-                Binding("c", "copy_link", "Copy link", id="copy-link")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "open_link", "Open link", id="open-link"),
+        Binding("c", "copy_link", "Copy link", id="copy-link"),
+    ]
 
-    def __init__(self, state: WizardState, step: Step, text: StepText,
-                 position: tuple[int, int] | None = None, *, first: bool = False) -> None:
+    def __init__(
+        self,
+        state: WizardState,
+        step: Step,
+        text: StepText,
+        position: tuple[int, int] | None = None,
+        *,
+        first: bool = False,
+    ) -> None:
         super().__init__(state, position)
         self.step = step
         """Which instruction this is."""

@@ -30,16 +30,24 @@ class PasteStep(StepScreen):
             yield Static(
                 "[$warning]![/] [b]A temporary token expires about 24 hours after it was "
                 "made.[/b] You will be back here tomorrow. The System User route gives a token "
-                "that never expires.", classes="warning-note",
+                "that never expires.",
+                classes="warning-note",
             )
-            yield Static("Copy the token from App Dashboard → WhatsApp → API Setup, then paste "
-                         "it below.")
+            yield Static(
+                "Copy the token from App Dashboard → WhatsApp → API Setup, then paste it below."
+            )
         else:
-            yield Static("Paste the token you copied from Generate New Token. It stays hidden; "
-                         "only its first and last four characters are ever shown.")
-        yield TokenInput(self.state.pasted_text, placeholder="Paste here (Ctrl+V or your "
-                         "terminal's paste)", password=True, id="token-input",
-                         max_length=MAX_TOKEN_LENGTH + 1)
+            yield Static(
+                "Paste the token you copied from Generate New Token. It stays hidden; "
+                "only its first and last four characters are ever shown."
+            )
+        yield TokenInput(
+            self.state.pasted_text,
+            placeholder="Paste here (Ctrl+V or your terminal's paste)",
+            password=True,
+            id="token-input",
+            max_length=MAX_TOKEN_LENGTH + 1,
+        )
         yield Static(id="paste-status")
 
     def can_go_next(self) -> bool:
@@ -54,7 +62,7 @@ class PasteStep(StepScreen):
         event.stop()
         lines = [line for line in event.text.splitlines() if line.strip()]
         field = self.query_one("#token-input", Input)
-        field.value = (lines[0] if lines else "")[:MAX_TOKEN_LENGTH + 1]
+        field.value = (lines[0] if lines else "")[: MAX_TOKEN_LENGTH + 1]
         field.cursor_position = len(field.value)
         field.focus()
 
@@ -79,14 +87,17 @@ class PasteStep(StepScreen):
             cleaned = clean_pasted(text)
         except TokenFormatError as err:
             self.state.token = None
-            status.update(f"[$error]✗ That cannot be a token:[/] {inline(err.message)}.\n"
-                          f"[dim]{inline(err.fix)}[/dim]")
+            status.update(
+                f"[$error]✗ That cannot be a token:[/] {inline(err.message)}.\n"
+                f"[dim]{inline(err.fix)}[/dim]"
+            )
             self.allow_next(False)
             return
         if self.state.token != cleaned.token:
             self.state.report = None  # a different token needs a new check
         self.state.token = cleaned.token
-        removed = (f"\n[dim]Removed {inline(', '.join(cleaned.removed))}.[/dim]"
-                   if cleaned.removed else "")
+        removed = (
+            f"\n[dim]Removed {inline(', '.join(cleaned.removed))}.[/dim]" if cleaned.removed else ""
+        )
         status.update(f"[$success]✓ Looks like a token:[/] {cleaned.token.masked}{removed}")
         self.allow_next(True)

@@ -1,4 +1,4 @@
-""""Do it for me": the admin token, the plan, the progress, a refusal turned into the manual step."""
+""" "Do it for me": the admin token, the plan, the progress, a refusal turned into the manual step."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from textual.widgets import (
 
 from wizard.core import provision as pv
 from wizard.core.business_api import NamedNode
+from wizard.core.codes import StoreTarget
 from wizard.core.errors import StoreError, TokenFormatError
 from wizard.core.flow import STEP_TEXTS, Step
 from wizard.core.token import MAX_TOKEN_LENGTH, SecretToken, clean_pasted
@@ -51,7 +52,8 @@ EXPLORER_STEPS = (
 STATE_MARKS = {
     pv.StepState.TO_DO: "[dim]·[/dim]",
     pv.StepState.ALREADY_DONE: "[$success]✓[/] [dim](reused)[/dim]",
-    pv.StepState.DONE: "[$success]✓[/]", pv.StepState.FAILED: "[$error]✗[/]",
+    pv.StepState.DONE: "[$success]✓[/]",
+    pv.StepState.FAILED: "[$error]✗[/]",
     pv.StepState.NOT_RUN: "[dim]–[/dim]",
 }
 
@@ -59,7 +61,9 @@ STATE_MARKS = {
 class WhyStep(InstructionStep):
     """The first onboarding screen, with the choice: "Do it for me" or click through by hand."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("d", "do_it_for_me", "Do it for me", id="do-it-for-me")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "do_it_for_me", "Do it for me", id="do-it-for-me")
+    ]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -68,8 +72,9 @@ class WhyStep(InstructionStep):
     def compose_body(self) -> ComposeResult:
         yield from super().compose_body()
         with Horizontal(id="provision-choice"):
-            yield Button("Do it for me (by API, with an admin's token)", id="do-it-for-me",
-                         variant="success")
+            yield Button(
+                "Do it for me (by API, with an admin's token)", id="do-it-for-me", variant="success"
+            )
 
     @on(Button.Pressed, "#do-it-for-me")
     def action_do_it_for_me(self) -> None:
@@ -90,10 +95,13 @@ class AdminTokenStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Markdown(EXPLORER_STEPS, classes="instructions", open_links=False)
-        yield Input(placeholder="Admin token (hidden)", password=True, id="admin-token",
-                    max_length=MAX_TOKEN_LENGTH + 1)
-        yield Input(self.state.settings.app_id or "", placeholder="App id (digits)",
-                    id="app-id")
+        yield Input(
+            placeholder="Admin token (hidden)",
+            password=True,
+            id="admin-token",
+            max_length=MAX_TOKEN_LENGTH + 1,
+        )
+        yield Input(self.state.settings.app_id or "", placeholder="App id (digits)", id="app-id")
         if self.state.settings.app_secret is None:
             yield Input(placeholder="App secret (hidden)", password=True, id="app-secret")
         else:
@@ -118,8 +126,11 @@ class AdminTokenStep(StepScreen):
             self.allow_next(False)
             return
         ok = self.admin is not None and self.app_id.isdigit() and self.secret is not None
-        status.update(f"[$success]✓ Admin token:[/] {self.admin.masked}" if self.admin
-                      else "[dim]Waiting for the admin token…[/dim]")
+        status.update(
+            f"[$success]✓ Admin token:[/] {self.admin.masked}"
+            if self.admin
+            else "[dim]Waiting for the admin token…[/dim]"
+        )
         self.allow_next(ok)
 
     @property
@@ -144,8 +155,14 @@ class PickStep(StepScreen):
 
     next_label = "Use this →"
 
-    def __init__(self, state: WizardState, title: str, nodes: tuple[NamedNode, ...], *,
-                 allow_all: bool = False) -> None:
+    def __init__(
+        self,
+        state: WizardState,
+        title: str,
+        nodes: tuple[NamedNode, ...],
+        *,
+        allow_all: bool = False,
+    ) -> None:
         super().__init__(state)
         self.title_text = title
         self.nodes = nodes
@@ -177,17 +194,26 @@ class PlanStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         plan = self.plan
-        yield Static(f"In [b]{escape(pv.describe(plan.business))}[/b] "
-                     f"({plan.business.id}), wa-token will:", id="plan-intro")
+        yield Static(
+            f"In [b]{escape(pv.describe(plan.business))}[/b] ({plan.business.id}), wa-token will:",
+            id="plan-intro",
+        )
         for number, step in enumerate(plan.steps, 1):
-            done = "  [dim](already done: reused)[/dim]" if step.state is \
-                pv.StepState.ALREADY_DONE else ""
+            done = (
+                "  [dim](already done: reused)[/dim]"
+                if step.state is pv.StepState.ALREADY_DONE
+                else ""
+            )
             yield Static(f"  {number}. {escape(step.words)}{done}", classes="plan-step")
         yield Static(f"\nToken expiry: {escape(pv.EXPIRY_WORDS[plan.request.expires])}.")
         writes = plan.writes_at_meta
-        yield Static("[$success]Nothing to change at Meta: everything is in place.[/]" if not
-                     writes else f"[b]{writes}[/b] call(s) will change something at Meta. "
-                     "Nothing is sent before you press Do it.", id="plan-writes")
+        yield Static(
+            "[$success]Nothing to change at Meta: everything is in place.[/]"
+            if not writes
+            else f"[b]{writes}[/b] call(s) will change something at Meta. "
+            "Nothing is sent before you press Do it.",
+            id="plan-writes",
+        )
         yield Static(f"[dim]{pv.ADMIN_NOT_STORED}[/dim]")
 
 
@@ -198,8 +224,9 @@ class ProgressStep(StepScreen):
     next_label = "Finish →"
     show_back = False
 
-    def __init__(self, state: WizardState, plan: pv.Plan, admin: SecretToken,
-                 existing: SecretToken | None) -> None:
+    def __init__(
+        self, state: WizardState, plan: pv.Plan, admin: SecretToken, existing: SecretToken | None
+    ) -> None:
         super().__init__(state)
         self.plan, self.admin, self.existing = plan, admin, existing
         self.outcome: pv.Outcome | None = None
@@ -235,8 +262,14 @@ class ProgressStep(StepScreen):
     async def run_plan(self) -> None:
         """The writes, off the UI's back."""
         state = self.state
-        self.outcome = await pv.carry_out(state.settings, state.environ, self.admin, self.plan,
-                                          existing=self.existing, on_progress=self._progress)
+        self.outcome = await pv.carry_out(
+            state.settings,
+            state.environ,
+            self.admin,
+            self.plan,
+            existing=self.existing,
+            on_progress=self._progress,
+        )
         self.set_class(False, "-working")
         self.query_one("#working").display = False
         if self.outcome.refusal is not None:
@@ -246,11 +279,15 @@ class ProgressStep(StepScreen):
         state.saved, state.token, state.report = saved, token, self.outcome.check
         state.target = self.plan.request.target
         changed = self.outcome.changed_at_meta
-        summary = (f"{changed} change(s) made at Meta." if changed else
-                   "Nothing was changed at Meta: everything was already in place.")
+        summary = (
+            f"{changed} change(s) made at Meta."
+            if changed
+            else "Nothing was changed at Meta: everything was already in place."
+        )
         self.query_one("#progress-result", Static).update(
             f"[$success]✓ The token works and is stored:[/] {token.masked if token else ''}\n"
-            f"{summary}\n[dim]{pv.ADMIN_NOT_STORED}[/dim]")
+            f"{summary}\n[dim]{pv.ADMIN_NOT_STORED}[/dim]"
+        )
         self.allow_next(True)
 
 
@@ -260,28 +297,35 @@ class FailureStep(StepScreen):
     title_text = "Do it for me: Meta refused"
     next_label = "Finish by hand →"
 
-    def __init__(self, state: WizardState, refusal: pv.Refusal,
-                 done: tuple[pv.StepResult, ...]) -> None:
+    def __init__(
+        self, state: WizardState, refusal: pv.Refusal, done: tuple[pv.StepResult, ...]
+    ) -> None:
         super().__init__(state)
         self.refusal, self.done = refusal, done
 
     def compose_body(self) -> ComposeResult:
         refusal = self.refusal
         yield Static(f"[$error]✗ {escape(refusal.title)}[/]", id="failure-title")
-        yield Static(f"[b]Call:[/b] {escape(refusal.call)}\n[b]Why:[/b] {escape(refusal.reason)}",
-                     id="failure-call")
+        yield Static(
+            f"[b]Call:[/b] {escape(refusal.call)}\n[b]Why:[/b] {escape(refusal.reason)}",
+            id="failure-call",
+        )
         if self.done:
             lines = "\n".join(f"  [$success]✓[/] {escape(r.step.words)}" for r in self.done)
-            yield Static(f"[b]Already done[/b] (kept at Meta; a new run reuses it):\n{lines}",
-                         id="failure-done")
+            yield Static(
+                f"[b]Already done[/b] (kept at Meta; a new run reuses it):\n{lines}",
+                id="failure-done",
+            )
         else:
             yield Static("Nothing was done at Meta.", id="failure-done")
         yield Static(f"[b]Fix:[/b] {escape(refusal.fix)}", id="failure-fix")
         where = refusal.manual_step
         if where is not None:
             title = STEP_TEXTS[where].title if where in STEP_TEXTS else where.value
-            yield Static(f"Next: [b]{escape(title)}[/b], the instructions to finish this step "
-                         "by hand.", id="failure-next")
+            yield Static(
+                f"Next: [b]{escape(title)}[/b], the instructions to finish this step by hand.",
+                id="failure-next",
+            )
         yield Static(f"[dim]{pv.ADMIN_NOT_STORED}[/dim]")
 
     async def go_next(self) -> None:
@@ -295,7 +339,9 @@ async def run_provision(app: WizardApp) -> Step | None:
     result = await app.push_screen_wait(entry)
     if result.nav is not Nav.NEXT or entry.admin is None:
         return None
-    request = pv.Request(app_id=entry.app_id, app_secret=entry.secret, target=state.target)
+    request = pv.Request(
+        app_id=entry.app_id, app_secret=entry.secret, target=StoreTarget(state.target)
+    )
     try:
         plan, existing = await _plan(app, entry.admin, request)
     except pv.ProvisionRefused as err:
@@ -316,8 +362,9 @@ async def run_provision(app: WizardApp) -> Step | None:
     return Step.DONE if ended.nav is Nav.NEXT else None
 
 
-async def _plan(app: WizardApp, admin: SecretToken,
-                request: pv.Request) -> tuple[pv.Plan | None, SecretToken | None]:
+async def _plan(
+    app: WizardApp, admin: SecretToken, request: pv.Request
+) -> tuple[pv.Plan | None, SecretToken | None]:
     state = app.state
     pv.check_request(request)
     await asyncio.to_thread(pv.check_store_usable, request.target)
@@ -335,16 +382,25 @@ async def _plan(app: WizardApp, admin: SecretToken,
             return None, None
         accounts = pick.chosen
     existing = await asyncio.to_thread(pv.existing_token, state.settings, request.target)
-    plan = await pv.make_plan(state.settings, admin, request, business, accounts,
-                              existing=existing)
+    plan = await pv.make_plan(state.settings, admin, request, business, accounts, existing=existing)
     return plan, existing
 
 
-async def _failed(app: WizardApp, refusal: pv.Refusal,
-                  done: tuple[pv.StepResult, ...]) -> Step | None:
+async def _failed(
+    app: WizardApp, refusal: pv.Refusal, done: tuple[pv.StepResult, ...]
+) -> Step | None:
     result = await app.push_screen_wait(FailureStep(app.state, refusal, done))
     return result.step if result.nav is Nav.GOTO else None
 
 
-__all__ = ["BACK", "PROVISION", "AdminTokenStep", "FailureStep", "PickStep", "PlanStep",
-           "ProgressStep", "WhyStep", "run_provision"]
+__all__ = [
+    "BACK",
+    "PROVISION",
+    "AdminTokenStep",
+    "FailureStep",
+    "PickStep",
+    "PlanStep",
+    "ProgressStep",
+    "WhyStep",
+    "run_provision",
+]

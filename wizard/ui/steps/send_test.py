@@ -11,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 
+from wizard.core.codes import Source
 from wizard.core.errors import SettingsError
 from wizard.core.graph import PhoneNumber
 from wizard.core.messaging import (
@@ -35,8 +36,10 @@ INTRO = (
 class SendTestScreen(Screen[None]):
     """Choose the sending number, type the recipient, confirm, see the message id or the fix."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back to the check", id="back"),
-                Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back to the check", id="back"),
+        Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
+    ]
 
     def __init__(self, state: WizardState, numbers: tuple[PhoneNumber, ...]) -> None:
         super().__init__()
@@ -46,18 +49,21 @@ class SendTestScreen(Screen[None]):
         """Every number the token reaches."""
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]wa-token[/b]  ·  [b]Send a test message[/b] (optional)",
-                     id="step-heading")
+        yield Static("[b]wa-token[/b]  ·  [b]Send a test message[/b] (optional)", id="step-heading")
         with VerticalScroll(id="step-body"):
             yield Static(INTRO)
             chosen = self._chosen_sender()
             with RadioSet(id="sender", compact=True):
                 for index, number in enumerate(self.numbers):
-                    yield RadioButton(escape(describe_sender(number)), value=number == chosen,
-                                      id=f"sender-{index}")
+                    yield RadioButton(
+                        escape(describe_sender(number)),
+                        value=number == chosen,
+                        id=f"sender-{index}",
+                    )
             yield Static("Recipient (Enter sends, after a confirmation):", id="recipient-label")
-            yield Input(self.state.recipient, placeholder="e.g. +15551234567", id="recipient",
-                        compact=True)
+            yield Input(
+                self.state.recipient, placeholder="e.g. +15551234567", id="recipient", compact=True
+            )
             yield Static(id="send-result")
         with Horizontal(id="step-nav"):
             yield Button("← Back", id="send-back")
@@ -112,20 +118,26 @@ class SendTestScreen(Screen[None]):
         """Ask, then send once; the answer or the fix replaces the result line."""
         to, sender = self._recipient(), self._sender()
         assert to is not None and self.state.token is not None
-        yes = await self.app.push_screen_wait(ConfirmModal(
-            "Send a real WhatsApp message?",
-            f"Send the hello_world template to +{to} from {escape(describe_sender(sender))}?",
-            yes="Send", no="Don't send"))
+        yes = await self.app.push_screen_wait(
+            ConfirmModal(
+                "Send a real WhatsApp message?",
+                f"Send the hello_world template to +{to} from {escape(describe_sender(sender))}?",
+                yes="Send",
+                no="Don't send",
+            )
+        )
         result = self.query_one("#send-result", Static)
         if not yes:
             result.update("Not sent.")
             return
         result.update("[dim]Sending…[/dim]")
-        found = FoundToken("pasted", "the wizard", self.state.token)
+        found = FoundToken(Source.PASTED, "the wizard", self.state.token)
         outcome = await send_hello_world(self.state.settings, found, sender.id, to)
         if outcome.sent is not None:
-            result.update(f"[$success]✓ Accepted by WhatsApp:[/] message id "
-                          f"{escape(outcome.sent.message_id)}\n[dim]Accepted is not delivered: "
-                          "delivery is reported to your webhook.[/dim]")
+            result.update(
+                f"[$success]✓ Accepted by WhatsApp:[/] message id "
+                f"{escape(outcome.sent.message_id)}\n[dim]Accepted is not delivered: "
+                "delivery is reported to your webhook.[/dim]"
+            )
         elif outcome.problem is not None:
             result.update(error_markup(outcome.problem.title, outcome.problem.fix))

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from wizard.core import keyring_store, usecases
+from wizard.core.codes import StoreTarget
 from wizard.core.errors import KeyringError, StoreError
 from wizard.core.flow import Mode
 from wizard.core.profiles import Profile
@@ -25,15 +26,19 @@ from wizard.ui.widgets.text import error_markup
 
 def env_help(key: str) -> str:
     """What saving to a .env file does, naming the profile's variable."""
-    return (f"Adds or replaces the {key} line and leaves every other line as it is; a new file "
-            "is readable by you only (0600). Your backend reads it as before. Keep it out of git.")
+    return (
+        f"Adds or replaces the {key} line and leaves every other line as it is; a new file "
+        "is readable by you only (0600). Your backend reads it as before. Keep it out of git."
+    )
 
 
 def keyring_help(profile: Profile) -> str:
     """What saving to the keyring does, and how the server reads this profile's token back."""
-    return ("Encrypted by your OS (Keychain, Credential Locker, Secret Service), never in a plain "
-            f"file. Your server reads it with: export {profile.token_key}=\"$("
-            f"{usecases.token_command(profile)})\"")
+    return (
+        "Encrypted by your OS (Keychain, Credential Locker, Secret Service), never in a plain "
+        f'file. Your server reads it with: export {profile.token_key}="$('
+        f'{usecases.token_command(profile)})"'
+    )
 
 
 class StoreStep(StepScreen):
@@ -42,14 +47,17 @@ class StoreStep(StepScreen):
     title_text = "Save it"
     next_label = "Save"
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("e", "choose('env')", ".env file", id="choose-env"),
-                Binding("k", "choose('keyring')", "Keyring", id="choose-keyring")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "choose('env')", ".env file", id="choose-env"),
+        Binding("k", "choose('keyring')", "Keyring", id="choose-keyring"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         with RadioSet(id="store-choice", compact=True):
             yield RadioButton(".env file (e)", value=self.state.target == ENV, id="store-env")
-            yield RadioButton("OS keyring (k)", value=self.state.target == KEYRING,
-                              id="store-keyring")
+            yield RadioButton(
+                "OS keyring (k)", value=self.state.target == KEYRING, id="store-keyring"
+            )
         yield Static("File to write (Enter saves):", id="env-path-label")
         yield Input(str(self.state.env_file), id="env-path", placeholder=".env", compact=True)
         yield Static(id="store-help", classes="help")
@@ -72,15 +80,17 @@ class StoreStep(StepScreen):
         self.query_one("#env-path", Input).display = env
         self.query_one("#env-path-label", Static).display = env
         profile = self.state.settings.profile
-        self.query_one("#store-help", Static).update(env_help(profile.token_key) if env
-                                                     else keyring_help(profile))
+        self.query_one("#store-help", Static).update(
+            env_help(profile.token_key) if env else keyring_help(profile)
+        )
 
     @work(thread=True, exit_on_error=False, group="keyring")
     def probe_keyring(self) -> None:
         """Whether a keyring works here (bounded: it may be locked or hung)."""
         status = keyring_store.keyring_status()
-        self.app.call_from_thread(self._show_keyring, status.available, status.reason,
-                                  status.backend)
+        self.app.call_from_thread(
+            self._show_keyring, status.available, status.reason, status.backend
+        )
 
     def _show_keyring(self, available: bool, reason: str, backend: str) -> None:
         button = self.query_one("#store-keyring", RadioButton)
@@ -89,8 +99,10 @@ class StoreStep(StepScreen):
             status.update(f"[$success]✓ A keyring works here[/] [dim]({backend})[/dim]")
             return
         button.disabled = True
-        status.update(f"[$warning]! No usable OS keyring:[/] {reason or 'none found'}. "
-                      "Use the .env file instead.")
+        status.update(
+            f"[$warning]! No usable OS keyring:[/] {reason or 'none found'}. "
+            "Use the .env file instead."
+        )
         if self.state.target == KEYRING:
             self.query_one("#store-env", RadioButton).value = True
 
@@ -120,21 +132,30 @@ class StoreStep(StepScreen):
         status.update("[dim]Saving…[/dim]")
         try:
             profile = self.state.settings.profile
-            existing = await asyncio.to_thread(stored_token, target, path, profile)
+            existing = await asyncio.to_thread(stored_token, StoreTarget(target), path, profile)
             if existing is not None and existing != token:
                 where = "the OS keyring" if target == KEYRING else str(path)
                 chosen = self._replacing_chosen(existing)
-                replace = await self.app.push_screen_wait(ConfirmModal(
-                    "Replace the token already stored?",
-                    f"{where} already holds a different token ({existing.masked}). Replace it "
-                    f"with {token.masked}? The old one is not revoked at Meta.",
-                    yes="Replace", no="Keep the old one", default_yes=chosen))
+                replace = await self.app.push_screen_wait(
+                    ConfirmModal(
+                        "Replace the token already stored?",
+                        f"{where} already holds a different token ({existing.masked}). Replace it "
+                        f"with {token.masked}? The old one is not revoked at Meta.",
+                        yes="Replace",
+                        no="Keep the old one",
+                        default_yes=chosen,
+                    )
+                )
                 if not replace:
-                    status.update("[$warning]Not saved:[/] the old token was kept. Choose "
-                                  "another place, or go back.")
+                    status.update(
+                        "[$warning]Not saved:[/] the old token was kept. Choose "
+                        "another place, or go back."
+                    )
                     self.allow_next(True)
                     return
-            self.state.saved = await asyncio.to_thread(store_token, target, token, path, profile)
+            self.state.saved = await asyncio.to_thread(
+                store_token, StoreTarget(target), token, path, profile
+            )
         except StoreError as err:
             self._failed(err)
             return
@@ -143,14 +164,23 @@ class StoreStep(StepScreen):
     def _replacing_chosen(self, existing: SecretToken) -> bool:
         """The user chose to replace this stored token (expired journey), unless it still works."""
         initial = self.state.initial
-        return bool(self.state.mode is Mode.EXPIRED and initial is not None and not initial.ok
-                    and initial.found is not None and initial.found.token == existing)
+        return bool(
+            self.state.mode is Mode.EXPIRED
+            and initial is not None
+            and not initial.ok
+            and initial.found is not None
+            and initial.found.token == existing
+        )
 
     def _failed(self, err: StoreError) -> None:
-        offer = (" You can save to the .env file instead." if isinstance(err, KeyringError)
-                 else "")
-        self.query_one("#save-status", Static).update(error_markup(
-            err.title, err.fix, message=err.message, fix_suffix=offer,
-            outcome="Nothing was written."))
+        offer = " You can save to the .env file instead." if isinstance(err, KeyringError) else ""
+        self.query_one("#save-status", Static).update(
+            error_markup(
+                err.title,
+                err.fix,
+                message=err.message,
+                fix_suffix=offer,
+                outcome="Nothing was written.",
+            )
+        )
         self.allow_next(True)
-

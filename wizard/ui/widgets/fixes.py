@@ -59,8 +59,9 @@ class FixButton(Vertical):
         """The profile whose key and keyring account are used."""
 
     def compose(self) -> ComposeResult:
-        yield Button(f"Fix: {FIX_LABELS[self.code]}", id=f"fix-{self.code.replace('_', '-')}",
-                     compact=True)
+        yield Button(
+            f"Fix: {FIX_LABELS[self.code]}", id=f"fix-{self.code.replace('_', '-')}", compact=True
+        )
         yield Static(classes="fix-result")
 
     @on(Button.Pressed)
@@ -108,12 +109,16 @@ def history_lines(env_file: Path, found: FoundToken, profile: Profile) -> list[s
     steps = usecases.untrack_commands(env_file, profile, datetime.now(UTC), scan)
     lines = ["Untrack it (the file stays on disk):", *(f"  {escape(s)}" for s in steps)]
     if scan.leaked:
-        lines.append(f"[$error]✗ The token is in {len(scan.commits)} commit(s):[/] treat it as "
-                     "leaked. Revoke it (Business Settings → System Users → your system user → "
-                     "Revoke tokens) and generate a new one.")
+        lines.append(
+            f"[$error]✗ The token is in {len(scan.commits)} commit(s):[/] treat it as "
+            "leaked. Revoke it (Business Settings → System Users → your system user → "
+            "Revoke tokens) and generate a new one."
+        )
     elif scan.complete:
         lines.append("[$success]✓ The token is in no committed file.[/] Untrack it anyway.")
     else:
-        lines.append("[$warning]![/] The history search did not finish; treat the token as "
-                     "leaked if the file was ever committed.")
+        lines.append(
+            "[$warning]![/] The history search did not finish; treat the token as "
+            "leaked if the file was ever committed."
+        )
     return lines

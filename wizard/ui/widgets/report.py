@@ -27,11 +27,17 @@ def summary_markup(report: CheckReport) -> str:
     found, info, me = report.found, report.graph.token_info, report.graph.me
     lines: list[str] = []
     if found is not None:
-        lines.append(_row("Token", f"{found.masked}  ({escape(describe(found.source, found.location))})"))
+        lines.append(
+            _row("Token", f"{found.masked}  ({escape(describe(found.source, found.location))})")
+        )
     if info is not None:
         lines.append(_row("Type", escape(token_type_name(info.type, "unknown"))))
-        lines.append(_row("Expires", "[$success]never[/]" if info.expires_at is None
-                          else format_time(info.expires_at)))
+        lines.append(
+            _row(
+                "Expires",
+                "[$success]never[/]" if info.expires_at is None else format_time(info.expires_at),
+            )
+        )
         if info.application or info.app_id:
             lines.append(_row("App", f"{escape(info.application or '')} ({escape(info.app_id)})"))
         for index, scope in enumerate(WHATSAPP_SCOPES):
@@ -46,8 +52,13 @@ def summary_markup(report: CheckReport) -> str:
             quality = number.quality_rating or "?"
             colour = {"GREEN": "$success", "YELLOW": "$warning", "RED": "$error"}.get(quality)
             rating = f"quality [{colour}]{quality}[/]" if colour else f"quality {escape(quality)}"
-            lines.append(_row("", f"☎ {escape(number.display_phone_number or '?'):<16} "
-                                  f"{escape(number.verified_name or ''):<14} {rating}"))
+            lines.append(
+                _row(
+                    "",
+                    f"☎ {escape(number.display_phone_number or '?'):<16} "
+                    f"{escape(number.verified_name or ''):<14} {rating}",
+                )
+            )
         if not account.phone_numbers:
             lines.append(_row("", "(no phone numbers)"))
     return "\n".join(lines)
@@ -91,8 +102,9 @@ class DiagnosisPanel(Vertical):
             self.report = report
             """The check with the local warnings looked at again."""
 
-    def __init__(self, report: CheckReport, *, id: str | None = None,
-                 profile: Profile | None = None) -> None:
+    def __init__(
+        self, report: CheckReport, *, id: str | None = None, profile: Profile | None = None
+    ) -> None:
         super().__init__(id=id)
         self.report = report
         """The check whose findings are shown."""
@@ -115,8 +127,11 @@ class DiagnosisPanel(Vertical):
         for finding in diagnosis.warnings:
             fixable = finding.code in FIX_LABELS and found is not None and found.source == DOTENV
             if fixable and self.profile is not None and found is not None:
-                yield FindingView(finding, problem=False,
-                                  fix=f"press [b]Fix: {FIX_LABELS[finding.code]}[/b] below.")
+                yield FindingView(
+                    finding,
+                    problem=False,
+                    fix=f"press [b]Fix: {FIX_LABELS[finding.code]}[/b] below.",
+                )
                 yield FixButton(finding.code, found, self.profile)
             else:
                 yield FindingView(finding, problem=False)
@@ -138,7 +153,7 @@ class DiagnosisPanel(Vertical):
         if here is not None:
             found = sources.FoundToken(here.source, here.location, found.token)
         report = recheck_storage(self.report, found, state.settings, state.environ)
-        self.app.call_from_thread(self._show_rechecked, report)
+        self.app.call_from_thread(self._show_rechecked, report)  # type: ignore[arg-type]  # an async callable is awaited
 
     async def _show_rechecked(self, report: CheckReport) -> None:
         self.report = report

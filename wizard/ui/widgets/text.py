@@ -30,7 +30,7 @@ def _plain(text: str) -> str:
     out, last = [], 0
     for match in _URL.finditer(text):
         url = match.group().rstrip(".,;:")
-        out.append(escape(text[last:match.start()]))
+        out.append(escape(text[last : match.start()]))
         out.append(f'[link="{url}"]{escape(short_url(url))}[/link]')
         last = match.start() + len(url)
     out.append(escape(text[last:]))
@@ -40,13 +40,16 @@ def _plain(text: str) -> str:
 def inline(text: str) -> str:
     """Untrusted core text as Textual markup: escaped, `code` in bold, URLs as short links."""
     parts = _CODE.split(text)
-    return "".join(f"[b]{escape(part)}[/b]" if index % 2 else _plain(part)
-                   for index, part in enumerate(parts))
+    return "".join(
+        f"[b]{escape(part)}[/b]" if index % 2 else _plain(part) for index, part in enumerate(parts)
+    )
 
 
 IN_THE_WIZARD = (
-    (SAVE_AND_RESTART, ("then paste it into this wizard, which checks and saves it; restart "
-                        "your backend server")),
+    (
+        SAVE_AND_RESTART,
+        ("then paste it into this wizard, which checks and saves it; restart your backend server"),
+    ),
     ("run `wa-token setup` (it walks you through it)", "follow this wizard's System User route"),
 )
 """Fixes that name a command, where the wizard itself does the job: what the wizard says instead."""
@@ -59,15 +62,19 @@ def wizard_fix(fix: str) -> str:
     return inline(fix)
 
 
-def error_markup(title: str, fix: str, *, message: str = "", outcome: str = "",
-                 fix_suffix: str = "") -> str:
+def error_markup(
+    title: str, fix: str, *, message: str = "", outcome: str = "", fix_suffix: str = ""
+) -> str:
     """The one way the wizard shows a failure: ✗ title[: message], Fix:, and what was not done.
 
     Every piece is untrusted core text (escaped here); `outcome` ("Nothing was changed.") is
     shown in bold on its own line.
     """
-    head = (f"[$error]✗ {inline(title)}:[/] {escape(message)}" if message
-            else f"[$error]✗ {inline(title)}[/]")
+    head = (
+        f"[$error]✗ {inline(title)}:[/] {escape(message)}"
+        if message
+        else f"[$error]✗ {inline(title)}[/]"
+    )
     lines = [head, f"[b]Fix:[/b] {inline(fix)}{escape(fix_suffix)}"]
     if outcome:
         lines.append(f"[b]{escape(outcome)}[/b]")

@@ -11,7 +11,8 @@ import pytest
 
 from tests.conftest import Cli, Run
 from wizard.testing import fake_business
-from wizard.testing.fake_business import ADMIN_TOKENS, BusinessState
+from wizard.testing.fake_admins import ADMIN_TOKENS
+from wizard.testing.fake_business import BusinessState
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, WABA_A, WABA_B, FakeGraphServer
 
 ADMIN = ADMIN_TOKENS["admin"]

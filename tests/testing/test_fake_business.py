@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from wizard.testing import fake_business
-from wizard.testing.fake_business import ADMIN_TOKENS, BusinessState
+from wizard.testing.fake_admins import ADMIN_TOKENS
+from wizard.testing.fake_business import BusinessState
 from wizard.testing.fake_graph import (
     APP_ID,
     APP_SECRET,

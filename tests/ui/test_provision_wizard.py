@@ -9,8 +9,9 @@ import pytest
 
 from tests.ui.conftest import AppFactory, screen_text, wait_for_screen
 from wizard.core.flow import Step
-from wizard.testing import fake_business
-from wizard.testing.fake_business import ADMIN_TOKENS, BusinessState
+from wizard.testing import fake_admins, fake_business
+from wizard.testing.fake_admins import ADMIN_TOKENS
+from wizard.testing.fake_business import BusinessState
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, FakeGraphServer
 from wizard.ui.scenes.provision import PROVISION_SCENES, carrying_out, planning
 from wizard.ui.steps.done import DoneStep
@@ -106,4 +107,4 @@ def test_no_provision_snapshot_shows_a_secret() -> None:
         assert APP_SECRET not in text
         for token in ADMIN_TOKENS.values():
             assert token not in text
-        assert fake_business.MINTED_PREFIX not in text
+        assert fake_admins.MINTED_PREFIX not in text

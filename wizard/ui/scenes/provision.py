@@ -16,7 +16,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from wizard.testing.fake_business import ADMIN_TOKENS
+from wizard.testing.fake_admins import ADMIN_TOKENS
 from wizard.ui.scenes.walks import Scene, Script, settle, wait_for, wait_for_screen
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from wizard import commands as cli
+from wizard.cli import run as cli
 from wizard.core.errors import GraphApiError, GraphBadResponse
 from wizard.core.graph import ACCOUNT_WITH_NUMBERS_FIELDS, BusinessAccount, GraphClient
 from wizard.core.token import SecretToken

@@ -36,6 +36,10 @@ BOUND = keyring_store.CALL_TIMEOUT
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")  # keyring leaks a bus on errors
 
+NO_HANG = 15
+"""Seconds: the 3 s keyring bound, waited at most twice, plus a loaded machine's start-up; a
+hung D-Bus call without the bound waits 25 s (D-Bus's default), so this still catches a hang."""
+
 
 @pytest.fixture
 def own_service(
@@ -255,7 +259,7 @@ def test_hung_daemon_is_bounded_at_3_seconds_and_exits_5(
     for (argv, _), (run, seconds) in zip(commands, _run_all(keyring_cli, commands)):
         assert run.code == (0 if "stored.env" in argv else 5), (argv, run.err)
         assert "Traceback" not in run.err and VALID not in run.out + run.err
-        assert seconds < 6, (argv, seconds)
+        assert seconds < NO_HANG, (argv, seconds)
         if argv[:2] == ["status", "--env-file"]:
             assert "did not answer" in run.out + run.err  # the keyring row says why
         elif run.code == 5:
@@ -323,5 +327,5 @@ def _check_no_backend(cli: Cli) -> None:
     assert status.code == 3
     for run, seconds in results:
         assert "Traceback" not in run.err and VALID not in run.out + run.err
-        assert seconds < 6
+        assert seconds < NO_HANG
     assert _files(cli.cwd, _home(cli)) == before

@@ -27,7 +27,7 @@ from wizard.cli import run as cli
 from wizard.core import graph
 from wizard.core.check import CheckReport, check_found_token
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable
-from wizard.core.graph import GraphClient
+from wizard.core.graph import GraphClient, transport
 from wizard.core.settings import Settings
 from wizard.core.sources import from_stdin
 from wizard.core.token import SecretToken
@@ -380,8 +380,8 @@ class Recorder:
             await real_sleep(0)
 
         fake_asyncio = types.SimpleNamespace(**{**vars(asyncio), "sleep": sleep})
-        monkeypatch.setattr(graph, "asyncio", fake_asyncio)
-        monkeypatch.setattr(graph.random, "random", lambda: jitter)
+        monkeypatch.setattr(transport, "asyncio", fake_asyncio)
+        monkeypatch.setattr(transport.random, "random", lambda: jitter)
 
     def call(
         self, fail: Callable[[httpx.Request], httpx.Response], succeed_after: int | None = None
@@ -589,7 +589,7 @@ def test_worst_case_of_one_call_is_two_timeouts_and_the_backoff(
     misbehaving_server: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A 5xx just before the timeout, the 1.5 s backoff, then a retry that times out."""
-    monkeypatch.setattr(graph.random, "random", lambda: 0.999999)  # the longest backoff
+    monkeypatch.setattr(transport.random, "random", lambda: 0.999999)  # the longest backoff
     url, log = misbehaving_server
     timeout = 0.4
     seconds, error = asyncio.run(_timed_me(url, "late-500", timeout=timeout))

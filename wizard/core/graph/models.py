@@ -1,0 +1,121 @@
+"""The frozen dataclasses that Graph answers are parsed into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from wizard.core.errors import GraphApiError
+from wizard.core.token import SecretToken
+
+
+@dataclass(frozen=True)
+class GranularScope:
+    """One permission and the assets it is limited to."""
+
+    scope: str
+    """The permission, such as whatsapp_business_messaging."""
+    target_ids: tuple[str, ...] | None
+    """The asset ids the grant is limited to; None when it is not limited to particular assets."""
+
+
+@dataclass(frozen=True)
+class DebugError:
+    """Why debug_token says a token is not valid (its `data.error`)."""
+
+    code: int
+    subcode: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What `debug_token` says about a token."""
+
+    is_valid: bool
+    type: str | None
+    """USER, PAGE, APP or SYSTEM_USER."""
+    app_id: str | None
+    application: str | None
+    user_id: str | None
+    expires_at: datetime | None
+    """None when the token never expires (Graph sends 0)."""
+    issued_at: datetime | None
+    data_access_expires_at: datetime | None
+    scopes: tuple[str, ...]
+    granular_scopes: tuple[GranularScope, ...]
+    error: DebugError | None = None
+
+
+@dataclass(frozen=True)
+class Me:
+    """Who the token acts as (for a System User token, the system user)."""
+
+    id: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Business:
+    """A business portfolio the token can see."""
+
+    id: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    """A WhatsApp phone number of a business account; Graph omits fields that do not apply."""
+
+    id: str
+    display_phone_number: str | None = None
+    verified_name: str | None = None
+    quality_rating: str | None = None
+    code_verification_status: str | None = None
+    platform_type: str | None = None
+    throughput_level: str | None = None
+    name_status: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class BusinessAccount:
+    """A WhatsApp Business Account (WABA) and its phone numbers."""
+
+    id: str
+    name: str | None = None
+    currency: str | None = None
+    timezone_id: str | None = None
+    account_review_status: str | None = None
+    phone_numbers: tuple[PhoneNumber, ...] = ()
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """Graph accepted a message (accepted is not delivered: delivery is reported by webhook)."""
+
+    message_id: str
+    """The `wamid.…` id of the message."""
+    wa_id: str | None
+    """The recipient's WhatsApp id, as Graph resolved the number."""
+    message_status: str | None
+    """`accepted` on newer Graph versions; often absent."""
+
+
+@dataclass(frozen=True)
+class AccountDiscovery:
+    """The WABA ids a token reaches, and why the business listing was refused, if it was."""
+
+    ids: tuple[str, ...]
+    listing_refused: GraphApiError | None = None
+    """Graph's refusal to list the businesses or their accounts (no business_management)."""
+
+
+@dataclass(frozen=True)
+class ExchangedToken:
+    """The long-lived token `oauth/access_token` gave for a short-lived one."""
+
+    token: SecretToken
+    token_type: str | None
+    expires_in: int | None
+    """Seconds until it expires (about 60 days); Graph may leave it out."""

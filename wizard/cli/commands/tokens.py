@@ -17,9 +17,15 @@ from wizard.cli.render import render_check, render_error, render_profiles, summa
 from wizard.cli.stdin import EMPTY_STDIN, EmptyStdin, read_limited
 from wizard.core import env_store, keyring_store, profiles, sources
 from wizard.core.check import CheckReport, check_found_token, report_json, status_json
-from wizard.core.codes import StoreTarget
+from wizard.core.codes import ProblemCode, StoreTarget
 from wizard.core.diagnose import EXIT_NO_TOKEN, EXIT_OK, EXIT_PROBLEM, EXIT_STORE, EXIT_USAGE
-from wizard.core.errors import EnvFileError, KeyringUnavailable, StoreError, TokenFormatError
+from wizard.core.errors import (
+    EnvFileError,
+    KeyringUnavailable,
+    StoreError,
+    TokenFormatError,
+    WaTokenError,
+)
 from wizard.core.save import store_token
 from wizard.core.settings import Settings
 from wizard.core.sources import FoundToken
@@ -218,22 +224,22 @@ def _token_for_check(
     return found
 
 
+def _write_tokenless_json(code: ProblemCode, err: WaTokenError, console: Console) -> None:
+    """The check object for a run that never had a token to check: one problem, no token."""
+    finding = {"code": code, "title": err.message, "fix": err.fix}
+    body = {
+        "ok": False,
+        "token": None,
+        "whatsapp_business_accounts": [],
+        "problems": [finding],
+        "warnings": [],
+    }
+    console.out.write(json.dumps(body, indent=2) + "\n")
+
+
 def _report_malformed_paste(err: TokenFormatError, as_json: bool, console: Console) -> int:
     if as_json:
-        finding = {"code": "token_malformed", "title": err.message, "fix": err.fix}
-        console.out.write(
-            json.dumps(
-                {
-                    "ok": False,
-                    "token": None,
-                    "whatsapp_business_accounts": [],
-                    "problems": [finding],
-                    "warnings": [],
-                },
-                indent=2,
-            )
-            + "\n"
-        )
+        _write_tokenless_json(ProblemCode.TOKEN_MALFORMED, err, console)
     console.err.write(
         render_error(
             "The text on standard input is not an access token",
@@ -248,20 +254,7 @@ def _report_malformed_paste(err: TokenFormatError, as_json: bool, console: Conso
 def _report_empty_stdin(err: EmptyStdin, as_json: bool, console: Console) -> int:
     """`check -` with nothing on stdin: say so, not "no token anywhere" (exit 3)."""
     if as_json:
-        finding = {"code": "token_missing", "title": err.message, "fix": err.fix}
-        console.out.write(
-            json.dumps(
-                {
-                    "ok": False,
-                    "token": None,
-                    "whatsapp_business_accounts": [],
-                    "problems": [finding],
-                    "warnings": [],
-                },
-                indent=2,
-            )
-            + "\n"
-        )
+        _write_tokenless_json(ProblemCode.TOKEN_MISSING, err, console)
     console.error(err)
     return EXIT_NO_TOKEN
 

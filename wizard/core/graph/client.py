@@ -89,29 +89,7 @@ class GraphClient(AccountReads):
         A POST with a form body, so neither the token nor the app secret is in any URL, and
         no Authorization header: the app credentials are the caller.
         """
-        form = {
-            "grant_type": "fb_exchange_token",
-            "client_id": require_graph_id(app_id, "app_id"),
-            "client_secret": app_secret.reveal(),
-            "fb_exchange_token": token.reveal(),
-        }
-        body = await self._call(
-            "POST",
-            "oauth/access_token",
-            None,
-            form=form,
-            scrub=(token, app_secret),
-            retryable=_is_retryable_exchange,
-        )
-        value = body.get("access_token")
-        if not isinstance(value, str) or format_problem(value):
-            raise _unexpected("access_token", 200)
-        expires_in = _int(body.get("expires_in"), default=None)
-        return ExchangedToken(
-            SecretToken(value),
-            _opt_str(body.get("token_type")),
-            expires_in if expires_in and expires_in > 0 else None,
-        )
+        return await self._exchange(token, app_id, app_secret, {})
 
     async def refresh_system_user_token(
         self, token: SecretToken, *, app_id: str, app_secret: SecretToken
@@ -123,12 +101,20 @@ class GraphClient(AccountReads):
         set_token_expires_in_60_days=true. Sent as a POST form, like exchange_token, so no
         secret is in any URL.
         """
+        return await self._exchange(
+            token, app_id, app_secret, {"set_token_expires_in_60_days": "true"}
+        )
+
+    async def _exchange(
+        self, token: SecretToken, app_id: str, app_secret: SecretToken, extra: dict[str, str]
+    ) -> ExchangedToken:
+        """One `oauth/access_token` exchange (POST form, no secret in a URL), `extra` fields added."""
         form = {
             "grant_type": "fb_exchange_token",
-            "client_id": app_id,
+            "client_id": require_graph_id(app_id, "app_id"),
             "client_secret": app_secret.reveal(),
             "fb_exchange_token": token.reveal(),
-            "set_token_expires_in_60_days": "true",
+            **extra,
         }
         body = await self._call(
             "POST",

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere: use this checkout's `wizard`
     sys.path.insert(0, str(ROOT))
 
-from wizard.core.env_store import write_env_token
+from wizard.core.stores.env_store import write_env_token
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 from wizard.testing.traffic import CountingFakeGraphServer
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wizard.core import keyring_store
 from wizard.core.errors import KeyringError
+from wizard.core.stores import keyring_store
 
 
 class MemoryKeyring:

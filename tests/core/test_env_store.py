@@ -1,4 +1,4 @@
-"""Tests for wizard.core.env_store: what the .env becomes, file errors, and exposure risks."""
+"""Tests for wizard.core.stores.env_store: what the .env becomes, file errors, and exposure risks."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from dotenv import dotenv_values
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wizard.core import git_runner
-from wizard.core.env_store import (
+from wizard.core.errors import EnvFileError
+from wizard.core.stores import git_runner
+from wizard.core.stores.env_store import (
     TOKEN_KEY,
     EnvFileRisks,
     EnvWriteResult,
@@ -32,7 +33,6 @@ from wizard.core.env_store import (
     unset_env_value,
     write_env_token,
 )
-from wizard.core.errors import EnvFileError
 
 SENTINEL = "EAAFakeSENTINEL0000000000000000000000000000000000"
 K = TOKEN_KEY

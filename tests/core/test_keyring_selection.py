@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.keyring_session import SecretServiceSession
-from wizard.core import keyring_backend
+from wizard.core.stores import keyring_backend
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ FAIL = "keyring.backends.fail.Keyring"
 PROBE = """if True:
     import json, sys
     from wizard.core.errors import KeyringUnavailable
-    from wizard.core.keyring_store import keyring_status, read_keyring_token
+    from wizard.core.stores.keyring_store import keyring_status, read_keyring_token
     status = keyring_status()
     try:
         read_keyring_token()

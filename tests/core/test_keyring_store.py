@@ -1,4 +1,4 @@
-"""Tests for wizard.core.keyring_store: a real Secret Service, plus fake backends for failures."""
+"""Tests for wizard.core.stores.keyring_store: a real Secret Service, plus fake backends for failures."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
-from wizard.core import keyring_store
 from wizard.core.errors import KeyringError, KeyringLocked, KeyringTimeout, KeyringUnavailable
-from wizard.core.keyring_store import (
+from wizard.core.stores import keyring_store
+from wizard.core.stores.keyring_store import (
     ACCOUNT,
     KeyringStatus,
     keyring_service,
@@ -230,7 +230,7 @@ def test_locked_secret_service(real_keyring: SecretServiceSession) -> None:
 
 def test_subprocess_reaches_the_same_keyring(real_keyring: SecretServiceSession) -> None:
     write_keyring_token(SENTINEL)
-    code = "from wizard.core.keyring_store import read_keyring_token as r; print(r() == %r)"
+    code = "from wizard.core.stores.keyring_store import read_keyring_token as r; print(r() == %r)"
     env = {**os.environ, **real_keyring.env, "PYTHONPATH": str(REPO)}
 
     done = subprocess.run(
@@ -393,7 +393,7 @@ def test_hung_keyring_does_not_block_interpreter_exit() -> None:
         import threading, keyring
         from keyring.backends.null import Keyring
         from wizard.core.errors import KeyringTimeout
-        from wizard.core.keyring_store import read_keyring_token
+        from wizard.core.stores.keyring_store import read_keyring_token
         class Hung(Keyring):
             def get_password(self, service, username):
                 threading.Event().wait(60)
@@ -505,7 +505,7 @@ def test_empty_token_is_refused(fake_keyring: None) -> None:
 
 
 def test_module_imports_without_keyring() -> None:
-    code = "import sys, wizard.core.keyring_store; print('keyring' in sys.modules)"
+    code = "import sys, wizard.core.stores.keyring_store; print('keyring' in sys.modules)"
     done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=REPO,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.core.memory_keyring import MemoryKeyring
-from wizard.core import env_store, lifecycle
+from wizard.core import lifecycle
 from wizard.core.diagnose import LocalFacts, exchange_problem
 from wizard.core.errors import (
     GraphApiError,
@@ -25,7 +25,8 @@ from wizard.core.errors import (
 from wizard.core.graph import DebugError, TokenInfo
 from wizard.core.profiles import DEFAULT, Profile
 from wizard.core.settings import Settings
-from wizard.core.sources import FoundToken
+from wizard.core.stores import env_store
+from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ import pytest
 
 from wizard.core.check import check_found_token
 from wizard.core.settings import Settings
-from wizard.core.sources import from_stdin
+from wizard.core.stores.sources import from_stdin
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 
 

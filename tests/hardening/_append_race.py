@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from wizard.core.env_store import read_env_token, write_env_token
+from wizard.core.stores.env_store import read_env_token, write_env_token
 
 TOKEN_A = "EAAFakeAppendRaceTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 TOKEN_B = "EAAFakeAppendRaceTokenBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from wizard.core.env_store import remove_env_token, write_env_token
+from wizard.core.stores.env_store import remove_env_token, write_env_token
 
 TOKEN_A = "EAAFakeKillTestTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 TOKEN_B = "EAAFakeKillTestTokenBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"

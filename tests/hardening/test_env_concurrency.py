@@ -1,6 +1,6 @@
 """A `.env` shared with other writers: concurrent saves and forgets, appenders, killed writes,
 hard links and other owners (issue 10, items 5 to 7). Each test failed before the lock, the
-re-read and the refusals in wizard.core.env_store."""
+re-read and the refusals in wizard.core.stores.env_store."""
 
 from __future__ import annotations
 
@@ -18,9 +18,14 @@ import pytest
 from dotenv import dotenv_values
 
 from tests.conftest import WA_TOKEN, Cli
-from wizard.core import atomic, env_store
-from wizard.core.env_store import TOKEN_KEY, read_env_token, remove_env_token, write_env_token
 from wizard.core.errors import EnvFileError
+from wizard.core.stores import atomic, env_store
+from wizard.core.stores.env_store import (
+    TOKEN_KEY,
+    read_env_token,
+    remove_env_token,
+    write_env_token,
+)
 from wizard.testing.fake_graph import TOKENS
 
 K = TOKEN_KEY

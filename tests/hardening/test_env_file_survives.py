@@ -27,8 +27,13 @@ from hypothesis import strategies as st
 
 from tests.conftest import Cli
 from wizard.cli import run as cli
-from wizard.core.env_store import TOKEN_KEY, read_env_token, remove_env_token, write_env_token
 from wizard.core.errors import EnvFileError
+from wizard.core.stores.env_store import (
+    TOKEN_KEY,
+    read_env_token,
+    remove_env_token,
+    write_env_token,
+)
 from wizard.testing.fake_graph import TOKENS
 
 K = TOKEN_KEY

@@ -29,7 +29,7 @@ from wizard.core.check import CheckReport, check_found_token
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable
 from wizard.core.graph import GraphClient, transport
 from wizard.core.settings import Settings
-from wizard.core.sources import from_stdin
+from wizard.core.stores.sources import from_stdin
 from wizard.core.token import SecretToken
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 

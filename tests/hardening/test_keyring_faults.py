@@ -26,8 +26,8 @@ from tests.keyring_session import (
     detect_keyring_backend,
     running_secret_service,
 )
-from wizard.core import keyring_store, sources
 from wizard.core.errors import KeyringError, KeyringLocked, KeyringTimeout, KeyringUnavailable
+from wizard.core.stores import keyring_store, sources
 from wizard.testing.fake_graph import TOKENS
 
 VALID = TOKENS["valid"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from wizard.core.env_store import TOKEN_KEY
+from wizard.core.stores.env_store import TOKEN_KEY
 from wizard.testing.fake_graph import TOKENS
 
 K = TOKEN_KEY

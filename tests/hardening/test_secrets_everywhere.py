@@ -1,6 +1,6 @@
 """The token and the app secret, through every CLI command, reach no output, log, error or child.
 
-tests/test_no_secret_leaks.py checks the outputs, the wa-token loggers and the fake server's request
+tests/cli/test_no_secret_leaks.py checks the outputs, the wa-token loggers and the fake server's request
 log for the token scenarios. This file widens the net: every logger (root included, with exception
 text), every WaTokenError ever built and its formatted traceback, the argv and environment of every
 child process (wa-token runs `git`), the real Secret Service, the transport faults (hang, drop,
@@ -212,7 +212,7 @@ def _place(where: str, token: str, project: Path, monkeypatch: pytest.MonkeyPatc
     if where == "environment":
         monkeypatch.setenv("WHATSAPP_CLOUD_API_TOKEN", token)
     if where == "keyring":
-        from wizard.core.keyring_store import write_keyring_token
+        from wizard.core.stores.keyring_store import write_keyring_token
 
         write_keyring_token(token)
     return token if where == "stdin" else ""
@@ -246,7 +246,7 @@ def test_every_command_keeps_token_and_app_secret_private(
             assert token not in result.out + result.err, argv
             assert APP_SECRET not in result.out + result.err, argv
         assert spy.leaks(token, APP_SECRET) == [], argv
-        from wizard.core.keyring_store import remove_keyring_token
+        from wizard.core.stores.keyring_store import remove_keyring_token
 
         remove_keyring_token()
     assert spy.records, "the loggers were not captured"
@@ -281,7 +281,7 @@ def test_git_children_never_inherit_the_secrets(
     spy: Spy, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A token or app secret exported in the shell must not be passed on to `git`."""
-    from wizard.core.env_store import inspect_env_file
+    from wizard.core.stores.env_store import inspect_env_file
 
     _git_repo(isolated)
     (isolated / ".env").write_text("PORT=1\n", encoding="utf-8")

@@ -12,7 +12,7 @@ from tests.support.files import write_env as support_write_env
 from tests.ui.conftest import AppFactory, env_mode, screen_text
 from wizard.core.diagnose import SYSTEM_USERS_URL
 from wizard.core.flow import Step
-from wizard.core.keyring_store import keyring_service
+from wizard.core.stores.keyring_store import keyring_service
 from wizard.testing.fake_graph import TOKENS
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.scenes.walks import check, paste, wait_for, wait_for_screen

@@ -13,8 +13,9 @@ from tests.conftest import Cli
 from tests.support.files import git, new_repo, write_env
 from tests.ui.conftest import AppFactory, screen_text
 from wizard.cli.main import main
+from wizard.core.codes import Source
 from wizard.core.profiles import Profile
-from wizard.core.sources import DOTENV, FoundToken
+from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS
 from wizard.ui.scenes.walks import wait_for, wait_for_screen
@@ -138,7 +139,7 @@ async def test_fix_tracked_names_the_profile_and_env_file_in_both_doors(isolated
     assert code == 1, err.getvalue()
     by_cli = steps_after(out.getvalue() + err.getvalue(), "is tracked by git. Untrack it:")
 
-    found = FoundToken(DOTENV, str(env_file), SecretToken(token))
+    found = FoundToken(Source.DOTENV, str(env_file), SecretToken(token))
     app = OneFix(FixButton("env_tracked_by_git", found, profile))
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.click("#fix-env-tracked-by-git")

@@ -12,9 +12,8 @@ from types import FrameType
 from typing import Any
 
 from wizard import __version__
+from wizard.core.codes import ExitCode
 
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 INTERRUPTED = b"\nInterrupted; nothing was changed.\n"
 TEST_INTERRUPT = "WA_TOKEN_TEST_INTERRUPT"
 """Tests only: `import` makes the process send itself SIGINT while the commands are loading."""
@@ -37,7 +36,7 @@ def main(argv: Sequence[str] | None = None, **streams: Any) -> int:
         return run.main(argv, **streams)
     except KeyboardInterrupt:  # between the handler's restore and the command's own handling
         _write_interrupted()
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
 
 
 def _print_version(stdout: Any) -> int:
@@ -48,7 +47,7 @@ def _print_version(stdout: Any) -> int:
     except (AttributeError, OSError):
         _write_to_stderr(b"wa-token: could not write to standard output.\n")
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # so that Python's last flush succeeds
-        return EXIT_USAGE
+        return ExitCode.USAGE
     return 0
 
 
@@ -62,7 +61,7 @@ def _quiet_interrupts_while_starting() -> Any:
 
 def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
     _write_interrupted()
-    os._exit(EXIT_INTERRUPTED)  # nothing was written yet: no state to unwind
+    os._exit(ExitCode.INTERRUPTED)  # nothing was written yet: no state to unwind
 
 
 def _write_interrupted() -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from wizard.core import sources
 from wizard.core.check import CheckReport
-from wizard.core.diagnose import EXIT_GRAPH, Finding, format_time
+from wizard.core.codes import ExitCode
+from wizard.core.diagnose import Finding, format_time
 from wizard.core.graph import WHATSAPP_SCOPES, BusinessAccount, TokenInfo
 from wizard.core.profiles import ProfileListing
+from wizard.core.stores import sources
 from wizard.core.wording import TYPE_NAMES, token_type_name
 
 
@@ -68,7 +69,7 @@ def _headline(report: CheckReport, marks: Marks) -> str:
         warn = len(report.diagnosis.warnings)
         extra = f" ({warn} warning{'s' if warn != 1 else ''})" if warn else ""
         return f"{marks.ok} The token works{extra}."
-    if report.exit_code == EXIT_GRAPH:
+    if report.exit_code == ExitCode.GRAPH:
         return f"{marks.bad} The token could not be checked: {problems[0].title}"
     return f"{marks.bad} The token does not work: {problems[0].title}"
 

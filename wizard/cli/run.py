@@ -20,14 +20,13 @@ from wizard.cli.parser import (
     masked_usage,
     refuse_token_shaped,
 )
-from wizard.core import env_store
-from wizard.core.diagnose import EXIT_PROBLEM, EXIT_STORE, EXIT_USAGE
+from wizard.core.codes import ExitCode
 from wizard.core.errors import EnvFileError, GraphError, StoreError, WaTokenError
 from wizard.core.settings import Settings, SettingsError, load_settings
+from wizard.core.stores import env_store
 
 __all__ = ["COMMANDS", "Console", "build_parser", "exit_code_for", "main"]
 
-EXIT_INTERRUPTED = 130
 OUTPUT_ERRNOS = frozenset(
     {errno.EBADF, errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT, errno.EFBIG}
 )
@@ -56,7 +55,7 @@ def main(
         return code
     except KeyboardInterrupt:
         console.err.write("\nInterrupted; nothing more was changed.\n")
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except OSError as exc:
         if not _is_output_failure(exc, console):
             return _unexpected(exc, environ, console)
@@ -69,7 +68,7 @@ def _run(argv: list[str], environ: Mapping[str, str], stdin: TextIO, console: Co
         refuse_token_shaped(argv)
     except UsageError as err:
         console.err.write(err.text + "\n")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         args = parser.parse_args(argv)
     except SystemExit as done:  # --help: argparse printed it to sys.stdout, which may fail
@@ -81,13 +80,13 @@ def _run(argv: list[str], environ: Mapping[str, str], stdin: TextIO, console: Co
             masked_usage(err.text, argv, known_words(parser))
             + "\nRun `wa-token --help` (or `wa-token COMMAND --help`) for usage.\n"
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         settings = _settings(args, environ)
         return COMMANDS[args.command or "setup"](args, settings, environ, stdin, console)
     except SettingsError as err:
         console.error(err)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except WaTokenError as err:
         console.error(err)
         return exit_code_for(err)
@@ -105,7 +104,7 @@ def _unexpected(exc: Exception, environ: Mapping[str, str], console: Console) ->
         f"({type(exc).__name__}). Set WA_TOKEN_DEBUG=1 to see the traceback, "
         "and please report it.\n"
     )
-    return EXIT_PROBLEM
+    return ExitCode.PROBLEM
 
 
 class ClosedOutput(io.TextIOBase):
@@ -132,7 +131,7 @@ def _output_failed(exc: OSError, console: Console) -> int:
         console.err.flush()
     except (OSError, ValueError):
         pass
-    return EXIT_USAGE
+    return ExitCode.USAGE
 
 
 def _silence_stdout() -> None:
@@ -148,12 +147,12 @@ def _silence_stdout() -> None:
 def exit_code_for(err: WaTokenError) -> int:
     """The one place errors become exit codes."""
     if isinstance(err, StoreError):
-        return EXIT_STORE
+        return ExitCode.STORE
     if isinstance(err, GraphError):
         return 4
     if isinstance(err, SettingsError):
-        return EXIT_USAGE
-    return EXIT_PROBLEM
+        return ExitCode.USAGE
+    return ExitCode.PROBLEM
 
 
 def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:

@@ -12,14 +12,14 @@ from typing import Any
 
 import httpx
 
-from wizard.core import env_store, keyring_store, sources
 from wizard.core.codes import Source
 from wizard.core.diagnose import Diagnosis, GraphFindings, LocalFacts, diagnose
 from wizard.core.errors import GraphError, StoreError
 from wizard.core.graph import BusinessAccount, GraphClient
 from wizard.core.profiles import ProfileListing
 from wizard.core.settings import Settings
-from wizard.core.sources import FoundToken
+from wizard.core.stores import env_store, keyring_store, sources
+from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken, format_problem
 from wizard.core.variables import TOKEN_KEY
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 
-from wizard.core import env_store, keyring_store, sources
 from wizard.core.check import inspect_token
 from wizard.core.codes import ExitCode, ProblemCode, Source
 from wizard.core.diagnose import (
@@ -30,7 +29,8 @@ from wizard.core.exits import exit_code_for
 from wizard.core.graph import GraphClient, TokenInfo
 from wizard.core.profiles import Profile, record_in_index
 from wizard.core.settings import Settings
-from wizard.core.sources import FoundToken
+from wizard.core.stores import env_store, keyring_store, sources
+from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 from wizard.core.variables import APP_ID_VAR
 

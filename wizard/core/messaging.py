@@ -21,7 +21,7 @@ from wizard.core.graph import (
     SentMessage,
 )
 from wizard.core.settings import Settings
-from wizard.core.sources import FoundToken
+from wizard.core.stores.sources import FoundToken
 
 _SEPARATORS = re.compile(r"[\s().\-/]")
 _E164_DIGITS = re.compile(r"[1-9]\d{6,14}")

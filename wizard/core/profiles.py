@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from wizard.core import keyring_store
 from wizard.core.codes import Source
 from wizard.core.errors import SettingsError, StoreError
+from wizard.core.stores import keyring_store
 from wizard.core.variables import TOKEN_KEY
 
 DEFAULT_PROFILE = "default"

@@ -11,11 +11,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from wizard.core import env_store, keyring_store
-from wizard.core.atomic import write_bytes_atomically
 from wizard.core.errors import EnvFileError, StoreError
-from wizard.core.git_runner import git_answer, run_git
 from wizard.core.profiles import Profile, record_in_index
+from wizard.core.stores import env_store, keyring_store
+from wizard.core.stores.atomic import write_bytes_atomically
+from wizard.core.stores.git_runner import git_answer, run_git
 from wizard.core.token import SecretToken
 
 MAX_REVISIONS = 2000

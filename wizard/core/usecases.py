@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from wizard.core import lifecycle, sources
+from wizard.core import lifecycle
+from wizard.core.codes import Source
 from wizard.core.diagnose import Finding, LocalFacts, command
 from wizard.core.errors import SettingsError
 from wizard.core.profiles import Profile
 from wizard.core.settings import Settings
-from wizard.core.sources import FoundToken
+from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 
 if TYPE_CHECKING:  # repair runs git: imported only when a history fix runs
@@ -115,7 +116,7 @@ def untrack_commands(
 
 def fix_command(env_file: Path, profile: Profile, now: datetime, words: str) -> str:
     """A wa-token command line about this .env file: --profile and --env-file when they matter."""
-    local = LocalFacts(now=now, source=sources.DOTENV, location=str(env_file), profile=profile)
+    local = LocalFacts(now=now, source=Source.DOTENV, location=str(env_file), profile=profile)
     return command(local, words)
 
 

@@ -18,9 +18,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
-from wizard.core import sources
 from wizard.core.check import check_found_token
-from wizard.core.diagnose import EXIT_NO_TOKEN, EXIT_OK, EXIT_PROBLEM
+from wizard.core.codes import ExitCode
 from wizard.core.flow import (
     ONBOARD_STEPS,
     PERMANENT_ROUTE,
@@ -32,6 +31,7 @@ from wizard.core.flow import (
     step_number,
 )
 from wizard.core.settings import Settings
+from wizard.core.stores import sources
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.state import WizardState
@@ -190,7 +190,7 @@ class WizardApp(App[Outcome]):
                         "Restart your backend server so it reads the new token.",
                         "Renew it from cron before day 60: wa-token schedule --print",
                     ),
-                    EXIT_OK,
+                    ExitCode.OK,
                 )
             )
 
@@ -298,7 +298,7 @@ class WizardApp(App[Outcome]):
                     *state.changes,
                     "Restart your backend server so it reads the new token.",
                 ),
-                EXIT_OK,
+                ExitCode.OK,
             )
         lines = list(state.changes)
         if quit_early:
@@ -309,10 +309,12 @@ class WizardApp(App[Outcome]):
         if initial is None or initial.found is None:
             return Outcome(
                 (*lines, ("No token is stored yet: run `wa-token` again when you have one.")),
-                EXIT_NO_TOKEN,
+                ExitCode.NO_TOKEN,
             )
         if initial.ok:
-            return Outcome((*lines, f"The stored token ({initial.found.masked}) works."), EXIT_OK)
+            return Outcome(
+                (*lines, f"The stored token ({initial.found.masked}) works."), ExitCode.OK
+            )
         return Outcome(
             (
                 *lines,
@@ -321,7 +323,7 @@ class WizardApp(App[Outcome]):
                     f"work: {initial.diagnosis.problems[0].title}"
                 ),
             ),
-            EXIT_PROBLEM,
+            ExitCode.PROBLEM,
         )
 
 

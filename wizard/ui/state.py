@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wizard.core.check import CheckReport
+from wizard.core.codes import Source, StoreTarget
 from wizard.core.flow import Mode
-from wizard.core.save import ENV, KEYRING, SaveOutcome
 from wizard.core.settings import Settings
-from wizard.core.sources import DOTENV, FoundToken, SourceReading
-from wizard.core.sources import KEYRING as KEYRING_SOURCE
+from wizard.core.stores.save import SaveOutcome
+from wizard.core.stores.sources import FoundToken, SourceReading
 from wizard.core.token import SecretToken
 
 
@@ -36,7 +36,7 @@ class WizardState:
     """The check of the pasted token."""
     temporary_route: bool = False
     """The user chose to paste another 24-hour token."""
-    target: str = ENV
+    target: StoreTarget = StoreTarget.ENV
     """Where to save: env or keyring."""
     env_file: Path = field(default_factory=lambda: Path(".env"))
     """The .env file to write when target is env."""
@@ -67,10 +67,10 @@ class WizardState:
         found = self.stored
         if found is None:
             return
-        if found.source == KEYRING_SOURCE:
-            self.target = KEYRING
-        elif found.source == DOTENV:
-            self.target, self.env_file = ENV, Path(found.location)
+        if found.source == Source.KEYRING:
+            self.target = StoreTarget.KEYRING
+        elif found.source == Source.DOTENV:
+            self.target, self.env_file = StoreTarget.ENV, Path(found.location)
 
     def forget_paste(self) -> None:
         """Drop the pasted token and its check (a new route starts)."""

@@ -11,11 +11,12 @@ from wizard.cli import parser
 from wizard.cli.console import Console
 from wizard.cli.parser import SafeParser, SubParsers
 from wizard.cli.render import render_finding
-from wizard.core import sources, usecases
-from wizard.core.codes import WarningCode
-from wizard.core.diagnose import EXIT_OK, EXIT_PROBLEM, Finding, LocalFacts, rotation_steps
+from wizard.core import usecases
+from wizard.core.codes import ExitCode, Source, WarningCode
+from wizard.core.diagnose import Finding, LocalFacts, rotation_steps
 from wizard.core.settings import Settings
-from wizard.core.sources import FoundToken
+from wizard.core.stores import sources
+from wizard.core.stores.sources import FoundToken
 
 if TYPE_CHECKING:  # repair (git, the keyring move) is imported only when a fix runs
     from wizard.core import repair
@@ -73,14 +74,14 @@ def _fix_gitignore(settings: Settings, environ: Mapping[str, str], console: Cons
     from wizard.core import repair
 
     _print(repair.ignore_in_git(settings.env_file), console)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _fix_permissions(settings: Settings, environ: Mapping[str, str], console: Console) -> int:
     from wizard.core import repair
 
     _print(repair.restrict_permissions(settings.env_file), console)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _fix_keyring(settings: Settings, environ: Mapping[str, str], console: Console) -> int:
@@ -100,7 +101,7 @@ def _fix_keyring(settings: Settings, environ: Mapping[str, str], console: Consol
             f"{console.marks.warn} {key} is set in this shell's environment and takes "
             f"precedence over the keyring: `unset {key}`."
         )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _fix_tracked(settings: Settings, environ: Mapping[str, str], console: Console) -> int:
@@ -117,10 +118,10 @@ def _report_tracked(
     marks, env_file = console.marks, settings.env_file
     if scan.root is None:
         console.say(f"{env_file} is not inside a git work tree: nothing is tracked.")
-        return EXIT_OK
+        return ExitCode.OK
     local = LocalFacts(
         now=datetime.now(UTC),
-        source=sources.DOTENV,
+        source=Source.DOTENV,
         location=str(env_file),
         profile=settings.profile,
     )
@@ -132,7 +133,7 @@ def _report_tracked(
             console.say(f"  {number}. {step}")
     if not scan.leaked and not scan.tracked:
         console.say(f"{marks.ok} {env_file} is not tracked by git.")
-        return EXIT_OK
+        return ExitCode.OK
     leaked = Finding(
         WarningCode.ENV_TRACKED_BY_GIT,
         "Treat the token as leaked: untracking, and even "
@@ -141,7 +142,7 @@ def _report_tracked(
         rotation_steps(local),
     )
     console.err.write(render_finding(leaked, marks.warn))
-    return EXIT_PROBLEM
+    return ExitCode.PROBLEM
 
 
 def _print_scan(scan: repair.HistoryScan, found: FoundToken | None, console: Console) -> None:

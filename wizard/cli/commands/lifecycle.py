@@ -15,21 +15,17 @@ from wizard.cli import parser
 from wizard.cli.console import Console, ask_hidden, confirm, isatty
 from wizard.cli.parser import SafeParser, SubParsers
 from wizard.cli.render import render_check, render_finding
-from wizard.core import lifecycle, messaging, sources, usecases
+from wizard.core import lifecycle, messaging, usecases
 from wizard.core.check import check_found_token
-from wizard.core.diagnose import (
-    EXIT_NO_TOKEN,
-    EXIT_OK,
-    EXIT_STORE,
-    EXIT_USAGE,
-    Finding,
-)
+from wizard.core.codes import ExitCode
+from wizard.core.diagnose import Finding
 from wizard.core.errors import SettingsError, StoreError
 from wizard.core.exits import exit_code_for
 from wizard.core.graph import DEFAULT_GRAPH_URL, GRAPH_VERSION, PhoneNumber
 from wizard.core.schedule import refresh_command, schedule_texts
 from wizard.core.settings import Settings
-from wizard.core.sources import FoundToken
+from wizard.core.stores import sources
+from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 
 Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
@@ -109,17 +105,17 @@ def cmd_send_test(
             "Not sent: send-test sends a real WhatsApp message and needs an explicit yes. "
             "There is no terminal to ask on, so add --yes."
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     found = _stored_token(settings, environ, console)
     if found is None:
-        return EXIT_NO_TOKEN
+        return ExitCode.NO_TOKEN
     sender = _sender(settings, environ, found, wanted, console)
     if isinstance(sender, int):
         return sender
     question = f"Send the hello_world template from {messaging.describe_sender(sender)} to +{to}?"
     if not args.yes and not confirm(question, stdin, console):
         console.say("Not sent: you did not answer yes.")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     outcome = asyncio.run(messaging.send_hello_world(settings, found, sender.id, to))
     if outcome.sent is None:
         _print_problem(outcome.problem, console)
@@ -131,7 +127,7 @@ def cmd_send_test(
         "phone."
     )
     console.out.write(f"{outcome.sent.message_id}\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _sender(
@@ -158,7 +154,7 @@ def _sender(
     )
     for number in choice.candidates:
         console.say(f"  --phone-number-id {number.id}   {messaging.describe_sender(number)}")
-    return EXIT_USAGE
+    return ExitCode.USAGE
 
 
 # -- extend and refresh ----------------------------------------------------------------------------
@@ -174,7 +170,7 @@ def cmd_extend(
     """Method 2: exchange the current user token for a ~60-day one and store it in its place."""
     found = _token_to_replace(settings, environ, console)
     if found is None:
-        return EXIT_NO_TOKEN
+        return ExitCode.NO_TOKEN
     lifecycle.ensure_replaceable(found, settings.profile)  # exit 5 before anything is asked
     try:
         done = asyncio.run(
@@ -192,10 +188,10 @@ def cmd_extend(
             "The new token could not be stored; the old one is unchanged in "
             f"{sources.describe(found.source, found.location)}."
         )
-        return EXIT_STORE
+        return ExitCode.STORE
     if done.plan.action == lifecycle.NOTHING:
         console.out.write(done.plan.summary + "\n")
-        return EXIT_OK
+        return ExitCode.OK
     if done.renewal is None:
         if done.plan.problem is not None and done.plan.summary:
             console.say(f"{console.marks.bad} {done.plan.summary}")
@@ -215,7 +211,7 @@ def cmd_refresh(
     within = _days_option(args.if_expiring_within)
     found = _token_to_replace(settings, environ, console)
     if found is None:
-        return EXIT_NO_TOKEN
+        return ExitCode.NO_TOKEN
     now = datetime.now(UTC)
     local = lifecycle.local_for(settings, found, now)
     info = asyncio.run(lifecycle.inspect_current(settings, found, local))
@@ -239,7 +235,7 @@ def _carry_out(
     """Print a no-op or a refusal; else get the app credentials, exchange, check and store."""
     if plan.action == lifecycle.NOTHING:
         console.out.write(plan.summary + "\n")
-        return EXIT_OK
+        return ExitCode.OK
     if plan.problem is not None:
         console.say(f"{console.marks.bad} {plan.summary}")
         return _fail(plan.problem, console)
@@ -262,7 +258,7 @@ def _carry_out(
             "The new token could not be stored; the old one is unchanged in "
             f"{sources.describe(found.source, found.location)}."
         )
-        return EXIT_STORE
+        return ExitCode.STORE
     return _report_renewal(renewal, found, console)
 
 
@@ -287,7 +283,7 @@ def _report_renewal(renewal: lifecycle.Renewal, found: FoundToken, console: Cons
         f"{lifecycle.SYSTEM_USER_RENEWED if renewal.system_user else lifecycle.NOT_PERMANENT}"
     )
     console.say("Restart your backend server so it reads the new token.")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _app_id(value: str | None, settings: Settings) -> str:
@@ -347,7 +343,7 @@ def cmd_schedule(
     )
     console.out.write("\n\n".join(sections) + "\n")
     console.say(f"Check it once by hand first: {texts.shell}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _program() -> list[str]:

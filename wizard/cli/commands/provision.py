@@ -17,11 +17,10 @@ from wizard.cli.stdin import read_limited
 from wizard.core import provision as pv
 from wizard.core.business_api import NamedNode
 from wizard.core.check import report_json
-from wizard.core.diagnose import EXIT_OK, EXIT_USAGE
+from wizard.core.codes import ExitCode, StoreTarget
 from wizard.core.errors import SettingsError, TokenFormatError
-from wizard.core.save import ENV, KEYRING
 from wizard.core.settings import Settings
-from wizard.core.sources import from_stdin
+from wizard.core.stores.sources import from_stdin
 from wizard.core.token import SecretToken
 from wizard.core.variables import APP_ID_VAR, APP_SECRET_VAR
 
@@ -74,8 +73,8 @@ def add_parsers(commands: SubParsers, common: SafeParser) -> None:
     )
     p.add_argument(
         "--to",
-        choices=(ENV, KEYRING),
-        default=ENV,
+        choices=(StoreTarget.ENV, StoreTarget.KEYRING),
+        default=StoreTarget.ENV,
         help="where to store the token (default env: the .env file)",
     )
     p.add_argument("--plan", action="store_true", help="show the plan and stop (nothing is sent)")
@@ -136,10 +135,10 @@ def _provision(
         if args.json:
             _write_json(console, plan, None, None)
         console.say("Nothing was sent (--plan). " + pv.ADMIN_NOT_STORED)
-        return EXIT_OK
+        return ExitCode.OK
     if plan.writes_at_meta and not _confirmed(args, stdin, console, interactive):
         console.say("Nothing was changed at Meta. " + pv.ADMIN_NOT_STORED)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     outcome = asyncio.run(
         pv.carry_out(
             settings, environ, admin, plan, existing=existing, on_progress=_progress(console)

@@ -15,10 +15,9 @@ from wizard.cli import render
 from wizard.cli.console import Console, ask_hidden, confirm, isatty
 from wizard.cli.render import render_check, render_error, render_profiles, summary_line
 from wizard.cli.stdin import EMPTY_STDIN, EmptyStdin, read_limited
-from wizard.core import env_store, keyring_store, profiles, sources
+from wizard.core import profiles
 from wizard.core.check import CheckReport, check_found_token, report_json, status_json
-from wizard.core.codes import ProblemCode, StoreTarget
-from wizard.core.diagnose import EXIT_NO_TOKEN, EXIT_OK, EXIT_PROBLEM, EXIT_STORE, EXIT_USAGE
+from wizard.core.codes import ExitCode, ProblemCode, Source, StoreTarget
 from wizard.core.errors import (
     EnvFileError,
     KeyringUnavailable,
@@ -26,9 +25,10 @@ from wizard.core.errors import (
     TokenFormatError,
     WaTokenError,
 )
-from wizard.core.save import store_token
 from wizard.core.settings import Settings
-from wizard.core.sources import FoundToken
+from wizard.core.stores import env_store, keyring_store, sources
+from wizard.core.stores.save import store_token
+from wizard.core.stores.sources import FoundToken
 
 REVOKE_HINT = (
     "This does not revoke the token at Meta. To revoke it: Business Settings → Users → System "
@@ -56,7 +56,7 @@ def cmd_setup(
     """The interactive wizard; without a terminal, say which command to use."""
     if not (_isatty(stdin) and _isatty(console.out)):
         console.err.write(NO_TTY + "\n")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     from wizard.ui.app import make_app  # Textual is imported only here
 
     app = make_app(settings, environ, mode=getattr(args, "mode", None))
@@ -65,7 +65,7 @@ def cmd_setup(
         raise app.crashed
     if outcome is None:
         console.err.write("The wizard closed; nothing was changed.\n")
-        return EXIT_OK
+        return ExitCode.OK
     console.err.write("\n".join(outcome.lines) + "\n")
     return outcome.exit_code
 
@@ -114,7 +114,7 @@ def cmd_status(
         console.out.write(render.render_short(readings, report, current, others, console.marks))
     if blocking is not None:
         console.error(blocking)
-        return EXIT_STORE if winner is None else report.exit_code
+        return ExitCode.STORE if winner is None else report.exit_code
     return report.exit_code
 
 
@@ -140,7 +140,7 @@ def cmd_save(
     console.err.write(f"{console.marks.ok} {summary}: {found.masked}.\n")
     _warn_if_shadowed(args.to, found, environ, settings, console)
     console.err.write("Restart your backend server so it reads the new token.\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_token(
@@ -154,15 +154,15 @@ def cmd_token(
     found, error = sources.find_winner(environ, settings.env_file, settings.profile.token_key)
     if error is not None:
         console.error(error)
-        return EXIT_STORE
+        return ExitCode.STORE
     if found is None:
         console.err.write(
             "No token found (environment, .env, keyring). Run `wa-token setup` "
             "or `wa-token save`.\n"
         )
-        return EXIT_NO_TOKEN
+        return ExitCode.NO_TOKEN
     console.out.write(found.token.reveal() + "\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_forget(
@@ -184,7 +184,7 @@ def cmd_forget(
         and not confirm(f"Remove the {settings.profile.name} token from {where}?", stdin, console)
     ):
         console.say("Nothing was removed: you did not answer yes.")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     for store in stores:
         console.err.write(_forget_from(store, settings, explicit=bool(args.source)) + "\n")
     if environ.get(key):
@@ -192,7 +192,7 @@ def cmd_forget(
             f"{console.marks.warn} {key} is still set in this shell's environment: `unset {key}`.\n"
         )
     console.err.write(REVOKE_HINT + "\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 COMMANDS: dict[str, Command] = {
@@ -248,7 +248,7 @@ def _report_malformed_paste(err: TokenFormatError, as_json: bool, console: Conso
             console.marks.bad,
         )
     )
-    return EXIT_PROBLEM
+    return ExitCode.PROBLEM
 
 
 def _report_empty_stdin(err: EmptyStdin, as_json: bool, console: Console) -> int:
@@ -256,7 +256,7 @@ def _report_empty_stdin(err: EmptyStdin, as_json: bool, console: Console) -> int
     if as_json:
         _write_tokenless_json(ProblemCode.TOKEN_MISSING, err, console)
     console.error(err)
-    return EXIT_NO_TOKEN
+    return ExitCode.NO_TOKEN
 
 
 def _print_report(report: CheckReport, as_json: bool, console: Console) -> int:
@@ -290,7 +290,7 @@ def _store(target: str, found: FoundToken, settings: Settings) -> str:
 def _warn_if_shadowed(
     target: str, found: FoundToken, environ: Mapping[str, str], settings: Settings, console: Console
 ) -> None:
-    source = sources.KEYRING if target == "keyring" else sources.DOTENV
+    source = Source.KEYRING if target == StoreTarget.KEYRING else Source.DOTENV
     for reading in sources.overriding_saved(
         source, found.token, environ, settings.env_file, settings.profile.token_key
     ):

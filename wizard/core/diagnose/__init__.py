@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from wizard.core.codes import ExitCode
 from wizard.core.diagnose.accounts import CANNOT_SEND_STATUSES, can_send
 from wizard.core.diagnose.exchange import EXCHANGE_ERROR_PROBLEMS, exchange_problem
 from wizard.core.diagnose.findings import Diagnosis, Finding, GraphFindings, LocalFacts
@@ -41,21 +40,11 @@ from wizard.core.diagnose.warnings import (
 )
 from wizard.core.diagnose.wording import command, graph_text
 
-# Aliases for wizard.ui and the CLI until they import ExitCode (issue 11: the lead removes them).
-EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = ExitCode.OK, ExitCode.PROBLEM, ExitCode.USAGE
-EXIT_NO_TOKEN, EXIT_GRAPH, EXIT_STORE = ExitCode.NO_TOKEN, ExitCode.GRAPH, ExitCode.STORE
-
 __all__ = [
     "API_SETUP_URL",
     "CANNOT_SEND_STATUSES",
     "ERROR_MESSAGE_PATTERNS",
     "EXCHANGE_ERROR_PROBLEMS",
-    "EXIT_GRAPH",
-    "EXIT_NO_TOKEN",
-    "EXIT_OK",
-    "EXIT_PROBLEM",
-    "EXIT_STORE",
-    "EXIT_USAGE",
     "GRAPH_ERROR_PROBLEMS",
     "HARMLESS_SCOPES",
     "NOT_USER_TYPES",

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import httpx
 
-from wizard.core import keyring_store
 from wizard.core.business_api import (
     BusinessApi,
     NamedNode,
@@ -35,9 +34,10 @@ from wizard.core.provision.plan import (
 )
 from wizard.core.provision.refusals import Refusal, refusal_for
 from wizard.core.provision.steps import PROVISIONED, Expiry, ProvisionProblem, StepKind, StepState
-from wizard.core.save import SaveOutcome, store_token, stored_token
 from wizard.core.settings import Settings
-from wizard.core.sources import FoundToken
+from wizard.core.stores import keyring_store
+from wizard.core.stores.save import SaveOutcome, store_token, stored_token
+from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 
 

@@ -16,7 +16,7 @@ from wizard.core.check import CheckReport, check_found_token
 from wizard.core.codes import Source
 from wizard.core.flow import STEP_FOR_PROBLEM, STEP_TEXTS, Step
 from wizard.core.graph import PhoneNumber
-from wizard.core.sources import FoundToken
+from wizard.core.stores.sources import FoundToken
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.steps.send_test import SendTestScreen

@@ -10,11 +10,11 @@ from textual.containers import Vertical
 from textual.markup import escape
 from textual.widgets import Static
 
-from wizard.core import sources
 from wizard.core.check import recheck_storage
+from wizard.core.codes import Source, StoreTarget
 from wizard.core.flow import cron_line
-from wizard.core.save import KEYRING
-from wizard.core.sources import FoundToken
+from wizard.core.stores import sources
+from wizard.core.stores.sources import FoundToken
 from wizard.ui.navigation import NEXT
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.command import CommandLine
@@ -40,7 +40,7 @@ class DoneStep(StepScreen):
             id="done-warnings",
         )
         yield Static(self._how_your_app_reads_it(saved.target), id="done-read")
-        if saved.target == KEYRING:
+        if saved.target == StoreTarget.KEYRING:
             yield CommandLine(f'export {self.key}="$(wa-token token)"', id="done-export")
         yield Static(
             "[b]Restart your backend server[/b] so it picks up the new token.", id="done-restart"
@@ -68,9 +68,9 @@ class DoneStep(StepScreen):
 
     def _saved_found(self) -> FoundToken:
         assert self.state.saved is not None and self.state.token is not None
-        if self.state.saved.target == KEYRING:
-            return FoundToken(sources.KEYRING, sources.keyring_location(self.key), self.state.token)
-        return FoundToken(sources.DOTENV, str(self.state.env_file), self.state.token)
+        if self.state.saved.target == StoreTarget.KEYRING:
+            return FoundToken(Source.KEYRING, sources.keyring_location(self.key), self.state.token)
+        return FoundToken(Source.DOTENV, str(self.state.env_file), self.state.token)
 
     @work(exclusive=True, exit_on_error=False, group="done-warnings")
     async def look_at_storage(self) -> None:
@@ -110,7 +110,7 @@ class DoneStep(StepScreen):
         self.state.saved_report = event.report
 
     def _how_your_app_reads_it(self, target: str) -> str:
-        if target == KEYRING:
+        if target == StoreTarget.KEYRING:
             return "Your server reads it from the keyring through wa-token: start it with"
         return (
             f"Your server reads [b]{self.key}[/b] from "
@@ -119,7 +119,7 @@ class DoneStep(StepScreen):
         )
 
     def _keep_it_safe(self, target: str) -> str:
-        if target == KEYRING:
+        if target == StoreTarget.KEYRING:
             return "Never paste the token into a file or a chat."
         return f"Never commit the token: keep {escape(str(self.state.env_file))} out of git."
 
@@ -127,7 +127,7 @@ class DoneStep(StepScreen):
         where = escape(sources.describe(reading.source, reading.location))
         fix = (
             f"unset {self.key} (and remove it where it is set)"
-            if reading.source == sources.ENVIRONMENT
+            if reading.source == Source.ENVIRONMENT
             else f"remove the {self.key} line there"
         )
         return (

@@ -13,7 +13,7 @@ from textual.widgets import Button, Footer, Input, Static
 
 from wizard.core import lifecycle, usecases
 from wizard.core.errors import SettingsError, StoreError
-from wizard.core.sources import FoundToken
+from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState

@@ -10,9 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Button, Collapsible, LoadingIndicator, Static
 
-from wizard.core import sources
 from wizard.core.check import CheckReport, check_found_token
+from wizard.core.codes import Source
 from wizard.core.flow import API_SETUP, DEBUGGER, TROUBLESHOOTING_CASES
+from wizard.core.stores import sources
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.safe import literal as escape
 from wizard.ui.steps.base import StepScreen
@@ -129,7 +130,7 @@ class ExpiredStep(HubScreen):
         info = report.graph.token_info if report else None
         alive = bool(info and info.is_valid and report and report.ok)
         stored = bool(
-            report and report.found and report.found.source in (sources.DOTENV, sources.KEYRING)
+            report and report.found and report.found.source in (Source.DOTENV, Source.KEYRING)
         )
         return alive and stored and info is not None and info.type == "USER"
 

@@ -20,7 +20,7 @@ from wizard.core.messaging import (
     recipient_digits,
     send_hello_world,
 )
-from wizard.core.sources import FoundToken
+from wizard.core.stores.sources import FoundToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState

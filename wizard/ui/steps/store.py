@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
-from wizard.core import keyring_store, usecases
+from wizard.core import usecases
 from wizard.core.codes import StoreTarget
 from wizard.core.errors import KeyringError, StoreError
 from wizard.core.flow import Mode
 from wizard.core.profiles import Profile
-from wizard.core.save import ENV, KEYRING, store_token, stored_token
+from wizard.core.stores import keyring_store
+from wizard.core.stores.save import store_token, stored_token
 from wizard.core.token import SecretToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.navigation import NEXT
@@ -54,9 +55,11 @@ class StoreStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         with RadioSet(id="store-choice", compact=True):
-            yield RadioButton(".env file (e)", value=self.state.target == ENV, id="store-env")
             yield RadioButton(
-                "OS keyring (k)", value=self.state.target == KEYRING, id="store-keyring"
+                ".env file (e)", value=self.state.target == StoreTarget.ENV, id="store-env"
+            )
+            yield RadioButton(
+                "OS keyring (k)", value=self.state.target == StoreTarget.KEYRING, id="store-keyring"
             )
         yield Static("File to write (Enter saves):", id="env-path-label")
         yield Input(str(self.state.env_file), id="env-path", placeholder=".env", compact=True)
@@ -76,7 +79,7 @@ class StoreStep(StepScreen):
             button.value = True
 
     def _show_choice(self) -> None:
-        env = self.state.target == ENV
+        env = self.state.target == StoreTarget.ENV
         self.query_one("#env-path", Input).display = env
         self.query_one("#env-path-label", Static).display = env
         profile = self.state.settings.profile
@@ -103,12 +106,14 @@ class StoreStep(StepScreen):
             f"[$warning]! No usable OS keyring:[/] {reason or 'none found'}. "
             "Use the .env file instead."
         )
-        if self.state.target == KEYRING:
+        if self.state.target == StoreTarget.KEYRING:
             self.query_one("#store-env", RadioButton).value = True
 
     @on(RadioSet.Changed, "#store-choice")
     def _chosen(self, event: RadioSet.Changed) -> None:
-        self.state.target = KEYRING if event.pressed.id == "store-keyring" else ENV
+        self.state.target = (
+            StoreTarget.KEYRING if event.pressed.id == "store-keyring" else StoreTarget.ENV
+        )
         self._show_choice()
 
     @on(Input.Changed, "#env-path")
@@ -134,7 +139,7 @@ class StoreStep(StepScreen):
             profile = self.state.settings.profile
             existing = await asyncio.to_thread(stored_token, StoreTarget(target), path, profile)
             if existing is not None and existing != token:
-                where = "the OS keyring" if target == KEYRING else str(path)
+                where = "the OS keyring" if target == StoreTarget.KEYRING else str(path)
                 chosen = self._replacing_chosen(existing)
                 replace = await self.app.push_screen_wait(
                     ConfirmModal(

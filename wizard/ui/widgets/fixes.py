@@ -16,7 +16,7 @@ from textual.widgets import Button, Static
 from wizard.core import repair, usecases
 from wizard.core.errors import StoreError
 from wizard.core.profiles import Profile
-from wizard.core.sources import FoundToken
+from wizard.core.stores.sources import FoundToken
 from wizard.ui.widgets.text import inline
 
 FIX_LABELS = {

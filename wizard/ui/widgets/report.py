@@ -10,12 +10,13 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from wizard.core import sources
 from wizard.core.check import CheckReport, recheck_storage
+from wizard.core.codes import Source
 from wizard.core.diagnose import Finding, format_time
 from wizard.core.graph import WHATSAPP_SCOPES
 from wizard.core.profiles import Profile
-from wizard.core.sources import DOTENV, describe
+from wizard.core.stores import sources
+from wizard.core.stores.sources import describe
 from wizard.core.wording import token_type_name
 from wizard.ui.safe import literal as escape
 from wizard.ui.widgets.fixes import FIX_LABELS, FixButton
@@ -125,7 +126,9 @@ class DiagnosisPanel(Vertical):
             yield FindingView(finding, problem=True)
         found = self.report.found
         for finding in diagnosis.warnings:
-            fixable = finding.code in FIX_LABELS and found is not None and found.source == DOTENV
+            fixable = (
+                finding.code in FIX_LABELS and found is not None and found.source == Source.DOTENV
+            )
             if fixable and self.profile is not None and found is not None:
                 yield FindingView(
                     finding,
@@ -147,7 +150,9 @@ class DiagnosisPanel(Vertical):
         state = self.app.state  # type: ignore[attr-defined]
         found = self.report.found
         assert found is not None
-        env_file = Path(found.location) if found.source == DOTENV else state.settings.env_file
+        env_file = (
+            Path(found.location) if found.source == Source.DOTENV else state.settings.env_file
+        )
         readings = sources.read_stored(state.environ, env_file, state.settings.profile.token_key)
         here = next((r for r in readings if r.token == found.token), None)
         if here is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from wizard.core.env_errors import (
+from wizard.core.stores.env_errors import (
     LOCK_NAME,
     LOCK_WAIT,
     STALE_TEMP_AGE,

@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from wizard.core import env_store, keyring_store, sources
 from wizard.core.codes import StoreTarget
 from wizard.core.profiles import DEFAULT, Profile, record_in_index
+from wizard.core.stores import env_store, keyring_store, sources
 from wizard.core.token import SecretToken
-
-# Aliases for wizard.ui and the CLI until they import StoreTarget (issue 11: the lead removes them).
-ENV, KEYRING = StoreTarget.ENV, StoreTarget.KEYRING
 
 
 @dataclass(frozen=True)

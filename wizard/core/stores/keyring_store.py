@@ -14,7 +14,7 @@ from wizard.core.variables import TOKEN_KEY
 if TYPE_CHECKING:  # `keyring` itself is imported lazily: CLI start-up time matters
     from keyring.backend import KeyringBackend
 
-from wizard.core.keyring_backend import (
+from wizard.core.stores.keyring_backend import (
     _NO_BACKEND,
     BACKEND_ENV_VAR,
     FAIL_BACKEND,

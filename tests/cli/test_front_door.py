@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_lifecycle_commands import run_on_terminal
 from tests.conftest import WA_TOKEN, Cli, Run
-from tests.test_cli_lifecycle import run_on_terminal
 from wizard.cli import main as cli
 from wizard.cli.parser import build_parser
 from wizard.testing.fake_graph import TOKENS

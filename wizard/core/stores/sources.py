@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from wizard.core import env_store, keyring_store
 from wizard.core.codes import Source
 from wizard.core.errors import KeyringUnavailable, StoreError
+from wizard.core.stores import env_store, keyring_store
 from wizard.core.token import SecretToken, clean_pasted
 from wizard.core.variables import TOKEN_KEY
 
@@ -18,14 +18,6 @@ SOURCE_LABELS: dict[str, str] = {
     Source.DOTENV: ".env file",
     Source.KEYRING: "OS keyring",
 }
-
-# Aliases for wizard.ui and the CLI until they import Source (issue 11: the lead removes them).
-STDIN, ENVIRONMENT, DOTENV, KEYRING = (
-    Source.STDIN,
-    Source.ENVIRONMENT,
-    Source.DOTENV,
-    Source.KEYRING,
-)
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,21 @@ from pathlib import Path
 from dotenv import dotenv_values
 from dotenv.parser import Binding, parse_stream
 
-from wizard.core.atomic import _keep_owner, _read_text, _require_folder, _stat_or_none, _update
-from wizard.core.env_errors import (
+from wizard.core.stores.atomic import (
+    _keep_owner,
+    _read_text,
+    _require_folder,
+    _stat_or_none,
+    _update,
+)
+from wizard.core.stores.env_errors import (
     LOCK_NAME,
     STALE_TEMP_AGE,
     TEMP_INFIX,
     UPDATE_ATTEMPTS,
     _hard_linked,
 )
-from wizard.core.git_runner import git_answer
+from wizard.core.stores.git_runner import git_answer
 from wizard.core.variables import TOKEN_KEY
 
 __all__ = [

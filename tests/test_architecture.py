@@ -106,6 +106,57 @@ def test_cli_path_imports_no_textual() -> None:
     assert ui_modules(loaded) == []
 
 
+CLI_RUN = """
+import io, json, sys
+from wizard.cli.main import main
+job = json.loads(sys.stdin.read())
+out, err = io.StringIO(), io.StringIO()
+code = main(job["argv"], environ=job["environ"], stdin=io.StringIO(job["stdin"]), stdout=out,
+            stderr=err)
+print(json.dumps({"code": code, "err": err.getvalue(), "modules": sorted(sys.modules)}))
+"""
+"""Runs one CLI command in a fresh interpreter (the job on stdin: no token on a command line)
+and prints the modules loaded by the time it returned."""
+
+
+@pytest.mark.parametrize("command", ["check", "status"])
+def test_check_and_status_load_no_event_loop(command: str, tmp_path: Path) -> None:
+    """The Graph client is synchronous, as a bare `httpx.get` is: asyncio and anyio's asyncio
+    backend (~100 ms of imports) are never loaded by a check. (httpcore itself imports anyio's
+    top-level package, lazily built, whatever the client: the bare baseline loads it too.)"""
+    from wizard.testing.fake_graph import TOKENS, FakeGraphServer
+
+    with FakeGraphServer() as graph:
+        environ = {
+            "WHATSAPP_GRAPH_URL": graph.url,
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            **({"WHATSAPP_CLOUD_API_TOKEN": TOKENS["valid"]} if command == "status" else {}),
+        }
+        job = {
+            "argv": [command, "--json", *(["-"] if command == "check" else [])],
+            "environ": environ,
+            "stdin": TOKENS["valid"] if command == "check" else "",
+        }
+        out = subprocess.run(
+            [sys.executable, "-c", CLI_RUN],
+            input=json.dumps(job),
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp_path,
+        )
+    ran = json.loads(out.stdout.splitlines()[-1])
+    assert ran["code"] == 0, ran["err"]
+    loaded = ran["modules"]
+    assert "wizard.core.check" in loaded and "httpcore" in loaded
+    event_loop = [
+        m
+        for m in loaded
+        if m.split(".")[0] == "asyncio" or (m.startswith("anyio.") and m != "anyio._lazyimport")
+    ]
+    assert event_loop == []
+
+
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(CORE)))
 def test_core_module_is_pure(path: Path) -> None:
     tree = ast.parse(path.read_text())

@@ -3,7 +3,6 @@ fallback, nested paging, ids validated before they reach a URL, and the counts t
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import math
@@ -26,13 +25,9 @@ MISSING = "102290129340300"
 """A WABA id no one has (the fake answers 803 in a lookup, 100/33 alone)."""
 
 
-def _run(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
-
-
-async def _accounts(url: str, token: str, ids: list[str]) -> list[Any]:
-    async with GraphClient(url, retry_backoff=0.0) as client:
-        return await client.accounts_with_numbers(SecretToken(token), ids)
+def _accounts(url: str, token: str, ids: list[str]) -> list[Any]:
+    with GraphClient(url, retry_backoff=0.0) as client:
+        return client.accounts_with_numbers(SecretToken(token), ids)
 
 
 # -- through the CLI: requests and connections per K ----------------------------------------------
@@ -69,7 +64,7 @@ def test_check_reads_k_accounts_in_ceil_k_over_50_requests_over_few_connections(
 
 def test_one_unreadable_id_makes_each_id_be_read_alone() -> None:
     with FakeGraphServer() as server:
-        results = _run(_accounts(server.url, TOKENS["admin"], [WABA_A, MISSING, WABA_B]))
+        results = _accounts(server.url, TOKENS["admin"], [WABA_A, MISSING, WABA_B])
         paths = [r.path for r in server.requests]
         lookups = [r for r in server.requests if "ids" in r.query]
     assert isinstance(results[0], BusinessAccount) and results[0].id == WABA_A
@@ -82,7 +77,7 @@ def test_one_unreadable_id_makes_each_id_be_read_alone() -> None:
 
 def test_an_error_every_id_shares_is_not_asked_again_id_by_id() -> None:
     with FakeGraphServer() as server:
-        results = _run(_accounts(server.url, TOKENS["rate_limited"], [WABA_A, WABA_B]))
+        results = _accounts(server.url, TOKENS["rate_limited"], [WABA_A, WABA_B])
         requests = len(server.requests)
     assert all(isinstance(r, GraphApiError) and r.code == 4 for r in results)
     assert requests == 2  # the lookup and its one retry, no per-id reads
@@ -113,7 +108,7 @@ def test_a_wrong_configured_account_is_read_alone_and_the_rest_in_one_lookup(
 
 def test_the_nested_phone_numbers_edge_is_followed_past_its_first_page() -> None:
     with FakeGraphServer() as server:
-        [account] = _run(_accounts(server.url, TOKENS["paging"], [WABA_A]))
+        [account] = _accounts(server.url, TOKENS["paging"], [WABA_A])
         followed = [r for r in server.requests if r.path.endswith("/phone_numbers")]
     assert isinstance(account, BusinessAccount) and len(account.phone_numbers) == 5
     assert len(followed) == 2  # pages of 2: the nested one, then two more
@@ -136,12 +131,12 @@ def _lookup_graph(
 def _lookup(bodies: dict[str, Any], ids: list[str]) -> tuple[list[Any], list[httpx.Request]]:
     seen: list[httpx.Request] = []
 
-    async def go() -> list[Any]:
+    def go() -> list[Any]:
         transport = httpx.MockTransport(_lookup_graph(bodies, seen))
-        async with GraphClient(GRAPH, transport=transport) as client:
-            return await client.accounts_with_numbers(TOKEN, ids)
+        with GraphClient(GRAPH, transport=transport) as client:
+            return client.accounts_with_numbers(TOKEN, ids)
 
-    return _run(go()), seen
+    return go(), seen
 
 
 def test_nested_paging_in_a_lookup_stays_on_the_graph_host_without_the_token_in_the_url() -> None:

@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 import httpx
 import pytest
 
+from tests.support.graph_shapes import DEBUG_DATA, WABA
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphUnreachable
-from wizard.core.graph import GraphClient, redact_url
+from wizard.core.graph import GraphClient, gather_all, redact_url
 from wizard.core.token import SecretToken
 
 TOKEN = SecretToken("EAAFake0Sentinel0MockTransport0Token00000000000wxyz")
-WABA = "102290129340398"
-
-SYSTEM_USER = {
-    "data": {
-        "app_id": "634974688087057",
-        "type": "SYSTEM_USER",
-        "application": "Acme WhatsApp",
-        "data_access_expires_at": 0,
-        "expires_at": 0,
-        "is_valid": True,
-        "issued_at": 1780000000,
-        "scopes": ["whatsapp_business_management", "whatsapp_business_messaging"],
-        "granular_scopes": [
-            {"scope": "whatsapp_business_management", "target_ids": [WABA]},
-            {"scope": "whatsapp_business_messaging", "target_ids": [WABA]},
-        ],
-        "user_id": "61570785020842",
-    }
-}
+SYSTEM_USER = {"data": DEBUG_DATA}
 
 
 def error_body(code: int, subcode: int | None = None, transient: bool = False) -> dict:
@@ -57,15 +42,15 @@ def client_for(handler: Callable[[httpx.Request], httpx.Response], **kw: object)
     )  # type: ignore[arg-type]
 
 
-async def test_debug_token_parses_a_system_user_token_and_sends_the_header() -> None:
+def test_debug_token_parses_a_system_user_token_and_sends_the_header() -> None:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return httpx.Response(200, json=SYSTEM_USER)
 
-    async with client_for(handler) as client:
-        info = await client.debug_token(TOKEN)
+    with client_for(handler) as client:
+        info = client.debug_token(TOKEN)
     assert info.is_valid and info.type == "SYSTEM_USER" and info.expires_at is None
     assert info.issued_at == datetime.fromtimestamp(1780000000, UTC)
     assert info.granular_scopes[0].target_ids == (WABA,)
@@ -74,7 +59,7 @@ async def test_debug_token_parses_a_system_user_token_and_sends_the_header() -> 
     assert "access_token" not in str(seen[0].url)
 
 
-async def test_debug_token_with_app_token_reads_data_error() -> None:
+def test_debug_token_with_app_token_reads_data_error() -> None:
     body = {
         "data": {
             "is_valid": False,
@@ -90,8 +75,8 @@ async def test_debug_token_with_app_token_reads_data_error() -> None:
         seen.append(request)
         return httpx.Response(200, json=body)
 
-    async with client_for(handler) as client:
-        info = await client.debug_token(TOKEN, app_token=app)
+    with client_for(handler) as client:
+        info = client.debug_token(TOKEN, app_token=app)
     assert not info.is_valid and info.error is not None
     assert (info.error.code, info.error.subcode) == (190, 463)
     assert seen[0].headers["authorization"] == f"Bearer {app.reveal()}"
@@ -107,12 +92,14 @@ async def test_debug_token_with_app_token_reads_data_error() -> None:
         (400, error_body(100, 33), 100, 33, False),
     ],
 )
-async def test_error_envelope_becomes_a_typed_error(
+def test_error_envelope_becomes_a_typed_error(
     status: int, body: dict, code: int, subcode: int | None, transient: bool
 ) -> None:
-    async with client_for(lambda r: httpx.Response(status, json=body)) as client:
-        with pytest.raises(GraphApiError) as caught:
-            await client.me(TOKEN)
+    with (
+        client_for(lambda r: httpx.Response(status, json=body)) as client,
+        pytest.raises(GraphApiError) as caught,
+    ):
+        client.me(TOKEN)
     err = caught.value
     assert (err.code, err.subcode, err.is_transient, err.status) == (
         code,
@@ -138,15 +125,17 @@ async def test_error_envelope_becomes_a_typed_error(
         (httpx.Response(200, json=["not", "an", "object"]), 200),
     ],
 )
-async def test_unparseable_answers_are_bad_responses(response: httpx.Response, status: int) -> None:
-    async with client_for(lambda r: response, retries=0) as client:
-        with pytest.raises(GraphBadResponse) as caught:
-            await client.me(TOKEN)
+def test_unparseable_answers_are_bad_responses(response: httpx.Response, status: int) -> None:
+    with (
+        client_for(lambda r: response, retries=0) as client,
+        pytest.raises(GraphBadResponse) as caught,
+    ):
+        client.me(TOKEN)
     assert caught.value.status == status
     assert "<html>" not in caught.value.message
 
 
-async def test_transient_errors_are_retried_once() -> None:
+def test_transient_errors_are_retried_once() -> None:
     calls: list[int] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -155,26 +144,25 @@ async def test_transient_errors_are_retried_once() -> None:
             return httpx.Response(503, json=error_body(2, transient=True))
         return httpx.Response(200, json={"id": "1", "name": "x"})
 
-    async with client_for(handler) as client:
-        me = await client.me(TOKEN)
+    with client_for(handler) as client:
+        me = client.me(TOKEN)
     assert me.id == "1" and len(calls) == 2
 
 
 @pytest.mark.parametrize("body", [error_body(190, 463), error_body(200), error_body(100)])
-async def test_token_errors_are_never_retried(body: dict) -> None:
+def test_token_errors_are_never_retried(body: dict) -> None:
     calls: list[int] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(1)
         return httpx.Response(400, json=body)
 
-    async with client_for(handler) as client:
-        with pytest.raises(GraphApiError):
-            await client.me(TOKEN)
+    with client_for(handler) as client, pytest.raises(GraphApiError):
+        client.me(TOKEN)
     assert len(calls) == 1
 
 
-async def test_rate_limit_with_regain_time_is_not_retried_and_says_when() -> None:
+def test_rate_limit_with_regain_time_is_not_retried_and_says_when() -> None:
     calls: list[int] = []
     usage = {
         WABA: [
@@ -194,41 +182,40 @@ async def test_rate_limit_with_regain_time_is_not_retried_and_says_when() -> Non
             headers={"X-Business-Use-Case-Usage": json.dumps(usage)},
         )
 
-    async with client_for(handler) as client:
-        with pytest.raises(GraphApiError) as caught:
-            await client.business_account(TOKEN, WABA)
+    with client_for(handler) as client, pytest.raises(GraphApiError) as caught:
+        client.business_account(TOKEN, WABA)
     assert caught.value.retry_after_minutes == 15 and len(calls) == 1
 
 
-async def test_malformed_usage_header_does_not_crash() -> None:
+def test_malformed_usage_header_does_not_crash() -> None:
     response = httpx.Response(
         400, json=error_body(4, transient=True), headers={"X-Business-Use-Case-Usage": "{not json"}
     )
-    async with client_for(lambda r: response, retries=0) as client:
-        with pytest.raises(GraphApiError) as caught:
-            await client.me(TOKEN)
+    with (
+        client_for(lambda r: response, retries=0) as client,
+        pytest.raises(GraphApiError) as caught,
+    ):
+        client.me(TOKEN)
     assert caught.value.retry_after_minutes is None
 
 
-async def test_timeouts_and_refused_connections_are_unreachable() -> None:
+def test_timeouts_and_refused_connections_are_unreachable() -> None:
     def timeout(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("timed out", request=request)
 
     def refused(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("[Errno 111] refused", request=request)
 
-    async with client_for(timeout) as client:
-        with pytest.raises(GraphUnreachable) as caught:
-            await client.me(TOKEN)
+    with client_for(timeout) as client, pytest.raises(GraphUnreachable) as caught:
+        client.me(TOKEN)
     assert caught.value.timed_out
-    async with client_for(refused) as client:
-        with pytest.raises(GraphUnreachable) as caught:
-            await client.me(TOKEN)
+    with client_for(refused) as client, pytest.raises(GraphUnreachable) as caught:
+        client.me(TOKEN)
     assert not caught.value.timed_out
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
-async def test_phone_numbers_follow_paging_and_stop_on_a_loop() -> None:
+def test_phone_numbers_follow_paging_and_stop_on_a_loop() -> None:
     def page(n: int, next_page: int | None) -> dict:
         body: dict = {"data": [{"id": f"10{n}", "display_phone_number": f"+1 555 {n}"}]}
         if next_page is not None:
@@ -242,12 +229,12 @@ async def test_phone_numbers_follow_paging_and_stop_on_a_loop() -> None:
         pages = {None: page(1, 2), "2": page(2, 3), "3": page(3, 3)}  # page 3 loops to itself
         return httpx.Response(200, json=pages[after])
 
-    async with client_for(handler) as client:
-        numbers = await client.phone_numbers(TOKEN, WABA)
+    with client_for(handler) as client:
+        numbers = client.phone_numbers(TOKEN, WABA)
     assert [n.id for n in numbers] == ["101", "102", "103"]
 
 
-async def test_paging_to_another_host_is_not_followed() -> None:
+def test_paging_to_another_host_is_not_followed() -> None:
     hosts: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -256,12 +243,12 @@ async def test_paging_to_another_host_is_not_followed() -> None:
             200, json={"data": [{"id": "1"}], "paging": {"next": "https://evil.test/steal"}}
         )
 
-    async with client_for(handler) as client:
-        await client.phone_numbers(TOKEN, WABA)
+    with client_for(handler) as client:
+        client.phone_numbers(TOKEN, WABA)
     assert hosts == ["graph.test"]
 
 
-async def test_discovery_uses_target_ids_else_the_businesses() -> None:
+def test_discovery_uses_target_ids_else_the_businesses() -> None:
     admin = json.loads(json.dumps(SYSTEM_USER))
     for grant in admin["data"]["granular_scopes"]:
         del grant["target_ids"]
@@ -278,35 +265,38 @@ async def test_discovery_uses_target_ids_else_the_businesses() -> None:
             return httpx.Response(200, json={"data": [{"id": "2"}, {"id": "3"}]})
         return httpx.Response(400, json=error_body(2500))
 
-    async with client_for(handler) as client:
-        info = await client.debug_token(TOKEN)
-        assert await client.discover_account_ids(TOKEN, info) == (WABA, "2", "3")
-    async with client_for(lambda r: httpx.Response(200, json=SYSTEM_USER)) as client:
-        info = await client.debug_token(TOKEN)
-        assert await client.discover_account_ids(TOKEN, info) == (WABA,)
+    with client_for(handler) as client:
+        info = client.debug_token(TOKEN)
+        assert client.discover_account_ids(TOKEN, info) == (WABA, "2", "3")
+    with client_for(lambda r: httpx.Response(200, json=SYSTEM_USER)) as client:
+        info = client.debug_token(TOKEN)
+        assert client.discover_account_ids(TOKEN, info) == (WABA,)
 
 
-async def test_discovery_without_business_management_finds_nothing() -> None:
+def test_discovery_without_business_management_finds_nothing() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(403, json=error_body(200))
 
     info_body = json.loads(json.dumps(SYSTEM_USER))
     info_body["data"]["granular_scopes"] = []
-    async with client_for(lambda r: httpx.Response(200, json=info_body)) as client:
-        info = await client.debug_token(TOKEN)
-    async with client_for(handler) as client:
-        assert await client.discover_account_ids(TOKEN, info) == ()
+    with client_for(lambda r: httpx.Response(200, json=info_body)) as client:
+        info = client.debug_token(TOKEN)
+    with client_for(handler) as client:
+        assert client.discover_account_ids(TOKEN, info) == ()
 
 
-async def test_account_details_and_numbers_are_fetched_concurrently() -> None:
+def test_account_details_and_numbers_are_fetched_concurrently() -> None:
     in_flight, peak = 0, 0
+    lock = threading.Lock()
 
-    async def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx.Request) -> httpx.Response:
         nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        await asyncio.sleep(0.05)
-        in_flight -= 1
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        time.sleep(0.05)
+        with lock:
+            in_flight -= 1
         if request.url.path.endswith("phone_numbers"):
             return httpx.Response(
                 200,
@@ -319,15 +309,13 @@ async def test_account_details_and_numbers_are_fetched_concurrently() -> None:
         return httpx.Response(200, json={"id": WABA, "name": "Acme", "timezone_id": "1"})
 
     client = GraphClient("https://graph.test", transport=httpx.MockTransport(handler))
-    async with client:
-        accounts = await asyncio.gather(
-            *(client.account_with_numbers(TOKEN, str(i)) for i in range(5))
-        )
+    with client:
+        accounts = gather_all(partial(client.account_with_numbers, TOKEN, str(i)) for i in range(5))
     assert peak == 10
     assert accounts[0].phone_numbers[0].throughput_level == "STANDARD"
 
 
-async def test_token_never_reaches_logs_or_error_messages(caplog: pytest.LogCaptureFixture) -> None:
+def test_token_never_reaches_logs_or_error_messages(caplog: pytest.LogCaptureFixture) -> None:
     raw = TOKEN.reveal()
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -336,9 +324,8 @@ async def test_token_never_reaches_logs_or_error_messages(caplog: pytest.LogCapt
         return httpx.Response(400, json=body)
 
     caplog.set_level(logging.DEBUG)
-    async with client_for(handler) as client:
-        with pytest.raises(GraphApiError) as caught:
-            await client.debug_token(TOKEN)
+    with client_for(handler) as client, pytest.raises(GraphApiError) as caught:
+        client.debug_token(TOKEN)
     assert raw not in str(caught.value) and TOKEN.masked in str(caught.value)
     assert raw not in caplog.text
     assert "input_token=REDACTED" in caplog.text

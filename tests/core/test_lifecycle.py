@@ -201,10 +201,10 @@ def settings_for(tmp_path: Path) -> Settings:
     return Settings(graph_url="https://graph.test", env_file=tmp_path / ".env")
 
 
-async def renew(
+def renew(
     tmp_path: Path, exchange: httpx.Response, found: FoundToken, seen: list[httpx.Request]
 ) -> lifecycle.Renewal:
-    return await lifecycle.renew(
+    return lifecycle.renew(
         settings_for(tmp_path),
         found,
         app_id=APP_ID,
@@ -214,14 +214,14 @@ async def renew(
     )
 
 
-async def test_renew_exchanges_checks_and_stores(tmp_path: Path) -> None:
+def test_renew_exchanges_checks_and_stores(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text(f"A=1\nWHATSAPP_CLOUD_API_TOKEN={OLD.reveal()}\n")
     seen: list[httpx.Request] = []
     exchange = httpx.Response(
         200, json={"access_token": NEW.reveal(), "token_type": "bearer", "expires_in": 5183944}
     )
-    result = await renew(tmp_path, exchange, FoundToken("dotenv", str(env_file), OLD), seen)
+    result = renew(tmp_path, exchange, FoundToken("dotenv", str(env_file), OLD), seen)
     assert result.problem is None and result.exit_code == 0 and result.new_token == NEW
     assert result.expires_at == NOW + 60 * DAY
     assert env_file.read_text() == f"A=1\nWHATSAPP_CLOUD_API_TOKEN={NEW.reveal()}\n"
@@ -249,26 +249,24 @@ async def test_renew_exchanges_checks_and_stores(tmp_path: Path) -> None:
         httpx.Response(200, json={"token_type": "bearer"}),
     ],
 )
-async def test_renew_failures_write_nothing(tmp_path: Path, exchange: httpx.Response) -> None:
+def test_renew_failures_write_nothing(tmp_path: Path, exchange: httpx.Response) -> None:
     folder = tmp_path / "app"
     folder.mkdir()
     env_file = folder / ".env"
     env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={OLD.reveal()}\n")
     before = env_file.read_bytes()
     seen: list[httpx.Request] = []
-    result = await renew(folder, exchange, FoundToken("dotenv", str(env_file), OLD), seen)
+    result = renew(folder, exchange, FoundToken("dotenv", str(env_file), OLD), seen)
     assert result.problem is not None and result.exit_code in (1, 4)
     assert env_file.read_bytes() == before and os.listdir(folder) == [".env"]
     assert len([r for r in seen if r.url.path.endswith("oauth/access_token")]) == 1
 
 
-async def test_renew_with_an_app_secret_in_graphs_message_scrubs_it(tmp_path: Path) -> None:
+def test_renew_with_an_app_secret_in_graphs_message_scrubs_it(tmp_path: Path) -> None:
     message = f"Bad secret {SECRET.reveal()} for token {OLD.reveal()}"
     exchange = httpx.Response(400, json={"error": {"message": message, "code": 100}})
     seen: list[httpx.Request] = []
-    result = await renew(
-        tmp_path, exchange, FoundToken("dotenv", str(tmp_path / ".env"), OLD), seen
-    )
+    result = renew(tmp_path, exchange, FoundToken("dotenv", str(tmp_path / ".env"), OLD), seen)
     assert result.problem is not None and result.problem.detail
     assert (
         SECRET.reveal() not in result.problem.detail and OLD.reveal() not in result.problem.detail

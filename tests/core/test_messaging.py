@@ -138,7 +138,7 @@ def client_for(handler) -> GraphClient:
     )
 
 
-async def test_send_template_posts_hello_world_once() -> None:
+def test_send_template_posts_hello_world_once() -> None:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -152,8 +152,8 @@ async def test_send_template_posts_hello_world_once() -> None:
             },
         )
 
-    async with client_for(handler) as client:
-        sent = await client.send_template(TOKEN, PHONE, "15551234567")
+    with client_for(handler) as client:
+        sent = client.send_template(TOKEN, PHONE, "15551234567")
     assert (sent.message_id, sent.wa_id, sent.message_status) == (
         "wamid.ABC",
         "15551234567",
@@ -175,23 +175,26 @@ async def test_send_template_posts_hello_world_once() -> None:
         httpx.Response(503, text="<html>"),
     ],
 )
-async def test_a_send_is_never_retried(response: httpx.Response) -> None:
+def test_a_send_is_never_retried(response: httpx.Response) -> None:
     calls: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request)
         return response
 
-    async with client_for(handler) as client:
-        with pytest.raises((GraphApiError, GraphBadResponse)):
-            await client.send_template(TOKEN, PHONE, "15551234567")
+    with client_for(handler) as client, pytest.raises((GraphApiError, GraphBadResponse)):
+        client.send_template(TOKEN, PHONE, "15551234567")
     assert len(calls) == 1
 
 
-async def test_send_answers_without_a_message_id_are_bad_responses() -> None:
-    async with client_for(lambda request: httpx.Response(200, json={"messages": []})) as client:
-        with pytest.raises(GraphBadResponse):
-            await client.send_template(TOKEN, PHONE, "15551234567")
-    async with client_for(lambda request: httpx.Response(200, json={})) as client:
-        with pytest.raises(GraphBadResponse):
-            await client.send_template(TOKEN, "../me", "15551234567")
+def test_send_answers_without_a_message_id_are_bad_responses() -> None:
+    with (
+        client_for(lambda request: httpx.Response(200, json={"messages": []})) as client,
+        pytest.raises(GraphBadResponse),
+    ):
+        client.send_template(TOKEN, PHONE, "15551234567")
+    with (
+        client_for(lambda request: httpx.Response(200, json={})) as client,
+        pytest.raises(GraphBadResponse),
+    ):
+        client.send_template(TOKEN, "../me", "15551234567")

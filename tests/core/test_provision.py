@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -137,13 +136,10 @@ class Recorder:
 
 
 def run_api(recorder: Recorder, call):  # type: ignore[no-untyped-def]
-    async def go():  # type: ignore[no-untyped-def]
-        async with GraphClient(
-            "https://graph.example", transport=httpx.MockTransport(recorder), retry_backoff=0
-        ) as client:
-            return await call(BusinessApi(client))
-
-    return asyncio.run(go())
+    with GraphClient(
+        "https://graph.example", transport=httpx.MockTransport(recorder), retry_backoff=0
+    ) as client:
+        return call(BusinessApi(client))
 
 
 def test_assign_sends_user_and_manage_in_a_form_body() -> None:

@@ -5,7 +5,6 @@ A new real payload is one line in REPLAYS: its id, where Graph sent it, and what
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -154,13 +153,10 @@ def _handler(replay: Replay) -> httpx.MockTransport:
 
 
 def replay_check(replay: Replay) -> tuple[list[str], list[str], Any]:
-    async def run() -> Any:
-        async with GraphClient(
-            "https://graph.test", "v27.0", transport=_handler(replay), retries=0
-        ) as client:
-            return await inspect_token(client, TOKEN, app_token=APP_TOKEN, now=replay.at)
-
-    graph = asyncio.run(run())
+    with GraphClient(
+        "https://graph.test", "v27.0", transport=_handler(replay), retries=0
+    ) as client:
+        graph = inspect_token(client, TOKEN, app_token=APP_TOKEN, now=replay.at)
     found = diagnose(graph, LocalFacts(now=replay.at, source="keyring"))
     return [f.code for f in found.problems], [f.code for f in found.warnings], found
 

@@ -9,41 +9,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-WABA, PHONE, BUSINESS = "102290129340398", "106540352242922", "506914307656634"
-APP = "634974688087057"
-DEBUG_DATA: dict[str, Any] = {
-    "app_id": APP,
-    "type": "SYSTEM_USER",
-    "application": "Acme",
-    "data_access_expires_at": 0,
-    "expires_at": 0,
-    "is_valid": True,
-    "issued_at": 1780000000,
-    "scopes": ["whatsapp_business_management", "whatsapp_business_messaging"],
-    "granular_scopes": [
-        {"scope": "whatsapp_business_management", "target_ids": [WABA]},
-        {"scope": "whatsapp_business_messaging", "target_ids": [WABA]},
-    ],
-    "user_id": "61570785020842",
-}
-ACCOUNT: dict[str, Any] = {
-    "id": WABA,
-    "name": "Acme",
-    "currency": "USD",
-    "timezone_id": "1",
-    "account_review_status": "APPROVED",
-}
-NUMBER: dict[str, Any] = {
-    "id": PHONE,
-    "display_phone_number": "+1 555-010-4477",
-    "verified_name": "Acme",
-    "quality_rating": "GREEN",
-    "code_verification_status": "VERIFIED",
-    "platform_type": "CLOUD_API",
-    "throughput": {"level": "STANDARD"},
-    "name_status": "APPROVED",
-    "status": "CONNECTED",
-}
+from tests.support.graph_shapes import ACCOUNT, BUSINESS, DEBUG_DATA, ME, NUMBER, WABA
 
 Answer = Any
 """A JSON body (status 200, or 400 when it holds `error`), or a (status, body) pair, or a
@@ -71,7 +37,7 @@ class HostileGraph:
     def default(self, route: str) -> Answer:
         return {
             "debug_token": {"data": DEBUG_DATA},
-            "me": {"id": "61570785020842", "name": "bot"},
+            "me": ME,
             "businesses": {"data": [{"id": BUSINESS, "name": "Acme Inc"}]},
             "owned": {"data": [{"id": WABA, "name": "Acme"}]},
             "client": {"data": []},

@@ -3,7 +3,6 @@ message (exit 4, graph_error), not read until memory or the deadline runs out.""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import resource
 import subprocess
@@ -42,20 +41,20 @@ def test_check_cuts_an_endless_answer_with_a_clear_message(
 
 
 PEAK = """
-import asyncio, resource, sys
+import resource, sys
 from wizard.core.graph import GraphClient
 from wizard.core.errors import GraphBadResponse
 from wizard.core.token import SecretToken
 
-async def main():
-    async with GraphClient(sys.argv[1], timeout=60, retries=0) as client:
+def main():
+    with GraphClient(sys.argv[1], timeout=60, retries=0) as client:
         try:
-            await client.phone_numbers(SecretToken("EAAG" + "h" * 100), "102290129340398")
+            client.phone_numbers(SecretToken("EAAG" + "h" * 100), "102290129340398")
         except GraphBadResponse as err:
             print(err.message, file=sys.stderr)
 
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-asyncio.run(main())
+main()
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(before, after)
 """
@@ -81,25 +80,25 @@ def test_memory_stays_bounded_while_an_endless_answer_is_refused(graph: HostileG
     assert growth_kib < 64 * 1024  # a few times the 4 MiB cap, never the whole stream
 
 
-async def test_a_compressed_answer_is_bounded_after_inflating() -> None:
+def test_a_compressed_answer_is_bounded_after_inflating() -> None:
     packer = zlib.compressobj(wbits=31)  # gzip, built 1 MiB at a time: never 64 MiB at once
     body = b"".join(packer.compress(b" " * 2**20) for _ in range(64)) + packer.flush()
 
-    class Streamed(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    class Streamed(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
             return httpx.Response(
                 200, headers={"content-encoding": "gzip"}, stream=httpx.ByteStream(body)
             )
 
-    async with GraphClient("https://graph.test", transport=Streamed(), retries=0) as client:
+    with GraphClient("https://graph.test", transport=Streamed(), retries=0) as client:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         with pytest.raises(GraphBadResponse, match="larger than 4 MB"):
-            await client.me(SecretToken(TOKEN))
+            client.me(SecretToken(TOKEN))
         growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert growth < 48 * 1024  # KiB: the 64 MiB it would inflate to is never held
 
 
-async def test_a_declared_length_over_the_cap_is_refused_before_reading() -> None:
+def test_a_declared_length_over_the_cap_is_refused_before_reading() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
             200,
@@ -107,11 +106,13 @@ async def test_a_declared_length_over_the_cap_is_refused_before_reading() -> Non
             stream=httpx.ByteStream(b"{}"),
         )
 
-    async with GraphClient(
-        "https://graph.test", transport=httpx.MockTransport(handler), retries=0
-    ) as client:
-        with pytest.raises(GraphBadResponse, match="larger than"):
-            await client.me(SecretToken(TOKEN))
+    with (
+        GraphClient(
+            "https://graph.test", transport=httpx.MockTransport(handler), retries=0
+        ) as client,
+        pytest.raises(GraphBadResponse, match="larger than"),
+    ):
+        client.me(SecretToken(TOKEN))
 
 
 def test_an_answer_just_under_the_cap_is_read() -> None:
@@ -121,10 +122,5 @@ def test_an_answer_just_under_the_cap_is_read() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, stream=httpx.ByteStream(body))
 
-    async def ask() -> str | None:
-        async with GraphClient(
-            "https://graph.test", transport=httpx.MockTransport(handler)
-        ) as client:
-            return (await client.me(SecretToken(TOKEN))).name
-
-    assert asyncio.run(ask()) == "x"
+    with GraphClient("https://graph.test", transport=httpx.MockTransport(handler)) as client:
+        assert client.me(SecretToken(TOKEN)).name == "x"

@@ -7,7 +7,6 @@ the retry policy of GraphClient, pinned by counting requests and the backoff it 
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import os
@@ -23,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.graph_shapes import ACCOUNT, DEBUG_DATA, ME, NUMBER, PHONE, WABA
 from wizard.cli import run as cli
 from wizard.core import graph
 from wizard.core.check import CheckReport, check_found_token
@@ -34,7 +34,6 @@ from wizard.core.token import SecretToken
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 
 TOKEN = SecretToken("EAAFake0Hardening0MockTransport0Token000000000000wxyz")
-WABA, PHONE = "102290129340398", "106540352242922"
 GRAPH = "https://graph.test"
 CI = bool(os.environ.get("CI"))
 """On CI, hypothesis runs the same examples every time (locally it keeps exploring)."""
@@ -136,40 +135,6 @@ def test_the_fake_sees_exactly_one_retry_per_failed_call(
 
 # --- 2. unexpected, missing and wrongly typed fields ----------------------------------------
 
-DEBUG_DATA: dict[str, Any] = {
-    "app_id": "634974688087057",
-    "type": "SYSTEM_USER",
-    "application": "Acme",
-    "data_access_expires_at": 0,
-    "expires_at": 0,
-    "is_valid": True,
-    "issued_at": 1780000000,
-    "scopes": ["whatsapp_business_management", "whatsapp_business_messaging"],
-    "granular_scopes": [
-        {"scope": "whatsapp_business_management", "target_ids": [WABA]},
-        {"scope": "whatsapp_business_messaging", "target_ids": [WABA]},
-    ],
-    "user_id": "61570785020842",
-}
-ACCOUNT: dict[str, Any] = {
-    "id": WABA,
-    "name": "Acme",
-    "currency": "USD",
-    "timezone_id": "1",
-    "account_review_status": "APPROVED",
-}
-NUMBER: dict[str, Any] = {
-    "id": PHONE,
-    "display_phone_number": "+1 555-010-4477",
-    "verified_name": "Acme",
-    "quality_rating": "GREEN",
-    "code_verification_status": "VERIFIED",
-    "platform_type": "CLOUD_API",
-    "throughput": {"level": "STANDARD"},
-    "name_status": "APPROVED",
-    "status": "CONNECTED",
-}
-
 
 def mini_graph(
     debug: Any = None, me: Any = None, account: Any = None, numbers: Any = None
@@ -177,7 +142,7 @@ def mini_graph(
     """A MockTransport handler answering the four calls of a check with the given bodies."""
     bodies = {
         "debug_token": {"data": DEBUG_DATA} if debug is None else debug,
-        "me": {"id": "61570785020842", "name": "bot"} if me is None else me,
+        "me": ME if me is None else me,
         WABA: ACCOUNT if account is None else account,
         "phone_numbers": {"data": [NUMBER]} if numbers is None else numbers,
     }
@@ -205,10 +170,8 @@ def _expanded(account: Any, numbers: Any) -> Any:
 
 def check_with(handler: Callable[[httpx.Request], httpx.Response]) -> CheckReport:
     settings_ = Settings(graph_url=GRAPH)
-    return asyncio.run(
-        check_found_token(
-            from_stdin(TOKEN.reveal()), settings_, {}, transport=httpx.MockTransport(handler)
-        )
+    return check_found_token(
+        from_stdin(TOKEN.reveal()), settings_, {}, transport=httpx.MockTransport(handler)
     )
 
 
@@ -237,7 +200,7 @@ def test_unexpected_extra_fields_change_nothing() -> None:
     extra = check_with(
         mini_graph(
             debug=_with_extra({"data": DEBUG_DATA}),
-            me=_with_extra({"id": "61570785020842", "name": "bot"}),
+            me=_with_extra(ME),
             account=_with_extra(ACCOUNT),
             numbers=_with_extra({"data": [NUMBER], "paging": {"cursors": {"after": "x"}}}),
         )
@@ -373,14 +336,8 @@ class Recorder:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, jitter: float = 0.0) -> None:
         self.requests = 0
         self.sleeps: list[float] = []
-        real_sleep = asyncio.sleep
-
-        async def sleep(seconds: float) -> None:
-            self.sleeps.append(seconds)
-            await real_sleep(0)
-
-        fake_asyncio = types.SimpleNamespace(**{**vars(asyncio), "sleep": sleep})
-        monkeypatch.setattr(transport, "asyncio", fake_asyncio)
+        fake_time = types.SimpleNamespace(**{**vars(time), "sleep": self.sleeps.append})
+        monkeypatch.setattr(transport, "time", fake_time)
         monkeypatch.setattr(transport.random, "random", lambda: jitter)
 
     def call(
@@ -394,11 +351,11 @@ class Recorder:
                 return httpx.Response(200, json={"id": "1", "name": "bot"})
             return fail(request)
 
-        async def go() -> Any:
-            async with GraphClient(GRAPH, transport=httpx.MockTransport(handler)) as client:
-                return await client.me(TOKEN)
+        def go() -> Any:
+            with GraphClient(GRAPH, transport=httpx.MockTransport(handler)) as client:
+                return client.me(TOKEN)
 
-        return asyncio.run(go())
+        return go()
 
 
 def _status(
@@ -564,11 +521,11 @@ def misbehaving_server() -> Iterator[tuple[str, list[str]]]:
             thread.join(2)
 
 
-async def _timed_me(url: str, path: str, timeout: float) -> tuple[float, GraphError | None]:
-    async with GraphClient(url, timeout=timeout) as client:
+def _timed_me(url: str, path: str, timeout: float) -> tuple[float, GraphError | None]:
+    with GraphClient(url, timeout=timeout) as client:
         started = time.monotonic()
         try:
-            await client._call("GET", path, TOKEN)
+            client._call("GET", path, TOKEN)
         except GraphError as err:
             return time.monotonic() - started, err
         return time.monotonic() - started, None
@@ -579,7 +536,7 @@ def test_an_answer_that_trickles_in_is_cut_at_the_timeout(
 ) -> None:
     """httpx times each read; a byte every 0.1 s would keep it going for seconds."""
     url, log = misbehaving_server
-    seconds, error = asyncio.run(_timed_me(url, "trickle", timeout=0.5))
+    seconds, error = _timed_me(url, "trickle", timeout=0.5)
     assert isinstance(error, GraphUnreachable) and error.timed_out
     assert seconds < 0.5 + 0.3
     assert len(log) == 1  # a timeout is not retried
@@ -592,7 +549,7 @@ def test_worst_case_of_one_call_is_two_timeouts_and_the_backoff(
     monkeypatch.setattr(transport.random, "random", lambda: 0.999999)  # the longest backoff
     url, log = misbehaving_server
     timeout = 0.4
-    seconds, error = asyncio.run(_timed_me(url, "late-500", timeout=timeout))
+    seconds, error = _timed_me(url, "late-500", timeout=timeout)
     assert isinstance(error, GraphUnreachable) and error.timed_out
     assert len(log) == 2
     assert 0.3 + 1.5 + timeout - 0.05 <= seconds <= 2 * timeout + 1.5 + 0.3

@@ -309,7 +309,7 @@ def test_an_unexpected_bug_does_not_print_its_message(
 ) -> None:
     token = TOKENS["valid"]
 
-    async def broken(*args: object, **kwargs: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"bug while checking {token} with {APP_SECRET}")
 
     monkeypatch.setattr(tokens, "check_found_token", broken)

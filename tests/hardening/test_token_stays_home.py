@@ -198,7 +198,6 @@ def test_paging_on_the_graph_host_is_followed_and_its_token_never_logged(
 ) -> None:
     """In-process, to read every log record while a same-host `next` carrying access_token is
     followed."""
-    import asyncio
     import logging
 
     from wizard.core.graph import GraphClient
@@ -218,12 +217,8 @@ def test_paging_on_the_graph_host_is_followed_and_its_token_never_logged(
     )
     graph.answers["phone_numbers"] = lambda handler: _reply(handler, next(pages))
 
-    async def listing() -> tuple:
-        async with GraphClient(graph.url) as client:
-            return await client.phone_numbers(SecretToken(TOKEN), waba)
-
-    with caplog.at_level(logging.DEBUG):
-        numbers = asyncio.run(listing())
+    with caplog.at_level(logging.DEBUG), GraphClient(graph.url) as client:
+        numbers = client.phone_numbers(SecretToken(TOKEN), waba)
     assert [n.id for n in numbers] == [NUMBER["id"], "106540352242923"]
     assert all(TOKEN not in r.getMessage() for r in caplog.records)
     # The link's access_token is dropped: the token goes in the Authorization header only.

@@ -79,52 +79,48 @@ class BusinessApi:
         self.client = client
         """The Graph client whose request helper sends every call."""
 
-    async def system_users(self, admin: SecretToken, business_id: str) -> tuple[SystemUser, ...]:
+    def system_users(self, admin: SecretToken, business_id: str) -> tuple[SystemUser, ...]:
         """`GET /{business-id}/system_users`: every System User with its role."""
         path = f"{graph_id(business_id, 'business id')}/system_users"
-        rows = await self.client._collect(path, admin, {"fields": "id,name,role"})
+        rows = self.client._collect(path, admin, {"fields": "id,name,role"})
         return tuple(
             SystemUser(str(r["id"]), _text(r.get("name")), _text(r.get("role")))
             for r in rows
             if _is_id(r.get("id"))
         )
 
-    async def create_system_user(
-        self, admin: SecretToken, business_id: str, name: str, role: str
-    ) -> str:
+    def create_system_user(self, admin: SecretToken, business_id: str, name: str, role: str) -> str:
         """`POST /{business-id}/system_users` with `name` and `role`; returns the new id."""
         path = f"{graph_id(business_id, 'business id')}/system_users"
-        body = await self._post(path, admin, {"name": name, "role": role})
+        body = self._post(path, admin, {"name": name, "role": role})
         return _id_of(body, "system_users")
 
-    async def owned_apps(self, admin: SecretToken, business_id: str) -> tuple[NamedNode, ...]:
+    def owned_apps(self, admin: SecretToken, business_id: str) -> tuple[NamedNode, ...]:
         """`GET /{business-id}/owned_apps`: the apps the business owns (for the app's name)."""
         path = f"{graph_id(business_id, 'business id')}/owned_apps"
-        rows = await self.client._collect(path, admin, {"fields": "id,name"})
+        rows = self.client._collect(path, admin, {"fields": "id,name"})
         return tuple(
             NamedNode(str(r["id"]), _text(r.get("name"))) for r in rows if _is_id(r.get("id"))
         )
 
-    async def installed_apps(self, admin: SecretToken, system_user_id: str) -> tuple[str, ...]:
+    def installed_apps(self, admin: SecretToken, system_user_id: str) -> tuple[str, ...]:
         """`GET /{system-user-id}/applications`: the ids of the apps installed for it."""
         path = f"{graph_id(system_user_id, 'system user id')}/applications"
-        rows = await self.client._collect(path, admin, {"fields": "id,name"})
+        rows = self.client._collect(path, admin, {"fields": "id,name"})
         return tuple(str(r["id"]) for r in rows if _is_id(r.get("id")))
 
-    async def install_app(self, admin: SecretToken, system_user_id: str, app_id: str) -> None:
+    def install_app(self, admin: SecretToken, system_user_id: str, app_id: str) -> None:
         """`POST /{system-user-id}/applications` with `business_app`; Meta answers true."""
         path = f"{graph_id(system_user_id, 'system user id')}/applications"
-        body = await self._post(path, admin, {"business_app": graph_id(app_id, "app id")})
+        body = self._post(path, admin, {"business_app": graph_id(app_id, "app id")})
         _require_success(body, "applications")
 
-    async def whatsapp_accounts(
-        self, admin: SecretToken, business_id: str
-    ) -> tuple[NamedNode, ...]:
+    def whatsapp_accounts(self, admin: SecretToken, business_id: str) -> tuple[NamedNode, ...]:
         """Owned, then client WhatsApp Business Accounts of the business, each once."""
         business = graph_id(business_id, "business id")
         found: dict[str, NamedNode] = {}
         for edge in ("owned_whatsapp_business_accounts", "client_whatsapp_business_accounts"):
-            rows = await self.client._collect(f"{business}/{edge}", admin, {"fields": "id,name"})
+            rows = self.client._collect(f"{business}/{edge}", admin, {"fields": "id,name"})
             for row in rows:
                 if _is_id(row.get("id")):
                     found.setdefault(
@@ -132,26 +128,26 @@ class BusinessApi:
                     )
         return tuple(found.values())
 
-    async def assigned_users(
+    def assigned_users(
         self, admin: SecretToken, waba_id: str, business_id: str
     ) -> tuple[Assignment, ...]:
         """`GET /{waba-id}/assigned_users?business=…`: who may act on the account, with tasks."""
         path = f"{graph_id(waba_id, 'WhatsApp account id')}/assigned_users"
         params = {"business": graph_id(business_id, "business id"), "fields": "id,name,tasks"}
-        rows = await self.client._collect(path, admin, params)
+        rows = self.client._collect(path, admin, params)
         return tuple(
             Assignment(str(r["id"]), tuple(str(t) for t in _list(r.get("tasks"))))
             for r in rows
             if _is_id(r.get("id"))
         )
 
-    async def assign_user(self, admin: SecretToken, waba_id: str, user_id: str) -> None:
+    def assign_user(self, admin: SecretToken, waba_id: str, user_id: str) -> None:
         """`POST /{waba-id}/assigned_users` with `user` and `tasks=['MANAGE']`."""
         path = f"{graph_id(waba_id, 'WhatsApp account id')}/assigned_users"
         form = {"user": graph_id(user_id, "system user id"), "tasks": json.dumps([MANAGE_TASK])}
-        _require_success(await self._post(path, admin, form), "assigned_users")
+        _require_success(self._post(path, admin, form), "assigned_users")
 
-    async def generate_token(
+    def generate_token(
         self,
         admin: SecretToken,
         system_user_id: str,
@@ -170,7 +166,7 @@ class BusinessApi:
         }
         if expires_in_60_days:
             form["set_token_expires_in_60_days"] = "true"
-        body = await self.client._call(
+        body = self.client._call(
             "POST", path, admin, form=form, scrub=(app_secret,), retryable=_never
         )
         value = body.get("access_token")
@@ -182,9 +178,9 @@ class BusinessApi:
             )
         return SecretToken(value)
 
-    async def _post(self, path: str, admin: SecretToken, form: dict[str, str]) -> dict[str, Any]:
+    def _post(self, path: str, admin: SecretToken, form: dict[str, str]) -> dict[str, Any]:
         """A write: a form body, never retried (a lost answer must not make a duplicate)."""
-        return await self.client._call("POST", path, admin, form=form, retryable=_never)
+        return self.client._call("POST", path, admin, form=form, retryable=_never)
 
 
 def _never(err: object) -> bool:

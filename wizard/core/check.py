@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,31 +14,14 @@ import httpx
 from wizard.core.codes import Source
 from wizard.core.diagnose import Diagnosis, GraphFindings, LocalFacts, diagnose
 from wizard.core.errors import GraphError, StoreError
-from wizard.core.graph import BusinessAccount, GraphClient
+from wizard.core.graph import BusinessAccount, GraphClient, Me
+from wizard.core.graph.threads import Background, outcome_of
 from wizard.core.profiles import ProfileListing
 from wizard.core.settings import Settings
 from wizard.core.stores import env_store, keyring_store, sources
 from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken, format_problem
 from wizard.core.variables import TOKEN_KEY
-
-
-def _answer_missing_sniffio_at_once() -> None:
-    """Make `import sniffio` fail without a search when sniffio is not installed.
-
-    httpcore 1.0 imports sniffio to tell asyncio from trio each time it sets up a lock (about
-    ten times a request); anyio 4 no longer installs sniffio, so each of those imports searched
-    sys.path and failed: about 1,000 failed searches in a check of 50 accounts, 8-20 % of its
-    CPU. None in sys.modules is Python's documented way to make an import fail at once; httpcore
-    then uses asyncio, which is what wa-token runs on. An installed sniffio is left alone.
-    """
-    try:
-        import sniffio  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
-    except ImportError:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-_answer_missing_sniffio_at_once()
 
 
 @dataclass(frozen=True)
@@ -71,7 +53,7 @@ class StorageFacts:
     keyring_available: bool = False
 
 
-async def inspect_token(
+def inspect_token(
     client: GraphClient,
     token: SecretToken,
     *,
@@ -81,28 +63,24 @@ async def inspect_token(
 ) -> GraphFindings:
     """Ask Graph about a token, one round trip per level: token, then accounts with numbers
     (one request per 50 accounts, over the connections debug_token opened)."""
-    info_or_error, me_or_error = await asyncio.gather(
-        client.debug_token(token, app_token=app_token), client.me(token), return_exceptions=True
-    )
-    if isinstance(info_or_error, BaseException):
-        return GraphFindings(error=_graph_error(info_or_error))
-    info = info_or_error
-    me = None if isinstance(me_or_error, BaseException) else me_or_error
+    asking_me = Background(partial(client.me, token))
+    info = outcome_of(partial(client.debug_token, token, app_token=app_token))
+    answer = asking_me.outcome()  # /me only adds a name: its errors pass
+    me = answer if isinstance(answer, Me) else None
+    if isinstance(info, Exception):
+        return GraphFindings(error=_graph_error(info))
     expired = info.expires_at is not None and info.expires_at <= (now or datetime.now(UTC))
     if not info.is_valid or expired:
         return GraphFindings(token_info=info, me=me)
     try:
-        discovery = await client.discover_accounts(token, info)
+        discovery = client.discover_accounts(token, info)
     except GraphError as err:
         return GraphFindings(token_info=info, me=me, error=err)
     # The configured account, when the token's grants do not list it, is read on its own: an
     # id Graph cannot read fails a whole `?ids=` request, and this one may well be wrong.
     ids = discovery.ids
     extra = (expected_account_id,) if expected_account_id and expected_account_id not in ids else ()
-    found, alone = await asyncio.gather(
-        client.accounts_with_numbers(token, ids), client.accounts_with_numbers(token, extra)
-    )
-    results = [*found, *alone]
+    results = client.accounts_with_numbers(token, ids, alone=extra)
     ids = (*ids, *extra)
     accounts = tuple(r for r in results if isinstance(r, BusinessAccount))
     errors = tuple(
@@ -126,12 +104,12 @@ def _graph_error(exc: BaseException) -> GraphError:
     raise exc
 
 
-async def check_found_token(
+def check_found_token(
     found: FoundToken | None,
     settings: Settings,
     environ: Mapping[str, str],
     *,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx.BaseTransport | None = None,
     now: datetime | None = None,
     readings: list[sources.SourceReading] | None = None,
 ) -> CheckReport:
@@ -142,28 +120,28 @@ async def check_found_token(
             now=now, token_found=False, location=str(settings.env_file), profile=settings.profile
         )
         return CheckReport(None, GraphFindings(), local, diagnose(GraphFindings(), local))
-    storage = asyncio.create_task(
-        asyncio.to_thread(
+    storage = Background(
+        partial(
             storage_facts, found, environ, settings.env_file, readings, settings.profile.token_key
         )
     )
     problem = format_problem(found.token.reveal())
     graph = GraphFindings()
     if problem is None:
-        async with GraphClient(
+        with GraphClient(
             settings.graph_url,
             settings.graph_version,
             transport=transport,
             timeout=settings.timeout,
         ) as client:
-            graph = await inspect_token(
+            graph = inspect_token(
                 client,
                 found.token,
                 app_token=settings.app_token,
                 expected_account_id=settings.business_account_id,
                 now=now,
             )
-    local = local_facts(found, settings, await storage, problem, now)
+    local = local_facts(found, settings, storage.result(), problem, now)
     return CheckReport(found, graph, local, diagnose(graph, local))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -182,32 +181,32 @@ def ensure_replaceable(found: FoundToken, profile: Profile) -> None:
 # -- asking Graph ----------------------------------------------------------------------------------
 
 
-async def inspect_current(
+def inspect_current(
     settings: Settings,
     found: FoundToken,
     local: LocalFacts,
     *,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> TokenInfo | Finding:
     """debug_token of the current token, as itself.
 
     Not with the app token: a wrong app secret would then read as a broken token; the
     exchange reports a wrong secret with its own fix.
     """
-    async with _client(settings, transport) as client:
+    with _client(settings, transport) as client:
         try:
-            return await client.debug_token(found.token)
+            return client.debug_token(found.token)
         except GraphError as err:
             return problem_for_error(err, local)
 
 
-async def renew(
+def renew(
     settings: Settings,
     found: FoundToken,
     *,
     app_id: str,
     app_secret: SecretToken,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx.BaseTransport | None = None,
     now: datetime | None = None,
     system_user: bool = False,
 ) -> Renewal:
@@ -218,23 +217,21 @@ async def renew(
     """
     now = now or datetime.now(UTC)
     local = _local(settings, found, now, app_id)
-    async with _client(settings, transport) as client:
+    with _client(settings, transport) as client:
         try:
             if system_user:
-                exchanged = await client.refresh_system_user_token(
+                exchanged = client.refresh_system_user_token(
                     found.token, app_id=app_id, app_secret=app_secret
                 )
             else:
-                exchanged = await client.exchange_token(
-                    found.token, app_id=app_id, app_secret=app_secret
-                )
+                exchanged = client.exchange_token(found.token, app_id=app_id, app_secret=app_secret)
         except GraphError as err:
             found_problem = exchange_problem(err, local)
             return Renewal(
                 problem=_refresh_refused(found_problem) if system_user else found_problem,
                 system_user=system_user,
             )
-        graph = await inspect_token(
+        graph = inspect_token(
             client, exchanged.token, expected_account_id=settings.business_account_id, now=now
         )
     checked = diagnose(
@@ -255,7 +252,7 @@ async def renew(
             diagnosis=checked,
             system_user=system_user,
         )
-    where = await asyncio.to_thread(replace_stored_token, found, exchanged.token, settings.profile)
+    where = replace_stored_token(found, exchanged.token, settings.profile)
     return Renewal(
         new_token=exchanged.token,
         expires_at=expires_at,
@@ -357,7 +354,7 @@ def _local(settings: Settings, found: FoundToken, now: datetime, app_id: str | N
     )
 
 
-def _client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> GraphClient:
+def _client(settings: Settings, transport: httpx.BaseTransport | None) -> GraphClient:
     return GraphClient(
         settings.graph_url, settings.graph_version, transport=transport, timeout=settings.timeout
     )

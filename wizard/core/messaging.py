@@ -107,20 +107,20 @@ def describe_sender(phone: PhoneNumber) -> str:
     return f"{phone.display_phone_number} ({name}id {phone.id})"
 
 
-async def send_hello_world(
+def send_hello_world(
     settings: Settings,
     found: FoundToken,
     phone_number_id: str,
     to: str,
     *,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> SendOutcome:
     """Send hello_world (en_US) once; a refusal becomes a finding through the one send table."""
-    async with GraphClient(
+    with GraphClient(
         settings.graph_url, settings.graph_version, transport=transport, timeout=settings.timeout
     ) as client:
         try:
-            sent = await client.send_template(
+            sent = client.send_template(
                 found.token,
                 phone_number_id,
                 to,

@@ -44,14 +44,14 @@ class Extension:
         return lifecycle.Plan(lifecycle.REFUSE, "", self.problem).exit_code
 
 
-async def extend(
+def extend(
     settings: Settings,
     found: FoundToken,
     now: datetime,
     *,
     app_id: str | None,
     app_secret: Callable[[], SecretToken],
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> Extension:
     """Method 2 for both doors: inspect, plan, check the app, then exchange, check and store.
 
@@ -61,7 +61,7 @@ async def extend(
     """
     lifecycle.ensure_replaceable(found, settings.profile)
     local = lifecycle.local_for(settings, found, now)
-    info = await lifecycle.inspect_current(settings, found, local, transport=transport)
+    info = lifecycle.inspect_current(settings, found, local, transport=transport)
     if isinstance(info, Finding):
         return Extension(lifecycle.Plan(lifecycle.REFUSE, "", info), info)
     plan = lifecycle.plan_extend(info, now, local)
@@ -71,7 +71,7 @@ async def extend(
     mismatch = lifecycle.app_mismatch(info.app_id, chosen, local)
     if mismatch is not None:
         return Extension(plan, mismatch)
-    renewal = await lifecycle.renew(
+    renewal = lifecycle.renew(
         settings,
         found,
         app_id=chosen,

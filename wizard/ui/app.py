@@ -18,7 +18,6 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
-from wizard.core.check import check_found_token
 from wizard.core.codes import ExitCode
 from wizard.core.flow import (
     ONBOARD_STEPS,
@@ -32,6 +31,7 @@ from wizard.core.flow import (
 )
 from wizard.core.settings import Settings
 from wizard.core.stores import sources
+from wizard.ui.background import check_the_winner
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.state import WizardState
@@ -159,11 +159,8 @@ class WizardApp(App[Outcome]):
             state.settings.env_file,
             state.settings.profile.token_key,
         )
-        winner = sources.winner_of(state.readings)
-        if winner is not None:
-            state.initial = await check_found_token(
-                winner, state.settings, state.environ, readings=state.readings, now=state.clock()
-            )
+        if sources.winner_of(state.readings) is not None:
+            state.initial = await check_the_winner(state)
 
     async def hub(self, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
         """The journey's first screen; returns the route to walk (None: show a hub again)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import shutil
 import sys
 from collections.abc import Callable, Mapping
@@ -116,7 +115,7 @@ def cmd_send_test(
     if not args.yes and not confirm(question, stdin, console):
         console.say("Not sent: you did not answer yes.")
         return ExitCode.USAGE
-    outcome = asyncio.run(messaging.send_hello_world(settings, found, sender.id, to))
+    outcome = messaging.send_hello_world(settings, found, sender.id, to)
     if outcome.sent is None:
         _print_problem(outcome.problem, console)
         console.say("Nothing was sent.")
@@ -140,7 +139,7 @@ def _sender(
     """The number to send from; without an id, the check lists them (or an exit code)."""
     if wanted:
         return PhoneNumber(id=wanted)
-    report = asyncio.run(check_found_token(found, settings, environ))
+    report = check_found_token(found, settings, environ)
     if not report.ok:
         console.err.write(render_check(report, console.marks))
         console.say("Nothing was sent: the token does not work.")
@@ -173,14 +172,12 @@ def cmd_extend(
         return ExitCode.NO_TOKEN
     lifecycle.ensure_replaceable(found, settings.profile)  # exit 5 before anything is asked
     try:
-        done = asyncio.run(
-            usecases.extend(
-                settings,
-                found,
-                datetime.now(UTC),
-                app_id=args.app_id,
-                app_secret=lambda: _app_secret(settings, stdin, console),
-            )
+        done = usecases.extend(
+            settings,
+            found,
+            datetime.now(UTC),
+            app_id=args.app_id,
+            app_secret=lambda: _app_secret(settings, stdin, console),
         )
     except StoreError as err:
         console.error(err)
@@ -214,7 +211,7 @@ def cmd_refresh(
         return ExitCode.NO_TOKEN
     now = datetime.now(UTC)
     local = lifecycle.local_for(settings, found, now)
-    info = asyncio.run(lifecycle.inspect_current(settings, found, local))
+    info = lifecycle.inspect_current(settings, found, local)
     if isinstance(info, Finding):
         return _fail(info, console)
     plan = lifecycle.plan_refresh(info, now, within, local)
@@ -247,10 +244,8 @@ def _carry_out(
     secret = _app_secret(settings, stdin, console)
     console.say(plan.summary)
     try:
-        renewal = asyncio.run(
-            lifecycle.renew(
-                settings, found, app_id=app_id, app_secret=secret, system_user=plan.system_user
-            )
+        renewal = lifecycle.renew(
+            settings, found, app_id=app_id, app_secret=secret, system_user=plan.system_user
         )
     except StoreError as err:
         console.error(err)

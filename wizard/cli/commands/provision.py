@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import stat
@@ -122,14 +121,14 @@ def _provision(
     request: pv.Request,
     interactive: bool,
 ) -> int:
-    businesses = asyncio.run(pv.find_businesses(settings, admin))
+    businesses = pv.find_businesses(settings, admin)
     business = _choose(
         businesses, args.business_id, "--business-id", "business", stdin, console, interactive
     )
-    accounts = asyncio.run(pv.find_accounts(settings, admin, business.id))
+    accounts = pv.find_accounts(settings, admin, business.id)
     chosen = _choose_accounts(accounts, args.waba_id, stdin, console, interactive)
     existing = pv.existing_token(settings, request.target)
-    plan = asyncio.run(pv.make_plan(settings, admin, request, business, chosen, existing=existing))
+    plan = pv.make_plan(settings, admin, request, business, chosen, existing=existing)
     _print_plan(plan, console)
     if args.plan:
         if args.json:
@@ -139,10 +138,8 @@ def _provision(
     if plan.writes_at_meta and not _confirmed(args, stdin, console, interactive):
         console.say("Nothing was changed at Meta. " + pv.ADMIN_NOT_STORED)
         return ExitCode.USAGE
-    outcome = asyncio.run(
-        pv.carry_out(
-            settings, environ, admin, plan, existing=existing, on_progress=_progress(console)
-        )
+    outcome = pv.carry_out(
+        settings, environ, admin, plan, existing=existing, on_progress=_progress(console)
     )
     _print_outcome(outcome, console)
     if args.json:

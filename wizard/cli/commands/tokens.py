@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import stat
@@ -84,7 +83,7 @@ def cmd_check(
         return _report_malformed_paste(err, args.json, console)
     except EmptyStdin as err:
         return _report_empty_stdin(err, args.json, console)
-    report = asyncio.run(check_found_token(found, settings, environ))
+    report = check_found_token(found, settings, environ)
     return _print_report(report, args.json, console)
 
 
@@ -99,7 +98,7 @@ def cmd_status(
     readings = sources.read_stored(environ, settings.env_file, settings.profile.token_key)
     winner = sources.winner_of(readings)
     blocking = _error_above_winner(readings, winner)
-    report = asyncio.run(check_found_token(winner, settings, environ, readings=readings))
+    report = check_found_token(winner, settings, environ, readings=readings)
     found_profiles = _profiles_found(environ, settings)
     current = settings.profile.name
     if args.json:
@@ -127,7 +126,7 @@ def cmd_save(
 ) -> int:
     """Read a token, check it, and store it only if it works (or with --force)."""
     found = sources.from_stdin(_read_token_text(stdin, settings.timeout, console))
-    report = asyncio.run(check_found_token(found, settings, environ))
+    report = check_found_token(found, settings, environ)
     console.err.write(render_check(report, console.marks))
     if not report.ok and not args.force:
         console.err.write("Not saved: fix the problem above, or add --force to store it anyway.\n")

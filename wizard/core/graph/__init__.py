@@ -1,4 +1,4 @@
-"""An async client for the few Graph API calls wa-token needs, returning frozen dataclasses."""
+"""A client for the few Graph API calls wa-token needs, returning frozen dataclasses."""
 
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ from wizard.core.graph.models import (
     TokenInfo,
 )
 from wizard.core.graph.parsing import (
-    gather_all,
     is_retryable,
     parse_phone_number,
     parse_response,
@@ -41,6 +40,7 @@ from wizard.core.graph.parsing import (
     regain_access_minutes,
 )
 from wizard.core.graph.redaction import RedactSecretsFilter, quiet_http_loggers, redact_url
+from wizard.core.graph.threads import gather_all, run_all
 
 __all__ = [
     "ACCOUNT_FIELDS",
@@ -78,4 +78,5 @@ __all__ = [
     "read_capped",
     "redact_url",
     "regain_access_minutes",
+    "run_all",
 ]

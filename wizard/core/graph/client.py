@@ -1,4 +1,4 @@
-"""The async Graph client: one method per question wa-token asks Graph."""
+"""The Graph client: one method per question wa-token asks Graph."""
 
 from __future__ import annotations
 
@@ -22,11 +22,9 @@ from wizard.core.untrusted import (
 class GraphClient(AccountReads):
     """One method per question wa-token asks Graph; the token goes in the Authorization header."""
 
-    async def debug_token(
-        self, token: SecretToken, *, app_token: SecretToken | None = None
-    ) -> TokenInfo:
+    def debug_token(self, token: SecretToken, *, app_token: SecretToken | None = None) -> TokenInfo:
         """Inspect `token`, as itself or, when given, with the app token `APP_ID|APP_SECRET`."""
-        body = await self._call(
+        body = self._call(
             "GET",
             "debug_token",
             app_token or token,
@@ -38,19 +36,19 @@ class GraphClient(AccountReads):
             raise _unexpected("debug_token", 200)
         return parse_token_info(data)
 
-    async def me(self, token: SecretToken) -> Me:
+    def me(self, token: SecretToken) -> Me:
         """The user or system user the token acts as."""
-        body = await self._call("GET", "me", token, params={"fields": "id,name"})
+        body = self._call("GET", "me", token, params={"fields": "id,name"})
         return Me(id=str(body.get("id", "")), name=_opt_str(body.get("name")))
 
-    async def granted_permissions(self, token: SecretToken) -> tuple[str, ...]:
+    def granted_permissions(self, token: SecretToken) -> tuple[str, ...]:
         """Permissions from `/me/permissions` with status granted (a fallback to debug_token)."""
-        rows = await self._collect("me/permissions", token, {})
+        rows = self._collect("me/permissions", token, {})
         return tuple(
             str(r["permission"]) for r in rows if r.get("status") == "granted" and "permission" in r
         )
 
-    async def send_template(
+    def send_template(
         self,
         token: SecretToken,
         phone_number_id: str,
@@ -67,7 +65,7 @@ class GraphClient(AccountReads):
             "type": "template",
             "template": {"name": template, "language": {"code": language}},
         }
-        body = await self._call(
+        body = self._call(
             "POST", f"{phone_number_id}/messages", token, json_body=message, retryable=_never_retry
         )
         messages, contacts = body.get("messages"), body.get("contacts")
@@ -81,7 +79,7 @@ class GraphClient(AccountReads):
             message_status=_opt_str(first.get("message_status")),
         )
 
-    async def exchange_token(
+    def exchange_token(
         self, token: SecretToken, *, app_id: str, app_secret: SecretToken
     ) -> ExchangedToken:
         """Trade a short-lived user token for a ~60-day one (graph-api.md §6a).
@@ -89,9 +87,9 @@ class GraphClient(AccountReads):
         A POST with a form body, so neither the token nor the app secret is in any URL, and
         no Authorization header: the app credentials are the caller.
         """
-        return await self._exchange(token, app_id, app_secret, {})
+        return self._exchange(token, app_id, app_secret, {})
 
-    async def refresh_system_user_token(
+    def refresh_system_user_token(
         self, token: SecretToken, *, app_id: str, app_secret: SecretToken
     ) -> ExchangedToken:
         """Renew an expiring System User token for another 60 days.
@@ -101,11 +99,9 @@ class GraphClient(AccountReads):
         set_token_expires_in_60_days=true. Sent as a POST form, like exchange_token, so no
         secret is in any URL.
         """
-        return await self._exchange(
-            token, app_id, app_secret, {"set_token_expires_in_60_days": "true"}
-        )
+        return self._exchange(token, app_id, app_secret, {"set_token_expires_in_60_days": "true"})
 
-    async def _exchange(
+    def _exchange(
         self, token: SecretToken, app_id: str, app_secret: SecretToken, extra: dict[str, str]
     ) -> ExchangedToken:
         """One `oauth/access_token` exchange (POST form, no secret in a URL), `extra` fields added."""
@@ -116,7 +112,7 @@ class GraphClient(AccountReads):
             "fb_exchange_token": token.reveal(),
             **extra,
         }
-        body = await self._call(
+        body = self._call(
             "POST",
             "oauth/access_token",
             None,

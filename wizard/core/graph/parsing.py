@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+import time
 import zlib
-from collections.abc import Awaitable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -23,9 +23,12 @@ from wizard.core.untrusted import (
 _T = TypeVar("_T")
 
 
-async def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -> bytes:
+def read_capped(
+    response: httpx.Response, limit: int = MAX_ANSWER_BYTES, *, deadline: float | None = None
+) -> bytes:
     """The answer's body, read as it streams in and refused once it passes `limit` bytes
-    (decompressed: gzip and deflate are inflated with the same bound)."""
+    (decompressed: gzip and deflate are inflated with the same bound); TimeoutError once
+    `time.monotonic()` passes `deadline`."""
     declared = _int(response.headers.get("content-length", ""), default=None)
     if declared is not None and declared > limit:
         raise _too_large(response, limit)
@@ -38,7 +41,9 @@ async def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -
         return response.content
     inflater = None if encoding in ("identity", "") else zlib.decompressobj(wbits=47)
     body = bytearray()
-    async for chunk in response.aiter_raw():
+    for chunk in response.iter_raw():
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError
         if inflater is not None:
             try:
                 chunk = inflater.decompress(chunk, limit + 1 - len(body))
@@ -149,10 +154,10 @@ def _one_id_may_be_to_blame(err: GraphApiError) -> bool:
     return err.code in (10, 100, 803) or 200 <= err.code < 300
 
 
-async def _outcome(call: Awaitable[_T]) -> _T | GraphError:
+def _outcome(call: Callable[[], _T]) -> _T | GraphError:
     """The call's result, or the Graph error it ended with (any other exception propagates)."""
     try:
-        return await call
+        return call()
     except GraphError as err:
         return err
 
@@ -231,15 +236,6 @@ def parse_phone_number(row: dict[str, Any]) -> PhoneNumber:
         name_status=_opt_str(row.get("name_status")),
         status=_opt_str(row.get("status")),
     )
-
-
-async def gather_all(calls: Iterable[Awaitable[_T]]) -> list[_T]:
-    """Run calls concurrently; the first failure is raised once all have finished."""
-    results = await asyncio.gather(*calls, return_exceptions=True)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return list(results)  # type: ignore[arg-type]
 
 
 def _granular(entry: dict[str, Any]) -> GranularScope:

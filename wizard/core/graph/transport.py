@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, Self
 
@@ -27,6 +27,7 @@ from wizard.core.graph.parsing import (
     read_capped,
 )
 from wizard.core.graph.redaction import quiet_http_loggers
+from wizard.core.graph.threads import Background
 from wizard.core.token import SecretToken
 from wizard.core.untrusted import (
     mask_url_credentials,
@@ -41,7 +42,7 @@ class GraphTransport:
         base_url: str = DEFAULT_GRAPH_URL,
         version: str = GRAPH_VERSION,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.BaseTransport | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         retries: int = 1,
         retry_backoff: float = 1.0,
@@ -59,7 +60,7 @@ class GraphTransport:
         """Seconds before a retry (plus up to 50% jitter)."""
         self._origin = httpx.URL(self.base_url)
         """Scheme, host and port every request must go to."""
-        self._http = httpx.AsyncClient(
+        self._http = httpx.Client(
             base_url=f"{self.base_url}/{version}/",
             transport=transport,
             timeout=timeout,
@@ -71,24 +72,24 @@ class GraphTransport:
             },  # the two read_capped can bound
         )
 
-    async def __aenter__(self) -> Self:
+    def __enter__(self) -> Self:
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
-    async def aclose(self) -> None:
+    def close(self) -> None:
         """Close the connection pool."""
-        await self._http.aclose()
+        self._http.close()
 
-    async def _collect(
+    def _collect(
         self, path: str, token: SecretToken, params: dict[str, str]
     ) -> list[dict[str, Any]]:
         """All `data` rows of a list edge, following `paging.next` on this host only."""
-        body = await self._call("GET", path, token, params=params)
-        return await self._edge_rows(body, token, path.split("/")[-1])
+        body = self._call("GET", path, token, params=params)
+        return self._edge_rows(body, token, path.split("/")[-1])
 
-    async def _edge_rows(self, page: object, token: SecretToken, name: str) -> list[dict[str, Any]]:
+    def _edge_rows(self, page: object, token: SecretToken, name: str) -> list[dict[str, Any]]:
         """The `data` rows of an edge's first page and of the pages after it (MAX_PAGES in all)."""
         rows: list[dict[str, Any]] = []
         seen: set[str] = set()
@@ -100,7 +101,7 @@ class GraphTransport:
             url = self._next_page(page, seen)  # type: ignore[arg-type]
             if url is None or number == MAX_PAGES:
                 break
-            page = await self._call("GET", url, token)
+            page = self._call("GET", url, token)
         return rows
 
     def _next_page(self, body: dict[str, Any], seen: set[str]) -> str | None:
@@ -155,7 +156,7 @@ class GraphTransport:
             raise _refused_url("A request to another host than the Graph host")
         return request
 
-    async def _call(
+    def _call(
         self,
         method: str,
         path: str,
@@ -170,36 +171,27 @@ class GraphTransport:
         """One Graph request with the single retry Meta recommends for transient failures."""
         secrets = (*((token,) if token else ()), *scrub)
         retry_if = retryable or is_retryable
+        request = self._request(method, path, token, params, json_body, form)
         for attempt in range(self.retries + 1):
             try:
-                return await self._send(method, path, token, params, json_body, form, secrets)
+                return self._send(request, secrets)
             except GraphError as err:
                 if attempt >= self.retries or not retry_if(err):
                     raise
-            await asyncio.sleep(self.retry_backoff * (1 + random.random() / 2))
+            time.sleep(self.retry_backoff * (1 + random.random() / 2))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        token: SecretToken | None,
-        params: dict[str, str] | None,
-        json_body: dict[str, Any] | None,
-        form: dict[str, str] | None,
-        secrets: tuple[SecretToken, ...],
-    ) -> dict[str, Any]:
-        request = self._request(method, path, token, params, json_body, form)
+    def _send(self, request: httpx.Request, secrets: tuple[SecretToken, ...]) -> dict[str, Any]:
+        """One attempt. httpx bounds each read, so an answer that trickles in could take
+        forever: the whole answer gets one deadline as well, kept by waiting for the exchange
+        on another thread for `timeout` seconds at most (an exchange left behind stops at its
+        next read). The body is streamed and cut at MAX_ANSWER_BYTES, so an endless answer
+        cannot fill the memory either."""
+        deadline = time.monotonic() + self.timeout
         try:
-            # httpx bounds each read, so an answer that trickles in could take forever: the
-            # whole answer gets one deadline as well. The body is streamed and cut at
-            # MAX_ANSWER_BYTES, so an endless answer cannot fill the memory either.
-            async with asyncio.timeout(self.timeout):
-                response = await self._http.send(request, stream=True)
-                try:
-                    content = await read_capped(response)
-                finally:
-                    await response.aclose()
+            response, content = Background(lambda: self._send_and_read(request, deadline)).result(
+                self.timeout
+            )
         except (httpx.TimeoutException, TimeoutError):
             raise GraphUnreachable(
                 f"The Graph API did not answer within {self.timeout:g} seconds.",
@@ -212,3 +204,13 @@ class GraphTransport:
                 fix="Check your internet connection, proxy and --graph-url, then try again.",
             ) from None
         return parse_response(response, secrets, content=content)
+
+    def _send_and_read(
+        self, request: httpx.Request, deadline: float
+    ) -> tuple[httpx.Response, bytes]:
+        """Send the request and read its answer, capped in size and stopped at `deadline`."""
+        response = self._http.send(request, stream=True)
+        try:
+            return response, read_capped(response, deadline=deadline)
+        finally:
+            response.close()

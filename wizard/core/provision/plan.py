@@ -111,26 +111,26 @@ class StepResult:
 # -- finding the business and its accounts --------------------------------------------------------
 
 
-def _client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> GraphClient:
+def _client(settings: Settings, transport: httpx.BaseTransport | None) -> GraphClient:
     return GraphClient(
         settings.graph_url, settings.graph_version, transport=transport, timeout=settings.timeout
     )
 
 
-async def find_businesses(
+def find_businesses(
     settings: Settings,
     admin: SecretToken,
     *,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> tuple[NamedNode, ...]:
     """Check the admin token (alive, business_management), then the businesses it sees.
 
     `/me/permissions` rather than debug_token: the admin token then never appears in a URL.
     """
-    async with _client(settings, transport) as client:
+    with _client(settings, transport) as client:
         call = "GET /me/permissions"
         try:
-            granted = await client.granted_permissions(admin)
+            granted = client.granted_permissions(admin)
         except GraphError as err:
             raise ProvisionRefused(refusal_for(err, call, None)) from None
         if BUSINESS_MANAGEMENT not in granted:
@@ -143,7 +143,7 @@ async def find_businesses(
             )
         call = "GET /me/businesses"
         try:
-            found = await client.businesses(admin)
+            found = client.businesses(admin)
         except GraphError as err:
             raise ProvisionRefused(refusal_for(err, call, None, reading_business=True)) from None
     rows = tuple(NamedNode(b.id, b.name) for b in found if _digits(b.id))
@@ -154,19 +154,19 @@ async def find_businesses(
     return rows
 
 
-async def find_accounts(
+def find_accounts(
     settings: Settings,
     admin: SecretToken,
     business_id: str,
     *,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> tuple[NamedNode, ...]:
     """The business's owned and client WhatsApp Business Accounts."""
     graph_id(business_id, "--business-id")
     call = f"GET /{business_id}/owned_whatsapp_business_accounts"
-    async with _client(settings, transport) as client:
+    with _client(settings, transport) as client:
         try:
-            accounts = await BusinessApi(client).whatsapp_accounts(admin, business_id)
+            accounts = BusinessApi(client).whatsapp_accounts(admin, business_id)
         except GraphError as err:
             raise ProvisionRefused(refusal_for(err, call, None, reading_business=True)) from None
     if not accounts:
@@ -183,7 +183,7 @@ async def find_accounts(
 # -- the plan -------------------------------------------------------------------------------------
 
 
-async def make_plan(
+def make_plan(
     settings: Settings,
     admin: SecretToken,
     request: Request,
@@ -191,31 +191,31 @@ async def make_plan(
     accounts: tuple[NamedNode, ...],
     *,
     existing: SecretToken | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> Plan:
     """Read what exists (System User, installed app, assignments, the stored token): no writes."""
     check_request(request)
-    async with _client(settings, transport) as client:
+    with _client(settings, transport) as client:
         api = BusinessApi(client)
         call = f"GET /{business.id}/system_users"
         try:
-            users = await api.system_users(admin, business.id)
+            users = api.system_users(admin, business.id)
             call = f"GET /{business.id}/owned_apps"
-            apps = await api.owned_apps(admin, business.id)
+            apps = api.owned_apps(admin, business.id)
             user = next((u for u in users if u.name == request.system_user), None)
             installed: tuple[str, ...] = ()
             assigned: set[str] = set()
             if user is not None:
                 call = f"GET /{user.id}/applications"
-                installed = await api.installed_apps(admin, user.id)
+                installed = api.installed_apps(admin, user.id)
                 for account in accounts:
                     call = f"GET /{account.id}/assigned_users"
-                    rows = await api.assigned_users(admin, account.id, business.id)
+                    rows = api.assigned_users(admin, account.id, business.id)
                     if any(r.user_id == user.id and "MANAGE" in r.tasks for r in rows):
                         assigned.add(account.id)
             reusable = False
             if user is not None and existing is not None:
-                reusable = await _token_still_fits(client, existing, user.id, request, accounts)
+                reusable = _token_still_fits(client, existing, user.id, request, accounts)
         except GraphError as err:
             raise ProvisionRefused(refusal_for(err, call, None)) from None
     app = next((a for a in apps if a.id == request.app_id), NamedNode(request.app_id, None))
@@ -237,7 +237,7 @@ def check_request(request: Request) -> None:
         raise ValueError("the store must be env or keyring")
 
 
-async def _token_still_fits(
+def _token_still_fits(
     client: GraphClient,
     token: SecretToken,
     user_id: str,
@@ -246,7 +246,7 @@ async def _token_still_fits(
 ) -> bool:
     """The stored token already is this System User's, for this app, both scopes, these accounts."""
     try:
-        info = await client.debug_token(token)
+        info = client.debug_token(token)
     except GraphError:
         return False
     if not info.is_valid or info.user_id != user_id or info.app_id != request.app_id:

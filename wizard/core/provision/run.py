@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -91,7 +90,7 @@ ProgressCallback = Callable[[PlannedStep, StepState], None]
 # -- carrying it out ------------------------------------------------------------------------------
 
 
-async def carry_out(
+def carry_out(
     settings: Settings,
     environ: Mapping[str, str],
     admin: SecretToken,
@@ -99,14 +98,14 @@ async def carry_out(
     *,
     existing: SecretToken | None = None,
     on_progress: ProgressCallback | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> Outcome:
     """Run the plan after the user's yes; stop at the first refusal."""
     run = _Run(settings, environ, admin, plan, existing, on_progress or _quiet, transport)
-    return await run.go()
+    return run.go()
 
 
-async def provision(
+def provision(
     settings: Settings,
     environ: Mapping[str, str],
     admin: SecretToken,
@@ -114,18 +113,18 @@ async def provision(
     *,
     business_id: str | None = None,
     waba_id: str | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> Outcome:
     """The whole use case without questions: one business, its accounts (or the one asked for)."""
-    businesses = await find_businesses(settings, admin, transport=transport)
+    businesses = find_businesses(settings, admin, transport=transport)
     business = pick(businesses, business_id, "--business-id")
-    accounts = await find_accounts(settings, admin, business.id, transport=transport)
+    accounts = find_accounts(settings, admin, business.id, transport=transport)
     chosen = accounts if waba_id is None else (pick(accounts, waba_id, "--waba-id"),)
     existing = existing_token(settings, request.target)
-    plan = await make_plan(
+    plan = make_plan(
         settings, admin, request, business, chosen, existing=existing, transport=transport
     )
-    return await carry_out(settings, environ, admin, plan, existing=existing, transport=transport)
+    return carry_out(settings, environ, admin, plan, existing=existing, transport=transport)
 
 
 def pick(nodes: tuple[NamedNode, ...], wanted: str | None, flag: str) -> NamedNode:
@@ -177,7 +176,7 @@ class _Run:
         plan: Plan,
         existing: SecretToken | None,
         on_progress: ProgressCallback,
-        transport: httpx.AsyncBaseTransport | None,
+        transport: httpx.BaseTransport | None,
     ) -> None:
         # The check verifies the app id; the app secret travels only as appsecret_proof.
         self.settings = dataclasses.replace(settings, app_id=plan.request.app_id, app_secret=None)
@@ -198,25 +197,25 @@ class _Run:
             for s in self.plan.steps
         )
 
-    async def go(self) -> Outcome:
-        async with _client(self.settings, self.transport) as client:
+    def go(self) -> Outcome:
+        with _client(self.settings, self.transport) as client:
             api = BusinessApi(client)
             for step in self.plan.steps:
                 if step.kind in (StepKind.CHECK_TOKEN, StepKind.STORE_TOKEN):
                     break
-                refusal = await self._meta_step(api, step)
+                refusal = self._meta_step(api, step)
                 if refusal is not None:
                     return self._stopped(refusal)
-        return await self._check_and_store()
+        return self._check_and_store()
 
-    async def _meta_step(self, api: BusinessApi, step: PlannedStep) -> Refusal | None:
+    def _meta_step(self, api: BusinessApi, step: PlannedStep) -> Refusal | None:
         if step.state is StepState.ALREADY_DONE:
             self._record(step, StepState.ALREADY_DONE)
             return None
         self.tell(step, StepState.TO_DO)
         call = self._call_of(step)
         try:
-            await self._send(api, step)
+            self._send(api, step)
         except GraphError as err:
             self._record(step, StepState.FAILED)
             return refusal_for(err, call, step.kind, app_owned=self.plan.app_owned)
@@ -226,22 +225,22 @@ class _Run:
     def _call_of(self, step: PlannedStep) -> str:
         return step.call.replace("{new-system-user-id}", self.user_id or "{new-system-user-id}")
 
-    async def _send(self, api: BusinessApi, step: PlannedStep) -> None:
+    def _send(self, api: BusinessApi, step: PlannedStep) -> None:
         request, admin = self.plan.request, self.admin
         if step.kind is StepKind.CREATE_SYSTEM_USER:
-            self.user_id = await api.create_system_user(
+            self.user_id = api.create_system_user(
                 admin, self.plan.business.id, request.system_user, request.role.graph_value
             )
             return
         user_id = self.user_id or ""
         if step.kind is StepKind.INSTALL_APP:
-            await api.install_app(admin, user_id, request.app_id)
+            api.install_app(admin, user_id, request.app_id)
         elif step.kind is StepKind.ASSIGN_ACCOUNT:
-            await api.assign_user(admin, step.target_id or "", user_id)
+            api.assign_user(admin, step.target_id or "", user_id)
         elif step.kind is StepKind.GENERATE_TOKEN:
             if request.app_secret is None:
                 raise ValueError("the app secret is needed to generate the token")
-            self.token = await api.generate_token(
+            self.token = api.generate_token(
                 admin,
                 user_id,
                 app_id=request.app_id,
@@ -250,16 +249,14 @@ class _Run:
                 expires_in_60_days=request.expires is Expiry.SIXTY_DAYS,
             )
 
-    async def _check_and_store(self) -> Outcome:
+    def _check_and_store(self) -> Outcome:
         check_step, store_step = self.plan.steps[-2], self.plan.steps[-1]
         token = self.token
         if token is None:  # pragma: no cover - the generate step always sets or reuses one
             raise AssertionError("no token after the generate step")
         self.tell(check_step, StepState.TO_DO)
         found = FoundToken(PROVISIONED, f"System User {self.user_id}", token)
-        report = await check_found_token(
-            found, self.settings, self.environ, transport=self.transport
-        )
+        report = check_found_token(found, self.settings, self.environ, transport=self.transport)
         if not report.ok:
             self._record(check_step, StepState.FAILED)
             reason = "; ".join(p.title for p in report.diagnosis.problems)
@@ -278,12 +275,8 @@ class _Run:
             return Outcome(self.plan, tuple(self.results), None, report, saved, token)
         self.tell(store_step, StepState.TO_DO)
         try:
-            saved = await asyncio.to_thread(
-                store_token,
-                self.plan.request.target,
-                token,
-                self.settings.env_file,
-                self.settings.profile,
+            saved = store_token(
+                self.plan.request.target, token, self.settings.env_file, self.settings.profile
             )
         except StoreError as err:
             self._record(store_step, StepState.FAILED)

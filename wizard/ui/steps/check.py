@@ -17,6 +17,7 @@ from wizard.core.codes import Source
 from wizard.core.flow import STEP_FOR_PROBLEM, STEP_TEXTS, Step
 from wizard.core.graph import PhoneNumber
 from wizard.core.stores.sources import FoundToken
+from wizard.ui.background import in_background
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.steps.send_test import SendTestScreen
@@ -64,8 +65,12 @@ class CheckStep(StepScreen):
         """The network call, off the UI's back; a failure becomes a diagnosis, never a crash."""
         assert self.state.token is not None
         found = FoundToken(Source.PASTED, "the wizard", self.state.token)
-        report = await check_found_token(
-            found, self.state.settings, self.state.environ, now=self.state.clock()
+        report = await in_background(
+            check_found_token,
+            found,
+            self.state.settings,
+            self.state.environ,
+            now=self.state.clock(),
         )
         self.state.report = report
         await self.show_report(report)

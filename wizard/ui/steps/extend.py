@@ -15,6 +15,7 @@ from wizard.core import lifecycle, usecases
 from wizard.core.errors import SettingsError, StoreError
 from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
+from wizard.ui.background import in_background
 from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState
 from wizard.ui.widgets.command import CommandLine
@@ -143,7 +144,8 @@ class ExtendScreen(Screen[str | None]):
     ) -> None:
         """`wa-token extend`'s use case: the same plan, app check, exchange and store."""
         try:
-            done = await usecases.extend(
+            done = await in_background(
+                usecases.extend,
                 self.state.settings,
                 found,
                 self.state.clock(),

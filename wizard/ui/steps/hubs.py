@@ -10,10 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Button, Collapsible, LoadingIndicator, Static
 
-from wizard.core.check import CheckReport, check_found_token
+from wizard.core.check import CheckReport
 from wizard.core.codes import Source
 from wizard.core.flow import API_SETUP, DEBUGGER, TROUBLESHOOTING_CASES
 from wizard.core.stores import sources
+from wizard.ui.background import check_the_winner
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.safe import literal as escape
 from wizard.ui.steps.base import StepScreen
@@ -220,10 +221,7 @@ class TroubleshootStep(HubScreen):
     async def recheck(self) -> None:
         """The same check as `wa-token status`."""
         state = self.state
-        winner = sources.winner_of(state.readings)
-        report = await check_found_token(
-            winner, state.settings, state.environ, readings=state.readings, now=state.clock()
-        )
+        report = await check_the_winner(state)
         state.initial = report
         result = self.query_one("#troubleshoot-result", Vertical)
         await result.remove_children()

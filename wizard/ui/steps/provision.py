@@ -26,6 +26,7 @@ from wizard.core.codes import StoreTarget
 from wizard.core.errors import StoreError, TokenFormatError
 from wizard.core.flow import STEP_TEXTS, Step
 from wizard.core.token import MAX_TOKEN_LENGTH, SecretToken, clean_pasted
+from wizard.ui.background import in_background
 from wizard.ui.navigation import BACK, NEXT, Nav, StepResult
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
@@ -262,13 +263,14 @@ class ProgressStep(StepScreen):
     async def run_plan(self) -> None:
         """The writes, off the UI's back."""
         state = self.state
-        self.outcome = await pv.carry_out(
+        self.outcome = await in_background(
+            pv.carry_out,
             state.settings,
             state.environ,
             self.admin,
             self.plan,
             existing=self.existing,
-            on_progress=self._progress,
+            on_progress=lambda step, done: self.app.call_from_thread(self._progress, step, done),
         )
         self.set_class(False, "-working")
         self.query_one("#working").display = False
@@ -368,21 +370,23 @@ async def _plan(
     state = app.state
     pv.check_request(request)
     await asyncio.to_thread(pv.check_store_usable, request.target)
-    businesses = await pv.find_businesses(state.settings, admin)
+    businesses = await in_background(pv.find_businesses, state.settings, admin)
     business = businesses[0]
     if len(businesses) > 1:
         pick = PickStep(state, "Which business?", businesses)
         if (await app.push_screen_wait(pick)).nav is not Nav.NEXT:
             return None, None
         business = pick.chosen[0]
-    accounts = await pv.find_accounts(state.settings, admin, business.id)
+    accounts = await in_background(pv.find_accounts, state.settings, admin, business.id)
     if len(accounts) > 1:
         pick = PickStep(state, "Which WhatsApp account?", accounts, allow_all=True)
         if (await app.push_screen_wait(pick)).nav is not Nav.NEXT:
             return None, None
         accounts = pick.chosen
     existing = await asyncio.to_thread(pv.existing_token, state.settings, request.target)
-    plan = await pv.make_plan(state.settings, admin, request, business, accounts, existing=existing)
+    plan = await in_background(
+        pv.make_plan, state.settings, admin, request, business, accounts, existing=existing
+    )
     return plan, existing
 
 

@@ -21,6 +21,7 @@ from wizard.core.messaging import (
     send_hello_world,
 )
 from wizard.core.stores.sources import FoundToken
+from wizard.ui.background import in_background
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState
@@ -132,7 +133,7 @@ class SendTestScreen(Screen[None]):
             return
         result.update("[dim]Sending…[/dim]")
         found = FoundToken(Source.PASTED, "the wizard", self.state.token)
-        outcome = await send_hello_world(self.state.settings, found, sender.id, to)
+        outcome = await in_background(send_hello_world, self.state.settings, found, sender.id, to)
         if outcome.sent is not None:
             result.update(
                 f"[$success]✓ Accepted by WhatsApp:[/] message id "

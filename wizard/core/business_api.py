@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.core.errors import GraphBadResponse
-from wizard.core.graph import GraphClient
+from wizard.core.graph import GraphClient, models
 from wizard.core.token import SecretToken, format_problem
 
 MANAGE_TASK = "MANAGE"
@@ -30,6 +30,9 @@ MANAGE_TASK = "MANAGE"
 
 ROLE_EMPLOYEE, ROLE_ADMIN = "EMPLOYEE", "ADMIN"
 """The two base roles a System User can have."""
+
+NamedNode = models.NamedNode
+"""An app or a WhatsApp Business Account: its id and name."""
 
 _GRAPH_ID = re.compile(r"[0-9]{1,32}")  # ASCII only: \d also matches other scripts
 
@@ -41,14 +44,6 @@ class SystemUser:
     id: str
     name: str | None
     role: str | None
-
-
-@dataclass(frozen=True)
-class NamedNode:
-    """An app or a WhatsApp Business Account: its id and name."""
-
-    id: str
-    name: str | None
 
 
 @dataclass(frozen=True)

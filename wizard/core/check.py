@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -154,23 +155,30 @@ def local_facts(
 ) -> LocalFacts:
     """Everything the diagnosis needs to know that Graph does not tell."""
     risks = storage.risks
-    return LocalFacts(
-        now=now,
+    return dataclasses.replace(
+        expected_facts(settings, now, settings.app_id),
         format_problem=problem,
         source=found.source,
         location=found.location,
-        warn_days=settings.warn_days,
-        expected_app_id=settings.app_id,
-        expected_account_id=settings.business_account_id,
-        expected_phone_number_id=settings.phone_number_id,
         shadowed=storage.shadowed,
         env_in_git_work_tree=bool(risks and risks.in_git_work_tree),
         env_git_ignored=bool(risks and risks.git_ignored),
         env_tracked_by_git=bool(risks and risks.tracked_by_git),
         env_world_readable=bool(risks and risks.world_readable),
         keyring_available=storage.keyring_available,
-        profile=settings.profile,
         graph_version=settings.graph_version,
+    )
+
+
+def expected_facts(settings: Settings, now: datetime, app_id: str | None) -> LocalFacts:
+    """What the settings expect a token to reach (app, account, number) and when to warn."""
+    return LocalFacts(
+        now=now,
+        warn_days=settings.warn_days,
+        expected_app_id=app_id,
+        expected_account_id=settings.business_account_id,
+        expected_phone_number_id=settings.phone_number_id,
+        profile=settings.profile,
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from wizard.core.check import inspect_token
+from wizard.core.check import expected_facts, inspect_token
 from wizard.core.codes import ExitCode, ProblemCode, Source
 from wizard.core.diagnose import (
     PERMANENT_ROUTE,
@@ -234,17 +234,7 @@ def renew(
         graph = inspect_token(
             client, exchanged.token, expected_account_id=settings.business_account_id, now=now
         )
-    checked = diagnose(
-        graph,
-        LocalFacts(
-            now=now,
-            expected_app_id=app_id,
-            expected_account_id=settings.business_account_id,
-            expected_phone_number_id=settings.phone_number_id,
-            warn_days=settings.warn_days,
-            profile=settings.profile,
-        ),
-    )
+    checked = diagnose(graph, expected_facts(settings, now, app_id))
     expires_at = _expiry(graph, exchanged.expires_in, now)
     if not checked.ok:
         return Renewal(

@@ -48,19 +48,18 @@ class TokenInfo:
 
 
 @dataclass(frozen=True)
-class Me:
-    """Who the token acts as (for a System User token, the system user)."""
+class NamedNode:
+    """A Graph object known by its id and name: who the token acts as, a business portfolio,
+    an app, a WhatsApp Business Account."""
 
     id: str
     name: str | None
 
 
-@dataclass(frozen=True)
-class Business:
-    """A business portfolio the token can see."""
-
-    id: str
-    name: str | None
+Me = NamedNode
+"""Who the token acts as (`/me`; for a System User token, the system user)."""
+Business = NamedNode
+"""A business portfolio the token can see."""
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,8 @@ and prints the modules loaded by the time it returned."""
 def test_check_and_status_load_no_event_loop(command: str, tmp_path: Path) -> None:
     """The Graph client is synchronous, as a bare `httpx.get` is: asyncio and anyio's asyncio
     backend (~100 ms of imports) are never loaded by a check. (httpcore itself imports anyio's
-    top-level package, lazily built, whatever the client: the bare baseline loads it too.)"""
+    top-level package, lazily built, whatever the client: the bare baseline loads it too.)
+    Nor is provision's plan and run: only its vocabulary, for the parser."""
     from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 
     with FakeGraphServer() as graph:
@@ -155,6 +156,8 @@ def test_check_and_status_load_no_event_loop(command: str, tmp_path: Path) -> No
         if m.split(".")[0] == "asyncio" or (m.startswith("anyio.") and m != "anyio._lazyimport")
     ]
     assert event_loop == []
+    assert "wizard.core.provision.steps" in loaded
+    assert "wizard.core.provision.plan" not in loaded and "wizard.core.provision.run" not in loaded
 
 
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(CORE)))

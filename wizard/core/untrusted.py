@@ -32,6 +32,8 @@ _MIN_SECRET = 8
 def clean_text(text: str) -> str:
     """One line of untrusted text that a terminal shows as it is: no escape sequences, no
     control characters, no bidi overrides; line breaks and tabs become spaces."""
+    if text.isprintable():  # every character the two patterns match is non-printable
+        return text
     return _CONTROLS.sub("", _BREAKS.sub(" ", text))
 
 
@@ -65,17 +67,22 @@ def redact(text: str, secrets: Iterable[SecretToken | None]) -> str:
 
 def clean_body(value: Any, secrets: tuple[tuple[str, str], ...]) -> Any:
     """A decoded JSON body with every string value cleaned and redacted (keys are kept)."""
+    return _clean(value, secrets, min((len(form) for form, _ in secrets), default=0))
+
+
+def _clean(value: Any, secrets: tuple[tuple[str, str], ...], shortest: int) -> Any:
     if isinstance(value, str):
-        for form, masked in secrets:
-            value = value.replace(form, masked)
+        if secrets and len(value) >= shortest:  # a shorter string cannot hold any of them
+            for form, masked in secrets:
+                value = value.replace(form, masked)
         return clean_text(value)
     if isinstance(value, dict):  # a token Graph hands out (exchange) is data, not display
         return {
-            key: item if key == RECEIVED_SECRET else clean_body(item, secrets)
+            key: item if key == RECEIVED_SECRET else _clean(item, secrets, shortest)
             for key, item in value.items()
         }
     if isinstance(value, list):
-        return [clean_body(item, secrets) for item in value]
+        return [_clean(item, secrets, shortest) for item in value]
     return value
 
 

@@ -11,7 +11,10 @@ from wizard.core.diagnose.findings import LocalFacts
 
 def graph_text(value: str, limit: int = 64) -> str:
     """A short field from Graph, safe to print: no control or format characters, bounded."""
-    clean = "".join(c for c in value if not unicodedata.category(c).startswith("C"))
+    if value.isprintable():  # no "Other" (C*) character at all: the common case, in C
+        clean = value
+    else:
+        clean = "".join(c for c in value if not unicodedata.category(c).startswith("C"))
     return clean if len(clean) <= limit else clean[: limit - 1] + "…"
 
 

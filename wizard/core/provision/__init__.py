@@ -13,34 +13,9 @@ The admin token is used for these calls and then forgotten: it is never stored a
 
 from __future__ import annotations
 
-from wizard.core.provision.plan import (
-    Plan,
-    PlannedStep,
-    Request,
-    StepResult,
-    check_request,
-    describe,
-    find_accounts,
-    find_businesses,
-    make_plan,
-)
-from wizard.core.provision.refusals import (
-    ProvisionRefused,
-    Refusal,
-    classify,
-    clean,
-    graph_reason,
-    refusal_for,
-)
-from wizard.core.provision.run import (
-    Outcome,
-    ProgressCallback,
-    carry_out,
-    check_store_usable,
-    existing_token,
-    pick,
-    provision,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from wizard.core.provision.steps import (
     ADMIN_NOT_STORED,
     BUSINESS_MANAGEMENT,
@@ -58,6 +33,36 @@ from wizard.core.provision.steps import (
     StepKind,
     StepState,
 )
+
+if TYPE_CHECKING:
+    from wizard.core.provision.plan import (
+        Plan,
+        PlannedStep,
+        Request,
+        StepResult,
+        check_request,
+        describe,
+        find_accounts,
+        find_businesses,
+        make_plan,
+    )
+    from wizard.core.provision.refusals import (
+        ProvisionRefused,
+        Refusal,
+        classify,
+        clean,
+        graph_reason,
+        refusal_for,
+    )
+    from wizard.core.provision.run import (
+        Outcome,
+        ProgressCallback,
+        carry_out,
+        check_store_usable,
+        existing_token,
+        pick,
+        provision,
+    )
 
 __all__ = [
     "ADMIN_NOT_STORED",
@@ -98,3 +103,15 @@ __all__ = [
     "provision",
     "refusal_for",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The plan, the run and the Business Management calls load on first use: every command
+    imports the `provision` command module, whose flags need only the vocabulary above."""
+    if name in __all__:
+        for module in ("plan", "refusals", "run"):
+            loaded = importlib.import_module(f"{__name__}.{module}")
+            globals().update((n, getattr(loaded, n)) for n in __all__ if hasattr(loaded, n))
+    if name not in globals():
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return globals()[name]

@@ -7,11 +7,12 @@ import errno
 import io
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO, cast
 
-from wizard.cli.commands import fix, lifecycle, provision, tokens
+from wizard.cli.commands import fix, lifecycle, provision, schedule, send_test, tokens
+from wizard.cli.commands.common import Command
 from wizard.cli.console import Console
 from wizard.cli.parser import (
     UsageError,
@@ -173,11 +174,11 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     )
 
 
-Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
-
 COMMANDS: dict[str, Command] = {
     **tokens.COMMANDS,
+    **send_test.COMMANDS,
     **lifecycle.COMMANDS,
+    **schedule.COMMANDS,
     **fix.COMMANDS,
     **provision.COMMANDS,
 }

@@ -14,6 +14,7 @@ from wizard.core.check import CheckReport, check_found_token
 from wizard.core.codes import Source
 from wizard.core.flow import API_SETUP, DEBUGGER, TROUBLESHOOTING_CASES
 from wizard.core.stores import sources
+from wizard.core.wording import stored_state
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.safe import literal as escape
 from wizard.ui.steps.base import StepScreen
@@ -189,12 +190,12 @@ class TroubleshootStep(HubScreen):
         lines = ["[b]Where a token is stored[/b] (highest precedence first):"]
         for reading in self.state.readings:
             used = bool(winner and reading.source == winner.source)
-            state = (
-                reading.token.masked
-                if reading.token
-                else f"[$error]unreadable:[/] {escape(reading.error.message)}"
-                if reading.error
-                else "[dim](none)[/dim]"
+            state = stored_state(
+                reading,
+                unreadable="[$error]unreadable:[/]",
+                unavailable=None,  # an unusable keyring holds no token here: (none)
+                none="[dim](none)[/dim]",
+                shown=escape,
             )
             mark = "[$accent]→[/]" if used else " "
             lines.append(

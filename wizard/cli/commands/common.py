@@ -7,8 +7,10 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TextIO
 
+from wizard.cli import parser
 from wizard.cli.console import Console
 from wizard.cli.render import render_finding
+from wizard.core import lifecycle
 from wizard.core.diagnose import Finding
 from wizard.core.errors import SettingsError
 from wizard.core.exits import exit_code_for
@@ -75,6 +77,17 @@ def print_problem(problem: Finding | None, console: Console) -> None:
     """A problem with its fix, on stderr (nothing for None)."""
     if problem is not None:
         console.err.write(render_finding(problem, console.marks.bad))
+
+
+def add_expiring_within(command: argparse.ArgumentParser, help_text: str) -> None:
+    """--if-expiring-within DAYS: refresh's option, which schedule passes on to it."""
+    command.add_argument(
+        "--if-expiring-within",
+        type=parser.days,
+        metavar="DAYS",
+        default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
+        help=help_text,
+    )
 
 
 def days_option(days: int) -> timedelta:

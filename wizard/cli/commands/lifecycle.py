@@ -9,7 +9,14 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from wizard.cli import parser
-from wizard.cli.commands.common import Command, days_option, fail, print_problem, token_to_replace
+from wizard.cli.commands.common import (
+    Command,
+    add_expiring_within,
+    days_option,
+    fail,
+    print_problem,
+    token_to_replace,
+)
 from wizard.cli.console import Console, ask_hidden, isatty
 from wizard.cli.parser import SafeParser, SubParsers
 from wizard.core import lifecycle, usecases
@@ -28,13 +35,7 @@ def add_parsers(commands: SubParsers, common: SafeParser) -> None:
     extend.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
 
     refresh = parser.add_command(commands, "refresh", common)
-    refresh.add_argument(
-        "--if-expiring-within",
-        type=parser.days,
-        metavar="DAYS",
-        default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
-        help="only when it expires within DAYS days (default 10)",
-    )
+    add_expiring_within(refresh, "only when it expires within DAYS days (default 10)")
     refresh.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
 
 

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import TextIO
 
 from wizard.cli import parser
-from wizard.cli.commands.common import Command, days_option
+from wizard.cli.commands.common import Command, add_expiring_within, days_option
 from wizard.cli.console import Console
 from wizard.cli.parser import SafeParser, SubParsers
-from wizard.core import lifecycle
 from wizard.core.codes import ExitCode
 from wizard.core.graph import DEFAULT_GRAPH_URL, GRAPH_VERSION
 from wizard.core.schedule import refresh_command, schedule_texts
@@ -29,13 +28,7 @@ def add_parsers(commands: SubParsers, common: SafeParser) -> None:
         dest="print_only",
         help="print them (the default; wa-token never installs them itself)",
     )
-    schedule.add_argument(
-        "--if-expiring-within",
-        type=parser.days,
-        metavar="DAYS",
-        default=lifecycle.DEFAULT_REFRESH_WITHIN_DAYS,
-        help="passed on to refresh (default 10)",
-    )
+    add_expiring_within(schedule, "passed on to refresh (default 10)")
 
 
 def cmd_schedule(

@@ -150,7 +150,7 @@ def exit_code_for(err: WaTokenError) -> int:
     if isinstance(err, StoreError):
         return ExitCode.STORE
     if isinstance(err, GraphError):
-        return 4
+        return ExitCode.GRAPH
     if isinstance(err, SettingsError):
         return ExitCode.USAGE
     return ExitCode.PROBLEM

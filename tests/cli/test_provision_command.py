@@ -51,6 +51,8 @@ def test_provision_stores_a_token_that_passes_check(cli: Cli, business: Business
     assert "give it MANAGE on WhatsApp account 'Acme Support' (1022…)" in run.err
     assert "expiry Never" in run.err
     assert "it was not stored anywhere" in run.err
+    assert "4 call(s) will change something at Meta." in run.err
+    assert "4 change(s) made at Meta." in run.err
     assert len(business.writes) == 4
     assert business.minted and business.minted[-1] in stored(cli)
     check = cli("check", "--json", env={"WHATSAPP_APP_ID": APP_ID})
@@ -68,6 +70,7 @@ def test_second_run_changes_nothing_at_meta_and_says_so(cli: Cli, business: Busi
     assert run.code == 0, run.err
     assert business.writes == before
     assert stored(cli) == token
+    assert "Nothing to change at Meta: everything is already in place." in run.err
     assert "Nothing was changed at Meta" in run.err
     assert "[already done: reused]" in run.err
 
@@ -80,6 +83,8 @@ def test_rerun_with_a_new_account_assigns_it_and_generates_a_new_token(
     first = stored(cli)
     run = provision(cli, "--yes", "--waba-id", "all", admin=admin)
     assert run.code == 0, run.err
+    assert "2 call(s) will change something at Meta." in run.err  # assign B, a new token
+    assert "2 change(s) made at Meta." in run.err
     assert [w.split("/")[1] for w in business.writes[-2:]] == [
         WABA_B,
         business.writes[-1].split("/")[1],

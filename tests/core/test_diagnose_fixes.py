@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from wizard.core.diagnose import GraphFindings, LocalFacts, command, diagnose
-from wizard.core.graph import BusinessAccount, GranularScope, PhoneNumber, TokenInfo
+from tests.support.diagnosis import GOOD, INFO, LOCAL, NOW
+from wizard.core.diagnose import GraphFindings, command, diagnose
 from wizard.core.profiles import Profile
-
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-BOTH = ("whatsapp_business_management", "whatsapp_business_messaging")
-INFO = TokenInfo(
-    is_valid=True,
-    type="SYSTEM_USER",
-    app_id="634974688087057",
-    application="Acme",
-    user_id="1",
-    expires_at=None,
-    issued_at=NOW - timedelta(days=10),
-    data_access_expires_at=None,
-    scopes=BOTH,
-    granular_scopes=tuple(GranularScope(s, ("1",)) for s in BOTH),
-)
-GOOD = GraphFindings(
-    token_info=INFO, accounts=(BusinessAccount("1", "Acme", phone_numbers=(PhoneNumber("11"),)),)
-)
-LOCAL = LocalFacts(now=NOW, source="dotenv", location=".env")
 
 
 @pytest.mark.parametrize(

@@ -19,20 +19,11 @@ import pytest
 
 from tests.conftest import WA_TOKEN, Cli, Run
 from tests.support.files import git, new_repo, write_text_env
+from tests.support.sends import FAILING_RECIPIENTS, PHONE
 from wizard.cli.main import main
-from wizard.testing.fake_graph import (
-    APP_ID,
-    APP_SECRET,
-    LOCKED_RECIPIENT,
-    NOT_ALLOWED_RECIPIENT,
-    NOT_REGISTERED_RECIPIENT,
-    TEMPLATE_MISSING_RECIPIENT,
-    TOKENS,
-    FakeGraphServer,
-)
+from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
 
 VALID, TEMPORARY, EXCHANGED = TOKENS["valid"], TOKENS["temporary"], TOKENS["exchanged"]
-PHONE = "106540352242922"
 RECIPIENT = "+15551234567"
 APP = {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET}
 SECRETS = (*TOKENS.values(), APP_SECRET)
@@ -92,10 +83,7 @@ def test_send_test_sends_hello_world_and_prints_the_message_id(
 @pytest.mark.parametrize(
     ("recipient", "token", "problem", "words"),
     [
-        (NOT_ALLOWED_RECIPIENT, VALID, "recipient_not_allowed", "Manage phone number list"),
-        (TEMPLATE_MISSING_RECIPIENT, VALID, "template_missing", "Message templates"),
-        (NOT_REGISTERED_RECIPIENT, VALID, "number_not_registered", f"/{PHONE}/register"),
-        (LOCKED_RECIPIENT, VALID, "account_locked", "Business Support Home"),
+        *((r.number, VALID, r.problem, r.words) for r in FAILING_RECIPIENTS),
         (
             "15551234567",
             TOKENS["missing_messaging"],

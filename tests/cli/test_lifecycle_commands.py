@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import WA_TOKEN, Cli, Run
+from tests.support.diagnosis import ROTATION_STEPS
 from tests.support.files import git, new_repo, write_text_env
 from tests.support.sends import FAILING_RECIPIENTS, PHONE
 from wizard.cli.main import main
@@ -513,16 +514,7 @@ def test_rotation_due_fix_lists_the_steps(cli: Cli) -> None:
     write_env(cli, f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['old']}\n")
     [warning] = json.loads(cli("check", "--json").out)["warnings"]
     assert warning["code"] == "rotation_due"
-    for step in (
-        "1) ",
-        "Generate New Token",
-        "2) ",
-        "wa-token save",
-        "3) ",
-        "send-test",
-        "4) ",
-        "Revoke tokens",
-    ):
+    for step in ROTATION_STEPS:
         assert step in warning["fix"]
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.support.diagnosis import GOOD, INFO, LOCAL, NOW
+from tests.support.diagnosis import GOOD, INFO, LOCAL, NOW, ROTATION_STEPS
 from wizard.core.diagnose import GraphFindings, command, diagnose
 from wizard.core.profiles import Profile
 
@@ -44,16 +44,7 @@ def test_rotation_due_lists_the_rotation_steps() -> None:
     old = replace(GOOD, token_info=replace(INFO, issued_at=NOW - timedelta(days=200)))
     [warning] = diagnose(old, LOCAL).warnings
     assert warning.code == "rotation_due"
-    for step in (
-        "1) ",
-        "Generate New Token",
-        "2) ",
-        "wa-token save",
-        "3) ",
-        "wa-token send-test",
-        "4) ",
-        "Revoke tokens",
-    ):
+    for step in ROTATION_STEPS:
         assert step in warning.fix
 
 

@@ -28,3 +28,14 @@ GOOD = GraphFindings(token_info=INFO, accounts=(ACCOUNT,))
 """Everything Graph says about a token that works."""
 LOCAL = LocalFacts(now=NOW, source="dotenv", location=".env")
 """A token found in ./.env, with nothing wrong around it."""
+ROTATION_STEPS = (
+    "1) ",
+    "Generate New Token",
+    "2) ",
+    "wa-token save",
+    "3) ",
+    "wa-token send-test",
+    "4) ",
+    "Revoke tokens",
+)
+"""What the rotation_due warning's fix must list, in words that each step holds."""

@@ -13,6 +13,7 @@ import pytest
 
 from tests.cli.test_lifecycle_commands import run_on_terminal
 from tests.conftest import WA_TOKEN, Cli, Run
+from tests.support.processes import running
 from wizard.cli import main as cli
 from wizard.cli.parser import build_parser
 from wizard.testing.fake_graph import TOKENS
@@ -213,45 +214,19 @@ def test_save_with_stdin_closed(cli: Cli) -> None:
 
 
 def test_an_idle_stdin_pipe_ends_after_the_timeout(cli: Cli) -> None:
-    proc = subprocess.Popen(
-        [str(WA_TOKEN), "check", "--timeout", "1"],
-        cwd=cli.cwd,
-        env=cli.env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    with running(cli, "check", "--timeout", "1") as proc:
         code = proc.wait(timeout=25)  # the pipe stays open: before the fix this never ended
         err = proc.stderr.read().decode() if proc.stderr else ""
-    finally:
-        proc.kill()
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            if stream:
-                stream.close()
     assert code == 2 and "sent nothing" in " ".join(err.split()), err
 
 
 def test_a_token_then_an_idle_pipe_is_still_checked(cli: Cli) -> None:
-    proc = subprocess.Popen(
-        [str(WA_TOKEN), "check", "--timeout", "1", "--json"],
-        cwd=cli.cwd,
-        env=cli.env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    with running(cli, "check", "--timeout", "1", "--json") as proc:
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(VALID.encode() + b"\n")
         proc.stdin.flush()
         code = proc.wait(timeout=25)
         body = json.loads(proc.stdout.read())
-    finally:
-        proc.kill()
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            if stream:
-                stream.close()
     assert code == 0 and body["token"]["source"] == "stdin"
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.keyring_session import SecretServiceSession
-from tests.support.interpreter import REPO, run_python
+from tests.support.processes import REPO, run_python
 from wizard.core.stores import keyring_backend
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 

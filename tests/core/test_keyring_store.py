@@ -19,7 +19,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
-from tests.support.interpreter import run_python
+from tests.support.processes import run_python
 from wizard.core.errors import KeyringError, KeyringLocked, KeyringTimeout, KeyringUnavailable
 from wizard.core.stores import keyring_store
 from wizard.core.stores.keyring_store import (

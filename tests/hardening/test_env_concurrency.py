@@ -12,13 +12,12 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from subprocess import PIPE
 
 import pytest
 from dotenv import dotenv_values
 
 from tests.conftest import WA_TOKEN, Cli
-from tests.support.interpreter import run_python
+from tests.support.processes import run_python, start
 from wizard.core.errors import EnvFileError
 from wizard.core.stores import atomic, env_store
 from wizard.core.stores.env_store import (
@@ -48,18 +47,6 @@ def _key(profile: str) -> str:
     return f"{K}_{profile.upper()}"
 
 
-def _start(cli: Cli, env: dict[str, str], *args: str, stdin: int) -> subprocess.Popen[bytes]:
-    """`wa-token ARGS` started in the test's folder, its output piped."""
-    return subprocess.Popen(
-        [str(WA_TOKEN), *args],
-        stdin=stdin,
-        stdout=PIPE,
-        stderr=PIPE,
-        cwd=cli.cwd,
-        env=env,
-    )
-
-
 # --- concurrent writers through the real entry point -----------------------------------------
 
 
@@ -73,11 +60,13 @@ def test_concurrent_saves_and_forgets_across_profiles_lose_nothing(cli: Cli) -> 
     )
     env = {**cli.env, "WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"}  # --force: stored anyway
     runs = [
-        _start(cli, env, "save", "--profile", f"p{n}", "--force", "--timeout", "1", stdin=PIPE)
+        start(cli, "save", "--profile", f"p{n}", "--force", "--timeout", "1", env=env)
         for n in range(SAVERS)
     ]
     runs += [
-        _start(cli, env, "forget", "--from", "env", "--profile", f"f{n}", stdin=subprocess.DEVNULL)
+        start(
+            cli, "forget", "--from", "env", "--profile", f"f{n}", stdin=subprocess.DEVNULL, env=env
+        )
         for n in range(FORGETTERS)
     ]
     for n, run in enumerate(runs[:SAVERS]):

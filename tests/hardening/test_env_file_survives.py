@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Cli
-from tests.support.interpreter import run_python
+from tests.support.processes import run_python
 from wizard.cli import run as cli
 from wizard.core.errors import EnvFileError
 from wizard.core.stores.env_store import (

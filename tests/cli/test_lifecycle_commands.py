@@ -20,12 +20,11 @@ import pytest
 from tests.conftest import WA_TOKEN, Cli, Run
 from tests.support.diagnosis import ROTATION_STEPS
 from tests.support.files import git, new_repo, write_text_env
-from tests.support.sends import FAILING_RECIPIENTS, PHONE
+from tests.support.sends import FAILING_RECIPIENTS, PHONE, RECIPIENT
 from wizard.cli.main import main
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
 
 VALID, TEMPORARY, EXCHANGED = TOKENS["valid"], TOKENS["temporary"], TOKENS["exchanged"]
-RECIPIENT = "+15551234567"
 APP = {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET}
 SECRETS = (*TOKENS.values(), APP_SECRET)
 

@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Cli, Run
-from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, NUMBER, HostileGraph, serve
+from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, NUMBER, HostileGraph
+from tests.support.sends import send_test
 
 TOKEN = "EAAGuard0Echo0" + "b" * 100 + "wxyz"
 APP_ID = DEBUG_DATA["app_id"]
 APP_SECRET = "0123456789abcdef0123456789abcdef"
-
-
-@pytest.fixture
-def graph() -> Iterator[HostileGraph]:
-    yield from serve(HostileGraph())
-
-
-@pytest.fixture
-def hostile_cli(isolated: Path, graph: HostileGraph) -> Cli:
-    return Cli(isolated, graph.url)
 
 
 def echo_error(secret: str, code: int = 100) -> dict:
@@ -110,13 +100,7 @@ def test_the_app_secret_echoed_by_debug_token_is_redacted(
 
 def test_send_test_never_shows_an_echoed_token(hostile_cli: Cli, graph: HostileGraph) -> None:
     graph.answers["messages"] = echo_error(TOKEN, code=131030)
-    run = hostile_cli(
-        "send-test",
-        "--to",
-        "+15551234567",
-        "--yes",
-        env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": NUMBER["id"]},
-    )
+    run = send_test(hostile_cli, TOKEN, NUMBER["id"])
     assert run.code != 0 and "Nothing was sent" in run.err, run.text
     assert_hidden(run, TOKEN)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tests.conftest import Cli, Run
 from wizard.testing.fake_graph import (
     LOCKED_RECIPIENT,
     NOT_ALLOWED_RECIPIENT,
@@ -13,6 +14,16 @@ from wizard.testing.fake_graph import (
 
 PHONE = "106540352242922"
 """The phone number id of WABA A's first number in the fake Graph."""
+RECIPIENT = "+15551234567"
+"""A recipient every Graph in the tests accepts."""
+
+
+def send_test(cli: Cli, token: str, phone_number_id: str | None = None) -> Run:
+    """`wa-token send-test --to RECIPIENT --yes`, the token (and the number's id) in the environment."""
+    env = {"WHATSAPP_CLOUD_API_TOKEN": token}
+    if phone_number_id is not None:
+        env["WHATSAPP_PHONE_NUMBER_ID"] = phone_number_id
+    return cli("send-test", "--to", RECIPIENT, "--yes", env=env)
 
 
 @dataclass(frozen=True)

@@ -168,19 +168,15 @@ def test_without_a_terminal_and_without_yes_nothing_is_written(
     assert "--yes" in run.err
 
 
-def test_several_accounts_without_a_terminal_name_the_flag(
-    cli: Cli, business: BusinessState
+@pytest.mark.parametrize(
+    ("admin", "flag"), [("two_accounts", "--waba-id"), ("two_businesses", "--business-id")]
+)
+def test_several_accounts_or_businesses_without_a_terminal_name_the_flag(
+    cli: Cli, business: BusinessState, admin: str, flag: str
 ) -> None:
-    run = provision(cli, "--yes", admin=ADMIN_TOKENS["two_accounts"])
-    assert run.code == 2 and "--waba-id" in run.err
-    assert business.writes == []
-
-
-def test_several_businesses_without_a_terminal_name_the_flag(
-    cli: Cli, business: BusinessState
-) -> None:
-    run = provision(cli, "--yes", admin=ADMIN_TOKENS["two_businesses"])
-    assert run.code == 2 and "--business-id" in run.err
+    run = provision(cli, "--yes", admin=ADMIN_TOKENS[admin])
+    assert run.code == 2, run.err
+    assert "The admin token sees 2 of them" in run.flat_err and f"with {flag} ID." in run.flat_err
     assert business.writes == []
 
 

@@ -141,19 +141,32 @@ def assert_clear(run: Run) -> None:
     assert "unexpected error" not in run.err and "Traceback" not in run.err, run.err
 
 
+BAD_GRAPH_URL = "The Graph URL must look like https://graph.facebook.com"
+
+
 @pytest.mark.parametrize(
-    "url", ["http://[::1", "http://256.1.1.1", "http://[::1]:99999", "ftp://x", "", "http://"]
+    ("url", "words"),
+    [
+        ("http://[::1", BAD_GRAPH_URL),
+        ("http://256.1.1.1", BAD_GRAPH_URL),
+        ("http://[::1]:99999", BAD_GRAPH_URL),
+        ("ftp://x", BAD_GRAPH_URL),
+        ("", "argument --graph-url: is empty"),
+        ("http://", BAD_GRAPH_URL),
+    ],
 )
-def test_malformed_graph_url_is_a_usage_error(cli: Cli, url: str) -> None:
+def test_malformed_graph_url_is_a_usage_error(cli: Cli, url: str, words: str) -> None:
     run = cli("check", "--graph-url", url, stdin=VALID)
-    assert run.code == 2 and "--graph-url" in run.err
+    assert run.code == 2 and words in run.flat_err
+    assert "--graph-url" in run.err
     assert_clear(run)
 
 
 @pytest.mark.parametrize("url", ["http://[::1", "http://256.1.1.1", "http://[::1]:99999"])
 def test_malformed_graph_url_from_the_environment(cli: Cli, url: str) -> None:
     run = cli("check", stdin=VALID, env={"WHATSAPP_GRAPH_URL": url})
-    assert run.code == 2 and "WHATSAPP_GRAPH_URL" in run.err
+    assert run.code == 2 and BAD_GRAPH_URL in run.flat_err
+    assert "WHATSAPP_GRAPH_URL" in run.err
     assert_clear(run)
 
 

@@ -136,8 +136,12 @@ def test_send_test_usage_errors(cli: Cli, args: tuple[str, ...], code: int) -> N
     assert run.code == code and "Traceback" not in run.err
 
 
-def test_send_test_without_a_token_exits_3(cli: Cli) -> None:
-    assert cli("send-test", "--to", RECIPIENT, "--yes").code == 3
+def test_send_test_without_a_token_exits_3(cli: Cli, fake_graph: FakeGraphServer) -> None:
+    run = cli("send-test", "--to", RECIPIENT, "--yes")
+    assert run.code == 3 and run.out == ""
+    assert "No token found (environment, .env, keyring)" in run.err
+    assert "`wa-token setup` or `wa-token save`" in run.err
+    assert fake_graph.requests == []
 
 
 def run_on_terminal(cli: Cli, answer: bytes, *args: str, prompt: bytes = b"[y/N]") -> Run:
@@ -506,7 +510,9 @@ def test_fix_tracked_when_untracked(cli: Cli) -> None:
     new_repo(cli.cwd)
     write_env(cli, f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
     run = cli("fix", "tracked")
-    assert run.code == 0 and "not tracked" in flat(run.err)
+    assert run.code == 0, run.err
+    assert ".env is not tracked by git." in flat(run.err) and "git rm" not in run.err
+    assert git(cli.cwd, "status", "--porcelain") == "?? .env\n"  # nothing staged or removed
 
 
 def test_rotation_due_fix_lists_the_steps(cli: Cli) -> None:

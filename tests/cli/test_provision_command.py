@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -127,8 +128,11 @@ def test_sixty_day_expiry(cli: Cli, business: BusinessState, fake_graph: FakeGra
     assert run.code == 0, run.err
     generate = [r for r in fake_graph.requests if r.path.endswith("/access_tokens")]
     assert b"set_token_expires_in_60_days=true" in generate[0].body
-    check = json.loads(cli("check", "--json").out)
-    assert check["token"]["expires_at"] is not None
+    token = json.loads(cli("check", "--json").out)["token"]
+    lifetime = datetime.fromisoformat(token["expires_at"]) - datetime.fromisoformat(
+        token["issued_at"]
+    )
+    assert lifetime == timedelta(days=60)
 
 
 def test_json_has_the_plan_each_outcome_and_the_check(cli: Cli, business: BusinessState) -> None:

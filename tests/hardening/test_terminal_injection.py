@@ -122,5 +122,5 @@ def test_send_test_is_clean(hostile_cli: Cli, graph: HostileGraph) -> None:
         }
     }
     run = send_test(hostile_cli, TOKEN, NUMBER["id"])
-    assert run.code != 0, run.text
+    assert run.code == 1, run.text
     assert_clean(run)

@@ -69,6 +69,7 @@ class StartScreen(StepFrame[None]):
 
     title_note = "the WhatsApp Cloud API token wizard"
     body_id = "start-body"
+    show_back = False
 
     def compose_body(self) -> ComposeResult:
         yield LoadingIndicator()

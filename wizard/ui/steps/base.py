@@ -20,6 +20,11 @@ ResultT = TypeVar("ResultT")
 class StepFrame(Screen[ResultT]):
     """The frame itself: the heading, a scrolling body, Back · hint · forward, the footer."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
+    ]
+
     title_text = ""
     """The step's title."""
     title_note = ""
@@ -34,6 +39,8 @@ class StepFrame(Screen[ResultT]):
     """The scrolling body's id."""
     position: tuple[int, int] | None = None
     """(n, N) for "Step n of N", or None for screens outside a numbered route."""
+    show_back = True
+    """False where there is no way back."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._heading(), id="step-heading")
@@ -64,17 +71,13 @@ class StepFrame(Screen[ResultT]):
         """Whether the forward button is enabled when the screen appears."""
         return True
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide Back from the footer where there is no way back."""
+        return self.show_back if action == "back" else True
+
 
 class StepScreen(StepFrame[StepResult]):
     """A wizard step: subclasses fill `compose_body` and decide when Next is allowed."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="back"),
-        Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
-    ]
-
-    show_back = True
-    """False on the first screen of a journey."""
 
     def __init__(self, state: WizardState, position: tuple[int, int] | None = None) -> None:
         super().__init__()
@@ -86,10 +89,6 @@ class StepScreen(StepFrame[StepResult]):
     def on_mount(self) -> None:
         self.query_one("#back", Button).display = self.show_back
         self.setup()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide Back from the footer where there is no way back."""
-        return self.show_back if action == "back" else True
 
     def setup(self) -> None:
         """Runs once the step is on screen; by default Next takes the focus."""

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.widgets import Button, Input, Static
 
 from wizard.core import lifecycle, usecases
@@ -28,11 +25,6 @@ INTRO = (
 
 class ExtendScreen(StepFrame[str | None]):
     """App id and app secret (hidden), then the exchange; returns what was done, or None."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Back", id="back"),
-        Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
-    ]
 
     title_text = "Extend the token to 60 days"
     next_label = "Extend"
@@ -93,13 +85,10 @@ class ExtendScreen(StepFrame[str | None]):
             return None
         return f"Type {' and '.join(names)} above, then press Enter."
 
-    def action_cancel(self) -> None:
+    @on(Button.Pressed, "#extend-back")
+    def action_back(self) -> None:
         """Back to the choice, with whatever was done."""
         self.dismiss(self.done)
-
-    @on(Button.Pressed, "#extend-back")
-    def _back(self) -> None:
-        self.action_cancel()
 
     @on(Button.Pressed, "#extend")
     def _extend(self) -> None:

@@ -36,8 +36,7 @@ class SendTestScreen(StepFrame[None]):
     """Choose the sending number, type the recipient, confirm, see the message id or the fix."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back to the check", id="back"),
-        Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
+        Binding("escape", "back", "Back to the check", id="back")
     ]
 
     title_text = "Send a test message"
@@ -98,7 +97,8 @@ class SendTestScreen(StepFrame[None]):
             self.confirm_and_send()
 
     @on(Button.Pressed, "#send-back")
-    def _back(self) -> None:
+    def action_back(self) -> None:
+        """Back to the check."""
         self.app.pop_screen()
 
     def _recipient(self) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli, Run
-from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, NUMBER, HostileGraph, serve
+from tests.hardening.hostile_graph import NUMBER, HostileGraph, named, serve
 from tests.support.sends import send_test
 
 TOKEN = "EAAGuard0Escape0" + "d" * 100 + "wxyz"
@@ -32,18 +32,8 @@ CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 @pytest.fixture
 def graph() -> Iterator[HostileGraph]:
-    hostile = HostileGraph()
-    hostile.answers.update(
-        {
-            "debug_token": {"data": {**DEBUG_DATA, "application": HOSTILE}},
-            "me": {"id": "61570785020842", "name": HOSTILE},
-            "account": {**ACCOUNT, "name": HOSTILE},
-            "phone_numbers": {
-                "data": [{**NUMBER, "verified_name": HOSTILE, "display_phone_number": HOSTILE}]
-            },
-        }
-    )
-    yield from serve(hostile)
+    number = {"verified_name": HOSTILE, "display_phone_number": HOSTILE}
+    yield from serve(named(HOSTILE, HOSTILE, {"name": HOSTILE}, number))
 
 
 @pytest.fixture

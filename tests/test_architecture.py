@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "wizard" / "core"
 UI_PACKAGES = ("textual", "rich")
 CORE_FILES = sorted(CORE.rglob("*.py"))
-"""Every core module, those of its packages (diagnose/, provision/) included."""
+"""Every core module, those of its packages (graph/, diagnose/, stores/, provision/) included."""
+CORE_PACKAGES = ("graph", "diagnose", "stores", "provision")
 DOORS = ("wizard.cli", "wizard.ui", "wizard.commands", "wizard.console", "wizard.text_report")
 """The CLI and the wizard (and the CLI modules still at the top level): core imports none of them."""
 
@@ -60,6 +61,7 @@ def test_core_imports_no_ui() -> None:
     names = core_module_names()
     imports = "\n".join(f"import {name}" for name in names)
     assert "wizard.core.diagnose.findings" in names, "core's packages are not all found"
+    assert "wizard.core.stores.env_store" in names and "wizard.core.graph.client" in names
     assert ui_modules(modules_loaded_by(imports)) == []
 
 
@@ -185,10 +187,21 @@ WIZARD_STARTER = ("wizard/cli/commands/tokens.py", "cmd_setup")
 """The one function of the CLI that may import the UI: it starts the wizard."""
 
 
-def imports_of(path: Path) -> list[tuple[str, str | None]]:
-    """Every module `path` imports, with the function the import sits in (None: module level)."""
+def imports_of(path: Path, root: Path = ROOT) -> list[tuple[str, str | None]]:
+    """Every module `path` imports, with the function the import sits in (None: module level).
+
+    Relative imports are made absolute (`from ..ui import x` in wizard/core/a.py is wizard.ui),
+    and `importlib.import_module("...")` or `__import__("...")` of a literal name counts too.
+    """
     tree = ast.parse(path.read_text())
+    package = path.parent.relative_to(root).parts
     found: list[tuple[str, str | None]] = []
+
+    def absolute(node: ast.ImportFrom) -> str:
+        if node.level == 0:
+            return node.module or ""
+        base = package[: len(package) - (node.level - 1)]
+        return ".".join((*base, *([node.module] if node.module else [])))
 
     def visit(node: ast.AST, function: str | None) -> None:
         for child in ast.iter_child_nodes(node):
@@ -197,13 +210,28 @@ def imports_of(path: Path) -> list[tuple[str, str | None]]:
                 continue
             if isinstance(child, ast.Import):
                 found.extend((alias.name, function) for alias in child.names)
-            elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
-                found.append((child.module, function))
-                found.extend((f"{child.module}.{alias.name}", function) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                module = absolute(child)
+                found.append((module, function))
+                found.extend((f"{module}.{alias.name}", function) for alias in child.names)
+            elif dynamic := dynamic_import(child):
+                found.append((dynamic, function))
             visit(child, function)
 
     visit(tree, None)
     return found
+
+
+def dynamic_import(node: ast.AST) -> str | None:
+    """The literal module name of `import_module("x")`, `importlib.import_module("x")`, `__import__("x")`."""
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    first = node.args[0]
+    if name in ("import_module", "__import__") and isinstance(first, ast.Constant):
+        return str(first.value)
+    return None
 
 
 def package_files(package: str) -> list[Path]:
@@ -242,10 +270,97 @@ def test_cli_imports_the_ui_only_to_start_the_wizard() -> None:
 
 
 def test_the_contract_checker_sees_a_crossing(tmp_path: Path) -> None:
-    module = tmp_path / "bad.py"
-    module.write_text("import os\n\ndef start():\n    from wizard.ui.app import make_app\n")
-    assert ("wizard.ui.app", "start") in imports_of(module)
-    assert ("os", None) in imports_of(module)
+    module = tmp_path / "wizard" / "core" / "stores" / "bad.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(
+        "import os\n"
+        "from ...ui import app\n"
+        "from .. import cli\n"
+        "from . import env_store\n"
+        "\ndef start():\n"
+        "    from wizard.ui.app import make_app\n"
+        "    importlib.import_module('wizard.cli.run')\n"
+        "    __import__('textual')\n"
+    )
+    found = imports_of(module, root=tmp_path)
+    assert ("wizard.ui.app", "start") in found and ("os", None) in found
+    assert ("wizard.ui", None) in found and ("wizard.ui.app", None) in found
+    assert ("wizard.core.cli", None) in found and ("wizard.core.stores.env_store", None) in found
+    assert ("wizard.cli.run", "start") in found and ("textual", "start") in found
+
+
+@pytest.mark.parametrize("package", CORE_PACKAGES)
+def test_each_core_package_is_under_the_contract(package: str) -> None:
+    """The contract reads every module of core's packages (a new one is covered by rglob)."""
+    files = package_files(f"core/{package}")
+    assert set(files) <= set(package_files("core")) and set(files) <= set(CORE_FILES)
+
+
+FAKE_SERVER = ("testing/fake_graph", "testing/fake_business.py", "testing/fake_admins.py")
+"""The fake Graph server and what it loads (its business routes): standard library only."""
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    return ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+
+
+def foreign_imports(files: list[Path], root: Path = ROOT) -> list[str]:
+    """Imports in `files` of anything but the standard library and `files` themselves."""
+    own = {module_name(path, root) for path in files}
+    packages = {name.rsplit(".", n)[0] for name in own for n in range(1, name.count(".") + 1)}
+    return [
+        f"{path.relative_to(root)}: {name}"
+        for path in files
+        for name, _ in imports_of(path, root)
+        if name.split(".")[0] not in (*sys.stdlib_module_names, "__future__")
+        and name not in own | packages
+        and name.rsplit(".", 1)[0] not in own  # `from own.module import NAME`
+    ]
+
+
+def fake_server_files() -> list[Path]:
+    return [
+        path
+        for part in FAKE_SERVER
+        for path in ([WIZARD / part] if part.endswith(".py") else package_files(part))
+    ]
+
+
+def test_the_fake_graph_server_imports_only_the_standard_library() -> None:
+    """`python -m wizard.testing.fake_graph` runs with no dependency installed (demos, CI)."""
+    assert foreign_imports(fake_server_files()) == []
+
+
+def test_the_fake_graph_server_loads_only_the_standard_library() -> None:
+    at_start = set(modules_loaded_by(""))  # what site and .pth files load anyway
+    loaded = modules_loaded_by(
+        "import wizard.testing.fake_graph, wizard.testing.fake_business, wizard.testing.fake_admins"
+    )
+    foreign = [
+        m
+        for m in loaded
+        if m not in at_start
+        and m.split(".")[0] not in sys.stdlib_module_names
+        and m not in ("wizard", "wizard.testing")
+        and not m.startswith("wizard.testing.")
+    ]
+    assert "wizard.testing.fake_business" in loaded and foreign == []
+
+
+def test_the_standard_library_check_sees_a_dependency(tmp_path: Path) -> None:
+    server = tmp_path / "wizard" / "testing" / "fake"
+    server.mkdir(parents=True)
+    (server / "__init__.py").write_text("from wizard.testing.fake.data import APP_ID\n")
+    (server / "data.py").write_text("import json\nfrom . import __name__ as me\nAPP_ID = '1'\n")
+    (server / "routes.py").write_text(
+        "def reply():\n    import httpx\n    from wizard.core.token import SecretToken\n"
+    )
+    files = sorted(server.glob("*.py"))
+    assert foreign_imports(files, tmp_path) == [
+        "wizard/testing/fake/routes.py: httpx",
+        "wizard/testing/fake/routes.py: wizard.core.token",
+        "wizard/testing/fake/routes.py: wizard.core.token.SecretToken",
+    ]
 
 
 def test_every_cli_module_loads_without_textual() -> None:

@@ -7,16 +7,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import pytest
 
 from tests.conftest import WA_TOKEN, Cli, Run
 from tests.support.files import git
 from tests.support.findings import codes
+from tests.support.sends import PHONE as PHONE_A1
 from tests.support.waiting import wait_until
-from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
+from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, WABA_A, WABA_B, FakeGraphServer
 
 VALID = TOKENS["valid"]
+PHONE_A2 = "113402916702233"
+"""WABA A's second (test) number in the fake Graph."""
 
 
 def check_json(
@@ -91,14 +95,21 @@ def test_paging_is_followed(cli: Cli) -> None:
     assert len(body["whatsapp_business_accounts"][0]["phone_numbers"]) == 5
 
 
-def test_paging_loop_ends(cli: Cli) -> None:
-    run, _ = check_json(cli, TOKENS["paging_loop"])
-    assert run.code == 0
+def test_paging_loop_ends(cli: Cli, fake_graph: FakeGraphServer) -> None:
+    run, body = check_json(cli, TOKENS["paging_loop"])
+    assert run.code == 0, run.err
+    [account] = body["whatsapp_business_accounts"]
+    assert {n["id"] for n in account["phone_numbers"]} == {PHONE_A1, PHONE_A2}
+    pages = [r for r in fake_graph.requests if r.path.endswith("/phone_numbers")]
+    assert len(pages) == 1  # the next link came back: not followed twice
 
 
-def test_flaky_graph_is_retried_once(cli: Cli) -> None:
+def test_flaky_graph_is_retried_once(cli: Cli, fake_graph: FakeGraphServer) -> None:
     run, body = check_json(cli, TOKENS["flaky"])
     assert run.code == 0, body["problems"]
+    assert [a["id"] for a in body["whatsapp_business_accounts"]] == [WABA_A, WABA_B]
+    asked = Counter(r.path for r in fake_graph.requests)
+    assert asked and set(asked.values()) == {2}, asked  # each call failed once, then once more
 
 
 # -- every problem code and its exit code --------------------------------------------------------
@@ -196,9 +207,12 @@ def test_garbage_on_stdin_is_a_clear_error(cli: Cli, garbage: bytes) -> None:
     assert "Traceback" not in run.err and "not an access token" in run.err
 
 
-def test_pasted_wrapping_is_cleaned(cli: Cli) -> None:
+def test_pasted_wrapping_is_cleaned(cli: Cli, fake_graph: FakeGraphServer) -> None:
     run = cli("check", "-", stdin=f'  WHATSAPP_CLOUD_API_TOKEN="Bearer {VALID}"\n')
     assert run.code == 0, run.text
+    assert "The token works." in run.out and "from standard input" in run.out
+    sent = {r.headers.get("authorization") for r in fake_graph.requests}
+    assert sent == {f"Bearer {VALID}"}  # the token alone: no name, quotes, "Bearer" or spaces
 
 
 def test_unreachable_graph_exits_4(cli: Cli) -> None:
@@ -215,8 +229,10 @@ def test_hanging_graph_times_out(cli: Cli) -> None:
 
 
 def test_slow_graph_within_the_timeout_is_fine(cli: Cli) -> None:
-    run, _ = check_json(cli, TOKENS["slow"], "--timeout", "8")
-    assert run.code == 0
+    run, body = check_json(cli, TOKENS["slow"], "--timeout", "8")
+    assert run.code == 0, run.err
+    assert body["problems"] == [] and body["token"]["type"] == "SYSTEM_USER"
+    assert [a["id"] for a in body["whatsapp_business_accounts"]] == [WABA_A, WABA_B]
 
 
 # -- warnings ------------------------------------------------------------------------------------
@@ -375,7 +391,9 @@ def test_unreadable_env_file_exits_5(cli: Cli) -> None:
 def test_not_utf8_env_file_exits_5(cli: Cli) -> None:
     (cli.cwd / ".env").write_bytes(b"WHATSAPP_CLOUD_API_TOKEN=\xff\xfe\n")
     run = cli("check")
-    assert run.code == 5 and "UTF-8" in run.err
+    assert run.code == 5, run.err
+    assert ".env is not UTF-8 text (the first bad byte is at position 25)" in run.flat_err
+    assert "iconv -f latin1 -t utf-8 .env > .env.utf8" in run.flat_err
 
 
 def test_token_prints_the_winner_raw(cli: Cli) -> None:

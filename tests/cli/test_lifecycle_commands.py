@@ -18,22 +18,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import WA_TOKEN, Cli, Run
+from tests.support.diagnosis import ROTATION_STEPS
 from tests.support.files import git, new_repo, write_text_env
+from tests.support.sends import FAILING_RECIPIENTS, PHONE, RECIPIENT
 from wizard.cli.main import main
-from wizard.testing.fake_graph import (
-    APP_ID,
-    APP_SECRET,
-    LOCKED_RECIPIENT,
-    NOT_ALLOWED_RECIPIENT,
-    NOT_REGISTERED_RECIPIENT,
-    TEMPLATE_MISSING_RECIPIENT,
-    TOKENS,
-    FakeGraphServer,
-)
+from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
 
 VALID, TEMPORARY, EXCHANGED = TOKENS["valid"], TOKENS["temporary"], TOKENS["exchanged"]
-PHONE = "106540352242922"
-RECIPIENT = "+15551234567"
 APP = {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET}
 SECRETS = (*TOKENS.values(), APP_SECRET)
 
@@ -92,10 +83,7 @@ def test_send_test_sends_hello_world_and_prints_the_message_id(
 @pytest.mark.parametrize(
     ("recipient", "token", "problem", "words"),
     [
-        (NOT_ALLOWED_RECIPIENT, VALID, "recipient_not_allowed", "Manage phone number list"),
-        (TEMPLATE_MISSING_RECIPIENT, VALID, "template_missing", "Message templates"),
-        (NOT_REGISTERED_RECIPIENT, VALID, "number_not_registered", f"/{PHONE}/register"),
-        (LOCKED_RECIPIENT, VALID, "account_locked", "Business Support Home"),
+        *((r.number, VALID, r.problem, r.words) for r in FAILING_RECIPIENTS),
         (
             "15551234567",
             TOKENS["missing_messaging"],
@@ -148,8 +136,12 @@ def test_send_test_usage_errors(cli: Cli, args: tuple[str, ...], code: int) -> N
     assert run.code == code and "Traceback" not in run.err
 
 
-def test_send_test_without_a_token_exits_3(cli: Cli) -> None:
-    assert cli("send-test", "--to", RECIPIENT, "--yes").code == 3
+def test_send_test_without_a_token_exits_3(cli: Cli, fake_graph: FakeGraphServer) -> None:
+    run = cli("send-test", "--to", RECIPIENT, "--yes")
+    assert run.code == 3 and run.out == ""
+    assert "No token found (environment, .env, keyring)" in run.err
+    assert "`wa-token setup` or `wa-token save`" in run.err
+    assert fake_graph.requests == []
 
 
 def run_on_terminal(cli: Cli, answer: bytes, *args: str, prompt: bytes = b"[y/N]") -> Run:
@@ -518,23 +510,16 @@ def test_fix_tracked_when_untracked(cli: Cli) -> None:
     new_repo(cli.cwd)
     write_env(cli, f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
     run = cli("fix", "tracked")
-    assert run.code == 0 and "not tracked" in flat(run.err)
+    assert run.code == 0, run.err
+    assert ".env is not tracked by git." in flat(run.err) and "git rm" not in run.err
+    assert git(cli.cwd, "status", "--porcelain") == "?? .env\n"  # nothing staged or removed
 
 
 def test_rotation_due_fix_lists_the_steps(cli: Cli) -> None:
     write_env(cli, f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['old']}\n")
     [warning] = json.loads(cli("check", "--json").out)["warnings"]
     assert warning["code"] == "rotation_due"
-    for step in (
-        "1) ",
-        "Generate New Token",
-        "2) ",
-        "wa-token save",
-        "3) ",
-        "send-test",
-        "4) ",
-        "Revoke tokens",
-    ):
+    for step in ROTATION_STEPS:
         assert step in warning["fix"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,8 @@ def test_provision_stores_a_token_that_passes_check(cli: Cli, business: Business
     assert "give it MANAGE on WhatsApp account 'Acme Support' (1022…)" in run.err
     assert "expiry Never" in run.err
     assert "it was not stored anywhere" in run.err
+    assert "4 call(s) will change something at Meta." in run.err
+    assert "4 change(s) made at Meta." in run.err
     assert len(business.writes) == 4
     assert business.minted and business.minted[-1] in stored(cli)
     check = cli("check", "--json", env={"WHATSAPP_APP_ID": APP_ID})
@@ -68,6 +71,7 @@ def test_second_run_changes_nothing_at_meta_and_says_so(cli: Cli, business: Busi
     assert run.code == 0, run.err
     assert business.writes == before
     assert stored(cli) == token
+    assert "Nothing to change at Meta: everything is already in place." in run.err
     assert "Nothing was changed at Meta" in run.err
     assert "[already done: reused]" in run.err
 
@@ -80,6 +84,8 @@ def test_rerun_with_a_new_account_assigns_it_and_generates_a_new_token(
     first = stored(cli)
     run = provision(cli, "--yes", "--waba-id", "all", admin=admin)
     assert run.code == 0, run.err
+    assert "2 call(s) will change something at Meta." in run.err  # assign B, a new token
+    assert "2 change(s) made at Meta." in run.err
     assert [w.split("/")[1] for w in business.writes[-2:]] == [
         WABA_B,
         business.writes[-1].split("/")[1],
@@ -122,8 +128,11 @@ def test_sixty_day_expiry(cli: Cli, business: BusinessState, fake_graph: FakeGra
     assert run.code == 0, run.err
     generate = [r for r in fake_graph.requests if r.path.endswith("/access_tokens")]
     assert b"set_token_expires_in_60_days=true" in generate[0].body
-    check = json.loads(cli("check", "--json").out)
-    assert check["token"]["expires_at"] is not None
+    token = json.loads(cli("check", "--json").out)["token"]
+    lifetime = datetime.fromisoformat(token["expires_at"]) - datetime.fromisoformat(
+        token["issued_at"]
+    )
+    assert lifetime == timedelta(days=60)
 
 
 def test_json_has_the_plan_each_outcome_and_the_check(cli: Cli, business: BusinessState) -> None:
@@ -163,19 +172,15 @@ def test_without_a_terminal_and_without_yes_nothing_is_written(
     assert "--yes" in run.err
 
 
-def test_several_accounts_without_a_terminal_name_the_flag(
-    cli: Cli, business: BusinessState
+@pytest.mark.parametrize(
+    ("admin", "flag"), [("two_accounts", "--waba-id"), ("two_businesses", "--business-id")]
+)
+def test_several_accounts_or_businesses_without_a_terminal_name_the_flag(
+    cli: Cli, business: BusinessState, admin: str, flag: str
 ) -> None:
-    run = provision(cli, "--yes", admin=ADMIN_TOKENS["two_accounts"])
-    assert run.code == 2 and "--waba-id" in run.err
-    assert business.writes == []
-
-
-def test_several_businesses_without_a_terminal_name_the_flag(
-    cli: Cli, business: BusinessState
-) -> None:
-    run = provision(cli, "--yes", admin=ADMIN_TOKENS["two_businesses"])
-    assert run.code == 2 and "--business-id" in run.err
+    run = provision(cli, "--yes", admin=ADMIN_TOKENS[admin])
+    assert run.code == 2, run.err
+    assert "The admin token sees 2 of them" in run.flat_err and f"with {flag} ID." in run.flat_err
     assert business.writes == []
 
 

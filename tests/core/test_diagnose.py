@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from tests.support.diagnosis import BOTH, GOOD, INFO, LOCAL, NOW
 from tests.support.findings import codes
 from wizard.core.diagnose import (
     GRAPH_ERROR_PROBLEMS,
@@ -16,25 +17,7 @@ from wizard.core.diagnose import (
     graph_error_code,
 )
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphUnreachable
-from wizard.core.graph import BusinessAccount, DebugError, GranularScope, PhoneNumber, TokenInfo
-
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-BOTH = ("whatsapp_business_management", "whatsapp_business_messaging")
-INFO = TokenInfo(
-    is_valid=True,
-    type="SYSTEM_USER",
-    app_id="634974688087057",
-    application="Acme",
-    user_id="61570785020842",
-    expires_at=None,
-    issued_at=NOW - timedelta(days=10),
-    data_access_expires_at=None,
-    scopes=BOTH,
-    granular_scopes=tuple(GranularScope(s, ("1",)) for s in BOTH),
-)
-ACCOUNT = BusinessAccount("1", "Acme", phone_numbers=(PhoneNumber("11", "+1 555"),))
-GOOD = GraphFindings(token_info=INFO, accounts=(ACCOUNT,))
-LOCAL = LocalFacts(now=NOW, source="dotenv", location=".env")
+from wizard.core.graph import BusinessAccount, DebugError, TokenInfo
 
 
 def api_error(code: int, subcode: int | None = None, **kw: object) -> GraphApiError:

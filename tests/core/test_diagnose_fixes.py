@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from wizard.core.diagnose import GraphFindings, LocalFacts, command, diagnose
-from wizard.core.graph import BusinessAccount, GranularScope, PhoneNumber, TokenInfo
+from tests.support.diagnosis import GOOD, INFO, LOCAL, NOW, ROTATION_STEPS
+from wizard.core.diagnose import GraphFindings, command, diagnose
 from wizard.core.profiles import Profile
-
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-BOTH = ("whatsapp_business_management", "whatsapp_business_messaging")
-INFO = TokenInfo(
-    is_valid=True,
-    type="SYSTEM_USER",
-    app_id="634974688087057",
-    application="Acme",
-    user_id="1",
-    expires_at=None,
-    issued_at=NOW - timedelta(days=10),
-    data_access_expires_at=None,
-    scopes=BOTH,
-    granular_scopes=tuple(GranularScope(s, ("1",)) for s in BOTH),
-)
-GOOD = GraphFindings(
-    token_info=INFO, accounts=(BusinessAccount("1", "Acme", phone_numbers=(PhoneNumber("11"),)),)
-)
-LOCAL = LocalFacts(now=NOW, source="dotenv", location=".env")
 
 
 @pytest.mark.parametrize(
@@ -63,16 +44,7 @@ def test_rotation_due_lists_the_rotation_steps() -> None:
     old = replace(GOOD, token_info=replace(INFO, issued_at=NOW - timedelta(days=200)))
     [warning] = diagnose(old, LOCAL).warnings
     assert warning.code == "rotation_due"
-    for step in (
-        "1) ",
-        "Generate New Token",
-        "2) ",
-        "wa-token save",
-        "3) ",
-        "wa-token send-test",
-        "4) ",
-        "Revoke tokens",
-    ):
+    for step in ROTATION_STEPS:
         assert step in warning.fix
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
+from tests.support.diagnosis import BOTH, INFO, LOCAL, NOW
 from wizard.core.codes import ProblemCode as P
 from wizard.core.codes import WarningCode as W
 from wizard.core.diagnose import (
@@ -18,24 +19,10 @@ from wizard.core.diagnose import (
     graph_error_code,
 )
 from wizard.core.errors import GraphApiError
-from wizard.core.graph import BusinessAccount, GranularScope, PhoneNumber, TokenInfo
+from wizard.core.graph import BusinessAccount, GranularScope, PhoneNumber
 from wizard.core.versions import GRAPH_VERSIONS, version_end
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-BOTH = ("whatsapp_business_management", "whatsapp_business_messaging")
-INFO = TokenInfo(
-    is_valid=True,
-    type="SYSTEM_USER",
-    app_id="1",
-    application="Acme",
-    user_id="2",
-    expires_at=None,
-    issued_at=NOW - timedelta(days=1),
-    data_access_expires_at=None,
-    scopes=BOTH,
-    granular_scopes=tuple(GranularScope(s, ("9",)) for s in BOTH),
-)
-LOCAL = LocalFacts(now=NOW, source="keyring")
+LOCAL = replace(LOCAL, source="keyring", location="")
 GOOD_NUMBER = PhoneNumber("11", "+1 555 0001", status="CONNECTED", platform_type="CLOUD_API")
 
 

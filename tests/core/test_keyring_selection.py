@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.keyring_session import SecretServiceSession
+from tests.support.processes import REPO, run_python
 from wizard.core.stores import keyring_backend
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 
-REPO = Path(__file__).resolve().parents[2]
 SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
 FAIL = "keyring.backends.fail.Keyring"
 
@@ -55,15 +55,7 @@ def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def _probe(env: dict[str, str], cwd: Path) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_python("-c", PROBE, env=env, cwd=cwd, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
+from tests.support.processes import run_python
 from wizard.core.errors import KeyringError, KeyringLocked, KeyringTimeout, KeyringUnavailable
 from wizard.core.stores import keyring_store
 from wizard.core.stores.keyring_store import (
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
 B = TypeVar("B", bound=KeyringBackend)
 SENTINEL = "EAAFakeSENTINEL0000000000000000000000000000000000"
 SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
-REPO = Path(__file__).resolve().parents[2]
 
 
 # --- fake backends: never auto-detected (their priority raises), only installed by set_keyring
@@ -231,17 +229,8 @@ def test_locked_secret_service(real_keyring: SecretServiceSession) -> None:
 def test_subprocess_reaches_the_same_keyring(real_keyring: SecretServiceSession) -> None:
     write_keyring_token(SENTINEL)
     code = "from wizard.core.stores.keyring_store import read_keyring_token as r; print(r() == %r)"
-    env = {**os.environ, **real_keyring.env, "PYTHONPATH": str(REPO)}
 
-    done = subprocess.run(
-        [sys.executable, "-c", code % SENTINEL],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = run_python("-c", code % SENTINEL, env={**os.environ, **real_keyring.env}, timeout=30)
 
     assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr
 
@@ -404,15 +393,7 @@ def test_hung_keyring_does_not_block_interpreter_exit() -> None:
             print("timed out")
     """
     started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=20,
-        check=False,
-    )
+    done = run_python("-c", code, timeout=20)
     assert (done.returncode, done.stdout.strip()) == (0, "timed out"), done.stderr
     assert time.monotonic() - started < 10  # the thread still waits 60 s: exit did not join it
 
@@ -506,16 +487,8 @@ def test_empty_token_is_refused(fake_keyring: None) -> None:
 
 def test_module_imports_without_keyring() -> None:
     code = "import sys, wizard.core.stores.keyring_store; print('keyring' in sys.modules)"
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    assert done.stdout.strip() == "False"
+    done = run_python("-c", code, timeout=30)
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
 
 
 def _do(call: str) -> object:

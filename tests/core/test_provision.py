@@ -142,6 +142,21 @@ def run_api(recorder: Recorder, call):  # type: ignore[no-untyped-def]
         return call(BusinessApi(client))
 
 
+def generate(rec: Recorder, scopes: tuple[str, ...], *, sixty_days: bool) -> None:
+    """System User 61570785020842's token for app 634974688087057, asked of `rec`."""
+    run_api(
+        rec,
+        lambda api: api.generate_token(
+            ADMIN,
+            "61570785020842",
+            app_id="634974688087057",
+            app_secret=SECRET,
+            scopes=scopes,
+            expires_in_60_days=sixty_days,
+        ),
+    )
+
+
 def test_assign_sends_user_and_manage_in_a_form_body() -> None:
     rec = Recorder({"102290129340398/assigned_users": (200, {"success": True})})
     run_api(rec, lambda api: api.assign_user(ADMIN, "102290129340398", "61570785020842"))
@@ -168,16 +183,8 @@ def test_generate_sends_the_proof_never_the_secret_and_is_not_retried() -> None:
         }
     )
     with pytest.raises(GraphApiError):
-        run_api(
-            rec,
-            lambda api: api.generate_token(
-                ADMIN,
-                "61570785020842",
-                app_id="634974688087057",
-                app_secret=SECRET,
-                scopes=("whatsapp_business_management", "whatsapp_business_messaging"),
-                expires_in_60_days=True,
-            ),
+        generate(
+            rec, ("whatsapp_business_management", "whatsapp_business_messaging"), sixty_days=True
         )
     assert len(rec.requests) == 1  # a retry could mint a second token
     body = rec.requests[0].content.decode()
@@ -191,17 +198,7 @@ def test_generate_sends_the_proof_never_the_secret_and_is_not_retried() -> None:
 def test_a_generate_answer_without_a_token_is_a_bad_response() -> None:
     rec = Recorder({"61570785020842/access_tokens": (200, {"access_token": "short"})})
     with pytest.raises(GraphBadResponse):
-        run_api(
-            rec,
-            lambda api: api.generate_token(
-                ADMIN,
-                "61570785020842",
-                app_id="634974688087057",
-                app_secret=SECRET,
-                scopes=("whatsapp_business_management",),
-                expires_in_60_days=False,
-            ),
-        )
+        generate(rec, ("whatsapp_business_management",), sixty_days=False)
 
 
 def test_system_users_drop_rows_with_hostile_ids() -> None:

@@ -93,6 +93,21 @@ class HostileGraph:
         return "account" if len(parts) == 1 else "unknown"
 
 
+def named(
+    application: str, user: str, account: dict[str, Any], number: dict[str, Any]
+) -> HostileGraph:
+    """Graph's shapes, with these names for the app and the user, and these fields (names, ids)
+    over the WhatsApp account's and its phone number's."""
+    return HostileGraph(
+        answers={
+            "debug_token": {"data": {**DEBUG_DATA, "application": application}},
+            "me": {"id": DEBUG_DATA["user_id"], "name": user},
+            "account": {**ACCOUNT, **account},
+            "phone_numbers": {"data": [{**NUMBER, **number}]},
+        }
+    )
+
+
 def serve(graph: HostileGraph) -> Iterator[HostileGraph]:
     """Run `graph` on a loopback port until the generator is closed."""
 

@@ -9,7 +9,6 @@ import fcntl
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from dotenv import dotenv_values
 
 from tests.conftest import WA_TOKEN, Cli
+from tests.support.processes import run_python, start
 from wizard.core.errors import EnvFileError
 from wizard.core.stores import atomic, env_store
 from wizard.core.stores.env_store import (
@@ -30,7 +30,6 @@ from wizard.testing.fake_graph import TOKENS
 
 K = TOKEN_KEY
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 IS_ROOT = os.geteuid() == 0
 SAVERS, FORGETTERS = 20, 10
 
@@ -61,24 +60,12 @@ def test_concurrent_saves_and_forgets_across_profiles_lose_nothing(cli: Cli) -> 
     )
     env = {**cli.env, "WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"}  # --force: stored anyway
     runs = [
-        subprocess.Popen(
-            [str(WA_TOKEN), "save", "--profile", f"p{n}", "--force", "--timeout", "1"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=cli.cwd,
-            env=env,
-        )
+        start(cli, "save", "--profile", f"p{n}", "--force", "--timeout", "1", env=env)
         for n in range(SAVERS)
     ]
     runs += [
-        subprocess.Popen(
-            [str(WA_TOKEN), "forget", "--from", "env", "--profile", f"f{n}"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=cli.cwd,
-            env=env,
+        start(
+            cli, "forget", "--from", "env", "--profile", f"f{n}", stdin=subprocess.DEVNULL, env=env
         )
         for n in range(FORGETTERS)
     ]
@@ -108,15 +95,7 @@ def test_a_concurrent_appender_loses_no_line_in_the_common_case(tmp_path: Path) 
     """2,000 lines appended while the token is saved over and over: before the fix about 1,780
     were lost (each save replaced the file with what it had read); now at most a few."""
     path = tmp_path / ".env"
-    done = subprocess.run(
-        [sys.executable, str(HERE / "_append_race.py"), str(path), "2000"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
+    done = run_python(str(HERE / "_append_race.py"), str(path), "2000", timeout=300)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["saves"] > 0 and report["token_kept"], report

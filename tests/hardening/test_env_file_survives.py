@@ -13,7 +13,6 @@ import io
 import json
 import os
 import stat
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Cli
+from tests.support.processes import run_python
 from wizard.cli import run as cli
 from wizard.core.errors import EnvFileError
 from wizard.core.stores.env_store import (
@@ -39,7 +39,6 @@ from wizard.testing.fake_graph import TOKENS
 K = TOKEN_KEY
 NEW = "EAAFakeNewTokenFromTheHardeningTests000000000000000001"
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 IS_ROOT = os.geteuid() == 0
 CI = bool(os.environ.get("CI"))
 """On CI, hypothesis runs the same examples every time (locally it keeps exploring)."""
@@ -262,15 +261,7 @@ def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_file(tmp_path: Path
             ("token B", base + f"{K}={TOKEN_B}\r\n"),
         )
     }
-    done = subprocess.run(
-        [sys.executable, str(HERE / "_kill_writer.py"), str(path), "50"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
+    done = run_python(str(HERE / "_kill_writer.py"), str(path), "50", timeout=60)
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()[1:]]
     assert len(rows) == 50

@@ -11,21 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
+from tests.support.files import git, new_repo
 from wizard.core.stores.env_store import TOKEN_KEY
 from wizard.testing.fake_graph import TOKENS
 
 K = TOKEN_KEY
-
-
-def _git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def _repo(folder: Path) -> Path:
-    _git(folder, "init", "-q")
-    return folder
 
 
 # --- fix gitignore ----------------------------------------------------------------------------
@@ -33,23 +23,23 @@ def _repo(folder: Path) -> Path:
 
 def test_fix_gitignore_covers_the_temp_files_a_killed_save_leaves(cli: Cli) -> None:
     """`.env.tmp-…` (mode 0600, holding the token) showed in `git status` as untracked."""
-    _repo(cli.cwd)
+    new_repo(cli.cwd)
     (cli.cwd / ".env").write_text(f"{K}={TOKENS['valid']}\n", encoding="utf-8")
     leftover = cli.cwd / ".env.tmp-k1ll3d_x"
     leftover.write_text(f"{K}={TOKENS['valid']}\n", encoding="utf-8")
     (cli.cwd / ".gitignore").write_text(".env\n", encoding="utf-8")  # the usual rule
-    assert ".env.tmp-k1ll3d_x" in _git(cli.cwd, "status", "--porcelain", "--untracked=all")
+    assert ".env.tmp-k1ll3d_x" in git(cli.cwd, "status", "--porcelain", "--untracked=all")
 
     run = cli("fix", "gitignore")
     assert run.code == 0, run.err
     assert (cli.cwd / ".gitignore").read_text(encoding="utf-8") == ".env\n/.env.tmp-*\n"
-    assert _git(cli.cwd, "status", "--porcelain", "--untracked=all").split() == ["??", ".gitignore"]
+    assert git(cli.cwd, "status", "--porcelain", "--untracked=all").split() == ["??", ".gitignore"]
     again = cli("fix", "gitignore")
     assert again.code == 0 and "already ignored" in again.flat_err
 
 
 def test_fix_gitignore_refuses_a_symlink_out_of_the_repository(cli: Cli, tmp_path: Path) -> None:
-    _repo(cli.cwd)
+    new_repo(cli.cwd)
     outside = tmp_path / "outside.txt"
     outside.write_text("someone else's file\n", encoding="utf-8")
     (cli.cwd / ".gitignore").symlink_to(outside)
@@ -61,7 +51,7 @@ def test_fix_gitignore_refuses_a_symlink_out_of_the_repository(cli: Cli, tmp_pat
 
 
 def test_fix_gitignore_refuses_a_fifo_instead_of_hanging(cli: Cli) -> None:
-    _repo(cli.cwd)
+    new_repo(cli.cwd)
     os.mkfifo(cli.cwd / ".gitignore")
     run = cli("fix", "gitignore", timeout=30)  # hung forever before
     assert run.code == 5, run.text
@@ -70,7 +60,7 @@ def test_fix_gitignore_refuses_a_fifo_instead_of_hanging(cli: Cli) -> None:
 
 def test_fix_gitignore_refuses_a_path_with_a_line_break(cli: Cli) -> None:
     """`a\\nb/.env` wrote two rules, `/a` and `b/.env`: the first ignores a whole folder."""
-    _repo(cli.cwd)
+    new_repo(cli.cwd)
     folder = cli.cwd / "a\nb"
     folder.mkdir()
     run = cli("fix", "gitignore", "--env-file", str(folder / ".env"))

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli, Run
-from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, NUMBER, HostileGraph, serve
+from tests.hardening.hostile_graph import NUMBER, HostileGraph, named, serve
+from tests.support.sends import send_test
 
 TOKEN = "EAAGuard0Escape0" + "d" * 100 + "wxyz"
 CLEAR = "\x1b[2J\x1b[H"
@@ -31,18 +32,8 @@ CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 @pytest.fixture
 def graph() -> Iterator[HostileGraph]:
-    hostile = HostileGraph()
-    hostile.answers.update(
-        {
-            "debug_token": {"data": {**DEBUG_DATA, "application": HOSTILE}},
-            "me": {"id": "61570785020842", "name": HOSTILE},
-            "account": {**ACCOUNT, "name": HOSTILE},
-            "phone_numbers": {
-                "data": [{**NUMBER, "verified_name": HOSTILE, "display_phone_number": HOSTILE}]
-            },
-        }
-    )
-    yield from serve(hostile)
+    number = {"verified_name": HOSTILE, "display_phone_number": HOSTILE}
+    yield from serve(named(HOSTILE, HOSTILE, {"name": HOSTILE}, number))
 
 
 @pytest.fixture
@@ -109,9 +100,7 @@ def test_graph_error_texts_are_clean(hostile_cli: Cli, graph: HostileGraph, rout
 
 
 def test_send_test_is_clean(hostile_cli: Cli, graph: HostileGraph) -> None:
-    run = hostile_cli(
-        "send-test", "--to", "+15551234567", "--yes", env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN}
-    )
+    run = send_test(hostile_cli, TOKEN)
     assert run.code == 0, run.text
     assert_clean(run)
     graph.answers["messages"] = {
@@ -122,12 +111,6 @@ def test_send_test_is_clean(hostile_cli: Cli, graph: HostileGraph) -> None:
             "error_data": {"details": HOSTILE},
         }
     }
-    run = hostile_cli(
-        "send-test",
-        "--to",
-        "+15551234567",
-        "--yes",
-        env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": NUMBER["id"]},
-    )
-    assert run.code != 0, run.text
+    run = send_test(hostile_cli, TOKEN, NUMBER["id"])
+    assert run.code == 1, run.text
     assert_clean(run)

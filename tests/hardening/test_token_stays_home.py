@@ -16,23 +16,14 @@ import pytest
 
 from tests.conftest import Cli
 from tests.hardening.hostile_graph import DEBUG_DATA, NUMBER, HostileGraph, serve
+from tests.support.sends import send_test
 
 TOKEN = "EAAGuard0Token0" + "a" * 100 + "wxyz"
 
 
 @pytest.fixture
-def graph() -> Iterator[HostileGraph]:
-    yield from serve(HostileGraph())
-
-
-@pytest.fixture
 def evil() -> Iterator[HostileGraph]:
     yield from serve(HostileGraph())
-
-
-@pytest.fixture
-def hostile_cli(isolated: Path, graph: HostileGraph) -> Cli:
-    return Cli(isolated, graph.url)
 
 
 def assert_nothing_reached(evil: HostileGraph) -> None:
@@ -73,13 +64,7 @@ def test_a_setting_that_is_not_digits_is_refused_by_name(
 def test_send_test_with_a_phone_number_id_that_is_not_digits_exits_2(
     hostile_cli: Cli, graph: HostileGraph
 ) -> None:
-    run = hostile_cli(
-        "send-test",
-        "--to",
-        "+15551234567",
-        "--yes",
-        env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": "abc"},
-    )
+    run = send_test(hostile_cli, TOKEN, "abc")
     assert run.code == 2, run.text
     assert "WHATSAPP_PHONE_NUMBER_ID must be digits" in run.flat_err
     assert "unexpected error" not in run.err
@@ -152,9 +137,7 @@ def test_a_phone_number_id_holding_a_url_is_never_sent_to(
     hostile_cli: Cli, graph: HostileGraph, evil: HostileGraph
 ) -> None:
     graph.answers["phone_numbers"] = {"data": [{**NUMBER, "id": f"{evil.url}/x"}]}
-    run = hostile_cli(
-        "send-test", "--to", "+15551234567", "--yes", env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN}
-    )
+    run = send_test(hostile_cli, TOKEN)
     assert_nothing_reached(evil)
     assert run.code == 4, run.text
     assert "not a Graph id" in run.flat_err and "unexpected error" not in run.err

@@ -1,1 +1,1 @@
-"""Helpers the tests share: files and git, the frozen clock, finding codes."""
+"""Helpers the tests share: files and git, the frozen clock, finding codes, Pilot walks."""

@@ -488,7 +488,8 @@ def test_hang_never_answers_and_stop_is_prompt() -> None:
     caller = threading.Thread(target=call)
     caller.start()
     wait_until(lambda: len(fake.requests) == 1)
-    time.sleep(0.2)
+    later = httpx.get(f"{fake.url}/v26.0/me", headers=bearer("valid"), timeout=10)
+    assert later.status_code == 200  # a call made after the hanging one is answered; it is not
     assert outcome == [] and fake.requests[0].path == "/v26.0/me"
     started = time.monotonic()
     fake.stop()

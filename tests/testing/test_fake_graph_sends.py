@@ -7,18 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from wizard.testing.fake_graph import (
-    APP_ID,
-    APP_SECRET,
-    LOCKED_RECIPIENT,
-    NOT_ALLOWED_RECIPIENT,
-    NOT_REGISTERED_RECIPIENT,
-    TEMPLATE_MISSING_RECIPIENT,
-    TOKENS,
-    FakeGraphServer,
-)
-
-PHONE = "106540352242922"
+from tests.support.sends import FAILING_RECIPIENTS, PHONE, FailingRecipient
+from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
 
 
 @pytest.fixture(scope="module")
@@ -36,24 +26,17 @@ def hello(to: str) -> dict:
     }
 
 
-@pytest.mark.parametrize(
-    ("recipient", "status", "code"),
-    [
-        (NOT_ALLOWED_RECIPIENT, 400, 131030),
-        (TEMPLATE_MISSING_RECIPIENT, 404, 132001),
-        (NOT_REGISTERED_RECIPIENT, 400, 133010),
-        (LOCKED_RECIPIENT, 403, 131031),
-    ],
-)
+@pytest.mark.parametrize("recipient", FAILING_RECIPIENTS, ids=lambda r: r.problem)
 def test_special_recipients_fail_like_meta(
-    client: httpx.Client, recipient: str, status: int, code: int
+    client: httpx.Client, recipient: FailingRecipient
 ) -> None:
+    code = recipient.code
     response = client.post(
         f"{PHONE}/messages",
-        json=hello(f"+{recipient}"),
+        json=hello(f"+{recipient.number}"),
         headers={"Authorization": f"Bearer {TOKENS['valid']}"},
     )
-    assert response.status_code == status
+    assert response.status_code == recipient.status
     error = response.json()["error"]
     assert error["code"] == code and error["message"].startswith(f"(#{code})")
     assert error["error_data"]["messaging_product"] == "whatsapp"

@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import RadioButton
 
-from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, NUMBER, HostileGraph, serve
+from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, HostileGraph, named, serve
+from tests.support.pilot import paste_and_check, to_paste_step
 from tests.ui.conftest import AppFactory, screen_text
 from wizard.ui.modals import ConfirmModal
-from wizard.ui.scenes.walks import check, wait_for_screen
+from wizard.ui.scenes.walks import to_send_test, wait_for_screen
 from wizard.ui.steps.hubs import HubScreen
-from wizard.ui.steps.instructions import InstructionStep
-from wizard.ui.steps.send_test import SendTestScreen
 
 TOKEN = "EAAGuard0Markup0" + "c" * 100 + "wxyz"
 APP_NAME = "[bold red]App[/]"
@@ -35,31 +34,9 @@ pytestmark = pytest.mark.usefixtures("no_keyring")
 
 @pytest.fixture
 def graph() -> Iterator[HostileGraph]:
-    hostile = HostileGraph()
-    hostile.answers.update(
-        {
-            "debug_token": {"data": {**DEBUG_DATA, "application": APP_NAME}},
-            "me": {"id": "61570785020842", "name": USER_NAME},
-            "account": {**ACCOUNT, "id": ACCOUNT_ID, "name": ACCOUNT_NAME},
-            "phone_numbers": {
-                "data": [
-                    {
-                        **NUMBER,
-                        "verified_name": VERIFIED,
-                        "display_phone_number": DISPLAY,
-                        "quality_rating": "[/]",
-                    }
-                ]
-            },
-        }
-    )
-    yield from serve(hostile)
-
-
-async def to_check(pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(4):
-        await wait_for_screen(pilot, InstructionStep)
-        await pilot.press("enter")
+    account = {"id": ACCOUNT_ID, "name": ACCOUNT_NAME}
+    number = {"verified_name": VERIFIED, "display_phone_number": DISPLAY, "quality_rating": "[/]"}
+    yield from serve(named(APP_NAME, USER_NAME, account, number))
 
 
 async def test_the_check_screen_shows_hostile_names_literally(
@@ -67,8 +44,7 @@ async def test_the_check_screen_shows_hostile_names_literally(
 ) -> None:
     app = wizard_app(graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        await to_check(pilot)
-        step = await check(pilot, TOKEN)
+        step = await paste_and_check(pilot, TOKEN)
         assert step.state.report is not None and step.state.report.ok
         text = screen_text(pilot)
         for shown in (APP_NAME, USER_NAME, "Acme [/] \\", ACCOUNT_ID, VERIFIED, DISPLAY):
@@ -84,8 +60,7 @@ async def test_error_texts_from_graph_are_shown_literally(
     }
     app = wizard_app(graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        await to_check(pilot)
-        step = await check(pilot, TOKEN)
+        step = await paste_and_check(pilot, TOKEN)
         assert step.state.report is not None and not step.state.report.ok
         assert ERROR_TEXT in screen_text(pilot)
         assert app.is_running and app.crashed is None
@@ -97,10 +72,8 @@ async def test_the_send_test_screen_and_its_question_show_names_literally(
     graph.answers["account"] = {**ACCOUNT, "name": ACCOUNT_NAME}
     app = wizard_app(graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        await to_check(pilot)
-        await check(pilot, TOKEN)
-        await pilot.press("s")
-        screen = await wait_for_screen(pilot, SendTestScreen)
+        await to_paste_step(pilot)
+        screen = await to_send_test(pilot, TOKEN)
         label = str(screen.query_one(RadioButton).label)
         assert VERIFIED in label and DISPLAY in label
         await pilot.press(*"+1 555 123 4567", "enter")

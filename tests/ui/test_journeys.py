@@ -9,30 +9,31 @@ import pytest
 from textual.widgets import Button, Input, RadioButton, Static
 
 from tests.support.files import write_env as support_write_env
+from tests.support.pilot import extend_refused, paste_and_check, to_paste_step
 from tests.ui.conftest import AppFactory, env_mode, screen_text
 from wizard.core.diagnose import SYSTEM_USERS_URL
 from wizard.core.flow import Step
 from wizard.core.stores.keyring_store import keyring_service
 from wizard.testing.fake_graph import TOKENS
 from wizard.ui.modals import ConfirmModal
-from wizard.ui.scenes.walks import check, paste, wait_for, wait_for_screen
+from wizard.ui.scenes.walks import (
+    check,
+    next_to_store,
+    paste,
+    to_extend,
+    to_send_test,
+    wait_for,
+    wait_for_screen,
+)
 from wizard.ui.steps.check import CheckStep
 from wizard.ui.steps.done import DoneStep
-from wizard.ui.steps.hubs import ExpiredStep, MenuStep, TroubleshootStep
+from wizard.ui.steps.hubs import ExpiredStep, HubScreen, MenuStep, TroubleshootStep
 from wizard.ui.steps.instructions import InstructionStep
 from wizard.ui.steps.paste import PasteStep
 from wizard.ui.steps.store import StoreStep
 
 VALID = TOKENS["valid"]
 pytestmark = pytest.mark.usefixtures("no_keyring")
-
-
-async def to_paste_step(pilot) -> PasteStep:  # type: ignore[no-untyped-def]
-    """From the first onboarding screen, Enter through why/create/assign/generate."""
-    for _ in range(4):
-        await wait_for_screen(pilot, InstructionStep)
-        await pilot.press("enter")
-    return await wait_for_screen(pilot, PasteStep)  # type: ignore[return-value]
 
 
 def problem_codes(screen: CheckStep) -> list[str]:
@@ -57,13 +58,7 @@ async def test_onboarding_saves_a_checked_token_to_a_new_private_env(
         step = await check(pilot, f"Bearer {VALID}")
         assert problem_codes(step) == []
         assert "Step 6 of 8" in screen_text(pilot)
-        await pilot.press("enter")
-        store = await wait_for_screen(pilot, StoreStep)
-        await wait_for(
-            pilot,
-            lambda: "keyring" in str(store.query_one("#keyring-status", Static).render()).lower(),
-            "keyring probe",
-        )
+        await next_to_store(pilot)
         await pilot.press("enter")
         await wait_for_screen(pilot, DoneStep)
         text = screen_text(pilot)
@@ -102,8 +97,7 @@ async def test_failed_check_explains_and_goes_to_the_step_that_fixes_it(
 ) -> None:
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        step = await check(pilot, TOKENS[scenario])
+        step = await paste_and_check(pilot, TOKENS[scenario])
         assert problem_codes(step) == [problem]
         assert step.query_one("#next", Button).disabled
         await pilot.press("g")
@@ -115,8 +109,7 @@ async def test_failed_check_explains_and_goes_to_the_step_that_fixes_it(
 async def test_unreachable_graph_is_a_diagnosis_and_can_be_retried(wizard_app: AppFactory) -> None:
     app = wizard_app(graph_url="http://127.0.0.1:9")
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        step = await check(pilot, VALID)
+        step = await paste_and_check(pilot, VALID)
         assert problem_codes(step) == ["graph_unreachable"]
         assert (
             "could not be reached" in screen_text(pilot).lower()
@@ -129,8 +122,7 @@ async def test_unreachable_graph_is_a_diagnosis_and_can_be_retried(wizard_app: A
 async def test_back_keeps_what_was_entered(wizard_app: AppFactory) -> None:
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        await check(pilot, VALID)
+        await paste_and_check(pilot, VALID)
         await pilot.press("escape")
         screen = await wait_for_screen(pilot, PasteStep)
         assert screen.query_one("#token-input", Input).value == VALID
@@ -161,8 +153,7 @@ async def test_keyring_unavailable_is_said_and_env_offered(
 ) -> None:
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        await check(pilot, VALID)
+        await paste_and_check(pilot, VALID)
         await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
         keyring_button = store.query_one("#store-keyring", RadioButton)
@@ -180,8 +171,7 @@ async def test_overwrite_is_asked_and_refusal_keeps_the_old_token(
     env_file.write_text(original)
     app = wizard_app(mode="onboard")
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        await check(pilot, VALID)
+        await paste_and_check(pilot, VALID)
         await pilot.press("enter")
         await wait_for_screen(pilot, StoreStep)
         await pilot.press("enter")
@@ -210,16 +200,19 @@ async def test_quit_early_says_nothing_changed(wizard_app: AppFactory, isolated:
     assert not (isolated / ".env").exists()
 
 
-async def test_quit_with_a_checked_unsaved_token_asks_first(wizard_app: AppFactory) -> None:
+@pytest.mark.parametrize("quit_key", ["ctrl+q", "ctrl+c"])
+async def test_quit_with_a_checked_unsaved_token_asks_first(
+    wizard_app: AppFactory, quit_key: str
+) -> None:
+    """ctrl+c too (issue 12, item 5: it only said "press ctrl+q to quit")."""
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        await check(pilot, VALID)
-        await pilot.press("ctrl+q")
+        await paste_and_check(pilot, VALID)
+        await pilot.press(quit_key)
         await wait_for_screen(pilot, ConfirmModal)
         await pilot.press("n")
         await wait_for_screen(pilot, CheckStep)
-        await pilot.press("ctrl+q")
+        await pilot.press(quit_key)
         await wait_for_screen(pilot, ConfirmModal)
         await pilot.press("y")
         await pilot.pause()
@@ -284,14 +277,22 @@ async def test_expired_permanent_route_and_back_to_the_choice(
         await wait_for_screen(pilot, ExpiredStep)
 
 
-async def test_temporary_stored_token_starts_the_expired_journey(
-    wizard_app: AppFactory, isolated: Path
+@pytest.mark.parametrize(
+    ("stored", "hub", "shown"),
+    [
+        ("temporary", ExpiredStep, "temporary_token"),
+        ("no_account", TroubleshootStep, "no_whatsapp_account"),
+    ],
+)
+async def test_the_stored_tokens_finding_chooses_the_journey(
+    wizard_app: AppFactory, isolated: Path, stored: str, hub: type[HubScreen], shown: str
 ) -> None:
-    write_env(isolated, TOKENS["temporary"])
+    """A temporary token: the expired journey; a problem other than expiry: troubleshooting."""
+    write_env(isolated, TOKENS[stored])
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, ExpiredStep)
-        assert "temporary_token" in screen_text(pilot)
+        await wait_for_screen(pilot, hub)
+        assert shown in screen_text(pilot)
 
 
 # -- troubleshooting and the menu ----------------------------------------------------------------
@@ -322,15 +323,6 @@ async def test_troubleshoot_shows_every_source_and_compares_a_pasted_token(
         await pilot.press("y")
         await wait_for_screen(pilot, DoneStep)
     assert f"WHATSAPP_CLOUD_API_TOKEN={VALID}" in env_file.read_text()
-
-
-async def test_problem_other_than_expiry_starts_troubleshooting(
-    wizard_app: AppFactory, isolated: Path
-) -> None:
-    write_env(isolated, TOKENS["no_account"])
-    app = wizard_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, TroubleshootStep)
 
 
 async def test_working_token_gets_the_menu(wizard_app: AppFactory, isolated: Path) -> None:
@@ -365,8 +357,7 @@ async def test_save_to_the_real_keyring(
 ) -> None:
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        await check(pilot, VALID)
+        await paste_and_check(pilot, VALID)
         await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
         await wait_for(
@@ -393,9 +384,7 @@ async def test_send_test_needs_a_yes_and_shows_the_message_id(
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await check(pilot, VALID)
-        await pilot.press("s")
-        screen = await wait_for_screen(pilot, SendTestScreen)
+        screen = await to_send_test(pilot)
         assert [b.label for b in screen.query("RadioButton").results(RadioButton)]
         await pilot.press(*"+1 555 123 4567")
         frozen_graph.reset()
@@ -419,38 +408,18 @@ async def test_send_test_needs_a_yes_and_shows_the_message_id(
         await wait_for_screen(pilot, CheckStep)
 
 
-async def test_send_test_explains_a_recipient_not_allowed(wizard_app: AppFactory) -> None:
-    from wizard.ui.steps.send_test import SendTestScreen
-
-    app = wizard_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        await check(pilot, VALID)
-        await pilot.press("s")
-        screen = await wait_for_screen(pilot, SendTestScreen)
-        await pilot.press(*"+15550000000", "enter")
-        await wait_for_screen(pilot, ConfirmModal)
-        await pilot.press("y")
-        await wait_for(
-            pilot,
-            lambda: "Fix" in str(screen.query_one("#send-result", Static).render()),
-            "the refusal",
-        )
-        assert "allowed" in str(screen.query_one("#send-result", Static).render())
+# A recipient not in the allowed list: test_rough_edges.py, test_send_test_refusal_says_no_cli_command.
 
 
 async def test_extend_replaces_a_live_temporary_token_in_place(
     wizard_app: AppFactory, isolated: Path
 ) -> None:
     from wizard.testing.fake_graph import APP_ID, APP_SECRET
-    from wizard.ui.steps.extend import ExtendScreen
 
     env_file = write_env(isolated, TOKENS["temporary"])
     app = wizard_app(env={"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET})
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, ExpiredStep)
-        await pilot.press("x")
-        screen = await wait_for_screen(pilot, ExtendScreen)
+        screen = await to_extend(pilot)
         assert "not permanent" in screen_text(pilot)
         assert APP_SECRET not in screen_text(pilot)
         await pilot.press("enter")
@@ -473,24 +442,13 @@ async def test_extend_replaces_a_live_temporary_token_in_place(
 async def test_extend_with_a_wrong_secret_changes_nothing(
     wizard_app: AppFactory, isolated: Path
 ) -> None:
-    from wizard.ui.steps.extend import ExtendScreen
-
     env_file = write_env(isolated, TOKENS["temporary"])
     before = env_file.read_text()
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, ExpiredStep)
-        await pilot.press("x")
-        screen = await wait_for_screen(pilot, ExtendScreen)
+        screen = await to_extend(pilot)
         screen.query_one("#app-secret", Input).value = "wrong0secret"
-        await pilot.click("#extend")
-        await wait_for(
-            pilot,
-            lambda: (
-                "Nothing was changed" in str(screen.query_one("#extend-result", Static).render())
-            ),
-            "the refusal",
-        )
+        await extend_refused(pilot, screen)
         assert "wrong0secret" not in screen_text(pilot)
     assert env_file.read_text() == before
 

@@ -8,16 +8,23 @@ import pytest
 from textual import events
 from textual.widgets import Button, Input, RadioSet, Static
 
-from tests.support.files import git
+from tests.support.files import git, write_env
+from tests.support.pilot import paste_and_check, to_paste_step
 from tests.ui.conftest import AppFactory, screen_text
 from wizard.core.flow import Step
 from wizard.testing.fake_graph import APP_ID, TOKENS
 from wizard.ui.modals import ConfirmModal
-from wizard.ui.scenes.walks import check, wait_for, wait_for_screen
+from wizard.ui.scenes.walks import (
+    to_extend,
+    to_replace_question,
+    to_send_test,
+    to_store,
+    wait_for,
+    wait_for_screen,
+)
 from wizard.ui.steps.check import CheckStep
 from wizard.ui.steps.done import DoneStep
-from wizard.ui.steps.extend import ExtendScreen
-from wizard.ui.steps.hubs import ExpiredStep, TroubleshootStep
+from wizard.ui.steps.hubs import TroubleshootStep
 from wizard.ui.steps.instructions import InstructionStep
 from wizard.ui.steps.paste import PasteStep
 from wizard.ui.steps.send_test import SendTestScreen
@@ -28,24 +35,10 @@ VALID = TOKENS["valid"]
 pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
-async def to_paste_step(pilot) -> PasteStep:  # type: ignore[no-untyped-def]
-    for _ in range(4):
-        await wait_for_screen(pilot, InstructionStep)
-        await pilot.press("enter")
-    return await wait_for_screen(pilot, PasteStep)  # type: ignore[return-value]
-
-
 async def to_done(pilot, path: str | None = None) -> DoneStep:  # type: ignore[no-untyped-def]
     """From the first screen: paste the valid token, check it, save to .env (or `path`)."""
     await to_paste_step(pilot)
-    await check(pilot, VALID)
-    await pilot.press("enter")
-    store = await wait_for_screen(pilot, StoreStep)
-    await wait_for(
-        pilot,
-        lambda: "keyring" in str(store.query_one("#keyring-status", Static).render()).lower(),
-        "the keyring probe",
-    )
+    store = await to_store(pilot, VALID)
     if path is not None:
         field = store.query_one("#env-path", Input)
         field.focus()
@@ -76,8 +69,7 @@ async def test_paste_after_going_to_the_fix_replaces_the_old_token(wizard_app: A
     """Failed before: the paste went to the focused button (ignored) or was appended."""
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        screen = await check(pilot, TOKENS["missing_messaging"])
+        screen = await paste_and_check(pilot, TOKENS["missing_messaging"])
         await pilot.press("g")
         await wait_for(
             pilot,
@@ -162,9 +154,7 @@ async def test_fixed_warning_disappears_from_the_hub_and_is_in_the_summary(
     wizard_app: AppFactory, isolated: Path
 ) -> None:
     git_init(isolated)
-    env_file = isolated / ".env"
-    env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
-    env_file.chmod(0o600)
+    write_env(isolated, VALID)
     app = wizard_app(mode="troubleshoot")
     async with app.run_test(size=(100, 40)) as pilot:
         hub = await wait_for_screen(pilot, TroubleshootStep)
@@ -213,17 +203,7 @@ async def test_cron_line_stays_one_line_and_can_be_copied(
 # -- 5. keys and focus ---------------------------------------------------------------------------
 
 
-async def test_ctrl_c_quits_after_the_unsaved_token_question(wizard_app: AppFactory) -> None:
-    """Failed before: Ctrl+C only said "press ctrl+q to quit"."""
-    app = wizard_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        await check(pilot, VALID)
-        await pilot.press("ctrl+c")
-        await wait_for_screen(pilot, ConfirmModal)
-        await pilot.press("y")
-        await pilot.pause()
-    assert app.return_value is not None and "Nothing was changed" in app.return_value.lines[0]
+# Ctrl+C asks about the unsaved token as ctrl+q does: test_journeys.py, quit_key "ctrl+c".
 
 
 async def test_s_is_only_send_test(wizard_app: AppFactory, isolated: Path) -> None:
@@ -244,8 +224,7 @@ async def test_enter_in_the_env_path_field_saves(wizard_app: AppFactory, isolate
     """Failed before: Enter did nothing in the .env path field; the field had no label."""
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        await check(pilot, VALID)
+        await paste_and_check(pilot, VALID)
         await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
         assert "File to write" in screen_text(pilot)
@@ -261,14 +240,10 @@ async def test_extend_focuses_the_secret_and_enter_extends(
     """Failed before: focus on Extend, typing went nowhere, and it said the app id was missing."""
     from wizard.testing.fake_graph import APP_SECRET
 
-    env_file = isolated / ".env"
-    env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['temporary']}\n")
-    env_file.chmod(0o600)
+    env_file = write_env(isolated, TOKENS["temporary"])
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, ExpiredStep)
-        await pilot.press("x")
-        screen = await wait_for_screen(pilot, ExtendScreen)
+        screen = await to_extend(pilot)
         assert screen.query_one("#app-id", Input).value == APP_ID
         assert screen.focused is screen.query_one("#app-secret", Input)
         await pilot.press("enter")  # nothing typed yet: says what is missing, and only that
@@ -284,18 +259,10 @@ async def test_replacing_an_expired_token_defaults_to_replace_and_arrows_move(
     wizard_app: AppFactory, isolated: Path
 ) -> None:
     """Failed before: the focus was on "Keep the old one", and Left/Right did nothing."""
-    env_file = isolated / ".env"
-    env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['expired']}\n")
-    env_file.chmod(0o600)
+    env_file = write_env(isolated, TOKENS["expired"])
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, ExpiredStep)
-        await pilot.press("t")
-        await check(pilot, TOKENS["temporary"])
-        await pilot.press("enter")
-        await wait_for_screen(pilot, StoreStep)
-        await pilot.press("enter")
-        modal = await wait_for_screen(pilot, ConfirmModal)
+        modal = await to_replace_question(pilot)
         assert modal.focused is modal.query_one("#modal-yes", Button)
         await pilot.press("right")
         assert modal.focused is modal.query_one("#modal-no", Button)
@@ -316,9 +283,7 @@ async def test_send_test_keeps_the_recipient_and_defaults_to_the_test_number(
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await check(pilot, VALID)
-        await pilot.press("s")
-        screen = await wait_for_screen(pilot, SendTestScreen)
+        screen = await to_send_test(pilot)
         assert screen._sender().verified_name == "Test Number"  # type: ignore[attr-defined]
         await pilot.press(*"+1 555 123 4567", "escape")
         await wait_for_screen(pilot, CheckStep)
@@ -334,15 +299,14 @@ async def test_send_test_refusal_says_no_cli_command(wizard_app: AppFactory) -> 
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await to_paste_step(pilot)
-        await check(pilot, VALID)
-        await pilot.press("s")
-        screen = await wait_for_screen(pilot, SendTestScreen)
+        screen = await to_send_test(pilot)
         await pilot.press(*"+15550000000", "enter")
         await wait_for_screen(pilot, ConfirmModal)
         await pilot.press("y")
         result = screen.query_one("#send-result", Static)
         await wait_for(pilot, lambda: "Fix" in str(result.render()), "the refusal")
         text = str(result.render())
+        assert "allowed" in text  # the recipient is not in the test number's list
         assert "send-test" not in text and "`" not in text
 
 
@@ -352,8 +316,7 @@ async def test_send_test_refusal_says_no_cli_command(wizard_app: AppFactory) -> 
 async def test_quality_is_named_and_no_backticks_on_the_check(wizard_app: AppFactory) -> None:
     app = wizard_app()
     async with app.run_test(size=(120, 50)) as pilot:
-        await to_paste_step(pilot)
-        await check(pilot, VALID)
+        await paste_and_check(pilot, VALID)
         text = screen_text(pilot)
         assert "quality GREEN" in text and "`" not in text
 
@@ -362,7 +325,6 @@ async def test_a_failed_check_names_the_wizard_not_a_command(wizard_app: AppFact
     """Failed before: "then `wa-token save` it" on the wizard's own check step."""
     app = wizard_app()
     async with app.run_test(size=(120, 50)) as pilot:
-        await to_paste_step(pilot)
-        await check(pilot, TOKENS["missing_messaging"])
+        await paste_and_check(pilot, TOKENS["missing_messaging"])
         text = screen_text(pilot)
         assert "wa-token save" not in text and "paste it into this wizard" in text

@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 
 from tests.conftest import Cli
 from tests.support.files import git, new_repo, write_env
+from tests.support.pilot import extend_refused
 from tests.ui.conftest import AppFactory, screen_text
 from wizard.cli.main import main
 from wizard.core.codes import Source
@@ -18,8 +19,7 @@ from wizard.core.profiles import Profile
 from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS
-from wizard.ui.scenes.walks import wait_for, wait_for_screen
-from wizard.ui.steps.hubs import ExpiredStep
+from wizard.ui.scenes.walks import to_extend, wait_for
 from wizard.ui.widgets.fixes import FixButton
 
 pytestmark = pytest.mark.usefixtures("no_keyring")
@@ -39,7 +39,6 @@ async def test_extend_with_another_apps_id_is_refused_the_same_way_by_both_doors
     cli: Cli, wizard_app: AppFactory, isolated: Path
 ) -> None:
     """The token belongs to APP_ID; the user gives another app's id: no exchange, same fix."""
-    from wizard.ui.steps.extend import ExtendScreen
 
     env_file = write_env(isolated, TOKENS["temporary"], around=True)
     before = env_file.read_text()
@@ -51,18 +50,9 @@ async def test_extend_with_another_apps_id_is_refused_the_same_way_by_both_doors
 
     app = wizard_app(env=settings_env)
     async with app.run_test(size=(100, 40)) as pilot:
-        await wait_for_screen(pilot, ExpiredStep)
-        await pilot.press("x")
-        screen = await wait_for_screen(pilot, ExtendScreen)
+        screen = await to_extend(pilot)
         screen.query_one("#app-id", Input).value = OTHER_APP
-        await pilot.click("#extend")
-        await wait_for(
-            pilot,
-            lambda: (
-                "Nothing was changed" in str(screen.query_one("#extend-result", Static).render())
-            ),
-            "the refusal",
-        )
+        await extend_refused(pilot, screen)
         shown = flat(screen_text(pilot))
     assert wanted in shown and f"to {APP_ID}" in shown
     assert env_file.read_text() == before, "the wizard exchanged with the wrong app"
@@ -72,7 +62,6 @@ async def test_extend_stores_the_same_token_through_both_doors(
     cli: Cli, wizard_app: AppFactory, isolated: Path
 ) -> None:
     """A live temporary token: both doors exchange it and leave the same .env behind."""
-    from wizard.ui.steps.extend import ExtendScreen
 
     settings_env = {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET}
     env_file = write_env(isolated, TOKENS["temporary"], around=True)
@@ -83,9 +72,7 @@ async def test_extend_stores_the_same_token_through_both_doors(
     write_env(isolated, TOKENS["temporary"], around=True)
     app = wizard_app(env=settings_env)
     async with app.run_test(size=(100, 40)) as pilot:
-        await wait_for_screen(pilot, ExpiredStep)
-        await pilot.press("x")
-        screen = await wait_for_screen(pilot, ExtendScreen)
+        screen = await to_extend(pilot)
         await pilot.click("#extend")
         await wait_for(pilot, lambda: screen.done is not None, "the exchange")
     assert env_file.read_text() == by_cli

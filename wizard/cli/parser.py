@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
@@ -261,55 +261,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forget.add_argument("--yes", action="store_true", help="remove without asking")
 
-    from wizard.cli.commands import fix, lifecycle, provision  # they add their own options
+    from wizard.cli.commands import (  # they add their own options
+        fix,
+        lifecycle,
+        provision,
+        schedule,
+        send_test,
+    )
 
+    send_test.add_parsers(commands, common)
     lifecycle.add_parsers(commands, common)
+    schedule.add_parsers(commands, common)
     fix.add_parsers(commands, common)
     provision.add_parsers(commands, common)
     teach(commands)  # commands added with a plain add_parser get their help too
     return parser
 
 
-def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    """Listed once, in `wa-token --help`; accepted after any command too (hidden there)."""
-    default = argparse.SUPPRESS if suppress else None
-
-    def shown(text: str) -> str:
-        return argparse.SUPPRESS if suppress else text
-
-    parser.add_argument(
-        "--graph-url",
-        metavar="URL",
-        default=default,
-        type=graph_url,
-        help=shown("Graph API base URL (env WHATSAPP_GRAPH_URL)"),
-    )
-    parser.add_argument(
-        "--graph-version",
-        metavar="vNN.N",
-        default=default,
-        help=shown("Graph API version (env WHATSAPP_GRAPH_API_VERSION)"),
-    )
-    parser.add_argument(
-        "--env-file",
-        metavar="PATH",
-        type=Path,
-        default=default,
-        help=shown("the .env file (default ./.env)"),
-    )
-    parser.add_argument(
+GLOBAL_OPTIONS: tuple[tuple[str, str, Callable[[str], object], str], ...] = (
+    ("--graph-url", "URL", graph_url, "Graph API base URL (env WHATSAPP_GRAPH_URL)"),
+    ("--graph-version", "vNN.N", str, "Graph API version (env WHATSAPP_GRAPH_API_VERSION)"),
+    ("--env-file", "PATH", Path, "the .env file (default ./.env)"),
+    (
         "--timeout",
-        metavar="SECONDS",
-        type=seconds,
-        default=default,
-        help=shown(
+        "SECONDS",
+        seconds,
+        (
             "seconds to wait for each Graph answer, and for a piped "
             "token on stdin (default 10, at most 3600)"
         ),
-    )
-    parser.add_argument(
-        "--profile",
-        metavar="NAME",
-        default=default,
-        help=shown("which app's token (env WA_TOKEN_PROFILE, default `default`)"),
-    )
+    ),
+    ("--profile", "NAME", str, "which app's token (env WA_TOKEN_PROFILE, default `default`)"),
+)
+"""Each global option: its flag, metavar, type (`str`: the text as given) and help."""
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Listed once, in `wa-token --help`; accepted after any command too (hidden there)."""
+    for flag, metavar, kind, text in GLOBAL_OPTIONS:
+        parser.add_argument(
+            flag,
+            metavar=metavar,
+            type=kind,
+            default=argparse.SUPPRESS if suppress else None,
+            help=argparse.SUPPRESS if suppress else text,
+        )

@@ -11,7 +11,7 @@ from wizard.core.diagnose import Finding, format_time
 from wizard.core.graph import WHATSAPP_SCOPES, BusinessAccount, TokenInfo
 from wizard.core.profiles import ProfileListing
 from wizard.core.stores import sources
-from wizard.core.wording import TYPE_NAMES, token_type_name
+from wizard.core.wording import TYPE_NAMES, stored_state, token_type_name
 
 
 class Marks:
@@ -32,30 +32,6 @@ def render_check(report: CheckReport, marks: Marks, width: int | None = None) ->
     lines += _findings("Problems", report.diagnosis.problems, marks.bad, width)
     lines += _findings("Warnings", report.diagnosis.warnings, marks.warn, width)
     return "\n".join(lines).rstrip() + "\n"
-
-
-def render_status(
-    readings: list[sources.SourceReading], report: CheckReport | None, marks: Marks
-) -> str:
-    """The human form of `wa-token status`: the sources table, then the winner's check."""
-    winner = report.found if report else None
-    lines = ["Where a token is stored (highest precedence first):"]
-    for reading in readings:
-        active = bool(winner and reading.source == winner.source)
-        state = (
-            reading.token.masked
-            if reading.token
-            else f"unreadable: {reading.error.message}"
-            if reading.error
-            else "(none)"
-        )
-        lines.append(
-            f"  {marks.arrow if active else ' '} {reading.source:<12} "
-            f"{reading.location:<40} {state}{'  (used)' if active else ''}"
-        )
-    lines.append("")
-    body = render_check(report, marks) if report else ""
-    return "\n".join(lines) + "\n" + body
 
 
 def summary_line(report: CheckReport, marks: Marks) -> str:
@@ -185,13 +161,9 @@ MORE = "Run `wa-token status --verbose` for every source and the full check."
 
 def source_state(reading: sources.SourceReading) -> str:
     """What one source holds, in words: the mask, nothing, or why it could not be read."""
-    if reading.token is not None:
-        return reading.token.masked
-    if reading.error is not None:
-        return f"unreadable: {reading.error.message}"
-    if reading.unavailable is not None:
-        return f"unavailable: {reading.unavailable.message}"
-    return "(none)"
+    return stored_state(
+        reading, unreadable="unreadable:", unavailable="unavailable:", none="(none)"
+    )
 
 
 def render_short(

@@ -7,11 +7,12 @@ import errno
 import io
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO, cast
 
-from wizard.cli.commands import fix, lifecycle, provision, tokens
+from wizard.cli.commands import fix, lifecycle, provision, schedule, send_test, tokens
+from wizard.cli.commands.common import Command
 from wizard.cli.console import Console
 from wizard.cli.parser import (
     UsageError,
@@ -149,7 +150,7 @@ def exit_code_for(err: WaTokenError) -> int:
     if isinstance(err, StoreError):
         return ExitCode.STORE
     if isinstance(err, GraphError):
-        return 4
+        return ExitCode.GRAPH
     if isinstance(err, SettingsError):
         return ExitCode.USAGE
     return ExitCode.PROBLEM
@@ -173,11 +174,11 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     )
 
 
-Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
-
 COMMANDS: dict[str, Command] = {
     **tokens.COMMANDS,
+    **send_test.COMMANDS,
     **lifecycle.COMMANDS,
+    **schedule.COMMANDS,
     **fix.COMMANDS,
     **provision.COMMANDS,
 }

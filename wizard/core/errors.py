@@ -20,6 +20,8 @@ string, or `str()` of an httpx exception (which can carry the URL).
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
+
 from wizard.core.codes import ExitCode
 
 
@@ -120,38 +122,30 @@ class GraphBadResponse(GraphError):
         """The HTTP status of the answer."""
 
 
+@dataclass(eq=False, repr=False)
 class GraphApiError(GraphError):
     """Graph's error envelope, `{"error": {...}}`, as a typed exception."""
 
     title = "The Graph API refused the request"
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: int,
-        subcode: int | None = None,
-        error_type: str = "",
-        is_transient: bool = False,
-        fbtrace_id: str | None = None,
-        status: int = 400,
-        details: str | None = None,
-        retry_after_minutes: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        """Graph's `code`: branch on this, never on the HTTP status."""
-        self.subcode = subcode
-        """Graph's `error_subcode` (or `subcode` inside debug_token's data)."""
-        self.error_type = error_type
-        """Graph's `type`, such as OAuthException."""
-        self.is_transient = is_transient
-        """Graph's hint that retrying may work."""
-        self.fbtrace_id = fbtrace_id
-        """Meta's support id for this failure."""
-        self.status = status
-        """The HTTP status of the answer."""
-        self.details = details
-        """WhatsApp's `error_data.details`, when present."""
-        self.retry_after_minutes = retry_after_minutes
-        """From X-Business-Use-Case-Usage `estimated_time_to_regain_access`, when above zero."""
+    message: str
+    _: KW_ONLY
+    code: int
+    """Graph's `code`: branch on this, never on the HTTP status."""
+    subcode: int | None = None
+    """Graph's `error_subcode` (or `subcode` inside debug_token's data)."""
+    error_type: str = ""
+    """Graph's `type`, such as OAuthException."""
+    is_transient: bool = False
+    """Graph's hint that retrying may work."""
+    fbtrace_id: str | None = None
+    """Meta's support id for this failure."""
+    status: int = 400
+    """The HTTP status of the answer."""
+    details: str | None = None
+    """WhatsApp's `error_data.details`, when present."""
+    retry_after_minutes: int | None = None
+    """From X-Business-Use-Case-Usage `estimated_time_to_regain_access`, when above zero."""
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)

@@ -44,18 +44,6 @@ class Step(StrEnum):
     DONE = "done"
 
 
-ONBOARD_STEPS = (
-    Step.WHY,
-    Step.CREATE,
-    Step.ASSIGN,
-    Step.GENERATE,
-    Step.PASTE,
-    Step.CHECK,
-    Step.STORE,
-    Step.DONE,
-)
-"""The System User route, in order."""
-
 PERMANENT_ROUTE = (
     Step.CREATE,
     Step.ASSIGN,
@@ -66,6 +54,9 @@ PERMANENT_ROUTE = (
     Step.DONE,
 )
 """The System User route for someone who already knows why (expired journey)."""
+
+ONBOARD_STEPS = (Step.WHY, *PERMANENT_ROUTE)
+"""The System User route, in order."""
 
 TEMPORARY_ROUTE = (Step.PASTE, Step.CHECK, Step.STORE, Step.DONE)
 """Paste a new 24-hour token, check it, replace the old one."""

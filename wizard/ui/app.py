@@ -14,9 +14,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, LoadingIndicator, Static
+from textual.widgets import LoadingIndicator, Static
 
 from wizard.core.codes import ExitCode
 from wizard.core.flow import (
@@ -35,7 +33,7 @@ from wizard.ui.background import check_the_winner
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.state import WizardState
-from wizard.ui.steps.base import StepScreen
+from wizard.ui.steps.base import StepFrame, StepScreen
 from wizard.ui.steps.check import CheckStep
 from wizard.ui.steps.done import DoneStep
 from wizard.ui.steps.extend import ExtendScreen
@@ -66,19 +64,24 @@ class Outcome:
     exit_code: int
 
 
-class StartScreen(Screen[None]):
+class StartScreen(StepFrame[None]):
     """Shown while the stored token is looked up and checked."""
 
-    def compose(self) -> ComposeResult:
-        yield Static("[b]wa-token[/b]  ·  the WhatsApp Cloud API token wizard", id="step-heading")
-        with Vertical(id="start-body"):
-            yield LoadingIndicator()
-            yield Static(
-                "Looking for your token (environment, .env, OS keyring) and checking "
-                "it with the Graph API…",
-                id="start-text",
-            )
-        yield Footer()
+    title_note = "the WhatsApp Cloud API token wizard"
+    body_id = "start-body"
+    show_back = False
+
+    def compose_body(self) -> ComposeResult:
+        yield LoadingIndicator()
+        yield Static(
+            "Looking for your token (environment, .env, OS keyring) and checking "
+            "it with the Graph API…",
+            id="start-text",
+        )
+
+    def compose_nav(self) -> ComposeResult:
+        """Nothing to go back or on to while the check runs."""
+        yield from ()
 
 
 class WizardApp(App[Outcome]):

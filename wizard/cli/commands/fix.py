@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
 from wizard.cli import parser
+from wizard.cli.commands.common import Command
 from wizard.cli.console import Console
 from wizard.cli.parser import SafeParser, SubParsers
 from wizard.cli.render import render_finding
@@ -21,36 +22,23 @@ from wizard.core.stores.sources import FoundToken
 if TYPE_CHECKING:  # repair (git, the keyring move) is imported only when a fix runs
     from wizard.core import repair
 
-Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
-
 SHOWN_HITS = 10
 """How many commit/path pairs `fix tracked` lists before it summarises."""
+FIXES = {
+    "gitignore": "env_not_gitignored: add the .env file to its work tree's .gitignore",
+    "permissions": "env_world_readable: make the .env file readable by you only (600)",
+    "keyring": "plaintext_storage: move the token from .env into the OS keyring",
+    "tracked": "env_tracked_by_git: how to untrack it, and where the token is in history",
+}
+"""`wa-token fix WHAT`: each fix's name and its help, the warning code it acts on first."""
 
 
 def add_parsers(commands: SubParsers, common: SafeParser) -> None:
     """`fix gitignore|permissions|keyring|tracked`, with the global options after them too."""
     fix = parser.add_command(commands, "fix", common)
     what = fix.add_subparsers(dest="fix", metavar="WHAT", required=True)
-    what.add_parser(
-        "gitignore",
-        parents=[common],
-        help="env_not_gitignored: add the .env file to its work tree's .gitignore",
-    )
-    what.add_parser(
-        "permissions",
-        parents=[common],
-        help="env_world_readable: make the .env file readable by you only (600)",
-    )
-    what.add_parser(
-        "keyring",
-        parents=[common],
-        help="plaintext_storage: move the token from .env into the OS keyring",
-    )
-    what.add_parser(
-        "tracked",
-        parents=[common],
-        help="env_tracked_by_git: how to untrack it, and where the token is in history",
-    )
+    for name, help_text in FIXES.items():
+        what.add_parser(name, parents=[common], help=help_text)
 
 
 def cmd_fix(

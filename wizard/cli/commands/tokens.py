@@ -7,10 +7,11 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TextIO
 
 from wizard.cli import render
+from wizard.cli.commands.common import Command, stored_token, winning_token
 from wizard.cli.console import Console, ask_hidden, confirm, isatty
 from wizard.cli.render import render_check, render_error, render_profiles, summary_line
 from wizard.cli.stdin import EMPTY_STDIN, EmptyStdin, read_limited
@@ -41,8 +42,6 @@ NO_TTY = "The wizard needs an interactive terminal. Without one, " + INSTEAD
 
 
 # -- commands -----------------------------------------------------------------------------------
-
-Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
 
 
 def cmd_setup(
@@ -150,15 +149,8 @@ def cmd_token(
     console: Console,
 ) -> int:
     """Print the winning token, raw, for `export X=$(wa-token token)`."""
-    found, error = sources.find_winner(environ, settings.env_file, settings.profile.token_key)
-    if error is not None:
-        console.error(error)
-        return ExitCode.STORE
+    found = stored_token(settings, environ, console)  # a failing source above it: exit 5
     if found is None:
-        console.err.write(
-            "No token found (environment, .env, keyring). Run `wa-token setup` "
-            "or `wa-token save`.\n"
-        )
         return ExitCode.NO_TOKEN
     console.out.write(found.token.reveal() + "\n")
     return ExitCode.OK
@@ -217,10 +209,7 @@ def _token_for_check(
             return sources.from_stdin(text)
         if args.stdin == "-":
             raise EMPTY_STDIN
-    found, error = sources.find_winner(environ, settings.env_file, settings.profile.token_key)
-    if error is not None:
-        raise error
-    return found
+    return winning_token(settings, environ)
 
 
 def _write_tokenless_json(code: ProblemCode, err: WaTokenError, console: Console) -> None:

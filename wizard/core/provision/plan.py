@@ -90,13 +90,7 @@ class Plan:
     @property
     def writes_at_meta(self) -> int:
         """How many calls will change something at Meta."""
-        meta = {
-            StepKind.CREATE_SYSTEM_USER,
-            StepKind.INSTALL_APP,
-            StepKind.ASSIGN_ACCOUNT,
-            StepKind.GENERATE_TOKEN,
-        }
-        return sum(1 for s in self.steps if s.kind in meta and s.state is StepState.TO_DO)
+        return sum(1 for s in self.steps if s.kind.changes_meta and s.state is StepState.TO_DO)
 
 
 @dataclass(frozen=True)

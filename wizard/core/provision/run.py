@@ -60,13 +60,9 @@ class Outcome:
     @property
     def changed_at_meta(self) -> int:
         """How many calls changed something at Meta."""
-        meta = {
-            StepKind.CREATE_SYSTEM_USER,
-            StepKind.INSTALL_APP,
-            StepKind.ASSIGN_ACCOUNT,
-            StepKind.GENERATE_TOKEN,
-        }
-        return sum(1 for r in self.results if r.step.kind in meta and r.state is StepState.DONE)
+        return sum(
+            1 for r in self.results if r.step.kind.changes_meta and r.state is StepState.DONE
+        )
 
     @property
     def done(self) -> tuple[StepResult, ...]:

@@ -68,6 +68,21 @@ class StepKind(StrEnum):
     CHECK_TOKEN = "check_token"
     STORE_TOKEN = "store_token"
 
+    @property
+    def changes_meta(self) -> bool:
+        """True for the steps whose call changes something at Meta (check and store are local)."""
+        return self in _CHANGES_META
+
+
+_CHANGES_META = frozenset(
+    {
+        StepKind.CREATE_SYSTEM_USER,
+        StepKind.INSTALL_APP,
+        StepKind.ASSIGN_ACCOUNT,
+        StepKind.GENERATE_TOKEN,
+    }
+)
+
 
 class StepState(StrEnum):
     """Where a step stands."""

@@ -77,6 +77,8 @@ _TEMPORARY = Scenario(
     scopes=(*WHATSAPP_SCOPES, "public_profile"),
     target_ids=(WABA_A,),
 )
+_EXPIRED = replace(_TEMPORARY, expires_in=-HOUR, issued_ago=25 * HOUR, dead="expired")
+_REVOKED = replace(_TEMPORARY, expires_in=50 * DAY, issued_ago=10 * DAY, dead="revoked")
 _ONLY_A = Scenario(target_ids=(WABA_A,))
 
 SCENARIOS: dict[str, Scenario] = {
@@ -86,8 +88,8 @@ SCENARIOS: dict[str, Scenario] = {
     "expiring_soon": Scenario(expires_in=5 * DAY, data_access_in=90 * DAY),
     "temporary": _TEMPORARY,
     "exchanged": replace(_TEMPORARY, expires_in=60 * DAY, issued_ago=0),
-    "expired": replace(_TEMPORARY, expires_in=-HOUR, issued_ago=25 * HOUR, dead="expired"),
-    "revoked": replace(_TEMPORARY, expires_in=50 * DAY, issued_ago=10 * DAY, dead="revoked"),
+    "expired": _EXPIRED,
+    "revoked": _REVOKED,
     "malformed": Scenario(dead="malformed"),
     "missing_messaging": replace(_ONLY_A, scopes=(MANAGEMENT,)),
     "no_account": Scenario(target_ids=()),
@@ -110,35 +112,11 @@ SCENARIOS: dict[str, Scenario] = {
     "many": Scenario(target_ids=benchmark_waba_ids(DEFAULT_MANY_ACCOUNTS), follows_accounts=True),
     "exchange_refused": replace(_TEMPORARY, exchange_refused=True),
     # Real Graph's shapes (graph-payloads.json); added last so earlier demo tokens keep their names.
-    "expired_nosub": replace(
-        _TEMPORARY,
-        expires_in=-HOUR,
-        issued_ago=25 * HOUR,
-        dead="expired",
-        quirks=frozenset({"no_subcode"}),
-    ),
-    "revoked_nosub": replace(
-        _TEMPORARY,
-        expires_in=50 * DAY,
-        issued_ago=10 * DAY,
-        dead="revoked",
-        quirks=frozenset({"no_subcode"}),
-    ),
-    "expired_keeps_scopes": replace(
-        _TEMPORARY,
-        expires_in=-HOUR,
-        issued_ago=25 * HOUR,
-        dead="expired",
-        quirks=frozenset({"dead_keeps_scopes"}),
-    ),
+    "expired_nosub": replace(_EXPIRED, quirks=frozenset({"no_subcode"})),
+    "revoked_nosub": replace(_REVOKED, quirks=frozenset({"no_subcode"})),
+    "expired_keeps_scopes": replace(_EXPIRED, quirks=frozenset({"dead_keeps_scopes"})),
     "sparse_system_user": Scenario(target_ids=None, quirks=frozenset({"sparse_debug"})),
-    "bare_errors": replace(
-        _TEMPORARY,
-        expires_in=-HOUR,
-        issued_ago=25 * HOUR,
-        dead="expired",
-        quirks=frozenset({"bare_errors", "no_subcode"}),
-    ),
+    "bare_errors": replace(_EXPIRED, quirks=frozenset({"bare_errors", "no_subcode"})),
     "paging_token_in_next": replace(_ONLY_A, pages="paged", quirks=frozenset({"token_in_next"})),
     "paging_foreign_next": replace(_ONLY_A, pages="paged", quirks=frozenset({"foreign_next"})),
     "viewing_app_mismatch": replace(_ONLY_A, quirks=frozenset({"viewing_app_mismatch"})),

@@ -6,9 +6,6 @@ python -m wizard.ui.scenes.provision [--out screenshots]
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -82,42 +79,26 @@ PROVISION_SCENES: dict[str, Scene] = {
 async def shoot_all(out: Path) -> list[Path]:
     """Each scene at 80×24 against a fresh fake business; SVG and PNG into `out`."""
     from wizard.testing import fake_business
-    from wizard.testing.fake_graph import FakeGraphServer
     from wizard.ui.scenes import screenshots
 
     written: list[Path] = []
-    with (
-        FakeGraphServer(clock=screenshots.FIXED_NOW.timestamp, trace_id="AFixedTraceId") as server,
-        tempfile.TemporaryDirectory() as folder,
-    ):
-        os.chdir(folder)
+    with screenshots.studio() as (server, workdir):
         for name, scene in PROVISION_SCENES.items():
             fake_business.reset(server)
             svg = out / f"{name}-80x24.svg"
-            svg.write_text(
-                await screenshots.shoot(scene, server.url, screenshots.SMALL, Path(folder))
-            )
-            written.append(svg)
-            png = screenshots.to_png(svg)
-            if png is not None:
-                written.append(png)
+            picture = await screenshots.shoot(scene, server.url, screenshots.SMALL, workdir)
+            written += screenshots.keep(svg, picture)
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
+    from wizard.ui.scenes.screenshots import shoot_into
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
     args = parser.parse_args(argv)
-    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    os.environ["WA_TOKEN_KEYRING_SERVICE"] = "wa-token"
-    out = args.out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    cwd = Path.cwd()
-    try:
-        for path in asyncio.run(shoot_all(out)):
-            print(path)
-    finally:
-        os.chdir(cwd)
+    for path in shoot_into(args.out, shoot_all):
+        print(path)
     return 0
 
 

@@ -20,9 +20,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.cells import get_character_cell_size
 
@@ -167,24 +168,49 @@ def svg_width(svg: Path) -> int:
     return int(float(text[start:].split()[0]) * 1.25)
 
 
-async def shoot_all(names: list[str], out: Path) -> list[Path]:
-    """Every requested scene at its sizes; returns the files written."""
-    written: list[Path] = []
+@contextlib.contextmanager
+def studio() -> Iterator[tuple[FakeGraphServer, Path]]:
+    """The fake Graph server at the fixed time, and a fresh working folder to shoot in."""
     with (
         FakeGraphServer(clock=FIXED_NOW.timestamp, trace_id="AFixedTraceId") as server,
         tempfile.TemporaryDirectory() as folder,
     ):
         workdir = Path(folder)
         os.chdir(workdir)
+        yield server, workdir
+
+
+def keep(svg: Path, picture: str) -> list[Path]:
+    """Writes the SVG and, when rsvg-convert is there, its PNG; returns the files written."""
+    svg.write_text(picture)
+    png = to_png(svg)
+    return [svg] if png is None else [svg, png]
+
+
+def shoot_into(
+    out: Path, shoot_all: Callable[[Path], Coroutine[Any, Any, list[Path]]]
+) -> list[Path]:
+    """Runs `shoot_all(out)` with the keyring switched off; the working folder is restored after."""
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    os.environ["WA_TOKEN_KEYRING_SERVICE"] = "wa-token"
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    cwd = Path.cwd()
+    try:
+        return asyncio.run(shoot_all(out))
+    finally:
+        os.chdir(cwd)
+
+
+async def shoot_all(names: list[str], out: Path) -> list[Path]:
+    """Every requested scene at its sizes; returns the files written."""
+    written: list[Path] = []
+    with studio() as (server, workdir):
         for name in names:
             sizes = [SMALL, LARGE] if name in LARGE_SCENES else [SMALL]
             for size in sizes:
                 svg = out / f"{name}-{size[0]}x{size[1]}.svg"
-                svg.write_text(await shoot(SCENES[name], server.url, size, workdir))
-                written.append(svg)
-                png = to_png(svg)
-                if png is not None:
-                    written.append(png)
+                written += keep(svg, await shoot(SCENES[name], server.url, size, workdir))
     return written
 
 
@@ -198,15 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         help="only these scenes (default: the README's)",
     )
     args = parser.parse_args(argv)
-    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    os.environ["WA_TOKEN_KEYRING_SERVICE"] = "wa-token"
     out = args.out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    cwd = Path.cwd()
-    try:
-        written = asyncio.run(shoot_all(args.scene or list(README_SCENES), out))
-    finally:
-        os.chdir(cwd)
+    names = args.scene or list(README_SCENES)
+    written = shoot_into(out, lambda folder: shoot_all(names, folder))
     for path in written:
         print(path.relative_to(out.parent) if path.is_relative_to(out.parent) else path)
     if shutil.which("rsvg-convert") is None:

@@ -16,9 +16,11 @@ from wizard.testing.fake_graph import TOKENS
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.steps.check import CheckStep
 from wizard.ui.steps.done import DoneStep
+from wizard.ui.steps.extend import ExtendScreen
 from wizard.ui.steps.hubs import ExpiredStep, MenuStep, TroubleshootStep
 from wizard.ui.steps.instructions import InstructionStep
 from wizard.ui.steps.paste import PasteStep
+from wizard.ui.steps.send_test import SendTestScreen
 from wizard.ui.steps.store import StoreStep
 
 Script = Callable[[Pilot[Any]], Awaitable[None]]
@@ -105,6 +107,11 @@ async def check(pilot: Pilot[Any], token: str) -> CheckStep:
 async def to_store(pilot: Pilot[Any], token: str = TOKENS["valid"]) -> StoreStep:
     """Check a working token and go on to the save step, once the keyring probe answered."""
     await check(pilot, token)
+    return await next_to_store(pilot)
+
+
+async def next_to_store(pilot: Pilot[Any]) -> StoreStep:
+    """From a passed check, Next to the save step, once the keyring probe answered."""
     await pilot.press("enter")
     store = await wait_for_screen(pilot, StoreStep)
     await wait_for(
@@ -173,26 +180,35 @@ def at(screen: type[Screen[Any]], *keys: str) -> Script:
     return run
 
 
-async def replace_expired_with_temporary(pilot: Pilot[Any]) -> None:
-    """The expired journey's temporary route, through to Done."""
+async def to_replace_question(pilot: Pilot[Any]) -> ConfirmModal:
+    """The expired journey's temporary route, up to the question: replace the old token?"""
     await wait_for_screen(pilot, ExpiredStep)
     await pilot.press("t")
     await to_store(pilot, TOKENS["temporary"])
     await pilot.press("enter")
-    await wait_for_screen(pilot, ConfirmModal)
+    return cast(ConfirmModal, await wait_for_screen(pilot, ConfirmModal))
+
+
+async def replace_expired_with_temporary(pilot: Pilot[Any]) -> None:
+    """The expired journey's temporary route, through to Done."""
+    await to_replace_question(pilot)
     await pilot.press("y")
     await wait_for_screen(pilot, DoneStep)
     await settle(pilot)
 
 
+async def to_send_test(pilot: Pilot[Any], token: str = TOKENS["valid"]) -> SendTestScreen:
+    """From the paste step: check a working token and open the send-test screen."""
+    await check(pilot, token)
+    await pilot.press("s")
+    return cast(SendTestScreen, await wait_for_screen(pilot, SendTestScreen))
+
+
 def sending_test(*keys: str) -> Script:
     """A scene step: check the valid token, open the send-test screen, type a recipient."""
-    from wizard.ui.steps.send_test import SendTestScreen
 
     async def run(pilot: Pilot[Any]) -> None:
-        await check(pilot, TOKENS["valid"])
-        await pilot.press("s")
-        await wait_for_screen(pilot, SendTestScreen)
+        await to_send_test(pilot)
         await pilot.press(*"+1 555 123 4567", *keys)
         if "y" in keys:
             screen = await wait_for_screen(pilot, SendTestScreen)
@@ -206,15 +222,18 @@ def sending_test(*keys: str) -> Script:
     return run
 
 
-async def extending(pilot: Pilot[Any]) -> None:
-    """The expired journey's Method 2: extend a live temporary token."""
-    from wizard.ui.steps.extend import ExtendScreen
-
+async def to_extend(pilot: Pilot[Any]) -> ExtendScreen:
+    """From the expired token's screen: x, to the extend screen."""
     await wait_for_screen(pilot, ExpiredStep)
     await pilot.press("x")
-    screen = await wait_for_screen(pilot, ExtendScreen)
+    return cast(ExtendScreen, await wait_for_screen(pilot, ExtendScreen))
+
+
+async def extending(pilot: Pilot[Any]) -> None:
+    """The expired journey's Method 2: extend a live temporary token."""
+    screen = await to_extend(pilot)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: screen.done is not None, "the exchange")  # type: ignore[attr-defined]
+    await wait_for(pilot, lambda: screen.done is not None, "the exchange")
     await settle(pilot)
 
 

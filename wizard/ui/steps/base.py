@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,9 +14,11 @@ from textual.widgets import Button, Footer, Input, RadioSet, Static
 from wizard.ui.navigation import BACK, NEXT, StepResult
 from wizard.ui.state import WizardState
 
+ResultT = TypeVar("ResultT")
 
-class StepScreen(Screen[StepResult]):
-    """A wizard step: subclasses fill `compose_body` and decide when Next is allowed."""
+
+class StepFrame(Screen[ResultT]):
+    """The frame itself: the heading, a scrolling body, Back · hint · forward, the footer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back"),
@@ -25,10 +27,57 @@ class StepScreen(Screen[StepResult]):
 
     title_text = ""
     """The step's title."""
+    title_note = ""
+    """Plain words after the title in the heading, such as " (optional)"."""
     next_label = "Next →"
     """The label of the forward button."""
+    back_id = "back"
+    """The Back button's id."""
+    next_id = "next"
+    """The forward button's id."""
+    body_id = "step-body"
+    """The scrolling body's id."""
+    position: tuple[int, int] | None = None
+    """(n, N) for "Step n of N", or None for screens outside a numbered route."""
     show_back = True
-    """False on the first screen of a journey."""
+    """False where there is no way back."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._heading(), id="step-heading")
+        with VerticalScroll(id=self.body_id):
+            yield from self.compose_body()
+        yield from self.compose_nav()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        """The step's own content."""
+        yield from ()
+
+    def compose_nav(self) -> ComposeResult:
+        """Back, a hint between, and the forward button."""
+        with Horizontal(id="step-nav"):
+            yield Button("← Back", id=self.back_id)
+            yield Static(id="nav-hint")
+            yield Button(
+                self.next_label, id=self.next_id, variant="primary", disabled=not self.can_go_next()
+            )
+
+    def _heading(self) -> str:
+        step = f"Step {self.position[0]} of {self.position[1]}  ·  " if self.position else ""
+        title = f"[b]{self.title_text}[/b]" if self.title_text else ""
+        return f"[b]wa-token[/b]  ·  {step}{title}{self.title_note}"
+
+    def can_go_next(self) -> bool:
+        """Whether the forward button is enabled when the screen appears."""
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide Back from the footer where there is no way back."""
+        return self.show_back if action == "back" else True
+
+
+class StepScreen(StepFrame[StepResult]):
+    """A wizard step: subclasses fill `compose_body` and decide when Next is allowed."""
 
     def __init__(self, state: WizardState, position: tuple[int, int] | None = None) -> None:
         super().__init__()
@@ -37,41 +86,13 @@ class StepScreen(Screen[StepResult]):
         self.position = position
         """(n, N) for "Step n of N", or None for screens outside a numbered route."""
 
-    def compose(self) -> ComposeResult:
-        yield Static(self._heading(), id="step-heading")
-        with VerticalScroll(id="step-body"):
-            yield from self.compose_body()
-        with Horizontal(id="step-nav"):
-            yield Button("← Back", id="back")
-            yield Static(id="nav-hint")
-            yield Button(
-                self.next_label, id="next", variant="primary", disabled=not self.can_go_next()
-            )
-        yield Footer()
-
-    def compose_body(self) -> ComposeResult:
-        """The step's own content."""
-        yield from ()
-
     def on_mount(self) -> None:
         self.query_one("#back", Button).display = self.show_back
         self.setup()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide Back from the footer where there is no way back."""
-        return self.show_back if action == "back" else True
-
     def setup(self) -> None:
         """Runs once the step is on screen; by default Next takes the focus."""
         self.query_one("#next", Button).focus()
-
-    def _heading(self) -> str:
-        step = f"Step {self.position[0]} of {self.position[1]}  ·  " if self.position else ""
-        return f"[b]wa-token[/b]  ·  {step}[b]{self.title_text}[/b]"
-
-    def can_go_next(self) -> bool:
-        """Whether Next is enabled when the screen appears."""
-        return True
 
     def allow_next(self, allowed: bool) -> None:
         """Enable or disable Next; an enabled Next takes the focus if nothing else has it."""

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from wizard.core import lifecycle, usecases
 from wizard.core.errors import SettingsError, StoreError
@@ -18,6 +13,7 @@ from wizard.core.token import SecretToken
 from wizard.ui.background import in_background
 from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState
+from wizard.ui.steps.base import StepFrame
 from wizard.ui.widgets.command import CommandLine
 from wizard.ui.widgets.text import error_markup
 
@@ -28,13 +24,13 @@ INTRO = (
 )
 
 
-class ExtendScreen(Screen[str | None]):
+class ExtendScreen(StepFrame[str | None]):
     """App id and app secret (hidden), then the exchange; returns what was done, or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Back", id="back"),
-        Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
-    ]
+    title_text = "Extend the token to 60 days"
+    next_label = "Extend"
+    back_id = "extend-back"
+    next_id = "extend"
 
     def __init__(self, state: WizardState) -> None:
         super().__init__()
@@ -43,30 +39,22 @@ class ExtendScreen(Screen[str | None]):
         self.done: str | None = None
         """What was stored, once the exchange succeeded."""
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         settings, report = self.state.settings, self.state.initial
         info = report.graph.token_info if report else None
         app_id = settings.app_id or (info.app_id if info else None) or ""
-        yield Static("[b]wa-token[/b]  ·  [b]Extend the token to 60 days[/b]", id="step-heading")
-        with VerticalScroll(id="step-body"):
-            yield Static(INTRO)
-            yield Static("App ID (App Dashboard → your app → App settings → Basic):")
-            yield Input(app_id, placeholder="App ID", id="app-id", compact=True, restrict=r"\d*")
-            if settings.app_secret is not None:
-                yield Static(
-                    "App secret: [$success]taken from WHATSAPP_APP_SECRET[/] "
-                    "(environment or .env).",
-                    id="secret-source",
-                )
-            else:
-                yield Static("App secret (same page, Show; it is never stored or shown):")
-                yield Input(placeholder="App secret", password=True, id="app-secret", compact=True)
-            yield Static(id="extend-result")
-        with Horizontal(id="step-nav"):
-            yield Button("← Back", id="extend-back")
-            yield Static(id="nav-hint")
-            yield Button("Extend", id="extend", variant="primary")
-        yield Footer()
+        yield Static(INTRO)
+        yield Static("App ID (App Dashboard → your app → App settings → Basic):")
+        yield Input(app_id, placeholder="App ID", id="app-id", compact=True, restrict=r"\d*")
+        if settings.app_secret is not None:
+            yield Static(
+                "App secret: [$success]taken from WHATSAPP_APP_SECRET[/] (environment or .env).",
+                id="secret-source",
+            )
+        else:
+            yield Static("App secret (same page, Show; it is never stored or shown):")
+            yield Input(placeholder="App secret", password=True, id="app-secret", compact=True)
+        yield Static(id="extend-result")
 
     def on_mount(self) -> None:
         """The focus goes where the user has to type: the first empty field, else Extend."""
@@ -98,13 +86,10 @@ class ExtendScreen(Screen[str | None]):
             return None
         return f"Type {' and '.join(names)} above, then press Enter."
 
-    def action_cancel(self) -> None:
+    @on(Button.Pressed, "#extend-back")
+    def action_back(self) -> None:
         """Back to the choice, with whatever was done."""
         self.dismiss(self.done)
-
-    @on(Button.Pressed, "#extend-back")
-    def _back(self) -> None:
-        self.action_cancel()
 
     @on(Button.Pressed, "#extend")
     def _extend(self) -> None:

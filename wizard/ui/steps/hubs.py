@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,6 +14,7 @@ from wizard.core.check import CheckReport
 from wizard.core.codes import Source
 from wizard.core.flow import API_SETUP, DEBUGGER, TROUBLESHOOTING_CASES
 from wizard.core.stores import sources
+from wizard.core.wording import stored_state
 from wizard.ui.background import check_the_winner
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.safe import literal as escape
@@ -37,16 +38,34 @@ def choice(name: str) -> StepResult:
     return StepResult(Nav.CHOOSE, choice=name)
 
 
+class Choice(NamedTuple):
+    """One option of a hub: a button, and a key in the footer."""
+
+    name: str
+    """The answer it gives."""
+    key: str
+    """Its key."""
+    label: str
+    """The button's words."""
+    footer: str
+    """The key's words in the footer."""
+
+
+def choice_keys(choices: tuple[Choice, ...]) -> list[BindingType]:
+    """A footer key for each choice."""
+    return [Binding(c.key, f"choose('{c.name}')", c.footer, id=c.name) for c in choices]
+
+
 class HubScreen(StepScreen):
     """A journey's first screen: choices as buttons (and keys) instead of Next."""
 
     show_back = False
-    CHOICES: tuple[tuple[str, str, str], ...] = ()
-    """(choice, key, label) of each option."""
+    CHOICES: tuple[Choice, ...] = ()
+    """The options, in order."""
 
     def compose_choices(self) -> ComposeResult:
         with Vertical(id="choices"):
-            for name, key, label in self.CHOICES:
+            for name, key, label, _ in self.CHOICES:
                 yield Button(
                     f"{label}  ({key})", id=f"choose-{name}", classes="choice", compact=True
                 )
@@ -66,6 +85,10 @@ class HubScreen(StepScreen):
     def action_choose(self, name: str) -> None:
         """A choice's key."""
         self.dismiss(choice(name))
+
+    def diagnosis(self, report: CheckReport) -> DiagnosisPanel:
+        """The stored token's problems and warnings, each with its fix for this profile."""
+        return DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile)
 
     @on(DiagnosisPanel.Updated)
     def _rechecked(self, event: DiagnosisPanel.Updated) -> None:
@@ -93,13 +116,10 @@ class MenuStep(HubScreen):
 
     title_text = "Your token works"
     CHOICES = (
-        (TROUBLESHOOT, "t", "Check everything in depth (troubleshoot)"),
-        (REPLACE, "n", "Replace it with a new System User token"),
+        Choice(TROUBLESHOOT, "t", "Check everything in depth (troubleshoot)", "Troubleshoot"),
+        Choice(REPLACE, "n", "Replace it with a new System User token", "New token"),
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", f"choose('{TROUBLESHOOT}')", "Troubleshoot", id="troubleshoot"),
-        Binding("n", f"choose('{REPLACE}')", "New token", id="new-token"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = choice_keys(CHOICES)
 
     def compose_body(self) -> ComposeResult:
         report = self.state.initial
@@ -107,7 +127,7 @@ class MenuStep(HubScreen):
         yield from self.compose_choices()
         if report is not None:
             yield CheckSummary(report, id="menu-summary")
-            yield DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile)
+            yield self.diagnosis(report)
 
 
 class ExpiredStep(HubScreen):
@@ -115,15 +135,11 @@ class ExpiredStep(HubScreen):
 
     title_text = "Your token needs replacing"
     CHOICES = (
-        (PERMANENT, "p", "Make a permanent System User token (recommended)"),
-        (TEMPORARY, "t", "Paste a new temporary 24-hour token"),
-        (EXTEND, "x", "Can't create a System User? Extend this token to 60 days"),
+        Choice(PERMANENT, "p", "Make a permanent System User token (recommended)", "Permanent"),
+        Choice(TEMPORARY, "t", "Paste a new temporary 24-hour token", "Temporary"),
+        Choice(EXTEND, "x", "Can't create a System User? Extend this token to 60 days", "Extend"),
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
-        Binding("t", f"choose('{TEMPORARY}')", "Temporary", id="temporary"),
-        Binding("x", f"choose('{EXTEND}')", "Extend", id="extend"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = choice_keys(CHOICES)
 
     def _can_extend(self) -> bool:
         """Only a live user token stored in .env or the keyring can be exchanged in place."""
@@ -156,7 +172,7 @@ class ExpiredStep(HubScreen):
             classes="help",
         )
         if report is not None:
-            yield DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile)
+            yield self.diagnosis(report)
 
 
 class TroubleshootStep(HubScreen):
@@ -164,12 +180,11 @@ class TroubleshootStep(HubScreen):
 
     title_text = "Troubleshoot"
     CHOICES = (
-        (COMPARE, "a", "Paste another token to compare"),
-        (PERMANENT, "p", "Make a permanent System User token"),
+        Choice(COMPARE, "a", "Paste another token to compare", "Another token"),
+        Choice(PERMANENT, "p", "Make a permanent System User token", "Permanent"),
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", f"choose('{COMPARE}')", "Another token", id="compare"),
-        Binding("p", f"choose('{PERMANENT}')", "Permanent", id="permanent"),
+        *choice_keys(CHOICES),
         Binding("r", "recheck", "Check again", id="recheck"),
     ]
 
@@ -190,12 +205,12 @@ class TroubleshootStep(HubScreen):
         lines = ["[b]Where a token is stored[/b] (highest precedence first):"]
         for reading in self.state.readings:
             used = bool(winner and reading.source == winner.source)
-            state = (
-                reading.token.masked
-                if reading.token
-                else f"[$error]unreadable:[/] {escape(reading.error.message)}"
-                if reading.error
-                else "[dim](none)[/dim]"
+            state = stored_state(
+                reading,
+                unreadable="[$error]unreadable:[/]",
+                unavailable=None,  # an unusable keyring holds no token here: (none)
+                none="[dim](none)[/dim]",
+                shown=escape,
             )
             mark = "[$accent]→[/]" if used else " "
             lines.append(
@@ -206,7 +221,7 @@ class TroubleshootStep(HubScreen):
 
     def _report_widgets(self, report: CheckReport) -> list:  # type: ignore[type-arg]
         return [
-            DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile),
+            self.diagnosis(report),
             CheckSummary(report, id="troubleshoot-summary"),
         ]
 

@@ -7,9 +7,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from wizard.core.codes import Source
 from wizard.core.errors import SettingsError
@@ -25,6 +23,7 @@ from wizard.ui.background import in_background
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState
+from wizard.ui.steps.base import StepFrame
 from wizard.ui.widgets.text import error_markup
 
 INTRO = (
@@ -34,13 +33,18 @@ INTRO = (
 )
 
 
-class SendTestScreen(Screen[None]):
+class SendTestScreen(StepFrame[None]):
     """Choose the sending number, type the recipient, confirm, see the message id or the fix."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back to the check", id="back"),
-        Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
+        Binding("escape", "back", "Back to the check", id="back")
     ]
+
+    title_text = "Send a test message"
+    title_note = " (optional)"
+    next_label = "Send"
+    back_id = "send-back"
+    next_id = "send"
 
     def __init__(self, state: WizardState, numbers: tuple[PhoneNumber, ...]) -> None:
         super().__init__()
@@ -49,28 +53,25 @@ class SendTestScreen(Screen[None]):
         self.numbers = numbers
         """Every number the token reaches."""
 
-    def compose(self) -> ComposeResult:
-        yield Static("[b]wa-token[/b]  ·  [b]Send a test message[/b] (optional)", id="step-heading")
-        with VerticalScroll(id="step-body"):
-            yield Static(INTRO)
-            chosen = self._chosen_sender()
-            with RadioSet(id="sender", compact=True):
-                for index, number in enumerate(self.numbers):
-                    yield RadioButton(
-                        escape(describe_sender(number)),
-                        value=number == chosen,
-                        id=f"sender-{index}",
-                    )
-            yield Static("Recipient (Enter sends, after a confirmation):", id="recipient-label")
-            yield Input(
-                self.state.recipient, placeholder="e.g. +15551234567", id="recipient", compact=True
-            )
-            yield Static(id="send-result")
-        with Horizontal(id="step-nav"):
-            yield Button("← Back", id="send-back")
-            yield Static(id="nav-hint")
-            yield Button("Send", id="send", variant="primary", disabled=True)
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        yield Static(INTRO)
+        chosen = self._chosen_sender()
+        with RadioSet(id="sender", compact=True):
+            for index, number in enumerate(self.numbers):
+                yield RadioButton(
+                    escape(describe_sender(number)),
+                    value=number == chosen,
+                    id=f"sender-{index}",
+                )
+        yield Static("Recipient (Enter sends, after a confirmation):", id="recipient-label")
+        yield Input(
+            self.state.recipient, placeholder="e.g. +15551234567", id="recipient", compact=True
+        )
+        yield Static(id="send-result")
+
+    def can_go_next(self) -> bool:
+        """Send waits for a recipient (on_mount enables it for one kept from before)."""
+        return False
 
     def on_mount(self) -> None:
         self.query_one("#recipient", Input).focus()
@@ -97,7 +98,8 @@ class SendTestScreen(Screen[None]):
             self.confirm_and_send()
 
     @on(Button.Pressed, "#send-back")
-    def _back(self) -> None:
+    def action_back(self) -> None:
+        """Back to the check."""
         self.app.pop_screen()
 
     def _recipient(self) -> str | None:

@@ -1,0 +1,95 @@
+"""The admin token, the app id and the app secret, all hidden, for "Do it for me"."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.markup import escape
+from textual.widgets import Input, Markdown, Static
+
+from wizard.core.errors import TokenFormatError
+from wizard.core.token import MAX_TOKEN_LENGTH, SecretToken, clean_pasted
+from wizard.ui.navigation import NEXT
+from wizard.ui.state import WizardState
+from wizard.ui.steps.base import StepScreen
+
+EXPLORER_STEPS = (
+    "wa-token can create the System User, give it your app and WhatsApp account, and generate "
+    "its token **by API**, with a **business admin's token** that you give it for a minute. "
+    "It is used for these calls only and **never stored**.\n\n"
+    "Get one in **Graph API Explorer** (developers.facebook.com/tools/explorer):\n\n"
+    "1. **Meta App**: choose your WhatsApp app.\n"
+    "2. **Permissions**: tick **business_management**, **whatsapp_business_management** and "
+    "**whatsapp_business_messaging**.\n"
+    "3. Click **Generate Access Token**, confirm, and copy it.\n\n"
+    "The app secret is in App Dashboard → App settings → Basic; it never leaves this machine "
+    "(only a proof made from it does)."
+)
+
+
+class AdminTokenStep(StepScreen):
+    """The admin token, the app id and (unless configured) the app secret, all hidden."""
+
+    title_text = "Do it for me: a business admin's token"
+    next_label = "Show the plan →"
+
+    def __init__(self, state: WizardState) -> None:
+        super().__init__(state)
+        self.admin: SecretToken | None = None
+        """The cleaned admin token, once it can be one."""
+
+    def compose_body(self) -> ComposeResult:
+        yield Markdown(EXPLORER_STEPS, classes="instructions", open_links=False)
+        yield Input(
+            placeholder="Admin token (hidden)",
+            password=True,
+            id="admin-token",
+            max_length=MAX_TOKEN_LENGTH + 1,
+        )
+        yield Input(self.state.settings.app_id or "", placeholder="App id (digits)", id="app-id")
+        if self.state.settings.app_secret is None:
+            yield Input(placeholder="App secret (hidden)", password=True, id="app-secret")
+        else:
+            yield Static("[dim]App secret: from WHATSAPP_APP_SECRET.[/dim]")
+        yield Static(id="admin-status")
+
+    def can_go_next(self) -> bool:
+        return False
+
+    def setup(self) -> None:
+        self.query_one("#admin-token", Input).focus()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        status = self.query_one("#admin-status", Static)
+        text = self.query_one("#admin-token", Input).value
+        try:
+            self.admin = clean_pasted(text).token if text.strip() else None
+        except TokenFormatError as err:  # say why, never echo the text
+            self.admin = None
+            status.update(f"[$error]✗ That cannot be a token:[/] {escape(err.message)}")
+            self.allow_next(False)
+            return
+        ok = self.admin is not None and self.app_id.isdigit() and self.secret is not None
+        status.update(
+            f"[$success]✓ Admin token:[/] {self.admin.masked}"
+            if self.admin
+            else "[dim]Waiting for the admin token…[/dim]"
+        )
+        self.allow_next(ok)
+
+    @property
+    def app_id(self) -> str:
+        """The app id as typed."""
+        return self.query_one("#app-id", Input).value.strip()
+
+    @property
+    def secret(self) -> SecretToken | None:
+        """The app secret, from the settings or the hidden field."""
+        if self.state.settings.app_secret is not None:
+            return self.state.settings.app_secret
+        value = self.query_one("#app-secret", Input).value.strip()
+        return SecretToken(value) if value else None
+
+    async def go_next(self) -> None:
+        self.dismiss(NEXT)

@@ -1,0 +1,80 @@
+"""The choice of business or WhatsApp account, and the plan in words before anything is written."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.markup import escape
+from textual.widgets import RadioButton, RadioSet, Static
+
+from wizard.core import provision as pv
+from wizard.core.business_api import NamedNode
+from wizard.ui.state import WizardState
+from wizard.ui.steps.base import StepScreen
+
+
+class PickStep(StepScreen):
+    """Choose one of several businesses or WhatsApp accounts."""
+
+    next_label = "Use this →"
+
+    def __init__(
+        self,
+        state: WizardState,
+        title: str,
+        nodes: tuple[NamedNode, ...],
+        *,
+        allow_all: bool = False,
+    ) -> None:
+        super().__init__(state)
+        self.title_text = title
+        self.nodes = nodes
+        self.allow_all = allow_all
+        self.chosen: tuple[NamedNode, ...] = nodes[:1]
+
+    def compose_body(self) -> ComposeResult:
+        with RadioSet(id="pick"):
+            for index, node in enumerate(self.nodes):
+                yield RadioButton(f"{pv.describe(node)} ({node.id})", value=index == 0)
+            if self.allow_all:
+                yield RadioButton("All of them")
+
+    @on(RadioSet.Changed)
+    def _picked(self, event: RadioSet.Changed) -> None:
+        index = event.radio_set.pressed_index
+        self.chosen = self.nodes if index >= len(self.nodes) else (self.nodes[index],)
+
+
+class PlanStep(StepScreen):
+    """The plan in words; nothing is written at Meta before Do it."""
+
+    title_text = "Do it for me: the plan"
+    next_label = "Do it at Meta →"
+
+    def __init__(self, state: WizardState, plan: pv.Plan) -> None:
+        super().__init__(state)
+        self.plan = plan
+
+    def compose_body(self) -> ComposeResult:
+        plan = self.plan
+        yield Static(
+            f"In [b]{escape(pv.describe(plan.business))}[/b] ({plan.business.id}), wa-token will:",
+            id="plan-intro",
+        )
+        for number, step in enumerate(plan.steps, 1):
+            done = (
+                "  [dim](already done: reused)[/dim]"
+                if step.state is pv.StepState.ALREADY_DONE
+                else ""
+            )
+            yield Static(f"  {number}. {escape(step.words)}{done}", classes="plan-step")
+        yield Static(f"\nToken expiry: {escape(pv.EXPIRY_WORDS[plan.request.expires])}.")
+        writes = plan.writes_at_meta
+        yield Static(
+            "[$success]Nothing to change at Meta: everything is in place.[/]"
+            if not writes
+            else f"[b]{writes}[/b] call(s) will change something at Meta. "
+            "Nothing is sent before you press Do it.",
+            id="plan-writes",
+        )
+        yield Static(f"[dim]{pv.ADMIN_NOT_STORED}[/dim]")

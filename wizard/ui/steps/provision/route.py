@@ -1,0 +1,83 @@
+"""The "Do it for me" route: admin token, choices, plan, progress, or the failure screen."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from wizard.core import provision as pv
+from wizard.core.codes import StoreTarget
+from wizard.core.errors import StoreError
+from wizard.core.flow import Step
+from wizard.core.token import SecretToken
+from wizard.ui.background import in_background
+from wizard.ui.navigation import Nav
+from wizard.ui.steps.provision.admin import AdminTokenStep
+from wizard.ui.steps.provision.plan import PickStep, PlanStep
+from wizard.ui.steps.provision.progress import FailureStep, ProgressStep
+
+if TYPE_CHECKING:
+    from wizard.ui.app import WizardApp
+
+
+async def run_provision(app: WizardApp) -> Step | None:
+    """The "Do it for me" route: Step.DONE when stored, the manual step on a refusal, None: back."""
+    state = app.state
+    entry = AdminTokenStep(state)
+    result = await app.push_screen_wait(entry)
+    if result.nav is not Nav.NEXT or entry.admin is None:
+        return None
+    request = pv.Request(
+        app_id=entry.app_id, app_secret=entry.secret, target=StoreTarget(state.target)
+    )
+    try:
+        plan, existing = await _plan(app, entry.admin, request)
+    except pv.ProvisionRefused as err:
+        return await _failed(app, err.refusal, ())
+    except (ValueError, StoreError) as err:
+        app.notify(str(getattr(err, "message", err)), severity="error")
+        return None
+    if plan is None:
+        return None
+    answer = await app.push_screen_wait(PlanStep(state, plan))
+    if answer.nav is not Nav.NEXT:
+        return None
+    progress = ProgressStep(state, plan, entry.admin, existing)
+    ended = await app.push_screen_wait(progress)
+    outcome = progress.outcome
+    if outcome is not None and outcome.refusal is not None:
+        return await _failed(app, outcome.refusal, outcome.done)
+    return Step.DONE if ended.nav is Nav.NEXT else None
+
+
+async def _plan(
+    app: WizardApp, admin: SecretToken, request: pv.Request
+) -> tuple[pv.Plan | None, SecretToken | None]:
+    state = app.state
+    pv.check_request(request)
+    await asyncio.to_thread(pv.check_store_usable, request.target)
+    businesses = await in_background(pv.find_businesses, state.settings, admin)
+    business = businesses[0]
+    if len(businesses) > 1:
+        pick = PickStep(state, "Which business?", businesses)
+        if (await app.push_screen_wait(pick)).nav is not Nav.NEXT:
+            return None, None
+        business = pick.chosen[0]
+    accounts = await in_background(pv.find_accounts, state.settings, admin, business.id)
+    if len(accounts) > 1:
+        pick = PickStep(state, "Which WhatsApp account?", accounts, allow_all=True)
+        if (await app.push_screen_wait(pick)).nav is not Nav.NEXT:
+            return None, None
+        accounts = pick.chosen
+    existing = await asyncio.to_thread(pv.existing_token, state.settings, request.target)
+    plan = await in_background(
+        pv.make_plan, state.settings, admin, request, business, accounts, existing=existing
+    )
+    return plan, existing
+
+
+async def _failed(
+    app: WizardApp, refusal: pv.Refusal, done: tuple[pv.StepResult, ...]
+) -> Step | None:
+    result = await app.push_screen_wait(FailureStep(app.state, refusal, done))
+    return result.step if result.nav is Nav.GOTO else None

@@ -15,7 +15,7 @@ from tests.ui.conftest import AppFactory, screen_text
 from wizard.core.stores import sources
 from wizard.core.stores.sources import SourceReading
 from wizard.testing.fake_graph import TOKENS
-from wizard.ui.app import StartScreen
+from wizard.ui.app import StartScreen, WizardApp
 from wizard.ui.scenes.walks import wait_for, wait_for_screen
 from wizard.ui.steps.instructions import InstructionStep
 from wizard.ui.steps.paste import PasteStep
@@ -69,12 +69,17 @@ def held_sources(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     release.set()
 
 
+def onboarding(wizard_app: AppFactory, folder: Path, stored: str) -> WizardApp:
+    """Forced onboarding, with the token of a fake Graph scenario in `.env`."""
+    (folder / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS[stored]}\n")
+    return wizard_app(mode="onboard")
+
+
 async def test_forced_onboarding_draws_its_first_step_before_reading_the_sources(
     wizard_app: AppFactory, isolated: Path, held_sources: threading.Event
 ) -> None:
     """Failed before: the first step waited for the sources (the keyring) and the check."""
-    (isolated / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['valid']}\n")
-    app = wizard_app(mode="onboard")
+    app = onboarding(wizard_app, isolated, "valid")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, InstructionStep)
         assert "Why a System User token" in screen_text(pilot)
@@ -89,8 +94,7 @@ async def test_the_paste_step_waits_for_the_look_on_the_start_screen(
     wizard_app: AppFactory, isolated: Path, held_sources: threading.Event
 ) -> None:
     """Saving depends on what is stored: from Paste on, the steps wait for the look."""
-    (isolated / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['expired']}\n")
-    app = wizard_app(mode="onboard")
+    app = onboarding(wizard_app, isolated, "expired")
     async with app.run_test(size=(80, 24)) as pilot:
         left = None
         for _ in range(4):

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from wizard.core.codes import Source
 from wizard.core.errors import SettingsError, StoreError
 from wizard.core.stores import keyring_store
 from wizard.core.variables import TOKEN_KEY
+
+if TYPE_CHECKING:
+    from wizard.core.stores.sources import SourceReading
 
 DEFAULT_PROFILE = "default"
 """The profile that keeps today's names: WHATSAPP_CLOUD_API_TOKEN everywhere."""
@@ -126,8 +130,14 @@ def _canonical(name: str) -> str:
 # -- the keyring index -----------------------------------------------------------------------
 
 
-def read_profile_index() -> tuple[str, ...]:
-    """Profiles recorded as stored in the keyring; () when there is no keyring or no index."""
+def read_profile_index(readings: Iterable[SourceReading] = ()) -> tuple[str, ...]:
+    """Profiles recorded as stored in the keyring; () when there is no keyring or no index.
+
+    A keyring reading of the same run that found no keyring here answers at once: asking again
+    would only find out the same thing (`status`, where no keyring can exist).
+    """
+    if any(r.source == Source.KEYRING and r.unavailable is not None for r in readings):
+        return ()
     try:
         text = keyring_store.read_keyring_token(INDEX_ACCOUNT)
     except StoreError:

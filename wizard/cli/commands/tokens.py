@@ -98,7 +98,7 @@ def cmd_status(
     winner = sources.winner_of(readings)
     blocking = _error_above_winner(readings, winner)
     report = check_found_token(winner, settings, environ, readings=readings)
-    found_profiles = _profiles_found(environ, settings)
+    found_profiles = _profiles_found(environ, settings, readings)
     current = settings.profile.name
     if args.json:
         body = status_json(readings, report, found_profiles, current)
@@ -309,13 +309,13 @@ def _forget_from(store: str, settings: Settings, *, explicit: bool) -> str:
 
 
 def _profiles_found(
-    environ: Mapping[str, str], settings: Settings
+    environ: Mapping[str, str], settings: Settings, readings: list[sources.SourceReading]
 ) -> tuple[profiles.ProfileListing, ...]:
     try:
         dotenv_keys = env_store.read_env_file(settings.env_file)
     except EnvFileError:
         dotenv_keys = {}
-    return profiles.list_profiles(environ, dotenv_keys, profiles.read_profile_index())
+    return profiles.list_profiles(environ, dotenv_keys, profiles.read_profile_index(readings))
 
 
 def _error_above_winner(

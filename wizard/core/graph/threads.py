@@ -17,13 +17,13 @@ class Background(Generic[_T]):
         self._call = call
         self._done = threading.Event()
         self._result: _T | None = None
-        self._error: Exception | None = None
+        self._error: BaseException | None = None
         threading.Thread(target=self._run, name="wa-token-graph", daemon=True).start()
 
     def _run(self) -> None:
         try:
             self._result = self._call()
-        except Exception as exc:  # noqa: BLE001 -- handed to the waiting thread, never lost
+        except BaseException as exc:  # noqa: BLE001 -- handed to the waiting thread, never lost
             self._error = exc
         finally:
             self._done.set()
@@ -38,7 +38,7 @@ class Background(Generic[_T]):
         return self._result  # type: ignore[return-value]
 
     def outcome(self) -> _T | Exception:
-        """The result, or the exception, as a value."""
+        """The result, or the exception, as a value (anything but an Exception is raised)."""
         return outcome_of(self.result)
 
 

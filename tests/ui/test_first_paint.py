@@ -105,3 +105,22 @@ async def test_the_paste_step_waits_for_the_look_on_the_start_screen(
         held_sources.set()
         await wait_for_screen(pilot, PasteStep)
         assert app.state.initial is not None and not app.state.initial.ok
+
+
+async def test_quitting_before_the_look_ends_does_not_say_no_token_is_stored(
+    wizard_app: AppFactory, isolated: Path, held_sources: threading.Event
+) -> None:
+    """Failed before: a quit on the first step said "No token is stored yet" (exit 3) although
+    `.env` held one; the look had simply not finished."""
+    app = onboarding(wizard_app, isolated, "valid")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, InstructionStep)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    outcome = app.return_value
+    assert outcome is not None
+    assert outcome.lines == (
+        "Nothing was changed: no token was saved.",
+        "You quit before the stored token was checked: `wa-token status` shows it.",
+    )
+    assert outcome.exit_code == 0

@@ -94,6 +94,8 @@ class WizardApp(App[Outcome]):
     stored token starts once the first one is drawn, and the steps from Paste on wait for it."""
     detecting: Worker[None] | None = None
     """That look, once started."""
+    looked = False
+    """The stored sources were read and the winner checked."""
 
     def _handle_exception(self, error: Exception) -> None:
         """Textual's hook for an unhandled exception: remember it, then let Textual exit."""
@@ -156,6 +158,7 @@ class WizardApp(App[Outcome]):
         )
         if sources.winner_of(state.readings) is not None:
             state.initial = await check_the_winner(state)
+        self.looked = True
 
     def start_detection(self) -> Worker[None]:
         """Start the deferred look for a stored token (once)."""
@@ -320,6 +323,10 @@ class WizardApp(App[Outcome]):
         if leave:
             self.exit(self.outcome(quit_early=True))
 
+    def still_looking(self) -> bool:
+        """The look for a stored token has not finished (or not started): its answer is unknown."""
+        return not self.looked
+
     def outcome(self, *, quit_early: bool = False) -> Outcome:
         """What was and was not changed, and the exit code that goes with it."""
         state = self.state
@@ -339,6 +346,14 @@ class WizardApp(App[Outcome]):
                 "No token was saved." if lines else "Nothing was changed: no token was saved."
             )
         initial = state.initial
+        if initial is None and self.still_looking():
+            return Outcome(
+                (
+                    *lines,
+                    "You quit before the stored token was checked: `wa-token status` shows it.",
+                ),
+                ExitCode.OK,
+            )
         if initial is None or initial.found is None:
             return Outcome(
                 (*lines, ("No token is stored yet: run `wa-token` again when you have one.")),

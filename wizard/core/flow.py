@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from wizard.core.check import CheckReport
 from wizard.core.codes import ProblemCode, WarningCode
 from wizard.core.diagnose import (
     API_SETUP_URL,
     SYSTEM_USERS_URL,
     WHATSAPP_ACCOUNTS_URL,
 )
+
+if TYPE_CHECKING:  # the wizard's first screen needs the journeys, not the check
+    from wizard.core.check import CheckReport
 
 BUSINESS_SETTINGS_URL = "https://business.facebook.com/settings"
 PEOPLE_URL = "https://business.facebook.com/settings/people"

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import LoadingIndicator, Static
+from textual.worker import Worker
 
 from wizard.core.codes import ExitCode
 from wizard.core.flow import (
@@ -29,29 +29,13 @@ from wizard.core.flow import (
 )
 from wizard.core.settings import Settings
 from wizard.core.stores import sources
-from wizard.ui.background import check_the_winner
-from wizard.ui.modals import ConfirmModal
+from wizard.ui.background import check_the_winner, in_background
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepFrame, StepScreen
-from wizard.ui.steps.check import CheckStep
-from wizard.ui.steps.done import DoneStep
-from wizard.ui.steps.extend import ExtendScreen
-from wizard.ui.steps.hubs import (
-    COMPARE,
-    EXTEND,
-    PERMANENT,
-    REPLACE,
-    TEMPORARY,
-    TROUBLESHOOT,
-    ExpiredStep,
-    MenuStep,
-    TroubleshootStep,
-)
-from wizard.ui.steps.instructions import InstructionStep
-from wizard.ui.steps.paste import PasteStep
-from wizard.ui.steps.store import StoreStep
-from wizard.ui.widgets.fixes import FixButton
+
+if TYPE_CHECKING:  # the other screens and the check load when first needed
+    from wizard.ui.widgets.fixes import FixButton
 
 COMPARE_ROUTE = (Step.PASTE, Step.CHECK, Step.STORE, Step.DONE)
 
@@ -105,6 +89,11 @@ class WizardApp(App[Outcome]):
 
     crashed: Exception | None = None
     """The bug that ended the wizard, if one did (the CLI then exits non-zero)."""
+    detect_later = False
+    """Forced onboarding: its first screens do not depend on what is stored, so the look for a
+    stored token starts once the first one is drawn, and the steps from Paste on wait for it."""
+    detecting: Worker[None] | None = None
+    """That look, once started."""
 
     def _handle_exception(self, error: Exception) -> None:
         """Textual's hook for an unhandled exception: remember it, then let Textual exit."""
@@ -120,7 +109,9 @@ class WizardApp(App[Outcome]):
         self.exit(None, return_code=1)
 
     def on_mount(self) -> None:
-        self.push_screen(StartScreen())
+        self.detect_later = self.state.mode is Mode.ONBOARD
+        if not self.detect_later:
+            self.push_screen(StartScreen())
         self.run_flow()
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
@@ -138,7 +129,8 @@ class WizardApp(App[Outcome]):
     @work(exclusive=True, group="flow")
     async def run_flow(self) -> None:
         """Detect, pick the journey, walk it; the app exits when a route is finished."""
-        await self.detect()
+        if not self.detect_later:
+            await self.detect()
         mode = self.state.mode or choose_mode(self.state.initial)
         while True:
             route = await self.hub(mode)
@@ -156,7 +148,7 @@ class WizardApp(App[Outcome]):
     async def detect(self) -> None:
         """Read every source (in a thread: the keyring may be slow) and check the winner."""
         state = self.state
-        state.readings = await asyncio.to_thread(
+        state.readings = await in_background(
             sources.read_stored,
             state.environ,
             state.settings.env_file,
@@ -165,10 +157,26 @@ class WizardApp(App[Outcome]):
         if sources.winner_of(state.readings) is not None:
             state.initial = await check_the_winner(state)
 
+    def start_detection(self) -> Worker[None]:
+        """Start the deferred look for a stored token (once)."""
+        if self.detecting is None:
+            self.detecting = self.run_worker(self.detect(), group="detect")
+        return self.detecting
+
+    async def detected(self) -> None:
+        """Wait for the deferred look, on the start screen if it has not finished yet."""
+        detection = self.start_detection()
+        if not detection.is_finished:
+            await self.push_screen(StartScreen())
+            await detection.wait()
+            await self.pop_screen()
+
     async def hub(self, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
         """The journey's first screen; returns the route to walk (None: show a hub again)."""
         if mode is Mode.ONBOARD:
             return ONBOARD_STEPS, Mode.ONBOARD
+        from wizard.ui.steps.hubs import EXTEND, ExpiredStep, MenuStep, TroubleshootStep
+
         screens = {
             Mode.MENU: MenuStep,
             Mode.EXPIRED: ExpiredStep,
@@ -181,6 +189,8 @@ class WizardApp(App[Outcome]):
 
     async def extend(self) -> None:
         """Method 2; when it stored a new token, the wizard is done."""
+        from wizard.ui.steps.extend import ExtendScreen
+
         done = await self.push_screen_wait(ExtendScreen(self.state))
         if done is not None:
             self.exit(
@@ -196,6 +206,15 @@ class WizardApp(App[Outcome]):
 
     def route_for(self, result: StepResult, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
         """A hub choice → the route and the journey it belongs to."""
+        from wizard.ui.steps.hubs import (
+            COMPARE,
+            EXTEND,
+            PERMANENT,
+            REPLACE,
+            TEMPORARY,
+            TROUBLESHOOT,
+        )
+
         self.state.temporary_route = result.choice == TEMPORARY
         if result.choice in (PERMANENT, REPLACE):
             self.state.forget_paste()
@@ -222,7 +241,12 @@ class WizardApp(App[Outcome]):
         while 0 <= index < len(route):
             step = route[index]
             first = index == 0 and self.state.mode is Mode.ONBOARD
-            result = await self.push_screen_wait(self.make_step(step, route, first))
+            screen = self.make_step(step, route, first)
+            if self.detect_later:
+                screen.call_after_refresh(self.start_detection)
+                if step not in STEP_TEXTS:
+                    await self.detected()
+            result = await self.push_screen_wait(screen)
             if result.nav is Nav.NEXT:
                 index += 1
             elif result.nav is Nav.BACK:
@@ -251,7 +275,14 @@ class WizardApp(App[Outcome]):
 
             return WhyStep(self.state, step, STEP_TEXTS[step], position, first=first)
         if step in STEP_TEXTS:
+            from wizard.ui.steps.instructions import InstructionStep
+
             return InstructionStep(self.state, step, STEP_TEXTS[step], position, first=first)
+        from wizard.ui.steps.check import CheckStep
+        from wizard.ui.steps.done import DoneStep
+        from wizard.ui.steps.paste import PasteStep
+        from wizard.ui.steps.store import StoreStep
+
         screen_class = {
             Step.PASTE: PasteStep,
             Step.CHECK: CheckStep,
@@ -276,6 +307,8 @@ class WizardApp(App[Outcome]):
     @work(group="quit", exclusive=True)
     async def confirm_quit(self) -> None:
         """The checked token is not saved yet: make sure."""
+        from wizard.ui.modals import ConfirmModal
+
         leave = await self.push_screen_wait(
             ConfirmModal(
                 "Quit without saving?",

@@ -90,14 +90,16 @@ class GraphTransport:
         return self._edge_rows(body, token, path.split("/")[-1])
 
     def _edge_rows(self, page: object, token: SecretToken, name: str) -> list[dict[str, Any]]:
-        """The `data` rows of an edge's first page and of the pages after it (MAX_PAGES in all)."""
+        """The `data` rows of an edge's first page and of the pages after it (MAX_PAGES in all);
+        a row whose id an earlier page gave (a page served twice) is not listed again."""
         rows: list[dict[str, Any]] = []
         seen: set[str] = set()
+        ids: set[str] = set()
         for number in range(1, MAX_PAGES + 1):
             data = page.get("data") if isinstance(page, dict) else None
             if not isinstance(data, list):
                 raise _unexpected(name, 200)
-            rows.extend(r for r in data if isinstance(r, dict))
+            rows.extend(_new_rows(data, ids))
             url = self._next_page(page, seen)  # type: ignore[arg-type]
             if url is None or number == MAX_PAGES:
                 break
@@ -214,3 +216,18 @@ class GraphTransport:
             return response, read_capped(response, deadline=deadline)
         finally:
             response.close()
+
+
+def _new_rows(data: list[Any], ids: set[str]) -> list[dict[str, Any]]:
+    """The object rows of a page whose id was not listed yet (rows without an id all count)."""
+    rows = []
+    for row in data:
+        if not isinstance(row, dict):
+            continue
+        key = row.get("id")
+        if isinstance(key, str):
+            if key in ids:
+                continue
+            ids.add(key)
+        rows.append(row)
+    return rows

@@ -108,3 +108,14 @@ def test_the_console_never_writes_control_characters() -> None:
     console.say("fine\x1b]0;title\x07 line")
     console.out.write('{"a": 1}\n\x9b')
     assert err.getvalue() == "fine]0;title line\n" and out.getvalue() == '{"a": 1}\n'
+
+
+@pytest.mark.parametrize("inside", ["\x1b", "\x00", "\x9b", "\u202e", "\x7f\x07"])
+def test_a_token_split_by_control_characters_is_masked_once_they_are_gone(inside: str) -> None:
+    """Failed before: the secret was looked for before the control characters were removed, so
+    an echo with one inside it was joined back together, whole, by the cleaning."""
+    value = TOKEN.reveal()
+    split = f"{value[:20]}{inside}{value[20:]}"
+    cleaned = clean_body({"error": {"message": f"bad token {split}"}}, secret_forms([TOKEN]))
+    assert cleaned == {"error": {"message": f"bad token {TOKEN.masked}"}}
+    assert value not in redact(split, [TOKEN])

@@ -59,7 +59,9 @@ def secret_forms(secrets: Iterable[SecretToken | None]) -> tuple[tuple[str, str]
 
 
 def redact(text: str, secrets: Iterable[SecretToken | None]) -> str:
-    """`text` with every secret (raw, URL-encoded, or an app token's secret half) masked."""
+    """`text` with every secret (raw, URL-encoded, or an app token's secret half) masked; the
+    control characters go first, so that none can hide a secret that removing it would join."""
+    text = terminal_safe(text)
     for form, masked in secret_forms(secrets):
         text = text.replace(form, masked)
     return text
@@ -72,10 +74,11 @@ def clean_body(value: Any, secrets: tuple[tuple[str, str], ...]) -> Any:
 
 def _clean(value: Any, secrets: tuple[tuple[str, str], ...], shortest: int) -> Any:
     if isinstance(value, str):
+        value = clean_text(value)  # first: a control character inside a secret must not hide it
         if secrets and len(value) >= shortest:  # a shorter string cannot hold any of them
             for form, masked in secrets:
                 value = value.replace(form, masked)
-        return clean_text(value)
+        return value
     if isinstance(value, dict):  # a token Graph hands out (exchange) is data, not display
         return {
             key: item if key == RECEIVED_SECRET else _clean(item, secrets, shortest)

@@ -201,6 +201,18 @@ def test_no_app_secret_without_a_terminal_is_a_usage_error(
     assert business.writes == []
 
 
+def test_a_profile_s_missing_app_secret_names_the_profile_s_variable(
+    cli: Cli, business: BusinessState
+) -> None:
+    """Failed before: under --profile the message named WHATSAPP_APP_SECRET, which that profile
+    never reads."""
+    env = {"WHATSAPP_APP_ID_SHOP": APP_ID}
+    run = cli("provision", "--yes", "--profile", "shop", stdin=ADMIN, env=env)
+    assert run.code == 2, run.err
+    assert "WHATSAPP_APP_SECRET_SHOP is not set" in run.err
+    assert business.writes == []
+
+
 def test_app_secret_from_dotenv(cli: Cli, business: BusinessState) -> None:
     (cli.cwd / ".env").write_text(f"WHATSAPP_APP_SECRET={APP_SECRET}\n")
     run = cli("provision", "--yes", "--app-id", APP_ID, stdin=ADMIN)

@@ -56,7 +56,7 @@ def read_request(
     if not app_id:
         raise SettingsError(
             "The app id is needed (the app the token will belong to).",
-            fix=f"Pass --app-id ID or set {APP_ID_VAR} (environment or .env).",
+            fix=f"Pass --app-id ID or set {settings.profile.var(APP_ID_VAR)} (environment or .env).",
         )
     secret = None if args.plan else _app_secret(settings, console, interactive)
     request = pv.Request(
@@ -81,10 +81,11 @@ def read_request(
 def _app_secret(settings: Settings, console: Console, interactive: bool) -> SecretToken:
     if settings.app_secret is not None:
         return settings.app_secret
+    variable = settings.profile.var(APP_SECRET_VAR)
     if not interactive:
         raise SettingsError(
-            f"The app secret is needed (for appsecret_proof) and {APP_SECRET_VAR} is not set.",
-            fix=f"Set {APP_SECRET_VAR} in the environment or .env ({SECRET_WHERE})"
+            f"The app secret is needed (for appsecret_proof) and {variable} is not set.",
+            fix=f"Set {variable} in the environment or .env ({SECRET_WHERE})"
             "; never pass it as an argument.",
         )
     value = ask_hidden(f"App secret ({SECRET_WHERE}; input is hidden): ", console).strip()

@@ -61,8 +61,12 @@ def secret_forms(secrets: Iterable[SecretToken | None]) -> tuple[tuple[str, str]
 def redact(text: str, secrets: Iterable[SecretToken | None]) -> str:
     """`text` with every secret (raw, URL-encoded, or an app token's secret half) masked; the
     control characters go first, so that none can hide a secret that removing it would join."""
-    text = terminal_safe(text)
-    for form, masked in secret_forms(secrets):
+    return _masked(terminal_safe(text), secret_forms(secrets))
+
+
+def _masked(text: str, forms: tuple[tuple[str, str], ...]) -> str:
+    """`text` with each form of a secret replaced by its mask (forms longest first)."""
+    for form, masked in forms:
         text = text.replace(form, masked)
     return text
 
@@ -76,8 +80,7 @@ def _clean(value: Any, secrets: tuple[tuple[str, str], ...], shortest: int) -> A
     if isinstance(value, str):
         value = clean_text(value)  # first: a control character inside a secret must not hide it
         if secrets and len(value) >= shortest:  # a shorter string cannot hold any of them
-            for form, masked in secrets:
-                value = value.replace(form, masked)
+            value = _masked(value, secrets)
         return value
     if isinstance(value, dict):  # a token Graph hands out (exchange) is data, not display
         return {

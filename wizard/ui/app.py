@@ -323,10 +323,6 @@ class WizardApp(App[Outcome]):
         if leave:
             self.exit(self.outcome(quit_early=True))
 
-    def still_looking(self) -> bool:
-        """The look for a stored token has not finished (or not started): its answer is unknown."""
-        return not self.looked
-
     def outcome(self, *, quit_early: bool = False) -> Outcome:
         """What was and was not changed, and the exit code that goes with it."""
         state = self.state
@@ -346,7 +342,7 @@ class WizardApp(App[Outcome]):
                 "No token was saved." if lines else "Nothing was changed: no token was saved."
             )
         initial = state.initial
-        if initial is None and self.still_looking():
+        if initial is None and not self.looked:  # quit before the look ended: unknown
             return Outcome(
                 (
                     *lines,

@@ -601,6 +601,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="measure the wa-token of another checkout (its `wizard` package), "
         "e.g. a copy of main before a change",
     )
+    parser.add_argument(
+        "--only",
+        choices=("startup", "latency", "paint", "save"),
+        action="append",
+        help="run only this section (repeatable); `latency` runs `startup` too (its budget)",
+    )
     args = parser.parse_args(argv)
     global WARM_UP, CHECKOUT
     CHECKOUT = args.checkout.resolve() if args.checkout else None
@@ -620,17 +626,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     work = Path(tempfile.mkdtemp(prefix="wa-token-bench-"))
     startup: list[float] = []
-    sections: list[tuple[str, Callable[[], None]]] = [
-        ("CLI start-up", lambda: startup.append(cli_startup(rounds, work))),
+    sections: list[tuple[str, str, Callable[[], None]]] = [
+        ("startup", "CLI start-up", lambda: startup.append(cli_startup(rounds, work))),
         (
+            "latency",
             "Check latency",
             lambda: check_latency(slow_rounds, work, startup[0] if startup else 0.0, counts),
         ),
-        ("Wizard first paint", lambda: wizard_first_paint(slow_rounds, work)),
-        (".env save", lambda: env_save(slow_rounds, work)),
+        ("paint", "Wizard first paint", lambda: wizard_first_paint(slow_rounds, work)),
+        ("save", ".env save", lambda: env_save(slow_rounds, work)),
     ]
+    if args.only:
+        wanted = set(args.only) | ({"startup"} if "latency" in args.only else set())
+        sections = [section for section in sections if section[0] in wanted]
     try:
-        for name, section in sections:
+        for _, name, section in sections:
             try:
                 section()
             except Exception as exc:  # noqa: BLE001 - a report: one failed section is a row

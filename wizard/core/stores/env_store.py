@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from dotenv import dotenv_values
-from dotenv.parser import Binding, parse_stream
 
 from wizard.core.stores.atomic import (
     _keep_owner,
@@ -27,6 +23,7 @@ from wizard.core.stores.env_errors import (
     UPDATE_ATTEMPTS,
     _hard_linked,
 )
+from wizard.core.stores.env_parse import Binding, dotenv_values, parse_text
 from wizard.core.stores.git_runner import git_answer
 from wizard.core.variables import TOKEN_KEY
 
@@ -136,9 +133,10 @@ def unset_env_value(text: str, key: str) -> str:
 
 
 def _parse(text: str) -> tuple[str, list[Binding]]:
-    """Split off a UTF-8 BOM and parse the rest; the bindings' originals rebuild it exactly."""
-    bom = _BOM if text.startswith(_BOM) else ""
-    return bom, list(parse_stream(io.StringIO(text[len(bom) :])))
+    """Split off the BOMs python-dotenv skips (a UTF-8 BOM, then parse_stream drops one more)
+    and parse the rest; the bindings' originals rebuild it exactly."""
+    bom = text[: len(text) - len(text.removeprefix(_BOM).removeprefix(_BOM))]
+    return bom, list(parse_text(text[len(bom) :]))
 
 
 def _with_value(original: str, key: str, value: str) -> str:
@@ -184,7 +182,7 @@ def read_env_file(path: Path) -> dict[str, str]:
     text = _read_text(Path(path))
     if text is None:
         return {}
-    values = dotenv_values(stream=io.StringIO(text.removeprefix(_BOM)), interpolate=False)
+    values = dotenv_values(text.removeprefix(_BOM))
     return {key: value for key, value in values.items() if value is not None}
 
 
@@ -205,7 +203,7 @@ def write_env_token(path: Path, value: str, key: str = TOKEN_KEY) -> EnvWriteRes
 
     def change(existing: str | None) -> tuple[str | None, EnvWriteResult]:
         text = existing or ""
-        bom, bindings = _parse(text)  # once: python-dotenv's parser is the slow part
+        bom, bindings = _parse(text)  # once: parsing is most of the time a save takes
         old = [binding.value for binding in bindings if binding.key == key]
         if old and all(previous == value for previous in old):
             return None, EnvWriteResult(created=False, replaced=False, unchanged=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -44,30 +45,6 @@ _STATEMENT = re.compile(
     re.VERBOSE,
 )
 
-# python-dotenv's own steps, for the statements _STATEMENT leaves (same patterns, possessive).
-_SPACE = re.compile(r"\s*+")
-_EXPORT = re.compile(rf"(?:export{_WS}+)?")
-_UNQUOTED_KEY = re.compile(r"[^=\#\s]++")
-_LINE_SPACE = re.compile(rf"{_WS}*+")
-_EQUALS = re.compile(rf"={_WS}*+")
-_QUOTED_VALUE = {
-    "'": re.compile(r"'([^'\\]*+(?:\\.[^'\\]*+)*+)'", re.DOTALL),
-    '"': re.compile(r'"([^"\\]*+(?:\\.[^"\\]*+)*+)"', re.DOTALL),
-}
-_LINE_REST = re.compile(r"[^\r\n]*+")
-_COMMENT = re.compile(rf"(?:{_WS}*+\#[^\r\n]*+)?")
-_END_OF_LINE = re.compile(rf"{_WS}*+(?:\r\n|\n|\r|\Z)")
-_REST_OF_LINE = re.compile(r"[^\r\n]*+(?:\r|\n)?")
-
-_ESCAPES = {
-    "'": (re.compile(r"\\[\\']"), {"\\\\": "\\", "\\'": "'"}),
-    '"': (
-        re.compile(r"\\[\\'\"abfnrtv]"),
-        {f"\\{c}": d for c, d in zip("\\'\"abfnrtv", "\\'\"\a\b\f\n\r\t\v", strict=True)},
-    ),
-}
-"""The escapes python-dotenv decodes in single and double quotes, and what each becomes."""
-
 _logger = logging.getLogger("dotenv.main")
 """python-dotenv's logger: its warning about a broken statement stays what it was."""
 
@@ -90,7 +67,7 @@ class Binding(NamedTuple):
 
 def parse_stream(stream: IO[str]) -> Iterator[Binding]:
     """What `dotenv.parser.parse_stream` yields for the stream (one leading BOM dropped)."""
-    return parse_text(stream.read().removeprefix(_BOM))
+    return iter(parse_text(stream.read().removeprefix(_BOM)))
 
 
 def dotenv_values(text: str) -> dict[str, str | None]:
@@ -108,25 +85,26 @@ def dotenv_values(text: str) -> dict[str, str | None]:
     return values
 
 
-def parse_text(text: str) -> Iterator[Binding]:
+def parse_text(text: str) -> list[Binding]:
     """The statements of `text`, as parse_stream gives them, without dropping a BOM first;
     their originals, joined, are `text`."""
-    parser: _Parser | None = None
-    position, line, size = 0, 1, len(text)
+    bindings: list[Binding] = []
+    add, new = bindings.append, tuple.__new__  # tuple.__new__: a NamedTuple's own is Python code
+    position, line, size, counts_cr = 0, 1, len(text), "\r" in text
     match_at = _STATEMENT.match
     while position < size:
         match = match_at(text, position)
         if match is None:
-            parser = parser or _Parser(text)
-            key, value, end, error = parser.statement_at(position)
+            key, value, end, error = _step_by_step().statement_at(text, position)
         else:
             (key, value), end, error = _key_value(match.groups()), match.end(), False
         original = text[position:end]
-        yield Binding(key, value, Original(original, line), error)
+        add(new(Binding, (key, value, new(Original, (original, line)), error)))
         line += original.count("\n")
-        if "\r" in original:
+        if counts_cr:  # python-dotenv counts `\r\n`, `\n` and `\r` as one line break each
             line += original.count("\r") - original.count("\r\n")
         position = end
+    return bindings
 
 
 def _key_value(groups: tuple[str | None, ...]) -> tuple[str | None, str | None]:
@@ -157,8 +135,18 @@ def _decoded(quoted: str, quote: str) -> str:
     """The text between quotes with python-dotenv's escapes decoded."""
     if "\\" not in quoted:
         return quoted
-    pattern, meaning = _ESCAPES[quote]
+    pattern, meaning = _escapes()[quote]
     return pattern.sub(lambda escape: meaning[escape.group()], quoted)
+
+
+@functools.cache
+def _escapes() -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
+    """The escapes python-dotenv decodes in single and double quotes, and what each means."""
+    double = dict(zip("\\'\"abfnrtv", "\\'\"\a\b\f\n\r\t\v", strict=True))
+    return {
+        "'": (re.compile(r"\\[\\']"), {"\\\\": "\\", "\\'": "'"}),
+        '"': (re.compile(r"\\[\\'\"abfnrtv]"), {f"\\{c}": d for c, d in double.items()}),
+    }
 
 
 class _Broken(Exception):
@@ -169,97 +157,90 @@ class _Broken(Exception):
         self.position = position
 
 
+class _StepByStep:
+    """python-dotenv's `parse_binding`, step by step, for the statements _STATEMENT leaves;
+    its patterns (possessive, same matches) are compiled when first needed, as most files never
+    need them and compiling is most of what importing this module costs.
+
+    A quote that never closes costs one scan to the end of the text, once: a later quote of that
+    kind that opens a key or a value (after a line break, a space or `=`, never after a
+    backslash) would have closed it.
+    """
+
+    def __init__(self) -> None:
+        self.space = re.compile(r"\s*+")
+        self.export = re.compile(rf"(?:export{_WS}+)?")
+        self.unquoted_key = re.compile(r"[^=\#\s]++")
+        self.line_space = re.compile(rf"{_WS}*+")
+        self.equals = re.compile(rf"={_WS}*+")
+        self.quoted_value = {
+            "'": re.compile(r"'([^'\\]*+(?:\\.[^'\\]*+)*+)'", re.DOTALL),
+            '"': re.compile(r'"([^"\\]*+(?:\\.[^"\\]*+)*+)"', re.DOTALL),
+        }
+        self.line_rest = re.compile(r"[^\r\n]*+")
+        self.comment = re.compile(rf"(?:{_WS}*+\#[^\r\n]*+)?")
+        self.end_of_line = re.compile(rf"{_WS}*+(?:\r\n|\n|\r|\Z)")
+        self.rest_of_line = re.compile(r"[^\r\n]*+(?:\r|\n)?")
+
+    def statement_at(self, text: str, start: int) -> tuple[str | None, str | None, int, bool]:
+        """(key, value, end, error) of the statement at `start`."""
+        try:
+            return self._statement(text, start)
+        except _Broken as broken:  # the statement runs to the end of that line
+            return None, None, _skip(self.rest_of_line, text, broken.position), True
+
+    def _statement(self, text: str, start: int) -> tuple[str | None, str | None, int, bool]:
+        position = _skip(self.space, text, start)
+        if position == len(text):
+            return None, None, position, False
+        key, position = self._key(text, _skip(self.export, text, position))
+        position = _skip(self.line_space, text, position)
+        value: str | None = None
+        if text.startswith("=", position):
+            value, position = self._value(text, position)
+        position = _skip(self.comment, text, position)
+        end = self.end_of_line.match(text, position)
+        if end is None:
+            raise _Broken(position)
+        return key, value, end.end(), False
+
+    def _key(self, text: str, position: int) -> tuple[str | None, int]:
+        """The key at `position` (None before a comment) and where it ends."""
+        first = text[position : position + 1]
+        if first == "#":
+            return None, position
+        if first == "'":  # `'([^']+)'`
+            close = text.find("'", position + 1)
+            if close <= position + 1:
+                raise _Broken(position)
+            return text[position + 1 : close], close + 1
+        match = self.unquoted_key.match(text, position)
+        if match is None:
+            raise _Broken(position)
+        return match.group(), match.end()
+
+    def _value(self, text: str, position: int) -> tuple[str, int]:
+        """The value after the `=` at `position`, and where it ends."""
+        equals = _skip(self.equals, text, position)
+        first = text[equals : equals + 1]
+        if equals - position > 1 and first == "#":
+            return "", equals
+        if first in ("'", '"'):
+            match = self.quoted_value[first].match(text, equals)
+            if match is None:
+                raise _Broken(equals)
+            return _decoded(match.group(1), first), match.end()
+        if first in ("", "\n", "\r"):
+            return "", equals
+        end = _skip(self.line_rest, text, equals)
+        return _unquoted(text[equals:end]), end
+
+
+_step_by_step = functools.cache(_StepByStep)
+
+
 def _skip(pattern: re.Pattern[str], text: str, position: int) -> int:
     """Where a pattern that cannot fail (it may match nothing) ends, from `position`."""
     match = pattern.match(text, position)
     assert match is not None
     return match.end()
-
-
-class _Parser:
-    """python-dotenv's `parse_binding`, step by step, for the statements _STATEMENT leaves.
-
-    A quote that does not close costs one scan to the end of the text, then nothing: see
-    _quoted_key and _quoted_value.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.unclosed_from = {"'": len(text), '"': len(text)}
-        """The first opening quote of each kind known to have no closing quote after it."""
-        self.last_single_quote: int | None = None
-
-    def statement_at(self, start: int) -> tuple[str | None, str | None, int, bool]:
-        """(key, value, end, error) of the statement that starts at `start`."""
-        try:
-            return self._statement(start)
-        except _Broken as broken:  # the statement runs to the end of that line
-            return None, None, _skip(_REST_OF_LINE, self.text, broken.position), True
-
-    def _statement(self, start: int) -> tuple[str | None, str | None, int, bool]:
-        text = self.text
-        position = _skip(_SPACE, text, start)
-        if position == len(text):
-            return None, None, position, False
-        key, position = self._key(_skip(_EXPORT, text, position))
-        position = _skip(_LINE_SPACE, text, position)
-        value: str | None = None
-        if text.startswith("=", position):
-            value, position = self._value(position)
-        position = _skip(_COMMENT, text, position)
-        end = _END_OF_LINE.match(text, position)
-        if end is None:
-            raise _Broken(position)
-        return key, value, end.end(), False
-
-    def _key(self, position: int) -> tuple[str | None, int]:
-        """The key at `position` (None before a comment) and where it ends."""
-        first = self.text[position : position + 1]
-        if first == "#":
-            return None, position
-        if first == "'":
-            return self._quoted_key(position)
-        match = _UNQUOTED_KEY.match(self.text, position)
-        if match is None:
-            raise _Broken(position)
-        return match.group(), match.end()
-
-    def _quoted_key(self, position: int) -> tuple[str, int]:
-        """`'([^']+)'` at `position`; the last quote of the text is looked for once only."""
-        if self.last_single_quote is None:
-            self.last_single_quote = self.text.rfind("'")
-        close = -1
-        if self.last_single_quote > position + 1:
-            close = self.text.find("'", position + 1)
-        if close <= position + 1:
-            raise _Broken(position)
-        return self.text[position + 1 : close], close + 1
-
-    def _value(self, position: int) -> tuple[str, int]:
-        """The value after the `=` at `position`, and where it ends."""
-        text = self.text
-        equals = _skip(_EQUALS, text, position)
-        first = text[equals : equals + 1]
-        if equals - position > 1 and first == "#":
-            return "", equals
-        if first in ("'", '"'):
-            return self._quoted_value(equals, first)
-        if first in ("", "\n", "\r"):
-            return "", equals
-        end = _skip(_LINE_REST, text, equals)
-        return _unquoted(text[equals:end]), end
-
-    def _quoted_value(self, position: int, quote: str) -> tuple[str, int]:
-        """The quoted value opening at `position`, decoded, and where it ends.
-
-        When the scan from one opening quote finds no closing quote, every later quote of that
-        kind was read as escaped (`\\'`), so a scan from it steps where this one stepped, and
-        fails too: it is not done again.
-        """
-        if position >= self.unclosed_from[quote]:
-            raise _Broken(position)
-        match = _QUOTED_VALUE[quote].match(self.text, position)
-        if match is None:
-            self.unclosed_from[quote] = position
-            raise _Broken(position)
-        return _decoded(match.group(1), quote), match.end()

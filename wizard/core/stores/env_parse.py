@@ -45,6 +45,16 @@ _STATEMENT = re.compile(
     re.VERBOSE,
 )
 
+_COMMENT_START = re.compile(r"\s\#")
+"""Where an unquoted value's comment starts: the first `#` after whitespace."""
+
+_ESCAPES = {
+    "'": (("\\'", "'"),),
+    '"': tuple(("\\" + c, d) for c, d in zip("'\"abfnrtv", "'\"\a\b\f\n\r\t\v", strict=True)),
+}
+"""The escapes python-dotenv decodes in single and double quotes besides `\\\\`, and their
+meanings."""
+
 _logger = logging.getLogger("dotenv.main")
 """python-dotenv's logger: its warning about a broken statement stays what it was."""
 
@@ -124,29 +134,28 @@ def _key_value(groups: tuple[str | None, ...]) -> tuple[str | None, str | None]:
 
 
 def _unquoted(part: str) -> str:
-    """python-dotenv's `re.sub(r"\\s+#.*", "", part).rstrip()`, without its quadratic search."""
-    hash_at = part.find("#", 1)
-    while hash_at != -1 and not part[hash_at - 1].isspace():
-        hash_at = part.find("#", hash_at + 1)
-    return (part if hash_at == -1 else part[:hash_at]).rstrip()
+    """python-dotenv's `re.sub(r"\\s+#.*", "", part).rstrip()`, without its quadratic search
+    (from each space of a long run of spaces not followed by `#`)."""
+    if "#" in part and (comment := _COMMENT_START.search(part)):
+        part = part[: comment.start()]
+    return part.rstrip()
 
 
 def _decoded(quoted: str, quote: str) -> str:
-    """The text between quotes with python-dotenv's escapes decoded."""
+    """The text between quotes with python-dotenv's escapes decoded.
+
+    Its `re.sub` pairs backslashes from the left, as splitting at each `\\\\` does; what lies
+    between two of those has no backslash before a backslash, so its escapes cannot overlap.
+    """
     if "\\" not in quoted:
         return quoted
-    pattern, meaning = _escapes()[quote]
-    return pattern.sub(lambda escape: meaning[escape.group()], quoted)
-
-
-@functools.cache
-def _escapes() -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
-    """The escapes python-dotenv decodes in single and double quotes, and what each means."""
-    double = dict(zip("\\'\"abfnrtv", "\\'\"\a\b\f\n\r\t\v", strict=True))
-    return {
-        "'": (re.compile(r"\\[\\']"), {"\\\\": "\\", "\\'": "'"}),
-        '"': (re.compile(r"\\[\\'\"abfnrtv]"), {f"\\{c}": d for c, d in double.items()}),
-    }
+    pieces = quoted.split("\\\\")
+    for number, piece in enumerate(pieces):
+        if "\\" in piece:
+            for escape, meaning in _ESCAPES[quote]:
+                piece = piece.replace(escape, meaning)
+            pieces[number] = piece
+    return "\\".join(pieces)
 
 
 class _Broken(Exception):

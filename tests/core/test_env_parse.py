@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Self
 
 import dotenv
 import dotenv.parser
@@ -288,7 +289,7 @@ class CountedReads:
         self.characters = 0
         self.calls = 0
 
-    def __enter__(self) -> CountedReads:
+    def __enter__(self) -> Self:
         self.monkeypatch.setattr(env_parse, "_STATEMENT", self.counted(env_parse._STATEMENT))
         step_by_step = env_parse._StepByStep()
         for name, pattern in vars(step_by_step).items():

@@ -103,8 +103,14 @@ def test_the_doors_are_recognised(module: str) -> None:
 
 
 def test_cli_path_imports_no_textual() -> None:
-    loaded = modules_loaded_by("import wizard.cli.main, wizard.cli.run, wizard.testing.fake_graph")
-    assert "wizard.cli.commands.tokens" in loaded
+    """Every command module (loaded on demand: the whole parser, then each command) too."""
+    loaded = modules_loaded_by(
+        "import wizard.cli.main, wizard.cli.run, wizard.testing.fake_graph\n"
+        "from wizard.cli.run import COMMANDS, build_parser\n"
+        "build_parser()\n"
+        "commands = [COMMANDS[name] for name in COMMANDS]"
+    )
+    assert "wizard.cli.commands.tokens" in loaded and "wizard.cli.commands.provision" in loaded
     assert ui_modules(loaded) == []
 
 
@@ -121,12 +127,9 @@ print(json.dumps({"code": code, "err": err.getvalue(), "modules": sorted(sys.mod
 and prints the modules loaded by the time it returned."""
 
 
-@pytest.mark.parametrize("command", ["check", "status"])
-def test_check_and_status_load_no_event_loop(command: str, tmp_path: Path) -> None:
-    """The Graph client is synchronous, as a bare `httpx.get` is: asyncio and anyio's asyncio
-    backend (~100 ms of imports) are never loaded by a check. (httpcore itself imports anyio's
-    top-level package, lazily built, whatever the client: the bare baseline loads it too.)
-    Nor is provision's plan and run: only its vocabulary, for the parser."""
+def modules_loaded_by_command(command: str, folder: Path) -> list[str]:
+    """The modules a fresh interpreter holds after `wa-token check -` (a valid token on stdin)
+    or `wa-token status` (a valid token in the environment) ran against the fake Graph."""
     from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 
     with FakeGraphServer() as graph:
@@ -146,20 +149,75 @@ def test_check_and_status_load_no_event_loop(command: str, tmp_path: Path) -> No
             capture_output=True,
             text=True,
             check=True,
-            cwd=tmp_path,
+            cwd=folder,
         )
     ran = json.loads(out.stdout.splitlines()[-1])
     assert ran["code"] == 0, ran["err"]
-    loaded = ran["modules"]
+    loaded: list[str] = ran["modules"]
     assert "wizard.core.check" in loaded and "httpcore" in loaded
+    return loaded
+
+
+@pytest.mark.parametrize("command", ["check", "status"])
+def test_check_and_status_load_no_event_loop(command: str, tmp_path: Path) -> None:
+    """The Graph client is synchronous, as a bare `httpx.get` is: asyncio and anyio's asyncio
+    backend (~100 ms of imports) are never loaded by a check. (httpcore itself imports anyio's
+    top-level package, lazily built, whatever the client: the bare baseline loads it too.)"""
+    loaded = modules_loaded_by_command(command, tmp_path)
     event_loop = [
         m
         for m in loaded
         if m.split(".")[0] == "asyncio" or (m.startswith("anyio.") and m != "anyio._lazyimport")
     ]
     assert event_loop == []
-    assert "wizard.core.provision.steps" in loaded
-    assert "wizard.core.provision.plan" not in loaded and "wizard.core.provision.run" not in loaded
+
+
+OTHER_COMMANDS_MODULES = (
+    "wizard.cli.commands.fix",
+    "wizard.cli.commands.lifecycle",
+    "wizard.cli.commands.provision",
+    "wizard.cli.commands.provision_prompts",
+    "wizard.cli.commands.provision_render",
+    "wizard.cli.commands.schedule",
+    "wizard.cli.commands.send_test",
+    "wizard.core.business_api",
+    "wizard.core.diagnose.exchange",
+    "wizard.core.diagnose.send",
+    "wizard.core.flow",
+    "wizard.core.lifecycle",
+    "wizard.core.messaging",
+    "wizard.core.provision",
+    "wizard.core.provision.steps",
+    "wizard.core.repair",
+    "wizard.core.schedule",
+    "wizard.core.stores.save",
+    "wizard.core.usecases",
+    "getpass",
+)
+"""What only other commands use (send-test, extend, refresh, schedule, fix, provision, save's
+writing, a hidden prompt): each command loads its own module when it runs, and its parser."""
+
+
+@pytest.mark.parametrize("command", ["check", "status"])
+def test_check_and_status_load_no_other_command(command: str, tmp_path: Path) -> None:
+    """Start-up time: `check` and `status` import neither the modules of the other commands
+    nor the core they call (each ~1-7 ms of imports)."""
+    loaded = modules_loaded_by_command(command, tmp_path)
+    assert [m for m in OTHER_COMMANDS_MODULES if m in loaded] == []
+    assert "wizard.cli.commands.tokens" in loaded
+
+
+def test_the_other_commands_modules_exist() -> None:
+    """A module renamed away would make the test above pass for nothing."""
+    loaded = modules_loaded_by(
+        "from wizard.cli.run import COMMANDS, build_parser\n"
+        "import wizard.core.diagnose as diagnose, wizard.core.provision as provision\n"
+        "build_parser()\n"
+        "commands = [COMMANDS[name] for name in COMMANDS]\n"
+        "later = diagnose.send_problem, diagnose.exchange_problem, provision.make_plan\n"
+        "import wizard.core.repair, wizard.cli.console, getpass"
+    )
+    assert [m for m in OTHER_COMMANDS_MODULES if m not in loaded] == []
 
 
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(CORE)))

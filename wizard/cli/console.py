@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Any, TextIO
 
 from wizard.cli.render import Marks, render_error
@@ -63,5 +62,7 @@ def confirm(question: str, stdin: TextIO, console: Console) -> bool:
 
 def ask_hidden(prompt: str, console: Console) -> str:
     """Read a secret at a prompt that does not echo it."""
+    import getpass  # and termios: only for a prompt
+
     console.err.flush()
     return getpass.getpass(prompt, stream=console.err)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import TypeAlias
 
@@ -203,11 +204,66 @@ def teach(commands: SubParsers) -> None:
 # -- the parser ----------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The contract's commands and options; global options work before or after the command."""
+COMMAND_MODULES: dict[str, str] = {
+    "setup": "tokens",
+    "check": "tokens",
+    "status": "tokens",
+    "save": "tokens",
+    "token": "tokens",
+    "forget": "tokens",
+    "send-test": "send_test",
+    "extend": "lifecycle",
+    "refresh": "lifecycle",
+    "schedule": "schedule",
+    "fix": "fix",
+    "provision": "provision",
+}
+"""Each command, in `wa-token --help`'s order, and its module in wizard.cli.commands (loaded
+only when that command runs or the whole parser is built)."""
+
+
+class NotQuick(Exception):
+    """The quick parse met something the whole parser must answer (help, an error, --version)."""
+
+
+class QuickParser(SafeParser):
+    """A parser that only parses: anything it would print or refuse goes to the whole parser."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise NotQuick
+
+    def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
+        raise NotQuick
+
+    def _print_message(self, message: str, file: object = None) -> None:
+        raise NotQuick
+
+
+def quick_parse(argv: Sequence[str]) -> argparse.Namespace | None:
+    """argv parsed by a parser that holds only the commands argv names, or None.
+
+    argparse picks a command by its exact name, and each command's subparser is built the same
+    way whatever else the parser holds: a quick parse that succeeds gives the whole parser's
+    answer. Help, --version, usage errors (whose masking needs every known word) and anything
+    else it would print give None: the caller asks the whole parser, `build_parser()`.
+    """
+    named = {arg for arg in argv if arg in COMMAND_MODULES}
+    try:
+        return build_parser(named, QuickParser).parse_args(argv)
+    except NotQuick:
+        return None
+
+
+def build_parser(
+    only: Collection[str] | None = None, parser_class: type[SafeParser] = SafeParser
+) -> argparse.ArgumentParser:
+    """The contract's commands and options; global options work before or after the command.
+
+    `only`: build only these commands' subparsers (see quick_parse); None: every command.
+    """
     common = SafeParser(add_help=False)
     _add_global_options(common, suppress=True)
-    parser = SafeParser(
+    parser = parser_class(
         prog="wa-token",
         description="Get a permanent WhatsApp Cloud API token, prove it works, store it safely.",
         epilog=TOP_EPILOG,
@@ -216,7 +272,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_options(parser, suppress=False)
     parser.add_argument("--version", action="version", version=f"wa-token {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = COMMAND_MODULES.keys() if only is None else only
+    for name, add in TOKEN_COMMANDS.items():
+        if name in wanted:
+            add(commands, common)
+    for module in dict.fromkeys(
+        COMMAND_MODULES[name] for name in COMMAND_MODULES if name in wanted
+    ):
+        if module != "tokens":  # they add their own options
+            import_module(f"wizard.cli.commands.{module}").add_parsers(commands, common)
+    teach(commands)  # commands added with a plain add_parser get their help too
+    return parser
 
+
+def _add_setup(commands: SubParsers, common: SafeParser) -> None:
     setup = add_command(commands, "setup", common)
     setup.add_argument(
         "--mode",
@@ -224,6 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="onboard, expired or troubleshoot (see above); default: chosen from what is stored",
     )
 
+
+def _add_check(commands: SubParsers, common: SafeParser) -> None:
     check = add_command(commands, "check", common)
     check.add_argument("--json", action="store_true", help="JSON on stdout")
     check.add_argument(
@@ -234,6 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("stdin", nargs="?", choices=("-",), help="read the token from stdin")
 
+
+def _add_status(commands: SubParsers, common: SafeParser) -> None:
     status = add_command(commands, "status", common)
     status.add_argument("--json", action="store_true", help="JSON on stdout (every detail)")
     status.add_argument(
@@ -243,6 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="every source and the full check, not just the summary",
     )
 
+
+def _add_save(commands: SubParsers, common: SafeParser) -> None:
     save = add_command(commands, "save", common)
     save.add_argument(
         "--to",
@@ -253,29 +328,28 @@ def build_parser() -> argparse.ArgumentParser:
     save.add_argument("--force", action="store_true", help="store even if the check fails")
     save.add_argument("stdin", nargs="?", choices=("-",), help="read the token from stdin")
 
+
+def _add_token(commands: SubParsers, common: SafeParser) -> None:
     add_command(commands, "token", common)
 
+
+def _add_forget(commands: SubParsers, common: SafeParser) -> None:
     forget = add_command(commands, "forget", common)
     forget.add_argument(
         "--from", dest="source", choices=("env", "keyring"), help="only this store (default: both)"
     )
     forget.add_argument("--yes", action="store_true", help="remove without asking")
 
-    from wizard.cli.commands import (  # they add their own options
-        fix,
-        lifecycle,
-        provision,
-        schedule,
-        send_test,
-    )
 
-    send_test.add_parsers(commands, common)
-    lifecycle.add_parsers(commands, common)
-    schedule.add_parsers(commands, common)
-    fix.add_parsers(commands, common)
-    provision.add_parsers(commands, common)
-    teach(commands)  # commands added with a plain add_parser get their help too
-    return parser
+TOKEN_COMMANDS: dict[str, Callable[[SubParsers, SafeParser], None]] = {
+    "setup": _add_setup,
+    "check": _add_check,
+    "status": _add_status,
+    "save": _add_save,
+    "token": _add_token,
+    "forget": _add_forget,
+}
+"""The commands on one stored token (wizard.cli.commands.tokens), whose options are added here."""
 
 
 GLOBAL_OPTIONS: tuple[tuple[str, str, Callable[[str], object], str], ...] = (

@@ -7,24 +7,28 @@ import errno
 import io
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from importlib import import_module
 from pathlib import Path
-from typing import TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
-from wizard.cli.commands import fix, lifecycle, provision, schedule, send_test, tokens
-from wizard.cli.commands.common import Command
 from wizard.cli.console import Console
 from wizard.cli.parser import (
+    COMMAND_MODULES,
     UsageError,
     build_parser,
     known_words,
     masked_usage,
+    quick_parse,
     refuse_token_shaped,
 )
 from wizard.core.codes import ExitCode
 from wizard.core.errors import EnvFileError, GraphError, StoreError, WaTokenError
 from wizard.core.settings import Settings, SettingsError, load_settings
 from wizard.core.stores import env_store
+
+if TYPE_CHECKING:
+    from wizard.cli.commands.common import Command
 
 __all__ = ["COMMANDS", "Console", "build_parser", "exit_code_for", "main"]
 
@@ -64,24 +68,26 @@ def main(
 
 
 def _run(argv: list[str], environ: Mapping[str, str], stdin: TextIO, console: Console) -> int:
-    parser = build_parser()
     try:
         refuse_token_shaped(argv)
     except UsageError as err:
         console.err.write(err.text + "\n")
         return ExitCode.USAGE
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as done:  # --help: argparse printed it to sys.stdout, which may fail
-        if sys.stdout is not None:
-            sys.stdout.flush()
-        return int(done.code or 0)
-    except UsageError as err:
-        console.err.write(
-            masked_usage(err.text, argv, known_words(parser))
-            + "\nRun `wa-token --help` (or `wa-token COMMAND --help`) for usage.\n"
-        )
-        return ExitCode.USAGE
+    args = quick_parse(argv)
+    if args is None:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as done:  # --help: argparse printed it to sys.stdout, which may fail
+            if sys.stdout is not None:
+                sys.stdout.flush()
+            return int(done.code or 0)
+        except UsageError as err:
+            console.err.write(
+                masked_usage(err.text, argv, known_words(parser))
+                + "\nRun `wa-token --help` (or `wa-token COMMAND --help`) for usage.\n"
+            )
+            return ExitCode.USAGE
     try:
         settings = _settings(args, environ)
         return COMMANDS[args.command or "setup"](args, settings, environ, stdin, console)
@@ -174,14 +180,22 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     )
 
 
-COMMANDS: dict[str, Command] = {
-    **tokens.COMMANDS,
-    **send_test.COMMANDS,
-    **lifecycle.COMMANDS,
-    **schedule.COMMANDS,
-    **fix.COMMANDS,
-    **provision.COMMANDS,
-}
+class CommandTable(Mapping[str, "Command"]):
+    """Every command by name; its module is imported when the command is looked up."""
+
+    def __getitem__(self, name: str) -> Command:
+        module = import_module(f"wizard.cli.commands.{COMMAND_MODULES[name]}")
+        command: Command = module.COMMANDS[name]
+        return command
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMAND_MODULES)
+
+    def __len__(self) -> int:
+        return len(COMMAND_MODULES)
+
+
+COMMANDS = CommandTable()
 
 
 if __name__ == "__main__":  # pragma: no cover

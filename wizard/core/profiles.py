@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from wizard.core.codes import Source
 from wizard.core.errors import SettingsError, StoreError
@@ -28,8 +27,7 @@ _NAME = re.compile(r"[a-z0-9_-]{1,32}")
 _KEY_SUFFIX = re.compile(r"[A-Z0-9_]{1,32}")
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """A named token slot; every WHATSAPP_* name of a non-default profile gets its suffix."""
 
     name: str = DEFAULT_PROFILE
@@ -96,8 +94,7 @@ def profiles_in(keys: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in map(profile_of_key, keys) if p is not None))
 
 
-@dataclass(frozen=True)
-class ProfileListing:
+class ProfileListing(NamedTuple):
     """One profile found on this machine and the stores that hold a token for it."""
 
     name: str

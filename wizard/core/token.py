@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from wizard.core.errors import TokenFormatError
 from wizard.core.variables import TOKEN_KEY
@@ -64,8 +64,7 @@ def mask(value: str) -> str:
     return f"{value[:4]}…{value[-4:]}"
 
 
-@dataclass(frozen=True)
-class CleanedPaste:
+class CleanedPaste(NamedTuple):
     """A token taken from pasted text, and what had to be removed around it."""
 
     token: SecretToken

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 WARN_BEFORE_END = timedelta(days=90)
 """Warn when the configured version ends within this long."""
 
 
-@dataclass(frozen=True)
-class GraphVersion:
+class GraphVersion(NamedTuple):
     """One Graph API version: when Meta released it and until when it answers."""
 
     name: str
@@ -43,8 +42,7 @@ GRAPH_VERSIONS: tuple[GraphVersion, ...] = (
 _VERSION = re.compile(r"v(\d+)\.(\d+)")
 
 
-@dataclass(frozen=True)
-class VersionEnd:
+class VersionEnd(NamedTuple):
     """The configured version's end: already past, or near."""
 
     version: str

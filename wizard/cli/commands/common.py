@@ -5,18 +5,19 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from wizard.cli import parser
 from wizard.cli.console import Console
 from wizard.cli.render import render_finding
-from wizard.core import lifecycle
-from wizard.core.diagnose import Finding
 from wizard.core.errors import SettingsError
 from wizard.core.exits import exit_code_for
 from wizard.core.settings import Settings
 from wizard.core.stores import sources
 from wizard.core.stores.sources import FoundToken
+
+if TYPE_CHECKING:
+    from wizard.core.diagnose import Finding
 
 Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
 """Every `cmd_*`: the parsed arguments, the settings, the environment, stdin and the console."""
@@ -81,6 +82,8 @@ def print_problem(problem: Finding | None, console: Console) -> None:
 
 def add_expiring_within(command: argparse.ArgumentParser, help_text: str) -> None:
     """--if-expiring-within DAYS: refresh's option, which schedule passes on to it."""
+    from wizard.core import lifecycle  # only refresh and schedule need it
+
     command.add_argument(
         "--if-expiring-within",
         type=parser.days,

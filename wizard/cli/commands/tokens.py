@@ -27,7 +27,6 @@ from wizard.core.errors import (
 )
 from wizard.core.settings import Settings
 from wizard.core.stores import env_store, keyring_store, sources
-from wizard.core.stores.save import store_token
 from wizard.core.stores.sources import FoundToken
 
 REVOKE_HINT = (
@@ -270,6 +269,8 @@ def _read_token_text(stdin: TextIO, timeout: float, console: Console) -> str:
 
 
 def _store(target: str, found: FoundToken, settings: Settings) -> str:
+    from wizard.core.stores.save import store_token  # only `save` writes
+
     return store_token(
         StoreTarget(target), found.token, settings.env_file, settings.profile
     ).summary

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from wizard.core.codes import ExitCode, ProblemCode, WarningCode
 from wizard.core.errors import GraphError
@@ -16,8 +17,7 @@ from wizard.core.graph import (
 from wizard.core.profiles import DEFAULT, Profile
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem or warning: a stable code, what is wrong, and the concrete fix."""
 
     code: ProblemCode | WarningCode
@@ -27,8 +27,7 @@ class Finding:
     """What Graph said, with its support id, when Graph said something."""
 
 
-@dataclass(frozen=True)
-class Diagnosis:
+class Diagnosis(NamedTuple):
     """Every problem (the token does not work) and warning (it works, but...) found."""
 
     problems: tuple[Finding, ...] = ()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from wizard.core.codes import ProblemCode
 
@@ -35,8 +35,7 @@ GRAPH_ERROR_PROBLEMS: dict[tuple[int, int | None], ProblemCode] = {
 A subcode in this table wins; else ERROR_MESSAGE_PATTERNS is tried before the (code, None) row."""
 
 
-@dataclass(frozen=True)
-class MessagePattern:
+class MessagePattern(NamedTuple):
     """A Graph error that only its message tells apart (real Graph often sends no subcode)."""
 
     code: int

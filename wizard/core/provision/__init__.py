@@ -106,8 +106,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """The plan, the run and the Business Management calls load on first use: every command
-    imports the `provision` command module, whose flags need only the vocabulary above."""
+    """The plan, the run and the Business Management calls load on first use: the whole parser
+    (help, usage errors) imports the `provision` command module, whose flags need only the
+    vocabulary above."""
     if name in __all__:
         for module in ("plan", "refusals", "run"):
             loaded = importlib.import_module(f"{__name__}.{module}")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from wizard.core.errors import KeyringError, KeyringLocked, KeyringTimeout, KeyringUnavailable
 from wizard.core.variables import TOKEN_KEY
@@ -40,8 +39,7 @@ _SERVICE_MISSING_ERRORS = {"InitError", "NoKeyringError", "SecretServiceNotAvail
 _USE_ENV = "or store the token in a .env file instead: wa-token save --to env"
 
 
-@dataclass(frozen=True)
-class KeyringStatus:
+class KeyringStatus(NamedTuple):
     """Whether a usable keyring backend exists, which one, and why not."""
 
     available: bool

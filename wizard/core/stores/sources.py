@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from wizard.core.codes import Source
 from wizard.core.errors import KeyringUnavailable, StoreError
@@ -20,8 +20,7 @@ SOURCE_LABELS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class FoundToken:
+class FoundToken(NamedTuple):
     """A token and where it came from; the value is kept as stored, even when malformed."""
 
     source: Source
@@ -36,8 +35,7 @@ class FoundToken:
         return self.token.masked
 
 
-@dataclass(frozen=True)
-class SourceReading:
+class SourceReading(NamedTuple):
     """What one stored source holds: a token, nothing, or why it could not be read."""
 
     source: Source

@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from wizard.core.diagnose.wording import graph_text
 from wizard.core.token import SecretToken
-from wizard.core.untrusted import _BREAKS, _CONTROLS, clean_body, clean_text, secret_forms
+from wizard.core.untrusted import (
+    _BREAKS,
+    _CONTROLS,
+    _TERMINAL_CONTROLS,
+    clean_body,
+    clean_text,
+    secret_forms,
+    terminal_safe,
+)
 
 CI = bool(os.environ.get("CI"))
 HOSTILE = st.text(
@@ -54,3 +62,10 @@ def test_every_secret_is_masked_whatever_surrounds_it(before: str, after: str, s
     for text in (cleaned["message"], cleaned["list"][0]):
         assert secret not in text and APP.reveal().split("|")[1] not in text
     assert cleaned["short"] == clean_text(before[:5])
+
+
+@settings(max_examples=500, derandomize=CI)
+@given(text=HOSTILE)
+def test_terminal_safe_is_its_substitution(text: str) -> None:
+    """The shortcut for printable text (newlines and tabs aside) changes nothing."""
+    assert terminal_safe(text) == _TERMINAL_CONTROLS.sub("", text)

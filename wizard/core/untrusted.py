@@ -40,6 +40,8 @@ def clean_text(text: str) -> str:
 def terminal_safe(text: str) -> str:
     """Text of ours about to be written to a terminal: keeps newlines and tabs, drops every
     other control character (a last line of defence for anything that slipped in)."""
+    if text.replace("\n", "").replace("\t", "").isprintable():  # the common case, in C
+        return text  # every character the pattern matches is non-printable
     return _TERMINAL_CONTROLS.sub("", text)
 
 

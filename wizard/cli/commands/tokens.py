@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import stat
 import sys
@@ -13,6 +12,7 @@ from typing import TextIO
 from wizard.cli import render
 from wizard.cli.commands.common import Command, stored_token, winning_token
 from wizard.cli.console import Console, ask_hidden, confirm, isatty
+from wizard.cli.jsonout import json_text
 from wizard.cli.render import render_check, render_error, render_profiles, summary_line
 from wizard.cli.stdin import EMPTY_STDIN, EmptyStdin, read_limited
 from wizard.core import profiles
@@ -101,7 +101,7 @@ def cmd_status(
     current = settings.profile.name
     if args.json:
         body = status_json(readings, report, found_profiles, current)
-        console.out.write(json.dumps(body, indent=2) + "\n")
+        console.out.write(json_text(body) + "\n")
         console.err.write(summary_line(report, console.marks) + "\n")
     elif args.verbose:
         console.out.write(render.render_verbose(readings, report, console.marks))
@@ -221,7 +221,7 @@ def _write_tokenless_json(code: ProblemCode, err: WaTokenError, console: Console
         "problems": [finding],
         "warnings": [],
     }
-    console.out.write(json.dumps(body, indent=2) + "\n")
+    console.out.write(json_text(body) + "\n")
 
 
 def _report_malformed_paste(err: TokenFormatError, as_json: bool, console: Console) -> int:
@@ -248,7 +248,7 @@ def _report_empty_stdin(err: EmptyStdin, as_json: bool, console: Console) -> int
 
 def _print_report(report: CheckReport, as_json: bool, console: Console) -> int:
     if as_json:
-        console.out.write(json.dumps(report_json(report), indent=2) + "\n")
+        console.out.write(json_text(report_json(report)) + "\n")
         console.err.write(summary_line(report, console.marks) + "\n")
     else:
         console.out.write(render_check(report, console.marks))

@@ -17,6 +17,7 @@ from wizard.core.graph.models import DebugError, GranularScope, PhoneNumber, Tok
 from wizard.core.token import SecretToken
 from wizard.core.untrusted import (
     clean_body,
+    is_clean_json,
     secret_forms,
 )
 
@@ -83,14 +84,17 @@ def parse_response(
     cleaned of control characters and of the secrets sent with the request before anyone
     reads it: whatever Graph (or a proxy) echoes, no token or escape sequence gets through."""
     secrets = tuple(secrets)
+    raw = response.content if content is None else content
+    forms = secret_forms(secrets)
     try:
-        body = json.loads(response.content if content is None else content)
+        body = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurd nesting
         body = None
-    try:
-        body = clean_body(body, secret_forms(secrets))
-    except RecursionError:  # deep, but not too deep for json
-        body = None
+    if not is_clean_json(raw, forms):  # the common case is checked on the text, at C speed
+        try:
+            body = clean_body(body, forms)
+        except RecursionError:  # deep, but not too deep for json
+            body = None
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         raise _api_error(body["error"], response, secrets)
     if response.status_code >= 400 or not isinstance(body, dict):

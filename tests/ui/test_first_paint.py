@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import cast
 
 import pytest
 
+from tests.conftest import NO_KEYRING
 from tests.ui.conftest import AppFactory, screen_text
 from wizard.core.stores import sources
 from wizard.core.stores.sources import SourceReading
@@ -37,7 +40,7 @@ LATER = (
     "wizard.ui.steps.store",
     "wizard.ui.widgets.fixes",
     "wizard.ui.widgets.report",
-    "textual.widgets._markdown",  # Markdown: only the instruction steps use it
+    "textual.widgets._markdown",  # Markdown: only "Do it for me"'s admin step uses it
     "markdown_it",
 )
 """Modules that `import wizard.ui.app` must leave for the screens that use them."""
@@ -52,6 +55,79 @@ def test_importing_the_app_leaves_the_other_screens_and_the_check_for_later() ->
     loaded = set(json.loads(out.stdout))
     assert "wizard.ui.app" in loaded and "textual.app" in loaded
     assert [name for name in LATER if name in loaded] == []
+
+
+FIRST_STEP = """if True:
+    import json, os, sys
+    from wizard.core.settings import load_settings
+    from wizard.ui.app import WizardApp, make_app
+
+    drawn = {}
+
+    def start_detection(app):  # called once the first step is drawn: record, then leave
+        drawn.update(screen=type(app.screen).__name__, modules=sorted(sys.modules))
+        app.exit(None)
+        return app.run_worker(lambda: None, thread=True)
+
+    WizardApp.start_detection = start_detection
+    environ = {"WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"}
+    make_app(load_settings(environ), environ, mode="onboard", open_links=False).run(
+        headless=True, size=(80, 24)
+    )
+    print(json.dumps(drawn))
+"""
+"""Forced onboarding until its first step is drawn; prints that step and the modules loaded."""
+NOT_FOR_THE_FIRST_STEP = ("textual.widgets._markdown", "markdown_it", "wizard.core.check")
+NETWORK = ("wizard.core.graph", "httpx")
+"""The Graph client and httpx: the first step says why, it talks to nobody."""
+
+
+def loaded_by(script: str, cwd: Path) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHON_KEYRING_BACKEND": NO_KEYRING},
+        timeout=60,
+    )
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_the_first_step_is_drawn_without_markdown_or_the_check(tmp_path: Path) -> None:
+    """Failed before: the first step was drawn by Textual's Markdown widget (markdown_it,
+    pygments, ~60 widget classes), imported with the whole "Do it for me" package."""
+    drawn = loaded_by(FIRST_STEP, tmp_path)
+    assert drawn["screen"] == "WhyStep"
+    modules = set(cast(list[str], drawn["modules"]))
+    assert [name for name in NOT_FOR_THE_FIRST_STEP if name in modules] == []
+    assert "wizard.ui.steps.provision.admin" not in modules
+
+
+def core_of_the_first_step_loads_the_network(cwd: Path) -> bool:
+    """Whether the core the first step needs (the journeys, the settings) imports the Graph
+    client by itself: true until the core's package __init__s load their modules lazily."""
+    script = "import json, sys, wizard.core.flow, wizard.core.settings; "
+    script += f"print(json.dumps({{'modules': sorted(set(sys.modules) & set({NETWORK!r}))}}))"
+    return bool(loaded_by(script, cwd)["modules"])
+
+
+@pytest.mark.xfail(
+    core_of_the_first_step_loads_the_network(Path(__file__).parent),
+    reason="wizard.core.flow and .settings import the Graph client through the eager "
+    "wizard.core.diagnose and wizard.core.graph package __init__s",
+    raises=AssertionError,
+    strict=True,
+)
+def test_the_first_step_is_drawn_without_the_graph_client_or_httpx(tmp_path: Path) -> None:
+    """Failed before: the settings' URL check imported httpx, and the first step's links imported
+    the diagnosis. Strict: once the core's __init__s are lazy, this must pass."""
+    drawn = loaded_by(FIRST_STEP, tmp_path)
+    assert drawn["screen"] == "WhyStep"
+    modules = set(cast(list[str], drawn["modules"]))
+    assert [name for name in NETWORK if name in modules] == []
 
 
 @pytest.fixture

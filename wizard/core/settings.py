@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import httpx
 
 from wizard.core.errors import SettingsError
 from wizard.core.graph import DEFAULT_GRAPH_URL, DEFAULT_TIMEOUT, GRAPH_VERSION
@@ -26,6 +25,12 @@ PHONE_NUMBER_ID_VAR = "WHATSAPP_PHONE_NUMBER_ID"
 DEFAULT_WARN_DAYS = 7
 
 _VERSION = re.compile(r"v\d+\.\d+")
+_URL_HOST = re.compile(  # httpx's URL_REGEX and AUTHORITY_REGEX, up to the port
+    r"(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//(?:[^/?#]*@)?(?P<host>\[[^/?#]*\]|[^:@/?#]*):?(?P<port>[^/?#]*)"
+)
+_IPV4_STYLE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
+MAX_URL_LENGTH = 65536
+"""httpx's limit."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,8 @@ def check_graph_url(url: str) -> str:
     try:  # a bracket left open, a port past 65535, an IPv4 of 256: ValueError / InvalidURL
         parts = urlsplit(url.strip())
         port_ok = parts.port is None or 0 < parts.port
-        httpx.URL(url.strip())
-    except (ValueError, httpx.InvalidURL):
+        parse_like_httpx(url.strip())
+    except ValueError:
         port_ok = False
     if not port_ok or parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
         raise SettingsError(
@@ -121,6 +126,33 @@ def check_graph_url(url: str) -> str:
             "needs them belongs in HTTPS_PROXY.",
         )
     return url.strip().rstrip("/")
+
+
+def parse_like_httpx(url: str) -> None:
+    """ValueError where `httpx.URL(url)` raises InvalidURL, without importing httpx (a tenth of
+    the wizard's start-up, before its first screen): httpx's own checks of an ASCII URL (length,
+    control characters, IPv4 and IPv6 literals, the port); a non-ASCII URL goes to httpx (IDNA).
+    """
+    if not url.isascii():
+        import httpx
+
+        try:
+            httpx.URL(url)
+        except httpx.InvalidURL as error:
+            raise ValueError(str(error)) from None
+        return
+    if len(url) > MAX_URL_LENGTH or not url.isprintable():
+        raise ValueError("a URL too long or with control characters")
+    found = _URL_HOST.match(url)
+    if found is None:  # no //authority: urlsplit finds no host either
+        return
+    host, port = found["host"], found["port"]
+    if _IPV4_STYLE.fullmatch(host):
+        ipaddress.IPv4Address(host)
+    elif host.startswith("[") and host.endswith("]"):
+        ipaddress.IPv6Address(host[1:-1])
+    if port:
+        int(port)
 
 
 def check_graph_version(version: str) -> str:

@@ -27,14 +27,13 @@ from wizard.core.flow import (
     choose_mode,
     step_number,
 )
-from wizard.core.settings import Settings
-from wizard.core.stores import sources
 from wizard.ui.background import check_the_winner, in_background
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepFrame, StepScreen
 
-if TYPE_CHECKING:  # the other screens and the check load when first needed
+if TYPE_CHECKING:  # the other screens, the stores and the check load when first needed
+    from wizard.core.settings import Settings
     from wizard.ui.widgets.fixes import FixButton
 
 COMPARE_ROUTE = (Step.PASTE, Step.CHECK, Step.STORE, Step.DONE)
@@ -149,6 +148,8 @@ class WizardApp(App[Outcome]):
 
     async def detect(self) -> None:
         """Read every source (in a thread: the keyring may be slow) and check the winner."""
+        from wizard.core.stores import sources  # after the first screen (forced onboarding)
+
         state = self.state
         state.readings = await in_background(
             sources.read_stored,

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wizard.core.codes import Source, StoreTarget
-from wizard.core.flow import Mode
-from wizard.core.settings import Settings
-from wizard.core.stores.save import SaveOutcome
-from wizard.core.stores.sources import FoundToken, SourceReading
-from wizard.core.token import SecretToken
 
-if TYPE_CHECKING:  # the check (httpx, the diagnosis) loads only when a token is checked
+if TYPE_CHECKING:  # the stores and the check load when a step first needs them
     from wizard.core.check import CheckReport
+    from wizard.core.flow import Mode
+    from wizard.core.settings import Settings
+    from wizard.core.stores.save import SaveOutcome
+    from wizard.core.stores.sources import FoundToken, SourceReading
+    from wizard.core.token import SecretToken
 
 
 @dataclass

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, RadioSet, Static
+from textual.widgets import Button, Footer, Input, Static
 
 from wizard.ui.navigation import BACK, NEXT, StepResult
 from wizard.ui.state import WizardState
@@ -96,6 +96,8 @@ class StepScreen(StepFrame[StepResult]):
 
     def allow_next(self, allowed: bool) -> None:
         """Enable or disable Next; an enabled Next takes the focus if nothing else has it."""
+        from textual.widgets import RadioSet  # only the steps with a choice have one
+
         button = self.query_one("#next", Button)
         button.disabled = not allowed
         typing = isinstance(self.focused, (Input, RadioSet))

@@ -6,12 +6,12 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Markdown
 
 from wizard.core.flow import Step, StepText
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.links import LinkRow
+from wizard.ui.widgets.prose import Prose
 
 
 class InstructionStep(StepScreen):
@@ -41,7 +41,7 @@ class InstructionStep(StepScreen):
         self.next_label = "I've done this →" if step is not Step.WHY else "Start →"
 
     def compose_body(self) -> ComposeResult:
-        yield Markdown(self.text.body, classes="instructions", open_links=False)
+        yield Prose(self.text.body, classes="instructions")
         for index, link in enumerate(self.text.links):
             yield LinkRow(link, id=f"link-{index}")
 

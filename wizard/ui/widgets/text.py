@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from wizard.core.diagnose import SAVE_AND_RESTART
 from wizard.ui.safe import literal as escape
 
 _CODE = re.compile(r"`([^`\n]+)`")
@@ -45,19 +44,29 @@ def inline(text: str) -> str:
     )
 
 
-IN_THE_WIZARD = (
-    (
-        SAVE_AND_RESTART,
-        ("then paste it into this wizard, which checks and saves it; restart your backend server"),
-    ),
-    ("run `wa-token setup` (it walks you through it)", "follow this wizard's System User route"),
-)
-"""Fixes that name a command, where the wizard itself does the job: what the wizard says instead."""
+def in_the_wizard() -> tuple[tuple[str, str], ...]:
+    """Fixes that name a command, where the wizard itself does the job: what the wizard says
+    instead (the diagnosis's words load with the check, not with the first screen)."""
+    from wizard.core.diagnose import SAVE_AND_RESTART
+
+    return (
+        (
+            SAVE_AND_RESTART,
+            (
+                "then paste it into this wizard, which checks and saves it; restart your backend "
+                "server"
+            ),
+        ),
+        (
+            "run `wa-token setup` (it walks you through it)",
+            "follow this wizard's System User route",
+        ),
+    )
 
 
 def wizard_fix(fix: str) -> str:
     """A finding's fix as the wizard says it (no command to run where a step or key does it)."""
-    for command, instead in IN_THE_WIZARD:
+    for command, instead in in_the_wizard():
         fix = fix.replace(command, instead)
     return inline(fix)
 

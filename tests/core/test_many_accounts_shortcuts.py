@@ -1,5 +1,6 @@
-"""The models built field by field in one update are the ones their __init__ builds: equal,
-frozen, hashable, with every field and no other, for whatever Graph sends."""
+"""The shortcuts for many accounts give what the long way gives: models built in one update are
+the ones their __init__ builds (equal, frozen, hashable, every field and no other), and the
+numbers the diagnosis skips are the ones it has nothing to say about."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wizard.core.diagnose.warnings import _looks_fine, _number_findings, number_warnings
 from wizard.core.graph import BusinessAccount, GraphClient, PhoneNumber
 from wizard.core.graph.parsing import _opt_str, parse_phone_number
 from wizard.core.graph.transport import _new_rows
@@ -107,3 +109,48 @@ def test_an_expanded_account_is_the_one_its_init_builds(
     assert_same_model(built, expected)
     for number, by_init in zip(built.phone_numbers, expected.phone_numbers, strict=True):
         assert_same_model(number, by_init)
+
+
+STATE = (
+    st.none()
+    | st.text(max_size=6)
+    | st.sampled_from(
+        [
+            "CONNECTED",
+            "connected",
+            "DISCONNECTED",
+            "PENDING",
+            "BANNED",
+            "FLAGGED",
+            "RESTRICTED",
+            "CLOUD_API",
+            "ON_PREMISE",
+            "EXPIRED",
+            "expired",
+            "VERIFIED",
+            "APPROVED",
+            "PENDING_REVIEW",
+            "DECLINED",
+            "NONE",
+        ]
+    )
+)
+
+
+@settings(max_examples=500, derandomize=CI)
+@given(status=STATE, platform=STATE, verification=STATE, name=STATE, shown=st.text(max_size=8))
+def test_a_number_skipped_as_fine_is_one_with_no_warning(
+    status: str | None, platform: str | None, verification: str | None, name: str | None, shown: str
+) -> None:
+    """number_warnings skips the numbers _looks_fine passes: exactly those the full reading
+    finds nothing to say about."""
+    number = PhoneNumber(
+        id="106540352242922",
+        display_phone_number=shown,
+        status=status,
+        platform_type=platform,
+        code_verification_status=verification,
+        name_status=name,
+    )
+    assert _looks_fine(number) == (not _number_findings(number))
+    assert number_warnings(number) == _number_findings(number)

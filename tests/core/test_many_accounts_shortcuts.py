@@ -30,16 +30,12 @@ ANY_JSON = st.recursive(
     max_leaves=4,
 )
 """What Graph may put in a field: usually a string, sometimes anything."""
-PHONE_KEYS = (
-    "display_phone_number",
-    "verified_name",
-    "quality_rating",
-    "code_verification_status",
-    "platform_type",
-    "throughput",
-    "name_status",
-    "status",
+PHONE_KEYS = tuple(
+    "throughput" if f.name == "throughput_level" else f.name
+    for f in dataclasses.fields(PhoneNumber)
+    if f.name != "id"
 )
+"""What Graph names PhoneNumber's fields (throughput is an object holding the level)."""
 ACCOUNT_KEYS = ("id", "name", "currency", "timezone_id", "account_review_status")
 
 

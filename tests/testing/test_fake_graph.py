@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +26,7 @@ from wizard.testing.fake_graph import (
     TOKENS,
     FakeGraphServer,
 )
+from wizard.testing.fake_graph import server as fake_server
 
 ROOT = Path(__file__).resolve().parents[2]
 WABA_A, WABA_B = "102290129340398", "102290129340399"
@@ -504,6 +506,21 @@ def test_latency_delays_every_answer() -> None:
         started = time.monotonic()
         response = httpx.get(f"{fake.url}/me", headers=bearer("valid"))
         assert time.monotonic() - started >= 0.2 and response.status_code == 200
+
+
+def test_latency_includes_the_fakes_own_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An answer takes `latency` from the moment the request came in, as Graph's would: the
+    fake's work on it (milliseconds for a 50-id lookup) is part of that time, not added."""
+    fake = FakeGraphServer(latency=0.2)
+    moments = iter([100.0, 100.15])  # the request comes in; the reply is ready 150 ms later
+    monkeypatch.setattr(fake_server, "time", SimpleNamespace(monotonic=lambda: next(moments)))
+    waits: list[float] = []
+    monkeypatch.setattr(fake, "_wait", waits.append)
+    reply = fake.answer(
+        "GET", "/v26.0/me", {"authorization": bearer("valid")["Authorization"]}, b""
+    )
+    assert reply is not None and reply.status == 200
+    assert waits == [pytest.approx(0.05)]  # the rest of the 200 ms, once
 
 
 def test_accounts_sets_how_many_wabas_valid_reaches() -> None:

@@ -78,7 +78,7 @@ FIRST_STEP = """if True:
 """
 """Forced onboarding until its first step is drawn; prints that step and the modules loaded."""
 NOT_FOR_THE_FIRST_STEP = ("textual.widgets._markdown", "markdown_it", "wizard.core.check")
-NETWORK = ("wizard.core.graph", "httpx")
+NETWORK = ("wizard.core.graph.client", "httpx")
 """The Graph client and httpx: the first step says why, it talks to nobody."""
 
 

@@ -52,6 +52,10 @@ REGISTER_FIX = (
 
 def number_warnings(number: PhoneNumber) -> list[Finding]:
     """What keeps one phone number from sending, or may soon, with the concrete fix."""
+    return [] if _looks_fine(number) else _number_findings(number)  # most numbers look fine
+
+
+def _number_findings(number: PhoneNumber) -> list[Finding]:
     label = _number_label(number)
     register = REGISTER_FIX.format(id=graph_text(number.id))
     found: list[Finding] = []
@@ -95,7 +99,7 @@ def number_warnings(number: PhoneNumber) -> list[Finding]:
             )
         )
     name = (number.name_status or "").upper()
-    if name in ("PENDING_REVIEW", "DECLINED", "EXPIRED", "NONE"):
+    if name in NAME_NOT_APPROVED:
         pending = name == "PENDING_REVIEW"
         found.append(
             Finding(
@@ -114,6 +118,21 @@ def number_warnings(number: PhoneNumber) -> list[Finding]:
             )
         )
     return found
+
+
+NAME_NOT_APPROVED = frozenset({"PENDING_REVIEW", "DECLINED", "EXPIRED", "NONE"})
+"""name_status values that number_warnings warns about."""
+
+
+def _looks_fine(number: PhoneNumber) -> bool:
+    """Whether _number_findings finds nothing to say (and need not write a label): CONNECTED (or no status) on the Cloud API
+    (or no platform), verification not expired, display name not pending or refused."""
+    return (
+        (number.status or "CONNECTED").upper() == "CONNECTED"
+        and number.platform_type in (None, "CLOUD_API")
+        and (number.code_verification_status or "").upper() != "EXPIRED"
+        and (number.name_status or "").upper() not in NAME_NOT_APPROVED
+    )
 
 
 def _version_warnings(local: LocalFacts) -> list[Finding]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from wizard.core.errors import GraphApiError, GraphError
 from wizard.core.graph.constants import (
@@ -20,6 +20,7 @@ from wizard.core.graph.models import (
     BusinessAccount,
     PhoneNumber,
     TokenInfo,
+    assembled,
 )
 from wizard.core.graph.parsing import (
     _one_id_may_be_to_blame,
@@ -28,6 +29,7 @@ from wizard.core.graph.parsing import (
     _unexpected,
     _unique,
     parse_phone_number,
+    texts,
 )
 from wizard.core.graph.threads import Background, gather_all, outcome_of, run_all
 from wizard.core.graph.transport import GraphTransport
@@ -37,6 +39,8 @@ from wizard.core.untrusted import (
 )
 
 _T = TypeVar("_T")
+_ACCOUNT_TEXTS = ("id", "name", "currency", "timezone_id", "account_review_status")
+"""BusinessAccount's fields that Graph sends under the same name (phone_numbers aside)."""
 
 
 class AccountReads(GraphTransport):
@@ -180,14 +184,10 @@ class AccountReads(GraphTransport):
             raise _unexpected("ids", 200)
         edge = body.get("phone_numbers")
         rows = [] if edge is None else self._edge_rows(edge, token, "phone_numbers")
-        return BusinessAccount(
-            id=_opt_str(body.get("id")) or account_id,  # as Graph names it (shown, never sent)
-            name=_opt_str(body.get("name")),
-            currency=_opt_str(body.get("currency")),
-            timezone_id=_opt_str(body.get("timezone_id")),
-            account_review_status=_opt_str(body.get("account_review_status")),
-            phone_numbers=tuple(parse_phone_number(r) for r in rows if "id" in r),
-        )
+        fields: dict[str, Any] = dict(zip(_ACCOUNT_TEXTS, texts(body, _ACCOUNT_TEXTS), strict=True))
+        fields["id"] = fields["id"] or account_id  # as Graph names it (shown, never sent)
+        fields["phone_numbers"] = tuple([parse_phone_number(r) for r in rows if "id" in r])
+        return assembled(BusinessAccount, fields)
 
 
 def _valid_ids(ids: Iterable[str], failures: dict[str, BusinessAccount | GraphError]) -> list[str]:

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from wizard.core.errors import GraphApiError
 from wizard.core.token import SecretToken
+
+_Model = TypeVar("_Model")
+
+
+def assembled(model: type[_Model], fields: dict[str, Any]) -> _Model:
+    """An instance of the frozen dataclass `model` from all its fields at once. Its __init__
+    sets them one object.__setattr__ call at a time, which is most of the cost of reading 600
+    phone numbers; this sets them in one update. `fields` names every field, and only those
+    (the parsers that use it are tested equal to the __init__ they stand for)."""
+    instance = object.__new__(model)
+    instance.__dict__.update(fields)
+    return instance
 
 
 @dataclass(frozen=True)

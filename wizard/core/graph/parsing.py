@@ -13,7 +13,13 @@ import httpx
 
 from wizard.core.errors import GraphApiError, GraphBadResponse, GraphError, GraphUnreachable
 from wizard.core.graph.constants import MAX_ANSWER_BYTES, TRANSIENT_CODES
-from wizard.core.graph.models import DebugError, GranularScope, PhoneNumber, TokenInfo
+from wizard.core.graph.models import (
+    DebugError,
+    GranularScope,
+    PhoneNumber,
+    TokenInfo,
+    assembled,
+)
 from wizard.core.token import SecretToken
 from wizard.core.untrusted import (
     clean_body,
@@ -224,22 +230,32 @@ def parse_token_info(data: dict[str, Any]) -> TokenInfo:
     )
 
 
+_PHONE_TEXTS = (
+    "display_phone_number",
+    "verified_name",
+    "quality_rating",
+    "code_verification_status",
+    "platform_type",
+    "name_status",
+    "status",
+)
+"""PhoneNumber's fields that Graph sends under the same name (id and throughput aside)."""
+
+
 def parse_phone_number(row: dict[str, Any]) -> PhoneNumber:
     """One entry of the phone_numbers edge."""
     throughput = row.get("throughput")
-    return PhoneNumber(
-        id=str(row["id"]),
-        display_phone_number=_opt_str(row.get("display_phone_number")),
-        verified_name=_opt_str(row.get("verified_name")),
-        quality_rating=_opt_str(row.get("quality_rating")),
-        code_verification_status=_opt_str(row.get("code_verification_status")),
-        platform_type=_opt_str(row.get("platform_type")),
-        throughput_level=_opt_str(throughput.get("level"))
-        if isinstance(throughput, dict)
-        else None,
-        name_status=_opt_str(row.get("name_status")),
-        status=_opt_str(row.get("status")),
+    fields: dict[str, Any] = {"id": str(row["id"])}
+    fields.update(zip(_PHONE_TEXTS, texts(row, _PHONE_TEXTS), strict=True))
+    fields["throughput_level"] = (
+        _opt_str(throughput.get("level")) if isinstance(throughput, dict) else None
     )
+    return assembled(PhoneNumber, fields)
+
+
+def texts(row: dict[str, Any], names: tuple[str, ...]) -> list[str | None]:
+    """The fields `names` of a Graph object, each read as _opt_str reads it."""
+    return [value if type(value) is str else _opt_str(value) for value in map(row.get, names)]
 
 
 def _granular(entry: dict[str, Any]) -> GranularScope:

@@ -136,7 +136,7 @@ def _parse(text: str) -> tuple[str, list[Binding]]:
     """Split off the BOMs python-dotenv skips (a UTF-8 BOM, then parse_stream drops one more)
     and parse the rest; the bindings' originals rebuild it exactly."""
     bom = text[: len(text) - len(text.removeprefix(_BOM).removeprefix(_BOM))]
-    return bom, list(parse_text(text[len(bom) :]))
+    return bom, parse_text(text[len(bom) :])
 
 
 def _with_value(original: str, key: str, value: str) -> str:

@@ -67,7 +67,11 @@ class FakeGraphServer(GraphRoutes):
     def answer(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes
     ) -> Reply | None:
-        """Record the request, then the reply to send (None: close without answering)."""
+        """Record the request, then the reply to send (None: close without answering), once
+        `latency` seconds have passed since the request came in: like Graph's, the time to
+        answer includes the work of answering, so the fake's own work (a 50-id lookup costs
+        it milliseconds) never adds to the latency a client sees."""
+        arrived = time.monotonic()
         query = parse_qs(urlsplit(raw_path).query, keep_blank_values=True)
         with self._lock:
             self.requests.append(
@@ -76,7 +80,15 @@ class FakeGraphServer(GraphRoutes):
         call = parse_call(method, raw_path, headers, body)
         _per_request.clock, _per_request.trace_id = self.clock, self.trace_id
         try:
-            self._wait(self.latency)
+            reply = self._reply(call)
+            self._wait(arrived + self.latency - time.monotonic())
+        except _HangUp:
+            return None
+        return reply
+
+    def _reply(self, call: Call) -> Reply:
+        """The reply to one call: the scenario's misbehaviour, a route's answer, or its error."""
+        try:
             from wizard.testing import fake_business  # its own module: System Users, admin tokens
 
             if (business_reply := fake_business.answer(self, call)) is not None:
@@ -88,8 +100,6 @@ class FakeGraphServer(GraphRoutes):
             token = self._subject_token(call)
             quirks = scenario_for(token).quirks if token and token != APP_TOKEN else frozenset()
             return _reshape_error(failure_reply.reply, quirks)
-        except _HangUp:
-            return None
 
     def _wait(self, seconds: float) -> None:
         if seconds > 0 and self._stopping.wait(seconds):

@@ -207,6 +207,30 @@ def test_check_and_status_load_no_other_command(command: str, tmp_path: Path) ->
     assert "wizard.cli.commands.tokens" in loaded
 
 
+def test_setup_reaches_the_wizard_without_the_check_or_httpx(tmp_path: Path) -> None:
+    """First paint: `wa-token setup` gets to the wizard (here: refused, no terminal) through the
+    parser, the settings and its own module only. Failed before: the setup command lived with
+    check, and the console's renderer imported the check, the Graph client and httpx."""
+    job = {
+        "argv": ["setup", "--mode", "onboard"],
+        "environ": {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+        "stdin": "",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", CLI_RUN],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    ran = json.loads(out.stdout.splitlines()[-1])
+    assert ran["code"] == 2 and "needs an interactive terminal" in ran["err"]
+    assert "wizard.cli.commands.setup" in ran["modules"]
+    heavy = ("httpx", "wizard.core.check", "wizard.core.graph.client", "wizard.cli.commands.tokens")
+    assert [m for m in heavy if m in ran["modules"]] == []
+
+
 def test_the_other_commands_modules_exist() -> None:
     """A module renamed away would make the test above pass for nothing."""
     loaded = modules_loaded_by(
@@ -215,7 +239,7 @@ def test_the_other_commands_modules_exist() -> None:
         "build_parser()\n"
         "commands = [COMMANDS[name] for name in COMMANDS]\n"
         "later = diagnose.send_problem, diagnose.exchange_problem, provision.make_plan\n"
-        "import wizard.core.repair, wizard.cli.console, getpass"
+        "import wizard.core.repair, wizard.core.stores.save, wizard.cli.console, getpass"
     )
     assert [m for m in OTHER_COMMANDS_MODULES if m not in loaded] == []
 
@@ -241,7 +265,7 @@ def test_core_module_is_pure(path: Path) -> None:
 # -- import contracts between the packages -------------------------------------------------------
 
 WIZARD = ROOT / "wizard"
-WIZARD_STARTER = ("wizard/cli/commands/tokens.py", "cmd_setup")
+WIZARD_STARTER = ("wizard/cli/commands/setup.py", "cmd_setup")
 """The one function of the CLI that may import the UI: it starts the wizard."""
 
 

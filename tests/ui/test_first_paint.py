@@ -106,24 +106,9 @@ def test_the_first_step_is_drawn_without_markdown_or_the_check(tmp_path: Path) -
     assert "wizard.ui.steps.provision.admin" not in modules
 
 
-def core_of_the_first_step_loads_the_network(cwd: Path) -> bool:
-    """Whether the core the first step needs (the journeys, the settings) imports the Graph
-    client by itself: true until the core's package __init__s load their modules lazily."""
-    script = "import json, sys, wizard.core.flow, wizard.core.settings; "
-    script += f"print(json.dumps({{'modules': sorted(set(sys.modules) & set({NETWORK!r}))}}))"
-    return bool(loaded_by(script, cwd)["modules"])
-
-
-@pytest.mark.xfail(
-    core_of_the_first_step_loads_the_network(Path(__file__).parent),
-    reason="wizard.core.flow and .settings import the Graph client through the eager "
-    "wizard.core.diagnose and wizard.core.graph package __init__s",
-    raises=AssertionError,
-    strict=True,
-)
 def test_the_first_step_is_drawn_without_the_graph_client_or_httpx(tmp_path: Path) -> None:
-    """Failed before: the settings' URL check imported httpx, and the first step's links imported
-    the diagnosis. Strict: once the core's __init__s are lazy, this must pass."""
+    """Failed before: the settings' URL check imported httpx, the first step's links imported
+    the diagnosis, and the core's package __init__s imported every submodule."""
     drawn = loaded_by(FIRST_STEP, tmp_path)
     assert drawn["screen"] == "WhyStep"
     modules = set(cast(list[str], drawn["modules"]))

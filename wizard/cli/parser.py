@@ -205,7 +205,7 @@ def teach(commands: SubParsers) -> None:
 
 
 COMMAND_MODULES: dict[str, str] = {
-    "setup": "tokens",
+    "setup": "setup",
     "check": "tokens",
     "status": "tokens",
     "save": "tokens",
@@ -276,11 +276,9 @@ def build_parser(
     for name, add in TOKEN_COMMANDS.items():
         if name in wanted:
             add(commands, common)
-    for module in dict.fromkeys(
-        COMMAND_MODULES[name] for name in COMMAND_MODULES if name in wanted
-    ):
-        if module != "tokens":  # they add their own options
-            import_module(f"wizard.cli.commands.{module}").add_parsers(commands, common)
+    own_options = [n for n in COMMAND_MODULES if n in wanted and n not in TOKEN_COMMANDS]
+    for module in dict.fromkeys(COMMAND_MODULES[name] for name in own_options):
+        import_module(f"wizard.cli.commands.{module}").add_parsers(commands, common)
     teach(commands)  # commands added with a plain add_parser get their help too
     return parser
 

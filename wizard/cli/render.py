@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from typing import TYPE_CHECKING
 
-from wizard.core.check import CheckReport
 from wizard.core.codes import ExitCode
-from wizard.core.diagnose import Finding, format_time
-from wizard.core.graph import WHATSAPP_SCOPES, BusinessAccount, TokenInfo
-from wizard.core.profiles import ProfileListing
+from wizard.core.diagnose.timefmt import format_time
+from wizard.core.graph.constants import WHATSAPP_SCOPES
 from wizard.core.stores import sources
 from wizard.core.wording import TYPE_NAMES, stored_state, token_type_name
+
+if TYPE_CHECKING:  # types only: the wizard's `setup` loads this module, never the check
+    from wizard.core.check import CheckReport
+    from wizard.core.diagnose.findings import Finding
+    from wizard.core.graph.models import BusinessAccount, TokenInfo
+    from wizard.core.profiles import ProfileListing
 
 
 class Marks:

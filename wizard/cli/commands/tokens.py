@@ -33,38 +33,9 @@ REVOKE_HINT = (
     "This does not revoke the token at Meta. To revoke it: Business Settings → Users → System "
     "Users → your system user → Revoke tokens (or remove the app in the user's settings)."
 )
-INSTEAD = (
-    "use `wa-token check` (test the stored token), `wa-token status`, or "
-    "`printf '%s' \"$TOKEN\" | wa-token save`."
-)
-NO_TTY = "The wizard needs an interactive terminal. Without one, " + INSTEAD
 
 
 # -- commands -----------------------------------------------------------------------------------
-
-
-def cmd_setup(
-    args: argparse.Namespace,
-    settings: Settings,
-    environ: Mapping[str, str],
-    stdin: TextIO,
-    console: Console,
-) -> int:
-    """The interactive wizard; without a terminal, say which command to use."""
-    if not (_isatty(stdin) and _isatty(console.out)):
-        console.err.write(NO_TTY + "\n")
-        return ExitCode.USAGE
-    from wizard.ui.app import make_app  # Textual is imported only here
-
-    app = make_app(settings, environ, mode=getattr(args, "mode", None))
-    outcome = app.run()
-    if app.crashed is not None:  # main() reports it as the unexpected error it is
-        raise app.crashed
-    if outcome is None:
-        console.err.write("The wizard closed; nothing was changed.\n")
-        return ExitCode.OK
-    console.err.write("\n".join(outcome.lines) + "\n")
-    return outcome.exit_code
 
 
 def cmd_check(
@@ -186,7 +157,6 @@ def cmd_forget(
 
 
 COMMANDS: dict[str, Command] = {
-    "setup": cmd_setup,
     "check": cmd_check,
     "status": cmd_status,
     "save": cmd_save,

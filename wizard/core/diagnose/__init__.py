@@ -2,51 +2,49 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from wizard.core.diagnose.accounts import CANNOT_SEND_STATUSES, can_send
-from wizard.core.diagnose.findings import Diagnosis, Finding, GraphFindings, LocalFacts
-from wizard.core.diagnose.graph_errors import (
-    ERROR_MESSAGE_PATTERNS,
-    GRAPH_ERROR_PROBLEMS,
-    RATE_LIMIT_CODES,
-    REVOKED_REASONS,
-    SERVER_TROUBLE_CODES,
-    MessagePattern,
-    graph_error_code,
-    message_pattern,
-)
-from wizard.core.diagnose.meta_texts import (
-    API_SETUP_URL,
-    PERMANENT_ROUTE,
-    PHONE_NUMBERS_URL,
-    SAVE_AND_RESTART,
-    STEP_ASSIGN,
-    STEP_CREATE,
-    STEP_GENERATE,
-    STEP_GENERATE_EXPIRING,
-    SYSTEM_USERS_URL,
-    WHATSAPP_ACCOUNTS_URL,
-)
-from wizard.core.diagnose.problems import NOT_USER_TYPES, problem_for_error
-from wizard.core.diagnose.timefmt import format_delta, format_time
-from wizard.core.diagnose.verdict import diagnose
-from wizard.core.diagnose.warnings import (
-    HARMLESS_SCOPES,
-    REGISTER_FIX,
-    ROTATE_AFTER,
-    number_warnings,
-    rotation_steps,
-)
-from wizard.core.diagnose.wording import command, graph_text
+from wizard.core.lazy import lazy_names
 
 if TYPE_CHECKING:
+    from wizard.core.diagnose.accounts import CANNOT_SEND_STATUSES, can_send
     from wizard.core.diagnose.exchange import EXCHANGE_ERROR_PROBLEMS, exchange_problem
+    from wizard.core.diagnose.findings import Diagnosis, Finding, GraphFindings, LocalFacts
+    from wizard.core.diagnose.graph_errors import (
+        ERROR_MESSAGE_PATTERNS,
+        GRAPH_ERROR_PROBLEMS,
+        RATE_LIMIT_CODES,
+        REVOKED_REASONS,
+        SERVER_TROUBLE_CODES,
+        MessagePattern,
+        graph_error_code,
+        message_pattern,
+    )
+    from wizard.core.diagnose.meta_texts import (
+        API_SETUP_URL,
+        PERMANENT_ROUTE,
+        PHONE_NUMBERS_URL,
+        SAVE_AND_RESTART,
+        STEP_ASSIGN,
+        STEP_CREATE,
+        STEP_GENERATE,
+        STEP_GENERATE_EXPIRING,
+        SYSTEM_USERS_URL,
+        WHATSAPP_ACCOUNTS_URL,
+    )
+    from wizard.core.diagnose.problems import NOT_USER_TYPES, problem_for_error
     from wizard.core.diagnose.send import SEND_ERROR_PROBLEMS, FailureText, send_problem
+    from wizard.core.diagnose.timefmt import format_delta, format_time
+    from wizard.core.diagnose.verdict import diagnose
+    from wizard.core.diagnose.warnings import (
+        HARMLESS_SCOPES,
+        REGISTER_FIX,
+        ROTATE_AFTER,
+        number_warnings,
+        rotation_steps,
+    )
+    from wizard.core.diagnose.wording import command, graph_text
 
-LATER = ("exchange", "send")
-"""Submodules loaded on first use: a check neither exchanges a token nor sends a message."""
 
 __all__ = [
     "API_SETUP_URL",
@@ -92,13 +90,20 @@ __all__ = [
     "send_problem",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """A name of LATER's modules: load them, then answer like any other attribute."""
-    if name in __all__:
-        for module in LATER:
-            loaded = importlib.import_module(f"{__name__}.{module}")
-            globals().update((n, getattr(loaded, n)) for n in __all__ if hasattr(loaded, n))
-    if name not in globals():
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return globals()[name]
+__getattr__ = lazy_names(
+    __name__,
+    (
+        "meta_texts",
+        "timefmt",
+        "graph_errors",
+        "findings",
+        "wording",
+        "problems",
+        "accounts",
+        "warnings",
+        "verdict",
+        "send",
+        "exchange",
+    ),
+    __all__,
+)

@@ -13,9 +13,9 @@ The admin token is used for these calls and then forgotten: it is never stored a
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from wizard.core.lazy import lazy_names
 from wizard.core.provision.steps import (
     ADMIN_NOT_STORED,
     BUSINESS_MANAGEMENT,
@@ -104,15 +104,4 @@ __all__ = [
     "refusal_for",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """The plan, the run and the Business Management calls load on first use: the whole parser
-    (help, usage errors) imports the `provision` command module, whose flags need only the
-    vocabulary above."""
-    if name in __all__:
-        for module in ("plan", "refusals", "run"):
-            loaded = importlib.import_module(f"{__name__}.{module}")
-            globals().update((n, getattr(loaded, n)) for n in __all__ if hasattr(loaded, n))
-    if name not in globals():
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return globals()[name]
+__getattr__ = lazy_names(__name__, ("plan", "refusals", "run"), __all__)

@@ -57,13 +57,13 @@ VALUES = st.recursive(
 )
 
 
-@settings(max_examples=600, derandomize=CI)
+@settings(max_examples=600, derandomize=CI, deadline=None)
 @given(value=VALUES)
 def test_any_json_value_is_written_as_json_dumps_indent_2_writes_it(value: object) -> None:
     assert json_text(value) == json.dumps(value, indent=2)
 
 
-@settings(max_examples=300, derandomize=CI)
+@settings(max_examples=300, derandomize=CI, deadline=None)
 @given(
     value=st.recursive(
         SCALARS,

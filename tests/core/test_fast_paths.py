@@ -66,7 +66,7 @@ def test_every_secret_is_masked_whatever_surrounds_it(before: str, after: str, s
     assert cleaned["short"] == clean_text(before[:5])
 
 
-@settings(max_examples=500, derandomize=CI)
+@settings(max_examples=500, derandomize=CI, deadline=None)
 @given(text=HOSTILE | st.text(st.characters(max_codepoint=0x7F)))
 def test_terminal_safe_is_its_substitution(text: str) -> None:
     """The shortcuts for clean text (ASCII, or any printable text) change nothing."""
@@ -95,7 +95,7 @@ def _utf16(char: str) -> list[str]:
 RAW_TEXT = HOSTILE | st.sampled_from(["https://graph.facebook.com/v26.0/1/phone_numbers?after=x"])
 
 
-@settings(max_examples=500, derandomize=CI)
+@settings(max_examples=500, derandomize=CI, deadline=None)
 @given(
     strings=st.lists(
         st.tuples(

@@ -74,7 +74,7 @@ def assert_same_model(built: object, expected: object) -> None:
         built.id = "1"  # type: ignore[attr-defined]
 
 
-@settings(max_examples=400, derandomize=CI)
+@settings(max_examples=400, derandomize=CI, deadline=None)
 @given(row=PHONE_ROWS)
 def test_a_phone_number_is_the_one_its_init_builds(row: dict[str, Any]) -> None:
     assert_same_model(parse_phone_number(row), phone_by_init(row))
@@ -133,7 +133,7 @@ STATE = (
 )
 
 
-@settings(max_examples=500, derandomize=CI)
+@settings(max_examples=500, derandomize=CI, deadline=None)
 @given(status=STATE, platform=STATE, verification=STATE, name=STATE, shown=st.text(max_size=8))
 def test_a_number_skipped_as_fine_is_one_with_no_warning(
     status: str | None, platform: str | None, verification: str | None, name: str | None, shown: str

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,6 +128,20 @@ print(json.dumps({"code": code, "err": err.getvalue(), "modules": sorted(sys.mod
 and prints the modules loaded by the time it returned."""
 
 
+def run_cli_job(job: dict[str, object], folder: Path) -> dict[str, Any]:
+    """CLI_RUN's report (exit code, stderr, modules) of one job, in a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-c", CLI_RUN],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=folder,
+    )
+    report: dict[str, Any] = json.loads(out.stdout.splitlines()[-1])
+    return report
+
+
 def modules_loaded_by_command(command: str, folder: Path) -> list[str]:
     """The modules a fresh interpreter holds after `wa-token check -` (a valid token on stdin)
     or `wa-token status` (a valid token in the environment) ran against the fake Graph."""
@@ -143,15 +158,7 @@ def modules_loaded_by_command(command: str, folder: Path) -> list[str]:
             "environ": environ,
             "stdin": TOKENS["valid"] if command == "check" else "",
         }
-        out = subprocess.run(
-            [sys.executable, "-c", CLI_RUN],
-            input=json.dumps(job),
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=folder,
-        )
-    ran = json.loads(out.stdout.splitlines()[-1])
+        ran = run_cli_job(job, folder)
     assert ran["code"] == 0, ran["err"]
     loaded: list[str] = ran["modules"]
     assert "wizard.core.check" in loaded and "httpcore" in loaded
@@ -216,15 +223,7 @@ def test_setup_reaches_the_wizard_without_the_check_or_httpx(tmp_path: Path) -> 
         "environ": {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
         "stdin": "",
     }
-    out = subprocess.run(
-        [sys.executable, "-c", CLI_RUN],
-        input=json.dumps(job),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tmp_path,
-    )
-    ran = json.loads(out.stdout.splitlines()[-1])
+    ran = run_cli_job(job, tmp_path)
     assert ran["code"] == 2 and "needs an interactive terminal" in ran["err"]
     assert "wizard.cli.commands.setup" in ran["modules"]
     heavy = ("httpx", "wizard.core.check", "wizard.core.graph.client", "wizard.cli.commands.tokens")

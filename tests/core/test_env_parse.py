@@ -6,9 +6,10 @@ import io
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Self
+from unittest import mock
 
 import dotenv
 import dotenv.parser
@@ -174,21 +175,30 @@ def assert_parsed_as_python_dotenv_parses(text: str) -> None:
     originals that rebuild the text byte for byte, and both ways of reading agree."""
     assert list(parse_stream(io.StringIO(text))) == oracle(text)
     assert our_values(text) == oracle_values(text)
-    bindings = parse_text(text)
+    with mock.patch.object(dotenv.parser, "parse_unquoted_value", _refuse_unquoted_value):
+        bindings = parse_text(text)
     assert "".join(binding.original.string for binding in bindings) == text
-    assert_step_by_step_agrees(text, bindings)
+    assert_python_dotenv_agrees_statement_by_statement(text, bindings)
 
 
-def assert_step_by_step_agrees(text: str, bindings: list[env_parse.Binding]) -> None:
-    """Every statement, read step by step from where it starts, is what parse_text made of it
-    (most went the one-pattern way), so both ways are checked on every shape."""
-    step_by_step = env_parse._step_by_step()
+def assert_python_dotenv_agrees_statement_by_statement(
+    text: str, bindings: list[env_parse.Binding]
+) -> None:
+    """Every statement, read by python-dotenv's parse_binding from where it starts, is what
+    parse_text made of it (most went the one-pattern way), so that way is checked alone too."""
+    statement_at = env_parse._python_dotenv(text)
     position = 0
     for binding in bindings:
-        key, value, end, error = step_by_step.statement_at(text, position)
+        key, value, end, error = statement_at(position, binding.original.line)
         read = (key, value, text[position:end], error)
         assert read == (binding.key, binding.value, binding.original.string, binding.error)
         position = end
+
+
+def _refuse_unquoted_value(reader: dotenv.parser.Reader) -> str:
+    """python-dotenv's unquoted-value step is quadratic in a run of spaces (`re.sub(r"\\s+#.*",
+    ...)` tries each space): the one-pattern way reads every unquoted value itself."""
+    raise AssertionError("reached python-dotenv's unquoted-value step")
 
 
 def test_a_typical_env_goes_the_one_pattern_way_only(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,13 +207,13 @@ def test_a_typical_env_goes_the_one_pattern_way_only(monkeypatch: pytest.MonkeyP
         "URL=\"postgres://u:p@h/db?x=1#frag\" # db\nSECRET='a#b=c'\nEMPTY=\nBARE\n"
         'ESCAPED="a \\" b \\n c"\r\nLAST=x'
     )
-    monkeypatch.setattr(env_parse, "_step_by_step", _refuse)
+    monkeypatch.setattr(env_parse, "_python_dotenv", _refuse)
 
     assert parse_text(text) == oracle(text)
 
 
-def _refuse() -> env_parse._StepByStep:
-    raise AssertionError("went the step-by-step way")
+def _refuse(text: str) -> object:
+    raise AssertionError("went to python-dotenv's parser")
 
 
 # --- hostile files: big, long, and no quadratic work ------------------------------------------
@@ -222,6 +232,8 @@ BIG = 10_000_000
         pytest.param("A=x", " ", "y #c", " ", ("x", "y"), id="spaces-then-comment"),
         pytest.param("A=x", "#", " #c", "#", ("x", ""), id="hashes-then-comment"),
         pytest.param("A=x", "\x00", "", "\x00", ("x", ""), id="nul-bytes"),
+        pytest.param('A="', "\\\\", '\\"\n"', "\\", ("", '"\n'), id="backslashes-multi-line"),
+        pytest.param("A='", "\\\\", "\\'\n'", "\\", ("", "'\n"), id="single-multi-line"),
     ],
 )
 def test_a_ten_megabyte_value_is_read_whole(
@@ -233,12 +245,38 @@ def test_a_ten_megabyte_value_is_read_whole(
     assert (binding.key, binding.value, binding.error) == ("A", value, False)
 
 
+def test_ten_megabytes_of_spaces_after_a_multi_line_key_are_read_in_linear_time() -> None:
+    """python-dotenv's own parser takes 4 s for 40,000 spaces here (quadratic): the guard
+    _QUOTED_KEY_MAY_SPAN_LINES keeps the statement on the one-pattern way."""
+    text = "'A\n'=x" + " " * BIG + "y #c\n"
+    (binding,) = parse_text(text)
+    assert (binding.key, binding.value, binding.error) == ("A\n", "x" + " " * BIG + "y", False)
+
+
+def test_without_the_guard_python_dotenvs_quadratic_step_is_reached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the refusal in CountedReads and in every differential test would catch."""
+    one_line_key = env_parse._STATEMENT.pattern.replace(
+        env_parse._QUOTED_KEY_MAY_SPAN_LINES, r"'(?P<quoted_key>[^'\r\n]+)'"
+    )
+    assert one_line_key != env_parse._STATEMENT.pattern
+    monkeypatch.setattr(env_parse, "_STATEMENT", re.compile(one_line_key, re.VERBOSE))
+    with CountedReads(monkeypatch), pytest.raises(AssertionError, match="unquoted-value step"):
+        parse_text("'A\n'=x" + " " * 100 + "y\n")
+
+
 HOSTILE_LINES = {
     "unterminated-double": 'A="x\n',
     "unterminated-single": "A='x\n",
     "unterminated-key": "'x\n",
     "escaped-quote": 'A="x\\"\n',
     "backslash-newline": 'A="x\\\n',
+    "backslashes-before-double": 'A="' + "\\" * 63 + '"\n',
+    "backslashes-before-single": "A='" + "\\" * 63 + "'\n",
+    "spaces-then-unterminated": "A=" + " " * 64 + "'x" + " " * 64 + "\n",
+    "multi-line-value": 'A="x\n' + " " * 64 + 'y"\n',
+    "multi-line-key-then-spaces": "'k\n'=x" + " " * 64 + "y\n",
     "closed-then-junk": "A='x' y '\n",
     "export-alone": "export \n",
     "no-key": "=x\n",
@@ -250,7 +288,8 @@ HOSTILE_LINES = {
 def test_parsing_n_hostile_lines_reads_each_character_a_bounded_number_of_times(
     line: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Counted, not timed: each pattern call is charged the characters it may have read."""
+    """Counted, not timed: each pattern call (ours and python-dotenv's Reader's) is charged the
+    characters it may have read."""
     reads = {}
     for lines in (500, 1000, 2000, 4000):
         text = line * lines + 'Z="never closed\n'
@@ -268,20 +307,26 @@ def test_the_counting_finds_quadratic_work(monkeypatch: pytest.MonkeyPatch) -> N
     scanned from every unterminated quote (no closing quote after it) would show it."""
     text = 'A="x\n' + "B=1\n" * 1000
     with CountedReads(monkeypatch) as count:
+        statement_at = env_parse._python_dotenv(text)
         for _ in range(1000):
-            env_parse._step_by_step().statement_at(text, 0)
+            statement_at(0, 1)
     assert count.characters / len(text) > 500
 
 
 _LINE = re.compile(r"\s*+[^\r\n]*+")
+"""How far a one-line pattern may read: to the end of the line it starts on (or reaches)."""
+_STATEMENT_REACH = re.compile(r"\s*+(?:export[^\S\r\n]++)?(?:'[^']*+'?)?[^\r\n]*+")
+"""How far _STATEMENT may read: past a quoted key's line breaks, then to that line's end."""
 
 
 class CountedReads:
-    """Replaces env_parse's patterns with ones that count the characters each call may read.
+    """Counts the characters each call of env_parse's _STATEMENT and each `read_regex` of
+    python-dotenv's Reader may read, and refuses python-dotenv's unquoted-value step (quadratic,
+    and not a `read_regex`).
 
     A call that matches is charged up to its end (and one more, looked at); one that fails, to
     the end of the line it reached (and two more) when what it returns is the same with the
-    text cut there (checked on every call); a scan for a closing quote that fails, to the end.
+    text cut there (checked on every call); a scan across lines that fails, to the end.
     """
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -290,23 +335,24 @@ class CountedReads:
         self.calls = 0
 
     def __enter__(self) -> Self:
-        self.monkeypatch.setattr(env_parse, "_STATEMENT", self.counted(env_parse._STATEMENT))
-        step_by_step = env_parse._StepByStep()
-        for name, pattern in vars(step_by_step).items():
-            if isinstance(pattern, re.Pattern):
-                setattr(step_by_step, name, self.counted(pattern))
-        step_by_step.quoted_value = {
-            quote: self.counted(pattern, may_cross_lines=True)
-            for quote, pattern in step_by_step.quoted_value.items()
-        }
-        self.monkeypatch.setattr(env_parse, "_step_by_step", lambda: step_by_step)
+        statement = _Counted(env_parse._STATEMENT, self.charge, _STATEMENT_REACH)
+        self.monkeypatch.setattr(env_parse, "_STATEMENT", statement)
+        parser = dotenv.parser
+        across_lines = {parser._single_quoted_key, parser._multiline_whitespace}
+        across_lines |= {parser._single_quoted_value, parser._double_quoted_value}
+        read_regex = parser.Reader.read_regex
+
+        def counted_read_regex(reader: parser.Reader, regex: re.Pattern[str]) -> Sequence[str]:
+            reach = None if regex in across_lines else _LINE
+            _Counted(regex, self.charge, reach).match(reader.string, reader.position.chars)
+            return read_regex(reader, regex)
+
+        self.monkeypatch.setattr(parser.Reader, "read_regex", counted_read_regex)
+        self.monkeypatch.setattr(parser, "parse_unquoted_value", _refuse_unquoted_value)
         return self
 
     def __exit__(self, *_: object) -> None:
         self.monkeypatch.undo()
-
-    def counted(self, pattern: re.Pattern[str], may_cross_lines: bool = False) -> _Counted:
-        return _Counted(pattern, self.charge, may_cross_lines)
 
     def charge(self, characters: int) -> None:
         self.characters += characters
@@ -314,19 +360,25 @@ class CountedReads:
 
 
 class _Counted:
+    """A pattern whose calls are charged; `reach` finds where a failed call stopped reading
+    (None: at the end of the text)."""
+
     def __init__(
-        self, pattern: re.Pattern[str], charge: Callable[[int], None], may_cross_lines: bool
+        self,
+        pattern: re.Pattern[str],
+        charge: Callable[[int], None],
+        reach: re.Pattern[str] | None,
     ) -> None:
-        self.pattern, self.charge, self.may_cross_lines = pattern, charge, may_cross_lines
+        self.pattern, self.charge, self.reach = pattern, charge, reach
 
     def match(self, text: str, position: int = 0) -> re.Match[str] | None:
         match = self.pattern.match(text, position)
         if match is not None:
             reach = match.end() + 1
-        elif self.may_cross_lines:
+        elif self.reach is None:
             reach = len(text)
         else:
-            line_end = _LINE.match(text, position).end()  # type: ignore[union-attr]
+            line_end = self.reach.match(text, position).end()  # type: ignore[union-attr]
             reach = min(line_end + 2, len(text))
             assert self.pattern.match(text, position, reach) is None
         self.charge(max(reach - position, 1))

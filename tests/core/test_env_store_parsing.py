@@ -108,9 +108,14 @@ def test_every_bom_is_kept_when_the_token_is_saved(tmp_path: Path, boms: int) ->
     }
 
 
-def test_reading_and_saving_do_not_import_python_dotenv(tmp_path: Path) -> None:
+def test_reading_and_saving_a_typical_env_do_not_import_python_dotenv(tmp_path: Path) -> None:
+    """Only a statement the one-pattern way cannot read (a multi-line value, a broken line)
+    goes to python-dotenv's own parser, and a typical .env has none."""
     path = tmp_path / ".env"
-    path.write_text(f"# app\nexport A='1'\nB=\"two\\n\"\nbroken '\n{K}=old\n", encoding="utf-8")
+    path.write_text(
+        f"# app\nexport A='1'\nB=\"two\\n\" # c\n\n  C = spaced  \n'D'=x\nBARE\n{K}=old\n",
+        encoding="utf-8",
+    )
     script = (
         "import sys\n"
         "from pathlib import Path\n"
@@ -124,5 +129,4 @@ def test_reading_and_saving_do_not_import_python_dotenv(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
-    assert done.stdout == "[]\n"
-    assert "could not parse statement starting at line 4" in done.stderr  # as python-dotenv says
+    assert (done.stdout, done.stderr) == ("[]\n", "")

@@ -1,11 +1,11 @@
-"""python-dotenv's .env parser (parse_stream, dotenv_values) re-done in linear time, same results."""
+"""python-dotenv's .env parsing, fast: one regex per usual statement, its own parser for the rest."""
 
 from __future__ import annotations
 
-import functools
+import io
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, NamedTuple
 
 __all__ = ["Binding", "Original", "dotenv_values", "parse_stream", "parse_text"]
@@ -14,10 +14,16 @@ _BOM = "\ufeff"
 _WS = r"[^\S\r\n]"
 """Whitespace within a line, as python-dotenv's parser means it."""
 
+_QUOTED_KEY_MAY_SPAN_LINES = r"'(?P<quoted_key>[^']++)'"
+"""A quoted key, line breaks and all, as python-dotenv reads it. Guard: python-dotenv's own
+unquoted-value step (`re.sub(r"\\s+#.*", ...)`) is quadratic in a run of spaces (40,000 take 4 s),
+and a multi-line quoted key before an unquoted value is the one way it could be reached."""
+
 # One statement in the shapes nearly every .env is made of, with python-dotenv's steps in order.
-# Each step is atomic, as each of its `read_regex` calls is final; quoted keys and values must
-# close on their own line, so a failed match has looked at one line only. Whatever does not
-# match (a multi-line value, a statement python-dotenv cannot parse) goes the step-by-step way.
+# Each step is atomic, as each of its `read_regex` calls is final; quoted values must close on
+# their own line, so a failed match has looked past one line only for a quoted key. Whatever does
+# not match (a multi-line value, a statement python-dotenv cannot parse) goes to python-dotenv's
+# own parser. _QUOTED_KEY_MAY_SPAN_LINES is the guard that keeps every unquoted value here.
 _STATEMENT = re.compile(
     rf"""
     (?>\s*)
@@ -25,7 +31,7 @@ _STATEMENT = re.compile(
         (?P<end>\Z)
     |
         (?>(?:export{_WS}+)?)
-        (?>(?=\#) | '(?P<quoted_key>[^'\r\n]+)' | (?!')(?P<key>[^=\#\s]+))
+        (?>(?=\#) | {_QUOTED_KEY_MAY_SPAN_LINES} | (?!')(?P<key>[^=\#\s]+))
         (?>{_WS}*)
         (?:
             (?P<equals>=) {_WS}*+
@@ -101,11 +107,13 @@ def parse_text(text: str) -> list[Binding]:
     bindings: list[Binding] = []
     add, new = bindings.append, tuple.__new__  # tuple.__new__: a NamedTuple's own is Python code
     position, line, size, counts_cr = 0, 1, len(text), "\r" in text
-    match_at = _STATEMENT.match
+    match_at, python_dotenv_at = _STATEMENT.match, None
     while position < size:
         match = match_at(text, position)
         if match is None:
-            key, value, end, error = _step_by_step().statement_at(text, position)
+            if python_dotenv_at is None:
+                python_dotenv_at = _python_dotenv(text)
+            key, value, end, error = python_dotenv_at(position, line)
         else:
             (key, value), end, error = _key_value(match.groups()), match.end(), False
         original = text[position:end]
@@ -158,98 +166,21 @@ def _decoded(quoted: str, quote: str) -> str:
     return "\\".join(pieces)
 
 
-class _Broken(Exception):
-    """python-dotenv's parser gives up on the statement at `position` (of its last step)."""
-
-    def __init__(self, position: int) -> None:
-        super().__init__(position)
-        self.position = position
+_Statement = tuple[str | None, str | None, int, bool]
+"""A statement's key, value, end and whether it failed to parse."""
 
 
-class _StepByStep:
-    """python-dotenv's `parse_binding`, step by step, for the statements _STATEMENT leaves;
-    its patterns (possessive, same matches) are compiled when first needed, as most files never
-    need them and compiling is most of what importing this module costs.
+def _python_dotenv(text: str) -> Callable[[int, int], _Statement]:
+    """python-dotenv's own `parse_binding` on one Reader over `text`, for the statement at a
+    position (and line); imported only here, as a typical .env never needs it."""
+    from dotenv import parser  # here, not at the top: a typical .env never comes here
 
-    A quote that never closes costs one scan to the end of the text, once: a later quote of that
-    kind that opens a key or a value (after a line break, a space or `=`, never after a
-    backslash) would have closed it.
-    """
+    reader = parser.Reader(io.StringIO())
+    reader.string = text  # Reader.__init__ drops a BOM, parse_text keeps it
 
-    def __init__(self) -> None:
-        self.space = re.compile(r"\s*+")
-        self.export = re.compile(rf"(?:export{_WS}+)?")
-        self.unquoted_key = re.compile(r"[^=\#\s]++")
-        self.line_space = re.compile(rf"{_WS}*+")
-        self.equals = re.compile(rf"={_WS}*+")
-        self.quoted_value = {
-            "'": re.compile(r"'([^'\\]*+(?:\\.[^'\\]*+)*+)'", re.DOTALL),
-            '"': re.compile(r'"([^"\\]*+(?:\\.[^"\\]*+)*+)"', re.DOTALL),
-        }
-        self.line_rest = re.compile(r"[^\r\n]*+")
-        self.comment = re.compile(rf"(?:{_WS}*+\#[^\r\n]*+)?")
-        self.end_of_line = re.compile(rf"{_WS}*+(?:\r\n|\n|\r|\Z)")
-        self.rest_of_line = re.compile(r"[^\r\n]*+(?:\r|\n)?")
+    def statement_at(position: int, line: int) -> _Statement:
+        reader.position = parser.Position(position, line)
+        binding = parser.parse_binding(reader)
+        return binding.key, binding.value, reader.position.chars, binding.error
 
-    def statement_at(self, text: str, start: int) -> tuple[str | None, str | None, int, bool]:
-        """(key, value, end, error) of the statement at `start`."""
-        try:
-            return self._statement(text, start)
-        except _Broken as broken:  # the statement runs to the end of that line
-            return None, None, _skip(self.rest_of_line, text, broken.position), True
-
-    def _statement(self, text: str, start: int) -> tuple[str | None, str | None, int, bool]:
-        position = _skip(self.space, text, start)
-        if position == len(text):
-            return None, None, position, False
-        key, position = self._key(text, _skip(self.export, text, position))
-        position = _skip(self.line_space, text, position)
-        value: str | None = None
-        if text.startswith("=", position):
-            value, position = self._value(text, position)
-        position = _skip(self.comment, text, position)
-        end = self.end_of_line.match(text, position)
-        if end is None:
-            raise _Broken(position)
-        return key, value, end.end(), False
-
-    def _key(self, text: str, position: int) -> tuple[str | None, int]:
-        """The key at `position` (None before a comment) and where it ends."""
-        first = text[position : position + 1]
-        if first == "#":
-            return None, position
-        if first == "'":  # `'([^']+)'`
-            close = text.find("'", position + 1)
-            if close <= position + 1:
-                raise _Broken(position)
-            return text[position + 1 : close], close + 1
-        match = self.unquoted_key.match(text, position)
-        if match is None:
-            raise _Broken(position)
-        return match.group(), match.end()
-
-    def _value(self, text: str, position: int) -> tuple[str, int]:
-        """The value after the `=` at `position`, and where it ends."""
-        equals = _skip(self.equals, text, position)
-        first = text[equals : equals + 1]
-        if equals - position > 1 and first == "#":
-            return "", equals
-        if first in ("'", '"'):
-            match = self.quoted_value[first].match(text, equals)
-            if match is None:
-                raise _Broken(equals)
-            return _decoded(match.group(1), first), match.end()
-        if first in ("", "\n", "\r"):
-            return "", equals
-        end = _skip(self.line_rest, text, equals)
-        return _unquoted(text[equals:end]), end
-
-
-_step_by_step = functools.cache(_StepByStep)
-
-
-def _skip(pattern: re.Pattern[str], text: str, position: int) -> int:
-    """Where a pattern that cannot fail (it may match nothing) ends, from `position`."""
-    match = pattern.match(text, position)
-    assert match is not None
-    return match.end()
+    return statement_at

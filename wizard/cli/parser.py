@@ -347,7 +347,8 @@ TOKEN_COMMANDS: dict[str, Callable[[SubParsers, SafeParser], None]] = {
     "token": _add_token,
     "forget": _add_forget,
 }
-"""The commands on one stored token (wizard.cli.commands.tokens), whose options are added here."""
+"""The commands whose options are added here: the wizard (commands.setup) and those on one
+stored token (commands.tokens); every other command module adds its own (`add_parsers`)."""
 
 
 GLOBAL_OPTIONS: tuple[tuple[str, str, Callable[[str], object], str], ...] = (

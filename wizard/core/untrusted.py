@@ -23,7 +23,9 @@ _TERMINAL_CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 )
 """What `terminal_safe` drops: every control character except a tab and a newline."""
-_TERMINAL_ASCII = b"\t\n" + bytes(range(0x20, 0x7F))
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+"""Space to `~`: the bytes of a JSON text whose strings need no cleaning."""
+_TERMINAL_ASCII = b"\t\n" + _PRINTABLE_ASCII
 """The ASCII characters `terminal_safe` keeps: printable ones, tabs and newlines."""
 RECEIVED_SECRET = "access_token"
 """The one field that is a secret Graph gives us (a new token): kept as it is, never shown."""
@@ -76,10 +78,6 @@ def _masked(text: str, forms: tuple[tuple[str, str], ...]) -> str:
     for form, masked in forms:
         text = text.replace(form, masked)
     return text
-
-
-_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
-"""Space to `~`: the bytes of a JSON text whose strings need no cleaning."""
 
 
 def is_clean_json(raw: bytes, secrets: tuple[tuple[str, str], ...]) -> bool:

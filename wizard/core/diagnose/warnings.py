@@ -125,8 +125,9 @@ NAME_NOT_APPROVED = frozenset({"PENDING_REVIEW", "DECLINED", "EXPIRED", "NONE"})
 
 
 def _looks_fine(number: PhoneNumber) -> bool:
-    """Whether _number_findings finds nothing to say (and need not write a label): CONNECTED (or no status) on the Cloud API
-    (or no platform), verification not expired, display name not pending or refused."""
+    """Whether _number_findings finds nothing to say (and need not write a label): CONNECTED
+    (or no status) on the Cloud API (or no platform), verification not expired, display name
+    not pending or refused."""
     return (
         (number.status or "CONNECTED").upper() == "CONNECTED"
         and number.platform_type in (None, "CLOUD_API")

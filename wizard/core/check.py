@@ -63,9 +63,11 @@ def inspect_token(
     expected_account_id: str | None = None,
     now: datetime | None = None,
 ) -> GraphFindings:
-    """Ask Graph about a token, one round trip per level: token, then accounts with numbers
-    (one request per 50 accounts, over the connections debug_token opened)."""
+    """Ask Graph about a token, one round trip per level: debug_token, /me and the configured
+    account with its numbers together; then the other accounts the token reaches (one request
+    per 50, over the connections the first level opened), when there are any."""
     asking_me = Background(partial(client.me, token))
+    configured = _read_configured(client, token, expected_account_id)
     info = outcome_of(partial(client.debug_token, token, app_token=app_token))
     answer = asking_me.outcome()  # /me only adds a name: its errors pass
     me = answer if isinstance(answer, Me) else None
@@ -78,12 +80,12 @@ def inspect_token(
         discovery = client.discover_accounts(token, info)
     except GraphError as err:
         return GraphFindings(token_info=info, me=me, error=err)
-    # The configured account, when the token's grants do not list it, is read on its own: an
-    # id Graph cannot read fails a whole `?ids=` request, and this one may well be wrong.
+    # The configured account, when the token's grants do not list it, comes after them, as its
+    # own read: an id Graph cannot read fails a whole `?ids=` request, and this one may be wrong.
     ids = discovery.ids
     extra = (expected_account_id,) if expected_account_id and expected_account_id not in ids else ()
-    results = client.accounts_with_numbers(token, ids, alone=extra)
     ids = (*ids, *extra)
+    results = _accounts_read(client, token, ids, configured)
     accounts = tuple(r for r in results if isinstance(r, BusinessAccount))
     errors = tuple(
         (i, _graph_error(r))
@@ -97,6 +99,39 @@ def inspect_token(
         account_errors=errors,
         listing_refused=discovery.listing_refused,
     )
+
+
+AccountRead = BusinessAccount | GraphError
+"""One account's read: the account with its numbers, or why Graph did not give it."""
+
+
+def _read_configured(
+    client: GraphClient, token: SecretToken, account_id: str | None
+) -> tuple[str, Background[list[AccountRead]]] | None:
+    """The configured account with its numbers, asked for at once, beside debug_token: the
+    settings checked its id (digits); the read goes through the same path as every account's."""
+    if not account_id:
+        return None
+    return account_id, Background(partial(client.accounts_with_numbers, token, (), (account_id,)))
+
+
+def _accounts_read(
+    client: GraphClient,
+    token: SecretToken,
+    ids: tuple[str, ...],
+    configured: tuple[str, Background[list[AccountRead]]] | None,
+) -> list[AccountRead]:
+    """Every account's read, in the order of `ids`: the configured one from the first level,
+    the others in one more level (none when the token reaches nothing else)."""
+    known: dict[str, AccountRead] = {}
+    if configured is not None:
+        account_id, reading = configured
+        outcome = reading.outcome()
+        known[account_id] = outcome[0] if isinstance(outcome, list) else _graph_error(outcome)
+    others = [i for i in ids if i not in known]
+    if others:
+        known.update(zip(others, client.accounts_with_numbers(token, others), strict=True))
+    return [known[i] for i in ids]
 
 
 def _graph_error(exc: BaseException) -> GraphError:

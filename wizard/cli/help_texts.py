@@ -45,7 +45,8 @@ HELP: dict[str, tuple[str, str, str]] = {
         (
             "  wa-token check\n"
             "  printf '%s' \"$TOKEN\" | wa-token check --json\n"
-            "  wa-token check --warn-days 14 || echo 'token needs attention'"
+            "  wa-token check --warn-days 14 || echo 'token needs attention'\n"
+            "  wa-token check --all-profiles --json   # every profile, side by side"
         ),
     ),
     "status": (
@@ -54,7 +55,10 @@ HELP: dict[str, tuple[str, str, str]] = {
             "Which stored token wins, its mask, type, expiry and whether it works, in a few\n"
             "lines. --verbose adds every source and the full check; --json gives all of it."
         ),
-        ("  wa-token status\n  wa-token status --verbose\n  wa-token status --json"),
+        (
+            "  wa-token status\n  wa-token status --verbose\n  wa-token status --json\n"
+            "  wa-token status --all-profiles"
+        ),
     ),
     "save": (
         "read a token from stdin, check it, store it",

@@ -302,6 +302,7 @@ def _add_check(commands: SubParsers, common: SafeParser) -> None:
         help="warn when the token expires within N days (default 7)",
     )
     check.add_argument("stdin", nargs="?", choices=("-",), help="read the token from stdin")
+    add_all_profiles(check)
 
 
 def _add_status(commands: SubParsers, common: SafeParser) -> None:
@@ -312,6 +313,17 @@ def _add_status(commands: SubParsers, common: SafeParser) -> None:
         "-v",
         action="store_true",
         help="every source and the full check, not just the summary",
+    )
+    add_all_profiles(status)
+
+
+def add_all_profiles(command: argparse.ArgumentParser) -> None:
+    """--all-profiles: every profile found, checked side by side (check and status)."""
+    command.add_argument(
+        "--all-profiles",
+        action="store_true",
+        help="every profile found (environment, .env keys, keyring index), side by side; "
+        "the exit code is the worst one",
     )
 
 

@@ -15,6 +15,7 @@ from wizard.core.wording import TYPE_NAMES, stored_state, token_type_name
 if TYPE_CHECKING:  # types only: the wizard's `setup` loads this module, never the check
     from wizard.core.check import CheckReport
     from wizard.core.diagnose.findings import Finding
+    from wizard.core.fleet import Fleet, ProfileCheck
     from wizard.core.graph.models import BusinessAccount, TokenInfo
     from wizard.core.profiles import ProfileListing
 
@@ -219,3 +220,59 @@ def render_verbose(readings: list[sources.SourceReading], report: CheckReport, m
         )
     lines.append("")
     return "\n".join(lines) + "\n" + render_check(report, marks)
+
+
+# -- --all-profiles: one short block per profile, then the details of the failing ones ----------
+
+
+def render_fleet(fleet: Fleet, marks: Marks, width: int | None = None) -> str:
+    """Every profile in a few lines, then each failing profile's full check or error."""
+    width = width or _width()
+    lines = [fleet_summary(fleet, marks), ""]
+    for check in fleet.checks:
+        lines += _profile_block(check, marks)
+    failing = fleet.failing
+    if failing:
+        lines += ["", "Details of the failing profiles:"]
+    for check in failing:
+        lines += ["", f"== {check.profile} (exit {check.exit_code}) =="]
+        lines.append(_profile_details(check, marks, width).rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def fleet_summary(fleet: Fleet, marks: Marks) -> str:
+    """One line: how many profiles, how many work, the exit code."""
+    total, failing = len(fleet.checks), len(fleet.failing)
+    mark = marks.bad if failing else marks.ok
+    noun = "profile" if total == 1 else "profiles"
+    working = total - failing
+    verdict = (
+        f"{working} work{'s' if working == 1 else ''}, {failing} {'does' if failing == 1 else 'do'} not"
+        if failing
+        else "every one works"
+    )
+    return f"{mark} {total} {noun}: {verdict} (exit {fleet.exit_code})."
+
+
+def _profile_block(check: ProfileCheck, marks: Marks) -> list[str]:
+    report, failure = check.report, check.failure
+    if report is None or (failure is not None and report.found is None):
+        title = failure.message if failure is not None else "not checked"
+        return [f"  {check.profile:<20} {marks.bad} {title}"]
+    lines = [f"  {check.profile:<20} {_headline(report, marks)}"]
+    found, info = report.found, report.graph.token_info
+    if found is not None:
+        where = f"{found.masked} from {sources.describe(found.source, found.location)}"
+        if info is not None:
+            expiry = "never" if info.expires_at is None else format_time(info.expires_at)
+            where += f"; {TYPE_NAMES.get(info.type or '', 'unknown kind')}, expires {expiry}"
+        lines.append(f"  {'':<20} {where}")
+    return lines
+
+
+def _profile_details(check: ProfileCheck, marks: Marks, width: int) -> str:
+    failure = check.failure
+    if failure is not None and (check.report is None or check.report.found is None):
+        return render_error(failure.title, failure.message, failure.fix, marks.bad, width)
+    assert check.report is not None  # a ProfileCheck has a report or a failure
+    return render_check(check.report, marks, width)

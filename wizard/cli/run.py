@@ -177,6 +177,7 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
         timeout=getattr(args, "timeout", None),
         warn_days=getattr(args, "warn_days", None),
         profile=getattr(args, "profile", None),
+        app_context=not getattr(args, "all_profiles", False),  # each profile's is read apart
     )
 
 

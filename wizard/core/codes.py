@@ -40,6 +40,11 @@ class ProblemCode(StrEnum):
     # extend and refresh only
     EXCHANGE_REFUSED = "exchange_refused"
     CANNOT_EXCHANGE = "cannot_exchange"
+    # --all-profiles only: a profile that could not be checked as configured
+    SETTING_INVALID = "setting_invalid"
+    """A profile's setting (such as WHATSAPP_BUSINESS_ACCOUNT_ID_ACME) is not valid (exit 2)."""
+    STORE_UNREADABLE = "store_unreadable"
+    """A store above any token of the profile could not be read (exit 5)."""
 
 
 class WarningCode(StrEnum):

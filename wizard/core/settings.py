@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -67,21 +67,18 @@ def load_settings(
     timeout: float | None = None,
     warn_days: int | None = None,
     profile: str | None = None,
+    app_context: bool = True,
 ) -> Settings:
     """Flags win over the environment, which wins over `.env`; bad values raise SettingsError.
 
     The app context (WHATSAPP_APP_ID, ...) is read under the profile's names only, such as
     WHATSAPP_APP_ID_ACME: another app's id must never be checked against this profile's token.
+    Without `app_context` (`--all-profiles`) it is left out: each profile's comes from
+    `for_profile`, so one profile's broken value stops that profile only.
     """
     dotenv = dotenv or {}
     chosen = choose_profile(profile, environ)
-
-    def context(name: str) -> str | None:
-        name = chosen.var(name)
-        return (environ.get(name) or dotenv.get(name) or "").strip() or None
-
-    secret = context(APP_SECRET_VAR)
-    return Settings(
+    base = Settings(
         graph_url=check_graph_url(graph_url or environ.get(GRAPH_URL_VAR) or DEFAULT_GRAPH_URL),
         graph_version=check_graph_version(
             graph_version or environ.get(GRAPH_VERSION_VAR) or GRAPH_VERSION
@@ -95,13 +92,32 @@ def load_settings(
                 allow_zero=True,
             )
         ),
-        app_id=require_setting_id(context(APP_ID_VAR), chosen.var(APP_ID_VAR)),
-        app_secret=SecretToken(secret) if secret else None,
-        business_account_id=require_setting_id(context(ACCOUNT_ID_VAR), chosen.var(ACCOUNT_ID_VAR)),
-        phone_number_id=require_setting_id(
-            context(PHONE_NUMBER_ID_VAR), chosen.var(PHONE_NUMBER_ID_VAR)
-        ),
         profile=chosen,
+    )
+    return for_profile(base, chosen, environ, dotenv) if app_context else base
+
+
+def for_profile(
+    base: Settings, profile: Profile, environ: Mapping[str, str], dotenv: Mapping[str, str]
+) -> Settings:
+    """`base` for another profile: that profile's app context, under its own names only."""
+
+    def context(name: str) -> str | None:
+        name = profile.var(name)
+        return (environ.get(name) or dotenv.get(name) or "").strip() or None
+
+    secret = context(APP_SECRET_VAR)
+    return replace(
+        base,
+        app_id=require_setting_id(context(APP_ID_VAR), profile.var(APP_ID_VAR)),
+        app_secret=SecretToken(secret) if secret else None,
+        business_account_id=require_setting_id(
+            context(ACCOUNT_ID_VAR), profile.var(ACCOUNT_ID_VAR)
+        ),
+        phone_number_id=require_setting_id(
+            context(PHONE_NUMBER_ID_VAR), profile.var(PHONE_NUMBER_ID_VAR)
+        ),
+        profile=profile,
     )
 
 

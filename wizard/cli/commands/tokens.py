@@ -21,6 +21,7 @@ from wizard.core.codes import ExitCode, ProblemCode, Source, StoreTarget
 from wizard.core.errors import (
     EnvFileError,
     KeyringUnavailable,
+    SettingsError,
     StoreError,
     TokenFormatError,
     WaTokenError,
@@ -45,7 +46,14 @@ def cmd_check(
     stdin: TextIO,
     console: Console,
 ) -> int:
-    """Test one token, by the contract's precedence."""
+    """Test one token, by the contract's precedence (or every profile's, --all-profiles)."""
+    if args.all_profiles:
+        if args.stdin == "-":
+            raise SettingsError(
+                "--all-profiles checks the stored tokens; it reads no token from standard input.",
+                fix="Leave out `-`, or check the piped token alone: `wa-token check -`.",
+            )
+        return _check_fleet(settings, environ, console, as_json=args.json, status=False)
     try:
         found = _token_for_check(args, settings, environ, stdin)
     except TokenFormatError as err:
@@ -64,6 +72,8 @@ def cmd_status(
     console: Console,
 ) -> int:
     """Every stored source, which one wins, the winner's check, and the profiles found."""
+    if args.all_profiles:
+        return _check_fleet(settings, environ, console, as_json=args.json, status=True)
     readings = sources.read_stored(environ, settings.env_file, settings.profile.token_key)
     winner = sources.winner_of(readings)
     blocking = _error_above_winner(readings, winner)
@@ -166,6 +176,26 @@ COMMANDS: dict[str, Command] = {
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+def _check_fleet(
+    settings: Settings,
+    environ: Mapping[str, str],
+    console: Console,
+    *,
+    as_json: bool,
+    status: bool,
+) -> int:
+    """--all-profiles: every profile side by side; one block each, then the failing ones."""
+    from wizard.core.fleet import check_profiles, fleet_json  # only --all-profiles needs it
+
+    fleet = check_profiles(settings, environ, status=status)
+    if as_json:
+        console.out.write(json_text(fleet_json(fleet, status=status)) + "\n")
+        console.err.write(render.fleet_summary(fleet, console.marks) + "\n")
+    else:
+        console.out.write(render.render_fleet(fleet, console.marks))
+    return fleet.exit_code
 
 
 def _token_for_check(

@@ -66,3 +66,26 @@ def outcome_of(call: Callable[[], _T]) -> _T | Exception:
         return call()
     except Exception as exc:  # noqa: BLE001 -- the caller decides what each failure means
         return exc
+
+
+def run_bounded(calls: Sequence[Callable[[], _T]], limit: int) -> list[_T | Exception]:
+    """Each call's result or exception, in order, with at most `limit` running at once: a few
+    workers take the calls one after another, so a hundred calls never start a hundred threads.
+    """
+    results: list[_T | Exception] = []
+    pending = iter(range(len(calls)))
+    taking = threading.Lock()
+    slots: list[_T | Exception | None] = [None] * len(calls)
+
+    def work() -> None:
+        while True:
+            with taking:
+                index = next(pending, None)
+            if index is None:
+                return
+            slots[index] = outcome_of(calls[index])
+
+    for worker in [Background(work) for _ in range(min(limit, len(calls)))]:
+        worker.result()
+    results.extend(slots)  # type: ignore[arg-type]  # every slot was filled
+    return results

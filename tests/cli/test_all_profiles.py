@@ -1,0 +1,103 @@
+"""`check --all-profiles` and `status --all-profiles`: every profile found, side by side; JSON
+`{"profiles": [...]}`, the worst exit code, one block per profile then the failing ones' details."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import Cli
+from wizard.testing.fake_graph import TOKENS, FakeGraphServer
+
+FLEET_ENV = (
+    f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['valid']}\n"
+    f"WHATSAPP_CLOUD_API_TOKEN_ACME={TOKENS['expired']}\n"
+    f"WHATSAPP_CLOUD_API_TOKEN_SHOP_2={TOKENS['valid']}\n"
+    "WHATSAPP_BUSINESS_ACCOUNT_ID_SHOP_2=12ab\n"
+    f"WHATSAPP_CLOUD_API_TOKEN_BUSY={TOKENS['rate_limited']}\n"
+)
+"""Four profiles in one .env: one works, one expired, one with a broken setting, one rate limited."""
+
+
+def _write_env(cli: Cli, text: str) -> None:
+    env_file = Path(cli.cwd) / ".env"
+    env_file.write_text(text, encoding="utf-8")
+    env_file.chmod(0o600)
+
+
+def test_check_all_profiles_json_has_every_profile_and_the_worst_exit_code(
+    cli: Cli, fake_graph: FakeGraphServer
+) -> None:
+    _write_env(cli, FLEET_ENV)
+    run = cli("check", "--all-profiles", "--json")
+    body = json.loads(run.out)
+    entries = {e["profile"]: e for e in body["profiles"]}
+    assert list(body) == ["profiles"] and list(entries) == ["default", "acme", "busy", "shop_2"]
+    assert run.code == 1  # the expired token is worse than the broken setting and Graph's limit
+    assert entries["default"]["ok"] is True and entries["default"]["exit_code"] == 0
+    assert entries["acme"]["problems"][0]["code"] == "token_expired"
+    assert entries["acme"]["exit_code"] == 1 and entries["acme"]["token"]["masked"]
+    broken = entries["shop_2"]
+    assert broken["exit_code"] == 2 and broken["token"] is None
+    assert broken["problems"][0]["code"] == "setting_invalid"
+    assert "WHATSAPP_BUSINESS_ACCOUNT_ID_SHOP_2" in broken["problems"][0]["title"]
+    assert entries["busy"]["problems"][0]["code"] == "rate_limited"
+    assert entries["busy"]["exit_code"] == 4
+    busy = [r for r in fake_graph.requests if TOKENS["rate_limited"] in str(r.headers)]
+    assert 0 < len(busy) <= 2 * 2  # debug_token and /me, each tried at most twice: no loop
+    assert TOKENS["valid"] not in run.out + run.err and "12ab" not in run.out
+
+
+def test_a_broken_setting_of_the_chosen_profile_stops_only_that_profile(cli: Cli) -> None:
+    _write_env(
+        cli,
+        f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['valid']}\nWHATSAPP_PHONE_NUMBER_ID=+1555\n"
+        f"WHATSAPP_CLOUD_API_TOKEN_ACME={TOKENS['valid']}\n",
+    )
+    run = cli("check", "--all-profiles", "--json")
+    entries = {e["profile"]: e for e in json.loads(run.out)["profiles"]}
+    assert run.code == 2  # alone, `wa-token check` exits 2 before any request
+    assert entries["default"]["problems"][0]["code"] == "setting_invalid"
+    assert entries["acme"]["ok"] is True
+
+
+def test_the_text_is_one_block_per_profile_then_the_failing_ones_in_full(cli: Cli) -> None:
+    _write_env(cli, FLEET_ENV)
+    run = cli("check", "--all-profiles")
+    blocks, _, details = run.out.partition("Details of the failing profiles:")
+    assert run.code == 1 and details
+    for name in ("default", "acme", "shop_2", "busy"):
+        assert f"  {name} " in blocks
+    assert "== acme (exit 1) ==" in details and "[token_expired]" in details
+    assert "== shop_2 (exit 2) ==" in details and "== busy (exit 4) ==" in details
+    assert "== default" not in details  # a working profile has no details
+    assert run.out.splitlines()[0].endswith("(exit 1).")
+
+
+def test_every_profile_working_exits_0(cli: Cli) -> None:
+    _write_env(
+        cli,
+        f"WHATSAPP_CLOUD_API_TOKEN_A={TOKENS['valid']}\n"
+        f"WHATSAPP_CLOUD_API_TOKEN_B={TOKENS['valid']}\n",
+    )
+    run = cli("check", "--all-profiles", env={"WHATSAPP_BUSINESS_ACCOUNT_ID_B": "102290129340398"})
+    assert run.code == 0, run.text
+    assert "Details" not in run.out and "2 profiles" in run.out
+
+
+def test_all_profiles_reads_no_token_from_stdin(cli: Cli) -> None:
+    run = cli("check", "--all-profiles", "-", stdin=TOKENS["valid"])
+    assert run.code == 2 and "--all-profiles" in run.err
+    assert TOKENS["valid"] not in run.text
+
+
+def test_status_all_profiles_json_gives_each_profiles_sources_and_check(cli: Cli) -> None:
+    _write_env(cli, FLEET_ENV)
+    run = cli("status", "--all-profiles", "--json", env={"WHATSAPP_CLOUD_API_TOKEN_ACME": "x"})
+    entries = {e["profile"]: e for e in json.loads(run.out)["profiles"]}
+    assert run.code == 1
+    acme = entries["acme"]
+    assert [s["source"] for s in acme["sources"]] == ["environment", "dotenv", "keyring"]
+    assert acme["active"]["problems"][0]["code"] == "token_malformed"  # "x" wins over .env
+    assert entries["default"]["active"]["ok"] is True and entries["default"]["exit_code"] == 0
+    assert entries["shop_2"]["problems"][0]["code"] == "setting_invalid"

@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere: use this checkou
     sys.path.insert(0, str(ROOT))
 
 from wizard.core.stores.env_store import write_env_token
-from wizard.testing.fake_graph import TOKENS, FakeGraphServer
+from wizard.testing.fake_graph import TOKENS, FakeGraphServer, benchmark_waba_ids
 from wizard.testing.traffic import CountingFakeGraphServer
 
 STARTUP_GOAL = 1.3
@@ -454,6 +454,86 @@ def check_latency(rounds: int, work: Path, counts: Sequence[int]) -> None:
     )
 
 
+# -- 2b. levels of waiting: a known account, a fleet of profiles -----------------------------------
+
+LEVELS_GOALS = {"known account": 1.2, "10 profiles": 2.3}
+"""Issue 22: (time at L - time at 0) / L, the round trips a run waits for."""
+FLEET_PROFILES = 10
+
+
+def waiting_levels(rounds: int, work: Path) -> None:
+    """Levels of waiting, (t(L) - t(0)) / L, for today's check (one account, not configured), the
+    same check with WHATSAPP_BUSINESS_ACCOUNT_ID set, and `check --all-profiles` of 10 profiles;
+    each at L = 200 ms and L = 0 in the same rounds, with the fake's requests and connections."""
+    account = benchmark_waba_ids(1)[0]
+    token = TOKENS["many"]
+    fleet_env = "".join(f"WHATSAPP_CLOUD_API_TOKEN_P{i}={token}\n" for i in range(FLEET_PROFILES))
+    cases = {
+        "unknown account (today)": (["check", "--json", "-"], {}, ""),
+        "known account": (["check", "--json", "-"], {"WHATSAPP_BUSINESS_ACCOUNT_ID": account}, ""),
+        "10 profiles": (["check", "--all-profiles", "--json"], {}, fleet_env),
+    }
+    rows = []
+    for name, (args, extra, dotenv) in cases.items():
+        folder = work / name.replace(" ", "-").replace("(", "").replace(")", "")
+        folder.mkdir(exist_ok=True)
+        (folder / ".env").write_text(dotenv, encoding="utf-8")
+        (folder / ".env").chmod(0o600)
+        stdin = None if dotenv else token.encode()
+        with (
+            CountingFakeGraphServer(latency=GRAPH_LATENCY, accounts=1) as slow_server,
+            CountingFakeGraphServer(accounts=1) as fast_server,
+        ):
+            servers = {"slow": slow_server, "fast": fast_server}
+
+            def run(which: str) -> float:
+                server = servers[which]
+                server.reset()
+                env = {**server_env(server.url, work), **extra}
+                return run_process(
+                    [*wa_token_command(), *args], env, folder, stdin=stdin, ok=(0,)
+                ).seconds
+
+            try:
+                samples = interleave(
+                    {"fast": lambda: run("fast"), "slow": lambda: run("slow")}, "fast", rounds
+                )
+            except RuntimeError as exc:  # e.g. --checkout of a wa-token without --all-profiles
+                why = str(exc).strip().splitlines()[-1][-60:]
+                rows.append(Row((name, "not measured:", why, "", "", "", ""), False))
+                continue
+            traffic = slow_server.traffic
+        slow, fast = samples["slow"].values, samples["fast"].values
+        levels = [(s - f) / GRAPH_LATENCY for s, f in zip(slow, fast, strict=True)]
+        level = statistics.median(levels)
+        goal = LEVELS_GOALS.get(name)
+        rows.append(
+            Row(
+                (
+                    name,
+                    ms(statistics.median(fast)),
+                    ms(statistics.median(slow)),
+                    f"{level:.2f} ({min(levels):.2f}-{max(levels):.2f})",
+                    f"<= {goal}" if goal else "(2.0 today)",
+                    str(traffic.requests),
+                    str(traffic.connections),
+                ),
+                None if goal is None else level <= goal,
+            )
+        )
+    print_table(
+        f"Levels of waiting ((t at L - t at 0) / L, L = {GRAPH_LATENCY * 1000:.0f} ms, whole "
+        f"process, {rounds} interleaved rounds)",
+        ("case", "t at 0", "t at L", "levels", "goal", "requests", "connections"),
+        rows,
+        [
+            "one account with 3 numbers per token; the grants name only that account",
+            f"10 profiles: {FLEET_PROFILES} tokens in .env, `check --all-profiles --json`",
+            "requests and TCP connections: counted by the fake server, for the last run at L",
+        ],
+    )
+
+
 # -- 3. wizard first paint ------------------------------------------------------------------------
 
 _SESSIONS = itertools.count()
@@ -618,7 +698,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=("startup", "latency", "paint", "save"),
+        choices=("startup", "latency", "levels", "paint", "save"),
         action="append",
         help="run only this section (repeatable)",
     )
@@ -643,6 +723,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sections: list[tuple[str, str, Callable[[], None]]] = [
         ("startup", "CLI start-up", lambda: cli_startup(rounds, work)),
         ("latency", "Check latency", lambda: check_latency(slow_rounds, work, counts)),
+        ("levels", "Levels of waiting", lambda: waiting_levels(rounds, work)),
         ("paint", "Wizard first paint", lambda: wizard_first_paint(slow_rounds, work)),
         ("save", ".env save", lambda: env_save(slow_rounds, work)),
     ]

@@ -101,3 +101,28 @@ def test_status_all_profiles_json_gives_each_profiles_sources_and_check(cli: Cli
     assert acme["active"]["problems"][0]["code"] == "token_malformed"  # "x" wins over .env
     assert entries["default"]["active"]["ok"] is True and entries["default"]["exit_code"] == 0
     assert entries["shop_2"]["problems"][0]["code"] == "setting_invalid"
+
+
+def test_a_hanging_a_garbled_and_a_malformed_profile_leave_the_others_checked(cli: Cli) -> None:
+    _write_env(
+        cli,
+        f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['valid']}\n"
+        f"WHATSAPP_CLOUD_API_TOKEN_STUCK={TOKENS['hang']}\n"
+        f"WHATSAPP_CLOUD_API_TOKEN_GARBLED={TOKENS['truncated_json']}\n"
+        f'WHATSAPP_CLOUD_API_TOKEN_PASTED="Bearer {TOKENS["valid"]}"\n'
+        f"WHATSAPP_CLOUD_API_TOKEN_LAST={TOKENS['valid']}\n",
+    )
+    run = cli("--timeout", "1", "check", "--all-profiles", "--json")
+    entries = {e["profile"]: e for e in json.loads(run.out)["profiles"]}
+    codes = {
+        name: e["problems"][0]["code"] if e["problems"] else "ok" for name, e in entries.items()
+    }
+    assert codes == {
+        "default": "ok",
+        "garbled": "graph_error",
+        "last": "ok",
+        "pasted": "token_malformed",
+        "stuck": "graph_unreachable",
+    }
+    assert run.code == 1  # the malformed one; Graph's side alone would be 4
+    assert TOKENS["valid"] not in run.text

@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEADINGS = ("CLI start-up", "Check latency", "Wizard first paint", ".env save")
+HEADINGS = (
+    "CLI start-up",
+    "Check latency",
+    "Wizard first paint",
+    ".env save",
+    "Levels of waiting",
+)
 COLUMNS = (
     "command",
     "median",
@@ -19,6 +25,7 @@ COLUMNS = (
     "connections",
     "lines",
     "per-line ratio",
+    "levels",
 )
 
 

@@ -135,3 +135,18 @@ def test_no_profile_anywhere_is_the_chosen_profile_without_a_token(
     [entry] = fleet_json(fleet)["profiles"]
     assert entry["profile"] == "default" and entry["problems"][0]["code"] == "token_missing"
     assert fleet.exit_code == ExitCode.NO_TOKEN
+
+
+def test_an_unreadable_env_file_is_reported_not_passed_over(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    env_file = tmp_path / ".env"
+    env_file.mkdir()  # a directory: its profiles cannot be listed
+    environ = {"WHATSAPP_CLOUD_API_TOKEN_ACME": TOKENS["valid"]}
+    with CountingFakeGraphServer() as server:
+        fleet = check_profiles(Settings(graph_url=server.url, env_file=env_file), environ)
+    entries = {e["profile"]: e for e in fleet_json(fleet)["profiles"]}
+    assert entries["acme"]["ok"] is True
+    assert entries["default"]["problems"][0]["code"] == "store_unreadable"
+    assert fleet.exit_code == ExitCode.STORE

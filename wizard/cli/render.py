@@ -228,9 +228,10 @@ def render_verbose(readings: list[sources.SourceReading], report: CheckReport, m
 def render_fleet(fleet: Fleet, marks: Marks, width: int | None = None) -> str:
     """Every profile in a few lines, then each failing profile's full check or error."""
     width = width or _width()
+    column = min(20, max((len(c.profile) for c in fleet.checks), default=0))
     lines = [fleet_summary(fleet, marks), ""]
     for check in fleet.checks:
-        lines += _profile_block(check, marks)
+        lines += _profile_block(check, marks, column, width)
     failing = fleet.failing
     if failing:
         lines += ["", "Details of the failing profiles:"]
@@ -254,19 +255,21 @@ def fleet_summary(fleet: Fleet, marks: Marks) -> str:
     return f"{mark} {total} {noun}: {verdict} (exit {fleet.exit_code})."
 
 
-def _profile_block(check: ProfileCheck, marks: Marks) -> list[str]:
+def _profile_block(check: ProfileCheck, marks: Marks, column: int, width: int) -> list[str]:
+    """Two lines at most: the verdict, then the token's mask, place, type and expiry."""
     report, failure = check.report, check.failure
+    first, rest = f"  {check.profile:<{column}}  ", " " * (column + 4)
     if report is None or (failure is not None and report.found is None):
         title = failure.message if failure is not None else "not checked"
-        return [f"  {check.profile:<20} {marks.bad} {title}"]
-    lines = [f"  {check.profile:<20} {_headline(report, marks)}"]
+        return _wrap(f"{marks.bad} {title}", width, first, rest)
+    lines = _wrap(_headline(report, marks), width, first, rest)
     found, info = report.found, report.graph.token_info
     if found is not None:
         where = f"{found.masked} from {sources.describe(found.source, found.location)}"
         if info is not None:
             expiry = "never" if info.expires_at is None else format_time(info.expires_at)
             where += f"; {TYPE_NAMES.get(info.type or '', 'unknown kind')}, expires {expiry}"
-        lines.append(f"  {'':<20} {where}")
+        lines += _wrap(where, width, rest, rest)
     return lines
 
 

@@ -97,8 +97,8 @@ def check_profiles(
     others are still checked; nothing is retried beyond each request's own single retry.
     """
     now = now or datetime.now(UTC)
-    dotenv = _dotenv(settings)
-    names = profile_names(environ, dotenv, settings)
+    dotenv, readable = _dotenv(settings)
+    names = profile_names(environ, dotenv, settings, dotenv_readable=readable)
     pool = SharedPool(transport, POOL_CONNECTIONS)
     try:
         calls = [
@@ -115,19 +115,27 @@ def check_profiles(
 
 
 def profile_names(
-    environ: Mapping[str, str], dotenv: Mapping[str, str], settings: Settings
+    environ: Mapping[str, str],
+    dotenv: Mapping[str, str],
+    settings: Settings,
+    *,
+    dotenv_readable: bool = True,
 ) -> tuple[str, ...]:
-    """The profiles found; the chosen one alone when none is (its check says "no token")."""
-    listed = profiles.list_profiles(environ, dotenv, profiles.read_profile_index())
-    return tuple(p.name for p in listed) or (settings.profile.name,)
+    """The profiles found; the chosen one alone when none is (its check says "no token"), and
+    the chosen one too when `.env` cannot be read (its check says why: the profiles stored
+    there cannot be listed)."""
+    names = [p.name for p in profiles.list_profiles(environ, dotenv, profiles.read_profile_index())]
+    if not names or (not dotenv_readable and settings.profile.name not in names):
+        names.append(settings.profile.name)
+    return tuple(names)
 
 
-def _dotenv(settings: Settings) -> dict[str, str]:
-    """The `.env` values; {} when it cannot be read (each profile's check then says why)."""
+def _dotenv(settings: Settings) -> tuple[dict[str, str], bool]:
+    """The `.env` values, and whether the file could be read ({} and False when not)."""
     try:
-        return env_store.read_env_file(settings.env_file)
+        return env_store.read_env_file(settings.env_file), True
     except EnvFileError:
-        return {}
+        return {}, False
 
 
 def _check_one(

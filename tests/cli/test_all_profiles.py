@@ -46,6 +46,7 @@ def test_check_all_profiles_json_has_every_profile_and_the_worst_exit_code(
     busy = [r for r in fake_graph.requests if TOKENS["rate_limited"] in str(r.headers)]
     assert 0 < len(busy) <= 2 * 2  # debug_token and /me, each tried at most twice: no loop
     assert TOKENS["valid"] not in run.out + run.err and "12ab" not in run.out
+    assert not [r for r in fake_graph.requests if "12ab" in r.path + str(r.query)]  # unsent
 
 
 def test_a_broken_setting_of_the_chosen_profile_stops_only_that_profile(cli: Cli) -> None:

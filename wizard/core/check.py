@@ -285,6 +285,17 @@ def report_json(report: CheckReport) -> dict[str, Any]:
     }
 
 
+def tokenless_json(code: str, message: str, fix: str) -> dict[str, Any]:
+    """The check object of a run that had no token to check: one problem, no token."""
+    return {
+        "ok": False,
+        "token": None,
+        "whatsapp_business_accounts": [],
+        "problems": [{"code": code, "title": message, "fix": fix}],
+        "warnings": [],
+    }
+
+
 def status_json(
     readings: list[sources.SourceReading],
     report: CheckReport | None,

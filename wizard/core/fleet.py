@@ -10,7 +10,13 @@ from typing import Any, NamedTuple
 import httpx
 
 from wizard.core import profiles
-from wizard.core.check import CheckReport, check_found_token, report_json, status_json
+from wizard.core.check import (
+    CheckReport,
+    check_found_token,
+    report_json,
+    status_json,
+    tokenless_json,
+)
 from wizard.core.codes import ExitCode, ProblemCode
 from wizard.core.errors import EnvFileError, SettingsError, StoreError
 from wizard.core.graph.threads import run_bounded
@@ -228,15 +234,4 @@ def failure_json(failure: Failure | None) -> dict[str, Any]:
         if isinstance(failure, SettingsError)
         else ProblemCode.STORE_UNREADABLE
     )
-    finding = {
-        "code": code,
-        "title": failure.message if failure else "",
-        "fix": failure.fix if failure else "",
-    }
-    return {
-        "ok": False,
-        "token": None,
-        "whatsapp_business_accounts": [],
-        "problems": [finding],
-        "warnings": [],
-    }
+    return tokenless_json(code, failure.message if failure else "", failure.fix if failure else "")

@@ -16,7 +16,13 @@ from wizard.cli.jsonout import json_text
 from wizard.cli.render import render_check, render_error, render_profiles, summary_line
 from wizard.cli.stdin import EMPTY_STDIN, EmptyStdin, read_limited
 from wizard.core import profiles
-from wizard.core.check import CheckReport, check_found_token, report_json, status_json
+from wizard.core.check import (
+    CheckReport,
+    check_found_token,
+    report_json,
+    status_json,
+    tokenless_json,
+)
 from wizard.core.codes import ExitCode, ProblemCode, Source, StoreTarget
 from wizard.core.errors import (
     EnvFileError,
@@ -213,15 +219,7 @@ def _token_for_check(
 
 def _write_tokenless_json(code: ProblemCode, err: WaTokenError, console: Console) -> None:
     """The check object for a run that never had a token to check: one problem, no token."""
-    finding = {"code": code, "title": err.message, "fix": err.fix}
-    body = {
-        "ok": False,
-        "token": None,
-        "whatsapp_business_accounts": [],
-        "problems": [finding],
-        "warnings": [],
-    }
-    console.out.write(json_text(body) + "\n")
+    console.out.write(json_text(tokenless_json(code, err.message, err.fix)) + "\n")
 
 
 def _report_malformed_paste(err: TokenFormatError, as_json: bool, console: Console) -> int:

@@ -14,6 +14,10 @@ about; absolute times are context only. Against the fake Graph server on loopbac
   2L + the start-up of `check` at L = 0 measured in the same rounds (goal <= 1), with the requests the fake answered and
   the TCP connections it accepted (goal: ceil(K/50) requests after debug_token);
 - the wizard's first paint vs a minimal Textual app, both in tmux at 80x24 (goal <= 1.5x).
+- levels of waiting, (t at L - t at 0) / L, of the same command at L = 200 ms and at 0 in the
+  same rounds: `check` with WHATSAPP_BUSINESS_ACCOUNT_ID set (goal <= 1.2) and
+  `check --all-profiles` of 10 profiles (goal <= 2.3), next to today's `check` (2.0), with the
+  requests and connections the fake counted.
 
 The CLI runs as on a server, in CI or from cron: no keyring configured and no D-Bus session
 bus, so keyring has nothing to find (and nothing of yours is read); and, as once installed, from

@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 from pathlib import Path
 
 from tests.conftest import Cli
+from tests.support.processes import start
+from tests.support.waiting import wait_until
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 
 FLEET_ENV = (
@@ -127,3 +131,24 @@ def test_a_hanging_a_garbled_and_a_malformed_profile_leave_the_others_checked(cl
     }
     assert run.code == 1  # the malformed one; Graph's side alone would be 4
     assert TOKENS["valid"] not in run.text
+
+
+def test_ctrl_c_ends_a_fleet_waiting_on_a_hanging_graph_at_once(
+    cli: Cli, fake_graph: FakeGraphServer
+) -> None:
+    _write_env(cli, "".join(f"WHATSAPP_CLOUD_API_TOKEN_P{i}={TOKENS['hang']}\n" for i in range(30)))
+    proc = start(cli, "--timeout", "60", "check", "--all-profiles", stdin=subprocess.DEVNULL)
+    try:
+        # ready: ten profiles (the workers' bound) are waiting for answers that never come
+        wait_until(
+            lambda: len(fake_graph.requests) >= 10 or proc.poll() is not None,
+            "wa-token asking the fake Graph for ten profiles",
+        )
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err.decode()
+    assert b"Traceback" not in err
+    assert len({r.headers.get("authorization") for r in fake_graph.requests}) == 1  # one token
+    assert len(fake_graph.requests) <= 3 * 10  # the other twenty profiles never started

@@ -106,14 +106,13 @@ def check_profiles(
     dotenv, readable = _dotenv(settings)
     names = profile_names(environ, dotenv, settings, dotenv_readable=readable)
     pool = SharedPool(transport, POOL_CONNECTIONS)
-    try:
-        calls = [
-            partial(_check_one, name, settings, environ, dotenv, pool, status, now)
-            for name in names
-        ]
-        results = run_bounded(calls, PROFILES_AT_ONCE)
-    finally:
-        pool.shut()
+    calls = [
+        partial(_check_one, name, settings, environ, dotenv, pool, status, now) for name in names
+    ]
+    results = run_bounded(calls, PROFILES_AT_ONCE)
+    # Only here: closing a pool whose connections other threads are still waiting on blocks
+    # until they time out, so a Ctrl-C (which ends the process) leaves it to the exit.
+    pool.shut()
     for result in results:
         if isinstance(result, Exception):
             raise result  # a bug: every expected failure is a ProfileCheck

@@ -119,3 +119,31 @@ def _now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+def test_another_accounts_failure_does_not_turn_the_configured_accounts_verdict() -> None:
+    other = "102290129340377"
+    debug = {
+        **DEBUG_DATA,
+        "granular_scopes": [
+            {"scope": s, "target_ids": [WABA, other]}
+            for s in ("whatsapp_business_management", "whatsapp_business_messaging")
+        ],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/v27.0/")
+        if path == "debug_token":
+            return httpx.Response(200, json={"data": debug})
+        if path == WABA:
+            return httpx.Response(200, json={**ACCOUNT, "phone_numbers": {"data": [NUMBER]}})
+        if path == other:
+            return httpx.Response(500, json={"error": {"message": "x", "code": 1}})
+        return httpx.Response(200, json=ME)
+
+    transport = httpx.MockTransport(handler)
+    with GraphClient(GRAPH, transport=transport, retry_backoff=0.0) as client:
+        graph = inspect_token(client, TOKEN, expected_account_id=WABA)
+    diagnosis = diagnose(graph, LocalFacts(now=_now(), expected_account_id=WABA))
+    assert [a.id for a in graph.accounts] == [WABA] and graph.account_errors[0][0] == other
+    assert diagnosis.ok and diagnosis.exit_code == 0

@@ -152,3 +152,17 @@ def test_ctrl_c_ends_a_fleet_waiting_on_a_hanging_graph_at_once(
     assert b"Traceback" not in err
     assert len({r.headers.get("authorization") for r in fake_graph.requests}) == 1  # one token
     assert len(fake_graph.requests) <= 3 * 10  # the other twenty profiles never started
+
+
+def test_profiles_in_a_real_keyring_are_checked_side_by_side(keyring_cli: Cli) -> None:
+    names = [f"k{i}" for i in range(6)]
+    for name in names:
+        assert (
+            keyring_cli("--profile", name, "save", "--to", "keyring", stdin=TOKENS["valid"]).code
+            == 0
+        )
+    run = keyring_cli("check", "--all-profiles", "--json")
+    entries = json.loads(run.out)["profiles"]
+    assert run.code == 0, run.err
+    assert [e["profile"] for e in entries] == names  # found through the keyring index
+    assert all(e["token"]["source"] == "keyring" and e["ok"] for e in entries)

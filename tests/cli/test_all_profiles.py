@@ -146,9 +146,12 @@ def test_ctrl_c_ends_a_fleet_waiting_on_a_hanging_graph_at_once(cli: Cli) -> Non
                 "wa-token asking the fake Graph for ten profiles",
             )
             proc.send_signal(signal.SIGINT)
-            _out, err = proc.communicate(timeout=10)
+            # at once: well within the 60 s each profile would otherwise wait (a loaded machine
+            # can take a few seconds to schedule it)
+            _out, err = proc.communicate(timeout=30)
         finally:
             proc.kill()
+            proc.communicate()  # closes its pipes, also after a timeout
         asked = list(graph.requests)
     assert proc.returncode == 130, err.decode()
     assert b"Traceback" not in err

@@ -84,8 +84,10 @@ def test_a_hundred_profiles_use_a_few_workers_and_one_bounded_pool(
     # each profile at most three requests at once (debug_token, /me, its account), ten at once
     assert watching.most_in_flight <= 3 * PROFILES_AT_ONCE
     assert traffic.connections <= POOL_CONNECTIONS  # reused from profile to profile
-    # the fake's own handler threads (one per open connection) are part of the count
-    assert watching.most_threads - before <= 4 * PROFILES_AT_ONCE + POOL_CONNECTIONS
+    # no thread storm: a thread per profile would make 300 (three requests each); here each
+    # worker's check runs a few threads beside it (its storage look, /me, its account, a
+    # keyring call), and the fake runs one per open connection
+    assert watching.most_threads - before <= 6 * PROFILES_AT_ONCE + POOL_CONNECTIONS
 
 
 def test_run_bounded_never_runs_more_than_its_limit_and_keeps_the_order() -> None:

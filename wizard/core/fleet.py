@@ -164,25 +164,13 @@ def _check_one(
         report = check_found_token(
             winner, settings, environ, transport=transport, now=now, readings=readings
         )
-        return ProfileCheck(name, report, _error_above(readings, winner), tuple(readings))
+        return ProfileCheck(name, report, sources.error_above(readings, winner), tuple(readings))
     found, error = sources.find_winner(environ, settings.env_file, key)
     if error is not None:
         return ProfileCheck(name, None, error)
     return ProfileCheck(
         name, check_found_token(found, settings, environ, transport=transport, now=now)
     )
-
-
-def _error_above(
-    readings: list[sources.SourceReading], winner: sources.FoundToken | None
-) -> StoreError | None:
-    """The error of a source that failed above the winning one (or above nothing)."""
-    for reading in readings:
-        if winner is not None and reading.source == winner.source:
-            return None
-        if reading.error is not None:
-            return reading.error
-    return None
 
 
 class SharedPool(httpx.BaseTransport):

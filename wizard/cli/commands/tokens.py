@@ -28,7 +28,6 @@ from wizard.core.errors import (
     EnvFileError,
     KeyringUnavailable,
     SettingsError,
-    StoreError,
     TokenFormatError,
     WaTokenError,
 )
@@ -82,7 +81,7 @@ def cmd_status(
         return _check_fleet(settings, environ, console, as_json=args.json, status=True)
     readings = sources.read_stored(environ, settings.env_file, settings.profile.token_key)
     winner = sources.winner_of(readings)
-    blocking = _error_above_winner(readings, winner)
+    blocking = sources.error_above(readings, winner)
     report = check_found_token(winner, settings, environ, readings=readings)
     found_profiles = _profiles_found(environ, settings, readings)
     current = settings.profile.name
@@ -315,17 +314,6 @@ def _profiles_found(
     except EnvFileError:
         dotenv_keys = {}
     return profiles.list_profiles(environ, dotenv_keys, profiles.read_profile_index(readings))
-
-
-def _error_above_winner(
-    readings: list[sources.SourceReading], winner: FoundToken | None
-) -> StoreError | None:
-    for reading in readings:
-        if winner is not None and reading.source == winner.source:
-            return None
-        if reading.error is not None:
-            return reading.error
-    return None
 
 
 _isatty = isatty

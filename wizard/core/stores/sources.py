@@ -182,6 +182,16 @@ def winner_of(readings: list[SourceReading]) -> FoundToken | None:
     return None if reading is None else reading.found
 
 
+def error_above(readings: list[SourceReading], winner: FoundToken | None) -> StoreError | None:
+    """The error of a source that failed above the winning one (or above nothing)."""
+    for reading in readings:
+        if winner is not None and reading.source == winner.source:
+            return None
+        if reading.error is not None:
+            return reading.error
+    return None
+
+
 def shadowed_locations(winner: FoundToken, readings: list[SourceReading]) -> tuple[str, ...]:
     """Lower sources that hold a token different from the winner's."""
     order = [r.source for r in readings]

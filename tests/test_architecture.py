@@ -377,7 +377,12 @@ def test_each_core_package_is_under_the_contract(package: str) -> None:
     assert set(files) <= set(package_files("core")) and set(files) <= set(CORE_FILES)
 
 
-FAKE_SERVER = ("testing/fake_graph", "testing/fake_business.py", "testing/fake_admins.py")
+FAKE_SERVER = (
+    "testing/fake_graph",
+    "testing/fake_business.py",
+    "testing/fake_admins.py",
+    "testing/fake_register.py",
+)
 """The fake Graph server and what it loads (its business routes): standard library only."""
 
 

@@ -225,6 +225,7 @@ COMMAND_MODULES: dict[str, str] = {
     "fix": "fix",
     "provision": "provision",
     "register": "register",
+    "webhook-test": "webhook_test",
 }
 """Each command, in `wa-token --help`'s order, and its module in wizard.cli.commands (loaded
 only when that command runs or the whole parser is built)."""

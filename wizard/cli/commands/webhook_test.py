@@ -1,0 +1,154 @@
+"""`wa-token webhook-test --url URL`: the user's endpoint called as Meta calls it, step by step."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from collections.abc import Mapping
+from typing import TextIO
+
+from wizard.cli.commands.common import Command
+from wizard.cli.console import Console, ask_hidden, isatty
+from wizard.cli.help_texts import GLOBAL_OPTIONS_NOTE
+from wizard.cli.jsonout import json_text
+from wizard.cli.parser import SafeParser, SubParsers
+from wizard.cli.render import _width, render_finding
+from wizard.core import webhook_test as wt
+from wizard.core.errors import EnvFileError
+from wizard.core.settings import Settings
+from wizard.core.stores import env_store
+from wizard.core.token import SecretToken
+from wizard.core.variables import APP_SECRET_VAR
+
+DESCRIPTION = (
+    "Call your webhook endpoint the way Meta will, in four steps:\n"
+    "  1. verification: GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=<random>\n"
+    "     must answer 200 with exactly the challenge\n"
+    "  2. the same with a wrong verify token must be refused\n"
+    "  3. a `messages` notification signed with X-Hub-Signature-256 (HMAC-SHA256 of the body\n"
+    "     with the app secret) must get a 2xx\n"
+    "  4. the same with a wrong signature must be refused\n"
+    f"The verify token comes from {wt.VERIFY_TOKEN_VAR} and the app secret from\n"
+    f"{APP_SECRET_VAR} (environment or .env, profile-suffixed; a hidden prompt in a terminal).\n"
+    "https only, except loopback. Exit 0: steps 1 and 3 pass (2 and 4 failing are warnings);\n"
+    "1: a step failed; 4: the endpoint could not be reached."
+)
+EXAMPLES = (
+    "  wa-token webhook-test --url https://example.com/webhook\n"
+    "  wa-token webhook-test --url http://127.0.0.1:8000/webhook --json"
+)
+
+
+def add_parsers(commands: SubParsers, common: SafeParser) -> None:
+    """webhook-test, with the global options after it too."""
+    command = commands.add_parser(
+        "webhook-test",
+        parents=[common],
+        help="call your webhook endpoint as Meta does (verification, signed notification)",
+        description=DESCRIPTION,
+        epilog=f"examples:\n{EXAMPLES}\n\n{GLOBAL_OPTIONS_NOTE}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_argument(
+        "--url", required=True, metavar="URL", help="your Callback URL (https, or loopback http)"
+    )
+    command.add_argument("--json", action="store_true", help="JSON on stdout")
+
+
+def cmd_webhook_test(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    console: Console,
+) -> int:
+    """Run the four calls and print each step, the problems and the warnings."""
+    wt.require_secret_url(args.url)  # a usage error before any secret is asked for
+    keys = _secrets(settings, environ, stdin, console)
+    report = wt.run_webhook_test(
+        args.url,
+        keys,
+        timeout=settings.timeout,
+        phone_number_id=settings.phone_number_id,
+        business_account_id=settings.business_account_id,
+    )
+    if args.json:
+        console.out.write(json_text(wt.report_json(report)) + "\n")
+        console.say(_headline(report, console))
+    else:
+        console.out.write(render_report(report, console))
+    return report.exit_code
+
+
+def _secrets(
+    settings: Settings, environ: Mapping[str, str], stdin: TextIO, console: Console
+) -> wt.WebhookSecrets:
+    """The verify token and app secret: environment, .env, else a hidden prompt in a terminal."""
+    try:
+        dotenv = env_store.read_env_file(settings.env_file)
+    except EnvFileError:
+        dotenv = {}
+    verify = wt.configured_secret(wt.VERIFY_TOKEN_VAR, settings.profile, environ, dotenv)
+    secret = settings.app_secret
+    interactive = isatty(stdin)
+    if verify is None:
+        verify = _ask(wt.VERIFY_TOKEN_VAR, settings, console, interactive)
+    if secret is None:
+        secret = _ask(APP_SECRET_VAR, settings, console, interactive)
+    return wt.WebhookSecrets(verify, secret)
+
+
+def _ask(name: str, settings: Settings, console: Console, interactive: bool) -> SecretToken:
+    if not interactive:
+        raise wt.missing_secret(name, settings.profile)
+    value = ask_hidden(f"{settings.profile.var(name)} (input is hidden): ", console).strip()
+    if not value:
+        raise wt.missing_secret(name, settings.profile)
+    return SecretToken(value)
+
+
+_LABELS = {
+    wt.WebhookStep.VERIFICATION: "1. verification (right verify token)",
+    wt.WebhookStep.WRONG_VERIFY_TOKEN: "2. verification with a wrong verify token",
+    wt.WebhookStep.SIGNED_NOTIFICATION: "3. notification signed with the app secret",
+    wt.WebhookStep.BAD_SIGNATURE: "4. notification with a wrong signature",
+}
+
+
+def render_report(report: wt.WebhookReport, console: Console) -> str:
+    """The human form: the URL, one line per step, then each problem and warning with its fix."""
+    marks = console.marks
+    lines = [_headline(report, console), f"Endpoint: {report.url}", ""]
+    for result in report.steps:
+        mark = marks.ok if result.passed else (marks.bad if _is_problem(result) else marks.warn)
+        line = f"  {mark} {_LABELS[result.step]}: {result.summary}"
+        lines += textwrap.wrap(line, width=max(40, _width()), subsequent_indent="      ")
+    skipped = len(_LABELS) - len(report.steps)
+    if skipped:
+        lines.append(f"  - the {skipped} later step(s) were not tried: the endpoint did not answer")
+    text = "\n".join(lines) + "\n"
+    for finding in report.problems:
+        text += "\n" + render_finding(finding, marks.bad)
+    for finding in report.warnings:
+        text += "\n" + render_finding(finding, marks.warn)
+    return text
+
+
+def _is_problem(result: wt.StepResult) -> bool:
+    return result.step in (wt.WebhookStep.VERIFICATION, wt.WebhookStep.SIGNED_NOTIFICATION) or (
+        not result.reached
+    )
+
+
+def _headline(report: wt.WebhookReport, console: Console) -> str:
+    marks = console.marks
+    if report.ok and report.warnings:
+        return f"{marks.warn} Meta can verify and reach the endpoint, but it accepts forged calls."
+    if report.ok:
+        return f"{marks.ok} The endpoint answers Meta's verification and notifications correctly."
+    if report.exit_code == 4:
+        return f"{marks.bad} The endpoint could not be reached: try again."
+    return f"{marks.bad} The endpoint would fail Meta's webhook calls."
+
+
+COMMANDS: dict[str, Command] = {"webhook-test": cmd_webhook_test}

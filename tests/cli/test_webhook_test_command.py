@@ -219,3 +219,14 @@ def test_no_mode_prints_the_verify_token_or_the_app_secret(cli: Cli, endpoint: F
         run = webhook_test(cli, endpoint.url, *args)
         assert run.code in (0, 1, 4) and run.out
         assert_no_secret(run)
+
+
+@pytest.mark.parametrize("verify_token", ["x" * 100_000, "two\nlines", "esc\x1b[31m"])
+def test_a_verify_token_that_cannot_travel_in_a_url_is_a_usage_error(
+    cli: Cli, endpoint: FakeWebhook, verify_token: str
+) -> None:
+    run = webhook_test(
+        cli, endpoint.url, env={**SECRETS, "WHATSAPP_WEBHOOK_VERIFY_TOKEN": verify_token}
+    )
+    assert run.code == 2 and "WHATSAPP_WEBHOOK_VERIFY_TOKEN holds" in run.flat_err
+    assert verify_token not in run.text and endpoint.received == []

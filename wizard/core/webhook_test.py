@@ -151,6 +151,24 @@ def configured_secret(
     return SecretToken(value) if value else None
 
 
+MAX_VERIFY_TOKEN_LENGTH = 1024
+"""The longest verify token taken: it travels in a URL (and a real one is a few words)."""
+
+
+def check_verify_token(token: SecretToken, variable: str) -> SecretToken:
+    """A verify token that can travel in a URL: printable, at most MAX_VERIFY_TOKEN_LENGTH
+    characters; else a usage error that does not repeat it."""
+    value = token.reveal()
+    if value.isprintable() and len(value) <= MAX_VERIFY_TOKEN_LENGTH:
+        return token
+    why = "control characters" if not value.isprintable() else "too many characters"
+    raise SettingsError(
+        f"{variable} holds {why}: it cannot be the verify token Meta sends in its request.",
+        fix=f"Set {variable} to the Verify token typed in {CONFIGURATION_PAGE} "
+        f"(printable text, at most {MAX_VERIFY_TOKEN_LENGTH} characters).",
+    )
+
+
 def missing_secret(name: str, profile: Profile) -> SettingsError:
     """The usage error for a verify token or app secret that is set nowhere."""
     variable = profile.var(name)

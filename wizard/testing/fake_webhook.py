@@ -218,3 +218,29 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
         self.close_connection = True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m wizard.testing.fake_webhook [MODE]`: serve until Ctrl-C, print how to test it."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    mode = args[0] if args else "correct"
+    if mode not in MODES:
+        print("modes:\n" + "\n".join(f"  {m:20} {text}" for m, text in MODES.items()))
+        return 2
+    with FakeWebhook(mode) as fake:
+        print(f"fake webhook endpoint ({mode}: {MODES[mode]}) at {fake.url}")
+        print(
+            f"  export WHATSAPP_WEBHOOK_VERIFY_TOKEN={VERIFY_TOKEN} WHATSAPP_APP_SECRET={APP_SECRET}"
+        )
+        print(f"  wa-token webhook-test --url {fake.url}")
+        try:
+            fake.wait_or_stop(10**9)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from collections.abc import Mapping
 from typing import TextIO
 
@@ -10,6 +11,7 @@ from wizard.cli.commands.common import Command, print_problem, stored_token
 from wizard.cli.console import Console, ask_hidden, isatty
 from wizard.cli.help_texts import GLOBAL_OPTIONS_NOTE
 from wizard.cli.parser import SafeParser, SubParsers
+from wizard.cli.render import _width
 from wizard.cli.stdin import read_limited
 from wizard.core import registration
 from wizard.core.codes import ExitCode
@@ -17,10 +19,11 @@ from wizard.core.messaging import check_phone_number_id
 from wizard.core.settings import PHONE_NUMBER_ID_VAR, Settings
 
 DESCRIPTION = (
-    "Register a phone number for the Cloud API with its 6-digit two-step verification PIN\n"
-    "(POST /{phone-number-id}/register). The PIN comes from standard input or a hidden prompt,\n"
-    "never from the command line. Meta allows 10 attempts per number in 72 hours, a wrong PIN\n"
-    "counts, and wa-token never retries a PIN by itself."
+    "Register a phone number for the Cloud API with its 6-digit two-step\n"
+    "verification PIN (POST /{phone-number-id}/register). The PIN comes from\n"
+    "standard input or a hidden prompt, never from the command line. Meta allows\n"
+    "10 attempts per number in 72 hours, a wrong PIN counts, and wa-token never\n"
+    "retries a PIN by itself."
 )
 EXAMPLES = (
     "  wa-token register --phone-number-id 106540352242922\n"
@@ -63,7 +66,9 @@ def cmd_register(
 ) -> int:
     """Read the PIN (never argv), check its shape, send it once, turn a refusal into its fix."""
     if args.pin is not None or args.stray:
-        console.say(PIN_NEVER_AN_ARGUMENT)
+        console.say(
+            textwrap.fill(PIN_NEVER_AN_ARGUMENT, width=max(40, _width()), break_on_hyphens=False)
+        )
         return ExitCode.USAGE
     phone_id = check_phone_number_id(
         registration.check_usable_id(
@@ -74,16 +79,21 @@ def cmd_register(
     found = stored_token(settings, environ, console)
     if found is None:
         return ExitCode.NO_TOKEN
-    console.say(registration.ATTEMPTS_NOTE)
+    console.say(
+        textwrap.fill(registration.ATTEMPTS_NOTE, width=max(40, _width()), break_on_hyphens=False)
+    )
     pin = registration.read_pin(_pin_text(stdin, console, settings.timeout))
     console.say(f"Registering phone number id {phone_id} for the Cloud API…")
     outcome = registration.register_number(settings, found, phone_id, pin)
     if outcome.problem is not None:
         print_problem(outcome.problem, console)
         return outcome.exit_code
-    console.say(
+    done = (
         f"{console.marks.ok} Phone number id {phone_id} is registered for the Cloud API. "
         "Run `wa-token check` to see its status, then `wa-token send-test` to prove it sends."
+    )
+    console.say(
+        textwrap.fill(done, width=max(40, _width()), subsequent_indent="  ", break_on_hyphens=False)
     )
     return ExitCode.OK
 

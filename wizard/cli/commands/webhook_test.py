@@ -22,16 +22,17 @@ from wizard.core.variables import APP_SECRET_VAR
 
 DESCRIPTION = (
     "Call your webhook endpoint the way Meta will, in four steps:\n"
-    "  1. verification: GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=<random>\n"
+    "  1. verification: GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=N\n"
     "     must answer 200 with exactly the challenge\n"
     "  2. the same with a wrong verify token must be refused\n"
-    "  3. a `messages` notification signed with X-Hub-Signature-256 (HMAC-SHA256 of the body\n"
-    "     with the app secret) must get a 2xx\n"
+    "  3. a `messages` notification signed with X-Hub-Signature-256 (HMAC-SHA256\n"
+    "     of the body with the app secret) must get a 2xx\n"
     "  4. the same with a wrong signature must be refused\n"
-    f"The verify token comes from {wt.VERIFY_TOKEN_VAR} and the app secret from\n"
-    f"{APP_SECRET_VAR} (environment or .env, profile-suffixed; a hidden prompt in a terminal).\n"
-    "https only, except loopback. Exit 0: steps 1 and 3 pass (2 and 4 failing are warnings);\n"
-    "1: a step failed; 4: the endpoint could not be reached."
+    f"The verify token comes from {wt.VERIFY_TOKEN_VAR}, the app secret from\n"
+    f"{APP_SECRET_VAR} (environment or .env, profile-suffixed; else a hidden\n"
+    "prompt in a terminal). https only, except loopback; redirects are not followed.\n"
+    "Exit 0: steps 1 and 3 pass (2 or 4 failing are warnings); 1: a step failed;\n"
+    "4: the endpoint could not be reached or did not answer in time."
 )
 EXAMPLES = (
     "  wa-token webhook-test --url https://example.com/webhook\n"
@@ -93,6 +94,7 @@ def _secrets(
     interactive = isatty(stdin)
     if verify is None:
         verify = _ask(wt.VERIFY_TOKEN_VAR, settings, console, interactive)
+    verify = wt.check_verify_token(verify, settings.profile.var(wt.VERIFY_TOKEN_VAR))
     if secret is None:
         secret = _ask(APP_SECRET_VAR, settings, console, interactive)
     return wt.WebhookSecrets(verify, secret)
@@ -101,6 +103,12 @@ def _secrets(
 def _ask(name: str, settings: Settings, console: Console, interactive: bool) -> SecretToken:
     if not interactive:
         raise wt.missing_secret(name, settings.profile)
+    where = (
+        "the Verify token of " + wt.CONFIGURATION_PAGE
+        if name == wt.VERIFY_TOKEN_VAR
+        else ("App Dashboard → App settings → Basic → App secret")
+    )
+    console.say(f"{settings.profile.var(name)} is not set: {where}.")
     value = ask_hidden(f"{settings.profile.var(name)} (input is hidden): ", console).strip()
     if not value:
         raise wt.missing_secret(name, settings.profile)
@@ -122,7 +130,9 @@ def render_report(report: wt.WebhookReport, console: Console) -> str:
     for result in report.steps:
         mark = marks.ok if result.passed else (marks.bad if _is_problem(result) else marks.warn)
         line = f"  {mark} {_LABELS[result.step]}: {result.summary}"
-        lines += textwrap.wrap(line, width=max(40, _width()), subsequent_indent="      ")
+        lines += textwrap.wrap(
+            line, width=max(40, _width()), subsequent_indent="      ", break_on_hyphens=False
+        )
     skipped = len(_LABELS) - len(report.steps)
     if skipped:
         lines.append(f"  - the {skipped} later step(s) were not tried: the endpoint did not answer")

@@ -196,3 +196,19 @@ def test_without_an_id_it_names_the_option(cli: Cli, fake_graph: FakeGraphServer
     run = cli("register", stdin=REGISTER_PIN, env={"WHATSAPP_CLOUD_API_TOKEN": VALID})
     assert run.code == 2 and "--phone-number-id" in run.err
     assert fake_graph.requests == []
+
+
+def test_a_graph_that_hangs_is_exit_4_within_the_timeout_and_not_retried(
+    cli: Cli, fake_graph: FakeGraphServer
+) -> None:
+    run = cli(
+        "--timeout",
+        "1",
+        "register",
+        "--phone-number-id",
+        PHONE,
+        stdin=REGISTER_PIN,
+        env={"WHATSAPP_CLOUD_API_TOKEN": TOKENS["hang"]},
+    )
+    assert run.code == 4 and "this attempt may count" in run.flat_err
+    assert len(register_requests(fake_graph)) == 1

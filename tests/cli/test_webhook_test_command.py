@@ -230,3 +230,18 @@ def test_a_verify_token_that_cannot_travel_in_a_url_is_a_usage_error(
     )
     assert run.code == 2 and "WHATSAPP_WEBHOOK_VERIFY_TOKEN holds" in run.flat_err
     assert verify_token not in run.text and endpoint.received == []
+
+
+def test_a_loopback_endpoint_is_called_directly_never_through_a_proxy(
+    cli: Cli, endpoint: FakeWebhook
+) -> None:
+    with socket.socket() as proxy:  # a "proxy" that would receive the verify token in clear
+        proxy.bind(("127.0.0.1", 0))
+        proxy.listen()
+        address = f"http://127.0.0.1:{proxy.getsockname()[1]}"
+        proxies = {"HTTP_PROXY": address, "http_proxy": address, "ALL_PROXY": address}
+        run = webhook_test(cli, endpoint.url, env={**SECRETS, **proxies})
+        proxy.settimeout(0)
+        with pytest.raises(BlockingIOError):
+            proxy.accept()
+    assert run.code == 0, run.text

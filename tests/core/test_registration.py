@@ -68,3 +68,19 @@ def test_an_answer_without_success_is_not_taken_as_registered() -> None:
         transport=httpx.MockTransport(lambda request: httpx.Response(200, json={"ok": 1})),
     )
     assert outcome.problem is not None and outcome.exit_code == 4
+
+
+def test_a_hostile_refusal_is_shown_cleaned_and_cut() -> None:
+    message = "(#133005) \x1b]52;c;cGF5bG9hZA==\x07[bold red]x[/]\u202e " + "A" * 100_000
+    error = {"message": message, "code": 133005, "type": "OAuthException"}
+    outcome = register_number(
+        Settings(graph_url="https://graph.facebook.com"),
+        FOUND,
+        "106540352242922",
+        Pin("730519"),
+        transport=httpx.MockTransport(lambda request: httpx.Response(400, json={"error": error})),
+    )
+    assert outcome.problem is not None and outcome.problem.detail is not None
+    assert len(outcome.problem.detail) <= 600
+    assert "\x1b" not in outcome.problem.detail and "\u202e" not in outcome.problem.detail
+    assert outcome.problem.code == ProblemCode.PIN_MISMATCH

@@ -213,8 +213,14 @@ UNKNOWN_OUTCOME = (
 )
 
 
+MAX_DETAIL = 600
+"""Meta's words are shown up to this many characters (its real messages are one line)."""
+
+
 def _detail(err: GraphApiError) -> str:
-    return _graph_detail(err)
+    """What Graph said, cut to MAX_DETAIL characters (a hostile answer can be 100 kB)."""
+    detail = _graph_detail(err)
+    return detail if len(detail) <= MAX_DETAIL else detail[: MAX_DETAIL - 1] + "…"
 
 
 def _without_pin(problem: Finding, pin: Pin) -> Finding:

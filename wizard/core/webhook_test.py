@@ -190,13 +190,16 @@ def missing_secret(name: str, profile: Profile) -> SettingsError:
 class _Caller:
     """One HTTP client for the four calls: no redirects followed, each answer bounded."""
 
-    def __init__(self, timeout: float, transport: httpx.BaseTransport | None) -> None:
+    def __init__(
+        self, timeout: float, transport: httpx.BaseTransport | None, *, use_proxies: bool
+    ) -> None:
         quiet_http_loggers()
         self.timeout = timeout
         self.http = httpx.Client(
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
+            trust_env=use_proxies,
             headers={"User-Agent": f"wa-token/{__version__} webhook-test"},
         )
 
@@ -243,7 +246,8 @@ def run_webhook_test(
     """The handshake, the handshake with a wrong verify token, a signed notification and the
     same with a wrong signature; a step that cannot reach the endpoint ends the test there."""
     target = require_secret_url(url)
-    caller = _Caller(timeout, transport)
+    # http:// is loopback only: never through a proxy, which would get the secrets in clear
+    caller = _Caller(timeout, transport, use_proxies=target.scheme == "https")
     body = sample_notification(phone_number_id, business_account_id)
     wrong_token = SecretToken(secrets.token_urlsafe(24))
     plan: tuple[Callable[[], StepResult], ...] = (

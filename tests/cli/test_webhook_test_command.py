@@ -98,6 +98,7 @@ def test_an_endpoint_that_accepts_forged_calls_passes_with_warnings(
         ("json_challenge", "webhook_verification_failed", "as plain text"),
         ("not_found", "webhook_verification_failed", "HTTP 404"),
         ("huge", "webhook_verification_failed", "more than 64 kB"),
+        ("gzip_bomb", "webhook_verification_failed", "more than 64 kB"),
         ("wrong_secret", "webhook_notification_refused", "refused (HTTP 401)"),
         ("redirect", "webhook_verification_failed", "does not follow redirects"),
     ],

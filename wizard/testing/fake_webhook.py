@@ -6,6 +6,7 @@ notifications according to its mode (MODES); it records every request it receive
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import hmac
 import threading
@@ -32,6 +33,7 @@ MODES = {
     "trickle": "answers 200 and then one byte a second, forever",
     "huge": "answers 200 with a body that never ends (no length: until the connection ends)",
     "huge_post": "checks the verify token, answers a signed POST 200 with a 1 GB body",
+    "gzip_bomb": "answers the challenge in 5 MB of spaces, gzipped to about 5 kB",
 }
 """Each mode and what the endpoint does in it."""
 
@@ -145,6 +147,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._answer(200, b'{"hub.challenge": "' + challenge.encode() + b'"}')
             case "huge":
                 self._endless()
+            case "gzip_bomb" if right:
+                bomb = gzip.compress(challenge.encode() + b" " * 5_000_000, compresslevel=9)
+                self.send_response(200)
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(bomb)))
+                self.end_headers()
+                self.wfile.write(bomb)
             case _ if right:
                 self._answer(200, challenge.encode(), "text/plain")
             case _:

@@ -11,18 +11,20 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
 from wizard import __version__
 from wizard.core.codes import ExitCode, ProblemCode, WarningCode
 from wizard.core.diagnose.findings import Finding
-from wizard.core.errors import GraphBadResponse, SettingsError
+from wizard.core.errors import EnvFileError, GraphBadResponse, SettingsError
 from wizard.core.graph.parsing import read_capped
 from wizard.core.graph.redaction import quiet_http_loggers
 from wizard.core.graph.threads import Background
 from wizard.core.profiles import Profile
+from wizard.core.settings import Settings
+from wizard.core.stores import env_store
 from wizard.core.token import SecretToken
 from wizard.core.untrusted import clean_text
 from wizard.core.variables import APP_SECRET_VAR
@@ -140,6 +142,24 @@ def shown_url(url: httpx.URL) -> str:
     port = f":{url.port}" if url.port else ""
     host = f"[{url.host}]" if ":" in url.host else url.host
     return clean_text(f"{url.scheme}://{host}{port}{url.path}")
+
+
+class StoredSecrets(NamedTuple):
+    """The verify token and app secret found in the environment or .env (None: not set)."""
+
+    verify_token: SecretToken | None
+    app_secret: SecretToken | None
+
+
+def stored_secrets(settings: Settings, environ: Mapping[str, str]) -> StoredSecrets:
+    """The profile's verify token and app secret from the environment, else the .env file (an
+    unreadable .env holds none); the doors ask for what is missing."""
+    try:
+        dotenv = env_store.read_env_file(settings.env_file)
+    except EnvFileError:
+        dotenv = {}
+    verify = configured_secret(VERIFY_TOKEN_VAR, settings.profile, environ, dotenv)
+    return StoredSecrets(verify, settings.app_secret)
 
 
 def configured_secret(

@@ -14,9 +14,7 @@ from wizard.cli.jsonout import json_text
 from wizard.cli.parser import SafeParser, SubParsers
 from wizard.cli.render import _width, render_finding
 from wizard.core import webhook_test as wt
-from wizard.core.errors import EnvFileError
 from wizard.core.settings import Settings
-from wizard.core.stores import env_store
 from wizard.core.token import SecretToken
 from wizard.core.variables import APP_SECRET_VAR
 
@@ -85,12 +83,7 @@ def _secrets(
     settings: Settings, environ: Mapping[str, str], stdin: TextIO, console: Console
 ) -> wt.WebhookSecrets:
     """The verify token and app secret: environment, .env, else a hidden prompt in a terminal."""
-    try:
-        dotenv = env_store.read_env_file(settings.env_file)
-    except EnvFileError:
-        dotenv = {}
-    verify = wt.configured_secret(wt.VERIFY_TOKEN_VAR, settings.profile, environ, dotenv)
-    secret = settings.app_secret
+    verify, secret = wt.stored_secrets(settings, environ)
     interactive = isatty(stdin)
     if verify is None:
         verify = _ask(wt.VERIFY_TOKEN_VAR, settings, console, interactive)

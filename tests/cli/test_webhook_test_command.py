@@ -246,3 +246,39 @@ def test_a_loopback_endpoint_is_called_directly_never_through_a_proxy(
         with pytest.raises(BlockingIOError):
             proxy.accept()
     assert run.code == 0, run.text
+
+
+SECRET_PATH = "abcdefghijklmnopqrstuvwxyz123456"
+"""A webhook path of 32 letters and digits, as automation services hand out."""
+
+
+def test_a_url_with_a_secret_shaped_path_is_refused_on_argv_and_taken_from_the_environment(
+    cli: Cli, endpoint: FakeWebhook
+) -> None:
+    url = f"{endpoint.url}/{SECRET_PATH}"
+    refused = webhook_test(cli, url)
+    assert refused.code == 2 and "WHATSAPP_WEBHOOK_URL" in refused.flat_err
+    assert SECRET_PATH not in refused.text and endpoint.received == []
+    run = cli("webhook-test", env={**SECRETS, "WHATSAPP_WEBHOOK_URL": url})
+    assert run.code == 0, run.text
+    assert endpoint.received[0].path == f"/webhook/{SECRET_PATH}"
+    assert SECRET_PATH not in run.text
+
+
+def test_the_profiles_webhook_url_comes_from_the_env_file(cli: Cli, endpoint: FakeWebhook) -> None:
+    (cli.cwd / ".env").write_text(f"WHATSAPP_WEBHOOK_URL_ACME={endpoint.url}\n")
+    run = cli(
+        "--profile",
+        "acme",
+        "webhook-test",
+        env={
+            "WHATSAPP_WEBHOOK_VERIFY_TOKEN_ACME": VERIFY_TOKEN,
+            "WHATSAPP_APP_SECRET_ACME": APP_SECRET,
+        },
+    )
+    assert run.code == 0, run.text
+
+
+def test_without_a_url_it_names_the_option_and_the_variable(cli: Cli) -> None:
+    run = cli("webhook-test", env=SECRETS)
+    assert run.code == 2 and "--url" in run.err and "WHATSAPP_WEBHOOK_URL" in run.flat_err

@@ -75,3 +75,8 @@ def test_the_shown_url_keeps_no_credentials_query_or_fragment() -> None:
 def test_the_sample_notification_carries_the_configured_ids() -> None:
     body = sample_notification("106540352242922", "102290129340398")
     assert b'"phone_number_id":"106540352242922"' in body and b'"id":"102290129340398"' in body
+
+
+def test_the_shown_url_masks_a_secret_shaped_path_segment() -> None:
+    url = httpx.URL("https://hook.example.com/v1/abcdefghijklmnopqrstuvwxyz123456/x")
+    assert shown_url(url) == "https://hook.example.com/v1/abcd…3456/x"

@@ -79,6 +79,12 @@ def token_shaped(argv: Sequence[str]) -> str | None:
 def refuse_token_shaped(argv: Sequence[str]) -> None:
     """Raise UsageError when an argument looks like a token or secret (never echoing it)."""
     found = token_shaped(argv)
+    if found is not None and any(a.startswith(("http://", "https://")) for a in argv if found in a):
+        raise UsageError(
+            f"wa-token: a URL on the command line holds a part shaped like a token or secret "
+            f"({mask(found)}). For webhook-test, set WHATSAPP_WEBHOOK_URL (environment or .env) "
+            f"to that URL and leave out --url. {SHELL_HISTORY}"
+        )
     if found is not None:
         raise UsageError(
             f"wa-token: an argument looks like a token or secret ({mask(found)}). "

@@ -25,10 +25,13 @@ from wizard.core.graph.threads import Background
 from wizard.core.profiles import Profile
 from wizard.core.settings import Settings
 from wizard.core.stores import env_store
-from wizard.core.token import SecretToken
+from wizard.core.token import SecretToken, mask
 from wizard.core.untrusted import clean_text
 from wizard.core.variables import APP_SECRET_VAR
 
+WEBHOOK_URL_VAR = "WHATSAPP_WEBHOOK_URL"
+"""The Callback URL, when --url is not given (profile-suffixed; a URL with a secret path stays
+off the command line)."""
 VERIFY_TOKEN_VAR = "WHATSAPP_WEBHOOK_VERIFY_TOKEN"
 """The verify token typed in App Dashboard → WhatsApp → Configuration (profile-suffixed)."""
 MAX_ANSWER_BYTES = 64 * 1024
@@ -138,28 +141,32 @@ def is_loopback(host: str) -> bool:
 
 
 def shown_url(url: httpx.URL) -> str:
-    """The URL without user info, query or fragment: what may be printed."""
+    """The URL without user info, query or fragment, and with each path segment of 16 or more
+    characters masked (a secret path, as automation services hand out): what may be printed."""
     port = f":{url.port}" if url.port else ""
     host = f"[{url.host}]" if ":" in url.host else url.host
-    return clean_text(f"{url.scheme}://{host}{port}{url.path}")
+    path = "/".join(mask(part) if len(part) >= 16 else part for part in url.path.split("/"))
+    return clean_text(f"{url.scheme}://{host}{port}{path}")
 
 
 class StoredSecrets(NamedTuple):
-    """The verify token and app secret found in the environment or .env (None: not set)."""
+    """The verify token, app secret and URL found in the environment or .env (None: not set)."""
 
     verify_token: SecretToken | None
     app_secret: SecretToken | None
+    url: str | None = None
 
 
 def stored_secrets(settings: Settings, environ: Mapping[str, str]) -> StoredSecrets:
-    """The profile's verify token and app secret from the environment, else the .env file (an
-    unreadable .env holds none); the doors ask for what is missing."""
+    """The profile's verify token, app secret and webhook URL from the environment, else the
+    .env file (an unreadable .env holds none); the doors ask for what is missing."""
     try:
         dotenv = env_store.read_env_file(settings.env_file)
     except EnvFileError:
         dotenv = {}
     verify = configured_secret(VERIFY_TOKEN_VAR, settings.profile, environ, dotenv)
-    return StoredSecrets(verify, settings.app_secret)
+    url = configured_secret(WEBHOOK_URL_VAR, settings.profile, environ, dotenv)
+    return StoredSecrets(verify, settings.app_secret, url.reveal() if url else None)
 
 
 def configured_secret(

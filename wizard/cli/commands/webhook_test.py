@@ -14,6 +14,7 @@ from wizard.cli.jsonout import json_text
 from wizard.cli.parser import SafeParser, SubParsers
 from wizard.cli.render import _width, render_finding
 from wizard.core import webhook_test as wt
+from wizard.core.errors import SettingsError
 from wizard.core.settings import Settings
 from wizard.core.token import SecretToken
 from wizard.core.variables import APP_SECRET_VAR
@@ -49,7 +50,9 @@ def add_parsers(commands: SubParsers, common: SafeParser) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     command.add_argument(
-        "--url", required=True, metavar="URL", help="your Callback URL (https, or loopback http)"
+        "--url",
+        metavar="URL",
+        help=f"your Callback URL (https, or loopback http; default {wt.WEBHOOK_URL_VAR})",
     )
     command.add_argument("--json", action="store_true", help="JSON on stdout")
 
@@ -62,10 +65,18 @@ def cmd_webhook_test(
     console: Console,
 ) -> int:
     """Run the four calls and print each step, the problems and the warnings."""
-    wt.require_secret_url(args.url)  # a usage error before any secret is asked for
-    keys = _secrets(settings, environ, stdin, console)
+    stored = wt.stored_secrets(settings, environ)
+    url = args.url or stored.url
+    if not url:
+        raise SettingsError(
+            "Which endpoint? Give its Callback URL with --url URL.",
+            fix=f"Or set {settings.profile.var(wt.WEBHOOK_URL_VAR)} in the environment or .env "
+            "(the way for a URL that holds a secret).",
+        )
+    wt.require_secret_url(url)  # a usage error before any secret is asked for
+    keys = _secrets(stored, settings, stdin, console)
     report = wt.run_webhook_test(
-        args.url,
+        url,
         keys,
         timeout=settings.timeout,
         phone_number_id=settings.phone_number_id,
@@ -80,10 +91,10 @@ def cmd_webhook_test(
 
 
 def _secrets(
-    settings: Settings, environ: Mapping[str, str], stdin: TextIO, console: Console
+    stored: wt.StoredSecrets, settings: Settings, stdin: TextIO, console: Console
 ) -> wt.WebhookSecrets:
     """The verify token and app secret: environment, .env, else a hidden prompt in a terminal."""
-    verify, secret = wt.stored_secrets(settings, environ)
+    verify, secret = stored.verify_token, stored.app_secret
     interactive = isatty(stdin)
     if verify is None:
         verify = _ask(wt.VERIFY_TOKEN_VAR, settings, console, interactive)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import socket
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -282,3 +283,54 @@ def test_the_profiles_webhook_url_comes_from_the_env_file(cli: Cli, endpoint: Fa
 def test_without_a_url_it_names_the_option_and_the_variable(cli: Cli) -> None:
     run = cli("webhook-test", env=SECRETS)
     assert run.code == 2 and "--url" in run.err and "WHATSAPP_WEBHOOK_URL" in run.flat_err
+
+
+@pytest.fixture
+def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 that no CA signed (openssl)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return str(cert), str(key)
+
+
+def test_an_https_endpoint_with_an_untrusted_certificate_fails_step_1_with_why(
+    cli: Cli, self_signed: tuple[str, str]
+) -> None:
+    with FakeWebhook(tls=self_signed) as endpoint:
+        assert endpoint.url.startswith("https://")
+        run = webhook_test(cli, endpoint.url)
+    assert run.code == 1 and "[webhook_verification_failed]" in run.out
+    assert "certificate is not trusted" in run.out
+    assert "webhook_accepts" not in run.out  # the forged calls were not tried
+    assert_no_secret(run)
+
+
+def test_an_https_endpoint_whose_certificate_is_trusted_passes(
+    cli: Cli, self_signed: tuple[str, str]
+) -> None:
+    with FakeWebhook(tls=self_signed) as endpoint:
+        run = webhook_test(cli, endpoint.url, env={**SECRETS, "SSL_CERT_FILE": self_signed[0]})
+        assert len(endpoint.received) == 4
+    assert run.code == 0, run.text

@@ -7,6 +7,7 @@ import hmac
 import ipaddress
 import json
 import secrets
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -246,6 +247,8 @@ class _Caller:
         except (httpx.TimeoutException, TimeoutError):
             return f"no complete answer within {self.timeout:g} seconds"
         except httpx.HTTPError as exc:
+            if _untrusted_certificate(exc):
+                return UNTRUSTED_CERTIFICATE
             return f"it could not be reached ({type(exc).__name__})"
 
     def _exchange(
@@ -262,6 +265,24 @@ class _Caller:
             return response.status_code, response.headers, body
         finally:
             response.close()
+
+
+UNTRUSTED_CERTIFICATE = (
+    "its TLS certificate is not trusted (self-signed, expired, or for another name); Meta "
+    "refuses such a certificate too"
+)
+
+
+def _untrusted_certificate(exc: BaseException) -> bool:
+    """Whether the failure was TLS certificate verification (httpx wraps ssl's error)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def run_webhook_test(
@@ -290,8 +311,8 @@ def run_webhook_test(
     try:
         for run in plan:
             results.append(run())
-            if not results[-1].reached:
-                break
+            if not results[-1].reached or results[-1].summary == UNTRUSTED_CERTIFICATE:
+                break  # the later calls would fail the same way
     finally:
         caller.http.close()
     return _report(shown_url(target), tuple(results))
@@ -379,9 +400,12 @@ def _notify(
 
 
 def _no_answer(step: WebhookStep, why: str, *, refusal_wanted: bool) -> StepResult:
-    """No answer in time: for a forged call that is a refusal (Meta would give up too)."""
+    """No answer in time: for a forged call that is a refusal (Meta would give up too). An
+    untrusted certificate is the endpoint's failure (exit 1), not a reason to try again."""
     if refusal_wanted and why.startswith("no complete answer"):
         return StepResult(step, True, None, f"{why}: not accepted")
+    if why == UNTRUSTED_CERTIFICATE:
+        return StepResult(step, False, None, why)
     return StepResult(step, False, None, why, reached=False)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import hmac
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -58,12 +59,15 @@ class FakeWebhook:
         *,
         verify_token: str = VERIFY_TOKEN,
         app_secret: str = APP_SECRET,
+        tls: tuple[str, str] | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         self.mode = mode
         self.verify_token = verify_token
         self.app_secret = app_secret
+        self.tls = tls
+        """(certificate file, key file): serve https with them (a self-signed one in tests)."""
         self.received: list[Received] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -75,10 +79,15 @@ class FakeWebhook:
         if self._httpd is None:
             raise RuntimeError("FakeWebhook.start() has not been called")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}{PATH}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{host!s}:{port}{PATH}"
 
     def start(self) -> Self:
         self._httpd = _Server(("127.0.0.1", 0), self)
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
         threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
         return self
 

@@ -139,7 +139,7 @@ def render_report(report: wt.WebhookReport, console: Console) -> str:
         )
     skipped = len(_LABELS) - len(report.steps)
     if skipped:
-        lines.append(f"  - the {skipped} later step(s) were not tried: the endpoint did not answer")
+        lines.append(f"  - the {skipped} later step(s) were not tried")
     text = "\n".join(lines) + "\n"
     for finding in report.problems:
         text += "\n" + render_finding(finding, marks.bad)

@@ -185,8 +185,10 @@ OTHER_COMMANDS_MODULES = (
     "wizard.cli.commands.provision",
     "wizard.cli.commands.provision_prompts",
     "wizard.cli.commands.provision_render",
+    "wizard.cli.commands.register",
     "wizard.cli.commands.schedule",
     "wizard.cli.commands.send_test",
+    "wizard.cli.commands.webhook_test",
     "wizard.core.business_api",
     "wizard.core.diagnose.exchange",
     "wizard.core.diagnose.send",
@@ -195,9 +197,11 @@ OTHER_COMMANDS_MODULES = (
     "wizard.core.messaging",
     "wizard.core.provision",
     "wizard.core.provision.steps",
+    "wizard.core.registration",
     "wizard.core.repair",
     "wizard.core.schedule",
     "wizard.core.stores.save",
+    "wizard.core.webhook_test",
     "wizard.core.usecases",
     "getpass",
 )
@@ -377,7 +381,12 @@ def test_each_core_package_is_under_the_contract(package: str) -> None:
     assert set(files) <= set(package_files("core")) and set(files) <= set(CORE_FILES)
 
 
-FAKE_SERVER = ("testing/fake_graph", "testing/fake_business.py", "testing/fake_admins.py")
+FAKE_SERVER = (
+    "testing/fake_graph",
+    "testing/fake_business.py",
+    "testing/fake_admins.py",
+    "testing/fake_register.py",
+)
 """The fake Graph server and what it loads (its business routes): standard library only."""
 
 

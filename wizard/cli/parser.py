@@ -39,6 +39,8 @@ _TOKEN_SHAPED = re.compile(
     r"[A-Za-z0-9]{32,}"
 )
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+PIN_SHAPED = re.compile(r"[0-9]{4,8}")
+"""A value that may be a two-step verification PIN: a usage error masks it like a secret."""
 
 
 class UsageError(Exception):
@@ -59,6 +61,8 @@ class SafeParser(argparse.ArgumentParser):
 def shown(value: str) -> str:
     """A value as a usage error may show it: short plain text quoted, anything else masked."""
     if len(value) < SHOWN_LENGTH and value.isascii() and value.isprintable():
+        if PIN_SHAPED.fullmatch(value):  # a two-step verification PIN (register) is a secret
+            return mask(value)
         return f"'{value}'"
     return mask(value)
 
@@ -75,6 +79,12 @@ def token_shaped(argv: Sequence[str]) -> str | None:
 def refuse_token_shaped(argv: Sequence[str]) -> None:
     """Raise UsageError when an argument looks like a token or secret (never echoing it)."""
     found = token_shaped(argv)
+    if found is not None and any(a.startswith(("http://", "https://")) for a in argv if found in a):
+        raise UsageError(
+            f"wa-token: a URL on the command line holds a part shaped like a token or secret "
+            f"({mask(found)}). For webhook-test, set WHATSAPP_WEBHOOK_URL (environment or .env) "
+            f"to that URL and leave out --url. {SHELL_HISTORY}"
+        )
     if found is not None:
         raise UsageError(
             f"wa-token: an argument looks like a token or secret ({mask(found)}). "
@@ -115,6 +125,9 @@ def masked_usage(text: str, argv: Sequence[str], known: Iterable[str]) -> str:
     for value in unknown:  # the last net: nothing from argv that is not a known word survives
         if len(value) >= SHOWN_LENGTH and value in text:
             text = text.replace(value, mask(value))
+            masked = True
+        elif PIN_SHAPED.fullmatch(value) and re.search(rf"\b{value}\b", text):
+            text = re.sub(rf"\b{value}\b", mask(value), text)
             masked = True
     text = text.rstrip(".") + "."
     if masked:
@@ -217,6 +230,8 @@ COMMAND_MODULES: dict[str, str] = {
     "schedule": "schedule",
     "fix": "fix",
     "provision": "provision",
+    "register": "register",
+    "webhook-test": "webhook_test",
 }
 """Each command, in `wa-token --help`'s order, and its module in wizard.cli.commands (loaded
 only when that command runs or the whole parser is built)."""

@@ -45,6 +45,26 @@ class ProblemCode(StrEnum):
     """A profile's setting (such as WHATSAPP_BUSINESS_ACCOUNT_ID_ACME) is not valid (exit 2)."""
     STORE_UNREADABLE = "store_unreadable"
     """A store above any token of the profile could not be read (exit 5)."""
+    # register only (Meta's registration errors)
+    PIN_MISMATCH = "pin_mismatch"
+    """133005: the two-step verification PIN is not this number's."""
+    REGISTRATION_LIMIT = "registration_limit"
+    """133016: 10 registration attempts for this number in 72 hours."""
+    TOO_MANY_PIN_GUESSES = "too_many_pin_guesses"
+    """133007, 133008, 133009: too many (or too fast) PIN guesses; wait."""
+    NUMBER_NEEDS_VERIFICATION = "number_needs_verification"
+    """133006: the number must be verified again (SMS or voice code) before registering."""
+    NUMBER_NOT_OWNED = "number_not_owned"
+    """The number id is unknown to this token: another business owns it, or the id is wrong."""
+    REGISTRATION_REFUSED = "registration_refused"
+    """Any other refusal of the registration; Meta's words are shown."""
+    # webhook-test only
+    WEBHOOK_VERIFICATION_FAILED = "webhook_verification_failed"
+    """The verification GET did not answer 200 with exactly the challenge."""
+    WEBHOOK_NOTIFICATION_REFUSED = "webhook_notification_refused"
+    """The correctly signed notification did not get a 2xx."""
+    WEBHOOK_UNREACHABLE = "webhook_unreachable"
+    """The endpoint could not be reached or did not answer in time (exit 4)."""
 
 
 class WarningCode(StrEnum):
@@ -66,6 +86,11 @@ class WarningCode(StrEnum):
     ENV_NOT_GITIGNORED = "env_not_gitignored"
     ENV_WORLD_READABLE = "env_world_readable"
     PLAINTEXT_STORAGE = "plaintext_storage"
+    # webhook-test only: the endpoint accepts forged calls
+    WEBHOOK_ACCEPTS_WRONG_VERIFY_TOKEN = "webhook_accepts_wrong_verify_token"
+    """The verification GET with a wrong verify token got the challenge back."""
+    WEBHOOK_ACCEPTS_BAD_SIGNATURE = "webhook_accepts_bad_signature"
+    """A notification with a wrong X-Hub-Signature-256 got a 2xx."""
 
 
 class Source(StrEnum):

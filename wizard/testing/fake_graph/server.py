@@ -152,6 +152,10 @@ class FakeGraphServer(GraphRoutes):
         return first
 
     def _route(self, call: Call) -> Reply:
+        from wizard.testing import fake_register  # POST /{phone-number-id}/register
+
+        if (register_reply := fake_register.answer(self, call)) is not None:
+            return register_reply
         match call.method, call.segments:
             case "GET", ("debug_token",):
                 return self._debug_token(call)

@@ -61,6 +61,22 @@ class WarningCode(StrEnum):
     ENV_NOT_GITIGNORED = "env_not_gitignored"
     ENV_WORLD_READABLE = "env_world_readable"
     PLAINTEXT_STORAGE = "plaintext_storage"
+    # ready to send and receive (issue 19): Meta's health verdict, webhooks, registration
+    NUMBER_LIMITED = "number_limited"
+    """Meta's health verdict for the number is LIMITED: it sends, with a limitation."""
+    NUMBER_BLOCKED = "number_blocked"
+    """Meta's health verdict for the number is BLOCKED: it cannot send."""
+    ACCOUNT_LIMITED = "account_limited"
+    ACCOUNT_BLOCKED = "account_blocked"
+    """The account's health verdict, when no number's verdict already said it."""
+    NUMBER_UNREGISTERED = "number_unregistered"
+    """The number is not registered for the Cloud API (health error 141000, NOT_APPLICABLE)."""
+    APP_NOT_SUBSCRIBED = "app_not_subscribed"
+    """The token's app is not subscribed to the account's webhooks: nothing arrives."""
+    WEBHOOK_CALLBACK_MISSING = "webhook_callback_missing"
+    """The app has no whatsapp_business_account callback URL."""
+    WEBHOOK_MESSAGES_MISSING = "webhook_messages_missing"
+    """The app's whatsapp_business_account webhooks lack the `messages` field."""
 
 
 class Source(StrEnum):

@@ -29,6 +29,7 @@ FIXES = {
     "permissions": "env_world_readable: make the .env file readable by you only (600)",
     "keyring": "plaintext_storage: move the token from .env into the OS keyring",
     "tracked": "env_tracked_by_git: how to untrack it, and where the token is in history",
+    "webhooks": "app_not_subscribed: subscribe the token's app to every account's webhooks",
 }
 """`wa-token fix WHAT`: each fix's name and its help, the warning code it acts on first."""
 
@@ -38,7 +39,13 @@ def add_parsers(commands: SubParsers, common: SafeParser) -> None:
     fix = parser.add_command(commands, "fix", common)
     what = fix.add_subparsers(dest="fix", metavar="WHAT", required=True)
     for name, help_text in FIXES.items():
-        what.add_parser(name, parents=[common], help=help_text)
+        one = what.add_parser(name, parents=[common], help=help_text)
+        if name == "webhooks":
+            one.add_argument(
+                "--yes",
+                action="store_true",
+                help="subscribe without asking (required when there is no terminal)",
+            )
 
 
 def cmd_fix(
@@ -49,6 +56,10 @@ def cmd_fix(
     console: Console,
 ) -> int:
     """Run one fix."""
+    if args.fix == "webhooks":
+        from wizard.cli.commands.fix_webhooks import fix_webhooks
+
+        return fix_webhooks(args, settings, environ, stdin, console)
     fixes: dict[str, Callable[[Settings, Mapping[str, str], Console], int]] = {
         "gitignore": _fix_gitignore,
         "permissions": _fix_permissions,

@@ -13,6 +13,7 @@ from tests.support.diagnosis import ACCOUNT, GOOD, INFO, LOCAL
 from tests.support.findings import codes
 from wizard.core.codes import ExitCode, ProblemCode, WarningCode
 from wizard.core.diagnose import GraphFindings, diagnose
+from wizard.core.errors import GraphError
 from wizard.core.graph import GraphClient, PhoneNumber
 from wizard.core.graph.constants import account_with_numbers_fields, messaging_limit_field
 from wizard.core.graph.models import (
@@ -312,3 +313,28 @@ def test_a_graph_that_refuses_a_readiness_field_still_gets_the_accounts_read() -
     assert [r.subscribed_apps for r in results] == [None, None]  # type: ignore[union-attr]
     found = diagnose(dataclasses.replace(GOOD, accounts=tuple(results)), LOCAL)  # type: ignore[arg-type]
     assert found.ok and found.warnings == ()
+
+
+def test_hostile_app_names_and_callback_urls_are_shown_clean_and_bounded() -> None:
+    name = "\x1b]8;;https://evil\x07[link]Old CRM[/link]\x1b[2J" + "y" * 100_000
+    apps = (SubscribedApp("777", name[:TEXT_LIMIT]),)
+    found = diagnose(_with_numbers(_number(), subscribed_apps=apps), LOCAL)
+    title = found.warnings[0].title
+    assert "\x1b" not in title and "\x07" not in title and len(title) < 400
+
+
+def test_subscribing_is_one_post_without_a_body_never_retried() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(503, content=b"<html>busy</html>")
+
+    transport = httpx.MockTransport(answer)
+    with GraphClient("https://graph.test", transport=transport, retry_backoff=0.0) as client:
+        with pytest.raises(GraphError):
+            client.subscribe_app(SecretToken("EAAB" + "x" * 60), "102290129340398")
+        with pytest.raises(GraphError):  # an id that is not one never reaches a URL
+            client.subscribe_app(SecretToken("EAAB" + "x" * 60), "1/../../me")
+    assert len(seen) == 1 and seen[0].method == "POST" and seen[0].content == b""
+    assert seen[0].url.path == "/v27.0/102290129340398/subscribed_apps"

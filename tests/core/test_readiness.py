@@ -338,3 +338,16 @@ def test_subscribing_is_one_post_without_a_body_never_retried() -> None:
             client.subscribe_app(SecretToken("EAAB" + "x" * 60), "1/../../me")
     assert len(seen) == 1 and seen[0].method == "POST" and seen[0].content == b""
     assert seen[0].url.path == "/v27.0/102290129340398/subscribed_apps"
+
+
+def test_a_callback_url_with_a_password_is_never_printed() -> None:
+    from wizard.cli.render import Marks, render_check
+    from wizard.core.check import CheckReport, report_json
+
+    secret_url = "https://hook:s3cretPass@acme.example/webhook"
+    webhook = WebhookConfiguration(application=secret_url)
+    apps = (SubscribedApp(APP, override_callback_uri=secret_url),)
+    graph = _with_numbers(_number(webhook=webhook), subscribed_apps=apps)
+    report = CheckReport(None, graph, LOCAL, diagnose(graph, LOCAL))
+    shown = json.dumps(report_json(report)) + render_check(report, Marks(True), 100)
+    assert "s3cretPass" not in shown and "https://***@acme.example/webhook" in shown

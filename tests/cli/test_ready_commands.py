@@ -140,3 +140,9 @@ def test_the_readiness_reads_add_no_round_trip(cli: Cli, fake_graph: FakeGraphSe
     assert run.code == 0
     paths = sorted(r.path.rsplit("/", 1)[-1] or "?ids" for r in fake_graph.requests)
     assert paths == ["?ids", "debug_token", "me", "subscriptions"]
+
+
+def test_fix_webhooks_help_says_what_changes_at_meta(cli: Cli) -> None:
+    run = cli("fix", "webhooks", "--help")
+    assert run.code == 0
+    assert "POST /{waba-id}/subscribed_apps" in run.out and "wa-token fix webhooks --yes" in run.out

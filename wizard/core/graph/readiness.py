@@ -10,6 +10,7 @@ from wizard.core.graph.models import (
     HealthError,
     SubscribedApp,
     WebhookConfiguration,
+    assembled,
 )
 
 TEXT_LIMIT = 1000
@@ -19,18 +20,25 @@ MAX_ROWS = 100
 
 
 def parse_health(value: object) -> Health | None:
-    """A `health_status` object: the overall verdict and every entity's errors."""
+    """A `health_status` object: the overall verdict and every entity's errors (most entities
+    have none: only those with `errors` or `additional_info` are read further)."""
     if not isinstance(value, dict):
         return None
-    errors = [
-        _health_error(entity, error)
-        for entity in _rows(value.get("entities"))
-        for error in [
-            *_rows(entity.get("errors")),
-            *({"error_description": i} for i in _list(entity.get("additional_info"))[:MAX_ROWS]),
-        ]
-    ]
-    return Health(_text(value.get("can_send_message")), tuple(errors[:MAX_ROWS]))
+    entities = value.get("entities")
+    errors: list[HealthError] = []
+    for entity in entities[:MAX_ROWS] if type(entities) is list else ():
+        if type(entity) is dict and ("errors" in entity or "additional_info" in entity):
+            errors += _entity_errors(entity)
+    verdict = value.get("can_send_message")
+    verdict = verdict if type(verdict) is str and len(verdict) < TEXT_LIMIT else _text(verdict)
+    return assembled(Health, {"can_send_message": verdict, "errors": tuple(errors[:MAX_ROWS])})
+
+
+def _entity_errors(entity: dict[str, Any]) -> list[HealthError]:
+    """One entity's errors, then its additional_info as errors without a code."""
+    infos = _list(entity.get("additional_info"))[:MAX_ROWS]
+    rows = [*_rows(entity.get("errors")), *({"error_description": i} for i in infos)]
+    return [_health_error(entity, row) for row in rows]
 
 
 def _health_error(entity: dict[str, Any], error: dict[str, Any]) -> HealthError:

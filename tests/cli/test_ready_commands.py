@@ -146,3 +146,14 @@ def test_fix_webhooks_help_says_what_changes_at_meta(cli: Cli) -> None:
     run = cli("fix", "webhooks", "--help")
     assert run.code == 0
     assert "POST /{waba-id}/subscribed_apps" in run.out and "wa-token fix webhooks --yes" in run.out
+
+
+def test_fix_webhooks_runs_when_no_number_can_send_and_stops_on_a_dead_token(
+    cli: Cli, fake_graph: FakeGraphServer
+) -> None:
+    blocked = cli("fix", "webhooks", env={"WHATSAPP_CLOUD_API_TOKEN": TOKENS["health_blocked"]})
+    assert blocked.code == 0 and "Nothing to change" in blocked.text
+    dead = cli("fix", "webhooks", "--yes", env={"WHATSAPP_CLOUD_API_TOKEN": TOKENS["expired"]})
+    assert dead.code == 1 and "token_expired" in dead.text and _posts(fake_graph) == []
+    none = cli("fix", "webhooks")
+    assert none.code == 3

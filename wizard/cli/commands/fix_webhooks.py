@@ -30,10 +30,10 @@ def fix_webhooks(
         console.say(error.message if error else "No token found: run `wa-token setup` first.")
         return int(error.exit_code) if error else ExitCode.NO_TOKEN
     plan = plan_webhooks(found, settings, environ)
-    if not plan.report.ok:
+    if not plan.report.graph.accounts:  # a number that cannot send does not stop webhooks
         for problem in plan.report.diagnosis.problems:
             console.err.write(render_finding(problem, console.marks.bad))
-        return plan.report.exit_code
+        return plan.report.exit_code or ExitCode.PROBLEM
     _say_plan(plan, console)
     if not plan.missing:
         console.say(f"{console.marks.ok} Nothing to change: every account sends its webhooks here.")

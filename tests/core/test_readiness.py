@@ -229,6 +229,7 @@ def test_when_every_number_is_blocked_nothing_can_send_exit_1() -> None:
     assert codes(found.problems) == [ProblemCode.NO_SENDING_NUMBER]
     assert found.exit_code == ExitCode.PROBLEM
     assert "health verdict is BLOCKED" in found.problems[0].title
+    assert "do what Meta's health verdict asks" in found.problems[0].fix
 
 
 def test_an_unregistered_number_names_the_register_command_with_the_profile() -> None:

@@ -163,8 +163,13 @@ def _sending_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) 
             "Nothing can be sent: no phone number this token reaches can send ("
             + "; ".join(f"{_number_label(n)}: {_why_not_sending(n)}" for n in numbers[:5])
             + ").",
-            "Fix one of the numbers (the warnings below say how: usually register it with "
-            "POST /{phone-number-id}/register), then run `wa-token check` again.",
+            "Fix one of the numbers (the warnings below say how: "
+            + (
+                "do what Meta's health verdict asks"
+                if any(n.health is not None and n.health.blocked for n in numbers)
+                else "usually register it with POST /{phone-number-id}/register"
+            )
+            + "), then run `wa-token check` again.",
         )
     ]
 

@@ -53,7 +53,17 @@ def test_check_valid_system_user_token(cli: Cli) -> None:
     assert [a["id"] for a in accounts] == ["102290129340398", "102290129340399"]
     assert sum(len(a["phone_numbers"]) for a in accounts) == 3
     number = accounts[0]["phone_numbers"][0]
-    assert set(number) == {"id", "display_phone_number", "verified_name", "quality_rating"}
+    assert set(number) == {
+        "id",
+        "display_phone_number",
+        "verified_name",
+        "quality_rating",
+        "health",
+        "messaging_limit",
+        "webhook_configuration",
+    }
+    assert number["health"] == {"can_send_message": "AVAILABLE", "errors": []}
+    assert accounts[0]["subscribed_apps"][0]["id"] == APP_ID
     assert "works" in run.err
     assert_no_secret(run, VALID)
 

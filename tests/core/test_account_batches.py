@@ -14,7 +14,8 @@ import pytest
 
 from wizard.cli import run as cli
 from wizard.core.errors import GraphApiError, GraphBadResponse
-from wizard.core.graph import ACCOUNT_WITH_NUMBERS_FIELDS, BusinessAccount, GraphClient
+from wizard.core.graph import GRAPH_VERSION, BusinessAccount, GraphClient
+from wizard.core.graph.constants import account_with_numbers_fields
 from wizard.core.token import SecretToken
 from wizard.testing.fake_graph import TOKENS, WABA_A, WABA_B, FakeGraphServer
 from wizard.testing.traffic import CountingFakeGraphServer
@@ -160,7 +161,7 @@ def test_nested_paging_in_a_lookup_stays_on_the_graph_host_without_the_token_in_
     assert [n.id for n in results[1].phone_numbers] == ["3"]
     assert {r.url.host for r in seen} == {"graph.test"}
     assert all("access_token" not in str(r.url) for r in seen)
-    assert seen[0].url.params["fields"] == ACCOUNT_WITH_NUMBERS_FIELDS
+    assert seen[0].url.params["fields"] == account_with_numbers_fields(GRAPH_VERSION)
 
 
 def test_ids_are_checked_before_the_lookup_and_a_missing_answer_fails_only_its_id() -> None:

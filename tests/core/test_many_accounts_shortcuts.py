@@ -16,6 +16,12 @@ from hypothesis import strategies as st
 from wizard.core.diagnose.warnings import _looks_fine, _number_findings, number_warnings
 from wizard.core.graph import BusinessAccount, GraphClient, PhoneNumber
 from wizard.core.graph.parsing import _opt_str, parse_phone_number
+from wizard.core.graph.readiness import (
+    messaging_limit,
+    parse_health,
+    parse_subscribed_apps,
+    parse_webhook_configuration,
+)
 from wizard.core.graph.transport import _new_rows
 from wizard.core.token import SecretToken
 
@@ -62,6 +68,9 @@ def phone_by_init(row: dict[str, Any]) -> PhoneNumber:
         else None,
         name_status=_opt_str(row.get("name_status")),
         status=_opt_str(row.get("status")),
+        health=parse_health(row.get("health_status")),
+        webhook=parse_webhook_configuration(row.get("webhook_configuration")),
+        messaging_limit=messaging_limit(row),
     )
 
 
@@ -101,6 +110,8 @@ def test_an_expanded_account_is_the_one_its_init_builds(
         timezone_id=_opt_str(account.get("timezone_id")),
         account_review_status=_opt_str(account.get("account_review_status")),
         phone_numbers=tuple(phone_by_init(r) for r in unique),
+        health=parse_health(account.get("health_status")),
+        subscribed_apps=parse_subscribed_apps(account.get("subscribed_apps", {"data": []})),
     )
     assert_same_model(built, expected)
     for number, by_init in zip(built.phone_numbers, expected.phone_numbers, strict=True):

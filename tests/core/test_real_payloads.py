@@ -144,8 +144,17 @@ def _handler(replay: Replay) -> httpx.MockTransport:
                 if replay.where == PHONE
                 else [{"id": "106540352242922", "display_phone_number": "+1 555-010-4477"}]
             }
+            apps = {
+                "data": [{"whatsapp_business_api_data": {"id": "257422819769992", "name": "Acme"}}]
+            }
             return httpx.Response(
-                200, json={"id": WABA, "name": "Replay WABA", "phone_numbers": numbers}
+                200,
+                json={
+                    "id": WABA,
+                    "name": "Replay WABA",
+                    "phone_numbers": numbers,
+                    "subscribed_apps": apps,  # asked with the account (the app is subscribed)
+                },
             )
         return httpx.Response(400, json={"error": {"message": "Unknown path", "code": 2500}})
 

@@ -40,7 +40,9 @@ HELP: dict[str, tuple[str, str, str]] = {
         (
             "Test one token against the Graph API and explain what is wrong with the fix.\n"
             "The token comes from standard input when it is a pipe (or `-` is given), else from\n"
-            "the environment, the .env file, then the OS keyring."
+            "the environment, the .env file, then the OS keyring. It also reads, in the same\n"
+            "lookup, Meta's health verdict of every account and number, whether each number is\n"
+            "registered, which apps get each account's webhooks and the callback URL Meta calls."
         ),
         (
             "  wa-token check\n"

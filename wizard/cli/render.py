@@ -8,15 +8,17 @@ from typing import TYPE_CHECKING
 
 from wizard.core.codes import ExitCode
 from wizard.core.diagnose.timefmt import format_time
+from wizard.core.diagnose.wording import graph_text
 from wizard.core.graph.constants import WHATSAPP_SCOPES
 from wizard.core.stores import sources
+from wizard.core.untrusted import mask_url_credentials
 from wizard.core.wording import TYPE_NAMES, stored_state, token_type_name
 
 if TYPE_CHECKING:  # types only: the wizard's `setup` loads this module, never the check
     from wizard.core.check import CheckReport
     from wizard.core.diagnose.findings import Finding
     from wizard.core.fleet import Fleet, ProfileCheck
-    from wizard.core.graph.models import BusinessAccount, TokenInfo
+    from wizard.core.graph.models import BusinessAccount, PhoneNumber, TokenInfo
     from wizard.core.profiles import ProfileListing
 
 
@@ -93,9 +95,31 @@ def _account_lines(accounts: tuple[BusinessAccount, ...]) -> list[str]:
                 f"      {number.display_phone_number or '?':<18} "
                 f"{number.verified_name or '':<20} {quality:<16} id {number.id}"
             )
+            lines += _readiness_lines(number)
         if not account.phone_numbers:
             lines.append("      (no phone numbers)")
     return lines + [""]
+
+
+LEVELS = {
+    "phone_number": "the number's own override",
+    "whatsapp_business_account": "the account's override",
+    "application": "the app's callback URL",
+}
+"""Where a callback URL is set, in the order Meta tries them."""
+
+
+def _readiness_lines(number: PhoneNumber) -> list[str]:
+    """Meta's verdict when it is not AVAILABLE, and the URL Meta sends the number's messages to."""
+    lines = []
+    health = number.health
+    if health is not None and (health.blocked or health.limited):
+        lines.append(f"        Meta's health verdict: {graph_text(health.can_send_message or '')}")
+    effective = number.webhook.effective if number.webhook else None
+    if effective is not None:
+        url = graph_text(mask_url_credentials(effective[0]), 120)
+        lines.append(f"        webhooks go to {url} ({LEVELS[effective[1]]})")
+    return lines
 
 
 def _findings(heading: str, findings: tuple[Finding, ...], mark: str, width: int) -> list[str]:

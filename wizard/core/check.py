@@ -14,13 +14,15 @@ import httpx
 from wizard.core.codes import Source
 from wizard.core.diagnose import Diagnosis, GraphFindings, LocalFacts, diagnose
 from wizard.core.errors import GraphError, StoreError
-from wizard.core.graph import BusinessAccount, GraphClient, Me
+from wizard.core.graph import BusinessAccount, GraphClient, Me, PhoneNumber, TokenInfo
+from wizard.core.graph.models import AppSubscription, Health, WebhookConfiguration
 from wizard.core.graph.threads import Background, outcome_of
 from wizard.core.profiles import ProfileListing
 from wizard.core.settings import Settings
 from wizard.core.stores import env_store, keyring_store, sources
 from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken, format_problem
+from wizard.core.untrusted import mask_url_credentials
 from wizard.core.variables import TOKEN_KEY
 
 
@@ -62,15 +64,50 @@ def inspect_token(
     app_token: SecretToken | None = None,
     expected_account_id: str | None = None,
     now: datetime | None = None,
+    app_id: str | None = None,
 ) -> GraphFindings:
-    """Ask Graph about a token, one round trip per level: debug_token, /me and the configured
-    account with its numbers together; then the other accounts the token reaches (one request
-    per 50, over the connections the first level opened), when there are any."""
+    """Ask Graph about a token, one round trip per level: debug_token, /me, the configured
+    account with its numbers, their health and webhook subscriptions (and, with the app id and
+    secret, the app's webhook configuration) together; then the other accounts the token
+    reaches (one request per 50, over the connections the first level opened), when there
+    are any."""
     asking_me = Background(partial(client.me, token))
     configured = _read_configured(client, token, expected_account_id)
+    webhooks = _app_webhooks(client, app_token, app_id)
     info = outcome_of(partial(client.debug_token, token, app_token=app_token))
     answer = asking_me.outcome()  # /me only adds a name: its errors pass
     me = answer if isinstance(answer, Me) else None
+    found = _inspect_accounts(client, token, info, me, expected_account_id, now, configured)
+    return dataclasses.replace(found, app_subscriptions=_subscriptions(webhooks))
+
+
+def _app_webhooks(
+    client: GraphClient, app_token: SecretToken | None, app_id: str | None
+) -> Background[tuple[AppSubscription, ...]] | None:
+    """The app's webhook configuration, asked beside debug_token when the app token is known."""
+    if app_token is None or app_id is None:
+        return None
+    return Background(partial(client.app_subscriptions, app_token, app_id))
+
+
+def _subscriptions(
+    asking: Background[tuple[AppSubscription, ...]] | None,
+) -> tuple[AppSubscription, ...] | None:
+    """The app's subscriptions, or None when not asked or not answered (a warning less)."""
+    answer = asking.outcome() if asking is not None else None
+    return answer if isinstance(answer, tuple) else None
+
+
+def _inspect_accounts(
+    client: GraphClient,
+    token: SecretToken,
+    info: TokenInfo | Exception,
+    me: Me | None,
+    expected_account_id: str | None,
+    now: datetime | None,
+    configured: tuple[str, Background[list[AccountRead]]] | None,
+) -> GraphFindings:
+    """What debug_token said, then the accounts with their numbers (the second level)."""
     if isinstance(info, Exception):
         return GraphFindings(error=_graph_error(info))
     expired = info.expires_at is not None and info.expires_at <= (now or datetime.now(UTC))
@@ -177,6 +214,7 @@ def check_found_token(
                 app_token=settings.app_token,
                 expected_account_id=settings.business_account_id,
                 now=now,
+                app_id=settings.app_id,
             )
     local = local_facts(found, settings, storage.result(), problem, now)
     return CheckReport(found, graph, local, diagnose(graph, local))
@@ -280,6 +318,7 @@ def report_json(report: CheckReport) -> dict[str, Any]:
         "ok": report.ok,
         "token": _token_json(report),
         "whatsapp_business_accounts": [_account_json(a) for a in report.graph.accounts],
+        "app_webhooks": _app_webhooks_json(report.graph.app_subscriptions),
         "problems": [_finding_json(f) for f in report.diagnosis.problems],
         "warnings": [_finding_json(f) for f in report.diagnosis.warnings],
     }
@@ -354,19 +393,86 @@ def _token_json(report: CheckReport) -> dict[str, Any] | None:
 
 
 def _account_json(account: BusinessAccount) -> dict[str, Any]:
+    apps = account.subscribed_apps
     return {
         "id": account.id,
         "name": account.name,
-        "phone_numbers": [
+        "phone_numbers": [_number_json(n) for n in account.phone_numbers],
+        "health": _health_json(account.health),
+        "subscribed_apps": None
+        if apps is None
+        else [
             {
-                "id": n.id,
-                "display_phone_number": n.display_phone_number,
-                "verified_name": n.verified_name,
-                "quality_rating": n.quality_rating,
+                "id": a.id,
+                "name": a.name,
+                "override_callback_uri": _url(a.override_callback_uri),
             }
-            for n in account.phone_numbers
+            for a in apps
         ],
     }
+
+
+def _number_json(number: PhoneNumber) -> dict[str, Any]:
+    return {
+        "id": number.id,
+        "display_phone_number": number.display_phone_number,
+        "verified_name": number.verified_name,
+        "quality_rating": number.quality_rating,
+        "health": _health_json(number.health),
+        "messaging_limit": number.messaging_limit,
+        "webhook_configuration": _webhook_json(number.webhook),
+    }
+
+
+def _health_json(health: Health | None) -> dict[str, Any] | None:
+    if health is None:
+        return None
+    return {
+        "can_send_message": health.can_send_message,
+        "errors": [
+            {
+                "entity_type": e.entity_type,
+                "id": e.entity_id,
+                "code": e.code,
+                "description": e.description,
+                "solution": e.solution,
+            }
+            for e in health.errors
+        ],
+    }
+
+
+def _webhook_json(webhook: WebhookConfiguration | None) -> dict[str, Any] | None:
+    """The callback chain: each level's URL and the one Meta really calls (the first set)."""
+    if webhook is None:
+        return None
+    effective = webhook.effective
+    return {
+        "phone_number": _url(webhook.phone_number),
+        "whatsapp_business_account": _url(webhook.whatsapp_business_account),
+        "application": _url(webhook.application),
+        "effective": _url(effective[0]) if effective else None,
+        "effective_level": effective[1] if effective else None,
+    }
+
+
+def _app_webhooks_json(subscriptions: tuple[AppSubscription, ...] | None) -> Any:
+    if subscriptions is None:
+        return None
+    return [
+        {
+            "object": s.object,
+            "callback_url": _url(s.callback_url),
+            "active": s.active,
+            "fields": list(s.fields),
+        }
+        for s in subscriptions
+    ]
+
+
+def _url(url: str | None) -> str | None:
+    """A callback URL from Graph, with any password in it masked."""
+    return mask_url_credentials(url) if url else url
 
 
 def _finding_json(finding: Any) -> dict[str, Any]:

@@ -91,6 +91,22 @@ class WarningCode(StrEnum):
     """The verification GET with a wrong verify token got the challenge back."""
     WEBHOOK_ACCEPTS_BAD_SIGNATURE = "webhook_accepts_bad_signature"
     """A notification with a wrong X-Hub-Signature-256 got a 2xx."""
+    # ready to send and receive (issue 19): Meta's health verdict, webhooks, registration
+    NUMBER_LIMITED = "number_limited"
+    """Meta's health verdict for the number is LIMITED: it sends, with a limitation."""
+    NUMBER_BLOCKED = "number_blocked"
+    """Meta's health verdict for the number is BLOCKED: it cannot send."""
+    ACCOUNT_LIMITED = "account_limited"
+    ACCOUNT_BLOCKED = "account_blocked"
+    """The account's health verdict, when no number's verdict already said it."""
+    NUMBER_UNREGISTERED = "number_unregistered"
+    """The number is not registered for the Cloud API (health error 141000, NOT_APPLICABLE)."""
+    APP_NOT_SUBSCRIBED = "app_not_subscribed"
+    """The token's app is not subscribed to the account's webhooks: nothing arrives."""
+    WEBHOOK_CALLBACK_MISSING = "webhook_callback_missing"
+    """The app has no whatsapp_business_account callback URL."""
+    WEBHOOK_MESSAGES_MISSING = "webhook_messages_missing"
+    """The app's whatsapp_business_account webhooks lack the `messages` field."""
 
 
 class Source(StrEnum):

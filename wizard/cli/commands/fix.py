@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from wizard.cli import parser
 from wizard.cli.commands.common import Command
@@ -29,8 +30,22 @@ FIXES = {
     "permissions": "env_world_readable: make the .env file readable by you only (600)",
     "keyring": "plaintext_storage: move the token from .env into the OS keyring",
     "tracked": "env_tracked_by_git: how to untrack it, and where the token is in history",
+    "webhooks": "app_not_subscribed: subscribe the token's app to every account's webhooks",
 }
 """`wa-token fix WHAT`: each fix's name and its help, the warning code it acts on first."""
+WEBHOOKS_HELP: dict[str, Any] = {
+    "description": textwrap.fill(
+        "Subscribe the token's app to the webhooks of every WhatsApp Business Account "
+        "it reaches that lacks it (POST /{waba-id}/subscribed_apps), after a yes. Accounts already "
+        "subscribed are left as they are, their callback override included; a second run changes "
+        "nothing.",
+        width=78,
+    ),
+    "epilog": "examples:\n  wa-token fix webhooks          # shows the plan, asks y/N\n"
+    "  wa-token fix webhooks --yes    # from a script",
+    "formatter_class": argparse.RawDescriptionHelpFormatter,
+}
+"""`fix webhooks --help`: what it changes at Meta, and how to run it."""
 
 
 def add_parsers(commands: SubParsers, common: SafeParser) -> None:
@@ -38,7 +53,14 @@ def add_parsers(commands: SubParsers, common: SafeParser) -> None:
     fix = parser.add_command(commands, "fix", common)
     what = fix.add_subparsers(dest="fix", metavar="WHAT", required=True)
     for name, help_text in FIXES.items():
-        what.add_parser(name, parents=[common], help=help_text)
+        extra = WEBHOOKS_HELP if name == "webhooks" else {}
+        one = what.add_parser(name, parents=[common], help=help_text, **extra)
+        if name == "webhooks":
+            one.add_argument(
+                "--yes",
+                action="store_true",
+                help="subscribe without asking (required when there is no terminal)",
+            )
 
 
 def cmd_fix(
@@ -49,6 +71,10 @@ def cmd_fix(
     console: Console,
 ) -> int:
     """Run one fix."""
+    if args.fix == "webhooks":
+        from wizard.cli.commands.fix_webhooks import fix_webhooks
+
+        return fix_webhooks(args, settings, environ, stdin, console)
     fixes: dict[str, Callable[[Settings, Mapping[str, str], Console], int]] = {
         "gitignore": _fix_gitignore,
         "permissions": _fix_permissions,

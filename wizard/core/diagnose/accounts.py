@@ -101,7 +101,12 @@ CANNOT_SEND_STATUSES = frozenset({"DISCONNECTED", "PENDING", "BANNED", "DELETED"
 def can_send(number: PhoneNumber) -> bool:
     """Whether Graph's description of the number leaves it able to send on the Cloud API."""
     on_cloud = number.platform_type in (None, "CLOUD_API")
-    return on_cloud and (number.status or "CONNECTED").upper() not in CANNOT_SEND_STATUSES
+    blocked = number.health is not None and number.health.blocked
+    return (
+        on_cloud
+        and not blocked
+        and (number.status or "CONNECTED").upper() not in CANNOT_SEND_STATUSES
+    )
 
 
 def _phone_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) -> list[Finding]:
@@ -158,8 +163,13 @@ def _sending_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) 
             "Nothing can be sent: no phone number this token reaches can send ("
             + "; ".join(f"{_number_label(n)}: {_why_not_sending(n)}" for n in numbers[:5])
             + ").",
-            "Fix one of the numbers (the warnings below say how: usually register it with "
-            "POST /{phone-number-id}/register), then run `wa-token check` again.",
+            "Fix one of the numbers (the warnings below say how: "
+            + (
+                "do what Meta's health verdict asks"
+                if any(n.health is not None and n.health.blocked for n in numbers)
+                else "usually register it with POST /{phone-number-id}/register"
+            )
+            + "), then run `wa-token check` again.",
         )
     ]
 
@@ -167,7 +177,9 @@ def _sending_problems(accounts: tuple[BusinessAccount, ...], local: LocalFacts) 
 def _why_not_sending(number: PhoneNumber) -> str:
     if number.platform_type not in (None, "CLOUD_API"):
         return f"it is on {graph_text(number.platform_type)}, not the Cloud API"
-    return f"its status is {graph_text(number.status or '')}"
+    if (number.status or "CONNECTED").upper() in CANNOT_SEND_STATUSES:
+        return f"its status is {graph_text(number.status or '')}"
+    return "Meta's health verdict is BLOCKED"
 
 
 def _number_label(number: PhoneNumber) -> str:

@@ -14,6 +14,7 @@ from wizard.core.graph import (
     Me,
     TokenInfo,
 )
+from wizard.core.graph.models import AppSubscription
 from wizard.core.profiles import DEFAULT, Profile
 
 
@@ -57,6 +58,8 @@ class GraphFindings:
     """Accounts that could not be read, with why."""
     listing_refused: GraphError | None = None
     """Graph refused to list the businesses' accounts (the token has no business_management)."""
+    app_subscriptions: tuple[AppSubscription, ...] | None = None
+    """The app's webhook configuration (`GET /{app-id}/subscriptions`); None when not read."""
 
 
 @dataclass(frozen=True)

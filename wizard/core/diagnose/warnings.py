@@ -15,6 +15,12 @@ from wizard.core.diagnose.meta_texts import (
     STEP_GENERATE,
 )
 from wizard.core.diagnose.problems import NOT_USER_TYPES
+from wizard.core.diagnose.readiness import (
+    account_findings,
+    health_findings,
+    health_looks_fine,
+    is_unregistered,
+)
 from wizard.core.diagnose.timefmt import format_delta, format_time
 from wizard.core.diagnose.wording import _where, command, graph_text
 from wizard.core.graph import (
@@ -36,29 +42,35 @@ def _warnings(graph: GraphFindings, local: LocalFacts) -> list[Finding]:
     if info is not None and info.is_valid and alive and info.type not in NOT_USER_TYPES:
         found += _lifetime_warnings(info, local)
         found += _extra_permission_warnings(info)
-        found += [w for a in graph.accounts for n in a.phone_numbers for w in number_warnings(n)]
+        found += [
+            w for a in graph.accounts for n in a.phone_numbers for w in number_warnings(n, local)
+        ]
+        found += account_findings(graph, local)
     found += _version_warnings(local)
     found += _storage_warnings(local)
     return found
 
 
 REGISTER_FIX = (
-    "Register it with the Cloud API: POST /{id}/register with "
-    "messaging_product=whatsapp and the number's 6-digit two-step verification pin (or finish "
+    "Register it with the Cloud API: `wa-token register --phone-number-id {id}` (it asks for the "
+    "number's 6-digit two-step verification PIN, hidden), or POST /{id}/register with "
+    "messaging_product=whatsapp and that PIN (or finish "
     f"its setup in WhatsApp Manager → Phone numbers, {PHONE_NUMBERS_URL}); then run "
     "`wa-token check` again."
 )
 
 
-def number_warnings(number: PhoneNumber) -> list[Finding]:
+def number_warnings(number: PhoneNumber, local: LocalFacts | None = None) -> list[Finding]:
     """What keeps one phone number from sending, or may soon, with the concrete fix."""
-    return [] if _looks_fine(number) else _number_findings(number)  # most numbers look fine
+    if _looks_fine(number) and health_looks_fine(number):  # most numbers look fine
+        return []
+    return _number_findings(number, local)
 
 
-def _number_findings(number: PhoneNumber) -> list[Finding]:
+def _number_findings(number: PhoneNumber, local: LocalFacts | None = None) -> list[Finding]:
     label = _number_label(number)
     register = REGISTER_FIX.format(id=graph_text(number.id))
-    found: list[Finding] = []
+    found: list[Finding] = health_findings(number, label, local)
     status = (number.status or "CONNECTED").upper()
     if status != "CONNECTED":
         blocked = status in CANNOT_SEND_STATUSES
@@ -79,7 +91,7 @@ def _number_findings(number: PhoneNumber) -> list[Finding]:
                 fix,
             )
         )
-    if number.platform_type not in (None, "CLOUD_API"):
+    if number.platform_type not in (None, "CLOUD_API") and not is_unregistered(number):
         found.append(
             Finding(
                 WarningCode.NUMBER_NOT_ON_CLOUD_API,

@@ -11,18 +11,22 @@ from wizard.core.graph.constants import (
     ACCOUNT_FIELDS,
     ACCOUNT_WITH_NUMBERS_FIELDS,
     IDS_PER_REQUEST,
+    NO_APPS,
     PHONE_FIELDS,
     WHATSAPP_SCOPES,
+    account_with_numbers_fields,
 )
 from wizard.core.graph.models import (
     AccountDiscovery,
     Business,
     BusinessAccount,
     PhoneNumber,
+    SubscribedApp,
     TokenInfo,
     assembled,
 )
 from wizard.core.graph.parsing import (
+    _never_retry,
     _one_id_may_be_to_blame,
     _opt_str,
     _outcome,
@@ -31,6 +35,7 @@ from wizard.core.graph.parsing import (
     parse_phone_number,
     texts,
 )
+from wizard.core.graph.readiness import parse_health, parse_subscribed_apps
 from wizard.core.graph.threads import Background, gather_all, outcome_of, run_all
 from wizard.core.graph.transport import GraphTransport
 from wizard.core.token import SecretToken
@@ -141,8 +146,42 @@ class AccountReads(GraphTransport):
     def account_expanded(self, token: SecretToken, account_id: str) -> BusinessAccount:
         """One WABA with its numbers in one read (`GET /{id}?fields=…,phone_numbers{…}`)."""
         account_id = require_graph_id(account_id, "WhatsApp Business Account id")
-        body = self._call("GET", account_id, token, params={"fields": ACCOUNT_WITH_NUMBERS_FIELDS})
-        return self._account_from(token, account_id, body)
+        return self._account_from(token, account_id, self._read_accounts(account_id, token, {}))
+
+    asks_readiness = True
+    """Whether account reads ask for health, subscriptions and callbacks; False once Graph
+    refused one of those fields, so that the check still works without them."""
+
+    def _read_accounts(
+        self, path: str, token: SecretToken, params: dict[str, str]
+    ) -> dict[str, Any]:
+        """An expanded account read; when Graph refuses a readiness field (an edge it cannot
+        expand on this version), the same read once more without them [Unverified fields]."""
+        asked = self.asks_readiness
+        fields = account_with_numbers_fields(self.version) if asked else ACCOUNT_WITH_NUMBERS_FIELDS
+        try:
+            return self._call("GET", path, token, params={**params, "fields": fields})
+        except GraphApiError as err:
+            if not (asked and _field_refused(err)):
+                raise
+        self.asks_readiness = False
+        return self._call(
+            "GET", path, token, params={**params, "fields": ACCOUNT_WITH_NUMBERS_FIELDS}
+        )
+
+    def subscribed_apps(self, token: SecretToken, account_id: str) -> tuple[SubscribedApp, ...]:
+        """The apps subscribed to a WABA's webhooks, with their callback overrides."""
+        account_id = require_graph_id(account_id, "WhatsApp Business Account id")
+        rows = self._collect(f"{account_id}/subscribed_apps", token, {})
+        return parse_subscribed_apps(rows) or ()
+
+    def subscribe_app(self, token: SecretToken, account_id: str) -> None:
+        """Subscribe the token's app to a WABA's webhooks (`POST /{waba-id}/subscribed_apps`).
+        Never retried (a write), and sent without a body: wa-token sets no override."""
+        account_id = require_graph_id(account_id, "WhatsApp Business Account id")
+        body = self._call("POST", f"{account_id}/subscribed_apps", token, retryable=_never_retry)
+        if body.get("success") is not True:
+            raise _unexpected("subscribed_apps", 200)
 
     def _account_chunk(
         self, token: SecretToken, ids: list[str]
@@ -153,12 +192,7 @@ class AccountReads(GraphTransport):
         if len(ids) == 1:
             return {ids[0]: _outcome(partial(self.account_expanded, token, ids[0]))}
         try:
-            body = self._call(
-                "GET",
-                "",
-                token,
-                params={"ids": ",".join(ids), "fields": ACCOUNT_WITH_NUMBERS_FIELDS},
-            )
+            body = self._read_accounts("", token, {"ids": ",".join(ids)})
         except GraphApiError as err:
             if not _one_id_may_be_to_blame(err):
                 return dict.fromkeys(ids, err)
@@ -187,7 +221,16 @@ class AccountReads(GraphTransport):
         fields: dict[str, Any] = dict(zip(_ACCOUNT_TEXTS, texts(body, _ACCOUNT_TEXTS), strict=True))
         fields["id"] = fields["id"] or account_id  # as Graph names it (shown, never sent)
         fields["phone_numbers"] = tuple([parse_phone_number(r) for r in rows if "id" in r])
+        fields["health"] = parse_health(body.get("health_status"))
+        apps = body.get("subscribed_apps", NO_APPS if self.asks_readiness else None)
+        fields["subscribed_apps"] = parse_subscribed_apps(apps)
         return assembled(BusinessAccount, fields)
+
+
+def _field_refused(err: GraphApiError) -> bool:
+    """Graph's answer to a field or an edge it does not know on this node type or version."""
+    message = err.message.lower()
+    return err.code in (100, 2500) and ("nonexisting field" in message or "syntax" in message)
 
 
 def _valid_ids(ids: Iterable[str], failures: dict[str, BusinessAccount | GraphError]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wizard.core.graph.accounts import AccountReads
 from wizard.core.graph.constants import HELLO_WORLD, HELLO_WORLD_LANGUAGE
-from wizard.core.graph.models import ExchangedToken, Me, SentMessage, TokenInfo
+from wizard.core.graph.models import AppSubscription, ExchangedToken, Me, SentMessage, TokenInfo
 from wizard.core.graph.parsing import (
     _int,
     _is_retryable_exchange,
@@ -13,6 +13,7 @@ from wizard.core.graph.parsing import (
     _unexpected,
     parse_token_info,
 )
+from wizard.core.graph.readiness import parse_app_subscriptions
 from wizard.core.token import SecretToken, format_problem
 from wizard.core.untrusted import (
     require_graph_id,
@@ -40,6 +41,11 @@ class GraphClient(AccountReads):
         """The user or system user the token acts as."""
         body = self._call("GET", "me", token, params={"fields": "id,name"})
         return Me(id=str(body.get("id", "")), name=_opt_str(body.get("name")))
+
+    def app_subscriptions(self, app_token: SecretToken, app_id: str) -> tuple[AppSubscription, ...]:
+        """The app's webhook configuration (`GET /{app-id}/subscriptions`, with the app token)."""
+        app_id = require_graph_id(app_id, "app id")
+        return parse_app_subscriptions(self._call("GET", f"{app_id}/subscriptions", app_token))
 
     def granted_permissions(self, token: SecretToken) -> tuple[str, ...]:
         """Permissions from `/me/permissions` with status granted (a fallback to debug_token)."""

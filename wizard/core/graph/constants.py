@@ -41,6 +41,42 @@ ACCOUNT_WITH_NUMBERS_FIELDS = (
 )
 """An account's details and its numbers in one read (field expansion of the phone_numbers edge)."""
 
+# -- ready to send and receive (issue 19); keep every field an account read asks for here --------
+HEALTH_FIELD = "health_status"
+"""Meta's messaging health verdict, a field of WABAs and phone numbers."""
+WEBHOOK_CONFIGURATION_FIELD = "webhook_configuration"
+"""A phone number's callback URLs at each level (number, WABA override, app)."""
+SUBSCRIBED_APPS_FIELD = "subscribed_apps{whatsapp_business_api_data,override_callback_uri}"
+"""The WABA's subscribed_apps edge, expanded in the same read [Unverified: expandable]."""
+NO_APPS: dict[str, list[object]] = {"data": []}
+"""An expanded edge Graph left out: it asked for subscribed_apps, so none are subscribed."""
+MESSAGING_LIMIT_FIELDS = {
+    (24, 0): "whatsapp_business_manager_messaging_limit",
+    (0, 0): "messaging_limit_tier",
+}
+"""The phone number's messaging-limit field from each Graph version on (newest first)."""
+
+
+def messaging_limit_field(version: str) -> str:
+    """The messaging-limit field Graph `version` answers (v24.0 replaced messaging_limit_tier)."""
+    match = re.fullmatch(r"v(\d+)\.(\d+)", version)
+    number = (int(match[1]), int(match[2])) if match else (999, 0)
+    return next(name for since, name in MESSAGING_LIMIT_FIELDS.items() if number >= since)
+
+
+def account_with_numbers_fields(version: str) -> str:
+    """ACCOUNT_WITH_NUMBERS_FIELDS plus what tells whether the account can send and receive:
+    health, subscribed apps, each number's health, callbacks and messaging limit."""
+    phone = (
+        f"{PHONE_FIELDS},{HEALTH_FIELD},{WEBHOOK_CONFIGURATION_FIELD},"
+        f"{messaging_limit_field(version)}"
+    )
+    return (
+        f"{ACCOUNT_FIELDS},{HEALTH_FIELD},{SUBSCRIBED_APPS_FIELD},"
+        f"phone_numbers.limit({PHONE_PAGE_SIZE}){{{phone}}}"
+    )
+
+
 HELLO_WORLD = "hello_world"
 """The template every new WhatsApp app has, used to prove a token can send."""
 

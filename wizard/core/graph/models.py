@@ -76,6 +76,79 @@ Business = NamedNode
 
 
 @dataclass(frozen=True)
+class HealthError:
+    """One reason Meta's health verdict gives for LIMITED or BLOCKED, on one entity."""
+
+    entity_type: str | None
+    """PHONE_NUMBER, WABA, BUSINESS, APP or MESSAGE_TEMPLATE."""
+    entity_id: str | None
+    code: str | None
+    """Meta's `error_code`, such as 141000 (a number not registered)."""
+    description: str | None
+    solution: str | None
+    """Meta's `possible_solution`."""
+
+
+@dataclass(frozen=True)
+class Health:
+    """Meta's messaging health verdict (`health_status`) of an account or a phone number."""
+
+    can_send_message: str | None
+    """AVAILABLE, LIMITED or BLOCKED (the overall verdict of every entity involved)."""
+    errors: tuple[HealthError, ...] = ()
+
+    @property
+    def blocked(self) -> bool:
+        """Meta says nothing can be sent through this entity."""
+        return (self.can_send_message or "").upper() == "BLOCKED"
+
+    @property
+    def limited(self) -> bool:
+        """Meta says sending works with a limitation."""
+        return (self.can_send_message or "").upper() == "LIMITED"
+
+
+@dataclass(frozen=True)
+class WebhookConfiguration:
+    """A phone number's `webhook_configuration`: the callback URLs set at each level."""
+
+    phone_number: str | None = None
+    """The number's own override (the first Meta tries)."""
+    whatsapp_business_account: str | None = None
+    """The account's override (`override_callback_uri` of the subscription)."""
+    application: str | None = None
+    """The app's callback URL (App Dashboard → WhatsApp → Configuration)."""
+
+    @property
+    def effective(self) -> tuple[str, str] | None:
+        """The URL Meta calls for this number's messages, and the level it is set on."""
+        for level in ("phone_number", "whatsapp_business_account", "application"):
+            url = getattr(self, level)
+            if url:
+                return url, level
+        return None
+
+
+@dataclass(frozen=True)
+class SubscribedApp:
+    """An app subscribed to a WABA's webhooks (`subscribed_apps`), with its override if any."""
+
+    id: str | None
+    name: str | None = None
+    override_callback_uri: str | None = None
+
+
+@dataclass(frozen=True)
+class AppSubscription:
+    """One object of an app's webhook configuration (`GET /{app-id}/subscriptions`)."""
+
+    object: str | None
+    callback_url: str | None
+    active: bool
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PhoneNumber:
     """A WhatsApp phone number of a business account; Graph omits fields that do not apply."""
 
@@ -88,6 +161,11 @@ class PhoneNumber:
     throughput_level: str | None = None
     name_status: str | None = None
     status: str | None = None
+    health: Health | None = None
+    """Meta's health verdict for sending through this number; None when Graph sent none."""
+    webhook: WebhookConfiguration | None = None
+    messaging_limit: str | None = None
+    """whatsapp_business_manager_messaging_limit (v24 on), else messaging_limit_tier."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +178,9 @@ class BusinessAccount:
     timezone_id: str | None = None
     account_review_status: str | None = None
     phone_numbers: tuple[PhoneNumber, ...] = ()
+    health: Health | None = None
+    subscribed_apps: tuple[SubscribedApp, ...] | None = None
+    """Apps subscribed to its webhooks; None when Graph did not say (not read, or refused)."""
 
 
 @dataclass(frozen=True)

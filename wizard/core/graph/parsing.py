@@ -20,6 +20,11 @@ from wizard.core.graph.models import (
     TokenInfo,
     assembled,
 )
+from wizard.core.graph.readiness import (
+    messaging_limit,
+    parse_health,
+    parse_webhook_configuration,
+)
 from wizard.core.token import SecretToken
 from wizard.core.untrusted import (
     clean_body,
@@ -250,6 +255,10 @@ def parse_phone_number(row: dict[str, Any]) -> PhoneNumber:
     fields["throughput_level"] = (
         _opt_str(throughput.get("level")) if isinstance(throughput, dict) else None
     )
+    health, webhook = row.get("health_status"), row.get("webhook_configuration")
+    fields["health"] = None if health is None else parse_health(health)
+    fields["webhook"] = None if webhook is None else parse_webhook_configuration(webhook)
+    fields["messaging_limit"] = messaging_limit(row)
     return assembled(PhoneNumber, fields)
 
 

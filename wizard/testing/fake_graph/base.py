@@ -22,6 +22,7 @@ from wizard.testing.fake_graph.data import (
     _benchmark_numbers,
     benchmark_waba_ids,
 )
+from wizard.testing.fake_graph.readiness import DEFAULT_APP_SUBSCRIPTIONS
 from wizard.testing.fake_graph.replies import RecordedRequest, dead_token_failure, fail
 from wizard.testing.fake_graph.scenarios import APP_SCENARIO, Scenario, scenario_for
 
@@ -53,6 +54,10 @@ class FakeGraphBase:
         self.accounts = accounts
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
+        self.webhook_subscriptions: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        """Apps subscribed to each (caller's token, WABA), once a call has read or changed them."""
+        self.app_subscriptions: list[dict[str, Any]] = list(DEFAULT_APP_SUBSCRIPTIONS)
+        """What `GET /{app-id}/subscriptions` answers (a test may change it)."""
         self._visited: set[tuple[str, str]] = set()
         self._stopping = threading.Event()
         self._httpd: _GraphHTTPServer | None = None
@@ -71,6 +76,8 @@ class FakeGraphBase:
         with self._lock:
             self.requests.clear()
             self._visited.clear()
+            self.webhook_subscriptions.clear()
+            self.app_subscriptions[:] = DEFAULT_APP_SUBSCRIPTIONS
 
     # -- who is calling ---------------------------------------------------------------------------
 

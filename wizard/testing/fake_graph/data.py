@@ -54,6 +54,7 @@ WABA_FIELDS = frozenset(
         "country",
         "ownership_type",
         "status",
+        "health_status",
     ]
 )
 PHONE_FIELDS = frozenset(
@@ -71,10 +72,21 @@ PHONE_FIELDS = frozenset(
         "messaging_limit_tier",
         "account_mode",
         "is_official_business_account",
+        "health_status",
+        "webhook_configuration",
+        "whatsapp_business_manager_messaging_limit",
     ]
 )
-NODE_FIELDS = {"WhatsAppBusinessAccount": WABA_FIELDS, "WhatsAppBusinessPhoneNumber": PHONE_FIELDS}
-EDGES = {("WhatsAppBusinessAccount", "phone_numbers"): "WhatsAppBusinessPhoneNumber"}
+SUBSCRIBED_APP_FIELDS = frozenset(["whatsapp_business_api_data", "override_callback_uri"])
+NODE_FIELDS = {
+    "WhatsAppBusinessAccount": WABA_FIELDS,
+    "WhatsAppBusinessPhoneNumber": PHONE_FIELDS,
+    "WhatsAppBusinessAccountSubscribedApp": SUBSCRIBED_APP_FIELDS,
+}
+EDGES = {
+    ("WhatsAppBusinessAccount", "phone_numbers"): "WhatsAppBusinessPhoneNumber",
+    ("WhatsAppBusinessAccount", "subscribed_apps"): "WhatsAppBusinessAccountSubscribedApp",
+}
 """Edges field expansion may nest (`phone_numbers.limit(5){id,status}`), and their node type."""
 MAX_IDS = 50
 """Ids one multiple-id lookup (`GET /?ids=A,B`) may ask for."""

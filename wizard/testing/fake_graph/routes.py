@@ -41,6 +41,7 @@ from wizard.testing.fake_graph.data import (
     WABA_FIELDS,
     WHATSAPP_SCOPES,
 )
+from wizard.testing.fake_graph.readiness import account_extras, number_extras, subscribed_apps
 from wizard.testing.fake_graph.replies import (
     Reply,
     _now,
@@ -243,10 +244,16 @@ class GraphRoutes(FakeGraphBase):
         assert account is not None
         if fields is None:
             return dict(account)
-        view = pick(account, [f.name for f in fields if f.name in WABA_FIELDS])
+        extras = account_extras(scenario, waba_id)
+        view = pick({**account, **extras}, [f.name for f in fields if f.name in WABA_FIELDS])
+        for edge in (f for f in fields if f.name == "subscribed_apps"):
+            names = None if edge.nested is None else [f.name for f in edge.nested]
+            apps = [pick(app, names) for app in self.subscribed_apps_of(call, scenario, waba_id)]
+            if apps:  # an empty edge is left out, like phone_numbers
+                view["subscribed_apps"] = {"data": apps}
         for edge in (f for f in fields if f.name == "phone_numbers"):
             names = None if edge.nested is None else [f.name for f in edge.nested]
-            rows = [pick(number, names) for number in self._numbers(scenario, waba_id)]
+            rows = self._number_rows(scenario, waba_id, names)
             paged = waba_id == WABA_A and scenario.pages in ("paged", "loop")
             size = 2 if paged else edge.limit or DEFAULT_PAGE_SIZE
             params = {"limit": str(size)} | ({"fields": edge.nested_text} if edge.nested else {})
@@ -281,13 +288,55 @@ class GraphRoutes(FakeGraphBase):
         self._check_waba_rate_limit(scenario, waba_id)
         _check_account_read(scenario)
         names = requested_fields(call, "WhatsAppBusinessPhoneNumber", PHONE_FIELDS)
-        rows = [pick(number, names) for number in self._numbers(scenario, waba_id)]
+        rows = self._number_rows(scenario, waba_id, names)
         paged = waba_id == WABA_A and scenario.pages in ("paged", "loop")
         return json_reply(
             self._page(
                 rows, call, page_size=2 if paged else None, loop=paged and scenario.pages == "loop"
             )
         )
+
+    def _number_rows(
+        self, scenario: Scenario, waba_id: str, names: list[str] | None
+    ) -> list[dict[str, Any]]:
+        """A WABA's numbers with the requested fields, readiness fields included."""
+        numbers = self._numbers(scenario, waba_id)
+        return [
+            pick({**number, **number_extras(scenario, waba_id, number, i == 0)}, names)
+            for i, number in enumerate(numbers)
+        ]
+
+    def subscribed_apps_of(
+        self, call: Call, scenario: Scenario, waba_id: str
+    ) -> list[dict[str, Any]]:
+        """The apps subscribed to a WABA's webhooks, as this caller's token left them."""
+        key = (call.token or "", waba_id)
+        with self._lock:
+            return self.webhook_subscriptions.setdefault(key, subscribed_apps(scenario, waba_id))
+
+    def _subscribed_apps(self, call: Call, waba_id: str) -> Reply:
+        """`GET|POST /{waba-id}/subscribed_apps`. A POST without override_callback_uri drops the
+        caller's override, as users report Graph does (so wa-token must never send one)."""
+        scenario = self._caller(call)
+        if waba_id not in self._reachable(scenario):
+            exists = self._account(waba_id) is not None
+            raise permissions_error() if exists else no_such_object(call.method, waba_id)
+        _check_account_read(scenario)
+        apps = self.subscribed_apps_of(call, scenario, waba_id)
+        if call.method == "GET":
+            return json_reply({"data": apps})
+        with self._lock:
+            apps[:] = [a for a in apps if a["whatsapp_business_api_data"]["id"] != APP_ID]
+            apps.append({"whatsapp_business_api_data": {"id": APP_ID, "name": APP_NAME}})
+        return json_reply({"success": True})
+
+    def _app_subscriptions(self, call: Call, app_id: str) -> Reply:
+        """`GET /{app-id}/subscriptions`, with the app token only ([Unverified] wording)."""
+        if call.token != APP_TOKEN:
+            raise fail(400, 15, "(#15) This method must be called with an app access_token.")
+        if app_id != APP_ID:
+            raise no_such_object("GET", app_id)
+        return json_reply({"data": self.app_subscriptions})
 
     @staticmethod
     def _check_waba_rate_limit(scenario: Scenario, waba_id: str) -> None:

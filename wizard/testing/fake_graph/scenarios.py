@@ -37,6 +37,7 @@ class Scenario:
     exchange_refused: bool = False  # oauth/access_token refuses to exchange this live token
     quirks: frozenset[str] = frozenset()  # real-Graph shapes the tidy default leaves out (QUIRKS)
     phone_state: str = ""  # how WABA A's first number (or every number) is broken (PHONE_STATES)
+    readiness: str = ""  # limited, blocked, unregistered, unsubscribed, override (readiness.py)
 
 
 QUIRKS = {
@@ -137,6 +138,12 @@ SCENARIOS: dict[str, Scenario] = {
     "system_user_expiring_soon": Scenario(
         expires_in=5 * DAY, data_access_in=90 * DAY, target_ids=(WABA_A,)
     ),
+    # Ready to send and receive (issue 19): Meta's health verdicts, webhooks, registration.
+    "health_limited": replace(_ONLY_A, readiness="limited"),
+    "health_blocked": replace(_ONLY_A, readiness="blocked"),
+    "number_unregistered": replace(_ONLY_A, readiness="unregistered"),
+    "webhooks_unsubscribed": Scenario(readiness="unsubscribed"),
+    "webhook_override": replace(_ONLY_A, readiness="override"),
 }
 APP_SCENARIO = Scenario(token_type="APP", scopes=(), target_ids=(), user_id=APP_ID)
 

@@ -181,6 +181,10 @@ class FakeGraphServer(GraphRoutes):
                 return self._node(call, node_id)
             case "GET", () if "ids" in call.params:
                 return self._ids(call)
+            case "GET" | "POST", (waba_id, "subscribed_apps"):
+                return self._subscribed_apps(call, waba_id)
+            case "GET", (app_id, "subscriptions"):
+                return self._app_subscriptions(call, app_id)
         raise self._unknown_path(call)
 
     @staticmethod

@@ -30,7 +30,9 @@ from wizard.core.graph.redaction import quiet_http_loggers
 from wizard.core.graph.threads import Background
 from wizard.core.token import SecretToken
 from wizard.core.untrusted import (
+    is_loopback_host,
     mask_url_credentials,
+    require_secure_url,
 )
 
 
@@ -48,8 +50,8 @@ class GraphTransport:
         retry_backoff: float = 1.0,
     ) -> None:
         quiet_http_loggers()
-        self.base_url = base_url.rstrip("/")
-        """The Graph host, without the version."""
+        self.base_url = require_secure_url(base_url, "The Graph URL").rstrip("/")
+        """The Graph host, without the version: https://, or http:// on loopback only."""
         self.version = version
         """The Graph API version in every path, such as v26.0."""
         self.timeout = timeout
@@ -65,6 +67,7 @@ class GraphTransport:
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
+            trust_env=not _plain_loopback(self._origin),
             headers={
                 "User-Agent": f"wa-token/{__version__}",
                 "Accept": "application/json",
@@ -231,3 +234,8 @@ def _new_rows(data: list[Any], ids: set[str]) -> list[dict[str, Any]]:
             ids.add(key)
         rows.append(row)
     return rows
+
+
+def _plain_loopback(origin: httpx.URL) -> bool:
+    """An http:// URL on this machine: no proxy of the environment may see its clear text."""
+    return origin.scheme == "http" and is_loopback_host(origin.host)

@@ -19,6 +19,7 @@ from wizard.core.graph.constants import (
     GRAPH_VERSION,
     MAX_PAGES,
 )
+from wizard.core.graph.network_env import open_client, transport_failure
 from wizard.core.graph.parsing import (
     _refused_url,
     _unexpected,
@@ -62,7 +63,7 @@ class GraphTransport:
         """Seconds before a retry (plus up to 50% jitter)."""
         self._origin = httpx.URL(self.base_url)
         """Scheme, host and port every request must go to."""
-        self._http = httpx.Client(
+        self._http = open_client(
             base_url=f"{self.base_url}/{version}/",
             transport=transport,
             timeout=timeout,
@@ -204,10 +205,7 @@ class GraphTransport:
                 timed_out=True,
             ) from None
         except httpx.HTTPError as exc:
-            raise GraphUnreachable(
-                f"Could not talk to {mask_url_credentials(self.base_url)} ({type(exc).__name__}).",
-                fix="Check your internet connection, proxy and --graph-url, then try again.",
-            ) from None
+            raise transport_failure(exc, mask_url_credentials(self.base_url)) from None
         return parse_response(response, secrets, content=content)
 
     def _send_and_read(

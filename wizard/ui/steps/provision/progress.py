@@ -86,6 +86,7 @@ class ProgressStep(StepScreen):
             return
         saved, token = self.outcome.saved, self.outcome.token
         state.saved, state.token, state.report = saved, token, self.outcome.check
+        state.saved_report = self.outcome.check  # Done's security look starts from it
         state.target = self.plan.request.target
         changed = self.outcome.changed_at_meta
         summary = (

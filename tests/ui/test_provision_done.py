@@ -135,3 +135,21 @@ async def test_a_secret_pasted_into_the_app_id_is_refused_and_never_shown(
         app_id.post_message(events.Paste(f"  {APP_ID}\n"))
         await pilot.pause()
         assert app_id.value == APP_ID
+
+
+async def test_a_long_plan_step_wraps_under_its_own_text(
+    wizard_app: AppFactory, business: BusinessState
+) -> None:
+    """Failed before: step 4 wrapped to column 0, under its number."""
+    from wizard.ui.scenes.provision import planning
+
+    app = wizard_app(mode="onboard", env=CREDENTIALS)
+    async with app.run_test(size=(60, 30)) as pilot:
+        await planning()(pilot)
+        steps = list(pilot.app.screen.query(".plan-step"))
+        wrapped = [s for s in steps if s.region.height > 1]
+        assert wrapped, [s.region for s in steps]
+        for step in wrapped:
+            words = step.query_one(".step-words")
+            assert words.region.x >= step.region.x + len("  4. ")
+            assert words.region.height == step.region.height

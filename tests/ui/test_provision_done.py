@@ -50,8 +50,12 @@ async def test_done_after_do_it_for_me_shows_the_git_warning_and_its_fix(
         text = screen_text(pilot)
         assert ".env is inside a git work tree and not ignored" in text, text
         assert "Looking at where it is stored" not in text
-        assert done.query("#diagnosis Button")
-    assert (git_work_tree / ".env").exists()
+        buttons = list(done.query("#diagnosis Button"))
+        assert buttons
+        await pilot.click(buttons[0])
+        await wait_for(pilot, lambda: (git_work_tree / ".gitignore").exists(), "the fix")
+        await wait_for(pilot, lambda: "not ignored" not in screen_text(pilot), "the warning gone")
+    assert "/.env" in (git_work_tree / ".gitignore").read_text().splitlines()
 
 
 async def test_a_failed_security_look_says_so(

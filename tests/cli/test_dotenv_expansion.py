@@ -58,6 +58,30 @@ def test_another_secret_behind_a_variable_is_never_sent_or_shown(
         assert "cannot be an access token" in " ".join(run.text.split())
 
 
+SECRET_TAIL = "q7RsentinelTailOfAnotherSecret" * 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{KEY}=EAA${{OTHER_SECRET}}\n",
+        f"A=EAA${{OTHER_SECRET}}\n{KEY}=${{A}}\n",
+        f"A=EAA${{OTHER_SECRET}}\nB=${{A}}\n{KEY}='${{B}}'\n",
+        f"{KEY}=${{PREFIX}}${{OTHER_SECRET}}\n",
+    ],
+)
+def test_a_token_joined_around_another_secret_is_never_sent(
+    cli: Cli, isolated: Path, fake_graph: FakeGraphServer, text: str
+) -> None:
+    """`EAA${OTHER_SECRET}` would pass a token's shape with another secret inside it."""
+    write_env(isolated, text)
+    run = cli("check", env={"OTHER_SECRET": SECRET_TAIL, "PREFIX": "EAA"})
+    assert run.code == 1, run.text
+    assert fake_graph.requests == []
+    assert SECRET_TAIL[:12] not in run.text
+    assert "whole value" in " ".join(run.text.split())
+
+
 def test_a_variable_that_is_not_set_says_so(cli: Cli, isolated: Path) -> None:
     write_env(isolated, f"{KEY}=${{META_TOKEN}}\n")
     run = cli("check")
@@ -126,3 +150,14 @@ def _resolved(bindings: list[tuple[str | None, str | None]], environ: dict[str, 
                 None if raw is None else "".join(a.resolve(context) for a in parse_variables(raw))
             )
     return resolved.get(KEY)
+
+
+def test_fix_keyring_never_moves_a_reference(keyring_cli: Cli, isolated: Path) -> None:
+    """Failed before: the keyring got the text `${META_TOKEN}` and the .env line was removed."""
+    before = f"A=1\n{KEY}=${{META_TOKEN}}\n"
+    path = write_env(isolated, before)
+    run = keyring_cli("fix", "keyring", env={"META_TOKEN": VALID})
+    assert run.code != 0 and "refers to another variable" in " ".join(run.err.split())
+    assert path.read_text() == before
+    token = keyring_cli("token", env={"META_TOKEN": VALID})
+    assert token.code == 0 and token.out.strip() == VALID  # still the .env's, as the app reads it

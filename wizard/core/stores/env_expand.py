@@ -25,12 +25,19 @@ class Expansion(NamedTuple):
     when it is not (another secret, nothing): the file's text stands and is never sent."""
     empty: bool = False
     """It expands to nothing: the variables are not set where wa-token runs."""
+    joined: bool = False
+    """It is joined from pieces (text and variables), never one whole token: not used."""
 
     def note(self) -> str:
         """One line about it, naming the variables only."""
         names = ", ".join(f"${{{name}}}" for name in self.variables) or "a variable"
         if self.used:
             return f"expanded from {names}, as python-dotenv's load_dotenv does"
+        if self.joined:
+            return (
+                f"it joins {names} with other text, and wa-token uses a variable as the token "
+                "only when it is the whole value (`${NAME}` alone), so it neither sends nor shows it"
+            )
         if self.empty:
             return f"it refers to {names}, which is not set here, so it expands to nothing"
         return (
@@ -43,17 +50,29 @@ def expand(
     bindings: Iterable[tuple[str | None, str | None]], key: str, environ: Mapping[str, str]
 ) -> tuple[str | None, Expansion | None]:
     """The value of `key` as load_dotenv(override=False) sets it, with its Expansion; the raw
-    value (and None) when it holds no `${`. `bindings` are the file's (key, value) in order."""
+    value (and None) when it holds no `${`. `bindings` are the file's (key, value) in order.
+
+    Used only when it is one whole value: a single `${VAR}` whose value comes from one place (the
+    environment, a default, or an earlier line that joins nothing) and is shaped like a token.
+    A value joined from pieces (`EAA${SECRET}`, or `${A}` where `A=EAA${SECRET}`) could carry
+    another secret under a token's prefix: never used."""
     from dotenv.variables import Variable, parse_variables  # only for a value that expands
 
     resolved: dict[str, str | None] = {}
+    joined: dict[str, bool] = {}
     raw: str | None = None
+    names: tuple[str, ...] = ()
     for name, value in bindings:
         if name is None:
             continue
+        joined[name] = False
         if value is not None:
             context = {**resolved, **environ}  # load_dotenv(override=False): the environment wins
             atoms = list(parse_variables(value))
+            joined[name] = len(atoms) > 1 or any(
+                isinstance(atom, Variable) and atom.name not in environ and joined.get(atom.name)
+                for atom in atoms
+            )
             if name == key:
                 raw = value
                 names = tuple(dict.fromkeys(a.name for a in atoms if isinstance(a, Variable)))
@@ -62,5 +81,7 @@ def expand(
     if raw is None or EXPANSION_MARK not in raw:
         return raw, None
     value = resolved.get(key) or ""
-    usable = value.startswith(ACCESS_TOKEN_PREFIX) and format_problem(value) is None
-    return (value if usable else raw), Expansion(names, usable, empty=not value)
+    usable = (
+        not joined[key] and value.startswith(ACCESS_TOKEN_PREFIX) and format_problem(value) is None
+    )
+    return (value if usable else raw), Expansion(names, usable, empty=not value, joined=joined[key])

@@ -17,6 +17,7 @@ VALID = TOKENS["valid"]
 NOWHERE = "https://127.0.0.1:9"
 """An https Graph URL (loopback http never uses a proxy); nothing listens there."""
 PASSWORD = "pr0xyPassw0rdSentinel"
+REFUSED = b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n"
 NETWORK_VARIABLES = {
     name
     for base in (
@@ -105,3 +106,28 @@ def test_a_proxy_that_refuses_is_named(cli: Cli) -> None:
     code, err = run(cli, {"HTTPS_PROXY": "http://127.0.0.1:9"})
     assert code == ExitCode.GRAPH, err
     assert "[graph_unreachable]" in err
+
+
+def test_a_proxy_that_refuses_the_tunnel_is_named(cli: Cli) -> None:
+    """A proxy answering CONNECT with 407: the message says the proxy failed (was: "Could not
+    talk to … (ProxyError)"), exit 4, and the proxy's password is never printed."""
+    import socket
+    import threading
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def refuse() -> None:
+            while True:  # a retry connects again
+                try:
+                    client, _ = server.accept()
+                except OSError:
+                    return
+                with client:
+                    client.recv(65536)
+                    client.sendall(REFUSED)
+
+        threading.Thread(target=refuse, daemon=True).start()
+        port = server.getsockname()[1]
+        code, err = run(cli, {"HTTPS_PROXY": f"http://me:{PASSWORD}@127.0.0.1:{port}"})
+    assert code == ExitCode.GRAPH, err
+    assert "The proxy of this environment" in err and "failed to reach" in err

@@ -103,9 +103,13 @@ def test_an_untrusted_certificate_is_named_with_the_ca_variable(
 
 
 def test_a_proxy_that_refuses_is_named(cli: Cli) -> None:
+    """Was "Could not talk to https://… (ConnectError)", without a word of the proxy."""
     code, err = run(cli, {"HTTPS_PROXY": "http://127.0.0.1:9"})
     assert code == ExitCode.GRAPH, err
-    assert "[graph_unreachable]" in err
+    assert "through the proxy in HTTPS_PROXY" in err and "[graph_unreachable]" in err
+    code, err = run(cli, {"ALL_PROXY": "socks5://127.0.0.1:9", "NO_PROXY": "127.0.0.1"})
+    assert code == ExitCode.GRAPH, err
+    assert "Could not talk to https://127.0.0.1:9 (ConnectError)" in err  # NO_PROXY: direct
 
 
 def test_a_proxy_that_refuses_the_tunnel_is_named(cli: Cli) -> None:

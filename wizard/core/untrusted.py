@@ -186,7 +186,8 @@ def require_secure_url(url: str, what: str) -> str:
         f"{what} must use https://: over http:// the token or secret would cross the network "
         "unencrypted, readable on the way and by any HTTP_PROXY. http:// is accepted only for "
         "this machine (localhost, 127.0.0.1, ::1).",
-        fix=f"Write https:// in {what}.",
+        fix="Use its https:// address; only a server on this machine (such as the fake Graph "
+        "server) may use http://.",
     )
 
 

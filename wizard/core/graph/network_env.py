@@ -139,10 +139,26 @@ def transport_failure(exc: httpx.HTTPError, where: str) -> GraphUnreachable:
             f"({type(exc).__name__}).",
             fix="Check the proxy variable (and NO_PROXY), or try without the proxy.",
         )
+    proxy = proxy_for(where, os.environ)
+    through = f" through the proxy in {proxy}" if proxy else ""
     return GraphUnreachable(
-        f"Could not talk to {where} ({type(exc).__name__}).",
-        fix="Check your internet connection, proxy and --graph-url, then try again.",
+        f"Could not talk to {where}{through} ({type(exc).__name__}).",
+        fix=f"Check that proxy ({proxy}) and NO_PROXY, then try again."
+        if proxy
+        else "Check your internet connection, proxy and --graph-url, then try again.",
     )
+
+
+def proxy_for(url: str, environ: Mapping[str, str]) -> str | None:
+    """The proxy variable a request to `url` goes through, or None when it goes direct (none
+    set, or NO_PROXY exempts the host, as urllib reads it from the process's environment)."""
+    import urllib.request
+
+    parts = httpx.URL(url)
+    if urllib.request.proxy_bypass(parts.host):
+        return None
+    names = ("HTTPS_PROXY", "ALL_PROXY") if parts.scheme == "https" else ("HTTP_PROXY", "ALL_PROXY")
+    return next((name for name, _ in set_variables(environ, names)), None)
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:

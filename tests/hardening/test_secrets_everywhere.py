@@ -23,6 +23,7 @@ import pytest
 from tests.keyring_session import SecretServiceSession
 from wizard.cli import run as cli
 from wizard.cli.commands import tokens
+from wizard.core.codes import ExitCode
 from wizard.core.errors import WaTokenError
 from wizard.core.graph import GraphClient
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
@@ -317,7 +318,7 @@ def test_an_unexpected_bug_does_not_print_its_message(
         result = run(
             argv, token, {"WHATSAPP_GRAPH_URL": fake_graph.url, "WHATSAPP_CLOUD_API_TOKEN": token}
         )
-        assert result.code == 1 and "RuntimeError" in result.err
+        assert result.code == ExitCode.INTERNAL and "RuntimeError" in result.err
         assert token not in result.out + result.err and APP_SECRET not in result.err
         assert "Traceback" not in result.err
     assert spy.leaks(token, APP_SECRET) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import importlib
 import json
 import re
 import socket
@@ -555,3 +556,34 @@ def test_command_line_prints_the_url_and_tokens() -> None:
     for name, token in TOKENS.items():
         assert re.search(rf"^\s*{name}\s+{token}$", output, re.MULTILINE)
     assert f"export WHATSAPP_GRAPH_URL={url.group()}" in output
+
+
+def test_command_line_lists_the_admin_tokens_too() -> None:
+    """Failed before: the banner had the 46 check tokens and none of the admin ones."""
+    from wizard.testing.fake_admins import ADMIN_TOKENS
+
+    command = [sys.executable, "-m", "wizard.testing.fake_graph", "--port", "0"]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as process:
+        watchdog = threading.Timer(10, process.kill)
+        watchdog.start()
+        try:
+            assert process.stdout is not None
+            output = ""
+            while "Ctrl-C" not in output and (line := process.stdout.readline()):
+                output += line
+        finally:
+            watchdog.cancel()
+            process.terminate()
+    for name, token in ADMIN_TOKENS.items():
+        assert re.search(rf"^\s*{name}\s+{token}$", output, re.MULTILINE), name
+    assert f"export WHATSAPP_APP_ID={APP_ID} WHATSAPP_APP_SECRET={APP_SECRET}" in output
+    assert f"printf '%s' {ADMIN_TOKENS['admin']} | wa-token provision --plan" in output
+
+
+def test_the_readme_names_the_module_that_holds_the_admin_tokens() -> None:
+    """Failed before: README said `wizard.testing.fake_business.ADMIN_TOKENS`."""
+    readme = (ROOT / "README.md").read_text()
+    named = re.findall(r"`(wizard\.testing\.[\w.]+)\.ADMIN_TOKENS`", readme)
+    assert named
+    for module in named:
+        assert importlib.import_module(module).ADMIN_TOKENS

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import NO_KEYRING, WA_TOKEN
+from wizard.core.codes import ExitCode
 
 TOKEN = "EAAGuard0Crash0" + "f" * 100 + "wxyz"
 BUG = """
@@ -80,7 +81,7 @@ def test_a_wizard_crash_exits_non_zero_without_a_traceback(isolated: Path, tmp_p
         }
     )
     code, output = run_in_terminal([str(WA_TOKEN)], env, isolated)
-    assert code == 1, output
+    assert code == ExitCode.INTERNAL == 70, output
     assert "unexpected error (RuntimeError)" in output
     assert "Traceback" not in output and "locals" not in output
     assert TOKEN not in output and TOKEN[-20:] not in output

@@ -36,7 +36,12 @@ class SafeStream:
         """The real stream."""
 
     def write(self, text: str) -> int:
-        return self.stream.write(terminal_safe(text))
+        text = terminal_safe(text)
+        try:
+            return self.stream.write(text)
+        except UnicodeEncodeError:  # PYTHONIOENCODING=ascii, a latin-1 terminal: `…` becomes `?`
+            encoding = getattr(self.stream, "encoding", None) or "ascii"
+            return self.stream.write(text.encode(encoding, "replace").decode(encoding))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)

@@ -62,7 +62,7 @@ def _token_lines(report: CheckReport, marks: Marks) -> list[str]:
     found, info, me = report.found, report.graph.token_info, report.graph.me
     if found is None:
         return []
-    rows = [("Token", f"{found.masked} from {sources.describe(found.source, found.location)}")]
+    rows = [("Token", f"{found.masked} from {sources.describe_found(found)}")]
     if info is not None:
         rows += _info_rows(info, marks)
     if me is not None:
@@ -170,6 +170,12 @@ def render_error(title: str, message: str, fix: str, mark: str, width: int | Non
     return "\n".join(lines) + "\n"
 
 
+def hanging(text: str, first: str, rest: str, width: int | None = None) -> str:
+    """`text` wrapped to the terminal, after `first` on its first line and `rest` on the others
+    (a numbered step whose wrapped lines keep their indent)."""
+    return "\n".join(_wrap(text, width or _width(), first, rest))
+
+
 def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
     return textwrap.wrap(
         text,
@@ -209,7 +215,7 @@ def render_short(
     if found is None:
         lines.append(f"  {marks.bad} No token stored (environment, .env, keyring).")
     else:
-        place = sources.describe(found.source, found.location)
+        place = sources.describe_found(found)
         lines.append(f"  Token    {found.masked} from {place}")
         info = report.graph.token_info
         if info is not None:

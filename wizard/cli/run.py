@@ -111,7 +111,7 @@ def _unexpected(exc: Exception, environ: Mapping[str, str], console: Console) ->
         f"({type(exc).__name__}). Set WA_TOKEN_DEBUG=1 to see the traceback, "
         "and please report it.\n"
     )
-    return ExitCode.PROBLEM
+    return ExitCode.INTERNAL
 
 
 class ClosedOutput(io.TextIOBase):

@@ -199,7 +199,7 @@ def check_found_token(
             storage_facts, found, environ, settings.env_file, readings, settings.profile.token_key
         )
     )
-    problem = format_problem(found.token.reveal())
+    problem = stored_problem(found)
     graph = GraphFindings()
     if problem is None:
         with GraphClient(
@@ -218,6 +218,15 @@ def check_found_token(
             )
     local = local_facts(found, settings, storage.result(), problem, now)
     return CheckReport(found, graph, local, diagnose(graph, local))
+
+
+def stored_problem(found: FoundToken) -> str | None:
+    """Why the token cannot be one, in words that never quote it (a `.env` `${VAR}` that
+    expands to something else than an access token first), or None."""
+    expansion = found.expansion
+    if expansion is not None and not expansion.used:
+        return expansion.note()
+    return format_problem(found.token.reveal())
 
 
 def local_facts(
@@ -303,9 +312,7 @@ def recheck_storage(
     """
     env_file = Path(found.location) if found.source == Source.DOTENV else settings.env_file
     storage = storage_facts(found, environ, env_file, key=settings.profile.token_key)
-    local = local_facts(
-        found, settings, storage, format_problem(found.token.reveal()), now or report.local.now
-    )
+    local = local_facts(found, settings, storage, stored_problem(found), now or report.local.now)
     return CheckReport(found, report.graph, local, diagnose(report.graph, local))
 
 
@@ -389,6 +396,7 @@ def _token_json(report: CheckReport) -> dict[str, Any] | None:
         "expires_at": _iso(info.expires_at) if info else None,
         "issued_at": _iso(info.issued_at) if info else None,
         "scopes": sorted(info.scopes) if info else [],
+        **({"expanded_from": list(found.expansion.variables)} if found.expansion else {}),
     }
 
 

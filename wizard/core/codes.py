@@ -141,3 +141,5 @@ class ExitCode(IntEnum):
     """Graph's side: unreachable, a server error, rate limited."""
     STORE = 5
     INTERRUPTED = 130
+    INTERNAL = 70
+    """A bug in wa-token (EX_SOFTWARE): never 1, which tells a cron job the token is bad."""

@@ -11,6 +11,7 @@
     │       └── KeyringTimeout       the keyring did not answer in time
     └── GraphError              the Graph API could not be used
         ├── GraphUnreachable    network error or timeout (exit 4)
+        │   └── NetworkSetupError   a proxy or TLS variable of the environment httpx cannot use
         ├── GraphBadResponse    5xx, HTML or unparseable JSON (exit 4)
         └── GraphApiError       Graph's own error envelope (code, subcode, type, ...)
 
@@ -109,6 +110,13 @@ class GraphUnreachable(GraphError):
         super().__init__(message, fix=fix)
         self.timed_out = timed_out
         """True when Graph accepted the request but did not answer in time."""
+
+
+class NetworkSetupError(GraphUnreachable):
+    """A proxy or TLS variable of the environment (ALL_PROXY, SSL_CERT_FILE, ...) that the HTTP
+    client cannot use: the machine's setup, not the token, so exit 4 like any unreachable Graph."""
+
+    title = "The network settings of this environment cannot be used"
 
 
 class GraphBadResponse(GraphError):

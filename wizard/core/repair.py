@@ -15,6 +15,7 @@ from wizard.core.errors import EnvFileError, StoreError
 from wizard.core.profiles import Profile, record_in_index
 from wizard.core.stores import env_store, keyring_store
 from wizard.core.stores.atomic import write_bytes_atomically
+from wizard.core.stores.env_expand import EXPANSION_MARK
 from wizard.core.stores.git_runner import git_answer, run_git
 from wizard.core.token import SecretToken
 
@@ -180,6 +181,12 @@ def move_to_keyring(env_file: Path, profile: Profile) -> Repair:
     value = env_store.read_env_token(env_file, key)
     if not value:
         return Repair(False, f"No token under {key} in {env_file}: nothing to move.")
+    if EXPANSION_MARK in value:  # the keyring would get the text `${VAR}`, not a token
+        raise StoreError(
+            f"{key} in {env_file} refers to another variable (`${{…}}`): the token itself is "
+            "elsewhere, so nothing was moved.",
+            fix=f"Store the token with `wa-token save --to keyring`, then remove the {key} line.",
+        )
     env_store.check_rewritable(env_file)  # a hard link or another owner: refuse before copying
     before = keyring_store.read_keyring_token(key)
     keyring_store.write_keyring_token(value, key)  # writes, reads back, compares

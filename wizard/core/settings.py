@@ -13,7 +13,7 @@ from wizard.core.errors import SettingsError
 from wizard.core.graph import DEFAULT_GRAPH_URL, DEFAULT_TIMEOUT, GRAPH_VERSION
 from wizard.core.profiles import DEFAULT, Profile, choose_profile
 from wizard.core.token import SecretToken
-from wizard.core.untrusted import require_setting_id, url_credentials
+from wizard.core.untrusted import require_secure_url, require_setting_id, url_credentials
 from wizard.core.variables import APP_ID_VAR, APP_SECRET_VAR
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
@@ -141,7 +141,9 @@ def check_graph_url(url: str) -> str:
             fix=f"Remove the credentials from --graph-url or {GRAPH_URL_VAR}; a proxy that "
             "needs them belongs in HTTPS_PROXY.",
         )
-    return url.strip().rstrip("/")
+    return require_secure_url(
+        url.strip().rstrip("/"), f"The Graph URL (--graph-url or {GRAPH_URL_VAR})"
+    )
 
 
 def parse_like_httpx(url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -165,3 +166,53 @@ def mask_url_credentials(url: str) -> str:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+
+
+LOOPBACK_NAMES = frozenset({"localhost"})
+"""Host names that are this machine; any other name is resolved elsewhere, so not trusted."""
+_AUTHORITY_HOST = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^/?#]*@)?(\[[^/?#]*\]|[^:@/?#]*)")
+"""The host as httpx reads it (its AUTHORITY_REGEX up to the port)."""
+
+
+def require_secure_url(url: str, what: str) -> str:
+    """`url` when a secret may travel to it: https://, or http:// to loopback only; else a
+    SettingsError (exit 2) naming `what` (such as "--graph-url or WHATSAPP_GRAPH_URL") that
+    says to use https://. Called before anything is sent; the URL itself is never printed."""
+    text = url.strip()
+    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+    if scheme == "https" or (scheme == "http" and _is_loopback_url(text)):
+        return url
+    raise SettingsError(
+        f"{what} must use https://: over http:// the token or secret would cross the network "
+        "unencrypted, readable on the way and by any HTTP_PROXY. http:// is accepted only for "
+        "this machine (localhost, 127.0.0.1, ::1).",
+        fix="Use its https:// address; only a server on this machine (such as the fake Graph "
+        "server) may use http://.",
+    )
+
+
+def _is_loopback_url(url: str) -> bool:
+    """Whether both readings of the URL's host (urllib's and httpx's) name this machine."""
+    try:
+        split_host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    found = _AUTHORITY_HOST.match(url)
+    httpx_host = found.group(1).lower() if found else ""
+    return _is_loopback_host(split_host) and _is_loopback_host(httpx_host.strip("[]"))
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether `host` (a name or an IP literal, without brackets) is this machine."""
+    return _is_loopback_host(host.lower())
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))

@@ -56,7 +56,7 @@ def token_to_replace(
         if reading.error is not None:
             raise reading.error
         if reading.token is not None:
-            return FoundToken(reading.source, reading.location, reading.token)
+            return reading.found
     console.say(NO_TOKEN)
     unavailable = readings[-1].unavailable
     if unavailable is not None:

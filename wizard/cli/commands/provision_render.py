@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from wizard.cli.console import Console
-from wizard.cli.render import render_check
+from wizard.cli.render import hanging, render_check
 from wizard.core import provision as pv
 from wizard.core.check import report_json
 
@@ -24,7 +24,8 @@ def print_plan(plan: pv.Plan, console: Console) -> None:
     console.say(f"The plan for {pv.describe(plan.business)} ({plan.business.id}):")
     for number, step in enumerate(plan.steps, 1):
         state = "" if step.state is pv.StepState.TO_DO else "  [already done: reused]"
-        console.say(f"  {number}. {step.words}{state}")
+        marker = f"  {number}. "
+        console.say(hanging(f"{step.words}{state}", marker, " " * len(marker)))
     if not plan.app_owned:
         console.say(
             f"  {console.marks.warn} The business does not list app {plan.app.id} among "

@@ -19,6 +19,7 @@ from wizard.core.graph.constants import (
     GRAPH_VERSION,
     MAX_PAGES,
 )
+from wizard.core.graph.network_env import open_client, transport_failure
 from wizard.core.graph.parsing import (
     _refused_url,
     _unexpected,
@@ -30,7 +31,9 @@ from wizard.core.graph.redaction import quiet_http_loggers
 from wizard.core.graph.threads import Background
 from wizard.core.token import SecretToken
 from wizard.core.untrusted import (
+    is_loopback_host,
     mask_url_credentials,
+    require_secure_url,
 )
 
 
@@ -48,8 +51,8 @@ class GraphTransport:
         retry_backoff: float = 1.0,
     ) -> None:
         quiet_http_loggers()
-        self.base_url = base_url.rstrip("/")
-        """The Graph host, without the version."""
+        self.base_url = require_secure_url(base_url, "The Graph URL").rstrip("/")
+        """The Graph host, without the version: https://, or http:// on loopback only."""
         self.version = version
         """The Graph API version in every path, such as v26.0."""
         self.timeout = timeout
@@ -60,11 +63,12 @@ class GraphTransport:
         """Seconds before a retry (plus up to 50% jitter)."""
         self._origin = httpx.URL(self.base_url)
         """Scheme, host and port every request must go to."""
-        self._http = httpx.Client(
+        self._http = open_client(
             base_url=f"{self.base_url}/{version}/",
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
+            trust_env=not _plain_loopback(self._origin),
             headers={
                 "User-Agent": f"wa-token/{__version__}",
                 "Accept": "application/json",
@@ -201,10 +205,7 @@ class GraphTransport:
                 timed_out=True,
             ) from None
         except httpx.HTTPError as exc:
-            raise GraphUnreachable(
-                f"Could not talk to {mask_url_credentials(self.base_url)} ({type(exc).__name__}).",
-                fix="Check your internet connection, proxy and --graph-url, then try again.",
-            ) from None
+            raise transport_failure(exc, mask_url_credentials(self.base_url)) from None
         return parse_response(response, secrets, content=content)
 
     def _send_and_read(
@@ -231,3 +232,8 @@ def _new_rows(data: list[Any], ids: set[str]) -> list[dict[str, Any]]:
             ids.add(key)
         rows.append(row)
     return rows
+
+
+def _plain_loopback(origin: httpx.URL) -> bool:
+    """An http:// URL on this machine: no proxy of the environment may see its clear text."""
+    return origin.scheme == "http" and is_loopback_host(origin.host)

@@ -6,6 +6,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from wizard.core.stores.env_errors import (
     UPDATE_ATTEMPTS,
     _hard_linked,
 )
+from wizard.core.stores.env_expand import EXPANSION_MARK, Expansion, expand
 from wizard.core.stores.env_parse import Binding, dotenv_values, parse_text
 from wizard.core.stores.git_runner import git_answer
 from wizard.core.variables import TOKEN_KEY
@@ -189,6 +191,21 @@ def read_env_file(path: Path) -> dict[str, str]:
 def read_env_token(path: Path, key: str = TOKEN_KEY) -> str | None:
     """The token stored under `key`, or None when the file, the key or its value is missing."""
     return read_env_file(path).get(key) or None
+
+
+def read_env_token_as_loaded(
+    path: Path, key: str, environ: Mapping[str, str]
+) -> tuple[str | None, Expansion | None]:
+    """The token under `key` as the app's load_dotenv reads it: `${VAR}` expanded (environment
+    first), used only when the result is shaped like an access token (see env_expand)."""
+    raw = read_env_token(path, key)
+    if raw is None or EXPANSION_MARK not in raw:
+        return raw, None
+    text = _read_text(Path(path)) or ""
+    value, expansion = expand(
+        ((b.key, b.value) for b in parse_text(text.removeprefix(_BOM))), key, environ
+    )
+    return value or None, expansion
 
 
 def write_env_token(path: Path, value: str, key: str = TOKEN_KEY) -> EnvWriteResult:

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from wizard.core.codes import Source
 from wizard.core.errors import KeyringUnavailable, StoreError
 from wizard.core.stores import env_store, keyring_store
+from wizard.core.stores.env_expand import Expansion
 from wizard.core.token import SecretToken, clean_pasted
 from wizard.core.variables import TOKEN_KEY
 
@@ -28,6 +29,8 @@ class FoundToken(NamedTuple):
     location: str
     """The variable name, the .env path, or the keyring service/account."""
     token: SecretToken
+    expansion: Expansion | None = None
+    """A `.env` value such as `${META_TOKEN}` that python-dotenv expands (see env_expand)."""
 
     @property
     def masked(self) -> str:
@@ -44,11 +47,15 @@ class SourceReading(NamedTuple):
     error: StoreError | None = None
     unavailable: StoreError | None = None
     """Why the source could not be looked at although that is not an error (no keyring here)."""
+    expansion: Expansion | None = None
+    """A `.env` value that python-dotenv expands (see env_expand)."""
 
     @property
     def found(self) -> FoundToken | None:
         """The token with where it came from, when this source holds one."""
-        return None if self.token is None else FoundToken(self.source, self.location, self.token)
+        if self.token is None:
+            return None
+        return FoundToken(self.source, self.location, self.token, self.expansion)
 
 
 def first_holding(
@@ -75,13 +82,16 @@ def read_environment(environ: Mapping[str, str], key: str = TOKEN_KEY) -> Source
     return SourceReading(Source.ENVIRONMENT, key, SecretToken(value) if value else None)
 
 
-def read_dotenv(path: Path, key: str = TOKEN_KEY) -> SourceReading:
-    """The token line of a `.env` file."""
+def read_dotenv(
+    path: Path, key: str = TOKEN_KEY, environ: Mapping[str, str] | None = None
+) -> SourceReading:
+    """The token line of a `.env` file, `${VAR}` expanded as the app's load_dotenv does."""
     try:
-        value = env_store.read_env_token(path, key)
+        value, expansion = env_store.read_env_token_as_loaded(path, key, environ or {})
     except StoreError as err:
         return SourceReading(Source.DOTENV, str(path), error=err)
-    return SourceReading(Source.DOTENV, str(path), SecretToken(value) if value else None)
+    token = SecretToken(value) if value else None
+    return SourceReading(Source.DOTENV, str(path), token, expansion=expansion)
 
 
 def keyring_location(account: str = keyring_store.ACCOUNT) -> str:
@@ -105,7 +115,7 @@ def read_stored(
     environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
 ) -> list[SourceReading]:
     """Every stored source, highest precedence first."""
-    return [read_environment(environ, key), read_dotenv(env_file, key), read_keyring(key)]
+    return [read_environment(environ, key), read_dotenv(env_file, key, environ), read_keyring(key)]
 
 
 def read_below(
@@ -118,7 +128,7 @@ def read_below(
     """
     readers = {
         Source.ENVIRONMENT: lambda: read_environment(environ, key),
-        Source.DOTENV: lambda: read_dotenv(env_file, key),
+        Source.DOTENV: lambda: read_dotenv(env_file, key, environ),
         Source.KEYRING: lambda: read_keyring(key),
     }
     order = list(readers)
@@ -145,7 +155,7 @@ def _readings_in_order(
 ) -> Iterator[SourceReading]:
     """The stored sources, highest first, each read only when the caller asks for the next."""
     yield read_environment(environ, key)
-    yield read_dotenv(env_file, key)
+    yield read_dotenv(env_file, key, environ)
     yield read_keyring(key)
 
 
@@ -213,7 +223,7 @@ def overriding_saved(
     """Higher-precedence sources holding a different token than the one just saved there."""
     higher = [read_environment(environ, key)]
     if target_source == Source.KEYRING:
-        higher.append(read_dotenv(env_file, key))
+        higher.append(read_dotenv(env_file, key, environ))
     return tuple(r for r in higher if r.token is not None and r.token != token)
 
 
@@ -226,3 +236,11 @@ def describe(source: str, location: str) -> str:
     if source == Source.ENVIRONMENT:
         return f"the {location} environment variable"
     return SOURCE_LABELS.get(source, source)
+
+
+def describe_found(found: FoundToken) -> str:
+    """Where the token came from in words, and that it was expanded from `${VAR}` when it was."""
+    where = describe(found.source, found.location)
+    if found.expansion is not None and found.expansion.used:
+        return f"{where} ({found.expansion.note()})"
+    return where

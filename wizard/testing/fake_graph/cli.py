@@ -26,7 +26,23 @@ def usage_text(url: str) -> str:
         f"  printf '%s' {TOKENS['valid']} | wa-token check\n\n"
         "To explain dead tokens (expired, revoked, malformed), add the fake app credentials:\n"
         f"  export WHATSAPP_APP_ID={APP_ID} WHATSAPP_APP_SECRET={APP_SECRET}\n\n"
+        f"{admin_text()}\n\n"
         "Press Ctrl-C to stop."
+    )
+
+
+def admin_text() -> str:
+    """The business admin tokens for `wa-token provision` ("Do it for me"), one per scenario."""
+    from wizard.testing.fake_admins import ADMIN_TOKENS  # it imports this package
+
+    width = max(map(len, ADMIN_TOKENS))
+    rows = "\n".join(f"  {name:<{width}}  {token}" for name, token in ADMIN_TOKENS.items())
+    return (
+        'Business admin tokens, for `wa-token provision` and the wizard\'s "Do it for me" (d):\n'
+        f"  {'admin scenario':<{width}}  token\n{rows}\n\n"
+        "Use one (the app id and secret above are needed; the secret is never an argument):\n"
+        f"  export WHATSAPP_APP_ID={APP_ID} WHATSAPP_APP_SECRET={APP_SECRET}\n"
+        f"  printf '%s' {ADMIN_TOKENS['admin']} | wa-token provision --plan"
     )
 
 

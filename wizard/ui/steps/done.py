@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.markup import escape
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from wizard.core.check import recheck_storage
 from wizard.core.codes import Source, StoreTarget
@@ -76,9 +77,10 @@ class DoneStep(StepScreen):
     async def look_at_storage(self) -> None:
         """What `wa-token check` says about the stored token, and who overrides it."""
         state, found = self.state, self._saved_found()
-        assert state.report is not None
+        checked = state.report or state.saved_report  # "Do it for me" leaves only the latter
+        assert checked is not None
         report = await asyncio.to_thread(
-            recheck_storage, state.report, found, state.settings, state.environ, state.clock()
+            recheck_storage, checked, found, state.settings, state.environ, state.clock()
         )
         state.saved_report = report
         higher = await asyncio.to_thread(
@@ -104,6 +106,21 @@ class DoneStep(StepScreen):
                 )
             )
         await box.mount_all(widgets)
+
+    @on(Worker.StateChanged)
+    async def _look_failed(self, event: Worker.StateChanged) -> None:
+        """A look that failed says so and how to look by hand, instead of "Looking…" for good."""
+        if event.worker.group != "done-warnings" or event.state is not WorkerState.ERROR:
+            return
+        box = self.query_one("#done-warnings", Vertical)
+        await box.remove_children()
+        await box.mount(
+            Static(
+                "[$warning]![/] Could not look at where it is stored: run [b]wa-token check[/b] "
+                "to see its warnings.",
+                id="done-look-failed",
+            )
+        )
 
     @on(DiagnosisPanel.Updated)
     def _rechecked(self, event: DiagnosisPanel.Updated) -> None:

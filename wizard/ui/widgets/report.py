@@ -16,7 +16,7 @@ from wizard.core.diagnose import Finding, format_time
 from wizard.core.graph import WHATSAPP_SCOPES
 from wizard.core.profiles import Profile
 from wizard.core.stores import sources
-from wizard.core.stores.sources import describe
+from wizard.core.stores.sources import describe_found
 from wizard.core.wording import token_type_name
 from wizard.ui.safe import literal as escape
 from wizard.ui.widgets.fixes import FIX_LABELS, FixButton
@@ -28,9 +28,7 @@ def summary_markup(report: CheckReport) -> str:
     found, info, me = report.found, report.graph.token_info, report.graph.me
     lines: list[str] = []
     if found is not None:
-        lines.append(
-            _row("Token", f"{found.masked}  ({escape(describe(found.source, found.location))})")
-        )
+        lines.append(_row("Token", f"{found.masked}  ({escape(describe_found(found))})"))
     if info is not None:
         lines.append(_row("Type", escape(token_type_name(info.type, "unknown"))))
         lines.append(

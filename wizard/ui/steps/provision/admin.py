@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.markup import escape
-from textual.widgets import Input, Markdown, Static
+from textual.message import Message
+from textual.widgets import Button, Input, Markdown, Static
 
 from wizard.core.errors import TokenFormatError
 from wizard.core.token import MAX_TOKEN_LENGTH, SecretToken, clean_pasted
@@ -27,6 +30,23 @@ EXPLORER_STEPS = (
 )
 
 
+class DigitsInput(Input):
+    """A field that takes digits only: a paste that holds anything else (an app secret pasted
+    here by mistake) is refused whole and never shown; spaces around digits are dropped."""
+
+    class Refused(Message):
+        """Text that is not digits was typed or pasted, and not taken."""
+
+    def __init__(self, value: str = "", **options: Any) -> None:
+        super().__init__(value, restrict=r"[0-9]*", **options)
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        super().replace(text.strip(), start, end)
+
+    def restricted(self) -> None:
+        self.post_message(self.Refused())
+
+
 class AdminTokenStep(StepScreen):
     """The admin token, the app id and (unless configured) the app secret, all hidden."""
 
@@ -46,7 +66,9 @@ class AdminTokenStep(StepScreen):
             id="admin-token",
             max_length=MAX_TOKEN_LENGTH + 1,
         )
-        yield Input(self.state.settings.app_id or "", placeholder="App id (digits)", id="app-id")
+        yield DigitsInput(
+            self.state.settings.app_id or "", placeholder="App id (digits)", id="app-id"
+        )
         if self.state.settings.app_secret is None:
             yield Input(placeholder="App secret (hidden)", password=True, id="app-secret")
         else:
@@ -58,6 +80,25 @@ class AdminTokenStep(StepScreen):
 
     def setup(self) -> None:
         self.query_one("#admin-token", Input).focus()
+
+    @on(DigitsInput.Refused)
+    def _not_digits(self) -> None:
+        self.query_one("#admin-status", Static).update(
+            "[$error]✗ The app id is digits only:[/] that text was not taken (it is not shown). "
+            "The app secret goes in the field below."
+        )
+
+    @on(Input.Submitted)
+    async def _submitted(self, event: Input.Submitted) -> None:
+        """Enter in any field: show the plan when everything is there, else go to what is not."""
+        event.stop()
+        if not self.query_one("#next", Button).disabled:
+            await self.go_next()
+            return
+        for field in self.query(Input).results(Input):
+            if not field.value.strip():
+                field.focus()
+                return
 
     @on(Input.Changed)
     def _changed(self) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.markup import escape
 from textual.widgets import RadioButton, RadioSet, Static
 
@@ -11,6 +14,30 @@ from wizard.core import provision as pv
 from wizard.core.business_api import NamedNode
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
+
+
+class StepLine(Horizontal):
+    """A plan line: its number or mark, then its words in a column of their own, so that
+    wrapped lines keep their indent instead of starting at column 0."""
+
+    DEFAULT_CSS = """
+    StepLine { height: auto; }
+    StepLine > .step-marker { width: auto; }
+    StepLine > .step-words { width: 1fr; }
+    """
+
+    def __init__(self, marker: str, words: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.marker, self.words = marker, words
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.marker, classes="step-marker")
+        yield Static(self.words, classes="step-words")
+
+    def update(self, marker: str, words: str) -> None:
+        """Show another mark and words (markup: escape what is not ours)."""
+        self.query_one(".step-marker", Static).update(marker)
+        self.query_one(".step-words", Static).update(words)
 
 
 class PickStep(StepScreen):
@@ -67,7 +94,7 @@ class PlanStep(StepScreen):
                 if step.state is pv.StepState.ALREADY_DONE
                 else ""
             )
-            yield Static(f"  {number}. {escape(step.words)}{done}", classes="plan-step")
+            yield StepLine(f"  {number}. ", f"{escape(step.words)}{done}", classes="plan-step")
         yield Static(f"\nToken expiry: {escape(pv.EXPIRY_WORDS[plan.request.expires])}.")
         writes = plan.writes_at_meta
         yield Static(

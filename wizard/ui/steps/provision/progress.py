@@ -15,6 +15,7 @@ from wizard.ui.background import in_background
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
+from wizard.ui.steps.provision.plan import StepLine
 
 STATE_MARKS = {
     pv.StepState.TO_DO: "[dim]·[/dim]",
@@ -38,11 +39,11 @@ class ProgressStep(StepScreen):
         super().__init__(state)
         self.plan, self.admin, self.existing = plan, admin, existing
         self.outcome: pv.Outcome | None = None
-        self.lines: dict[int, Static] = {}
+        self.lines: dict[int, StepLine] = {}
 
     def compose_body(self) -> ComposeResult:
         for index, step in enumerate(self.plan.steps):
-            line = Static(self._line(step, pv.StepState.TO_DO), classes="plan-step")
+            line = StepLine(*self._line(step, pv.StepState.TO_DO), classes="plan-step")
             self.lines[id(step)] = line
             yield line
         with Vertical(id="working"):
@@ -57,14 +58,14 @@ class ProgressStep(StepScreen):
         self.run_plan()
 
     @staticmethod
-    def _line(step: pv.PlannedStep, state: pv.StepState) -> str:
-        return f"  {STATE_MARKS[state]} {escape(step.words)}"
+    def _line(step: pv.PlannedStep, state: pv.StepState) -> tuple[str, str]:
+        return f"  {STATE_MARKS[state]} ", escape(step.words)
 
     def _progress(self, step: pv.PlannedStep, state: pv.StepState) -> None:
         line = self.lines.get(id(step))
         if line is not None:
-            text = self._line(step, state)
-            line.update(text + ("  [dim]…[/dim]" if state is pv.StepState.TO_DO else ""))
+            marker, words = self._line(step, state)
+            line.update(marker, words + ("  [dim]…[/dim]" if state is pv.StepState.TO_DO else ""))
 
     @work(exclusive=True, exit_on_error=False, group="provision")
     async def run_plan(self) -> None:
@@ -86,6 +87,7 @@ class ProgressStep(StepScreen):
             return
         saved, token = self.outcome.saved, self.outcome.token
         state.saved, state.token, state.report = saved, token, self.outcome.check
+        state.saved_report = self.outcome.check  # Done's security look starts from it
         state.target = self.plan.request.target
         changed = self.outcome.changed_at_meta
         summary = (

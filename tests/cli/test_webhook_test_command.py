@@ -160,7 +160,7 @@ def test_an_endpoint_nobody_listens_on_is_exit_4(cli: Cli) -> None:
 )
 def test_only_https_or_loopback_http_is_called(cli: Cli, url: str) -> None:
     run = webhook_test(cli, url)
-    assert run.code == 2 and "--url must be" in run.err
+    assert run.code == 2 and "--url" in run.err and "https://" in run.err
 
 
 def test_a_password_or_query_in_the_url_is_never_printed(cli: Cli, endpoint: FakeWebhook) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
 import ssl
@@ -27,7 +26,7 @@ from wizard.core.profiles import Profile
 from wizard.core.settings import Settings
 from wizard.core.stores import env_store
 from wizard.core.token import SecretToken, mask
-from wizard.core.untrusted import clean_text
+from wizard.core.untrusted import clean_text, require_secure_url
 from wizard.core.variables import APP_SECRET_VAR
 
 WEBHOOK_URL_VAR = "WHATSAPP_WEBHOOK_URL"
@@ -41,8 +40,6 @@ SIGNATURE_HEADER = "X-Hub-Signature-256"
 CONFIGURATION_PAGE = "App Dashboard → your app → WhatsApp → Configuration → Webhook"
 SAMPLE_MESSAGE_PREFIX = "wamid.wa-token-webhook-test-"
 """The status notification's message id starts with this, so an app can recognise the test."""
-
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
 class WebhookStep(StrEnum):
@@ -106,11 +103,9 @@ class WebhookSecrets:
 
 
 def require_secret_url(url: str) -> httpx.URL:
-    """A URL that will receive a secret: https, or http only to loopback; else SettingsError.
-
-    The one place this rule lives for webhook-test (the message never repeats the URL, which
-    may hold a password).
-    """
+    """The endpoint's URL, parsed: a full URL, and one that may receive the verify token and
+    the app secret (`untrusted.require_secure_url`, the one rule); else SettingsError. The
+    message never repeats the URL, which may hold a password."""
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError, ValueError):
@@ -120,25 +115,8 @@ def require_secret_url(url: str) -> httpx.URL:
             "--url must be a full URL such as https://example.com/webhook.",
             fix="Give the Callback URL exactly as it is set in " + CONFIGURATION_PAGE + ".",
         )
-    if parsed.scheme == "http" and not is_loopback(parsed.host):
-        raise SettingsError(
-            "--url must be https:// (Meta calls webhooks over https only, and this test sends "
-            "your verify token in it); http:// is allowed only for loopback (127.0.0.1, ::1, "
-            "localhost).",
-            fix="Use the https:// URL Meta will call, or test a local server on "
-            "http://127.0.0.1:PORT/….",
-        )
+    require_secure_url(url, "--url (or WHATSAPP_WEBHOOK_URL)")
     return parsed
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
-    if host.lower().rstrip(".") in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def shown_url(url: httpx.URL) -> str:

@@ -95,3 +95,21 @@ class ExitCode(IntEnum):
     """Graph's side: unreachable, a server error, rate limited."""
     STORE = 5
     INTERRUPTED = 130
+
+
+class DestinationKind(StrEnum):
+    """Where `--push`, `--then` and `wa-token push` send a stored token (issue 21)."""
+
+    GITHUB = "github"
+    """A GitHub Actions secret, set through GitHub's REST API (a libsodium sealed box)."""
+    HOOK = "hook"
+    """A command of the user's (`--then CMD`), given the token on its standard input."""
+    ENV = "env"
+    KEYRING = "keyring"
+
+
+class PushState(StrEnum):
+    """How a push to one destination ended (`status` shows the last one)."""
+
+    OK = "ok"
+    FAILED = "failed"

@@ -7,7 +7,7 @@ import os
 import stat
 import sys
 from collections.abc import Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from wizard.cli import render
 from wizard.cli.commands.common import Command, stored_token, winning_token
@@ -26,6 +26,9 @@ from wizard.core.errors import (
     WaTokenError,
 )
 from wizard.core.settings import Settings
+
+if TYPE_CHECKING:
+    from wizard.core.push.remembered import Remembered
 from wizard.core.stores import env_store, keyring_store, sources
 from wizard.core.stores.sources import FoundToken
 
@@ -70,8 +73,10 @@ def cmd_status(
     report = check_found_token(winner, settings, environ, readings=readings)
     found_profiles = _profiles_found(environ, settings, readings)
     current = settings.profile.name
+    pushed, unreadable = _remembered_destinations(environ, settings)
     if args.json:
         body = status_json(readings, report, found_profiles, current)
+        body["destinations"] = _destinations_json(pushed)
         console.out.write(json_text(body) + "\n")
         console.err.write(summary_line(report, console.marks) + "\n")
     elif args.verbose:
@@ -80,6 +85,10 @@ def cmd_status(
     else:
         others = [listing.name for listing in found_profiles if listing.name != current]
         console.out.write(render.render_short(readings, report, current, others, console.marks))
+    if not args.json:
+        _print_destinations(pushed, console)
+    if unreadable is not None:
+        console.error(unreadable)
     if blocking is not None:
         console.error(blocking)
         return ExitCode.STORE if winner is None else report.exit_code
@@ -93,7 +102,11 @@ def cmd_save(
     stdin: TextIO,
     console: Console,
 ) -> int:
-    """Read a token, check it, and store it only if it works (or with --force)."""
+    """Read a token, check it, and store it only if it works (or with --force); then send it
+    to the remembered destinations and those of --push and --then."""
+    from wizard.cli.commands.push import given_destinations, push_after_store
+
+    given = given_destinations(args)  # a bad --push or --then: exit 2 before anything is read
     found = sources.from_stdin(_read_token_text(stdin, settings.timeout, console))
     report = check_found_token(found, settings, environ)
     console.err.write(render_check(report, console.marks))
@@ -108,7 +121,11 @@ def cmd_save(
     console.err.write(f"{console.marks.ok} {summary}: {found.masked}.\n")
     _warn_if_shadowed(args.to, found, environ, settings, console)
     console.err.write("Restart your backend server so it reads the new token.\n")
-    return ExitCode.OK
+    if not report.ok:
+        if given:
+            console.say("Not sent to any destination: the token did not pass the check.")
+        return ExitCode.OK
+    return push_after_store(given, found.token, settings, environ, console)
 
 
 def cmd_token(
@@ -298,6 +315,34 @@ def _error_above_winner(
         if reading.error is not None:
             return reading.error
     return None
+
+
+def _remembered_destinations(
+    environ: Mapping[str, str], settings: Settings
+) -> tuple[tuple[Remembered, ...], StoreError | None]:
+    """The profile's remembered destinations with their last push, or why they cannot be read."""
+    from wizard.core.push import remembered
+
+    try:
+        return remembered.remembered(environ, settings.profile), None
+    except StoreError as err:
+        return (), err
+
+
+def _destinations_json(entries: tuple[Remembered, ...]) -> list[dict[str, object]]:
+    from wizard.cli.commands.push import destinations_json
+
+    return destinations_json(entries)
+
+
+def _print_destinations(entries: tuple[Remembered, ...], console: Console) -> None:
+    """`status`: each remembered destination with the time and result of its last push."""
+    if not entries:
+        return
+    from wizard.cli.commands.push import destination_lines
+
+    console.out.write("Destinations (wa-token push):\n")
+    console.out.write("\n".join(destination_lines(entries, console)) + "\n")
 
 
 _isatty = isatty

@@ -1,0 +1,283 @@
+"""--then, --push, `wa-token push`, `status`'s destinations and `schedule --github-actions`,
+through the real entry point against the fake Graph and the fake GitHub (real sealed boxes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli, Run
+from tests.support.files import write_text_env
+from wizard.testing.fake_github import EXPIRED, GOOD, FakeGitHub
+from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS
+
+VALID, TEMPORARY, EXCHANGED = TOKENS["valid"], TOKENS["temporary"], TOKENS["exchanged"]
+APP = {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET}
+KEY = "WHATSAPP_CLOUD_API_TOKEN"
+
+
+@pytest.fixture(scope="module")
+def github_server() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
+        yield fake
+
+
+@pytest.fixture
+def github(github_server: FakeGitHub, cli: Cli) -> FakeGitHub:
+    github_server.reset()
+    cli.env.update({"GITHUB_API_URL": github_server.url, "GH_TOKEN": GOOD})
+    cli.env.pop("GITHUB_TOKEN", None)
+    return github_server
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def assert_clean(run: Run) -> None:
+    for secret in (*TOKENS.values(), APP_SECRET, GOOD, EXPIRED):
+        assert secret not in run.text, "a secret reached the output"
+    assert "Traceback" not in run.err
+
+
+def env_text(cli: Cli) -> str:
+    path = cli.cwd / ".env"
+    return path.read_text() if path.exists() else ""
+
+
+def test_save_pushes_to_github_and_runs_the_hook(cli: Cli, github: FakeGitHub) -> None:
+    run = cli(
+        "save",
+        "--push",
+        "github:acme/shop",
+        "--push",
+        "github:acme/shop/production",
+        "--then",
+        "cat > got.txt",
+        stdin=VALID,
+    )
+    assert run.code == 0, run.err
+    assert github.secrets == {
+        ("acme/shop", None, KEY): VALID,
+        ("acme/shop", "production", KEY): VALID,
+    }
+    assert (cli.cwd / "got.txt").read_text() == VALID
+    assert f"{KEY}={VALID}" in env_text(cli)
+    assert "Actions secret WHATSAPP_CLOUD_API_TOKEN created in github:acme/shop" in run.err
+    assert_clean(run)
+
+
+def test_a_failing_hook_is_exit_5_and_the_local_store_is_kept(cli: Cli, github: FakeGitHub) -> None:
+    run = cli(
+        "save",
+        "--then",
+        't=$(cat); echo "refused $t" >&2; exit 9',
+        "--push",
+        "github:acme/shop",
+        stdin=VALID,
+    )
+    assert run.code == 5
+    assert f"{KEY}={VALID}" in env_text(cli), "the local store is kept"
+    assert ("acme/shop", None, KEY) in github.secrets, "the other destination still ran"
+    text = flat(run.err)
+    assert "failed (exit code 9)" in text and "refused EAAF…" in text
+    assert "keeps working until its own expiry" in text and "wa-token push" in text
+    assert_clean(run)
+
+
+def test_refused_github_credentials_exit_5_and_are_never_printed(
+    cli: Cli, github: FakeGitHub
+) -> None:
+    run = cli("save", "--push", "github:acme/shop", stdin=VALID, env={"GH_TOKEN": EXPIRED})
+    assert run.code == 5 and "(401: invalid or expired)" in flat(run.err)
+    assert f"{KEY}={VALID}" in env_text(cli) and github.secrets == {}
+    assert_clean(run)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--push", "github:acme"),
+        ("--push", "gitlab:acme/shop"),
+        ("--then", ""),
+    ],
+)
+def test_a_bad_destination_is_exit_2_before_anything_is_stored(
+    cli: Cli, args: tuple[str, ...]
+) -> None:
+    run = cli("save", *args, stdin=VALID)
+    assert run.code == 2 and env_text(cli) == ""
+    assert_clean(run)
+
+
+def test_a_save_that_fails_the_check_sends_nothing(cli: Cli, github: FakeGitHub) -> None:
+    run = cli("save", "--force", "--then", "cat > got.txt", stdin=TOKENS["expired"])
+    assert run.code == 0 and not (cli.cwd / "got.txt").exists()
+    assert "did not pass the check" in run.err
+
+
+def test_refresh_runs_its_hooks_only_when_a_new_token_was_made(cli: Cli) -> None:
+    write_text_env(cli.cwd, f"{KEY}={VALID}\n")
+    nothing = cli("refresh", "--then", "cat > got.txt", env=APP)
+    assert nothing.code == 0 and not (cli.cwd / "got.txt").exists()
+    write_text_env(cli.cwd, f"{KEY}={TEMPORARY}\n")
+    renewed = cli("refresh", "--then", "cat > got.txt", env=APP)
+    assert renewed.code == 0, renewed.err
+    assert (cli.cwd / "got.txt").read_text() == EXCHANGED
+    assert_clean(renewed)
+
+
+def test_refresh_pushes_to_the_remembered_destinations(cli: Cli, github: FakeGitHub) -> None:
+    assert cli("push", "add", "github:acme/bot").code == 0
+    write_text_env(cli.cwd, f"{KEY}={TEMPORARY}\n")
+    run = cli("refresh", env=APP)
+    assert run.code == 0, run.err
+    assert github.secrets == {("acme/bot", None, KEY): EXCHANGED}
+    status = cli("status", "--json", env=APP)
+    [entry] = json.loads(status.out)["destinations"]
+    assert entry["destination"] == "github:acme/bot" and entry["last_push"]["result"] == "ok"
+
+
+def test_extend_sends_the_new_token(cli: Cli) -> None:
+    write_text_env(cli.cwd, f"{KEY}={TEMPORARY}\n")
+    run = cli("extend", "--then", "cat > got.txt", env=APP)
+    assert run.code == 0, run.err
+    assert (cli.cwd / "got.txt").read_text() == EXCHANGED
+
+
+def test_push_add_list_remove_and_push_now(cli: Cli, github: FakeGitHub) -> None:
+    assert cli("push").code == 2  # nothing remembered yet
+    assert cli("push", "add", "github:acme/shop").code == 0
+    assert cli("push", "add", "--then", "cat > got.txt").code == 0
+    assert "already remembered" in cli("push", "add", "github:acme/shop").err
+    config = Path(cli.env["XDG_CONFIG_HOME"]) / "wa-token" / "destinations.json"
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    listed = cli("push", "list")
+    assert "github:acme/shop: never pushed yet" in listed.out and "then:cat > got.txt" in listed.out
+    write_text_env(cli.cwd, f"{KEY}={VALID}\n")
+    pushed = cli("push")
+    assert pushed.code == 0, pushed.err
+    assert github.secrets == {("acme/shop", None, KEY): VALID}
+    assert (cli.cwd / "got.txt").read_text() == VALID
+    status = cli("status")
+    assert "✓ github:acme/shop: ok at" in status.out and "✓ then:cat > got.txt: ok at" in status.out
+    assert cli("push", "remove", "github:acme/shop").code == 0
+    assert cli("push", "remove", "github:acme/shop").code == 2
+    assert [d["destination"] for d in json.loads(cli("push", "list", "--json").out)] == [
+        "then:cat > got.txt"
+    ]
+    assert_clean(pushed)
+
+
+def test_push_now_refuses_a_token_that_fails_the_check(cli: Cli, github: FakeGitHub) -> None:
+    assert cli("push", "add", "github:acme/shop").code == 0
+    write_text_env(cli.cwd, f"{KEY}={TOKENS['expired']}\n")
+    run = cli("push")
+    assert run.code == 1 and github.secrets == {} and "Nothing was sent" in run.err
+
+
+def test_a_failed_push_shows_in_status_and_push_finishes_it(cli: Cli, github: FakeGitHub) -> None:
+    assert cli("push", "add", "github:acme/shop").code == 0
+    write_text_env(cli.cwd, f"{KEY}={VALID}\n")
+    assert cli("push", env={"GH_TOKEN": EXPIRED}).code == 5
+    assert "✗ github:acme/shop: failed at" in cli("status").out
+    assert cli("push").code == 0 and github.secrets == {("acme/shop", None, KEY): VALID}
+    assert "✓ github:acme/shop: ok at" in cli("status").out
+
+
+def test_a_project_can_never_add_a_destination(cli: Cli, github: FakeGitHub) -> None:
+    """A cloned project's .env (even one that sets XDG_CONFIG_HOME) or files in it add nothing:
+    no command of a stranger runs, no secret goes to a stranger's repository."""
+    planted = cli.cwd / "cfg" / "wa-token" / "destinations.json"
+    planted.parent.mkdir(parents=True)
+    body = {"version": 1, "profiles": {"default": [{"destination": "then:touch pwned"}]}}
+    planted.write_text(json.dumps(body))
+    (cli.cwd / "destinations.json").write_text(json.dumps(body))
+    (cli.cwd / ".wa-token").mkdir()
+    (cli.cwd / ".wa-token" / "destinations.json").write_text(json.dumps(body))
+    write_text_env(
+        cli.cwd,
+        f"{KEY}={VALID}\nXDG_CONFIG_HOME={cli.cwd / 'cfg'}\nWA_TOKEN_THEN=touch pwned\n"
+        "WA_TOKEN_PUSH=github:acme/shop\n",
+    )
+    assert cli("push").code == 2
+    assert cli("refresh", "--if-expiring-within", "0", env=APP).code == 0
+    assert cli("save", stdin=VALID).code == 0
+    assert not (cli.cwd / "pwned").exists() and github.received == []
+
+
+def test_the_hook_never_sees_the_token_in_its_environment(cli: Cli) -> None:
+    run = cli(
+        "save",
+        "--then",
+        "cat >/dev/null; env > env.txt; tr '\\0' ' ' < /proc/$$/cmdline > args.txt",
+        stdin=VALID,
+        env={KEY: VALID, "OTHER_COPY": VALID},
+    )
+    assert run.code == 0, run.err
+    env = (cli.cwd / "env.txt").read_text()
+    assert VALID not in env and VALID not in (cli.cwd / "args.txt").read_text()
+    assert f"WA_TOKEN_VARIABLE={KEY}\n" in env and "WA_TOKEN_PROFILE=default\n" in env
+
+
+def test_a_hook_that_hangs_is_bounded_by_timeout(cli: Cli) -> None:
+    run = cli(
+        "save", "--timeout", "1", "--then", "cat >/dev/null; sleep 60", stdin=VALID, timeout=20
+    )
+    assert run.code == 5 and "did not finish within 1 seconds" in run.err
+    assert f"{KEY}={VALID}" in env_text(cli)
+
+
+def test_the_recipes_compose_with_a_tool_that_reads_stdin(cli: Cli, tmp_path: Path) -> None:
+    """Each README recipe's shape, with a stand-in for gh, fly, vault, aws and kubectl (none is
+    installed here): a script that reads stdin and records what it got and its arguments."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("gh", "fly", "vault", "aws", "kubectl"):
+        script = bin_dir / tool
+        script.write_text(
+            "#!/bin/sh\n"
+            f'out="{tmp_path}/{tool}.$$"\n'
+            'printf "%s\\n" "$*" > "$out.args"\n'
+            'case "$*" in *dev/stdin*) cat /dev/stdin > "$out.in";; *) cat > "$out.in";; esac\n'
+        )
+        script.chmod(0o755)
+    recipes = [
+        'gh secret set "$WA_TOKEN_VARIABLE"',
+        'printf "%s=%s\\n" "$WA_TOKEN_VARIABLE" "$(cat)" | fly secrets import',
+        "vault kv put secret/whatsapp token=-",
+        "aws secretsmanager put-secret-value --secret-id whatsapp --secret-string file:///dev/stdin",
+        "kubectl create secret generic whatsapp --from-file=token=/dev/stdin --dry-run=client -o yaml",
+    ]
+    args = [word for recipe in recipes for word in ("--then", recipe)]
+    path = f"{bin_dir}{os.pathsep}{cli.env['PATH']}"
+    run = cli("save", *args, stdin=VALID, env={"PATH": path})
+    assert run.code == 0, run.err
+    got = {p.name.split(".")[0]: p.read_text() for p in tmp_path.glob("*.in")}
+    assert got == {
+        "gh": VALID,
+        "fly": f"{KEY}={VALID}\n",
+        "vault": VALID,
+        "aws": VALID,
+        "kubectl": VALID,
+    }
+    for args_file in tmp_path.glob("*.args"):
+        assert VALID not in args_file.read_text()
+
+
+def test_schedule_prints_a_github_actions_workflow(cli: Cli) -> None:
+    run = cli("schedule", "--github-actions", "--profile", "shop-2")
+    assert run.code == 0
+    workflow = run.out
+    assert 'cron: "17 4 * * *"' in workflow and "workflow_dispatch:" in workflow
+    assert "CURRENT_TOKEN: ${{ secrets.WHATSAPP_CLOUD_API_TOKEN_SHOP_2 }}" in workflow
+    assert "GH_TOKEN: ${{ secrets.WA_TOKEN_GITHUB_TOKEN }}" in workflow
+    assert "WHATSAPP_APP_SECRET_SHOP_2: ${{ secrets.WHATSAPP_APP_SECRET_SHOP_2 }}" in workflow
+    assert "--profile shop-2" in workflow and '--push "github:$GITHUB_REPOSITORY"' in workflow
+    assert "umask 077" in workflow and "unset CURRENT_TOKEN" in workflow
+    assert ".github/workflows/wa-token-refresh.yml" in run.err

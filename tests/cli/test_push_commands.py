@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -281,3 +282,27 @@ def test_schedule_prints_a_github_actions_workflow(cli: Cli) -> None:
     assert "--profile shop-2" in workflow and '--push "github:$GITHUB_REPOSITORY"' in workflow
     assert "umask 077" in workflow and "unset CURRENT_TOKEN" in workflow
     assert ".github/workflows/wa-token-refresh.yml" in run.err
+
+
+def test_a_push_killed_half_way_shows_pending_and_push_finishes_it(cli: Cli) -> None:
+    import signal
+    import time
+
+    from tests.support.processes import start
+
+    assert cli("push", "add", "--then", "cat > got.txt; echo $$ > hook.pid; sleep 30").code == 0
+    write_text_env(cli.cwd, f"{KEY}={VALID}\n")
+    proc = start(cli, "push", "--timeout", "60", stdin=subprocess.DEVNULL)
+    pid_file = cli.cwd / "hook.pid"
+    deadline = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    os.killpg(int(pid_file.read_text()), signal.SIGKILL)
+    for stream in (proc.stdout, proc.stderr):
+        assert stream is not None
+        stream.close()
+    status = cli("status").out
+    assert "! then:cat > got.txt; echo $$ > hook.pid; sleep 30: pending at" in status
+    assert "`wa-token push` sends the stored token again" in flat(status)

@@ -376,3 +376,14 @@ def test_a_push_records_the_last_result_of_remembered_destinations(github: FakeG
     [entry] = remembered.remembered(environ, SHOP)
     assert entry.last is not None and entry.last.state is PushState.OK
     assert entry.last.at.endswith("Z") and GOOD not in entry.last.detail
+
+
+def test_the_local_stores_fit_the_same_interface(tmp_path: Path) -> None:
+    from wizard.core.codes import StoreTarget
+    from wizard.core.push.stores import StoreDestination
+
+    env_file = tmp_path / "app.env"
+    env_file.write_text("A=1\n")
+    report = push_token(delivery(), [StoreDestination(StoreTarget.ENV, env_file)])
+    assert report.ok and report.results[0].kind is DestinationKind.ENV
+    assert env_file.read_text() == f"A=1\n{SHOP.token_key}={TOKEN.reveal()}\n"

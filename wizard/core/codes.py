@@ -113,3 +113,5 @@ class PushState(StrEnum):
 
     OK = "ok"
     FAILED = "failed"
+    PENDING = "pending"
+    """Started and not finished (the process was killed): `wa-token push` finishes it."""

@@ -11,7 +11,7 @@ from wizard.cli.commands.common import Command, stored_token
 from wizard.cli.console import Console
 from wizard.cli.jsonout import json_text
 from wizard.cli.parser import SafeParser, SubParsers
-from wizard.core.codes import ExitCode
+from wizard.core.codes import ExitCode, PushState
 from wizard.core.errors import SettingsError
 from wizard.core.push import remembered
 from wizard.core.push.deliver import (
@@ -200,11 +200,14 @@ def destination_lines(entries: Sequence[remembered.Remembered], console: Console
         if entry.last is None:
             lines.append(f"  {entry.label}: never pushed yet")
             continue
-        mark = console.marks.ok if entry.last.state == "ok" else console.marks.bad
+        mark = {PushState.OK: console.marks.ok, PushState.PENDING: console.marks.warn}.get(
+            entry.last.state, console.marks.bad
+        )
         when = entry.last.at.replace("T", " ").replace("Z", " UTC")
         lines.append(f"  {mark} {entry.label}: {entry.last.state} at {when}")
-        if entry.last.state != "ok":
-            lines.append(f"      {entry.last.detail.splitlines()[0] if entry.last.detail else ''}")
+        if entry.last.state is not PushState.OK:
+            first = entry.last.detail.splitlines()[0] if entry.last.detail else ""
+            lines.append(f"      {first} `wa-token push` sends the stored token again.")
     return lines
 
 

@@ -70,17 +70,23 @@ def push_token(
     """Send the token to each destination in turn (one failing stops none of the others), tell
     `on_result` as each ends, and keep the remembered ones' results for `status`."""
     results = []
+    _record(remembered.record_pending, delivery, tuple(d.label for d in destinations), clock())
     for destination in destinations:
         result = _push_one(destination, delivery, clock)
         results.append(result)
         if on_result is not None:
             on_result(result)
     report = PushReport(tuple(results))
-    try:
-        remembered.record(delivery.environ, delivery.profile, report.results)
-    except StoreError:
-        pass  # the results were told; a config file that cannot be written changes none of them
+    _record(remembered.record, delivery, report.results)
     return report
+
+
+def _record(write: Callable[..., None], delivery: Delivery, *what: object) -> None:
+    """Keep the state for `status`; a config file that cannot be written changes no push."""
+    try:
+        write(delivery.environ, delivery.profile, *what)
+    except StoreError:
+        pass
 
 
 def _push_one(

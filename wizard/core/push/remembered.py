@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from wizard.core.codes import PushState
+from wizard.core.codes import DestinationKind, PushState
 from wizard.core.errors import StoreError
 from wizard.core.profiles import Profile
 from wizard.core.push.destination import PushResult
@@ -92,6 +92,21 @@ def remove(environ: Mapping[str, str], profile: Profile, label: str) -> bool:
         return len(kept) != len(rows)
 
     return _update(config_file(environ), change)
+
+
+def record_pending(
+    environ: Mapping[str, str], profile: Profile, labels: tuple[str, ...], at: datetime
+) -> None:
+    """Mark these remembered destinations as being pushed to now: a push killed half-way shows
+    as `pending` in `status` until `wa-token push` finishes it."""
+    record(
+        environ,
+        profile,
+        tuple(
+            PushResult(label, DestinationKind.HOOK, PushState.PENDING, "started, not finished", at)
+            for label in labels
+        ),
+    )
 
 
 def record(environ: Mapping[str, str], profile: Profile, results: tuple[PushResult, ...]) -> None:

@@ -234,12 +234,25 @@ def test_a_hook_that_hangs_is_bounded_by_timeout(cli: Cli) -> None:
     assert f"{KEY}={VALID}" in env_text(cli)
 
 
-def test_the_recipes_compose_with_a_tool_that_reads_stdin(cli: Cli, tmp_path: Path) -> None:
-    """Each README recipe's shape, with a stand-in for gh, fly, vault, aws and kubectl (none is
-    installed here): a script that reads stdin and records what it got and its arguments."""
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_recipes() -> list[str]:
+    """The `--then` commands of README's recipe table, as a user would copy them."""
+    text = README.read_text()
+    table = text[text.index("**Recipes**") :].split("\n\n")[1]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "`" in line]
+    return [row.split("`")[1].replace("\\|", "|") for row in rows[1:]]
+
+
+def test_the_readme_recipes_compose_with_tools_that_read_stdin(cli: Cli, tmp_path: Path) -> None:
+    """Each README recipe as written, with a stand-in for gh, fly, vault, aws, kubectl and docker
+    (none is installed here): a script that records its arguments and what it read."""
+    recipes = readme_recipes()
+    assert len(recipes) == 6 and recipes[0] == 'gh secret set "$WA_TOKEN_VARIABLE"'
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for tool in ("gh", "fly", "vault", "aws", "kubectl"):
+    for tool in ("gh", "fly", "vault", "aws", "kubectl", "docker"):
         script = bin_dir / tool
         script.write_text(
             "#!/bin/sh\n"
@@ -248,25 +261,17 @@ def test_the_recipes_compose_with_a_tool_that_reads_stdin(cli: Cli, tmp_path: Pa
             'case "$*" in *dev/stdin*) cat /dev/stdin > "$out.in";; *) cat > "$out.in";; esac\n'
         )
         script.chmod(0o755)
-    recipes = [
-        'gh secret set "$WA_TOKEN_VARIABLE"',
-        'printf "%s=%s\\n" "$WA_TOKEN_VARIABLE" "$(cat)" | fly secrets import',
-        "vault kv put secret/whatsapp token=-",
-        "aws secretsmanager put-secret-value --secret-id whatsapp --secret-string file:///dev/stdin",
-        "kubectl create secret generic whatsapp --from-file=token=/dev/stdin --dry-run=client -o yaml",
-    ]
     args = [word for recipe in recipes for word in ("--then", recipe)]
     path = f"{bin_dir}{os.pathsep}{cli.env['PATH']}"
     run = cli("save", *args, stdin=VALID, env={"PATH": path})
     assert run.code == 0, run.err
-    got = {p.name.split(".")[0]: p.read_text() for p in tmp_path.glob("*.in")}
-    assert got == {
-        "gh": VALID,
-        "fly": f"{KEY}={VALID}\n",
-        "vault": VALID,
-        "aws": VALID,
-        "kubectl": VALID,
-    }
+    got: dict[str, list[str]] = {}
+    for found in tmp_path.glob("*.in"):
+        got.setdefault(found.name.split(".")[0], []).append(found.read_text())
+    expected = {tool: VALID for tool in ("gh", "vault", "aws", "kubectl", "docker")}
+    expected["fly"] = f"{KEY}={VALID}\n"
+    for tool, value in expected.items():
+        assert value in got[tool], tool
     for args_file in tmp_path.glob("*.args"):
         assert VALID not in args_file.read_text()
 

@@ -159,7 +159,10 @@ def test_push_add_list_remove_and_push_now(cli: Cli, github: FakeGitHub) -> None
     config = Path(cli.env["XDG_CONFIG_HOME"]) / "wa-token" / "destinations.json"
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     listed = cli("push", "list")
-    assert "github:acme/shop: never pushed yet" in listed.out and "then:cat > got.txt" in listed.out
+    assert (
+        "    github:acme/shop: never pushed yet" in listed.out
+        and "then:cat > got.txt" in listed.out
+    )
     write_text_env(cli.cwd, f"{KEY}={VALID}\n")
     pushed = cli("push")
     assert pushed.code == 0, pushed.err
@@ -310,4 +313,28 @@ def test_a_push_killed_half_way_shows_pending_and_push_finishes_it(cli: Cli) -> 
         stream.close()
     status = cli("status").out
     assert "! then:cat > got.txt; echo $$ > hook.pid; sleep 30: pending at" in status
-    assert "`wa-token push` sends the stored token again" in flat(status)
+    assert "(`wa-token push` sends it again)" in flat(status)
+
+
+def test_a_token_in_a_then_command_is_refused_and_never_echoed(cli: Cli) -> None:
+    run = cli("save", "--then", f"echo {VALID} | gh secret set X", stdin=VALID)
+    assert run.code == 2 and env_text(cli) == ""
+    assert_clean(run)
+
+
+def test_github_settings_in_dotenv_are_not_read(cli: Cli, github: FakeGitHub) -> None:
+    """GITHUB_API_URL and GitHub credentials come from the environment only: a project's .env
+    cannot send your token (or your GitHub credentials) to another server."""
+    write_text_env(cli.cwd, "GITHUB_API_URL=http://203.0.113.9\nGITHUB_TOKEN=ghp_planted\n")
+    run = cli("save", "--push", "github:acme/shop", stdin=VALID)
+    assert run.code == 0, run.err
+    assert github.secrets == {("acme/shop", None, KEY): VALID}
+    assert {r.authorization for r in github.received} == {f"Bearer {GOOD}"}
+
+
+def test_a_hook_that_floods_its_output_is_read_and_bounded(cli: Cli) -> None:
+    flood = (
+        "cat >/dev/null; head -c 30000000 /dev/zero | tr '\\0' x >&2; echo last words >&2; exit 1"
+    )
+    run = cli("save", "--then", flood, stdin=VALID)
+    assert run.code == 5 and "last words" in run.err and len(run.err) < 20000

@@ -194,20 +194,24 @@ def _list(
 
 
 def destination_lines(entries: Sequence[remembered.Remembered], console: Console) -> list[str]:
-    """One line a destination: its name, then when it was last pushed and how that went."""
+    """One line a destination: its name, when it was last pushed and how that went (and the
+    first sentence of why, for a failure)."""
     lines = []
     for entry in entries:
         if entry.last is None:
-            lines.append(f"  {entry.label}: never pushed yet")
+            lines.append(f"    {entry.label}: never pushed yet")
             continue
         mark = {PushState.OK: console.marks.ok, PushState.PENDING: console.marks.warn}.get(
             entry.last.state, console.marks.bad
         )
         when = entry.last.at.replace("T", " ").replace("Z", " UTC")
-        lines.append(f"  {mark} {entry.label}: {entry.last.state} at {when}")
-        if entry.last.state is not PushState.OK:
-            first = entry.last.detail.splitlines()[0] if entry.last.detail else ""
-            lines.append(f"      {first} `wa-token push` sends the stored token again.")
+        line = f"  {mark} {entry.label}: {entry.last.state} at {when}"
+        if entry.last.state is PushState.OK:
+            lines.append(line)
+            continue
+        lines.append(line + " (`wa-token push` sends it again)")
+        first = entry.last.detail.split(". ")[0].splitlines()[0] if entry.last.detail else ""
+        lines.append(f"      {first[:200]}")
     return lines
 
 

@@ -82,11 +82,14 @@ def cmd_status(
     elif args.verbose:
         console.out.write(render.render_verbose(readings, report, console.marks))
         console.out.write("\n" + render_profiles(found_profiles, current, console.marks))
+        _print_destinations(pushed, console)
     else:
         others = [listing.name for listing in found_profiles if listing.name != current]
-        console.out.write(render.render_short(readings, report, current, others, console.marks))
-    if not args.json:
+        short = render.render_short(readings, report, current, others, console.marks)
+        console.out.write(short.removesuffix(render.MORE + "\n"))
         _print_destinations(pushed, console)
+        if short.endswith(render.MORE + "\n"):
+            console.out.write(render.MORE + "\n")
     if unreadable is not None:
         console.error(unreadable)
     if blocking is not None:
@@ -341,7 +344,7 @@ def _print_destinations(entries: tuple[Remembered, ...], console: Console) -> No
         return
     from wizard.cli.commands.push import destination_lines
 
-    console.out.write("Destinations (wa-token push):\n")
+    console.out.write("  Destinations (wa-token push):\n")
     console.out.write("\n".join(destination_lines(entries, console)) + "\n")
 
 

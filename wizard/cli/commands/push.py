@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
@@ -71,20 +73,35 @@ def _push(
     console.say(f"Sending {token.masked} to {len(destinations)} destination(s):")
     report = push_token(delivery, destinations, on_result=lambda r: _print_result(r, console))
     if not report.ok:
-        console.say(
+        summary = (
             f"{console.marks.warn} {len(report.failed)} of {len(report.results)} destination(s) "
             "did not take the token; it is stored here all the same. " + OLD_TOKEN_KEPT
         )
+        console.say("\n".join(_wrapped(summary, "", "  ")))
     return report
 
 
 def _print_result(result: PushResult, console: Console) -> None:
-    if result.ok:
-        console.say(f"  {console.marks.ok} {result.label}: {result.detail}")
-        return
-    console.say(f"  {console.marks.bad} {result.label}: {result.detail}")
+    mark = console.marks.ok if result.ok else console.marks.bad
+    head, *tail = result.detail.split("\n")  # a hook's stderr tail keeps its own lines
+    lines = _wrapped(f"{mark} {result.label}: {head}", "  ", "    ")
+    lines += [f"      {line.strip()}" for line in tail]
     if result.fix:
-        console.say(f"    {console.marks.arrow} {result.fix}")
+        lines += _wrapped(f"{console.marks.arrow} {result.fix}", "    ", "      ")
+    console.say("\n".join(lines))
+
+
+def _wrapped(text: str, first: str, rest: str) -> list[str]:
+    """`text` wrapped to the terminal's width (at most 110 columns), never inside a word."""
+    width = max(40, min(shutil.get_terminal_size((100, 24)).columns, 110) - 1)
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=False,
+    ) or [first.rstrip()]
 
 
 def cmd_push(

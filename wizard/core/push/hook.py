@@ -47,32 +47,30 @@ class HookDestination:
 
     def send(self, delivery: Delivery) -> str:
         ran = run_hook(self.command, delivery)
-        shown = redact(self.command, (delivery.token,))
         if ran.timed_out:
             raise PushError(
-                f"The command `{shown}` did not finish within {delivery.timeout:g} "
+                f"The command did not finish within {delivery.timeout:g} "
                 "seconds; it was stopped (with every process it started).",
                 fix="Run it by hand to see where it waits (a prompt? a login?), or allow it more "
                 "time with --timeout SECONDS.",
             )
         if ran.exit_code != 0:
             raise PushError(
-                f"The command `{shown}` failed (exit code {ran.exit_code})."
-                + _tail_text(ran.stderr),
+                f"The command failed (exit code {ran.exit_code})." + _tail_text(ran.stderr),
                 fix="Fix the command (it gets the token on standard input, and "
                 "WA_TOKEN_VARIABLE / WA_TOKEN_PROFILE in its environment), then run `wa-token "
                 "push` to send the stored token again.",
             )
         if ran.unread:
             raise PushError(
-                f"The command `{shown}` ended (exit code 0) without reading the token "
+                "The command ended (exit code 0) without reading the token "
                 "from its standard input, so it cannot have sent it.",
                 fix="Make the command read standard input: e.g. `gh secret set "
                 '"$WA_TOKEN_VARIABLE"`, `vault kv put secret/wa token=-`, or '
                 "`--from-file=token=/dev/stdin`. The token is never in its arguments or "
                 "environment.",
             )
-        return f"`{shown}` ran (exit code 0)"
+        return "ran (exit code 0)"
 
 
 def check_command(command: str) -> str:

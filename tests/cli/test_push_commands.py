@@ -338,3 +338,16 @@ def test_a_hook_that_floods_its_output_is_read_and_bounded(cli: Cli) -> None:
     )
     run = cli("save", "--then", flood, stdin=VALID)
     assert run.code == 5 and "last words" in run.err and len(run.err) < 20000
+
+
+def test_provision_sends_the_token_it_made(cli: Cli, fake_graph: object) -> None:
+    from wizard.testing import fake_business
+    from wizard.testing.fake_admins import ADMIN_TOKENS
+
+    business = fake_business.reset(fake_graph)  # type: ignore[arg-type]
+    bad = cli("provision", "--yes", "--push", "github:", stdin=ADMIN_TOKENS["admin"], env=APP)
+    assert bad.code == 2 and business.writes == [], "a bad destination stops it before Meta"
+    run = cli("provision", "--yes", "--then", "cat > got.txt", stdin=ADMIN_TOKENS["admin"], env=APP)
+    assert run.code == 0, run.err
+    assert business.minted and (cli.cwd / "got.txt").read_text() == business.minted[-1]
+    assert ADMIN_TOKENS["admin"] not in run.text

@@ -351,3 +351,42 @@ def test_provision_sends_the_token_it_made(cli: Cli, fake_graph: object) -> None
     assert run.code == 0, run.err
     assert business.minted and (cli.cwd / "got.txt").read_text() == business.minted[-1]
     assert ADMIN_TOKENS["admin"] not in run.text
+
+
+def test_ctrl_c_during_a_hook_stops_the_hook_too(cli: Cli) -> None:
+    import signal
+    import time
+
+    from tests.support.processes import start
+
+    hook = "cat >/dev/null; echo $$ > hook.pid; sleep 60"
+    write_text_env(cli.cwd, f"{KEY}={VALID}\n")
+    proc = start(cli, "push", "--timeout", "60", "--then", hook, stdin=subprocess.DEVNULL)
+    pid_file = cli.cwd / "hook.pid"
+    deadline = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=20) == 130
+    for stream in (proc.stdout, proc.stderr):
+        assert stream is not None
+        stream.close()
+    hook_group = int(pid_file.read_text())
+    alive = live_in_group(hook_group)
+    if alive:
+        os.killpg(hook_group, signal.SIGKILL)
+    assert alive == [], "the hook outlived an interrupted wa-token"
+
+
+def live_in_group(group: int) -> list[int]:
+    """The processes of a process group that still run (zombies, killed and not yet reaped
+    by a container's init, do not count)."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            found.append(int(stat_file.parent.name))
+    return found

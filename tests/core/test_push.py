@@ -152,7 +152,7 @@ def test_github_gets_a_sealed_box_that_its_private_key_opens(github: FakeGitHub)
     environment = GitHubDestination(parse_github_target("github:acme/shop/production"))
     assert "created" in repo.send(to_github(github))
     assert "updated" in repo.send(to_github(github))
-    assert "environment secret" in environment.send(to_github(github))
+    assert "Environment secret" in environment.send(to_github(github))
     name = "WHATSAPP_CLOUD_API_TOKEN_SHOP_2"
     assert github.secrets == {
         ("acme/shop", None, name): TOKEN.reveal(),
@@ -387,3 +387,15 @@ def test_the_local_stores_fit_the_same_interface(tmp_path: Path) -> None:
     report = push_token(delivery(), [StoreDestination(StoreTarget.ENV, env_file)])
     assert report.ok and report.results[0].kind is DestinationKind.ENV
     assert env_file.read_text() == f"A=1\n{SHOP.token_key}={TOKEN.reveal()}\n"
+
+
+@pytest.mark.parametrize("value", ["ghp_a\nX-Evil: 1", "ghp a", "ghp_\x1b[31m", "ghp_é"])
+def test_github_credentials_that_are_no_token_are_refused_before_any_request(
+    github: FakeGitHub, value: str
+) -> None:
+    with pytest.raises(PushError) as caught:
+        GitHubDestination(parse_github_target("github:acme/shop")).send(
+            to_github(github, credentials=value)
+        )
+    assert "GH_TOKEN does not hold a GitHub token" in caught.value.message
+    assert github.received == []

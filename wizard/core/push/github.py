@@ -146,7 +146,7 @@ class GitHubDestination:
         with GitHubApi(api_url, credentials, delivery.timeout, self.transport) as api:
             key_id, key = api.public_key(self.target)
             created = api.put_secret(self.target, name, key_id, seal(key, delivery.token))
-        kind = "environment secret" if self.target.environment else "Actions secret"
+        kind = "Environment secret" if self.target.environment else "Actions secret"
         return f"{kind} {name} {'created' if created else 'updated'} in {self.label}"
 
 
@@ -163,6 +163,13 @@ def github_credentials(environ: Mapping[str, str], api_url: str, timeout: float)
     """GITHUB_TOKEN, else GH_TOKEN, else what `gh auth token` prints; PushError when none."""
     for variable in TOKEN_VARS:
         value = environ.get(variable, "").strip()
+        if value and (not value.isascii() or not value.isprintable() or " " in value):
+            raise PushError(
+                f"{variable} does not hold a GitHub token (it has spaces, line breaks or "
+                "other characters no token has).",
+                fix=f'Set {variable} to the token alone, e.g. export {variable}="$(gh auth '
+                'token)".',
+            )
         if value:
             return Credentials(SecretToken(value), variable)
     from_gh = _gh_auth_token(environ, api_url, timeout)

@@ -143,6 +143,9 @@ def run_hook(command: str, delivery: Delivery) -> HookRun:
     try:
         _give_token(write_end, delivery.token)
         return _wait(proc, read_end, delivery)
+    except BaseException:  # Ctrl-C (the hook, in its own session, does not get it): stop it too
+        _kill_group(proc)
+        raise
     finally:
         os.close(read_end)
 

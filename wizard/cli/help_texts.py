@@ -146,3 +146,22 @@ HELP: dict[str, tuple[str, str, str]] = {
         ("  wa-token fix gitignore\n  wa-token fix permissions\n  wa-token fix tracked"),
     ),
 }
+
+HELP["push"] = (
+    "send the stored token to remembered destinations (GitHub secrets, --then commands)",
+    (
+        "Send the stored token (checked first) to every destination remembered for this\n"
+        "profile, or remember and forget destinations. A destination is a GitHub Actions\n"
+        "secret (github:OWNER/REPO, github:OWNER/REPO/ENVIRONMENT) named like the variable,\n"
+        "or a command (--then CMD) run by /bin/sh with the token on its standard input only.\n"
+        "They are kept in your config directory ($XDG_CONFIG_HOME/wa-token), never in the\n"
+        "project; GitHub credentials are read at push time (GITHUB_TOKEN, GH_TOKEN, gh)."
+    ),
+    (
+        "  wa-token push add github:acme/shop\n"
+        "  wa-token push add --then 'vault kv put secret/wa token=-'\n"
+        "  wa-token push list\n"
+        "  wa-token push                      send the stored token everywhere now\n"
+        "  wa-token push remove github:acme/shop"
+    ),
+)

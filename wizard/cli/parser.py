@@ -232,6 +232,7 @@ COMMAND_MODULES: dict[str, str] = {
     "provision": "provision",
     "register": "register",
     "webhook-test": "webhook_test",
+    "push": "push",
 }
 """Each command, in `wa-token --help`'s order, and its module in wizard.cli.commands (loaded
 only when that command runs or the whole parser is built)."""
@@ -351,6 +352,7 @@ def _add_save(commands: SubParsers, common: SafeParser) -> None:
         help="where to store it (default env: the .env file)",
     )
     save.add_argument("--force", action="store_true", help="store even if the check fails")
+    add_push_options(save)
     save.add_argument("stdin", nargs="?", choices=("-",), help="read the token from stdin")
 
 
@@ -406,3 +408,21 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
             default=argparse.SUPPRESS if suppress else None,
             help=argparse.SUPPRESS if suppress else text,
         )
+
+
+def add_push_options(command: argparse.ArgumentParser) -> None:
+    """--then CMD and --push github:OWNER/REPO[/ENV], repeatable (issue 21)."""
+    command.add_argument(
+        "--then",
+        action="append",
+        metavar="CMD",
+        help="after the token is stored, run CMD (/bin/sh -c) with the token on its stdin only "
+        "(WA_TOKEN_VARIABLE, WA_TOKEN_PROFILE in its environment); repeatable",
+    )
+    command.add_argument(
+        "--push",
+        action="append",
+        metavar="github:OWNER/REPO[/ENV]",
+        help="after the token is stored, set the GitHub Actions secret named like the "
+        "variable (credentials: GITHUB_TOKEN, GH_TOKEN or gh); repeatable",
+    )

@@ -143,3 +143,23 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
     INTERNAL = 70
     """A bug in wa-token (EX_SOFTWARE): never 1, which tells a cron job the token is bad."""
+
+
+class DestinationKind(StrEnum):
+    """Where `--push`, `--then` and `wa-token push` send a stored token (issue 21)."""
+
+    GITHUB = "github"
+    """A GitHub Actions secret, set through GitHub's REST API (a libsodium sealed box)."""
+    HOOK = "hook"
+    """A command of the user's (`--then CMD`), given the token on its standard input."""
+    ENV = "env"
+    KEYRING = "keyring"
+
+
+class PushState(StrEnum):
+    """How a push to one destination ended (`status` shows the last one)."""
+
+    OK = "ok"
+    FAILED = "failed"
+    PENDING = "pending"
+    """Started and not finished (the process was killed): `wa-token push` finishes it."""

@@ -9,6 +9,7 @@
     │       ├── KeyringUnavailable   no keyring backend on this machine
     │       ├── KeyringLocked        the keyring is locked and could not be unlocked
     │       └── KeyringTimeout       the keyring did not answer in time
+    ├── PushError               a destination (GitHub, a --then hook) did not take the token (exit 5)
     └── GraphError              the Graph API could not be used
         ├── GraphUnreachable    network error or timeout (exit 4)
         │   └── NetworkSetupError   a proxy or TLS variable of the environment httpx cannot use
@@ -92,6 +93,13 @@ class KeyringTimeout(KeyringError):
     """The keyring did not answer within the time limit."""
 
     title = "The OS keyring did not answer"
+
+
+class PushError(WaTokenError):
+    """A destination did not take the token; the token stored locally is kept (exit 5)."""
+
+    title = "The token was not sent to a destination"
+    exit_code = ExitCode.STORE
 
 
 class GraphError(WaTokenError):

@@ -126,3 +126,83 @@ def _systemd_word(word: str) -> str:
     if _SYSTEMD_PLAIN.fullmatch(escaped):
         return escaped
     return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+WORKFLOW_PATH = ".github/workflows/wa-token-refresh.yml"
+GITHUB_CREDENTIALS_SECRET = "WA_TOKEN_GITHUB_TOKEN"
+"""The repository secret holding a GitHub token that may write this repository's secrets (the
+job's own GITHUB_TOKEN cannot)."""
+
+
+def github_actions_workflow(
+    profile: Profile, within_days: int, version: str, extra_flags: Sequence[str] = ()
+) -> str:
+    """A workflow that runs `wa-token refresh` daily on GitHub's runners and writes the new
+    token back into the repository's Actions secret (for users without a server of their own).
+
+    The token reaches wa-token through a 0600 file in the runner's temp folder, written by the
+    shell's printf builtin (never an argument); refresh replaces it there, then --push seals it
+    into the secret."""
+    _refuse_control_characters(extra_flags)
+    token_var = profile.token_key
+    app_id_var, secret_var = profile.var("WHATSAPP_APP_ID"), profile.var("WHATSAPP_APP_SECRET")
+    command = shlex.join(
+        [
+            "wa-token",
+            "refresh",
+            "--if-expiring-within",
+            str(within_days),
+            "--env-file",
+            "RUNNER_TEMP_ENV",
+            "--profile",
+            profile.name,
+            *extra_flags,
+        ]
+    ).replace("RUNNER_TEMP_ENV", '"$RUNNER_TEMP/wa-token.env"')
+    return "\n".join(
+        [
+            f"# {WORKFLOW_PATH}",
+            f"# Renews the WhatsApp Cloud API token (profile {profile.name}) before it expires and",
+            f"# writes the new one back into this repository's Actions secret {token_var}.",
+            "# Settings → Secrets and variables → Actions needs:",
+            f"#   secret   {token_var}  the current token (`wa-token push add github:OWNER/REPO`, then `wa-token push`)",
+            f"#   secret   {secret_var}  App Dashboard → your app → App settings → Basic",
+            f"#   variable {app_id_var}  the app id",
+            f"#   secret   {GITHUB_CREDENTIALS_SECRET}  a fine-grained token for this repository with",
+            '#            "Secrets: Read and write" (the job\'s own GITHUB_TOKEN cannot write secrets)',
+            "# GitHub pauses scheduled workflows of a public repository after 60 days without",
+            "# activity: keep an eye on the Actions tab (or run it by hand: workflow_dispatch).",
+            f"name: Refresh the WhatsApp token ({profile.name})",
+            "on:",
+            "  schedule:",
+            '    - cron: "17 4 * * *"',
+            "  workflow_dispatch:",
+            "permissions:",
+            "  contents: read",
+            "concurrency:",
+            f"  group: wa-token-refresh-{profile.name}",
+            "  cancel-in-progress: false",
+            "jobs:",
+            "  refresh:",
+            "    runs-on: ubuntu-latest",
+            "    timeout-minutes: 10",
+            "    steps:",
+            "      - uses: actions/setup-python@v5",
+            "        with:",
+            '          python-version: "3.12"',
+            "      - name: Install wa-token",
+            f'        run: python -m pip install "wa-token=={version}"',
+            "      - name: Refresh the token and update the secret",
+            "        env:",
+            f"          CURRENT_TOKEN: ${{{{ secrets.{token_var} }}}}",
+            f"          {app_id_var}: ${{{{ vars.{app_id_var} }}}}",
+            f"          {secret_var}: ${{{{ secrets.{secret_var} }}}}",
+            f"          GH_TOKEN: ${{{{ secrets.{GITHUB_CREDENTIALS_SECRET} }}}}",
+            "        run: |",
+            "          umask 077",
+            f'          printf \'{token_var}=%s\\n\' "$CURRENT_TOKEN" > "$RUNNER_TEMP/wa-token.env"',
+            "          unset CURRENT_TOKEN",
+            f'          {command} --push "github:$GITHUB_REPOSITORY"',
+            "",
+        ]
+    )

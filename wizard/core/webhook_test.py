@@ -19,6 +19,7 @@ from wizard import __version__
 from wizard.core.codes import ExitCode, ProblemCode, WarningCode
 from wizard.core.diagnose.findings import Finding
 from wizard.core.errors import EnvFileError, GraphBadResponse, SettingsError
+from wizard.core.graph.network_env import open_client
 from wizard.core.graph.parsing import read_capped
 from wizard.core.graph.redaction import quiet_http_loggers
 from wizard.core.graph.threads import Background
@@ -197,15 +198,15 @@ class _Caller:
     """One HTTP client for the four calls: no redirects followed, each answer bounded."""
 
     def __init__(
-        self, timeout: float, transport: httpx.BaseTransport | None, *, use_proxies: bool
+        self, target: httpx.URL, timeout: float, transport: httpx.BaseTransport | None
     ) -> None:
         quiet_http_loggers()
         self.timeout = timeout
-        self.http = httpx.Client(
+        self.http = open_client(
+            target,
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
-            trust_env=use_proxies,
             headers={
                 "User-Agent": f"wa-token/{__version__} webhook-test",
                 "Accept-Encoding": "gzip, deflate",  # the two read_capped inflates with its bound
@@ -275,8 +276,7 @@ def run_webhook_test(
     """The handshake, the handshake with a wrong verify token, a signed notification and the
     same with a wrong signature; a step that cannot reach the endpoint ends the test there."""
     target = require_secret_url(url)
-    # http:// is loopback only: never through a proxy, which would get the secrets in clear
-    caller = _Caller(timeout, transport, use_proxies=target.scheme == "https")
+    caller = _Caller(target, timeout, transport)
     body = sample_notification(phone_number_id, business_account_id)
     wrong_token = SecretToken(secrets.token_urlsafe(24))
     plan: tuple[Callable[[], StepResult], ...] = (

@@ -16,12 +16,14 @@ from wizard.cli.commands.common import (
     print_problem,
     token_to_replace,
 )
+from wizard.cli.commands.push import given_destinations, push_after_store
 from wizard.cli.console import Console, ask_hidden, isatty
 from wizard.cli.parser import SafeParser, SubParsers
 from wizard.core import lifecycle, usecases
 from wizard.core.codes import ExitCode
 from wizard.core.diagnose import Finding
 from wizard.core.errors import SettingsError, StoreError
+from wizard.core.push.destination import Destination
 from wizard.core.settings import Settings
 from wizard.core.stores import sources
 from wizard.core.stores.sources import FoundToken
@@ -32,10 +34,12 @@ def add_parsers(commands: SubParsers, common: SafeParser) -> None:
     """extend and refresh, with the global options after them too."""
     extend = parser.add_command(commands, "extend", common)
     extend.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
+    parser.add_push_options(extend)
 
     refresh = parser.add_command(commands, "refresh", common)
     add_expiring_within(refresh, "only when it expires within DAYS days (default 10)")
     refresh.add_argument("--app-id", metavar="ID", help="the app id (default WHATSAPP_APP_ID)")
+    parser.add_push_options(refresh)
 
 
 def cmd_extend(
@@ -46,6 +50,7 @@ def cmd_extend(
     console: Console,
 ) -> int:
     """Method 2: exchange the current user token for a ~60-day one and store it in its place."""
+    given = given_destinations(args)
     found = token_to_replace(settings, environ, console)
     if found is None:
         return ExitCode.NO_TOKEN
@@ -68,7 +73,8 @@ def cmd_extend(
             console.say(f"{console.marks.bad} {done.plan.summary}")
         return fail(done.problem, console) if done.problem else done.exit_code
     console.say(done.plan.summary)
-    return _report_renewal(done.renewal, found, console)
+    code = _report_renewal(done.renewal, found, console)
+    return _push_renewal(code, done.renewal, given, settings, environ, console)
 
 
 def cmd_refresh(
@@ -80,6 +86,7 @@ def cmd_refresh(
 ) -> int:
     """Method 3, for cron: exchange the token only when it expires within --if-expiring-within."""
     within = days_option(args.if_expiring_within)
+    given_destinations(args)  # a bad --push or --then: exit 2 before anything is done
     found = token_to_replace(settings, environ, console)
     if found is None:
         return ExitCode.NO_TOKEN
@@ -91,13 +98,14 @@ def cmd_refresh(
     plan = lifecycle.plan_refresh(info, now, within, local)
     if plan.action == lifecycle.EXCHANGE:
         lifecycle.ensure_replaceable(found, settings.profile)
-    return _carry_out(plan, args, settings, found, info.app_id, stdin, console)
+    return _carry_out(plan, args, settings, environ, found, info.app_id, stdin, console)
 
 
 def _carry_out(
     plan: lifecycle.Plan,
     args: argparse.Namespace,
     settings: Settings,
+    environ: Mapping[str, str],
     found: FoundToken,
     token_app_id: str | None,
     stdin: TextIO,
@@ -123,7 +131,22 @@ def _carry_out(
         )
     except StoreError as err:
         return _not_stored(err, found, console)
-    return _report_renewal(renewal, found, console)
+    code = _report_renewal(renewal, found, console)
+    return _push_renewal(code, renewal, given_destinations(args), settings, environ, console)
+
+
+def _push_renewal(
+    code: int,
+    renewal: lifecycle.Renewal,
+    given: tuple[Destination, ...],
+    settings: Settings,
+    environ: Mapping[str, str],
+    console: Console,
+) -> int:
+    """A new token was made and stored: send it on (only then: no new token, no push)."""
+    if code != ExitCode.OK or renewal.new_token is None:
+        return code
+    return push_after_store(given, renewal.new_token, settings, environ, console)
 
 
 def _report_renewal(renewal: lifecycle.Renewal, found: FoundToken, console: Console) -> int:

@@ -22,7 +22,7 @@ from wizard.cli.commands.provision_render import (
     write_json,
 )
 from wizard.cli.console import Console, isatty
-from wizard.cli.parser import SafeParser, SubParsers
+from wizard.cli.parser import SafeParser, SubParsers, add_push_options
 from wizard.core import provision as pv
 from wizard.core.codes import ExitCode, StoreTarget
 from wizard.core.errors import SettingsError
@@ -75,6 +75,7 @@ def add_parsers(commands: SubParsers, common: SafeParser) -> None:
         help="the plan, each step's outcome and the check, as JSON on stdout",
     )
     p.add_argument("--app-id", metavar="ID", help=f"the app's id (env {APP_ID_VAR})")
+    add_push_options(p)
 
 
 def cmd_provision(
@@ -85,6 +86,9 @@ def cmd_provision(
     console: Console,
 ) -> int:
     """Read the admin token, find the business, show the plan, and after a yes carry it out."""
+    from wizard.cli.commands.push import given_destinations
+
+    given_destinations(args)  # a bad --push or --then: exit 2 before the admin token is read
     interactive = isatty(stdin) and isatty(console.err)
     admin = admin_token(stdin, console, interactive, settings.timeout)
     request = read_request(args, settings, console, interactive)
@@ -136,7 +140,11 @@ def _provision(
     if args.json:
         write_json(console, plan, outcome, outcome.refusal)
     console.say(pv.ADMIN_NOT_STORED)
-    return outcome.exit_code
+    if not outcome.ok or outcome.token is None:
+        return outcome.exit_code
+    from wizard.cli.commands.push import given_destinations, push_after_store
+
+    return push_after_store(given_destinations(args), outcome.token, settings, environ, console)
 
 
 COMMANDS: dict[str, Command] = {"provision": cmd_provision}

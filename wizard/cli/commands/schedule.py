@@ -9,13 +9,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+from wizard import __version__
 from wizard.cli import parser
 from wizard.cli.commands.common import Command, add_expiring_within, days_option
 from wizard.cli.console import Console
 from wizard.cli.parser import SafeParser, SubParsers
 from wizard.core.codes import ExitCode
 from wizard.core.graph import DEFAULT_GRAPH_URL, GRAPH_VERSION
-from wizard.core.schedule import refresh_command, schedule_texts
+from wizard.core.schedule import (
+    WORKFLOW_PATH,
+    github_actions_workflow,
+    refresh_command,
+    schedule_texts,
+)
 from wizard.core.settings import Settings
 
 
@@ -29,6 +35,12 @@ def add_parsers(commands: SubParsers, common: SafeParser) -> None:
         help="print them (the default; wa-token never installs them itself)",
     )
     add_expiring_within(schedule, "passed on to refresh (default 10)")
+    schedule.add_argument(
+        "--github-actions",
+        action="store_true",
+        help="print a GitHub Actions workflow that refreshes the token daily on GitHub's "
+        "runners and keeps the repository's secret fresh",
+    )
 
 
 def cmd_schedule(
@@ -40,6 +52,8 @@ def cmd_schedule(
 ) -> int:
     """Print a crontab line and a systemd service + timer that run `wa-token refresh` daily."""
     days_option(args.if_expiring_within)
+    if args.github_actions:
+        return _print_workflow(args, settings, console)
     env_file = Path(settings.env_file).absolute()
     command = refresh_command(
         _program(), env_file, settings.profile, args.if_expiring_within, _graph_flags(settings)
@@ -54,6 +68,19 @@ def cmd_schedule(
     )
     console.out.write("\n\n".join(sections) + "\n")
     console.say(f"Check it once by hand first: {texts.shell}")
+    return ExitCode.OK
+
+
+def _print_workflow(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    """The workflow on stdout; where to put it and which secrets it needs on stderr."""
+    workflow = github_actions_workflow(
+        settings.profile, args.if_expiring_within, __version__, _graph_flags(settings)
+    )
+    console.out.write(workflow)
+    console.say(
+        f"Save it as {WORKFLOW_PATH} in the repository, add the secrets and the variable its "
+        "first lines name, then run it once by hand (Actions → the workflow → Run workflow)."
+    )
     return ExitCode.OK
 
 

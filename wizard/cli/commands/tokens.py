@@ -7,7 +7,7 @@ import os
 import stat
 import sys
 from collections.abc import Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from wizard.cli import render
 from wizard.cli.commands.common import Command, stored_token, winning_token
@@ -28,12 +28,16 @@ from wizard.core.errors import (
     EnvFileError,
     KeyringUnavailable,
     SettingsError,
+    StoreError,
     TokenFormatError,
     WaTokenError,
 )
 from wizard.core.settings import Settings
 from wizard.core.stores import env_store, keyring_store, sources
 from wizard.core.stores.sources import FoundToken
+
+if TYPE_CHECKING:
+    from wizard.core.push.remembered import Remembered
 
 REVOKE_HINT = (
     "This does not revoke the token at Meta. To revoke it: Business Settings → Users → System "
@@ -85,16 +89,25 @@ def cmd_status(
     report = check_found_token(winner, settings, environ, readings=readings)
     found_profiles = _profiles_found(environ, settings, readings)
     current = settings.profile.name
+    pushed, unreadable = _remembered_destinations(environ, settings)
     if args.json:
         body = status_json(readings, report, found_profiles, current)
+        body["destinations"] = _destinations_json(pushed)
         console.out.write(json_text(body) + "\n")
         console.err.write(summary_line(report, console.marks) + "\n")
     elif args.verbose:
         console.out.write(render.render_verbose(readings, report, console.marks))
         console.out.write("\n" + render_profiles(found_profiles, current, console.marks))
+        _print_destinations(pushed, console)
     else:
         others = [listing.name for listing in found_profiles if listing.name != current]
-        console.out.write(render.render_short(readings, report, current, others, console.marks))
+        short = render.render_short(readings, report, current, others, console.marks)
+        console.out.write(short.removesuffix(render.MORE + "\n"))
+        _print_destinations(pushed, console)
+        if short.endswith(render.MORE + "\n"):
+            console.out.write(render.MORE + "\n")
+    if unreadable is not None:
+        console.error(unreadable)
     if blocking is not None:
         console.error(blocking)
         return ExitCode.STORE if winner is None else report.exit_code
@@ -108,7 +121,11 @@ def cmd_save(
     stdin: TextIO,
     console: Console,
 ) -> int:
-    """Read a token, check it, and store it only if it works (or with --force)."""
+    """Read a token, check it, and store it only if it works (or with --force); then send it
+    to the remembered destinations and those of --push and --then."""
+    from wizard.cli.commands.push import given_destinations, push_after_store
+
+    given = given_destinations(args)  # a bad --push or --then: exit 2 before anything is read
     found = sources.from_stdin(_read_token_text(stdin, settings.timeout, console))
     report = check_found_token(found, settings, environ)
     console.err.write(render_check(report, console.marks))
@@ -123,7 +140,11 @@ def cmd_save(
     console.err.write(f"{console.marks.ok} {summary}: {found.masked}.\n")
     _warn_if_shadowed(args.to, found, environ, settings, console)
     console.err.write("Restart your backend server so it reads the new token.\n")
-    return ExitCode.OK
+    if not report.ok:
+        if given:
+            console.say("Not sent to any destination: the token did not pass the check.")
+        return ExitCode.OK
+    return push_after_store(given, found.token, settings, environ, console)
 
 
 def cmd_token(
@@ -314,6 +335,34 @@ def _profiles_found(
     except EnvFileError:
         dotenv_keys = {}
     return profiles.list_profiles(environ, dotenv_keys, profiles.read_profile_index(readings))
+
+
+def _remembered_destinations(
+    environ: Mapping[str, str], settings: Settings
+) -> tuple[tuple[Remembered, ...], StoreError | None]:
+    """The profile's remembered destinations with their last push, or why they cannot be read."""
+    from wizard.core.push import remembered
+
+    try:
+        return remembered.remembered(environ, settings.profile), None
+    except StoreError as err:
+        return (), err
+
+
+def _destinations_json(entries: tuple[Remembered, ...]) -> list[dict[str, object]]:
+    from wizard.cli.commands.push import destinations_json
+
+    return destinations_json(entries)
+
+
+def _print_destinations(entries: tuple[Remembered, ...], console: Console) -> None:
+    """`status`: each remembered destination with the time and result of its last push."""
+    if not entries:
+        return
+    from wizard.cli.commands.push import destination_lines
+
+    console.out.write("  Destinations (wa-token push):\n")
+    console.out.write("\n".join(destination_lines(entries, console)) + "\n")
 
 
 _isatty = isatty

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from wizard.core.errors import GraphUnreachable, NetworkSetupError
+from wizard.core.untrusted import is_loopback_host
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "ALL_PROXY", "HTTP_PROXY")
 """The proxy variables httpx reads (each in upper and lower case; the lower case wins)."""
@@ -26,12 +27,19 @@ _FIX_PROXY = (
 )
 
 
-def open_client(**options: Any) -> httpx.Client:
-    """`httpx.Client(**options)`; a proxy or TLS variable it cannot use is a NetworkSetupError."""
+def open_client(origin: httpx.URL, **options: Any) -> httpx.Client:
+    """`httpx.Client(**options)` for requests to `origin`, which carry a secret: an http://
+    origin on this machine never goes through a proxy of the environment, which would see its
+    clear text. A proxy or TLS variable httpx cannot use is a NetworkSetupError."""
     try:
-        return httpx.Client(**options)
+        return httpx.Client(trust_env=not plain_loopback(origin), **options)
     except (ImportError, ValueError, OSError, httpx.InvalidURL) as exc:  # ssl.SSLError: OSError
         raise setup_error(exc, os.environ) from None
+
+
+def plain_loopback(origin: httpx.URL) -> bool:
+    """An http:// URL on this machine (the only http:// a secret may go to)."""
+    return origin.scheme == "http" and is_loopback_host(origin.host)
 
 
 def setup_error(exc: BaseException, environ: Mapping[str, str]) -> NetworkSetupError:

@@ -31,7 +31,6 @@ from wizard.core.graph.redaction import quiet_http_loggers
 from wizard.core.graph.threads import Background
 from wizard.core.token import SecretToken
 from wizard.core.untrusted import (
-    is_loopback_host,
     mask_url_credentials,
     require_secure_url,
 )
@@ -64,11 +63,11 @@ class GraphTransport:
         self._origin = httpx.URL(self.base_url)
         """Scheme, host and port every request must go to."""
         self._http = open_client(
+            self._origin,
             base_url=f"{self.base_url}/{version}/",
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
-            trust_env=not _plain_loopback(self._origin),
             headers={
                 "User-Agent": f"wa-token/{__version__}",
                 "Accept": "application/json",
@@ -232,8 +231,3 @@ def _new_rows(data: list[Any], ids: set[str]) -> list[dict[str, Any]]:
             ids.add(key)
         rows.append(row)
     return rows
-
-
-def _plain_loopback(origin: httpx.URL) -> bool:
-    """An http:// URL on this machine: no proxy of the environment may see its clear text."""
-    return origin.scheme == "http" and is_loopback_host(origin.host)

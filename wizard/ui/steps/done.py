@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.markup import escape
 from textual.widgets import Static
@@ -17,9 +19,14 @@ from wizard.core.flow import cron_line
 from wizard.core.stores import sources
 from wizard.core.stores.sources import FoundToken
 from wizard.ui.navigation import NEXT
+from wizard.ui.safe import literal
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.command import CommandLine
 from wizard.ui.widgets.report import DiagnosisPanel
+from wizard.ui.widgets.text import error_markup
+
+if TYPE_CHECKING:
+    from wizard.core.push.destination import PushResult
 
 
 class DoneStep(StepScreen):
@@ -29,10 +36,15 @@ class DoneStep(StepScreen):
     next_label = "Finish"
     show_back = False
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "send_to_github", "Also send it to GitHub…", id="send-to-github"),
+    ]
+
     def compose_body(self) -> ComposeResult:
         saved, token = self.state.saved, self.state.token
         assert saved is not None and token is not None
         yield Static(f"[$success]✓ {escape(saved.summary)}:[/] {token.masked}", id="done-saved")
+        yield Static(id="done-push")
         yield Vertical(
             Static(
                 "[dim]Looking at where it is stored (git, permissions, other "
@@ -151,6 +163,56 @@ class DoneStep(StepScreen):
             f"[$warning]![/] [b]{where} holds a different token and wins over the one just "
             f"saved:[/b] {fix}, so your server uses the new token."
         )
+
+    def action_send_to_github(self) -> None:
+        """p: ask for a repository, then set its Actions secret (the same push as the CLI's)."""
+        self.send_to_github()
+
+    @work(exclusive=True, exit_on_error=False, group="done-push")
+    async def send_to_github(self) -> None:
+        """The modal's answer, then the push on a thread; the result under the saved line."""
+        from wizard.ui.modals import GitHubTargetModal
+
+        choice = await self.app.push_screen_wait(GitHubTargetModal())
+        if choice is None:
+            return
+        label, remember = choice
+        status = self.query_one("#done-push", Static)
+        status.display = True
+        status.update(f"[dim]Sending it to {literal(label)}…[/dim]")
+        result = await asyncio.to_thread(self._push, label, remember)
+        status.update(self._push_markup(result, remember and result.ok))
+
+    def _push(self, label: str, remember: bool) -> PushResult:
+        """Push (the CLI's core call), then remember the destination when asked and it worked:
+        a mistyped repository is not pushed to again at every refresh."""
+        from wizard.core.errors import StoreError
+        from wizard.core.push import remembered
+        from wizard.core.push.deliver import destination_named, push_token
+        from wizard.core.push.destination import Delivery
+
+        state = self.state
+        assert state.token is not None
+        profile = state.settings.profile
+        delivery = Delivery(state.token, profile, state.environ, state.settings.timeout)
+        result = push_token(delivery, [destination_named(label)]).results[0]
+        if remember and result.ok:
+            try:
+                remembered.add(state.environ, profile, label)
+            except StoreError:
+                pass  # sent all the same; `wa-token push add` says why it cannot remember
+        return result
+
+    def _push_markup(self, result: PushResult, remember: bool) -> str:
+        if not result.ok:
+            return error_markup(
+                f"Not sent to {result.label}",
+                result.fix,
+                message=result.detail,
+                outcome="The token is saved here all the same; `wa-token push` sends it later.",
+            )
+        kept = " [dim](remembered: `wa-token refresh` keeps it fresh)[/dim]" if remember else ""
+        return f"[$success]✓ {literal(result.detail)}[/]{kept}"
 
     async def go_next(self) -> None:
         self.dismiss(NEXT)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -62,3 +64,39 @@ def test_what_is_not_an_exception_is_raised_not_returned() -> None:
 
     with pytest.raises(SystemExit):
         Background(exits).outcome()
+
+
+CTRL_C_ON_ANOTHER_THREAD = """
+import signal, sys, threading
+from wizard.core.graph.threads import Background
+
+release = threading.Event()
+started = threading.Event()
+
+def hanging() -> None:  # a Graph answer that never comes
+    started.set()
+    release.wait(60)
+
+call = Background(hanging)
+started.wait()
+worker = next(t for t in threading.enumerate() if t.name == "wa-token-graph")
+# the kernel hands a Ctrl-C to any thread of the process; here, surely not the main one
+threading.Timer(0.1, signal.pthread_kill, (worker.ident, signal.SIGINT)).start()
+try:
+    call.result()
+except KeyboardInterrupt:
+    sys.exit(0 if not release.is_set() else 1)
+sys.exit(2)
+"""
+
+
+def test_a_ctrl_c_that_another_thread_received_ends_the_wait() -> None:
+    """Under load, a SIGINT went to a worker thread and the main thread slept on until the
+    call ended: `check --all-profiles` ignored Ctrl-C against a hanging Graph (60 s)."""
+    done = subprocess.run(
+        [sys.executable, "-c", CTRL_C_ON_ANOTHER_THREAD],
+        check=False,
+        timeout=30,
+        capture_output=True,
+    )
+    assert done.returncode == 0, done.stderr.decode()

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Generic, TypeVar
 
 _T = TypeVar("_T")
+
+SIGNAL_CHECK = 0.2
+"""Seconds between two looks at pending signals while the main thread waits for a call: the
+kernel may hand a Ctrl-C to any thread, and only the main thread's Python code can act on it,
+so a wait without an end could miss it until the call ends (a hanging Graph: --timeout)."""
 
 
 class Background(Generic[_T]):
@@ -31,7 +37,7 @@ class Background(Generic[_T]):
     def result(self, timeout: float | None = None) -> _T:
         """The call's result, or the exception it raised; TimeoutError when it has not ended
         within `timeout` seconds (it then goes on alone). A Ctrl-C interrupts the wait."""
-        if not self._done.wait(timeout):
+        if not _wait(self._done, timeout):
             raise TimeoutError
         if self._error is not None:
             raise self._error
@@ -40,6 +46,18 @@ class Background(Generic[_T]):
     def outcome(self) -> _T | Exception:
         """The result, or the exception, as a value (anything but an Exception is raised)."""
         return outcome_of(self.result)
+
+
+def _wait(done: threading.Event, timeout: float | None) -> bool:
+    """`done.wait(timeout)` in steps of SIGNAL_CHECK, so that a signal another thread received
+    is acted on (KeyboardInterrupt raised here) within a step, not when the wait ends."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = SIGNAL_CHECK if deadline is None else min(SIGNAL_CHECK, deadline - time.monotonic())
+        if done.wait(max(left, 0.0)):
+            return True
+        if deadline is not None and time.monotonic() >= deadline:
+            return False
 
 
 def run_all(calls: Sequence[Callable[[], _T]]) -> list[_T | Exception]:

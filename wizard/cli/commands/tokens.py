@@ -66,7 +66,9 @@ def cmd_status(
     """Every stored source, which one wins, the winner's check, and the profiles found."""
     readings = sources.read_stored(environ, settings.env_file, settings.profile.token_key)
     winner = sources.winner_of(readings)
-    blocking = _error_above_winner(readings, winner)
+    blocking = _error_above_winner(readings, winner) or sources.unreadable_store(
+        readings, settings.profile.token_key, settings.env_file
+    )
     report = check_found_token(winner, settings, environ, readings=readings)
     found_profiles = _profiles_found(environ, settings, readings)
     current = settings.profile.name
@@ -293,8 +295,8 @@ def _error_above_winner(
     readings: list[sources.SourceReading], winner: FoundToken | None
 ) -> StoreError | None:
     for reading in readings:
-        if winner is not None and reading.source == winner.source:
-            return None
+        if winner is None or reading.source == winner.source:
+            return None  # no winner: `unreadable_store` says why none may be in reach
         if reading.error is not None:
             return reading.error
     return None

@@ -17,10 +17,12 @@ from wizard.core.errors import KeyringError, StoreError
 from wizard.core.flow import Mode
 from wizard.core.profiles import Profile
 from wizard.core.stores import keyring_store
+from wizard.core.stores.keyring_backend import backend_label
 from wizard.core.stores.save import store_token, stored_token
 from wizard.core.token import SecretToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.navigation import NEXT
+from wizard.ui.safe import literal as escape
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.text import error_markup
 
@@ -70,7 +72,15 @@ class StoreStep(StepScreen):
     def setup(self) -> None:
         super().setup()
         self._show_choice()
+        self._focus_the_path()
         self.probe_keyring()
+
+    def _focus_the_path(self) -> None:
+        """Saving to a file: the focus is in its path, so typing edits it (e and k are letters)."""
+        if self.state.target == StoreTarget.ENV:
+            field = self.query_one("#env-path", Input)
+            field.focus()
+            field.cursor_position = len(field.value)
 
     def action_choose(self, target: str) -> None:
         """e or k."""
@@ -99,7 +109,9 @@ class StoreStep(StepScreen):
         button = self.query_one("#store-keyring", RadioButton)
         status = self.query_one("#keyring-status", Static)
         if available:
-            status.update(f"[$success]✓ A keyring works here[/] [dim]({backend})[/dim]")
+            status.update(
+                f"[$success]✓ A keyring works here[/] [dim]({escape(backend_label(backend))})[/dim]"
+            )
             return
         button.disabled = True
         status.update(
@@ -115,6 +127,8 @@ class StoreStep(StepScreen):
             StoreTarget.KEYRING if event.pressed.id == "store-keyring" else StoreTarget.ENV
         )
         self._show_choice()
+        if not event.radio_set.has_focus_within:  # e or k: on to the path (arrows stay put)
+            self._focus_the_path()
 
     @on(Input.Changed, "#env-path")
     def _path(self, event: Input.Changed) -> None:

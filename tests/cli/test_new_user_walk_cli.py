@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.conftest import Cli
+from tests.support.processes import running
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 
 VALID = TOKENS["valid"]
@@ -121,3 +122,14 @@ def test_send_test_refuses_a_number_without_its_country_code(
     run = cli("send-test", "--to", "5551234567", "--yes")
     assert run.code == 2 and "country code" in run.err and "+15551234567" in run.err
     assert not [r for r in fake_graph.requests if r.path.endswith("/messages")]
+
+
+def test_one_second_is_singular(cli: Cli) -> None:
+    """Failed before: "nothing for 1 seconds", "within 1 seconds"."""
+    with running(cli, "check", "--timeout", "1") as proc:
+        proc.wait(timeout=25)
+        idle = " ".join((proc.stderr.read().decode() if proc.stderr else "").split())
+    assert "sent nothing for 1 second," in idle and "1 seconds" not in idle
+    hung = cli("check", "--timeout", "1", stdin=TOKENS["hang"])
+    said = " ".join(hung.err.split()) + " ".join(hung.out.split())
+    assert hung.code == 4 and "within 1 second." in said and "1 seconds" not in said

@@ -59,10 +59,11 @@ class DoneStep(StepScreen):
         else:
             line = cron_line(str(self.state.workdir), str(self.state.env_file), self.state.command)
             yield Static(
-                "Check it daily from cron (crontab -e); cron mails you only when it fails:",
+                "Check it daily from cron (crontab -e; it is one line: use Copy); cron mails "
+                "you only when it fails:",
                 id="done-cron",
             )
-            yield CommandLine(line, id="done-cron-line")
+            yield CommandLine(line, id="done-cron-line", whole=True)
         yield Static(
             f"[dim]{self._keep_it_safe(saved.target)} Rotate it every 6 to 12 months "
             "(wa-token check warns after 180 days).[/dim]",

@@ -156,3 +156,16 @@ def test_an_opaque_token_is_not_refused_for_its_shape(opaque: str) -> None:
     """Failed before: too short, an unknown character or a quote inside was token_malformed."""
     assert format_problem(opaque) is None
     assert clean_pasted(f"  Bearer {opaque}\n").token.reveal() == opaque
+
+
+def test_an_opaque_token_echoed_back_is_still_redacted() -> None:
+    """An unusual token Graph now sees may come back in its answer, raw or URL-encoded."""
+    from urllib.parse import quote
+
+    from wizard.core.untrusted import redact
+
+    opaque = "IGQ!Opaque#Token%With&Punct*0123456789"
+    text = f"Invalid OAuth access token {opaque}; input_token={quote(opaque, safe='')}"
+    shown = redact(text, [SecretToken(opaque)])
+    assert opaque not in shown and quote(opaque, safe="") not in shown
+    assert "Opaque#Token" not in shown

@@ -232,7 +232,7 @@ def test_hanging_graph_times_out(cli: Cli) -> None:
     started = time.monotonic()
     run, body = check_json(cli, TOKENS["hang"], "--timeout", "1")
     assert run.code == 4 and codes(body["problems"]) == ["graph_unreachable"]
-    assert "1 seconds" in body["problems"][0]["title"]
+    assert "1 second." in body["problems"][0]["title"]
     assert time.monotonic() - started < 10
 
 

@@ -264,7 +264,7 @@ async def test_done_after_the_keyring_says_cron_cannot_reach_it(
             lambda: "works here" in str(store.query_one("#keyring-status", Static).render()),
             "the keyring probe",
         )
-        await pilot.press("k")
+        await pilot.press("down")  # the focus is in the path field: ↓ chooses the keyring
         await pilot.press("enter")
         done = await wait_for_screen(pilot, DoneStep)
         said = " ".join(str(done.query_one("#done-cron", Static).render()).split())

@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from wizard.core import usecases
 from wizard.core.codes import StoreTarget
@@ -53,15 +53,20 @@ class StoreStep(StepScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "choose('env')", ".env file", id="choose-env"),
         Binding("k", "choose('keyring')", "Keyring", id="choose-keyring"),
+        Binding("up", "choose('env')", ".env file", id="choose-env-up", show=False),
+        Binding("down", "choose('keyring')", "Keyring", id="choose-keyring-down", show=False),
     ]
+    """e and k, or ↑ and ↓ from the path field, where e and k are letters of the path."""
 
     def compose_body(self) -> ComposeResult:
         with RadioSet(id="store-choice", compact=True):
             yield RadioButton(
-                ".env file (e)", value=self.state.target == StoreTarget.ENV, id="store-env"
+                ".env file (e or ↑)", value=self.state.target == StoreTarget.ENV, id="store-env"
             )
             yield RadioButton(
-                "OS keyring (k)", value=self.state.target == StoreTarget.KEYRING, id="store-keyring"
+                "OS keyring (k or ↓)",
+                value=self.state.target == StoreTarget.KEYRING,
+                id="store-keyring",
             )
         yield Static("File to write (Enter saves):", id="env-path-label")
         yield Input(str(self.state.env_file), id="env-path", placeholder=".env", compact=True)
@@ -76,11 +81,14 @@ class StoreStep(StepScreen):
         self.probe_keyring()
 
     def _focus_the_path(self) -> None:
-        """Saving to a file: the focus is in its path, so typing edits it (e and k are letters)."""
-        if self.state.target == StoreTarget.ENV:
-            field = self.query_one("#env-path", Input)
-            field.focus()
-            field.cursor_position = len(field.value)
+        """Saving to a file: the focus is in its path, so typing edits it (e and k are letters;
+        ↑ and ↓ choose there); saving to the keyring: on Save."""
+        if self.state.target != StoreTarget.ENV:
+            self.query_one("#next", Button).focus()
+            return
+        field = self.query_one("#env-path", Input)
+        field.focus()
+        field.cursor_position = len(field.value)
 
     def action_choose(self, target: str) -> None:
         """e or k."""

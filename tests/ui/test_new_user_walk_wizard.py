@@ -330,3 +330,17 @@ async def test_the_extend_screen_shows_no_raw_backticks(
     async with app.run_test(size=(120, 36)) as pilot:
         await to_extend(pilot)
         assert "`" not in screen_text(pilot) and "wa-token refresh" in screen_text(pilot)
+
+
+async def test_a_huge_paste_on_an_instruction_step_is_cut_and_refused(
+    wizard_app: AppFactory,
+) -> None:
+    """Attack: a whole log pasted by mistake is never kept whole, and is refused for its size."""
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_step(pilot, Step.GENERATE)
+        app.post_message(events.Paste("EAA" + "x" * 5_000_000))
+        screen = await wait_for_screen(pilot, PasteStep)
+        assert isinstance(screen, PasteStep)
+        assert len(app.state.pasted_text) <= 4097 and app.state.token is None
+        assert "far longer" in status_of(screen)

@@ -129,6 +129,8 @@ class StepScreen(StepFrame[StepResult]):
         """A token pasted on a step without a field of its own goes to the Paste step's field."""
         event.stop()
         if event.text.strip():
+            from wizard.core.token import MAX_TOKEN_LENGTH  # the one limit; a paste may be huge
+
             self.state.forget_paste()
-            self.state.pasted_text = event.text
+            self.state.pasted_text = event.text[: MAX_TOKEN_LENGTH + 1]
             self.dismiss(StepResult(Nav.GOTO, step=Step.PASTE))

@@ -191,7 +191,9 @@ def test_token_missing_exits_3(cli: Cli) -> None:
     assert "wa-token setup" in body["problems"][0]["fix"]
 
 
-@pytest.mark.parametrize("stored", [f"Bearer {VALID}", f"{VALID} x", f"'{VALID}'", "EAAshort"])
+@pytest.mark.parametrize(
+    "stored", [f"Bearer {VALID}", f"{VALID} x", f"'{VALID}'", "EAAsh\u00f6rt\u200b"]
+)
 def test_malformed_stored_token(cli: Cli, stored: str) -> None:
     run = cli("check", "--json", env={"WHATSAPP_CLOUD_API_TOKEN": stored})
     assert run.code == 1
@@ -199,6 +201,12 @@ def test_malformed_stored_token(cli: Cli, stored: str) -> None:
     assert codes(body["problems"]) == ["token_malformed"]
     assert body["token"]["source"] == "environment"
     assert_no_secret(run, stored)
+
+
+def test_a_short_stored_token_is_judged_by_graph(cli: Cli) -> None:
+    """Tokens are opaque (issue 23): "EAAshort" is Graph's to refuse, not its shape's."""
+    run = cli("check", "--json", env={"WHATSAPP_CLOUD_API_TOKEN": "EAAshort"})
+    assert run.code == 1 and codes(json.loads(run.out)["problems"]) == ["token_invalid"]
 
 
 @pytest.mark.parametrize(
@@ -234,7 +242,7 @@ def test_hanging_graph_times_out(cli: Cli) -> None:
     started = time.monotonic()
     run, body = check_json(cli, TOKENS["hang"], "--timeout", "1")
     assert run.code == 4 and codes(body["problems"]) == ["graph_unreachable"]
-    assert "1 seconds" in body["problems"][0]["title"]
+    assert "1 second." in body["problems"][0]["title"]
     assert time.monotonic() - started < 10
 
 

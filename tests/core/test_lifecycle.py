@@ -245,7 +245,7 @@ def test_renew_exchanges_checks_and_stores(tmp_path: Path) -> None:
                 }
             },
         ),
-        httpx.Response(200, json={"access_token": "short"}),
+        httpx.Response(200, json={"access_token": "not a token"}),  # spaces: never one
         httpx.Response(200, json={"token_type": "bearer"}),
     ],
 )

@@ -29,8 +29,8 @@ PHONE = "106540352242922"
     ("text", "digits"),
     [
         ("+15551234567", "15551234567"),
-        ("15551234567", "15551234567"),
         ("+1 (555) 123-4567", "15551234567"),
+        ("0049 151 1234 5678", "4915112345678"),
         (" +49 151 1234 5678 ", "4915112345678"),
         ("+44.20.7946.0958", "442079460958"),
     ],
@@ -56,6 +56,15 @@ def test_recipients_in_international_format(text: str, digits: str) -> None:
 def test_bad_recipients_are_usage_errors(text: str) -> None:
     with pytest.raises(SettingsError):
         recipient_digits(text)
+
+
+@pytest.mark.parametrize("text", ["5551234567", "15551234567", "555 123 4567", "(555) 123-4567"])
+def test_a_number_without_its_country_code_is_refused(text: str) -> None:
+    """Failed before: 5551234567 was sent to +55 5512 34567 (Brazil)."""
+    with pytest.raises(SettingsError) as caught:
+        recipient_digits(text)
+    assert "country code" in caught.value.message and "+55" in caught.value.message
+    assert "+1555" in caught.value.fix
 
 
 def test_phone_number_ids_are_digits() -> None:

@@ -196,7 +196,7 @@ def test_generate_sends_the_proof_never_the_secret_and_is_not_retried() -> None:
 
 
 def test_a_generate_answer_without_a_token_is_a_bad_response() -> None:
-    rec = Recorder({"61570785020842/access_tokens": (200, {"access_token": "short"})})
+    rec = Recorder({"61570785020842/access_tokens": (200, {"access_token": "not a token"})})
     with pytest.raises(GraphBadResponse):
         generate(rec, ("whatsapp_business_management",), sixty_days=False)
 

@@ -7,7 +7,14 @@ import pickle
 import pytest
 
 from wizard.core.errors import TokenFormatError
-from wizard.core.token import SecretToken, clean_pasted, format_problem, mask, validate
+from wizard.core.token import (
+    MAX_TOKEN_LENGTH,
+    SecretToken,
+    clean_pasted,
+    format_problem,
+    mask,
+    validate,
+)
 
 GOOD = "EAAFake0Valid0SystemUser0WaTokenDemo000000000000abcd"
 
@@ -51,8 +58,8 @@ def test_mask(value: str, shown: str) -> None:
         (f'"{GOOD}"', ("a pair of quotes",)),
         (f"'{GOOD}'", ("a pair of quotes",)),
         (f"\u201c{GOOD}\u201d", ("a pair of quotes",)),
-        (f"Bearer {GOOD}", ("a `Bearer ` prefix",)),
-        (f"bearer   {GOOD}", ("a `Bearer ` prefix",)),
+        (f"Bearer {GOOD}", ("a `Bearer` prefix",)),
+        (f"bearer   {GOOD}", ("a `Bearer` prefix",)),
         (f"WHATSAPP_CLOUD_API_TOKEN={GOOD}", ("a `WHATSAPP_CLOUD_API_TOKEN=` prefix",)),
         (
             f'export WHATSAPP_CLOUD_API_TOKEN="{GOOD}"\n',
@@ -62,7 +69,7 @@ def test_mask(value: str, shown: str) -> None:
                 "a pair of quotes",
             ),
         ),
-        (f'"Bearer {GOOD}"', ("a pair of quotes", "a `Bearer ` prefix")),
+        (f'"Bearer {GOOD}"', ("a pair of quotes", "a `Bearer` prefix")),
         (f"WHATSAPP_CLOUD_API_TOKEN_ACME={GOOD}", ("a `WHATSAPP_CLOUD_API_TOKEN_ACME=` prefix",)),
         (
             f"export WHATSAPP_CLOUD_API_TOKEN_STAGING_2='{GOOD}'",
@@ -90,11 +97,15 @@ def test_clean_pasted_strips_the_usual_wrapping(pasted: str, removed: tuple[str,
         ("EAAFake0Valid\u00e90SystemUser0WaTokenDemo00000000000abcd", "non-ASCII"),
         ("EAAFake0Valid\u200b0SystemUser0WaTokenDemo00000000000abcd", "non-ASCII"),
         ("EAAFake0Valid\x1b[31m0SystemUser0WaTokenDemo000000000abcd", "control characters"),
-        ("EAAFake0abc", "only 11 characters"),
-        ('EAAFake0Valid0System"User0WaTokenDemo000000000000abcd', "quote"),
-        ("EAAFake0Valid0System<User>0WaTokenDemo00000000000abcd", "punctuation"),
         ("E" * 5000, "far longer"),
         ('""', "empty"),
+        (f"\"'{GOOD}'\"", "wrapped in quote"),
+        ("EAAFake0Valid0System\u00a0User0WaTokenDemo00000000000abcd", "spaces or line breaks"),
+        ("EAAFake0Valid0SystemUser0\x00WaTokenDemo000000000abcd", "control characters"),
+        ("EAAFake0Valid0SystemUser0\x7fWaTokenDemo000000000abcd", "control characters"),
+        # wrapped onto two lines by a chat or a narrow terminal (issue 24, item 3)
+        ("EAAFake0Valid0SystemUser0Wa\nTokenDemo000000000000abcd", "wrapped onto two lines"),
+        ("EAAFake0Valid0SystemUser0Wa\r\nTokenDemo000000000000abcd", "wrapped onto two lines"),
     ],
 )
 def test_clean_pasted_rejects_what_cannot_be_a_token(pasted: str, reason_part: str) -> None:
@@ -111,9 +122,11 @@ def test_clean_pasted_rejects_what_cannot_be_a_token(pasted: str, reason_part: s
     ("stored", "reason_part"),
     [
         (GOOD, None),
-        (f"Bearer {GOOD}", "starts with `Bearer `"),
+        (f"Bearer {GOOD}", "starts with `Bearer`"),
         (f"{GOOD}\n", "starts or ends with spaces"),
         (f'"{GOOD}"', "quote"),
+        ("EAAFake0abc", None),  # short, yet opaque: Graph judges it
+        ('EAAFake0Valid0System"User0WaTokenDemo000000000000abcd', None),
         (f"WHATSAPP_CLOUD_API_TOKEN={GOOD}", "starts with `WHATSAPP_CLOUD_API_TOKEN=`"),
         ("634974688087057|fake0app0secret0for0wa0token0demos", None),
     ],
@@ -127,3 +140,32 @@ def test_format_problem_is_strict_for_stored_tokens(stored: str, reason_part: st
         assert reason is not None and reason_part in reason
         with pytest.raises(TokenFormatError):
             validate(stored)
+
+
+@pytest.mark.parametrize(
+    "opaque",
+    [
+        "x",  # no minimum length: Meta documents no length
+        "IGQVJ0ZXN0",  # another prefix
+        "abc!def#ghi$jkl%mno&pqr*stu(vwx)yz<>,;:?@[]^{}",  # any printable ASCII
+        "EAAFake0Valid0System'User",  # a quote inside is not wrapping
+        "T" * MAX_TOKEN_LENGTH,  # up to the limit
+    ],
+)
+def test_an_opaque_token_is_not_refused_for_its_shape(opaque: str) -> None:
+    """Failed before: too short, an unknown character or a quote inside was token_malformed."""
+    assert format_problem(opaque) is None
+    assert clean_pasted(f"  Bearer {opaque}\n").token.reveal() == opaque
+
+
+def test_an_opaque_token_echoed_back_is_still_redacted() -> None:
+    """An unusual token Graph now sees may come back in its answer, raw or URL-encoded."""
+    from urllib.parse import quote
+
+    from wizard.core.untrusted import redact
+
+    opaque = "IGQ!Opaque#Token%With&Punct*0123456789"
+    text = f"Invalid OAuth access token {opaque}; input_token={quote(opaque, safe='')}"
+    shown = redact(text, [SecretToken(opaque)])
+    assert opaque not in shown and quote(opaque, safe="") not in shown
+    assert "Opaque#Token" not in shown

@@ -129,7 +129,8 @@ def test_clean_pasted_never_crashes_hangs_or_echoes(text: str) -> None:
     assert format_problem(value) is None
     assert value.isascii() and value.isprintable() and " " not in value
     assert clean_pasted(value).token == cleaned.token and clean_pasted(value).removed == ()
-    assert value not in repr(cleaned) + str(cleaned.token)
+    if len(value) >= 8:  # shorter text (tokens are opaque) may match the mask's words by chance
+        assert value not in repr(cleaned) + str(cleaned.token)
 
 
 @settings(
@@ -185,7 +186,9 @@ def test_the_cli_stdin_path_never_crashes_or_echoes(
         stderr=err,
     )
     shown = out.getvalue() + err.getvalue()
-    assert code in (1, 3), shown  # not a token, or a token Graph does not know; 3: nothing read
+    # not a token, or a token Graph does not know; nothing read: no token stored (3), or the
+    # keyring could not be asked (5: this process sees no D-Bus and no keyring configuration)
+    assert code in (1, 3) or (code == 5 and not text.strip()), shown
     assert "Traceback" not in shown
     assert not _echoes(text, shown)
     assert not (folder / ".env").exists()  # nothing that failed the check is stored

@@ -365,7 +365,7 @@ async def test_save_to_the_real_keyring(
             lambda: "works here" in str(store.query_one("#keyring-status", Static).render()),
             "the keyring probe",
         )
-        await pilot.press("k")
+        await pilot.press("down")  # the focus is in the path field: ↓ chooses the keyring
         await pilot.press("enter")
         await wait_for_screen(pilot, DoneStep)
         assert "wa-token token" in screen_text(pilot)

@@ -105,23 +105,25 @@ def masked_usage(text: str, argv: Sequence[str], known: Iterable[str]) -> str:
     )
     masked = False
 
-    def quoted(match: re.Match[str]) -> str:
+    def safe(value: str) -> str:
+        """The value as shown; a value hidden behind its mask calls for the lecture."""
         nonlocal masked
-        value = match.group(1)
-        if value in known_words:
-            return match.group(0)
-        masked = True
-        return shown(value)
+        text = shown(value)
+        masked = masked or text != f"'{value}'"
+        return text
 
+    def quoted(match: re.Match[str]) -> str:
+        value = match.group(1)
+        return match.group(0) if value in known_words else safe(value)
+
+    suggestions = _did_you_mean(text, known_words)
     text = _QUOTED.sub(quoted, text)
     if "unrecognized arguments:" in text:
         head, _, tail = text.partition("unrecognized arguments:")
-        text = (
-            head
-            + "unrecognized arguments: "
-            + " ".join(word if word in known_words else shown(word) for word in tail.split())
-        )
-        masked = True
+        words = tail.split()
+        text = head + "unrecognized arguments: "
+        text += " ".join(word if word in known_words else safe(word) for word in words)
+        suggestions = suggestions or _close_options(words, known_words)
     for value in unknown:  # the last net: nothing from argv that is not a known word survives
         if len(value) >= SHOWN_LENGTH and value in text:
             text = text.replace(value, mask(value))
@@ -130,9 +132,38 @@ def masked_usage(text: str, argv: Sequence[str], known: Iterable[str]) -> str:
             text = re.sub(rf"\b{value}\b", mask(value), text)
             masked = True
     text = text.rstrip(".") + "."
+    if suggestions and not masked:
+        text += f" Did you mean {' or '.join(suggestions)}?"
     if masked:
         text += f"\n{NEVER_AN_ARGUMENT}"
     return text
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']{1,15})' \(choose from (.*)\)")
+
+
+def _did_you_mean(text: str, known: set[str]) -> list[str]:
+    """For a mistyped command or choice: the closest of the choices argparse listed."""
+    import difflib
+
+    match = _INVALID_CHOICE.search(text)
+    if match is None:
+        return []
+    choices = [choice.strip("' ") for choice in match.group(2).split(",")]
+    close = difflib.get_close_matches(match.group(1), [c for c in choices if c in known], n=2)
+    return [f"'{choice}'" for choice in close]
+
+
+def _close_options(words: list[str], known: set[str]) -> list[str]:
+    """For a mistyped option (`--jsn`): the closest option strings of the parser."""
+    import difflib
+
+    options = sorted(word for word in known if word.startswith("--"))
+    close: list[str] = []
+    for word in words:
+        if word.startswith("--") and len(word) < SHOWN_LENGTH:
+            close += difflib.get_close_matches(word.partition("=")[0], options, n=1)
+    return [f"'{option}'" for option in close]
 
 
 def known_words(parser: argparse.ArgumentParser) -> set[str]:

@@ -83,8 +83,8 @@ def _read_fd(fd: int, timeout: float) -> bytes:
             if size:
                 break  # a token followed by a pipe left open: use what came
             raise IdleStdin(
-                f"Standard input is a pipe that sent nothing for {timeout:g} seconds, and wa-token "
-                "reads the token from it.",
+                f"Standard input is a pipe that sent nothing for {timeout:g} "
+                f"second{'s' if timeout != 1 else ''}, and wa-token reads the token from it.",
                 fix="Pipe the token and close the pipe (`printf '%s' \"$TOKEN\" | wa-token "
                 "check`), or add `</dev/null` to use the stored token; --timeout sets the wait.",
             )

@@ -83,6 +83,11 @@ class KeyringUnavailable(KeyringError):
     title = "No OS keyring is available"
 
 
+class KeyringDisabled(KeyringUnavailable):
+    """The keyring is turned off on purpose (the fail or null backend is configured): it holds
+    no token, so "no token found" is the truth (exit 3), unlike a keyring that could not be asked."""
+
+
 class KeyringLocked(KeyringError):
     """The keyring is locked and was not unlocked."""
 

@@ -50,9 +50,21 @@ class SendOutcome:
 
 
 def recipient_digits(text: str) -> str:
-    """`+1 (555) 010-4477` → `15550104477`: international format, country code first."""
+    """`+1 (555) 010-4477` → `15550104477`: international format, country code first.
+
+    The `+` (or the international call prefix `00`) is required: without it a national number
+    would be read as starting with a country code (5551234567 is not the US, it is +55, Brazil).
+    """
     raw = _SEPARATORS.sub("", text.strip())
-    digits = raw.removeprefix("+")
+    if _E164_DIGITS.fullmatch(raw):
+        raise SettingsError(
+            "--to needs the country code, written with a + in front: without it "
+            f"{'the number' if len(raw) > 15 else raw} would be read as starting with one (a "
+            "national number like 5551234567 would go to +55, Brazil).",
+            fix="Write the recipient as +COUNTRYCODE NUMBER, e.g. --to +15551234567 for a US "
+            "number, or --to +4915112345678.",
+        )
+    digits = raw.removeprefix("+") if raw.startswith("+") else _international(raw)
     if not _E164_DIGITS.fullmatch(digits):
         raise SettingsError(
             "--to must be a phone number in international format, such as +15551234567 "
@@ -60,6 +72,11 @@ def recipient_digits(text: str) -> str:
             fix="Write the recipient as +COUNTRYCODE NUMBER, e.g. --to +4915112345678.",
         )
     return digits
+
+
+def _international(raw: str) -> str:
+    """`0049…` (the international call prefix) → `49…`; anything else as it is (then refused)."""
+    return raw.removeprefix("00")
 
 
 def check_phone_number_id(text: str) -> str:

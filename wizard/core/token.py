@@ -9,13 +9,13 @@ from typing import NamedTuple
 from wizard.core.errors import TokenFormatError
 from wizard.core.variables import TOKEN_KEY
 
-MIN_TOKEN_LENGTH = 32
-"""Real Meta access tokens are about 150 to 250 characters; anything under this is a cut copy."""
-
 MAX_TOKEN_LENGTH = 4096
-"""Far above any real token; a longer paste is a whole file or a log, not a token."""
+"""Far above any real token; a longer paste is a whole file or a log, not a token.
 
-_TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_\-.|~+/=]+")
+Meta documents access tokens as opaque strings of no fixed length, prefix or alphabet: below
+this size, text that is one unbroken run of printable ASCII is judged by Graph, not by its shape.
+"""
+
 _KEY_PREFIX = re.compile(r"^(?:export\s+)?(?P<key>" + TOKEN_KEY + r"(?:_[A-Z0-9_]{1,32})?)\s*=\s*")
 """`WHATSAPP_CLOUD_API_TOKEN=`, or a profile's `WHATSAPP_CLOUD_API_TOKEN_ACME=`, maybe exported."""
 _BEARER_PREFIX = re.compile(r"^bearer\s+", re.IGNORECASE)
@@ -93,7 +93,7 @@ def clean_pasted(text: str) -> CleanedPaste:
         removed.append("a pair of quotes")
     stripped = _BEARER_PREFIX.sub("", value, count=1)
     if stripped != value:
-        removed.append("a `Bearer ` prefix")
+        removed.append("a `Bearer` prefix")
         value = stripped.strip()
     return CleanedPaste(validate(value), tuple(removed))
 
@@ -107,13 +107,17 @@ def validate(value: str) -> SecretToken:
 
 
 _FORMAT_FIX = (
-    "Copy the whole token again: in Business Settings → Users → System Users, generate a new "
-    "token and copy it with the Copy button (it starts with EAA and has no spaces)."
+    "Copy the whole token again, in one piece: in Business Settings → Users → System Users, "
+    "generate a new token and copy it with the Copy button."
 )
 
 
 def format_problem(value: str) -> str | None:
-    """Why the text cannot be a token, in words that never quote it; None when it can be."""
+    """Why the text can never be a token, in words that never quote it; None when it can be.
+
+    Only what no access token can hold is refused: Meta's tokens are opaque (no fixed length,
+    prefix or alphabet), so anything else is sent to Graph and judged by its answer.
+    """
     checks = (
         (not value, "it is empty"),
         (
@@ -126,8 +130,8 @@ def format_problem(value: str) -> str | None:
         (
             bool(_BEARER_PREFIX.match(value)),
             (
-                "it starts with `Bearer ` (store the token alone; the "
-                "`Bearer ` prefix belongs in the HTTP header, not in the value)"
+                "it starts with `Bearer` (store the token alone; the "
+                "`Bearer` prefix belongs in the HTTP header, not in the value)"
             ),
         ),
         (bool(_KEY_PREFIX.match(value)), f"it starts with `{TOKEN_KEY}=` (store the value alone)"),
@@ -136,7 +140,7 @@ def format_problem(value: str) -> str | None:
             _has_inner_space(value),
             (
                 "it has spaces or line breaks inside it (a token is one unbroken "
-                "word; the copy may have wrapped)"
+                "word; the copy may have wrapped onto two lines)"
             ),
         ),
         (
@@ -153,18 +157,7 @@ def format_problem(value: str) -> str | None:
                 "invisible character copied from a web page or chat)"
             ),
         ),
-        (_has_quotes(value), "it is wrapped in or contains quote characters"),
-        (
-            len(value) < MIN_TOKEN_LENGTH,
-            (
-                f"it is only {len(value)} characters long; an access token "
-                "is usually 150 to 250 (the copy looks cut short)"
-            ),
-        ),
-        (
-            not _TOKEN_ALPHABET.fullmatch(value),
-            ("it contains punctuation that never appears in an access token"),
-        ),
+        (_is_quoted(value), "it is wrapped in quote characters"),
     )
     return next((reason for failed, reason in checks if failed), None)
 
@@ -197,13 +190,13 @@ def _has_control(value: str) -> bool:
     return any(ord(ch) < 32 and not ch.isspace() or ord(ch) == 127 for ch in value)
 
 
-def _has_quotes(value: str) -> bool:
-    return any(ch in "\"'`\u201c\u201d\u2018\u2019" for ch in value)
+def _is_quoted(value: str) -> bool:
+    """Still inside a pair of quotes (a value quoted twice): wrapping, never part of a token."""
+    return _strip_quotes(value)[1]
 
 
 __all__ = [
     "MAX_TOKEN_LENGTH",
-    "MIN_TOKEN_LENGTH",
     "TOKEN_KEY",
     "CleanedPaste",
     "SecretToken",

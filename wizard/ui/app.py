@@ -197,16 +197,7 @@ class WizardApp(App[Outcome]):
 
         done = await self.push_screen_wait(ExtendScreen(self.state))
         if done is not None:
-            self.exit(
-                Outcome(
-                    (
-                        *self.state.changes,
-                        "Restart your backend server so it reads the new token.",
-                        "Renew it from cron before day 60: wa-token schedule --print",
-                    ),
-                    ExitCode.OK,
-                )
-            )
+            self.exit(self.outcome())
 
     def route_for(self, result: StepResult, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
         """A hub choice → the route and the journey it belongs to."""
@@ -301,42 +292,47 @@ class WizardApp(App[Outcome]):
     # -- leaving -----------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
-        """Quit; ask first when a checked token would be lost."""
+        """Quit; ask first when a checked token would be lost (asked again: quit)."""
         state = self.state
-        if state.saved is None and state.report is not None and state.report.ok:
+        unsaved = state.saved is None and not state.extended
+        if unsaved and state.report is not None and state.report.ok and not self.asking_to_quit:
             self.confirm_quit()
             return
         self.exit(self.outcome(quit_early=True))
+
+    asking_to_quit = False
+    """"Quit without saving?" is on screen: a second Ctrl+C or Ctrl+Q is the answer Quit."""
 
     @work(group="quit", exclusive=True)
     async def confirm_quit(self) -> None:
         """The checked token is not saved yet: make sure."""
         from wizard.ui.modals import ConfirmModal
 
-        leave = await self.push_screen_wait(
-            ConfirmModal(
-                "Quit without saving?",
-                "The token you pasted works but is not saved anywhere. Nothing has been changed.",
-                yes="Quit",
-                no="Stay",
-            )
+        done = (
+            " Nothing has been changed."
+            if not self.state.changes
+            else " What was already changed is listed when you quit."
         )
+        self.asking_to_quit = True
+        try:
+            leave = await self.push_screen_wait(
+                ConfirmModal(
+                    "Quit without saving?",
+                    "The token you pasted works but is not saved anywhere." + done,
+                    yes="Quit",
+                    no="Stay",
+                )
+            )
+        finally:
+            self.asking_to_quit = False
         if leave:
             self.exit(self.outcome(quit_early=True))
 
     def outcome(self, *, quit_early: bool = False) -> Outcome:
         """What was and was not changed, and the exit code that goes with it."""
         state = self.state
-        if state.saved is not None:
-            token = state.token.masked if state.token else ""
-            return Outcome(
-                (
-                    f"{state.saved.summary}: {token}.",
-                    *state.changes,
-                    "Restart your backend server so it reads the new token.",
-                ),
-                ExitCode.OK,
-            )
+        if state.saved is not None or state.extended:
+            return Outcome(saved_lines(state), ExitCode.OK)
         lines = list(state.changes)
         if quit_early:
             lines.append(
@@ -352,24 +348,49 @@ class WizardApp(App[Outcome]):
                 ExitCode.OK,
             )
         if initial is None or initial.found is None:
-            return Outcome(
-                (*lines, ("No token is stored yet: run `wa-token` again when you have one.")),
-                ExitCode.NO_TOKEN,
-            )
+            return nothing_stored(state, lines)
         if initial.ok:
             return Outcome(
                 (*lines, f"The stored token ({initial.found.masked}) works."), ExitCode.OK
             )
+        problem = initial.diagnosis.problems[0].title
+        if initial.exit_code == ExitCode.GRAPH:  # not the token's fault: say so, exit as `check`
+            said = f"could not be checked: {problem} Try again: `wa-token check`."
+        else:
+            said = f"still does not work: {problem}"
         return Outcome(
-            (
-                *lines,
-                (
-                    f"The stored token ({initial.found.masked}) still does not "
-                    f"work: {initial.diagnosis.problems[0].title}"
-                ),
-            ),
-            ExitCode.PROBLEM,
+            (*lines, f"The stored token ({initial.found.masked}) {said}"), initial.exit_code
         )
+
+
+def saved_lines(state: WizardState) -> tuple[str, ...]:
+    """What a saved (or extended) token's summary says: where it went, what else changed."""
+    saved: tuple[str, ...] = ()
+    if state.saved is not None:
+        saved = (f"{state.saved.summary}: {state.token.masked if state.token else ''}.",)
+    renew = (
+        ("Renew it from cron before day 60: wa-token schedule --print",) if state.extended else ()
+    )
+    return (
+        *saved,
+        *state.changes,
+        "Restart your backend server so it reads the new token.",
+        *renew,
+    )
+
+
+def nothing_stored(state: WizardState, lines: list[str]) -> Outcome:
+    """No stored token was found: exit 3, or 5 when a store could not be read (the token may be
+    there: a keyring without D-Bus, an unreadable .env), as `wa-token check` exits."""
+    from wizard.core.stores.sources import unreadable_store  # loaded with the look, never first
+
+    failed = unreadable_store(state.readings)
+    if failed is not None:
+        return Outcome((*lines, f"{failed.message} {failed.fix}"), ExitCode.STORE)
+    return Outcome(
+        (*lines, "No token is stored yet: run `wa-token` again when you have one."),
+        ExitCode.NO_TOKEN,
+    )
 
 
 def make_app(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from wizard.core.codes import Source, StoreTarget
 
 if TYPE_CHECKING:  # the stores and the check load when a step first needs them
+    from wizard.core import provision
     from wizard.core.check import CheckReport
     from wizard.core.flow import Mode
     from wizard.core.settings import Settings
@@ -59,6 +60,8 @@ class WizardState:
     """What was typed as the send-test recipient, kept across Back."""
     sender_id: str | None = None
     """The send-test sender chosen, kept across Back."""
+    extended: bool = False
+    """Extend replaced the stored token with a ~60-day one (the quit summary says so)."""
 
     @property
     def stored(self) -> FoundToken | None:
@@ -74,6 +77,17 @@ class WizardState:
             self.target = StoreTarget.KEYRING
         elif found.source == Source.DOTENV:
             self.target, self.env_file = StoreTarget.ENV, Path(found.location)
+
+    def record_at_meta(self, outcome: provision.Outcome) -> None:
+        """What "Do it for me" changed at Meta (it stays there, even when a later step failed)."""
+        from wizard.core.provision import StepState
+        from wizard.core.untrusted import terminal_safe
+
+        self.changes.extend(
+            terminal_safe(f"Changed at Meta: {result.step.words}.")
+            for result in outcome.results
+            if result.step.kind.changes_meta and result.state is StepState.DONE
+        )
 
     def forget_paste(self) -> None:
         """Drop the pasted token and its check (a new route starts)."""

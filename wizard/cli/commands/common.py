@@ -48,8 +48,9 @@ def token_to_replace(
 ) -> FoundToken | None:
     """The winning token (a source that fails above it is exit 5); none anywhere is exit 3.
 
-    A keyring that cannot be asked at all (no backend, cron without D-Bus) holds no token as far
-    as wa-token can tell, exactly as for `check`; the message says it could not be asked.
+    A keyring that could not be asked at all (cron without D-Bus, a daemon gone) may hold the
+    token: exit 5, as for `check`; one turned off on purpose (the fail or null backend) holds
+    none, and the message says it was not asked.
     """
     readings = sources.read_stored(environ, settings.env_file, settings.profile.token_key)
     for reading in readings:
@@ -57,6 +58,9 @@ def token_to_replace(
             raise reading.error
         if reading.token is not None:
             return reading.found
+    out_of_reach = sources.unreadable_store(readings, settings.profile.token_key, settings.env_file)
+    if out_of_reach is not None:  # the token may be in a keyring that could not be asked: 5
+        raise out_of_reach
     console.say(NO_TOKEN)
     unavailable = readings[-1].unavailable
     if unavailable is not None:

@@ -85,7 +85,11 @@ def cmd_status(
         return _check_fleet(settings, environ, console, as_json=args.json, status=True)
     readings = sources.read_stored(environ, settings.env_file, settings.profile.token_key)
     winner = sources.winner_of(readings)
-    blocking = sources.error_above(readings, winner)
+    blocking = (
+        sources.error_above(readings, winner)
+        if winner is not None
+        else sources.unreadable_store(readings, settings.profile.token_key, settings.env_file)
+    )
     report = check_found_token(winner, settings, environ, readings=readings)
     found_profiles = _profiles_found(environ, settings, readings)
     current = settings.profile.name

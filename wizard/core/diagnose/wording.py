@@ -29,7 +29,17 @@ def command(local: LocalFacts, words: str) -> str:
 # -- wording helpers -----------------------------------------------------------------------------
 
 
+_JUST_MADE = {
+    Source.PASTED: ("your paste", "you pasted"),
+    Source.PROVISIONED: ("the new System User token", "just generated"),
+}
+"""A token that is not stored anywhere yet: (bare, after "the token")."""
+
+
 def _where(local: LocalFacts, *, bare: bool = False) -> str:
+    if local.source in _JUST_MADE:
+        alone, after = _JUST_MADE[Source(local.source)]
+        return alone if bare else after
     names: dict[str | None, str] = {
         Source.STDIN: "standard input",
         Source.ENVIRONMENT: f"the {local.profile.token_key} variable",

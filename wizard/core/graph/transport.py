@@ -199,7 +199,8 @@ class GraphTransport:
             )
         except (httpx.TimeoutException, TimeoutError):
             raise GraphUnreachable(
-                f"The Graph API did not answer within {self.timeout:g} seconds.",
+                f"The Graph API did not answer within {self.timeout:g} "
+                f"second{'s' if self.timeout != 1 else ''}.",
                 fix="Check your connection and try again, or allow more time with --timeout.",
                 timed_out=True,
             ) from None

@@ -193,3 +193,19 @@ def _refusal(backend: KeyringBackend) -> str:
 def _name(backend: object) -> str:
     kind = type(backend)
     return f"{kind.__module__}.{kind.__qualname__}"
+
+
+_LABELS = {
+    "keyring.backends.SecretService.Keyring": "Secret Service",
+    "keyring.backends.libsecret.Keyring": "Secret Service (libsecret)",
+    "keyring.backends.kwallet.DBusKeyring": "KDE Wallet",
+    "keyring.backends.kwallet.DBusKeyringKWallet4": "KDE Wallet",
+    "keyring.backends.macOS.Keyring": "macOS Keychain",
+    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Locker",
+}
+
+
+def backend_label(name: str) -> str:
+    """A backend's name for people: "Secret Service", not keyring.backends.SecretService.Keyring
+    (a plugin's class keeps its module's name, which is what a user would look up)."""
+    return _LABELS.get(name) or name.rsplit(".", 1)[0] or name

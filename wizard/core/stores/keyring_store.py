@@ -7,7 +7,13 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from wizard.core.errors import KeyringError, KeyringLocked, KeyringTimeout, KeyringUnavailable
+from wizard.core.errors import (
+    KeyringDisabled,
+    KeyringError,
+    KeyringLocked,
+    KeyringTimeout,
+    KeyringUnavailable,
+)
 from wizard.core.variables import TOKEN_KEY
 
 if TYPE_CHECKING:  # `keyring` itself is imported lazily: CLI start-up time matters
@@ -110,8 +116,13 @@ def _usable_backend() -> KeyringBackend:
     """The backend to use, or KeyringUnavailable saying why there is none."""
     backend, _, reason = _choose_backend()
     if backend is None:
-        raise _unavailable(reason)
+        raise _unavailable(reason, disabled=_turned_off())
     return backend
+
+
+def _turned_off() -> bool:
+    """PYTHON_KEYRING_BACKEND names the fail or null backend: no keyring, on purpose."""
+    return os.environ.get(BACKEND_ENV_VAR, "").strip() in _NO_BACKEND
 
 
 def _choose_backend() -> tuple[KeyringBackend | None, str, str]:
@@ -234,8 +245,9 @@ def _says_locked(error: BaseException) -> bool:
     return name.endswith("IsLocked") or "is locked" in str(error).lower()
 
 
-def _unavailable(reason: str) -> KeyringUnavailable:
-    return KeyringUnavailable(
+def _unavailable(reason: str, *, disabled: bool = False) -> KeyringUnavailable:
+    kind = KeyringDisabled if disabled else KeyringUnavailable
+    return kind(
         f"No usable OS keyring: {reason}.",
         fix="Install and start a Secret Service keyring (gnome-keyring or KeePassXC), "
         "check PYTHON_KEYRING_BACKEND and ~/.config/python_keyring/keyringrc.cfg, " + _USE_ENV,

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from wizard.core.codes import Source
-from wizard.core.errors import KeyringUnavailable, StoreError
+from wizard.core.errors import KeyringDisabled, KeyringUnavailable, StoreError
 from wizard.core.stores import env_store, keyring_store
 from wizard.core.stores.env_expand import Expansion
 from wizard.core.token import SecretToken, clean_pasted
@@ -142,12 +142,42 @@ def find_winner(
     """The first source that holds a token, reading lower sources only when needed.
 
     Returns the error of a source that failed above any token (so the caller can say exit 5),
-    or (None, None) when no source holds a token.
+    the reason none may be out of reach (`unreadable_store`), or (None, None) when no source
+    holds a token.
     """
-    reading = first_holding(_readings_in_order(environ, env_file, key))
-    if reading is None or reading.error is not None:
-        return None, None if reading is None else reading.error
+    seen: list[SourceReading] = []
+    reading = first_holding(_readings_in_order(environ, env_file, key), seen)
+    if reading is None:
+        return None, unreadable_store(seen, key, env_file)
+    if reading.error is not None:
+        return None, reading.error
     return reading.found, None
+
+
+def unreadable_store(
+    readings: list[SourceReading], key: str = TOKEN_KEY, env_file: Path | None = None
+) -> StoreError | None:
+    """When no source holds a token: why the token may still be out of reach, else None.
+
+    A source that failed, or a keyring that could not be asked at all (cron has no D-Bus
+    session; the daemon is gone): the token may be in it, so "no token" would be a guess (exit
+    5, not 3). A keyring turned off on purpose (the fail or null backend) holds nothing.
+    """
+    failed = next((r.error for r in readings if r.error is not None), None)
+    if failed is not None:
+        return failed
+    keyring = next((r for r in readings if r.source == Source.KEYRING), None)
+    missing = keyring.unavailable if keyring is not None else None
+    if missing is None or isinstance(missing, KeyringDisabled):
+        return None
+    where = f"{key} or {env_file}" if env_file is not None else f"{key} or the .env file"
+    return KeyringUnavailable(
+        f"No token in {where}, and the OS keyring could not be asked: {missing.message}",
+        fix="A desktop keyring is out of reach outside your desktop session (cron, ssh, CI have "
+        "no D-Bus session): keep the token in the .env file for such jobs "
+        "(`wa-token save --to env`), or run the job as a systemd user timer, which can reach "
+        "the keyring while you are logged in (`wa-token schedule --print`).",
+    )
 
 
 def _readings_in_order(
@@ -168,22 +198,10 @@ def find_token_to_replace(
     and the keyring could not be asked at all, that is raised too: such a command cannot tell
     "no token" from "the token is in a keyring that went away" (cron has no D-Bus session).
     """
-    seen: list[SourceReading] = []
-    reading = first_holding(_readings_in_order(environ, env_file, key), seen)
-    if reading is not None and reading.error is not None:
-        raise reading.error
-    if reading is not None:
-        return reading.found
-    keyring = seen[-1] if seen else None
-    if keyring is not None and keyring.unavailable is not None:
-        raise KeyringUnavailable(
-            f"No token in {key} or {env_file}, and the OS keyring could not be read: "
-            f"{keyring.unavailable.message}",
-            fix=f"{keyring.unavailable.fix}. From cron, the keyring is usually out of reach: run "
-            "the job as a systemd user timer (`wa-token schedule --print`), or keep this token "
-            "in the .env file.",
-        )
-    return None
+    found, error = find_winner(environ, env_file, key)
+    if error is not None:
+        raise error
+    return found
 
 
 def winner_of(readings: list[SourceReading]) -> FoundToken | None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar, TypeVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from wizard.ui.navigation import BACK, NEXT, StepResult
+from wizard.core.flow import Step
+from wizard.ui.navigation import BACK, NEXT, Nav, StepResult
 from wizard.ui.state import WizardState
 
 ResultT = TypeVar("ResultT")
@@ -123,3 +124,13 @@ class StepScreen(StepFrame[StepResult]):
     async def go_next(self) -> None:
         """What Next does; steps that work before leaving override it."""
         self.dismiss(NEXT)
+
+    def paste_to_token_field(self, event: events.Paste) -> None:
+        """A token pasted on a step without a field of its own goes to the Paste step's field."""
+        event.stop()
+        if event.text.strip():
+            from wizard.core.token import MAX_TOKEN_LENGTH  # the one limit; a paste may be huge
+
+            self.state.forget_paste()
+            self.state.pasted_text = event.text[: MAX_TOKEN_LENGTH + 1]
+            self.dismiss(StepResult(Nav.GOTO, step=Step.PASTE))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -158,4 +158,9 @@ class CheckStep(StepScreen):
         report = self.state.report
         step = self._step_to_fix(report) if report else None
         if step is not None:
+            self.state.forget_paste()  # the token that failed is not the one to check next
             self.dismiss(StepResult(Nav.GOTO, step=step))
+
+    def on_paste(self, event: events.Paste) -> None:
+        """Another token pasted here replaces the one checked, on the Paste step."""
+        self.paste_to_token_field(event)

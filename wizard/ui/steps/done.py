@@ -28,6 +28,15 @@ from wizard.ui.widgets.text import error_markup
 if TYPE_CHECKING:
     from wizard.core.push.destination import PushResult
 
+KEYRING_AND_CRON = (
+    "[b]Cron cannot reach the OS keyring:[/b] it runs outside your desktop session (no D-Bus), "
+    "so a [b]wa-token check[/b] from cron would fail every day (exit 5). To check it daily, run "
+    "it from a [b]systemd user timer[/b], which reaches the keyring while you are logged in "
+    "([b]wa-token schedule --print[/b] shows the unit files; put [b]check[/b] in ExecStart=), "
+    "or keep the token in a .env file for jobs like cron."
+)
+"""What Done says instead of a cron line when the token went to the keyring."""
+
 
 class DoneStep(StepScreen):
     """Saved and proven; the stored token's local warnings (with fixes); Finish leaves."""
@@ -58,12 +67,16 @@ class DoneStep(StepScreen):
         yield Static(
             "[b]Restart your backend server[/b] so it picks up the new token.", id="done-restart"
         )
-        line = cron_line(str(self.state.workdir), str(self.state.env_file), self.state.command)
-        yield Static(
-            "Check it daily from cron (crontab -e); cron mails you only when it fails:",
-            id="done-cron",
-        )
-        yield CommandLine(line, id="done-cron-line")
+        if saved.target == StoreTarget.KEYRING:
+            yield Static(KEYRING_AND_CRON, id="done-cron")
+        else:
+            line = cron_line(str(self.state.workdir), str(self.state.env_file), self.state.command)
+            yield Static(
+                "Check it daily from cron (crontab -e; it is one line: use Copy); cron mails "
+                "you only when it fails:",
+                id="done-cron",
+            )
+            yield CommandLine(line, id="done-cron-line", whole=True)
         yield Static(
             f"[dim]{self._keep_it_safe(saved.target)} Rotate it every 6 to 12 months "
             "(wa-token check warns after 180 days).[/dim]",

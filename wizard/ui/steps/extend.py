@@ -15,12 +15,12 @@ from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepFrame
 from wizard.ui.widgets.command import CommandLine
-from wizard.ui.widgets.text import error_markup
+from wizard.ui.widgets.text import error_markup, inline
 
 INTRO = (
     "Exchanges the stored temporary token for one that lasts about [b]60 days[/b] (Meta's "
     "Method 2), checks the new one, and only then replaces the old one where it is.\n"
-    f"[$warning]![/] {escape(lifecycle.NOT_PERMANENT)}"
+    f"[$warning]![/] {inline(lifecycle.NOT_PERMANENT)}"
 )
 
 
@@ -145,7 +145,7 @@ class ExtendScreen(StepFrame[str | None]):
             )
             return
         if done.plan.action == lifecycle.NOTHING:
-            result.update(f"[$success]✓[/] {escape(done.plan.summary)}")
+            result.update(f"[$success]✓[/] {inline(done.plan.summary)}")
             return
         if done.problem is not None or done.renewal is None:
             problem = done.problem
@@ -160,6 +160,7 @@ class ExtendScreen(StepFrame[str | None]):
             f"{renewal.stored_in}, replacing the old one."
         )
         self.state.changes.append(self.done)
+        self.state.extended = True
         result.update(
             f"[$success]✓ {escape(self.done)}[/]\nRestart your backend server so it "
             "reads the new token. To renew it before day 60 without thinking about it, "

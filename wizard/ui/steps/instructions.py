@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
@@ -44,6 +45,10 @@ class InstructionStep(StepScreen):
         yield Prose(self.text.body, classes="instructions")
         for index, link in enumerate(self.text.links):
             yield LinkRow(link, id=f"link-{index}")
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A token pasted here (say, right after copying it) lands in the token field."""
+        self.paste_to_token_field(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open_link", "copy_link"):

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 from wizard.core.errors import TokenFormatError
 from wizard.core.token import MAX_TOKEN_LENGTH, clean_pasted
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.text import inline
+
+PASTE_HINT = (
+    "Paste with your terminal's paste (Ctrl+Shift+V, Shift+Insert or the right-click menu; "
+    "Cmd+V on a Mac): the wizard cannot read your clipboard itself."
+)
 
 
 class TokenInput(Input):
@@ -17,6 +22,10 @@ class TokenInput(Input):
 
     def _on_paste(self, event: events.Paste) -> None:
         event.prevent_default()  # skip Input's insert-at-cursor; the event bubbles to the step
+
+    def action_paste(self) -> None:
+        """Ctrl+V reached the wizard as a key: the terminal did not paste, so say how to."""
+        self.notify(PASTE_HINT, timeout=8)
 
 
 class PasteStep(StepScreen):
@@ -43,7 +52,7 @@ class PasteStep(StepScreen):
             )
         yield TokenInput(
             self.state.pasted_text,
-            placeholder="Paste here (Ctrl+V or your terminal's paste)",
+            placeholder="Paste here with your terminal's paste",
             password=True,
             id="token-input",
             max_length=MAX_TOKEN_LENGTH + 1,
@@ -57,12 +66,19 @@ class PasteStep(StepScreen):
         self.query_one("#token-input", Input).focus()
         self._judge(self.state.pasted_text)
 
+    def allow_next(self, allowed: bool) -> None:
+        """Enable Next, but leave the focus in the field: Enter there checks the token."""
+        self.query_one("#next", Button).disabled = not allowed
+
     def on_paste(self, event: events.Paste) -> None:
-        """A paste anywhere on this step replaces the token field, and the field takes the focus."""
+        """A paste anywhere on this step replaces the token field, and the field takes the focus.
+
+        The whole text is kept, line breaks too: the one cleaning function judges it, as the
+        CLI does (a token wrapped onto two lines is refused with that reason, not cut short).
+        """
         event.stop()
-        lines = [line for line in event.text.splitlines() if line.strip()]
         field = self.query_one("#token-input", Input)
-        field.value = (lines[0] if lines else "")[: MAX_TOKEN_LENGTH + 1]
+        field.value = event.text[: MAX_TOKEN_LENGTH + 1]
         field.cursor_position = len(field.value)
         field.focus()
 

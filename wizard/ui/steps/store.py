@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from wizard.core import usecases
 from wizard.core.codes import StoreTarget
@@ -17,10 +17,12 @@ from wizard.core.errors import KeyringError, StoreError
 from wizard.core.flow import Mode
 from wizard.core.profiles import Profile
 from wizard.core.stores import keyring_store
+from wizard.core.stores.keyring_backend import backend_label
 from wizard.core.stores.save import store_token, stored_token
 from wizard.core.token import SecretToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.navigation import NEXT
+from wizard.ui.safe import literal as escape
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.text import error_markup
 
@@ -51,15 +53,20 @@ class StoreStep(StepScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "choose('env')", ".env file", id="choose-env"),
         Binding("k", "choose('keyring')", "Keyring", id="choose-keyring"),
+        Binding("up", "choose('env')", ".env file", id="choose-env-up", show=False),
+        Binding("down", "choose('keyring')", "Keyring", id="choose-keyring-down", show=False),
     ]
+    """e and k, or ↑ and ↓ from the path field, where e and k are letters of the path."""
 
     def compose_body(self) -> ComposeResult:
         with RadioSet(id="store-choice", compact=True):
             yield RadioButton(
-                ".env file (e)", value=self.state.target == StoreTarget.ENV, id="store-env"
+                ".env file (e or ↑)", value=self.state.target == StoreTarget.ENV, id="store-env"
             )
             yield RadioButton(
-                "OS keyring (k)", value=self.state.target == StoreTarget.KEYRING, id="store-keyring"
+                "OS keyring (k or ↓)",
+                value=self.state.target == StoreTarget.KEYRING,
+                id="store-keyring",
             )
         yield Static("File to write (Enter saves):", id="env-path-label")
         yield Input(str(self.state.env_file), id="env-path", placeholder=".env", compact=True)
@@ -70,7 +77,18 @@ class StoreStep(StepScreen):
     def setup(self) -> None:
         super().setup()
         self._show_choice()
+        self._focus_the_path()
         self.probe_keyring()
+
+    def _focus_the_path(self) -> None:
+        """Saving to a file: the focus is in its path, so typing edits it (e and k are letters;
+        ↑ and ↓ choose there); saving to the keyring: on Save."""
+        if self.state.target != StoreTarget.ENV:
+            self.query_one("#next", Button).focus()
+            return
+        field = self.query_one("#env-path", Input)
+        field.focus()
+        field.cursor_position = len(field.value)
 
     def action_choose(self, target: str) -> None:
         """e or k."""
@@ -99,7 +117,9 @@ class StoreStep(StepScreen):
         button = self.query_one("#store-keyring", RadioButton)
         status = self.query_one("#keyring-status", Static)
         if available:
-            status.update(f"[$success]✓ A keyring works here[/] [dim]({backend})[/dim]")
+            status.update(
+                f"[$success]✓ A keyring works here[/] [dim]({escape(backend_label(backend))})[/dim]"
+            )
             return
         button.disabled = True
         status.update(
@@ -115,6 +135,8 @@ class StoreStep(StepScreen):
             StoreTarget.KEYRING if event.pressed.id == "store-keyring" else StoreTarget.ENV
         )
         self._show_choice()
+        if not event.radio_set.has_focus_within:  # e or k: on to the path (arrows stay put)
+            self._focus_the_path()
 
     @on(Input.Changed, "#env-path")
     def _path(self, event: Input.Changed) -> None:

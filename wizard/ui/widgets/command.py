@@ -1,4 +1,4 @@
-"""A command the user copies: one line that never wraps (it scrolls), with a copy button."""
+"""A command the user copies, with a copy button: one row that scrolls, or all of it folded."""
 
 from __future__ import annotations
 
@@ -15,15 +15,22 @@ class CommandLine(Horizontal):
     CommandLine Button { min-width: 8; margin-right: 1; }
     CommandLine HorizontalScroll { height: auto; width: 1fr; scrollbar-size-horizontal: 1; }
     CommandLine .command-text { width: auto; text-wrap: nowrap; text-style: bold; }
+    CommandLine.-whole .command-text { width: 1fr; text-wrap: wrap; }
     """
 
-    def __init__(self, command: str, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, command: str, *, id: str | None = None, whole: bool = False) -> None:
+        super().__init__(id=id, classes="-whole" if whole else "")
         self.command = command
         """The exact text to copy."""
+        self.whole = whole
+        """Show all of it, folded at spaces where it is wider than the screen (Copy still
+        copies the one line); else one row that scrolls."""
 
     def compose(self) -> ComposeResult:
         yield Button("Copy", classes="copy-command", compact=True)
+        if self.whole:
+            yield Static(self.command, classes="command-text", markup=False)
+            return
         with HorizontalScroll():
             yield Static(self.command, classes="command-text", markup=False)
 

@@ -45,6 +45,8 @@ async def run_provision(app: WizardApp) -> Step | None:
     progress = ProgressStep(state, plan, entry.admin, existing)
     ended = await app.push_screen_wait(progress)
     outcome = progress.outcome
+    if outcome is not None:
+        state.record_at_meta(outcome)  # the quit summary says what changed at Meta
     if outcome is not None and outcome.refusal is not None:
         return await _failed(app, outcome.refusal, outcome.done)
     return Step.DONE if ended.nav is Nav.NEXT else None

@@ -204,9 +204,12 @@ def test_malformed_stored_token(cli: Cli, stored: str) -> None:
 
 
 def test_a_short_stored_token_is_judged_by_graph(cli: Cli) -> None:
-    """Tokens are opaque (issue 23): "EAAshort" is Graph's to refuse, not its shape's."""
-    run = cli("check", "--json", env={"WHATSAPP_CLOUD_API_TOKEN": "EAAshort"})
+    """Tokens are opaque (issue 23): 24 characters is Graph's to refuse, not its shape's; only
+    the contract's "far too short" (under 20) is refused as malformed."""
+    run = cli("check", "--json", env={"WHATSAPP_CLOUD_API_TOKEN": "EAAshort0opaque0token000"})
     assert run.code == 1 and codes(json.loads(run.out)["problems"]) == ["token_invalid"]
+    run = cli("check", "--json", env={"WHATSAPP_CLOUD_API_TOKEN": "EAAshort"})
+    assert run.code == 1 and codes(json.loads(run.out)["problems"]) == ["token_malformed"]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 
 VALID = TOKENS["valid"]
 OPAQUE = [
-    "x0",  # far shorter than today's tokens
+    "x0opaque0but0not0cut",  # far shorter than today's tokens (20), not "far too short"
     "IGQVJWa1RvaGVuT3BhcXVlVG9rZW5TaGFwZQ",  # another prefix
     "EAA!Fake#Token%With&Punctuation*And(Parens)<Angles>",  # any printable ASCII
 ]

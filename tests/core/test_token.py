@@ -125,8 +125,10 @@ def test_clean_pasted_rejects_what_cannot_be_a_token(pasted: str, reason_part: s
         (f"Bearer {GOOD}", "starts with `Bearer`"),
         (f"{GOOD}\n", "starts or ends with spaces"),
         (f'"{GOOD}"', "quote"),
-        ("EAAFake0abc", None),  # short, yet opaque: Graph judges it
-        ('EAAFake0Valid0System"User0WaTokenDemo000000000000abcd', None),
+        ("EAAFake0abc", "far too short"),  # the contract's "far too short"
+        ("EAAFake0Valid0Sys0x", "far too short"),  # 19: one under the floor
+        ("EAAFake0Valid0Sys0xy", None),  # 20: shorter than today's tokens, judged by Graph
+        ('EAAFake0Valid0System"User0WaTokenDemo000000000000abcd', "quote character"),
         (f"WHATSAPP_CLOUD_API_TOKEN={GOOD}", "starts with `WHATSAPP_CLOUD_API_TOKEN=`"),
         ("634974688087057|fake0app0secret0for0wa0token0demos", None),
     ],
@@ -145,15 +147,14 @@ def test_format_problem_is_strict_for_stored_tokens(stored: str, reason_part: st
 @pytest.mark.parametrize(
     "opaque",
     [
-        "x",  # no minimum length: Meta documents no length
-        "IGQVJ0ZXN0",  # another prefix
-        "abc!def#ghi$jkl%mno&pqr*stu(vwx)yz<>,;:?@[]^{}",  # any printable ASCII
-        "EAAFake0Valid0System'User",  # a quote inside is not wrapping
+        "x" * 20,  # far shorter than today's tokens, yet not "far too short"
+        "IGQVJ0ZXN0T3BhcXVlVG9r",  # another prefix
+        "abc!def#ghi$jkl%mno&pqr*stu(vwx)yz<>,;:?@[]^{}",  # any printable ASCII but quotes
         "T" * MAX_TOKEN_LENGTH,  # up to the limit
     ],
 )
 def test_an_opaque_token_is_not_refused_for_its_shape(opaque: str) -> None:
-    """Failed before: too short, an unknown character or a quote inside was token_malformed."""
+    """Failed before: shorter than 32 or an unknown character was token_malformed."""
     assert format_problem(opaque) is None
     assert clean_pasted(f"  Bearer {opaque}\n").token.reveal() == opaque
 

@@ -12,9 +12,14 @@ from wizard.core.variables import TOKEN_KEY
 MAX_TOKEN_LENGTH = 4096
 """Far above any real token; a longer paste is a whole file or a log, not a token.
 
-Meta documents access tokens as opaque strings of no fixed length, prefix or alphabet: below
-this size, text that is one unbroken run of printable ASCII is judged by Graph, not by its shape.
+Meta documents access tokens as opaque strings of no fixed length, prefix or alphabet: between
+MIN_TOKEN_LENGTH and this size, text that is one unbroken run of printable ASCII without quote
+characters is judged by Graph, not by its shape.
 """
+
+MIN_TOKEN_LENGTH = 20
+"""The contract's "far too short": no token Meta issues comes near it (user and System User
+tokens are about 150 to 250 characters, app tokens about 50); a shorter text is a cut copy."""
 
 _KEY_PREFIX = re.compile(r"^(?:export\s+)?(?P<key>" + TOKEN_KEY + r"(?:_[A-Z0-9_]{1,32})?)\s*=\s*")
 """`WHATSAPP_CLOUD_API_TOKEN=`, or a profile's `WHATSAPP_CLOUD_API_TOKEN_ACME=`, maybe exported."""
@@ -115,8 +120,9 @@ _FORMAT_FIX = (
 def format_problem(value: str) -> str | None:
     """Why the text can never be a token, in words that never quote it; None when it can be.
 
-    Only what no access token can hold is refused: Meta's tokens are opaque (no fixed length,
-    prefix or alphabet), so anything else is sent to Graph and judged by its answer.
+    Only what no access token can hold is refused (the contract's list: whitespace, quotes, a
+    prefix, non-ASCII, far too short): Meta's tokens are opaque (no fixed length, prefix or
+    alphabet), so anything else is sent to Graph and judged by its answer.
     """
     checks = (
         (not value, "it is empty"),
@@ -158,6 +164,17 @@ def format_problem(value: str) -> str | None:
             ),
         ),
         (_is_quoted(value), "it is wrapped in quote characters"),
+        (
+            _has_quote(value),
+            "it contains a quote character (a token never does: part of the quoting was copied)",
+        ),
+        (
+            len(value) < MIN_TOKEN_LENGTH,
+            (
+                f"it is only {len(value)} characters long, far too short for an access "
+                "token (the copy looks cut short)"
+            ),
+        ),
     )
     return next((reason for failed, reason in checks if failed), None)
 
@@ -190,6 +207,11 @@ def _has_control(value: str) -> bool:
     return any(ord(ch) < 32 and not ch.isspace() or ord(ch) == 127 for ch in value)
 
 
+def _has_quote(value: str) -> bool:
+    """A quote character anywhere: never in a token (RFC 6750's bearer token syntax has none)."""
+    return any(ch in "\"'`" for ch in value)
+
+
 def _is_quoted(value: str) -> bool:
     """Still inside a pair of quotes (a value quoted twice): wrapping, never part of a token."""
     return _strip_quotes(value)[1]
@@ -197,6 +219,7 @@ def _is_quoted(value: str) -> bool:
 
 __all__ = [
     "MAX_TOKEN_LENGTH",
+    "MIN_TOKEN_LENGTH",
     "TOKEN_KEY",
     "CleanedPaste",
     "SecretToken",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
     from tests.keyring_session import SecretServiceSession
 
 pytest_plugins = ["tests.keyring_session"]
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    # Started in the background of a shell without job control (`pytest &`), the suite inherits
+    # an ignored SIGINT, and so would every `wa-token` it starts: its Ctrl-C tests would hang.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 WA_TOKEN = Path(sys.executable).with_name("wa-token")
 NO_KEYRING = "keyring.backends.fail.Keyring"

@@ -20,8 +20,8 @@ VALID = TOKENS["valid"]
 KEY = "WHATSAPP_CLOUD_API_TOKEN"
 AWS_SECRET = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEYsentinel"
 """Another secret a cloned `.env` may point at: it must never be sent or printed."""
-TOKEN_LIKE_SECRET = "EAA" + "x" * 20 + "q8Z"
-"""Starts like a token but is too short to be one."""
+TOKEN_LIKE_SECRET = "EAA" + "x" * 10 + "q8Z"
+"""Starts like a token but is far too short to be one (under MIN_TOKEN_LENGTH)."""
 
 
 def write_env(folder: Path, text: str) -> Path:

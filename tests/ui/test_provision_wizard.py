@@ -6,17 +6,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual import events
+from textual.widgets import Input
 
 from tests.ui.conftest import AppFactory, screen_text, wait_for_screen
 from wizard.core.flow import Step
-from wizard.testing import fake_admins, fake_business
+from wizard.testing import fake_admins, fake_business, fake_graph
 from wizard.testing.fake_admins import ADMIN_TOKENS
 from wizard.testing.fake_business import BusinessState
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, FakeGraphServer
 from wizard.ui.scenes.provision import PROVISION_SCENES, carrying_out, planning
 from wizard.ui.steps.done import DoneStep
 from wizard.ui.steps.instructions import InstructionStep
-from wizard.ui.steps.provision import FailureStep, PlanStep, ProgressStep
+from wizard.ui.steps.provision import (
+    AdminTokenStep,
+    FailureStep,
+    PlanStep,
+    ProgressStep,
+    WhyStep,
+)
 
 CREDENTIALS = {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET}
 SNAPSHOTS = Path(__file__).parent / "__snapshots__"
@@ -80,13 +88,51 @@ async def test_a_refusal_opens_the_instructions_of_that_step(
 async def test_back_from_the_plan_changes_nothing(
     wizard_app: AppFactory, business: BusinessState
 ) -> None:
+    """Back from the plan is the admin step as it was (failed before: the fields came back
+    empty, a step further back); Back from there leaves the route."""
     app = wizard_app(mode="onboard", env=CREDENTIALS)
     async with app.run_test(size=(100, 40)) as pilot:
         await planning()(pilot)
         assert isinstance(pilot.app.screen, PlanStep)
         await pilot.press("escape")
+        admin = await wait_for_screen(pilot, AdminTokenStep)
+        assert admin.query_one("#admin-token", Input).value == ADMIN_TOKENS["admin"]
+        assert admin.query_one("#app-id", Input).value == CREDENTIALS["WHATSAPP_APP_ID"]
+        await pilot.press("escape")
         step = await wait_for_screen(pilot, InstructionStep)
         assert step.step is Step.WHY  # type: ignore[attr-defined]
+    assert business.writes == []
+
+
+async def test_back_from_meta_refused_keeps_the_three_admin_fields(
+    wizard_app: AppFactory, business: BusinessState
+) -> None:
+    """Issue 24: Back from "Meta refused" emptied the admin token, app id and app secret."""
+    app = wizard_app(mode="onboard")  # no app credentials: all three fields are typed
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for_screen(pilot, WhyStep)
+        await pilot.press("d")
+        entry = await wait_for_screen(pilot, AdminTokenStep)
+        for field, text in (
+            ("#admin-token", ADMIN_TOKENS["two_factor"]),
+            ("#app-id", CREDENTIALS["WHATSAPP_APP_ID"]),
+            ("#app-secret", CREDENTIALS["WHATSAPP_APP_SECRET"]),
+        ):
+            entry.query_one(field, Input).focus()
+            entry.query_one(field, Input).post_message(events.Paste(text))
+            await pilot.pause()
+        await pilot.click("#next")
+        await wait_for_screen(pilot, PlanStep)
+        await pilot.click("#next")
+        await wait_for_screen(pilot, FailureStep)
+        await pilot.press("escape")
+        admin = await wait_for_screen(pilot, AdminTokenStep)
+        assert admin.query_one("#admin-token", Input).value == ADMIN_TOKENS["two_factor"]
+        assert admin.query_one("#app-id", Input).value == CREDENTIALS["WHATSAPP_APP_ID"]
+        secret = admin.query_one("#app-secret", Input)
+        assert secret.value == CREDENTIALS["WHATSAPP_APP_SECRET"] and secret.password
+        assert CREDENTIALS["WHATSAPP_APP_SECRET"] not in screen_text(pilot)
+        assert ADMIN_TOKENS["two_factor"] not in screen_text(pilot)
     assert business.writes == []
 
 
@@ -108,3 +154,16 @@ def test_no_provision_snapshot_shows_a_secret() -> None:
         for token in ADMIN_TOKENS.values():
             assert token not in text
         assert fake_admins.MINTED_PREFIX not in text
+
+
+async def test_the_plan_shows_a_hostile_business_name_literally(
+    wizard_app: AppFactory, business: BusinessState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failed before: Textual's own escape leaves `[$error]` to be read as markup."""
+    hostile = "[$error]Acme[/] [b]Inc\\"
+    monkeypatch.setattr(fake_graph, "BUSINESS_NAME", hostile)
+    app = wizard_app(mode="onboard", env=CREDENTIALS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await planning()(pilot)
+        assert hostile in screen_text(pilot)
+        assert app.is_running and app.crashed is None

@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -20,6 +19,7 @@ from wizard.core.stores import sources
 from wizard.core.stores.sources import FoundToken
 from wizard.ui.navigation import NEXT
 from wizard.ui.safe import literal
+from wizard.ui.safe import literal as escape
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.command import CommandLine
 from wizard.ui.widgets.report import DiagnosisPanel

@@ -9,7 +9,6 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Button, Static
 
@@ -17,6 +16,7 @@ from wizard.core import repair, usecases
 from wizard.core.errors import StoreError
 from wizard.core.profiles import Profile
 from wizard.core.stores.sources import FoundToken
+from wizard.ui.safe import literal as escape
 from wizard.ui.widgets.text import inline
 
 FIX_LABELS = {

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
-from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Button, Input, Markdown, Static
 
 from wizard.core.errors import TokenFormatError
 from wizard.core.token import MAX_TOKEN_LENGTH, SecretToken, clean_pasted
 from wizard.ui.navigation import NEXT
+from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
 
@@ -47,30 +47,46 @@ class DigitsInput(Input):
         self.post_message(self.Refused())
 
 
+class AdminEntry(NamedTuple):
+    """What was entered on the admin step, kept in memory only, so that Back from a later
+    screen of the route (the plan, "Meta refused") finds the fields as they were."""
+
+    admin: SecretToken
+    app_id: str
+    secret: SecretToken | None
+
+
 class AdminTokenStep(StepScreen):
     """The admin token, the app id and (unless configured) the app secret, all hidden."""
 
     title_text = "Do it for me: a business admin's token"
     next_label = "Show the plan →"
 
-    def __init__(self, state: WizardState) -> None:
+    def __init__(self, state: WizardState, entered: AdminEntry | None = None) -> None:
         super().__init__(state)
+        self.entered = entered
+        """The fields as they were when the user last went on (None: the first time)."""
         self.admin: SecretToken | None = None
         """The cleaned admin token, once it can be one."""
 
     def compose_body(self) -> ComposeResult:
+        entered = self.entered
         yield Markdown(EXPLORER_STEPS, classes="instructions", open_links=False)
         yield Input(
+            entered.admin.reveal() if entered else "",  # into its own hidden field only
             placeholder="Admin token (hidden)",
             password=True,
             id="admin-token",
             max_length=MAX_TOKEN_LENGTH + 1,
         )
         yield DigitsInput(
-            self.state.settings.app_id or "", placeholder="App id (digits)", id="app-id"
+            entered.app_id if entered else self.state.settings.app_id or "",
+            placeholder="App id (digits)",
+            id="app-id",
         )
         if self.state.settings.app_secret is None:
-            yield Input(placeholder="App secret (hidden)", password=True, id="app-secret")
+            secret = entered.secret.reveal() if entered and entered.secret else ""
+            yield Input(secret, placeholder="App secret (hidden)", password=True, id="app-secret")
         else:
             yield Static("[dim]App secret: from WHATSAPP_APP_SECRET.[/dim]")
         yield Static(id="admin-status")
@@ -131,6 +147,13 @@ class AdminTokenStep(StepScreen):
             return self.state.settings.app_secret
         value = self.query_one("#app-secret", Input).value.strip()
         return SecretToken(value) if value else None
+
+    def entry(self) -> AdminEntry | None:
+        """What was entered, when the admin token can be one."""
+        if self.admin is None:
+            return None
+        secret = None if self.state.settings.app_secret is not None else self.secret
+        return AdminEntry(self.admin, self.app_id, secret)
 
     async def go_next(self) -> None:
         self.dismiss(NEXT)

@@ -7,13 +7,14 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.markup import escape
 from textual.widgets import RadioButton, RadioSet, Static
 
 from wizard.core import provision as pv
 from wizard.core.business_api import NamedNode
+from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
+from wizard.ui.widgets.text import inline
 
 
 class StepLine(Horizontal):
@@ -94,7 +95,7 @@ class PlanStep(StepScreen):
                 if step.state is pv.StepState.ALREADY_DONE
                 else ""
             )
-            yield StepLine(f"  {number}. ", f"{escape(step.words)}{done}", classes="plan-step")
+            yield StepLine(f"  {number}. ", f"{inline(step.words)}{done}", classes="plan-step")
         yield Static(f"\nToken expiry: {escape(pv.EXPIRY_WORDS[plan.request.expires])}.")
         writes = plan.writes_at_meta
         yield Static(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.widgets import LoadingIndicator, Static
 
 from wizard.core import provision as pv
@@ -13,9 +12,11 @@ from wizard.core.flow import STEP_TEXTS, Step
 from wizard.core.token import SecretToken
 from wizard.ui.background import in_background
 from wizard.ui.navigation import Nav, StepResult
+from wizard.ui.safe import literal as escape
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.steps.provision.plan import StepLine
+from wizard.ui.widgets.text import inline
 
 STATE_MARKS = {
     pv.StepState.TO_DO: "[dim]·[/dim]",
@@ -59,7 +60,7 @@ class ProgressStep(StepScreen):
 
     @staticmethod
     def _line(step: pv.PlannedStep, state: pv.StepState) -> tuple[str, str]:
-        return f"  {STATE_MARKS[state]} ", escape(step.words)
+        return f"  {STATE_MARKS[state]} ", inline(step.words)
 
     def _progress(self, step: pv.PlannedStep, state: pv.StepState) -> None:
         line = self.lines.get(id(step))
@@ -122,14 +123,14 @@ class FailureStep(StepScreen):
             id="failure-call",
         )
         if self.done:
-            lines = "\n".join(f"  [$success]✓[/] {escape(r.step.words)}" for r in self.done)
+            lines = "\n".join(f"  [$success]✓[/] {inline(r.step.words)}" for r in self.done)
             yield Static(
                 f"[b]Already done[/b] (kept at Meta; a new run reuses it):\n{lines}",
                 id="failure-done",
             )
         else:
             yield Static("Nothing was done at Meta.", id="failure-done")
-        yield Static(f"[b]Fix:[/b] {escape(refusal.fix)}", id="failure-fix")
+        yield Static(f"[b]Fix:[/b] {inline(refusal.fix)}", id="failure-fix")
         where = refusal.manual_step
         if where is not None:
             title = STEP_TEXTS[where].title if where in STEP_TEXTS else where.value

@@ -12,7 +12,7 @@ from wizard.core.flow import Step
 from wizard.core.token import SecretToken
 from wizard.ui.background import in_background
 from wizard.ui.navigation import Nav
-from wizard.ui.steps.provision.admin import AdminTokenStep
+from wizard.ui.steps.provision.admin import AdminEntry, AdminTokenStep
 from wizard.ui.steps.provision.plan import PickStep, PlanStep
 from wizard.ui.steps.provision.progress import FailureStep, ProgressStep
 
@@ -21,28 +21,43 @@ if TYPE_CHECKING:
 
 
 async def run_provision(app: WizardApp) -> Step | None:
-    """The "Do it for me" route: Step.DONE when stored, the manual step on a refusal, None: back."""
+    """The "Do it for me" route: Step.DONE when stored, the manual step on a refusal, None: back.
+
+    Back from the choices, the plan or "Meta refused" returns to the admin step with its
+    fields as they were (kept in memory only); Back there leaves the route."""
+    entered: AdminEntry | None = None
+    while True:
+        entry = AdminTokenStep(app.state, entered)
+        result = await app.push_screen_wait(entry)
+        entered = entry.entry()
+        if result.nav is not Nav.NEXT or entered is None:
+            return None
+        ended = await _provision(app, entered)
+        if not isinstance(ended, Nav):  # Nav.BACK: the admin step again, as it was
+            return ended
+
+
+async def _provision(app: WizardApp, entered: AdminEntry) -> Step | Nav | None:
+    """Plan, progress and the outcome: a step to go to, Nav.BACK, or None (the route is over)."""
     state = app.state
-    entry = AdminTokenStep(state)
-    result = await app.push_screen_wait(entry)
-    if result.nav is not Nav.NEXT or entry.admin is None:
-        return None
     request = pv.Request(
-        app_id=entry.app_id, app_secret=entry.secret, target=StoreTarget(state.target)
+        app_id=entered.app_id,
+        app_secret=state.settings.app_secret or entered.secret,
+        target=StoreTarget(state.target),
     )
     try:
-        plan, existing = await _plan(app, entry.admin, request)
+        plan, existing = await _plan(app, entered.admin, request)
     except pv.ProvisionRefused as err:
         return await _failed(app, err.refusal, ())
     except (ValueError, StoreError) as err:
         app.notify(str(getattr(err, "message", err)), severity="error")
-        return None
+        return Nav.BACK
     if plan is None:
-        return None
+        return Nav.BACK
     answer = await app.push_screen_wait(PlanStep(state, plan))
     if answer.nav is not Nav.NEXT:
-        return None
-    progress = ProgressStep(state, plan, entry.admin, existing)
+        return Nav.BACK
+    progress = ProgressStep(state, plan, entered.admin, existing)
     ended = await app.push_screen_wait(progress)
     outcome = progress.outcome
     if outcome is not None:
@@ -80,6 +95,8 @@ async def _plan(
 
 async def _failed(
     app: WizardApp, refusal: pv.Refusal, done: tuple[pv.StepResult, ...]
-) -> Step | None:
+) -> Step | Nav:
     result = await app.push_screen_wait(FailureStep(app.state, refusal, done))
-    return result.step if result.nav is Nav.GOTO else None
+    if result.nav is Nav.GOTO and result.step is not None:
+        return result.step
+    return Nav.BACK

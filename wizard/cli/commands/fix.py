@@ -13,7 +13,6 @@ from wizard.cli.commands.common import Command
 from wizard.cli.console import Console
 from wizard.cli.parser import SafeParser, SubParsers
 from wizard.cli.render import render_finding
-from wizard.core import usecases
 from wizard.core.codes import ExitCode, Source, WarningCode
 from wizard.core.diagnose import Finding, LocalFacts, rotation_steps
 from wizard.core.settings import Settings
@@ -129,6 +128,8 @@ def _fix_tracked(settings: Settings, environ: Mapping[str, str], console: Consol
 def _report_tracked(
     scan: repair.HistoryScan, found: FoundToken | None, settings: Settings, console: Console
 ) -> int:
+    from wizard.core import repair
+
     marks, env_file = console.marks, settings.env_file
     if scan.root is None:
         console.say(f"{env_file} is not inside a git work tree: nothing is tracked.")
@@ -140,7 +141,7 @@ def _report_tracked(
         profile=settings.profile,
     )
     _print_scan(scan, found, console)
-    steps = usecases.untrack_commands(env_file, settings.profile, local.now, scan)
+    steps = repair.untrack_commands(env_file, settings.profile, local.now, scan)
     if steps:
         console.say(f"{marks.bad} {env_file} is tracked by git. Untrack it:")
         for number, step in enumerate(steps, 1):

@@ -13,7 +13,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from wizard.core import repair, usecases
+from wizard.core import repair
 from wizard.core.errors import StoreError
 from wizard.core.profiles import Profile
 from wizard.core.stores.sources import FoundToken
@@ -106,7 +106,7 @@ def _repair_lines(done: repair.Repair) -> list[str]:
 def history_lines(env_file: Path, found: FoundToken, profile: Profile) -> list[str]:
     """`wa-token fix tracked` in the wizard: the same steps, with --profile and --env-file."""
     scan = repair.scan_history(env_file, found.token)
-    steps = usecases.untrack_commands(env_file, profile, datetime.now(UTC), scan)
+    steps = repair.untrack_commands(env_file, profile, datetime.now(UTC), scan)
     lines = ["Untrack it (the file stays on disk):", *(f"  {escape(s)}" for s in steps)]
     if scan.leaked:
         lines.append(

@@ -15,17 +15,13 @@ from textual.widgets import Button, Static
 
 from wizard.core import repair
 from wizard.core.errors import StoreError
+from wizard.core.fixes import wizard_buttons
 from wizard.core.profiles import Profile
 from wizard.core.stores.sources import FoundToken
 from wizard.ui.widgets.text import inline
 
-FIX_LABELS = {
-    "env_not_gitignored": "Add it to .gitignore",
-    "env_world_readable": "Make it private (chmod 600)",
-    "plaintext_storage": "Move the token into the OS keyring",
-    "env_tracked_by_git": "Show how to untrack it, and search the history for the token",
-}
-"""The warnings the wizard can act on, and what the button says."""
+FIX_LABELS = wizard_buttons()
+"""The warnings the wizard can act on, and what the button says (from the one fix table)."""
 
 
 class FixButton(Vertical):

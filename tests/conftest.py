@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from wizard.testing import fake_business
 from wizard.testing.fake_graph import FakeGraphServer
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def fake_graph_server() -> Iterator[FakeGraphServer]:
-    with FakeGraphServer(slow_delay=1.0) as server:
+    with FakeGraphServer(slow_delay=1.0, business=fake_business.answer) as server:
         yield server
 
 

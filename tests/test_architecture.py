@@ -202,7 +202,8 @@ OTHER_COMMANDS_MODULES = (
     "wizard.core.schedule",
     "wizard.core.stores.save",
     "wizard.core.webhook_test",
-    "wizard.core.usecases",
+    "wizard.core.extend",
+    "wizard.core.refresh",
     "getpass",
 )
 """What only other commands use (send-test, extend, refresh, schedule, fix, provision, save's

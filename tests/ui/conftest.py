@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 
 from tests.support.clock import FIXED_NOW
 from wizard.core.settings import load_settings
+from wizard.testing import fake_business
 from wizard.testing.fake_graph import FakeGraphServer
 from wizard.ui.app import WizardApp, make_app
 from wizard.ui.scenes.walks import wait_for, wait_for_screen  # noqa: F401 (re-exported)
@@ -19,7 +20,11 @@ from wizard.ui.scenes.walks import wait_for, wait_for_screen  # noqa: F401 (re-e
 @pytest.fixture(scope="session")
 def frozen_graph() -> FakeGraphServer:
     """A fake Graph whose clock and trace ids are fixed, so screens are the same every run."""
-    server = FakeGraphServer(clock=FIXED_NOW.timestamp, trace_id="AFixedTraceIdForSnapshots")
+    server = FakeGraphServer(
+        clock=FIXED_NOW.timestamp,
+        trace_id="AFixedTraceIdForSnapshots",
+        business=fake_business.answer,
+    )
     server.start()
     yield server  # type: ignore[misc]
     server.stop()

@@ -9,8 +9,11 @@ import shlex
 import stat
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from wizard.core.codes import Source
+from wizard.core.diagnose import LocalFacts, command
 from wizard.core.errors import EnvFileError, StoreError
 from wizard.core.profiles import Profile, record_in_index
 from wizard.core.stores import env_store, keyring_store
@@ -349,6 +352,19 @@ def untrack_steps(env_file: Path, scan: HistoryScan, fix_gitignore: str) -> tupl
         f"{fix_gitignore}    (so `git add .` never picks it up again)",
         f"git commit -m {shlex.quote('Stop tracking ' + env_file.name)}",
     )
+
+
+def untrack_commands(
+    env_file: Path, profile: Profile, now: datetime, scan: HistoryScan
+) -> tuple[str, ...]:
+    """The steps to untrack `env_file`, naming `wa-token fix gitignore` with the right flags."""
+    return untrack_steps(env_file, scan, fix_command(env_file, profile, now, "fix gitignore"))
+
+
+def fix_command(env_file: Path, profile: Profile, now: datetime, words: str) -> str:
+    """A wa-token command line about this .env file: --profile and --env-file when they matter."""
+    local = LocalFacts(now=now, source=Source.DOTENV, location=str(env_file), profile=profile)
+    return command(local, words)
 
 
 # -- shared helpers ------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import sys
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -377,10 +376,7 @@ class _Business:
             issued_ago=0,
             expires_in=60 * fg.DAY if sixty_days else 0,
         )
-        # The same server now recognises it. Under `python -m wizard.testing.fake_graph` the server
-        # lives in __main__, a second copy of that module: register where the server looks.
-        home = sys.modules.get(type(self.server).__module__, fg)
-        getattr(home, "_SCENARIO_BY_TOKEN", fg._SCENARIO_BY_TOKEN)[token] = scenario
+        self.server.mint(token, scenario)  # the same server, and no other, now recognises it
         return token
 
 

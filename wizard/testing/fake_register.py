@@ -24,6 +24,8 @@ NEEDS_VERIFICATION_PIN = "900006"
 """Answered with 133006: the number must be verified again first."""
 TOO_MANY_GUESSES_PIN = "900008"
 """Answered with 133008: too many PIN guesses for this number."""
+RECENTLY_DELETED_PIN = "900015"
+"""Answered with 133015: the number was deleted moments ago (registration_refused)."""
 MAX_ATTEMPTS = 10
 """Meta's limit of registration requests per number (in 72 hours)."""
 
@@ -50,6 +52,14 @@ _REFUSALS = {
         133008,
         "Too many two step verification PIN guesses for this phone number",
         "Too many PIN guesses. Try again later.",
+    ),
+    RECENTLY_DELETED_PIN: (
+        133015,
+        "Please wait a few minutes before attempting to register this phone number",
+        (
+            "The phone number you are attempting to register was recently deleted, and "
+            "deletion has not yet completed."
+        ),
     ),
 }
 

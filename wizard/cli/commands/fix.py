@@ -13,9 +13,9 @@ from wizard.cli.commands.common import Command
 from wizard.cli.console import Console
 from wizard.cli.parser import SafeParser, SubParsers
 from wizard.cli.render import render_finding
-from wizard.core import usecases
 from wizard.core.codes import ExitCode, Source, WarningCode
 from wizard.core.diagnose import Finding, LocalFacts, rotation_steps
+from wizard.core.fixes import fix_commands
 from wizard.core.settings import Settings
 from wizard.core.stores import sources
 from wizard.core.stores.sources import FoundToken
@@ -25,13 +25,7 @@ if TYPE_CHECKING:  # repair (git, the keyring move) is imported only when a fix 
 
 SHOWN_HITS = 10
 """How many commit/path pairs `fix tracked` lists before it summarises."""
-FIXES = {
-    "gitignore": "env_not_gitignored: add the .env file to its work tree's .gitignore",
-    "permissions": "env_world_readable: make the .env file readable by you only (600)",
-    "keyring": "plaintext_storage: move the token from .env into the OS keyring",
-    "tracked": "env_tracked_by_git: how to untrack it, and where the token is in history",
-    "webhooks": "app_not_subscribed: subscribe the token's app to every account's webhooks",
-}
+FIXES = {name: f"{entry.code}: {entry.summary}" for name, entry in fix_commands().items()}
 """`wa-token fix WHAT`: each fix's name and its help, the warning code it acts on first."""
 WEBHOOKS_HELP: dict[str, Any] = {
     "description": textwrap.fill(
@@ -129,6 +123,8 @@ def _fix_tracked(settings: Settings, environ: Mapping[str, str], console: Consol
 def _report_tracked(
     scan: repair.HistoryScan, found: FoundToken | None, settings: Settings, console: Console
 ) -> int:
+    from wizard.core import repair
+
     marks, env_file = console.marks, settings.env_file
     if scan.root is None:
         console.say(f"{env_file} is not inside a git work tree: nothing is tracked.")
@@ -140,7 +136,7 @@ def _report_tracked(
         profile=settings.profile,
     )
     _print_scan(scan, found, console)
-    steps = usecases.untrack_commands(env_file, settings.profile, local.now, scan)
+    steps = repair.untrack_commands(env_file, settings.profile, local.now, scan)
     if steps:
         console.say(f"{marks.bad} {env_file} is tracked by git. Untrack it:")
         for number, step in enumerate(steps, 1):

@@ -19,11 +19,12 @@ from wizard.cli.commands.common import (
 from wizard.cli.commands.push import given_destinations, push_after_store
 from wizard.cli.console import Console, ask_hidden, isatty
 from wizard.cli.parser import SafeParser, SubParsers
-from wizard.core import lifecycle, usecases
+from wizard.core import lifecycle
 from wizard.core.codes import ExitCode
-from wizard.core.diagnose import Finding
 from wizard.core.errors import SettingsError, StoreError
+from wizard.core.extend import extend
 from wizard.core.push.destination import Destination
+from wizard.core.refresh import refresh
 from wizard.core.settings import Settings
 from wizard.core.stores import sources
 from wizard.core.stores.sources import FoundToken
@@ -56,7 +57,7 @@ def cmd_extend(
         return ExitCode.NO_TOKEN
     lifecycle.ensure_replaceable(found, settings.profile)  # exit 5 before anything is asked
     try:
-        done = usecases.extend(
+        done = extend(
             settings,
             found,
             datetime.now(UTC),
@@ -86,53 +87,31 @@ def cmd_refresh(
 ) -> int:
     """Method 3, for cron: exchange the token only when it expires within --if-expiring-within."""
     within = days_option(args.if_expiring_within)
-    given_destinations(args)  # a bad --push or --then: exit 2 before anything is done
+    given = given_destinations(args)  # a bad --push or --then: exit 2 before anything is done
     found = token_to_replace(settings, environ, console)
     if found is None:
         return ExitCode.NO_TOKEN
-    now = datetime.now(UTC)
-    local = lifecycle.local_for(settings, found, now)
-    info = lifecycle.inspect_current(settings, found, local)
-    if isinstance(info, Finding):
-        return fail(info, console)
-    plan = lifecycle.plan_refresh(info, now, within, local)
-    if plan.action == lifecycle.EXCHANGE:
-        lifecycle.ensure_replaceable(found, settings.profile)
-    return _carry_out(plan, args, settings, environ, found, info.app_id, stdin, console)
-
-
-def _carry_out(
-    plan: lifecycle.Plan,
-    args: argparse.Namespace,
-    settings: Settings,
-    environ: Mapping[str, str],
-    found: FoundToken,
-    token_app_id: str | None,
-    stdin: TextIO,
-    console: Console,
-) -> int:
-    """Print a no-op or a refusal; else get the app credentials, exchange, check and store."""
-    if plan.action == lifecycle.NOTHING:
-        console.out.write(plan.summary + "\n")
+    done = refresh(
+        settings,
+        found,
+        datetime.now(UTC),
+        within,
+        app_id=args.app_id,
+        app_secret=lambda: _app_secret(settings, stdin, console),
+    )
+    if done.plan.action == lifecycle.NOTHING:
+        console.out.write(done.plan.summary + "\n")
         return ExitCode.OK
-    if plan.problem is not None:
-        console.say(f"{console.marks.bad} {plan.summary}")
-        return fail(plan.problem, console)
-    local = lifecycle.local_for(settings, found, datetime.now(UTC))
-    app_id = _app_id(args.app_id or settings.app_id or token_app_id, settings)
-    mismatch = lifecycle.app_mismatch(token_app_id, app_id, local)
-    if mismatch is not None:
-        return fail(mismatch, console)
-    secret = _app_secret(settings, stdin, console)
-    console.say(plan.summary)
-    try:
-        renewal = lifecycle.renew(
-            settings, found, app_id=app_id, app_secret=secret, system_user=plan.system_user
-        )
-    except StoreError as err:
-        return _not_stored(err, found, console)
-    code = _report_renewal(renewal, found, console)
-    return _push_renewal(code, renewal, given_destinations(args), settings, environ, console)
+    if done.store_error is not None:
+        console.say(done.plan.summary)
+        return _not_stored(done.store_error, found, console)
+    if done.renewal is None:
+        if done.plan.problem is not None and done.plan.summary:
+            console.say(f"{console.marks.bad} {done.plan.summary}")
+        return fail(done.problem, console) if done.problem else ExitCode.OK
+    console.say(done.plan.summary)
+    code = _report_renewal(done.renewal, found, console)
+    return _push_renewal(code, done.renewal, given, settings, environ, console)
 
 
 def _push_renewal(
@@ -171,10 +150,6 @@ def _report_renewal(renewal: lifecycle.Renewal, found: FoundToken, console: Cons
     )
     console.say("Restart your backend server so it reads the new token.")
     return ExitCode.OK
-
-
-def _app_id(value: str | None, settings: Settings) -> str:
-    return usecases.valid_app_id(value, settings.profile)
 
 
 def _app_secret(settings: Settings, stdin: TextIO, console: Console) -> SecretToken:

@@ -57,9 +57,9 @@ SEND_ERROR_PROBLEMS: dict[tuple[int, int | None], FailureText] = {
     (133010, None): FailureText(
         ProblemCode.NUMBER_NOT_REGISTERED,
         "Phone number {phone} is not registered with the Cloud API.",
-        "Register it: POST /{phone}/register with messaging_product=whatsapp and your 6-digit "
-        f"two-step verification pin, or finish its setup in WhatsApp Manager ({PHONE_NUMBERS_URL});"
-        " then send the test message again.",
+        "Register it: `wa-token register --phone-number-id {phone}` (it asks for your 6-digit "
+        "two-step verification PIN and sends POST /{phone}/register), or finish its setup in "
+        f"WhatsApp Manager ({PHONE_NUMBERS_URL}); then send the test message again.",
     ),
     (131031, None): FailureText(
         ProblemCode.ACCOUNT_LOCKED,

@@ -76,3 +76,8 @@ def store_token(
         replaced=result.replaced,
         unchanged=result.unchanged,
     )
+
+
+def token_command(profile: Profile) -> str:
+    """How a server reads this profile's token from the keyring: `wa-token token [--profile X]`."""
+    return " ".join(["wa-token", "token", *([profile.flag] if profile.flag else [])])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlencode
 
 from wizard.testing.fake_graph.calls import Call, _decode_cursor, _encode_cursor
@@ -27,7 +27,11 @@ from wizard.testing.fake_graph.replies import RecordedRequest, dead_token_failur
 from wizard.testing.fake_graph.scenarios import APP_SCENARIO, Scenario, scenario_for
 
 if TYPE_CHECKING:
-    from wizard.testing.fake_graph.server import _GraphHTTPServer
+    from wizard.testing.fake_graph.replies import Reply
+    from wizard.testing.fake_graph.server import FakeGraphServer, _GraphHTTPServer
+
+BusinessResponder: TypeAlias = "Callable[[FakeGraphServer, Call], Reply | None]"
+"""Answers a call the business owns (System Users, admin tokens), or None to let Graph answer."""
 
 
 class FakeGraphBase:
@@ -43,8 +47,13 @@ class FakeGraphBase:
         accounts: int | None = None,
         clock: Callable[[], float] | None = None,
         trace_id: str | None = None,
+        business: BusinessResponder | None = None,
     ) -> None:
         self.host, self.port = host, port
+        self.business = business
+        """The Business Management responder (`fake_business.answer`); None: no business."""
+        self.minted: dict[str, Scenario] = {}
+        """Tokens this server's business generated, with what they reach: this server's only."""
         self.clock = clock
         """Where "now" comes from (default: the real time); snapshot tests fix it."""
         self.trace_id = trace_id
@@ -79,6 +88,17 @@ class FakeGraphBase:
             self.webhook_subscriptions.clear()
             self.app_subscriptions[:] = DEFAULT_APP_SUBSCRIPTIONS
 
+    def mint(self, token: str, scenario: Scenario) -> None:
+        """Recognise a token this server's business generated (no other server knows it)."""
+        with self._lock:
+            self.minted[token] = scenario
+
+    def scenario_of(self, token: str) -> Scenario:
+        """The scenario of a demo token or of a token this server minted; else malformed."""
+        with self._lock:
+            minted = self.minted.get(token)
+        return minted if minted is not None else scenario_for(token)
+
     # -- who is calling ---------------------------------------------------------------------------
 
     def _caller(self, call: Call, status: int = 400) -> Scenario:
@@ -87,7 +107,7 @@ class FakeGraphBase:
             raise fail(status, 104, "An access token is required to request this resource.")
         if call.token == APP_TOKEN:
             return APP_SCENARIO
-        scenario = scenario_for(call.token)
+        scenario = self.scenario_of(call.token)
         if scenario.dead:
             raise dead_token_failure(scenario, status)
         return scenario
@@ -148,7 +168,7 @@ class FakeGraphBase:
 
     def _link(self, call: Call, segments: tuple[str, ...], params: dict[str, str]) -> str:
         """An absolute paging link, as Graph writes them (with the scenario's quirks)."""
-        quirks = scenario_for(call.token).quirks if call.token else frozenset()
+        quirks = self.scenario_of(call.token).quirks if call.token else frozenset()
         if "token_in_next" in quirks and call.token:  # as real Graph does
             params = {**params, "access_token": call.token}
         path = "/".join((call.version, *segments) if call.version else segments)

@@ -12,7 +12,9 @@ from wizard.testing.fake_graph.data import (
     LOCKED_RECIPIENT,
     NOT_ALLOWED_RECIPIENT,
     NOT_REGISTERED_RECIPIENT,
+    REENGAGEMENT_RECIPIENT,
     TEMPLATE_MISSING_RECIPIENT,
+    UNDELIVERABLE_RECIPIENT,
 )
 from wizard.testing.fake_graph.replies import Reply, bad_parameter, fail, permissions_error
 from wizard.testing.fake_graph.scenarios import PHONE_STATES, Scenario
@@ -107,6 +109,9 @@ def _check_recipient_and_template(recipient: str, message: dict[str, Any]) -> No
             "(#131031) Business Account locked",
             error_data=_whatsapp_details("Business Account locked"),
         )
+    if number in _MORE_REFUSALS:
+        refusal, title = _MORE_REFUSALS[number]
+        raise fail(400, refusal, f"(#{refusal}) {title}", error_data=_whatsapp_details(title))
     template = message.get("template")
     if message.get("type") != "template" or not isinstance(template, dict):
         return
@@ -124,3 +129,10 @@ def _check_recipient_and_template(recipient: str, message: dict[str, Any]) -> No
 
 def _whatsapp_details(details: str) -> dict[str, str]:
     return {"messaging_product": "whatsapp", "details": details}
+
+
+_MORE_REFUSALS = {
+    REENGAGEMENT_RECIPIENT: (131047, "Re-engagement message"),
+    UNDELIVERABLE_RECIPIENT: (131026, "Message undeliverable"),
+}
+"""More send refusals, by recipient ([Unverified] HTTP status 400 for both)."""

@@ -63,7 +63,10 @@ def main() -> None:
         help="WABAs (3 numbers each) the 'valid' token reaches",
     )
     args = parser.parse_args()
+    from wizard.testing import fake_business  # the business is a responder the server is given
+
     server = FakeGraphServer(
+        business=fake_business.answer,
         host=args.host,
         port=args.port,
         latency=args.latency,

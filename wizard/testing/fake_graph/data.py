@@ -26,6 +26,10 @@ TEMPLATE_MISSING_RECIPIENT = "15550001320"
 NOT_REGISTERED_RECIPIENT = "15550001330"
 LOCKED_RECIPIENT = "15550001310"
 """Recipients that make `POST /{phone}/messages` fail the way graph-api.md §5 / §11 #10 says."""
+REENGAGEMENT_RECIPIENT = "15550001347"
+"""131047: more than 24 hours since this recipient wrote (issue 25: every send code in the fake)."""
+UNDELIVERABLE_RECIPIENT = "15550001326"
+"""131026: WhatsApp cannot deliver to this recipient."""
 EXCHANGED_EXPIRES_IN = 5183944
 
 HOUR = 3600

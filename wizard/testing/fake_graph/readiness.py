@@ -59,6 +59,10 @@ def _others(scenario: Scenario, waba_id: str) -> list[dict[str, Any]]:
         waba = _entity("WABA", waba_id, "BLOCKED", errors=[PAYMENT_MISSING])
     if waba_id == WABA_A and scenario.readiness == "limited":
         business = _entity("BUSINESS", BUSINESS_ID, "LIMITED", additional_info=[NOT_VERIFIED])
+    if waba_id == WABA_A and scenario.readiness == "account_limited":
+        waba = _entity("WABA", waba_id, "LIMITED", additional_info=[NOT_VERIFIED])
+    if waba_id == WABA_A and scenario.readiness == "account_blocked":
+        waba = _entity("WABA", waba_id, "BLOCKED", errors=[PAYMENT_MISSING])
     return [waba, business, _entity("APP", APP_ID)]
 
 
@@ -83,6 +87,8 @@ def number_extras(
     }
     if unregistered:
         extras["platform_type"] = "NOT_APPLICABLE"
+    if waba_id == WABA_A and scenario.readiness.startswith("account_"):
+        del extras["health_status"]  # only the account's own verdict came back
     if waba_id == WABA_A and scenario.readiness == "override":
         chain = {"application": APP_CALLBACK, "whatsapp_business_account": WABA_OVERRIDE}
         extras["webhook_configuration"] = (

@@ -55,7 +55,7 @@ from wizard.testing.fake_graph.replies import (
     no_such_object,
     permissions_error,
 )
-from wizard.testing.fake_graph.scenarios import TOKENS, Scenario, scenario_for
+from wizard.testing.fake_graph.scenarios import TOKENS, Scenario
 
 
 class GraphRoutes(FakeGraphBase):
@@ -78,7 +78,7 @@ class GraphRoutes(FakeGraphBase):
                     }
                 }
             )
-        scenario = scenario_for(input_token)
+        scenario = self.scenario_of(input_token)
         if "viewing_app_mismatch" in scenario.quirks and call.token == APP_TOKEN:
             raise bad_parameter("The App_id in the input_token did not match the Viewing App")
         if "app_token_required" in scenario.quirks and call.token != APP_TOKEN:
@@ -148,7 +148,7 @@ class GraphRoutes(FakeGraphBase):
             raise fail(400, 1, "Error validating client secret.")
         if params.get("grant_type") != "fb_exchange_token":
             raise bad_parameter("Invalid grant_type")
-        old_token = scenario_for(params.get("fb_exchange_token", ""))
+        old_token = self.scenario_of(params.get("fb_exchange_token", ""))
         if old_token.dead:
             raise dead_token_failure(old_token, 400)
         if old_token.exchange_refused:  # [Unverified] wording: a test hook for a refusal

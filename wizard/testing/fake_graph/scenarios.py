@@ -37,7 +37,9 @@ class Scenario:
     exchange_refused: bool = False  # oauth/access_token refuses to exchange this live token
     quirks: frozenset[str] = frozenset()  # real-Graph shapes the tidy default leaves out (QUIRKS)
     phone_state: str = ""  # how WABA A's first number (or every number) is broken (PHONE_STATES)
-    readiness: str = ""  # limited, blocked, unregistered, unsubscribed, override (readiness.py)
+    readiness: str = (
+        ""  # limited, blocked, unregistered, unsubscribed, override, account_… (readiness.py)
+    )
 
 
 QUIRKS = {
@@ -144,6 +146,10 @@ SCENARIOS: dict[str, Scenario] = {
     "number_unregistered": replace(_ONLY_A, readiness="unregistered"),
     "webhooks_unsubscribed": Scenario(readiness="unsubscribed"),
     "webhook_override": replace(_ONLY_A, readiness="override"),
+    # Tables that cannot drift (issue 25): a scenario for each code a check can report.
+    "account_limited": replace(_ONLY_A, readiness="account_limited"),
+    "account_blocked": replace(_ONLY_A, readiness="account_blocked"),
+    "page": replace(_ONLY_A, token_type="PAGE", expires_in=50 * DAY),
 }
 APP_SCENARIO = Scenario(token_type="APP", scopes=(), target_ids=(), user_id=APP_ID)
 

@@ -27,7 +27,6 @@ from wizard.testing.fake_graph.replies import (
     no_such_object,
 )
 from wizard.testing.fake_graph.routes import GraphRoutes
-from wizard.testing.fake_graph.scenarios import scenario_for
 
 
 class FakeGraphServer(GraphRoutes):
@@ -89,16 +88,14 @@ class FakeGraphServer(GraphRoutes):
     def _reply(self, call: Call) -> Reply:
         """The reply to one call: the scenario's misbehaviour, a route's answer, or its error."""
         try:
-            from wizard.testing import fake_business  # its own module: System Users, admin tokens
-
-            if (business_reply := fake_business.answer(self, call)) is not None:
-                return business_reply
+            if self.business is not None and (reply := self.business(self, call)) is not None:
+                return reply
             token = self._subject_token(call)
-            failure = scenario_for(token).failure if token and token != APP_TOKEN else ""
+            failure = self.scenario_of(token).failure if token and token != APP_TOKEN else ""
             return self._misbehave(failure, token or "", call) or self._route(call)
         except GraphFailure as failure_reply:
             token = self._subject_token(call)
-            quirks = scenario_for(token).quirks if token and token != APP_TOKEN else frozenset()
+            quirks = self.scenario_of(token).quirks if token and token != APP_TOKEN else frozenset()
             return _reshape_error(failure_reply.reply, quirks)
 
     def _wait(self, seconds: float) -> None:

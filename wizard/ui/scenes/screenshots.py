@@ -28,6 +28,7 @@ from typing import Any
 from rich.cells import get_character_cell_size
 
 from wizard.core.settings import load_settings
+from wizard.testing import fake_business
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
 from wizard.ui.scenes.walks import SCENES, Scene
 
@@ -172,7 +173,9 @@ def svg_width(svg: Path) -> int:
 def studio() -> Iterator[tuple[FakeGraphServer, Path]]:
     """The fake Graph server at the fixed time, and a fresh working folder to shoot in."""
     with (
-        FakeGraphServer(clock=FIXED_NOW.timestamp, trace_id="AFixedTraceId") as server,
+        FakeGraphServer(
+            clock=FIXED_NOW.timestamp, trace_id="AFixedTraceId", business=fake_business.answer
+        ) as server,
         tempfile.TemporaryDirectory() as folder,
     ):
         workdir = Path(folder)

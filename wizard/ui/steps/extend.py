@@ -6,8 +6,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, Static
 
-from wizard.core import lifecycle, usecases
+from wizard.core import lifecycle
 from wizard.core.errors import SettingsError, StoreError
+from wizard.core.extend import extend
 from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 from wizard.ui.background import in_background
@@ -130,7 +131,7 @@ class ExtendScreen(StepFrame[str | None]):
         """`wa-token extend`'s use case: the same plan, app check, exchange and store."""
         try:
             done = await in_background(
-                usecases.extend,
+                extend,
                 self.state.settings,
                 found,
                 self.state.clock(),

@@ -11,14 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
-from wizard.core import usecases
 from wizard.core.codes import StoreTarget
 from wizard.core.errors import KeyringError, StoreError
 from wizard.core.flow import Mode
 from wizard.core.profiles import Profile
 from wizard.core.stores import keyring_store
 from wizard.core.stores.keyring_backend import backend_label
-from wizard.core.stores.save import store_token, stored_token
+from wizard.core.stores.save import store_token, stored_token, token_command
 from wizard.core.token import SecretToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.navigation import NEXT
@@ -40,7 +39,7 @@ def keyring_help(profile: Profile) -> str:
     return (
         "Encrypted by your OS (Keychain, Credential Locker, Secret Service), never in a plain "
         f'file. Your server reads it with: export {profile.token_key}="$('
-        f'{usecases.token_command(profile)})"'
+        f'{token_command(profile)})"'
     )
 
 

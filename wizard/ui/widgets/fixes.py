@@ -12,20 +12,16 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from wizard.core import repair, usecases
+from wizard.core import repair
 from wizard.core.errors import StoreError
+from wizard.core.fixes import wizard_buttons
 from wizard.core.profiles import Profile
 from wizard.core.stores.sources import FoundToken
 from wizard.ui.safe import literal as escape
 from wizard.ui.widgets.text import inline
 
-FIX_LABELS = {
-    "env_not_gitignored": "Add it to .gitignore",
-    "env_world_readable": "Make it private (chmod 600)",
-    "plaintext_storage": "Move the token into the OS keyring",
-    "env_tracked_by_git": "Show how to untrack it, and search the history for the token",
-}
-"""The warnings the wizard can act on, and what the button says."""
+FIX_LABELS = wizard_buttons()
+"""The warnings the wizard can act on, and what the button says (from the one fix table)."""
 
 
 class FixButton(Vertical):
@@ -106,7 +102,7 @@ def _repair_lines(done: repair.Repair) -> list[str]:
 def history_lines(env_file: Path, found: FoundToken, profile: Profile) -> list[str]:
     """`wa-token fix tracked` in the wizard: the same steps, with --profile and --env-file."""
     scan = repair.scan_history(env_file, found.token)
-    steps = usecases.untrack_commands(env_file, profile, datetime.now(UTC), scan)
+    steps = repair.untrack_commands(env_file, profile, datetime.now(UTC), scan)
     lines = ["Untrack it (the file stays on disk):", *(f"  {escape(s)}" for s in steps)]
     if scan.leaked:
         lines.append(

@@ -1,29 +1,20 @@
-"""Use cases both doors run the same way: extend a token, plan a history fix, the save help."""
+"""`extend` (Method 2) for both doors: inspect the token, plan, exchange it, check, store."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import httpx
 
 from wizard.core import lifecycle
-from wizard.core.codes import Source
-from wizard.core.diagnose import Finding, LocalFacts, command
+from wizard.core.diagnose import Finding
 from wizard.core.errors import SettingsError
 from wizard.core.profiles import Profile
 from wizard.core.settings import Settings
 from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
-
-if TYPE_CHECKING:  # repair runs git: imported only when a history fix runs
-    from wizard.core.repair import HistoryScan
-
-
-# -- extend ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -98,31 +89,3 @@ def valid_app_id(value: str | None, profile: Profile) -> str:
             fix="Copy it from App Dashboard → your app → App settings → Basic.",
         )
     return value
-
-
-# -- fix tracked -----------------------------------------------------------------------------------
-
-
-def untrack_commands(
-    env_file: Path, profile: Profile, now: datetime, scan: HistoryScan
-) -> tuple[str, ...]:
-    """The steps to untrack `env_file`, naming `wa-token fix gitignore` with the right flags."""
-    from wizard.core import repair
-
-    return repair.untrack_steps(
-        env_file, scan, fix_command(env_file, profile, now, "fix gitignore")
-    )
-
-
-def fix_command(env_file: Path, profile: Profile, now: datetime, words: str) -> str:
-    """A wa-token command line about this .env file: --profile and --env-file when they matter."""
-    local = LocalFacts(now=now, source=Source.DOTENV, location=str(env_file), profile=profile)
-    return command(local, words)
-
-
-# -- save ------------------------------------------------------------------------------------------
-
-
-def token_command(profile: Profile) -> str:
-    """How a server reads this profile's token from the keyring: `wa-token token [--profile X]`."""
-    return " ".join(["wa-token", "token", *([profile.flag] if profile.flag else [])])

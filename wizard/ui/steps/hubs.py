@@ -90,6 +90,24 @@ class HubScreen(StepScreen):
         """The stored token's problems and warnings, each with its fix for this profile."""
         return DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """g only when the stored token's check passed."""
+        if action == "go_live":
+            from wizard.core.golive import list_applies
+
+            report = self.state.initial
+            return report is not None and list_applies(report)
+        return super().check_action(action, parameters)
+
+    def action_go_live(self) -> None:
+        """g: the "ready to go live" list for the stored token, when its check passed."""
+        from wizard.core.golive import list_applies
+        from wizard.ui.steps.ready import ReadyScreen
+
+        report = self.state.initial
+        if report is not None and report.found is not None and list_applies(report):
+            self.app.push_screen(ReadyScreen(self.state, report, report.found))
+
     @on(DiagnosisPanel.Updated)
     def _rechecked(self, event: DiagnosisPanel.Updated) -> None:
         """A fix changed the stored token's place or safety: the first line follows."""
@@ -119,7 +137,10 @@ class MenuStep(HubScreen):
         Choice(TROUBLESHOOT, "t", "Check everything in depth (troubleshoot)", "Troubleshoot"),
         Choice(REPLACE, "n", "Replace it with a new System User token", "New token"),
     )
-    BINDINGS: ClassVar[list[BindingType]] = choice_keys(CHOICES)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *choice_keys(CHOICES),
+        Binding("g", "go_live", "Ready to go live?", id="go-live"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         report = self.state.initial
@@ -186,6 +207,7 @@ class TroubleshootStep(HubScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         *choice_keys(CHOICES),
         Binding("r", "recheck", "Check again", id="recheck"),
+        Binding("g", "go_live", "Ready to go live?", id="go-live"),
     ]
 
     def compose_body(self) -> ComposeResult:

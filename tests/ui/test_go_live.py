@@ -272,3 +272,33 @@ async def test_hostile_graph_text_is_shown_literally(
         text = screen_text(pilot)
         assert "[bold red]x[/]" in text and "[@click=app.quit]y" in text
         assert app.is_running
+
+
+async def test_the_menu_s_button_opens_the_list_by_keyboard(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    write_env(isolated, TOKENS["valid"])
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        menu = await wait_for_screen(pilot, MenuStep)
+        menu.query_one("#go-live").focus()
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ReadyScreen)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "mode"), [("no_account", "troubleshoot"), ("temporary", None)]
+)
+async def test_no_list_where_the_token_must_be_fixed_first(
+    wizard_app: AppFactory, isolated: Path, scenario: str, mode: str | None
+) -> None:
+    write_env(isolated, TOKENS[scenario])
+    app = wizard_app(mode=mode)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.state.initial is not None, "the check")
+        await pilot.pause()
+        hub = app.screen
+        assert not list(hub.query("#go-live"))
+        await pilot.press("g")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReadyScreen)

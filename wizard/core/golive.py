@@ -136,7 +136,7 @@ def _registered_line(numbers: list[PhoneNumber], registered: frozenset[str]) -> 
         return ReadyLine(ReadyItem.REGISTERED, ReadyMark.BAD, "No phone number to register.")
     if not missing:
         return ReadyLine(
-            ReadyItem.REGISTERED, ReadyMark.OK, "Registered for the Cloud API: " + _labels(numbers)
+            ReadyItem.REGISTERED, ReadyMark.OK, f"Registered for the Cloud API: {_labels(numbers)}."
         )
     return ReadyLine(
         ReadyItem.REGISTERED,

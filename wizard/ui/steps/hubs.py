@@ -69,6 +69,7 @@ class HubScreen(StepScreen):
                 yield Button(
                     f"{label}  ({key})", id=f"choose-{name}", classes="choice", compact=True
                 )
+            yield from self.compose_go_live()
 
     def setup(self) -> None:
         self.query_one("#step-nav").display = False
@@ -77,9 +78,17 @@ class HubScreen(StepScreen):
         if first is not None:
             first.focus()
 
+    def compose_go_live(self) -> ComposeResult:
+        """The "ready to go live" list's button, under the choices, when the check passed."""
+        if self.check_action("go_live", ()):
+            yield Button("Ready to go live?  (g)", id="go-live", classes="choice", compact=True)
+
     @on(Button.Pressed, ".choice")
     def _chosen(self, event: Button.Pressed) -> None:
         assert event.button.id is not None
+        if event.button.id == "go-live":
+            self.action_go_live()
+            return
         self.dismiss(choice(event.button.id.removeprefix("choose-")))
 
     def action_choose(self, name: str) -> None:
@@ -177,6 +186,8 @@ class ExpiredStep(HubScreen):
         self.query_one(f"#choose-{EXTEND}", Button).display = self._can_extend()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go_live":
+            return False  # the token needs replacing first: Done offers the list after that
         if action == "choose" and parameters == (EXTEND,):
             return self._can_extend()
         return super().check_action(action, parameters)

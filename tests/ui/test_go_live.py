@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,8 +116,12 @@ async def _type_pin(pilot, pin: str) -> PinModal:  # type: ignore[no-untyped-def
 
 
 async def test_register_sends_the_hidden_pin_once_and_never_shows_it(
-    wizard_app: AppFactory, isolated: Path, frozen_graph: FakeGraphServer
+    wizard_app: AppFactory,
+    isolated: Path,
+    frozen_graph: FakeGraphServer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     write_env(isolated, TOKENS["number_unregistered"])
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -132,7 +137,10 @@ async def test_register_sends_the_hidden_pin_once_and_never_shows_it(
             pilot, lambda: marks(ready)[ReadyItem.REGISTERED] is ReadyMark.OK, "registration"
         )
         assert REGISTER_PIN not in screen_text(pilot)
+        noticed = [str(n.message) for n in app._notifications]
         await pilot.press("ctrl+q")
+    logged = [r.getMessage() for r in caplog.records]
+    assert all(REGISTER_PIN not in text for text in noticed + logged)
     registers = [r for r in frozen_graph.requests if r.path.endswith("/register")]
     assert len(registers) == 1
     assert app.return_value is not None
@@ -180,8 +188,13 @@ async def test_a_refused_pin_says_how_to_reset_it_and_is_not_retried(
     [("correct", ReadyMark.OK), ("accepts_anything", ReadyMark.WARN), ("not_found", ReadyMark.BAD)],
 )
 async def test_the_endpoint_test_asks_for_the_url_and_the_missing_secrets_hidden(
-    wizard_app: AppFactory, isolated: Path, mode: str, mark: ReadyMark
+    wizard_app: AppFactory,
+    isolated: Path,
+    mode: str,
+    mark: ReadyMark,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     write_env(isolated, TOKENS["valid"])
     with FakeWebhook(mode) as endpoint:
         app = wizard_app(mode="menu")
@@ -198,7 +211,9 @@ async def test_the_endpoint_test_asks_for_the_url_and_the_missing_secrets_hidden
             await pilot.pause()
             after = screen_text(pilot)
             assert marks(ready)[ReadyItem.ENDPOINT] is mark
-    for text in (typed, after):
+            noticed = [str(n.message) for n in app._notifications]
+    logged = [r.getMessage() for r in caplog.records]
+    for text in (typed, after, *noticed, *logged):
         assert VERIFY_TOKEN not in text and APP_SECRET not in text
 
 

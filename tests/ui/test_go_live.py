@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 
 from tests.support.files import write_env
 from tests.ui.conftest import AppFactory, screen_text
+from wizard.core.diagnose.findings import Finding
 from wizard.core.golive import ReadyItem, ReadyMark
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 from wizard.testing.fake_register import REGISTER_PIN
@@ -270,22 +271,32 @@ async def test_done_opens_the_list_for_the_token_just_saved(
         await wait_for_screen(pilot, DoneStep)
 
 
-async def test_hostile_graph_text_is_shown_literally(
+async def test_hostile_health_text_is_shown_literally(
     wizard_app: AppFactory, isolated: Path
 ) -> None:
-    write_env(isolated, TOKENS["valid"])
+    from wizard.core.codes import WarningCode
+    from wizard.core.golive import ready_list
+
+    write_env(isolated, TOKENS["health_limited"])
     app = wizard_app(mode="menu")
     async with app.run_test(size=(80, 24)) as pilot:
-        ready = await open_from_menu(pilot, "valid")
-        from wizard.core.golive import ReadyLine
-
-        hostile = ReadyLine(
-            ReadyItem.SENDING, ReadyMark.WARN, "[bold red]x[/] [@click=app.quit]y[/]\\", "[$error]z"
+        ready = await open_from_menu(pilot, "health_limited")
+        report = ready.report
+        hostile = Finding(
+            WarningCode.NUMBER_LIMITED,
+            "Meta's verdict: [bold red]LIMITED[/] [@click=app.quit]quit[/]\\",
+            "[$error]fix[/]",
+            "BUSINESS 1: [141006] " + "[b]x[/b]" * 20_000,
         )
-        ready._show((ready.lines[0], hostile, *ready.lines[2:]))
+        warnings = (hostile, *report.diagnosis.warnings)
+        report = report._replace(diagnosis=report.diagnosis._replace(warnings=warnings))
+        ready._show(ready_list(report))
         await pilot.pause()
         text = screen_text(pilot)
-        assert "[bold red]x[/]" in text and "[@click=app.quit]y" in text
+        assert "[bold red]LIMITED[/]" in text and "[@click=app.quit]quit" in text
+        shown = str(ready.query_one("#ready-sending-text", Static).render())
+        assert "Meta says: BUSINESS 1: [141006] [b]x[/b]" in shown
+        await pilot.click("#ready-sending-text")
         assert app.is_running
 
 

@@ -54,6 +54,15 @@ class ReadyLine(NamedTuple):
     action: ReadyAction | None = None
     targets: tuple[str, ...] = ()
     """The ids the action is for (the unregistered numbers)."""
+    detail: str = ""
+    """Meta's own words (health errors, a refusal), already cleaned and bounded."""
+
+
+def _from(
+    item: ReadyItem, mark: ReadyMark, finding: Finding, action: ReadyAction | None = None
+) -> ReadyLine:
+    """A line that says what a check finding says, Meta's words included."""
+    return ReadyLine(item, mark, finding.title, finding.fix, action, detail=finding.detail or "")
 
 
 TOKEN_WARNINGS = (WarningCode.TEMPORARY_TOKEN, WarningCode.EXPIRES_SOON)
@@ -102,11 +111,10 @@ def _findings(report: CheckReport, codes: tuple[WarningCode, ...]) -> list[Findi
 def _token_line(report: CheckReport) -> ReadyLine:
     others = [p for p in report.diagnosis.problems if p.code is not ProblemCode.NO_SENDING_NUMBER]
     if others:
-        first = others[0]
-        return ReadyLine(ReadyItem.TOKEN, ReadyMark.BAD, first.title, first.fix)
+        return _from(ReadyItem.TOKEN, ReadyMark.BAD, others[0])
     caught = _findings(report, TOKEN_WARNINGS)
     if caught:
-        return ReadyLine(ReadyItem.TOKEN, ReadyMark.WARN, caught[0].title, caught[0].fix)
+        return _from(ReadyItem.TOKEN, ReadyMark.WARN, caught[0])
     info = report.graph.token_info
     lasting = "and never expires" if info is None or info.expires_at is None else "for now"
     return ReadyLine(ReadyItem.TOKEN, ReadyMark.OK, f"The token works {lasting}.")
@@ -114,16 +122,17 @@ def _token_line(report: CheckReport) -> ReadyLine:
 
 def _sending_line(report: CheckReport, numbers: list[PhoneNumber]) -> ReadyLine:
     blocked = [p for p in report.diagnosis.problems if p.code is ProblemCode.NO_SENDING_NUMBER]
-    if blocked or not numbers:
-        why = blocked[0] if blocked else None
-        title = why.title if why else "No phone number to send from."
-        return ReadyLine(ReadyItem.SENDING, ReadyMark.BAD, title, why.fix if why else "")
     caught = _findings(report, SENDING_WARNINGS)
+    if blocked:
+        line = _from(ReadyItem.SENDING, ReadyMark.BAD, blocked[0])
+        return line._replace(detail=line.detail or (caught[0].detail or "" if caught else ""))
+    if not numbers:
+        return ReadyLine(ReadyItem.SENDING, ReadyMark.BAD, "No phone number to send from.")
     available = [
         n for n in numbers if n.health is None or not (n.health.blocked or n.health.limited)
     ]
     if caught and not available:
-        return ReadyLine(ReadyItem.SENDING, ReadyMark.WARN, caught[0].title, caught[0].fix)
+        return _from(ReadyItem.SENDING, ReadyMark.WARN, caught[0])
     best = available[0] if available else numbers[0]
     title = f"{_number_label(best)} can send (Meta's verdict: {_verdict(best)})."
     extra = f" {len(caught)} other verdict(s) to read: wa-token check." if caught else ""
@@ -153,11 +162,11 @@ def _subscribed_line(report: CheckReport) -> ReadyLine:
     caught = _findings(report, WEBHOOK_WARNINGS)
     unsubscribed = [w for w in caught if w.code is WarningCode.APP_NOT_SUBSCRIBED]
     if unsubscribed:
-        title = unsubscribed[0].title
+        line = _from(ReadyItem.SUBSCRIBED, ReadyMark.WARN, unsubscribed[0], ReadyAction.SUBSCRIBE)
         fix = "Subscribe the app to every account that lacks it (wa-token fix webhooks)."
-        return ReadyLine(ReadyItem.SUBSCRIBED, ReadyMark.WARN, title, fix, ReadyAction.SUBSCRIBE)
+        return line._replace(fix=fix)
     if caught:
-        return ReadyLine(ReadyItem.SUBSCRIBED, ReadyMark.WARN, caught[0].title, caught[0].fix)
+        return _from(ReadyItem.SUBSCRIBED, ReadyMark.WARN, caught[0])
     accounts = report.graph.accounts
     if accounts and all(a.subscribed_apps is None for a in accounts):
         return ReadyLine(
@@ -187,10 +196,7 @@ def endpoint_line(endpoint: WebhookReport | None) -> ReadyLine:
         )
     url = graph_text(endpoint.url, 120)
     if endpoint.problems:
-        first = endpoint.problems[0]
-        return ReadyLine(
-            ReadyItem.ENDPOINT, ReadyMark.BAD, first.title, first.fix, ReadyAction.TEST
-        )
+        return _from(ReadyItem.ENDPOINT, ReadyMark.BAD, endpoint.problems[0], ReadyAction.TEST)
     if endpoint.warnings:
         first = endpoint.warnings[0]
         title = f"{url} answers Meta, but: {first.title}"

@@ -16,6 +16,7 @@ from wizard.core.errors import SettingsError
 from wizard.core.golive import ReadyAction, ReadyItem, ReadyLine, ReadyMark, ready_list
 from wizard.core.stores.sources import FoundToken
 from wizard.core.webhook_test import WebhookReport
+from wizard.ui.safe import literal
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepFrame
 from wizard.ui.widgets.text import error_markup, inline
@@ -89,6 +90,8 @@ class ReadyScreen(StepFrame[None]):
 
     def _markup(self, line: ReadyLine) -> str:
         text = f"{MARKS[line.mark]} [b]{LABELS[line.item]}:[/b] {inline(line.title)}"
+        if line.detail:
+            text += f"\n  Meta says: {literal(line.detail)}"
         return text + (f"\n  [dim]{inline(line.fix)}[/dim]" if line.fix else "")
 
     def _show(self, lines: tuple[ReadyLine, ...]) -> None:

@@ -186,7 +186,14 @@ async def test_a_refused_pin_says_how_to_reset_it_and_is_not_retried(
 
 @pytest.mark.parametrize(
     ("mode", "mark"),
-    [("correct", ReadyMark.OK), ("accepts_anything", ReadyMark.WARN), ("not_found", ReadyMark.BAD)],
+    [
+        ("correct", ReadyMark.OK),
+        ("accepts_anything", ReadyMark.WARN),
+        ("not_found", ReadyMark.BAD),
+        ("redirect", ReadyMark.BAD),
+        ("hang", ReadyMark.BAD),
+        ("huge", ReadyMark.BAD),
+    ],
 )
 async def test_the_endpoint_test_asks_for_the_url_and_the_missing_secrets_hidden(
     wizard_app: AppFactory,
@@ -328,3 +335,20 @@ async def test_no_list_where_the_token_must_be_fixed_first(
         await pilot.press("g")
         await pilot.pause()
         assert not isinstance(app.screen, ReadyScreen)
+
+
+async def test_subscribe_with_graph_unreachable_says_so_and_changes_nothing(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    from dataclasses import replace
+
+    write_env(isolated, TOKENS["webhooks_unsubscribed"])
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        ready = await open_from_menu(pilot, "webhooks_unsubscribed")
+        app.state.settings = replace(app.state.settings, graph_url="http://127.0.0.1:9")
+        await pilot.press("s")
+        status = ready.query_one("#ready-status", Static)
+        await wait_for(pilot, lambda: "Nothing was changed" in str(status.render()), "the error")
+        assert "every account is subscribed" not in str(status.render())
+        assert not app.state.changes

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
 
 from wizard.core.check import CheckReport, check_found_token
 from wizard.core.errors import SettingsError
@@ -151,6 +152,17 @@ class ReadyScreen(StepFrame[None]):
         )
         self._show(ready_list(self.report, self.endpoint, self.registered))
 
+    @on(Worker.StateChanged)
+    def _action_failed(self, event: Worker.StateChanged) -> None:
+        """An action that failed unexpectedly says so, instead of "Subscribing…" for good."""
+        if event.worker.group == "ready" and event.state is WorkerState.ERROR:
+            self._status(
+                error_markup(
+                    "That did not finish",
+                    "Run `wa-token check` to see where things stand, then try again.",
+                )
+            )
+
     # -- subscribe -------------------------------------------------------------------------------
 
     @work(exclusive=True, exit_on_error=False, group="ready")
@@ -162,6 +174,12 @@ class ReadyScreen(StepFrame[None]):
         state = self.state
         self._status("[dim]Looking at your accounts' webhook subscriptions…[/dim]")
         plan = await asyncio.to_thread(plan_webhooks, self.found, state.settings, state.environ)
+        if not plan.report.graph.accounts:  # the check reached no account: its problem says why
+            problem = (*plan.report.diagnosis.problems, None)[0]
+            title = problem.title if problem else "No account was reached"
+            fix = problem.fix if problem else "Run `wa-token check` to see why."
+            self._status(error_markup(title, fix, outcome="Nothing was changed."))
+            return
         if not plan.missing:
             self._status("[$success]✓[/] Nothing to change: every account is subscribed.")
             await self._recheck()

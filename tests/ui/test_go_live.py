@@ -352,3 +352,19 @@ async def test_subscribe_with_graph_unreachable_says_so_and_changes_nothing(
         await wait_for(pilot, lambda: "Nothing was changed" in str(status.render()), "the error")
         assert "every account is subscribed" not in str(status.render())
         assert not app.state.changes
+
+
+async def test_a_second_action_waits_for_the_one_under_way(
+    wizard_app: AppFactory, isolated: Path
+) -> None:
+    write_env(isolated, TOKENS["number_unregistered"])
+    app = wizard_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        ready = await open_from_menu(pilot, "number_unregistered")
+        await pilot.press("r")
+        modal = await wait_for_screen(pilot, PinModal)
+        ready.action_act("test")  # as if w reached the list while the PIN is being asked for
+        await pilot.pause()
+        assert app.screen is modal
+        assert "One thing at a time" in str(ready.query_one("#ready-status", Static).render())
+        assert [w for w in app.workers if w.group == "ready" and w.is_running]

@@ -134,12 +134,19 @@ class ReadyScreen(StepFrame[None]):
         action = KEYS[name]
         if self._line(action) is None:
             return
+        if self._busy():
+            self._status("[$warning]![/] One thing at a time: wait for the one under way.")
+            return
         runs = {
             ReadyAction.SUBSCRIBE: self.subscribe,
             ReadyAction.REGISTER: self.register,
             ReadyAction.TEST: self.test_endpoint,
         }
         runs[action]()
+
+    def _busy(self) -> bool:
+        """An action is under way (cancelling it could hide a change made at Meta)."""
+        return any(w.group == "ready" and w.is_running for w in self.app.workers if w.node is self)
 
     def _status(self, markup: str) -> None:
         self.query_one("#ready-status", Static).update(markup)

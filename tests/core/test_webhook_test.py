@@ -73,3 +73,20 @@ def test_the_sample_notification_carries_the_configured_ids() -> None:
 def test_the_shown_url_masks_a_secret_shaped_path_segment() -> None:
     url = httpx.URL("https://hook.example.com/v1/abcdefghijklmnopqrstuvwxyz123456/x")
     assert shown_url(url) == "https://hook.example.com/v1/abcd…3456/x"
+
+
+def test_no_log_line_carries_the_verify_token(caplog: pytest.LogCaptureFixture) -> None:
+    """httpx logs every request URL at INFO; the verification GET's URL holds the verify token."""
+    import logging
+
+    from wizard.core.webhook_test import WebhookSecrets, run_webhook_test
+    from wizard.testing.fake_webhook import APP_SECRET, VERIFY_TOKEN, FakeWebhook
+
+    caplog.set_level(logging.DEBUG)
+    keys = WebhookSecrets(SecretToken(VERIFY_TOKEN), SecretToken(APP_SECRET))
+    with FakeWebhook("correct") as endpoint:
+        report = run_webhook_test(endpoint.url, keys, timeout=5)
+    assert report.ok
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("hub.verify_token=REDACTED" in line for line in logged)
+    assert all(VERIFY_TOKEN not in line and APP_SECRET not in line for line in logged)

@@ -86,6 +86,6 @@ HELLO_WORLD_LANGUAGE = "en_US"
 _SAFE_PATH = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
 """A relative Graph path such as `me/permissions` or `123/phone_numbers`: no `:`, `//` or `..`."""
 _SECRET_PARAMS = re.compile(
-    r"((?:input_token|access_token|client_secret|fb_exchange_token)=)[^&\s\"']*"
+    r"((?:input_token|access_token|client_secret|fb_exchange_token|hub\.verify_token)=)[^&\s\"']*"
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}

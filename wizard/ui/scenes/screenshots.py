@@ -50,6 +50,10 @@ README_SCENES = (
     "send_test_confirm",
     "send_test_sent",
     "extended",
+    "ready",
+    "ready_unsubscribed",
+    "ready_pin",
+    "ready_endpoint",
 )
 LARGE_SCENES = ("check_ok", "expired", "troubleshoot")
 

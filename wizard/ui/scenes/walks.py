@@ -237,6 +237,28 @@ async def extending(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+def going_live(hub: type[Screen[Any]], *keys: str) -> Script:
+    """A scene step: from a hub, g to the "ready to go live" list, then these keys."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        from wizard.ui.steps.ready import ReadyScreen
+
+        await wait_for_screen(pilot, hub)
+        await pilot.press("g")
+        await wait_for_screen(pilot, ReadyScreen)
+        await settle(pilot)
+        if keys:
+            await pilot.press(keys[0])
+            await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ReadyScreen), "a modal")
+            await pilot.press(*keys[1:])
+            for field in pilot.app.screen.query(Input):  # the action's worker waits on the modal
+                field.cursor_blink = False
+            await pilot.pause()
+            await pilot.pause()
+
+    return run
+
+
 @dataclass(frozen=True)
 class Scene:
     """A picture of the wizard: the stored token it starts with, and the keys that lead there."""
@@ -283,6 +305,12 @@ JOURNEY_SCENES: dict[str, Scene] = {
     "troubleshoot": Scene(at(TroubleshootStep), stored="no_account"),
     "menu": Scene(at(MenuStep), stored="valid"),
     "extended": Scene(extending, stored="temporary", app_credentials=True),
+    "ready": Scene(going_live(MenuStep), stored="number_unregistered"),
+    "ready_unsubscribed": Scene(
+        going_live(TroubleshootStep), stored="webhooks_unsubscribed", mode="troubleshoot"
+    ),
+    "ready_pin": Scene(going_live(MenuStep, "r", *"24"), stored="number_unregistered"),
+    "ready_endpoint": Scene(going_live(MenuStep, "w"), stored="valid"),
 }
 
 SCENES = {**ONBOARDING_SCENES, **JOURNEY_SCENES}

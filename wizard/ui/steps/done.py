@@ -47,6 +47,7 @@ class DoneStep(StepScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "send_to_github", "Also send it to GitHub…", id="send-to-github"),
+        Binding("g", "go_live", "Ready to go live?", id="go-live"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -226,6 +227,15 @@ class DoneStep(StepScreen):
             )
         kept = " [dim](remembered: `wa-token refresh` keeps it fresh)[/dim]" if remember else ""
         return f"[$success]✓ {literal(result.detail)}[/]{kept}"
+
+    def action_go_live(self) -> None:
+        """g: the "ready to go live" list for the token just saved."""
+        from wizard.core.golive import list_applies
+        from wizard.ui.steps.ready import ReadyScreen
+
+        report = self.state.saved_report or self.state.report
+        if report is not None and list_applies(report):
+            self.app.push_screen(ReadyScreen(self.state, report, self._saved_found()))
 
     async def go_next(self) -> None:
         self.dismiss(NEXT)

@@ -69,6 +69,7 @@ class HubScreen(StepScreen):
                 yield Button(
                     f"{label}  ({key})", id=f"choose-{name}", classes="choice", compact=True
                 )
+            yield from self.compose_go_live()
 
     def setup(self) -> None:
         self.query_one("#step-nav").display = False
@@ -77,9 +78,17 @@ class HubScreen(StepScreen):
         if first is not None:
             first.focus()
 
+    def compose_go_live(self) -> ComposeResult:
+        """The "ready to go live" list's button, under the choices, when the check passed."""
+        if self.check_action("go_live", ()):
+            yield Button("Ready to go live?  (g)", id="go-live", classes="choice", compact=True)
+
     @on(Button.Pressed, ".choice")
     def _chosen(self, event: Button.Pressed) -> None:
         assert event.button.id is not None
+        if event.button.id == "go-live":
+            self.action_go_live()
+            return
         self.dismiss(choice(event.button.id.removeprefix("choose-")))
 
     def action_choose(self, name: str) -> None:
@@ -89,6 +98,24 @@ class HubScreen(StepScreen):
     def diagnosis(self, report: CheckReport) -> DiagnosisPanel:
         """The stored token's problems and warnings, each with its fix for this profile."""
         return DiagnosisPanel(report, id="diagnosis", profile=self.state.settings.profile)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """g only when the stored token's check passed."""
+        if action == "go_live":
+            from wizard.core.golive import list_applies
+
+            report = self.state.initial
+            return report is not None and list_applies(report)
+        return super().check_action(action, parameters)
+
+    def action_go_live(self) -> None:
+        """g: the "ready to go live" list for the stored token, when its check passed."""
+        from wizard.core.golive import list_applies
+        from wizard.ui.steps.ready import ReadyScreen
+
+        report = self.state.initial
+        if report is not None and report.found is not None and list_applies(report):
+            self.app.push_screen(ReadyScreen(self.state, report, report.found))
 
     @on(DiagnosisPanel.Updated)
     def _rechecked(self, event: DiagnosisPanel.Updated) -> None:
@@ -119,7 +146,10 @@ class MenuStep(HubScreen):
         Choice(TROUBLESHOOT, "t", "Check everything in depth (troubleshoot)", "Troubleshoot"),
         Choice(REPLACE, "n", "Replace it with a new System User token", "New token"),
     )
-    BINDINGS: ClassVar[list[BindingType]] = choice_keys(CHOICES)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *choice_keys(CHOICES),
+        Binding("g", "go_live", "Ready to go live?", id="go-live"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         report = self.state.initial
@@ -156,6 +186,8 @@ class ExpiredStep(HubScreen):
         self.query_one(f"#choose-{EXTEND}", Button).display = self._can_extend()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go_live":
+            return False  # the token needs replacing first: Done offers the list after that
         if action == "choose" and parameters == (EXTEND,):
             return self._can_extend()
         return super().check_action(action, parameters)
@@ -186,6 +218,7 @@ class TroubleshootStep(HubScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         *choice_keys(CHOICES),
         Binding("r", "recheck", "Check again", id="recheck"),
+        Binding("g", "go_live", "Ready to go live?", id="go-live"),
     ]
 
     def compose_body(self) -> ComposeResult:

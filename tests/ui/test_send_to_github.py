@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import Input
 
 from tests.ui.conftest import AppFactory, screen_text, wait_for, wait_for_screen
+from wizard.core.flow import Step
 from wizard.core.profiles import DEFAULT
 from wizard.core.push import remembered
 from wizard.testing.fake_github import GOOD, READ_ONLY, FakeGitHub
@@ -44,7 +45,7 @@ def environment(github: FakeGitHub, home: Path, credentials: str) -> dict[str, s
 async def send_from_done(app_factory: AppFactory, env: dict[str, str], typed: str) -> str:
     app = app_factory(mode="onboard", env=env)
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(4, storing("enter"))(pilot)
+        await through_instructions(Step.PASTE, storing("enter"))(pilot)
         done = await wait_for_screen(pilot, DoneStep)
         await pilot.press("p")
         modal = await wait_for_screen(pilot, GitHubTargetModal)
@@ -88,7 +89,7 @@ async def test_a_name_that_is_not_a_repository_is_explained_in_the_modal(
 ) -> None:
     app = wizard_app(mode="onboard", env=environment(github, tmp_path, GOOD))
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(4, storing("enter"))(pilot)
+        await through_instructions(Step.PASTE, storing("enter"))(pilot)
         await wait_for_screen(pilot, DoneStep)
         await pilot.press("p")
         modal = await wait_for_screen(pilot, GitHubTargetModal)

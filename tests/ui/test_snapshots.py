@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.files import write_env as support_write_env
 from tests.ui.conftest import AppFactory
+from wizard.core.flow import Step
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS
 from wizard.ui.scenes.walks import SCENES, checking, through_instructions
 
@@ -46,13 +47,13 @@ def test_scene(name: str, snap_compare: Compare, wizard_app: AppFactory, isolate
 
 def test_check_graph_unreachable(snap_compare: Compare, wizard_app: AppFactory) -> None:
     app = wizard_app(graph_url="http://127.0.0.1:9")
-    assert snap_compare(app, run_before=through_instructions(4, checking(TOKENS["valid"])))
+    assert snap_compare(app, run_before=through_instructions(Step.PASTE, checking(TOKENS["valid"])))
 
 
 def test_check_ok_wide(snap_compare: Compare, wizard_app: AppFactory) -> None:
     assert snap_compare(
         wizard_app(),
-        run_before=through_instructions(4, checking(TOKENS["valid"])),
+        run_before=through_instructions(Step.PASTE, checking(TOKENS["valid"])),
         terminal_size=(120, 36),
     )
 

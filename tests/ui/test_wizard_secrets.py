@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from textual.widgets import Input, Static
 
 from tests.ui.conftest import AppFactory, screen_text
+from wizard.core.flow import Step
 from wizard.testing.fake_graph import TOKENS
 from wizard.ui.scenes.walks import check, paste, through_instructions, wait_for_screen
 from wizard.ui.steps.done import DoneStep
@@ -29,7 +30,7 @@ async def test_token_on_no_screen_notification_or_log(
     app = wizard_app()
     seen: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(4)(pilot)
+        await through_instructions(Step.PASTE)(pilot)
         await paste(pilot, f"Bearer {token}")
         seen.append(screen_text(pilot))
         screen = await check(pilot, token)
@@ -51,7 +52,7 @@ async def test_token_on_no_screen_notification_or_log(
 async def test_input_is_a_password_field(wizard_app: AppFactory) -> None:
     app = wizard_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(4)(pilot)
+        await through_instructions(Step.PASTE)(pilot)
         await paste(pilot, TOKENS["valid"])
         assert app.screen.query_one("#token-input", Input).password
         assert TOKENS["valid"] not in screen_text(pilot)
@@ -73,7 +74,7 @@ async def test_input_is_a_password_field(wizard_app: AppFactory) -> None:
 async def test_paste_screen_survives_any_text(text: str, wizard_app: AppFactory) -> None:
     app = wizard_app(mode="onboard")
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(4)(pilot)
+        await through_instructions(Step.PASTE)(pilot)
         await paste(pilot, text)
         screen = await wait_for_screen(pilot, PasteStep)
         status = str(screen.query_one("#paste-status", Static).render())

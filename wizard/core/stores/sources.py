@@ -111,11 +111,26 @@ def read_keyring(account: str = keyring_store.ACCOUNT) -> SourceReading:
     return SourceReading(Source.KEYRING, where, SecretToken(value) if value else None)
 
 
+STORED_ORDER: tuple[Source, ...] = (Source.ENVIRONMENT, Source.DOTENV, Source.KEYRING)
+"""The stored sources, highest precedence first: the one place precedence is written."""
+
+
+def read_source(
+    source: Source, environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
+) -> SourceReading:
+    """What one stored source holds."""
+    if source == Source.ENVIRONMENT:
+        return read_environment(environ, key)
+    if source == Source.DOTENV:
+        return read_dotenv(env_file, key, environ)
+    return read_keyring(key)
+
+
 def read_stored(
     environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
 ) -> list[SourceReading]:
     """Every stored source, highest precedence first."""
-    return [read_environment(environ, key), read_dotenv(env_file, key, environ), read_keyring(key)]
+    return list(_readings_in_order(environ, env_file, key))
 
 
 def read_below(
@@ -126,14 +141,9 @@ def read_below(
     The keyring is asked only when it is among them, so a token from the environment or
     `.env` looks at the keyring only to say whether it holds a different one.
     """
-    readers = {
-        Source.ENVIRONMENT: lambda: read_environment(environ, key),
-        Source.DOTENV: lambda: read_dotenv(env_file, key, environ),
-        Source.KEYRING: lambda: read_keyring(key),
-    }
-    order = list(readers)
+    order = STORED_ORDER
     below = order[order.index(source) + 1 :] if source in order else order
-    return [readers[name]() for name in below]
+    return [read_source(name, environ, env_file, key) for name in below]
 
 
 def find_winner(
@@ -184,9 +194,8 @@ def _readings_in_order(
     environ: Mapping[str, str], env_file: Path, key: str
 ) -> Iterator[SourceReading]:
     """The stored sources, highest first, each read only when the caller asks for the next."""
-    yield read_environment(environ, key)
-    yield read_dotenv(env_file, key, environ)
-    yield read_keyring(key)
+    for source in STORED_ORDER:
+        yield read_source(source, environ, env_file, key)
 
 
 def find_token_to_replace(

@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from wizard.core.flow import ONBOARD_STEPS, Step
 from wizard.testing.fake_graph import TOKENS
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.steps.check import CheckStep
@@ -24,7 +25,7 @@ from wizard.ui.steps.send_test import SendTestScreen
 from wizard.ui.steps.store import StoreStep
 
 Script = Callable[[Pilot[Any]], Awaitable[None]]
-INSTRUCTION_STEPS = 4
+INSTRUCTION_STEPS = ONBOARD_STEPS.index(Step.PASTE)
 """Onboarding's instruction steps before the paste step."""
 WAITING_ON_THE_USER = ("flow", "quit", "save", "send")
 """Worker groups that wait for a key press, so "settled" does not wait for them."""
@@ -122,8 +123,9 @@ async def next_to_store(pilot: Pilot[Any]) -> StoreStep:
     return store  # type: ignore[return-value]
 
 
-def through_instructions(steps: int, then: Script | None = None) -> Script:
-    """Press Enter through `steps` instruction screens of onboarding, then run `then`."""
+def through_instructions(until: Step, then: Script | None = None) -> Script:
+    """Press Enter through onboarding's instruction screens up to `until`, then run `then`."""
+    steps = ONBOARD_STEPS.index(until)
 
     async def run(pilot: Pilot[Any]) -> None:
         left: Screen[Any] | None = None
@@ -274,26 +276,32 @@ class Scene:
 
 
 ONBOARDING_SCENES: dict[str, Scene] = {
-    "why": Scene(through_instructions(0)),
-    "create": Scene(through_instructions(1)),
-    "assign": Scene(through_instructions(2)),
-    "generate": Scene(through_instructions(3)),
-    "paste_empty": Scene(through_instructions(4)),
-    "paste_invalid": Scene(through_instructions(4, pasting("Bearer EAAFake0 with spaces"))),
-    "paste_valid": Scene(through_instructions(4, pasting(f' "Bearer {TOKENS["valid"]}"\n'))),
-    "check_ok": Scene(through_instructions(4, checking(TOKENS["valid"]))),
-    "check_missing_permission": Scene(
-        through_instructions(4, checking(TOKENS["missing_messaging"]))
+    "why": Scene(through_instructions(Step.WHY)),
+    "create": Scene(through_instructions(Step.CREATE)),
+    "assign": Scene(through_instructions(Step.ASSIGN)),
+    "generate": Scene(through_instructions(Step.GENERATE)),
+    "paste_empty": Scene(through_instructions(Step.PASTE)),
+    "paste_invalid": Scene(
+        through_instructions(Step.PASTE, pasting("Bearer EAAFake0 with spaces"))
     ),
-    "check_no_account": Scene(through_instructions(4, checking(TOKENS["no_account"]))),
-    "check_expired": Scene(through_instructions(4, checking(TOKENS["expired"]))),
-    "store": Scene(through_instructions(4, storing()), keyring=True),
-    "done": Scene(through_instructions(4, storing("enter"))),
-    "quit_confirm": Scene(through_instructions(4, checking(TOKENS["valid"], "ctrl+q"))),
-    "overwrite": Scene(through_instructions(4, storing("enter")), stored="old", mode="onboard"),
-    "send_test": Scene(through_instructions(4, sending_test())),
-    "send_test_confirm": Scene(through_instructions(4, sending_test("enter"))),
-    "send_test_sent": Scene(through_instructions(4, sending_test("enter", "y"))),
+    "paste_valid": Scene(
+        through_instructions(Step.PASTE, pasting(f' "Bearer {TOKENS["valid"]}"\n'))
+    ),
+    "check_ok": Scene(through_instructions(Step.PASTE, checking(TOKENS["valid"]))),
+    "check_missing_permission": Scene(
+        through_instructions(Step.PASTE, checking(TOKENS["missing_messaging"]))
+    ),
+    "check_no_account": Scene(through_instructions(Step.PASTE, checking(TOKENS["no_account"]))),
+    "check_expired": Scene(through_instructions(Step.PASTE, checking(TOKENS["expired"]))),
+    "store": Scene(through_instructions(Step.PASTE, storing()), keyring=True),
+    "done": Scene(through_instructions(Step.PASTE, storing("enter"))),
+    "quit_confirm": Scene(through_instructions(Step.PASTE, checking(TOKENS["valid"], "ctrl+q"))),
+    "overwrite": Scene(
+        through_instructions(Step.PASTE, storing("enter")), stored="old", mode="onboard"
+    ),
+    "send_test": Scene(through_instructions(Step.PASTE, sending_test())),
+    "send_test_confirm": Scene(through_instructions(Step.PASTE, sending_test("enter"))),
+    "send_test_sent": Scene(through_instructions(Step.PASTE, sending_test("enter", "y"))),
 }
 
 JOURNEY_SCENES: dict[str, Scene] = {

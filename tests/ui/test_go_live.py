@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 from tests.support.files import write_env
 from tests.ui.conftest import AppFactory, screen_text
 from wizard.core.diagnose.findings import Finding
+from wizard.core.flow import Step
 from wizard.core.golive import ReadyItem, ReadyMark
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer
 from wizard.testing.fake_register import REGISTER_PIN
@@ -269,7 +270,7 @@ async def test_done_opens_the_list_for_the_token_just_saved(
 ) -> None:
     app = wizard_app(mode="onboard")
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(4, storing("enter"))(pilot)
+        await through_instructions(Step.PASTE, storing("enter"))(pilot)
         await wait_for_screen(pilot, DoneStep)
         await pilot.press("g")
         ready: ReadyScreen = await wait_for_screen(pilot, ReadyScreen)  # type: ignore[assignment]

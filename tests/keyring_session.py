@@ -37,6 +37,13 @@ _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Confi
     <allow eavesdrop="true"/>
     <allow own="*"/>
   </policy>
+  <!-- A desktop session bus's limits (Debian's session.conf), not dbus-daemon's built-in ones
+       (256 connections per user, 64 half-open): a worker's tests and their CLI children all
+       run as one user on this bus, and a leaked connection is only closed when collected. -->
+  <limit name="auth_timeout">240000</limit>
+  <limit name="max_completed_connections">100000</limit>
+  <limit name="max_incomplete_connections">10000</limit>
+  <limit name="max_connections_per_user">100000</limit>
 </busconfig>
 """
 
@@ -108,17 +115,53 @@ def running_secret_service() -> Iterator[SecretServiceInstance]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def secret_service() -> Iterator[SecretServiceSession]:
-    """A private dbus-daemon + gnome-keyring-daemon for the whole session, torn down after.
+_shared: list[SecretServiceInstance] = []
+"""The session-wide instance while it runs (so each test can check its daemons are alive)."""
 
-    Shared by many tests: never stop or kill its daemons (use `running_secret_service()`).
-    """
+
+@pytest.fixture(scope="session")
+def shared_secret_service() -> Iterator[SecretServiceInstance]:
+    """The session-wide private dbus-daemon + gnome-keyring-daemon, torn down after."""
     with (
         running_secret_service() as instance,
         _environ(DBUS_SESSION_BUS_ADDRESS=instance.session.address),
     ):
-        yield instance.session
+        _shared.append(instance)
+        try:
+            yield instance
+        finally:
+            _shared.remove(instance)
+
+
+@pytest.fixture
+def secret_service(shared_secret_service: SecretServiceInstance) -> SecretServiceSession:
+    """The session-wide Secret Service, checked alive and answering before each test.
+
+    Shared by many tests: never stop or kill its daemons (use `running_secret_service()`).
+    A daemon that died, or a service that stops answering, fails the test with both daemons'
+    logs instead of as a mysterious "no keyring backend was found" later on.
+    """
+    assert_alive(shared_secret_service)
+    _wait_for(
+        _secret_service_ready, "the shared Secret Service", shared_secret_service.session.root
+    )
+    return shared_secret_service.session
+
+
+def assert_alive(instance: SecretServiceInstance) -> None:
+    """Fail, with the daemons' logs, when the bus or the keyring daemon has exited."""
+    dead = [
+        f"{name} exited with {process.returncode}"
+        for name, process in (
+            ("dbus-daemon", instance.bus),
+            ("gnome-keyring-daemon", instance.daemon),
+        )
+        if process.poll() is not None
+    ]
+    if dead:
+        pytest.fail(
+            f"the shared Secret Service is down: {', '.join(dead)}\n{_logs(instance.session.root)}"
+        )
 
 
 @pytest.fixture
@@ -179,8 +222,18 @@ def real_keyring(
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))  # no keyringrc.cfg
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    detect_keyring_backend()
+    _wait_for(
+        _detects_the_secret_service, "keyring's choice of the Secret Service", secret_service.root
+    )
     return secret_service
+
+
+def _detects_the_secret_service() -> bool:
+    """Detect afresh; True when keyring picked the Secret Service (it answered at that moment)."""
+    import keyring
+
+    detect_keyring_backend()
+    return type(keyring.get_keyring()).__module__ == "keyring.backends.SecretService"
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -275,8 +328,12 @@ def _wait_for(ready: Callable[[], bool], what: str, root: Path) -> None:
         if ready():
             return
         time.sleep(0.05)
-    logs = "\n".join(f"{log.name}: {log.read_text(errors='replace')}" for log in root.glob("*.log"))
-    pytest.fail(f"{what} did not start within {READY_TIMEOUT:g} s\n{logs}")
+    pytest.fail(f"{what} did not answer within {READY_TIMEOUT:g} s\n{_logs(root)}")
+
+
+def _logs(root: Path) -> str:
+    """Both daemons' logs (stderr), for a failure message."""
+    return "\n".join(f"{log.name}: {log.read_text(errors='replace')}" for log in root.glob("*.log"))
 
 
 def _secret_service_ready() -> bool:

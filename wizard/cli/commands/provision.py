@@ -26,6 +26,7 @@ from wizard.cli.parser import SafeParser, SubParsers, add_push_options
 from wizard.core import provision as pv
 from wizard.core.codes import ExitCode, StoreTarget
 from wizard.core.errors import SettingsError
+from wizard.core.push.destination import PushReport
 from wizard.core.settings import Settings
 from wizard.core.token import SecretToken
 from wizard.core.variables import APP_ID_VAR
@@ -137,14 +138,16 @@ def _provision(
         settings, environ, admin, plan, existing=existing, on_progress=progress(console)
     )
     print_outcome(outcome, console)
-    if args.json:
-        write_json(console, plan, outcome, outcome.refusal)
     console.say(pv.ADMIN_NOT_STORED)
-    if not outcome.ok or outcome.token is None:
-        return outcome.exit_code
-    from wizard.cli.commands.push import given_destinations, push_after_store
+    from wizard.cli.commands.push import given_destinations, push_report_after_store
 
-    return push_after_store(given_destinations(args), outcome.token, settings, environ, console)
+    pushed = PushReport()
+    if outcome.ok and outcome.token is not None:
+        given = given_destinations(args)
+        pushed = push_report_after_store(given, outcome.token, settings, environ, console)
+    if args.json:
+        write_json(console, plan, outcome, outcome.refusal, pushed)
+    return pushed.exit_code if outcome.ok and outcome.token is not None else outcome.exit_code
 
 
 COMMANDS: dict[str, Command] = {"provision": cmd_provision}

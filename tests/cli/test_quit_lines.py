@@ -3,19 +3,15 @@ message that no D-Bus leaves the keyring out of reach is one long sentence)."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import re
-import struct
 import subprocess
-import termios
-import threading
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import WA_TOKEN
+from tests.support.terminal import TerminalOutput, open_terminal
 from tests.support.waiting import wait_until
 
 ESCAPES = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
@@ -24,8 +20,7 @@ ESCAPES = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)
 def quit_at_width(columns: int, cwd: Path, env: dict[str, str]) -> tuple[int, list[str]]:
     """Start the wizard on a terminal `columns` wide, press Ctrl+Q at its first screen; its exit
     code and the lines it wrote after leaving the full screen."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, columns, 0, 0))
+    master, slave = open_terminal(columns, 30)
     proc = subprocess.Popen(
         [str(WA_TOKEN)],
         stdin=slave,
@@ -36,31 +31,16 @@ def quit_at_width(columns: int, cwd: Path, env: dict[str, str]) -> tuple[int, li
         start_new_session=True,
     )
     os.close(slave)
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    output = TerminalOutput(master)
     try:
-        wait_until(lambda: b"Quit" in b"".join(chunks), "the wizard's first screen")
+        wait_until(lambda: output.has(b"Quit"), "the wizard's first screen")
         os.write(master, b"\x11")  # Ctrl+Q
         code = proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    reader.join(5)
-    os.close(master)
-    text = b"".join(chunks).decode("utf-8", "replace")
+    text = output.close()
     after = text.rsplit("\x1b[?1049l", 1)[-1]
     lines = [ESCAPES.sub("", line).rstrip() for line in re.split(r"\r?\n|\r", after)]
     return code, [line for line in lines if line.strip()]

@@ -131,8 +131,8 @@ def _provision(
             write_json(console, plan, None, None)
         console.say("Nothing was sent (--plan). " + pv.ADMIN_NOT_STORED)
         return ExitCode.OK
-    if plan.writes_at_meta and not confirmed(args, stdin, console, interactive):
-        console.say("Nothing was changed at Meta. " + pv.ADMIN_NOT_STORED)
+    if plan.writes_at_meta and not confirmed(args, stdin, console):
+        console.say(pv.ADMIN_NOT_STORED)
         return ExitCode.USAGE
     outcome = pv.carry_out(
         settings, environ, admin, plan, existing=existing, on_progress=progress(console)

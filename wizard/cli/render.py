@@ -107,6 +107,8 @@ LEVELS = {
     "application": "the app's callback URL",
 }
 """Where a callback URL is set, in the order Meta tries them."""
+COMPUTED = "computed from the account's and the app's settings"
+"""Said of a chain Graph did not send (`webhook_configuration` left out)."""
 
 
 def _readiness_lines(number: PhoneNumber) -> list[str]:
@@ -118,7 +120,8 @@ def _readiness_lines(number: PhoneNumber) -> list[str]:
     effective = number.webhook.effective if number.webhook else None
     if effective is not None:
         url = graph_text(mask_url_credentials(effective[0]), 120)
-        lines.append(f"        webhooks go to {url} ({LEVELS[effective[1]]})")
+        computed = "; " + COMPUTED if number.webhook and number.webhook.computed else ""
+        lines.append(f"        webhooks go to {url} ({LEVELS[effective[1]]}{computed})")
     return lines
 
 

@@ -240,10 +240,8 @@ def _callbacks(report: CheckReport) -> str:
 
 
 def _effective(number: PhoneNumber) -> str | None:
-    hook = number.webhook
-    if hook is None:
-        return None
-    return hook.phone_number or hook.whatsapp_business_account or hook.application
+    effective = number.webhook.effective if number.webhook else None
+    return effective[0] if effective else None
 
 
 def _verdict(number: PhoneNumber) -> str:

@@ -117,6 +117,6 @@ def subscribed_apps(scenario: Scenario, waba_id: str) -> list[dict[str, Any]]:
     }
     if waba_id == WABA_A and scenario.readiness == "unsubscribed":
         return [{"whatsapp_business_api_data": OTHER_APP}]
-    if waba_id == WABA_A and scenario.readiness == "override":
-        ours["override_callback_uri"] = WABA_OVERRIDE
+    if waba_id == WABA_A and scenario.readiness in ("override", "override_unlisted"):
+        ours["override_callback_uri"] = WABA_OVERRIDE  # unlisted: no webhook_configuration
     return [ours]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from wizard.core.codes import ExitCode
 from wizard.core.diagnose.timefmt import format_time
 from wizard.core.diagnose.wording import graph_text
-from wizard.core.graph.constants import WHATSAPP_SCOPES
+from wizard.core.graph.constants import COMPUTED_CHAIN, WHATSAPP_SCOPES
 from wizard.core.stores import sources
 from wizard.core.untrusted import mask_url_credentials
 from wizard.core.wording import TYPE_NAMES, stored_state, token_type_name
@@ -107,8 +107,6 @@ LEVELS = {
     "application": "the app's callback URL",
 }
 """Where a callback URL is set, in the order Meta tries them."""
-COMPUTED = "computed from the account's and the app's settings"
-"""Said of a chain Graph did not send (`webhook_configuration` left out)."""
 
 
 def _readiness_lines(number: PhoneNumber) -> list[str]:
@@ -120,7 +118,7 @@ def _readiness_lines(number: PhoneNumber) -> list[str]:
     effective = number.webhook.effective if number.webhook else None
     if effective is not None:
         url = graph_text(mask_url_credentials(effective[0]), 120)
-        computed = "; " + COMPUTED if number.webhook and number.webhook.computed else ""
+        computed = "; " + COMPUTED_CHAIN if number.webhook and number.webhook.computed else ""
         lines.append(f"        webhooks go to {url} ({LEVELS[effective[1]]}{computed})")
     return lines
 

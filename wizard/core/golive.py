@@ -14,6 +14,7 @@ from wizard.core.diagnose.findings import Finding
 from wizard.core.diagnose.readiness import is_unregistered
 from wizard.core.exits import GRAPH_SIDE
 from wizard.core.graph import PhoneNumber
+from wizard.core.graph.constants import COMPUTED_CHAIN
 from wizard.core.settings import Settings
 from wizard.core.stores.sources import FoundToken
 from wizard.core.untrusted import mask_url_credentials
@@ -232,11 +233,11 @@ def endpoint_line(endpoint: WebhookReport | None) -> ReadyLine:
 
 def _callbacks(report: CheckReport) -> str:
     """Where Meta sends the callbacks: the numbers' effective callback URLs, when Graph said."""
-    urls = []
-    for account in report.graph.accounts:
-        urls += [_effective(n) for n in account.phone_numbers]
-    shown = list(dict.fromkeys(u for u in urls if u))
-    return ", ".join(graph_text(mask_url_credentials(u), 120) for u in shown[:2])
+    numbers = [n for account in report.graph.accounts for n in account.phone_numbers]
+    shown = list(dict.fromkeys(u for u in map(_effective, numbers) if u))
+    where = ", ".join(graph_text(mask_url_credentials(u), 120) for u in shown[:2])
+    computed = any(n.webhook is not None and n.webhook.computed for n in numbers)
+    return f"{where} ({COMPUTED_CHAIN})" if where and computed else where
 
 
 def _effective(number: PhoneNumber) -> str | None:

@@ -119,7 +119,8 @@ def _readiness_lines(number: PhoneNumber) -> list[str]:
     if effective is not None:
         url = graph_text(mask_url_credentials(effective[0]), 120)
         computed = "; " + COMPUTED_CHAIN if number.webhook and number.webhook.computed else ""
-        lines.append(f"        webhooks go to {url} ({LEVELS[effective[1]]}{computed})")
+        said = f"webhooks go to {url} ({LEVELS[effective[1]]}{computed})"
+        lines += _wrap(said, _width(), " " * 8, " " * 10)
     return lines
 
 

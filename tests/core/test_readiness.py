@@ -434,3 +434,13 @@ def test_graph_s_own_chain_is_kept_and_an_unknown_app_computes_nothing() -> None
     )
     unknown = with_computed_chains((_account(*apps),), None, None)  # type: ignore[arg-type]
     assert unknown[0].phone_numbers[0].webhook is None
+
+
+def test_an_unregistered_number_s_pending_status_is_not_a_second_warning() -> None:
+    """Failed before: Meta lists an unregistered number as PENDING, and both warnings showed."""
+    from wizard.core.diagnose.warnings import number_warnings
+
+    number = PhoneNumber("106540352242922", status="PENDING", platform_type="NOT_APPLICABLE")
+    assert codes(number_warnings(number)) == [WarningCode.NUMBER_UNREGISTERED]
+    disconnected = dataclasses.replace(number, status="DISCONNECTED")
+    assert WarningCode.NUMBER_NOT_CONNECTED in codes(number_warnings(disconnected))

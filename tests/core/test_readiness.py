@@ -444,3 +444,19 @@ def test_an_unregistered_number_s_pending_status_is_not_a_second_warning() -> No
     assert codes(number_warnings(number)) == [WarningCode.NUMBER_UNREGISTERED]
     disconnected = dataclasses.replace(number, status="DISCONNECTED")
     assert WarningCode.NUMBER_NOT_CONNECTED in codes(number_warnings(disconnected))
+
+
+def test_a_hostile_computed_callback_is_shown_masked_and_clean() -> None:
+    from wizard.cli.render import _readiness_lines
+    from wizard.core.check import _webhook_json
+    from wizard.core.graph.readiness import with_computed_chains
+
+    hostile = "https://user:hunter2pass@evil.example/\x1b[31m[b]hook[/b]\x07"
+    apps = (SubscribedApp(_APP, override_callback_uri=hostile),)
+    [account] = with_computed_chains((_account(*apps),), _APP, None)  # type: ignore[arg-type]
+    number = account.phone_numbers[0]
+    text = "\n".join(_readiness_lines(number))
+    assert "hunter2pass" not in text and "\x1b" not in text and "\x07" not in text
+    assert "computed from the account's and the app's settings" in " ".join(text.split())
+    body = _webhook_json(number.webhook)
+    assert body is not None and "hunter2pass" not in json.dumps(body) and body["computed"]

@@ -152,16 +152,23 @@ def _hashed_dir_with_a_fifo(tmp_path: Path) -> Path:
     return folder
 
 
+def _link_to_a_fifo(tmp_path: Path) -> Path:
+    link = tmp_path / "bundle.pem"
+    link.symlink_to(_fifo(tmp_path))
+    return link
+
+
 @pytest.mark.parametrize(
     ("variable", "where"),
     [
         ("SSL_CERT_FILE", _fifo),
+        ("SSL_CERT_FILE", _link_to_a_fifo),
         ("SSL_CERT_FILE", lambda _: Path("/dev/zero")),
         ("SSL_CERT_DIR", _fifo),
         ("SSL_CERT_DIR", _hashed_dir_with_a_fifo),
         ("SSL_CERT_DIR", lambda tmp: Path(f"{tmp}:/dev/null")),
     ],
-    ids=["file-fifo", "file-device", "dir-fifo", "dir-entry-fifo", "dir-list-device"],
+    ids=["file-fifo", "file-link", "file-device", "dir-fifo", "dir-entry-fifo", "dir-list-device"],
 )
 def test_a_ca_variable_naming_a_fifo_or_a_device_is_refused_before_it_is_opened(
     cli: Cli, tmp_path: Path, variable: str, where: object

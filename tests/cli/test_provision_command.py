@@ -367,3 +367,30 @@ def test_token_is_never_stored_with_the_admin_token(
         for file in path.rglob("*"):
             if file.is_file():
                 assert ADMIN not in file.read_text(errors="replace")
+
+
+def test_json_has_the_result_of_each_push_and_hook(
+    cli: Cli, business: BusinessState, tmp_path: Path
+) -> None:
+    got = tmp_path / "got.txt"
+    run = provision(
+        cli, "--yes", "--json", "--then", f"cat > {got}", "--then", "cat >/dev/null; exit 3"
+    )
+    assert run.code == 5, run.err
+    body = json.loads(run.out)
+    pushes = body["pushes"]
+    assert [p["result"] for p in pushes] == ["ok", "failed"]
+    assert set(pushes[0]) == {"destination", "kind", "result", "detail", "fix", "at"}
+    assert pushes[0]["destination"] == f"then:cat > {got}" and pushes[0]["kind"] == "hook"
+    assert pushes[1]["fix"] and "3" in pushes[1]["detail"]
+    assert pushes[0]["at"].endswith("Z")
+    assert got.read_text() == business.minted[-1]
+    assert business.minted[-1] not in run.out
+    assert_secrets_hidden(run, cli)
+
+
+def test_json_without_a_destination_has_no_push(cli: Cli, business: BusinessState) -> None:
+    body = json.loads(provision(cli, "--yes", "--json").out)
+    assert body["pushes"] == []
+    plan_only = json.loads(provision(cli, "--plan", "--json").out)
+    assert plan_only["pushes"] == []

@@ -390,3 +390,35 @@ def live_in_group(group: int) -> list[int]:
         if int(fields[2]) == group and fields[0] != "Z":
             found.append(int(stat_file.parent.name))
     return found
+
+
+@pytest.mark.parametrize(("signame", "code"), [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_sigterm_or_sighup_during_a_hook_stops_the_hook_too(
+    cli: Cli, signame: str, code: int
+) -> None:
+    """Failed before: wa-token died at once and the hook (its own process group) ran on."""
+    import signal
+
+    from tests.support.processes import start
+    from tests.support.waiting import wait_until
+
+    hook = "cat >/dev/null; echo $$ > hook.pid; sleep 60 & sleep 60"
+    write_text_env(cli.cwd, f"{KEY}={VALID}\n")
+    proc = start(cli, "push", "--timeout", "60", "--then", hook, stdin=subprocess.DEVNULL)
+    pid_file = cli.cwd / "hook.pid"
+    wait_until(lambda: pid_file.exists() and pid_file.read_text().strip() != "", "the hook")
+    hook_group = int(pid_file.read_text())
+    proc.send_signal(getattr(signal, signame))
+    try:
+        assert proc.wait(timeout=20) == code
+        assert proc.stderr is not None
+        err = proc.stderr.read().decode()
+        assert signame in err and "stopped" in err and VALID not in err
+    finally:
+        for stream in (proc.stdout, proc.stderr):
+            assert stream is not None
+            stream.close()
+        alive = live_in_group(hook_group)
+        if alive:
+            os.killpg(hook_group, signal.SIGKILL)
+    assert alive == [], f"the hook outlived wa-token's {signame}"

@@ -97,6 +97,7 @@ def test_fix_webhooks_keeps_an_override_and_shows_the_callback_chain(
         "application": APP_CALLBACK,
         "effective": PHONE_OVERRIDE,
         "effective_level": "phone_number",
+        "computed": False,
     }
     assert second["effective"] == WABA_OVERRIDE
     text = cli("check", stdin=TOKENS["webhook_override"]).out
@@ -157,3 +158,41 @@ def test_fix_webhooks_runs_when_no_number_can_send_and_stops_on_a_dead_token(
     assert dead.code == 1 and "token_expired" in dead.text and _posts(fake_graph) == []
     none = cli("fix", "webhooks")
     assert none.code == 3
+
+
+def test_without_graph_s_webhook_configuration_the_chain_is_computed_and_said_so(
+    cli: Cli,
+) -> None:
+    """Failed before: real Graph leaves webhook_configuration out, and no chain was shown."""
+    _, body = check_json(cli, "valid", env=APP_ENV)
+    first = body["whatsapp_business_accounts"][0]["phone_numbers"][0]
+    assert first["webhook_configuration"] == {
+        "phone_number": None,
+        "whatsapp_business_account": None,
+        "application": APP_CALLBACK,
+        "effective": APP_CALLBACK,
+        "effective_level": "application",
+        "computed": True,
+    }
+    text = cli("check", stdin=TOKENS["valid"], env=APP_ENV).out
+    assert (
+        f"webhooks go to {APP_CALLBACK} (the app's callback URL; computed from the account's "
+        "and the app's settings)" in " ".join(text.split())
+    )
+
+    _, body = check_json(cli, "webhook_override_unlisted")  # no app secret: the account only
+    chain = body["whatsapp_business_accounts"][0]["phone_numbers"][0]["webhook_configuration"]
+    assert chain["effective"] == WABA_OVERRIDE and chain["computed"] is True
+    assert chain["effective_level"] == "whatsapp_business_account"
+    assert chain["application"] is None
+
+
+def test_no_chain_is_computed_for_an_account_that_does_not_send_to_the_app(cli: Cli) -> None:
+    _, body = check_json(cli, "webhooks_unsubscribed", env=APP_ENV)
+    unsubscribed, subscribed = body["whatsapp_business_accounts"]
+    assert all(n["webhook_configuration"] is None for n in unsubscribed["phone_numbers"])
+    assert all(n["webhook_configuration"]["computed"] for n in subscribed["phone_numbers"])
+    _, bare = check_json(cli, "valid")  # neither an override nor the app's settings: unknown
+    assert (
+        bare["whatsapp_business_accounts"][0]["phone_numbers"][0]["webhook_configuration"] is None
+    )

@@ -212,3 +212,19 @@ def test_a_graph_that_hangs_is_exit_4_within_the_timeout_and_not_retried(
     )
     assert run.code == 4 and "this attempt may count" in run.flat_err
     assert len(register_requests(fake_graph)) == 1
+
+
+def test_after_register_check_no_longer_warns_that_the_number_is_unregistered(
+    cli: Cli, fake_graph: FakeGraphServer
+) -> None:
+    token = TOKENS["number_unregistered"]
+    before = cli("check", "--json", env={"WHATSAPP_CLOUD_API_TOKEN": token})
+    assert "number_unregistered" in [w["code"] for w in json.loads(before.out)["warnings"]]
+    assert register(cli, REGISTER_PIN, token=token).code == 0
+    after = cli("check", "--json", env={"WHATSAPP_CLOUD_API_TOKEN": token})
+    body = json.loads(after.out)
+    assert after.code == 0, after.err
+    assert "number_unregistered" not in [w["code"] for w in body["warnings"]]
+    number = body["whatsapp_business_accounts"][0]["phone_numbers"][0]
+    assert number["id"] == PHONE and number["health"]["can_send_message"] == "AVAILABLE"
+    assert "number_unregistered" not in cli("check", env={"WHATSAPP_CLOUD_API_TOKEN": token}).err

@@ -96,3 +96,18 @@ def test_the_endpoint_line_follows_the_test(
     assert line.mark is mark and line.action is ReadyAction.TEST
     assert "\x1b" not in line.title
     assert endpoint_line(None).mark is WARN
+
+
+def test_the_webhooks_line_says_when_the_callback_chain_was_computed(
+    fake_graph: FakeGraphServer,
+) -> None:
+    from wizard.testing.fake_graph.readiness import PHONE_OVERRIDE, WABA_OVERRIDE
+
+    settings = Settings(graph_url=fake_graph.url)
+    computed = check_found_token(from_stdin(TOKENS["webhook_override_unlisted"]), settings, {})
+    line = ready_list(computed)[3]
+    assert line.mark is OK
+    assert f"they go to {WABA_OVERRIDE} (computed from the account's and the app's" in line.title
+    given = check_found_token(from_stdin(TOKENS["webhook_override"]), settings, {})
+    title = ready_list(given)[3].title
+    assert PHONE_OVERRIDE in title and "computed" not in title

@@ -352,3 +352,111 @@ def test_a_callback_url_with_a_password_is_never_printed() -> None:
     report = CheckReport(None, graph, LOCAL, diagnose(graph, LOCAL))
     shown = json.dumps(report_json(report)) + render_check(report, Marks(True), 100)
     assert "s3cretPass" not in shown and "https://***@acme.example/webhook" in shown
+
+
+# -- the callback chain computed when Graph leaves webhook_configuration out -------------------
+
+_APP = "634974688087057"
+_WHATSAPP_CALLBACK = AppSubscription("whatsapp_business_account", "https://app/hook", True, ())
+
+
+def _account(*apps: SubscribedApp, numbers: tuple[PhoneNumber, ...] | None = None) -> object:
+    from wizard.core.graph.models import BusinessAccount
+
+    return BusinessAccount(
+        "102290129340398",
+        phone_numbers=numbers or (PhoneNumber("106540352242922"),),
+        subscribed_apps=apps,
+    )
+
+
+@pytest.mark.parametrize(
+    ("apps", "subscriptions", "expected"),
+    [
+        ((SubscribedApp(_APP),), (_WHATSAPP_CALLBACK,), (None, "https://app/hook")),
+        (
+            (SubscribedApp(_APP, override_callback_uri="https://waba"),),
+            None,
+            ("https://waba", None),
+        ),
+        (
+            (SubscribedApp(_APP, override_callback_uri="https://waba"),),
+            (_WHATSAPP_CALLBACK,),
+            ("https://waba", "https://app/hook"),
+        ),
+        ((SubscribedApp(_APP),), None, None),  # nothing known: no chain
+        ((SubscribedApp("1"),), (_WHATSAPP_CALLBACK,), None),  # our app is not subscribed
+        ((), (_WHATSAPP_CALLBACK,), None),
+        (
+            (SubscribedApp(_APP),),
+            (AppSubscription("whatsapp_business_account", "https://app/hook", False, ()),),
+            None,
+        ),  # an inactive app subscription sends nothing
+        ((SubscribedApp(_APP),), (AppSubscription("page", "https://page", True, ()),), None),
+    ],
+)
+def test_the_chain_is_computed_from_the_account_and_the_app(
+    apps: tuple[SubscribedApp, ...],
+    subscriptions: tuple[AppSubscription, ...] | None,
+    expected: tuple[str | None, str | None] | None,
+) -> None:
+    """Failed before: without Graph's webhook_configuration no chain was shown at all."""
+    from wizard.core.graph.readiness import with_computed_chains
+
+    [account] = with_computed_chains((_account(*apps),), _APP, subscriptions)  # type: ignore[arg-type]
+    chain = account.phone_numbers[0].webhook
+    if expected is None:
+        assert chain is None
+        return
+    assert chain is not None and chain.computed
+    assert (chain.phone_number, chain.whatsapp_business_account, chain.application) == (
+        None,
+        *expected,
+    )
+
+
+def test_graph_s_own_chain_is_kept_and_an_unknown_app_computes_nothing() -> None:
+    from wizard.core.graph.readiness import with_computed_chains
+
+    given = WebhookConfiguration(phone_number="https://phone")
+    numbers = (PhoneNumber("1", webhook=given), PhoneNumber("2"))
+    apps = (SubscribedApp(_APP, override_callback_uri="https://waba"),)
+    [account] = with_computed_chains(
+        (_account(*apps, numbers=numbers),),  # type: ignore[arg-type]
+        _APP,
+        (_WHATSAPP_CALLBACK,),
+    )
+    first, second = account.phone_numbers
+    assert first.webhook is given and not given.computed
+    assert second.webhook is not None and second.webhook.effective == (
+        "https://waba",
+        "whatsapp_business_account",
+    )
+    unknown = with_computed_chains((_account(*apps),), None, None)  # type: ignore[arg-type]
+    assert unknown[0].phone_numbers[0].webhook is None
+
+
+def test_an_unregistered_number_s_pending_status_is_not_a_second_warning() -> None:
+    """Failed before: Meta lists an unregistered number as PENDING, and both warnings showed."""
+    from wizard.core.diagnose.warnings import number_warnings
+
+    number = PhoneNumber("106540352242922", status="PENDING", platform_type="NOT_APPLICABLE")
+    assert codes(number_warnings(number)) == [WarningCode.NUMBER_UNREGISTERED]
+    disconnected = dataclasses.replace(number, status="DISCONNECTED")
+    assert WarningCode.NUMBER_NOT_CONNECTED in codes(number_warnings(disconnected))
+
+
+def test_a_hostile_computed_callback_is_shown_masked_and_clean() -> None:
+    from wizard.cli.render import _readiness_lines
+    from wizard.core.check import _webhook_json
+    from wizard.core.graph.readiness import with_computed_chains
+
+    hostile = "https://user:hunter2pass@evil.example/\x1b[31m[b]hook[/b]\x07"
+    apps = (SubscribedApp(_APP, override_callback_uri=hostile),)
+    [account] = with_computed_chains((_account(*apps),), _APP, None)  # type: ignore[arg-type]
+    number = account.phone_numbers[0]
+    text = "\n".join(_readiness_lines(number))
+    assert "hunter2pass" not in text and "\x1b" not in text and "\x07" not in text
+    assert "computed from the account's and the app's settings" in " ".join(text.split())
+    body = _webhook_json(number.webhook)
+    assert body is not None and "hunter2pass" not in json.dumps(body) and body["computed"]

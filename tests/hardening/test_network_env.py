@@ -135,3 +135,49 @@ def test_a_proxy_that_refuses_the_tunnel_is_named(cli: Cli) -> None:
         code, err = run(cli, {"HTTPS_PROXY": f"http://me:{PASSWORD}@127.0.0.1:{port}"})
     assert code == ExitCode.GRAPH, err
     assert "The proxy of this environment" in err and "failed to reach" in err
+
+
+def _fifo(tmp_path: Path, name: str = "ca.pem") -> Path:
+    import os
+
+    path = tmp_path / name
+    os.mkfifo(path)
+    return path
+
+
+def _hashed_dir_with_a_fifo(tmp_path: Path) -> Path:
+    folder = tmp_path / "certs"
+    folder.mkdir()
+    _fifo(folder, "5ad8a5d6.0")  # the name OpenSSL opens for a CA's subject hash
+    return folder
+
+
+def _link_to_a_fifo(tmp_path: Path) -> Path:
+    link = tmp_path / "bundle.pem"
+    link.symlink_to(_fifo(tmp_path))
+    return link
+
+
+@pytest.mark.parametrize(
+    ("variable", "where"),
+    [
+        ("SSL_CERT_FILE", _fifo),
+        ("SSL_CERT_FILE", _link_to_a_fifo),
+        ("SSL_CERT_FILE", lambda _: Path("/dev/zero")),
+        ("SSL_CERT_DIR", _fifo),
+        ("SSL_CERT_DIR", _hashed_dir_with_a_fifo),
+        ("SSL_CERT_DIR", lambda tmp: Path(f"{tmp}:/dev/null")),
+    ],
+    ids=["file-fifo", "file-link", "file-device", "dir-fifo", "dir-entry-fifo", "dir-list-device"],
+)
+def test_a_ca_variable_naming_a_fifo_or_a_device_is_refused_before_it_is_opened(
+    cli: Cli, tmp_path: Path, variable: str, where: object
+) -> None:
+    """Failed before: wa-token blocked forever opening the FIFO (or reading /dev/zero)."""
+    path = str(where(tmp_path))  # type: ignore[operator]
+    cli.env = {name: value for name, value in cli.env.items() if name not in NETWORK_VARIABLES}
+    done = cli("check", "--graph-url", NOWHERE, stdin=VALID, env={variable: path}, timeout=15)
+    assert done.code == ExitCode.GRAPH, done.err
+    text = " ".join(done.text.split())
+    assert f"{variable} names a" in text and "only from a regular file" in text
+    assert path not in done.text and str(tmp_path) not in done.text

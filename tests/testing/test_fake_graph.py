@@ -587,3 +587,39 @@ def test_the_readme_names_the_module_that_holds_the_admin_tokens() -> None:
     assert named
     for module in named:
         assert importlib.import_module(module).ADMIN_TOKENS
+
+
+def _number_read(server: FakeGraphServer, token: str, phone_id: str) -> dict[str, Any]:
+    fields = "platform_type,status,code_verification_status,health_status"
+    url = f"{server.url}/v27.0/{phone_id}?fields={fields}"
+    reply = httpx.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 200, reply.text
+    return dict(reply.json())
+
+
+def test_a_number_registered_with_the_right_pin_then_reads_as_registered() -> None:
+    from wizard.testing.fake_register import REGISTER_PIN
+
+    token, phone_id = TOKENS["number_unregistered"], "106540352242922"
+    with FakeGraphServer() as server:
+        before = _number_read(server, token, phone_id)
+        assert before["platform_type"] == "NOT_APPLICABLE" and before["status"] == "PENDING"
+        wrong = httpx.post(
+            f"{server.url}/v27.0/{phone_id}/register",
+            json={"messaging_product": "whatsapp", "pin": "135791"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert wrong.status_code == 400
+        assert _number_read(server, token, phone_id)["platform_type"] == "NOT_APPLICABLE"
+        good = httpx.post(
+            f"{server.url}/v27.0/{phone_id}/register",
+            json={"messaging_product": "whatsapp", "pin": REGISTER_PIN},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert good.json() == {"success": True}
+        after = _number_read(server, token, phone_id)
+        assert after["platform_type"] == "CLOUD_API" and after["status"] == "CONNECTED"
+        assert after["code_verification_status"] == "VERIFIED"
+        assert after["health_status"]["can_send_message"] == "AVAILABLE"
+        server.reset()
+        assert _number_read(server, token, phone_id)["platform_type"] == "NOT_APPLICABLE"

@@ -4,18 +4,14 @@ changed" with exit 0. Run through the real entry point in a pseudo-terminal."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import struct
 import subprocess
-import termios
 import textwrap
-import threading
 import time
 from pathlib import Path
 
 from tests.conftest import NO_KEYRING, WA_TOKEN
+from tests.support.terminal import TerminalOutput, open_terminal
 from wizard.core.codes import ExitCode
 
 TOKEN = "EAAGuard0Crash0" + "f" * 100 + "wxyz"
@@ -35,35 +31,19 @@ def run_in_terminal(
     args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60
 ) -> tuple[int, str]:
     """Run with stdin, stdout and stderr on a pseudo-terminal; its exit code and all it wrote."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    master, slave = open_terminal(120, 40)
     proc = subprocess.Popen(
         args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd, start_new_session=True
     )
     os.close(slave)
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    output = TerminalOutput(master)
     deadline = time.monotonic() + timeout
     while proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
     if proc.poll() is None:
         proc.kill()
     code = proc.wait()
-    reader.join(2)
-    os.close(master)
-    return code, b"".join(chunks).decode("utf-8", "replace")
+    return code, output.close()
 
 
 def test_a_wizard_crash_exits_non_zero_without_a_traceback(isolated: Path, tmp_path: Path) -> None:

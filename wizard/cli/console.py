@@ -65,6 +65,32 @@ def confirm(question: str, stdin: TextIO, console: Console) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def can_ask(yes: bool, stdin: TextIO, console: Console, *, not_done: str, why: str) -> bool:
+    """--yes, or a terminal to ask on; else say that nothing was done (`not_done`: "Not sent")
+    because `why` ("send-test sends a real WhatsApp message") needs a yes, and return False: the
+    command then exits 2. Call it before any slow work, so a script learns at once."""
+    if yes or isatty(stdin):
+        return True
+    console.say(
+        f"{not_done}: {why} and needs an explicit yes. There is no terminal to ask on, so add "
+        "--yes."
+    )
+    return False
+
+
+def ask_yes(
+    question: str, yes: bool, stdin: TextIO, console: Console, *, not_done: str, why: str
+) -> bool:
+    """--yes, or `question` answered yes at the terminal. Otherwise say that nothing was done
+    (no terminal: add --yes; a No: you did not answer yes) and return False: exit 2."""
+    if not can_ask(yes, stdin, console, not_done=not_done, why=why):
+        return False
+    if yes or confirm(question, stdin, console):
+        return True
+    console.say(f"{not_done}: you did not answer yes.")
+    return False
+
+
 def ask_hidden(prompt: str, console: Console) -> str:
     """Read a secret at a prompt that does not echo it."""
     import getpass  # and termios: only for a prompt

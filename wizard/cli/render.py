@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from wizard.core.codes import ExitCode
 from wizard.core.diagnose.timefmt import format_time
 from wizard.core.diagnose.wording import graph_text
-from wizard.core.graph.constants import WHATSAPP_SCOPES
+from wizard.core.graph.constants import COMPUTED_CHAIN, WHATSAPP_SCOPES
 from wizard.core.stores import sources
 from wizard.core.untrusted import mask_url_credentials
 from wizard.core.wording import TYPE_NAMES, stored_state, token_type_name
@@ -118,7 +118,9 @@ def _readiness_lines(number: PhoneNumber) -> list[str]:
     effective = number.webhook.effective if number.webhook else None
     if effective is not None:
         url = graph_text(mask_url_credentials(effective[0]), 120)
-        lines.append(f"        webhooks go to {url} ({LEVELS[effective[1]]})")
+        computed = "; " + COMPUTED_CHAIN if number.webhook and number.webhook.computed else ""
+        said = f"webhooks go to {url} ({LEVELS[effective[1]]}{computed})"
+        lines += _wrap(said, _width(), " " * 8, " " * 10)
     return lines
 
 

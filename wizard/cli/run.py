@@ -23,7 +23,7 @@ from wizard.cli.parser import (
     refuse_token_shaped,
 )
 from wizard.core.codes import ExitCode
-from wizard.core.errors import EnvFileError, GraphError, StoreError, WaTokenError
+from wizard.core.errors import EnvFileError, GraphError, StoreError, Terminated, WaTokenError
 from wizard.core.settings import Settings, SettingsError, load_settings
 from wizard.core.stores import env_store
 
@@ -61,6 +61,12 @@ def main(
     except KeyboardInterrupt:
         console.err.write("\nInterrupted; nothing more was changed.\n")
         return ExitCode.INTERRUPTED
+    except Terminated as stop:
+        console.err.write(
+            f"\n{stop.signal_name}: stopped, with the --then command under way (and every "
+            "process it started); nothing more was changed.\n"
+        )
+        return stop.exit_code
     except OSError as exc:
         if not _is_output_failure(exc, console):
             return _unexpected(exc, environ, console)
@@ -97,7 +103,7 @@ def _run(argv: list[str], environ: Mapping[str, str], stdin: TextIO, console: Co
     except WaTokenError as err:
         console.error(err)
         return exit_code_for(err)
-    except (KeyboardInterrupt, OSError):
+    except (KeyboardInterrupt, Terminated, OSError):
         raise
     except Exception as exc:  # noqa: BLE001 -- a bug: say so without a traceback that could carry a secret
         return _unexpected(exc, environ, console)

@@ -16,6 +16,7 @@ from wizard.core.diagnose import Diagnosis, GraphFindings, LocalFacts, diagnose
 from wizard.core.errors import GraphError, StoreError
 from wizard.core.graph import BusinessAccount, GraphClient, Me, PhoneNumber, TokenInfo
 from wizard.core.graph.models import AppSubscription, Health, WebhookConfiguration
+from wizard.core.graph.readiness import with_computed_chains
 from wizard.core.graph.threads import Background, outcome_of
 from wizard.core.profiles import ProfileListing
 from wizard.core.settings import Settings
@@ -78,7 +79,22 @@ def inspect_token(
     answer = asking_me.outcome()  # /me only adds a name: its errors pass
     me = answer if isinstance(answer, Me) else None
     found = _inspect_accounts(client, token, info, me, expected_account_id, now, configured)
-    return dataclasses.replace(found, app_subscriptions=_subscriptions(webhooks))
+    subscriptions = _subscriptions(webhooks)
+    return dataclasses.replace(
+        found,
+        app_subscriptions=subscriptions,
+        accounts=_chains(found, app_id, subscriptions),
+    )
+
+
+def _chains(
+    found: GraphFindings, app_id: str | None, subscriptions: tuple[AppSubscription, ...] | None
+) -> tuple[BusinessAccount, ...]:
+    """The accounts with each number's callback chain, computed where Graph left it out (the
+    app's own callback counts only when it is the token's app)."""
+    token_app = found.token_info.app_id if found.token_info else None
+    app_callbacks = subscriptions if app_id is not None and app_id == token_app else None
+    return with_computed_chains(found.accounts, token_app, app_callbacks)
 
 
 def _app_webhooks(
@@ -461,6 +477,7 @@ def _webhook_json(webhook: WebhookConfiguration | None) -> dict[str, Any] | None
         "application": _url(webhook.application),
         "effective": _url(effective[0]) if effective else None,
         "effective_level": effective[1] if effective else None,
+        "computed": webhook.computed,
     }
 
 

@@ -143,6 +143,10 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
     INTERNAL = 70
     """A bug in wa-token (EX_SOFTWARE): never 1, which tells a cron job the token is bad."""
+    HUNG_UP = 129
+    """Stopped by SIGHUP (128 + 1, the shell's convention) while a --then hook ran."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (128 + 15) while a --then hook ran."""
 
 
 class DestinationKind(StrEnum):

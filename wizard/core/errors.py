@@ -18,6 +18,9 @@
 
 Messages are built only from safe fields: never from a token, an app secret, a URL with a query
 string, or `str()` of an httpx exception (which can carry the URL).
+
+Beside the tree, like KeyboardInterrupt: `Terminated` (a BaseException), SIGTERM or SIGHUP
+received while a `--then` hook ran.
 """
 
 from __future__ import annotations
@@ -170,3 +173,15 @@ class GraphApiError(GraphError):
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while a `--then` hook ran: the hook's process group was killed,
+    and the command stops with the shell's code for that signal (143, 129)."""
+
+    def __init__(self, signal_name: str, exit_code: ExitCode) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        """SIGTERM or SIGHUP."""
+        self.exit_code = exit_code
+        """128 + the signal's number."""

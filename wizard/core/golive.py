@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from wizard.core.check import CheckReport
+from wizard.core.check import CheckReport, check_found_token
 from wizard.core.codes import ProblemCode, WarningCode
 from wizard.core.diagnose import graph_text
 from wizard.core.diagnose.findings import Finding
 from wizard.core.diagnose.readiness import is_unregistered
+from wizard.core.exits import GRAPH_SIDE
 from wizard.core.graph import PhoneNumber
+from wizard.core.graph.constants import COMPUTED_CHAIN
+from wizard.core.settings import Settings
+from wizard.core.stores.sources import FoundToken
 from wizard.core.untrusted import mask_url_credentials
 from wizard.core.webhook_test import WebhookReport
 
@@ -94,6 +100,26 @@ def ready_list(
         _subscribed_line(report),
         endpoint_line(endpoint),
     )
+
+
+class Rechecked(NamedTuple):
+    """The check run again after an action, and whether Graph answered it."""
+
+    report: CheckReport
+    answered: bool
+    """False when Graph could not be asked (network, 5xx, rate limit): the last verdict stands."""
+
+
+def check_again(
+    found: FoundToken, settings: Settings, environ: Mapping[str, str], now: datetime | None = None
+) -> Rechecked:
+    """After a change at Meta (registered, subscribed): `wa-token check`'s own check, again.
+
+    Blocking (Graph, git, the keyring): run it in a thread.
+    """
+    report = check_found_token(found, settings, environ, now=now)
+    problems = {p.code for p in report.diagnosis.problems}
+    return Rechecked(report, not problems & GRAPH_SIDE)
 
 
 def list_applies(report: CheckReport) -> bool:
@@ -207,18 +233,16 @@ def endpoint_line(endpoint: WebhookReport | None) -> ReadyLine:
 
 def _callbacks(report: CheckReport) -> str:
     """Where Meta sends the callbacks: the numbers' effective callback URLs, when Graph said."""
-    urls = []
-    for account in report.graph.accounts:
-        urls += [_effective(n) for n in account.phone_numbers]
-    shown = list(dict.fromkeys(u for u in urls if u))
-    return ", ".join(graph_text(mask_url_credentials(u), 120) for u in shown[:2])
+    numbers = [n for account in report.graph.accounts for n in account.phone_numbers]
+    shown = list(dict.fromkeys(u for u in map(_effective, numbers) if u))
+    where = ", ".join(graph_text(mask_url_credentials(u), 120) for u in shown[:2])
+    computed = any(n.webhook is not None and n.webhook.computed for n in numbers)
+    return f"{where} ({COMPUTED_CHAIN})" if where and computed else where
 
 
 def _effective(number: PhoneNumber) -> str | None:
-    hook = number.webhook
-    if hook is None:
-        return None
-    return hook.phone_number or hook.whatsapp_business_account or hook.application
+    effective = number.webhook.effective if number.webhook else None
+    return effective[0] if effective else None
 
 
 def _verdict(number: PhoneNumber) -> str:

@@ -1,7 +1,7 @@
 """The fake Graph's `POST /{phone-number-id}/register`: Meta's answers to a two-step PIN.
 
 Standard library only. Every number a demo token reaches is unregistered and takes the PIN
-REGISTER_PIN; any other six digits are Meta's 133005 (PIN mismatch). Like Meta, it counts
+REGISTER_PIN (after which that token reads it as registered); any other six digits are Meta's 133005 (PIN mismatch). Like Meta, it counts
 every attempt on a number: the eleventh since the server's request log was last cleared is
 133016 (Meta: 10 per number in a moving 72-hour window). Two more PINs play Meta's other
 refusals offline: NEEDS_VERIFICATION_PIN (133006) and TOO_MANY_GUESSES_PIN (133008); a number
@@ -83,6 +83,7 @@ def answer(server: FakeGraphServer, call: Call) -> Reply | None:
     if attempts(server, phone_id) > MAX_ATTEMPTS:
         raise _refusal("limit")
     if pin == REGISTER_PIN:
+        server.mark_registered(call.token or "", phone_id)
         return fg.json_reply({"success": True})
     raise _refusal(pin if pin in _REFUSALS else "mismatch")
 

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Mapping
 from typing import TextIO
 
-from wizard.cli.console import Console, confirm, isatty
+from wizard.cli.console import Console, ask_yes
 from wizard.cli.render import render_finding
 from wizard.core.codes import ExitCode
 from wizard.core.diagnose import graph_text
@@ -38,14 +38,10 @@ def fix_webhooks(
     if not plan.missing:
         console.say(f"{console.marks.ok} Nothing to change: every account sends its webhooks here.")
         return ExitCode.OK
-    if not args.yes and not isatty(stdin):
-        console.say(
-            "Not changed: subscribing changes your accounts at Meta and needs an explicit yes. "
-            "There is no terminal to ask on, so add --yes."
-        )
-        return ExitCode.USAGE
-    if not args.yes and not confirm("Subscribe the app now?", stdin, console):
-        console.say("Not changed: you did not answer yes.")
+    why = "subscribing changes your accounts at Meta"
+    if not ask_yes(
+        "Subscribe the app now?", args.yes, stdin, console, not_done="Not changed", why=why
+    ):
         return ExitCode.USAGE
     return _subscribe(plan, found, settings, console)
 

@@ -26,6 +26,7 @@ from wizard.cli.parser import SafeParser, SubParsers, add_push_options
 from wizard.core import provision as pv
 from wizard.core.codes import ExitCode, StoreTarget
 from wizard.core.errors import SettingsError
+from wizard.core.push.destination import PushReport
 from wizard.core.settings import Settings
 from wizard.core.token import SecretToken
 from wizard.core.variables import APP_ID_VAR
@@ -130,21 +131,23 @@ def _provision(
             write_json(console, plan, None, None)
         console.say("Nothing was sent (--plan). " + pv.ADMIN_NOT_STORED)
         return ExitCode.OK
-    if plan.writes_at_meta and not confirmed(args, stdin, console, interactive):
-        console.say("Nothing was changed at Meta. " + pv.ADMIN_NOT_STORED)
+    if plan.writes_at_meta and not confirmed(args, stdin, console):
+        console.say(pv.ADMIN_NOT_STORED)
         return ExitCode.USAGE
     outcome = pv.carry_out(
         settings, environ, admin, plan, existing=existing, on_progress=progress(console)
     )
     print_outcome(outcome, console)
-    if args.json:
-        write_json(console, plan, outcome, outcome.refusal)
     console.say(pv.ADMIN_NOT_STORED)
-    if not outcome.ok or outcome.token is None:
-        return outcome.exit_code
-    from wizard.cli.commands.push import given_destinations, push_after_store
+    from wizard.cli.commands.push import given_destinations, push_report_after_store
 
-    return push_after_store(given_destinations(args), outcome.token, settings, environ, console)
+    pushed = PushReport()
+    if outcome.ok and outcome.token is not None:
+        given = given_destinations(args)
+        pushed = push_report_after_store(given, outcome.token, settings, environ, console)
+    if args.json:
+        write_json(console, plan, outcome, outcome.refusal, pushed)
+    return pushed.exit_code if outcome.ok and outcome.token is not None else outcome.exit_code
 
 
 COMMANDS: dict[str, Command] = {"provision": cmd_provision}

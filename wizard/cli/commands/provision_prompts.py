@@ -7,7 +7,7 @@ import os
 import stat
 from typing import TextIO
 
-from wizard.cli.console import Console, ask_hidden, confirm, isatty
+from wizard.cli.console import Console, ask_hidden, ask_yes, isatty
 from wizard.cli.stdin import read_limited
 from wizard.core import provision as pv
 from wizard.core.business_api import NamedNode
@@ -150,14 +150,16 @@ def choose_accounts(
     )
 
 
-def confirmed(args: argparse.Namespace, stdin: TextIO, console: Console, interactive: bool) -> bool:
-    """True with --yes or a yes at the terminal; without a terminal, say to add --yes."""
-    if args.yes:
-        return True
-    if not interactive:
-        console.say("Add --yes to carry this out without a terminal (or --plan to only see it).")
-        return False
-    return confirm("Do this at Meta now?", stdin, console)
+def confirmed(args: argparse.Namespace, stdin: TextIO, console: Console) -> bool:
+    """True with --yes or a yes at the terminal; else it says what to do (exit 2 follows)."""
+    return ask_yes(
+        "Do this at Meta now?",
+        args.yes,
+        stdin,
+        console,
+        not_done="Nothing was changed at Meta",
+        why="carrying out the plan changes your business at Meta (--plan only shows it)",
+    )
 
 
 def _is_pipe(stream: TextIO) -> bool:

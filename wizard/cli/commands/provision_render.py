@@ -9,6 +9,7 @@ from wizard.cli.console import Console
 from wizard.cli.render import hanging, render_check
 from wizard.core import provision as pv
 from wizard.core.check import report_json
+from wizard.core.push.destination import PushReport
 
 STATE_WORDS = {
     pv.StepState.TO_DO: "to do",
@@ -93,9 +94,16 @@ def _plain(markdown: str) -> str:
 
 
 def write_json(
-    console: Console, plan: pv.Plan | None, outcome: pv.Outcome | None, refusal: pv.Refusal | None
+    console: Console,
+    plan: pv.Plan | None,
+    outcome: pv.Outcome | None,
+    refusal: pv.Refusal | None,
+    pushed: PushReport | None = None,
 ) -> None:
-    """The plan, the steps, the problem, the store and the check as JSON on stdout."""
+    """The plan, the steps, the problem, the store, the check and the pushes (--push, --then,
+    the remembered destinations) as JSON on stdout."""
+    from wizard.cli.commands.push import pushes_json
+
     body: dict[str, Any] = {
         "plan": [_step_json(s) for s in plan.steps] if plan else None,
         "steps": [
@@ -113,6 +121,7 @@ def write_json(
         ),
         "check": report_json(outcome.check) if outcome and outcome.check else None,
         "admin_token_stored": False,
+        "pushes": pushes_json(pushed or PushReport()),
     }
     if plan is not None:
         body["business"] = {"id": plan.business.id, "name": plan.business.name}

@@ -56,10 +56,36 @@ def push_after_store(
 ) -> int:
     """After a new token was checked and stored: send it to the remembered destinations and
     those given (--push, --then); 0, or 5 when one failed (the local store is kept)."""
+    return push_report_after_store(given, token, settings, environ, console).exit_code
+
+
+def push_report_after_store(
+    given: Sequence[Destination],
+    token: SecretToken,
+    settings: Settings,
+    environ: Mapping[str, str],
+    console: Console,
+) -> PushReport:
+    """`push_after_store`, with every destination's result (none: an empty report)."""
     destinations = every_destination(environ, settings.profile, given)
     if not destinations:
-        return ExitCode.OK
-    return _push(destinations, token, settings, environ, console).exit_code
+        return PushReport()
+    return _push(destinations, token, settings, environ, console)
+
+
+def pushes_json(report: PushReport) -> list[dict[str, object]]:
+    """The `pushes` list of `provision --json`: each destination's result, in the order run."""
+    return [
+        {
+            "destination": result.label,
+            "kind": result.kind.value,
+            "result": result.state.value,
+            "detail": result.detail,
+            "fix": result.fix,
+            "at": remembered.now_text(result.at),
+        }
+        for result in report.results
+    ]
 
 
 def _push(

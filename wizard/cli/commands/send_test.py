@@ -8,7 +8,7 @@ from typing import TextIO
 
 from wizard.cli import parser
 from wizard.cli.commands.common import Command, print_problem, stored_token
-from wizard.cli.console import Console, confirm, isatty
+from wizard.cli.console import Console, ask_yes, can_ask
 from wizard.cli.parser import SafeParser, SubParsers
 from wizard.cli.render import render_check
 from wizard.core import messaging
@@ -55,11 +55,8 @@ def cmd_send_test(
         if args.phone_number_id
         else settings.phone_number_id
     )
-    if not args.yes and not isatty(stdin):
-        console.say(
-            "Not sent: send-test sends a real WhatsApp message and needs an explicit yes. "
-            "There is no terminal to ask on, so add --yes."
-        )
+    asking = {"not_done": "Not sent", "why": "send-test sends a real WhatsApp message"}
+    if not can_ask(args.yes, stdin, console, **asking):  # before the token and Graph are read
         return ExitCode.USAGE
     found = stored_token(settings, environ, console)
     if found is None:
@@ -68,8 +65,7 @@ def cmd_send_test(
     if isinstance(sender, int):
         return sender
     question = f"Send the hello_world template from {messaging.describe_sender(sender)} to +{to}?"
-    if not args.yes and not confirm(question, stdin, console):
-        console.say("Not sent: you did not answer yes.")
+    if not ask_yes(question, args.yes, stdin, console, **asking):
         return ExitCode.USAGE
     outcome = messaging.send_hello_world(settings, found, sender.id, to)
     if outcome.sent is None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from wizard.cli.commands.common import Command
 from wizard.cli.console import Console, isatty
+from wizard.cli.render import hanging
 from wizard.core.codes import ExitCode
 from wizard.core.settings import Settings
 
@@ -38,8 +39,16 @@ def cmd_setup(
     if outcome is None:
         console.err.write("The wizard closed; nothing was changed.\n")
         return ExitCode.OK
-    console.err.write("\n".join(outcome.lines) + "\n")
+    console.err.write(last_lines(outcome.lines, console) + "\n")
     return outcome.exit_code
+
+
+def last_lines(lines: Sequence[str], console: Console) -> str:
+    """The wizard's last lines: on a terminal each wrapped between words to its width (a long
+    sentence cut by the terminal mid-word reads badly); elsewhere one line each, for grep."""
+    if not isatty(console.err):
+        return "\n".join(lines)
+    return "\n".join(hanging(line, "", "  ") for line in lines)
 
 
 COMMANDS: dict[str, Command] = {"setup": cmd_setup}

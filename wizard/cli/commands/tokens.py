@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from wizard.cli import render
 from wizard.cli.commands.common import Command, stored_token, winning_token
-from wizard.cli.console import Console, ask_hidden, confirm, isatty
+from wizard.cli.console import Console, ask_hidden, ask_yes, isatty
 from wizard.cli.jsonout import json_text
 from wizard.cli.render import render_check, render_error, render_profiles, summary_line
 from wizard.cli.stdin import EMPTY_STDIN, EmptyStdin, read_limited
@@ -179,13 +179,10 @@ def cmd_forget(
     where = " and ".join(
         {"env": str(settings.env_file), "keyring": "the OS keyring"}[store] for store in stores
     )
-    if (
-        not args.yes
-        and _isatty(stdin)
-        and not confirm(f"Remove the {settings.profile.name} token from {where}?", stdin, console)
-    ):
-        console.say("Nothing was removed: you did not answer yes.")
-        return ExitCode.USAGE
+    question = f"Remove the {settings.profile.name} token from {where}?"
+    asking = {"not_done": "Nothing was removed", "why": "removing the token"}
+    if _isatty(stdin) and not ask_yes(question, args.yes, stdin, console, **asking):
+        return ExitCode.USAGE  # without a terminal it removes without asking, as scripts expect
     for store in stores:
         console.err.write(_forget_from(store, settings, explicit=bool(args.source)) + "\n")
     if environ.get(key):

@@ -72,6 +72,8 @@ def _number_findings(number: PhoneNumber, local: LocalFacts | None = None) -> li
     register = REGISTER_FIX.format(id=graph_text(number.id))
     found: list[Finding] = health_findings(number, label, local)
     status = (number.status or "CONNECTED").upper()
+    if status == "PENDING" and is_unregistered(number):
+        status = "CONNECTED"  # Meta lists a number not yet registered as PENDING: said above
     if status != "CONNECTED":
         blocked = status in CANNOT_SEND_STATUSES
         fix = (

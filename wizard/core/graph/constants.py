@@ -89,3 +89,5 @@ _SECRET_PARAMS = re.compile(
     r"((?:input_token|access_token|client_secret|fb_exchange_token|hub\.verify_token)=)[^&\s\"']*"
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+COMPUTED_CHAIN = "computed from the account's and the app's settings"
+"""How both doors say a callback chain was computed (Graph left webhook_configuration out)."""

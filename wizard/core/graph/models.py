@@ -118,6 +118,10 @@ class WebhookConfiguration:
     """The account's override (`override_callback_uri` of the subscription)."""
     application: str | None = None
     """The app's callback URL (App Dashboard → WhatsApp → Configuration)."""
+    computed: bool = False
+    """Graph left the field out: built from the account's subscription of the app (its
+    `override_callback_uri`) and the app's `/subscriptions` callback; the number's own
+    override cannot be seen that way."""
 
     @property
     def effective(self) -> tuple[str, str] | None:

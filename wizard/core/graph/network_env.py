@@ -5,7 +5,9 @@ not one): the machine's setup, exit 4, never an "unexpected error"."""
 from __future__ import annotations
 
 import os
+import re
 import ssl
+import stat
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +21,15 @@ PROXY_VARIABLES = ("HTTPS_PROXY", "ALL_PROXY", "HTTP_PROXY")
 NO_PROXY_VARIABLE = "NO_PROXY"
 CA_FILE_VARIABLE = "SSL_CERT_FILE"
 CA_DIR_VARIABLE = "SSL_CERT_DIR"
+CA_HASH_NAME = re.compile(r"[0-9a-f]{8}\.r?[0-9]+")
+"""The names OpenSSL opens in a CA directory (a subject hash and a number; `r` for a CRL)."""
+SPECIAL_FILES = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+"""What a CA variable may point at that opening or reading could block on forever."""
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 """What httpx can proxy through (socks5 and socks5h with the socksio package)."""
 _FIX_PROXY = (
@@ -31,8 +42,12 @@ def open_client(origin: httpx.URL, **options: Any) -> httpx.Client:
     """`httpx.Client(**options)` for requests to `origin`, which carry a secret: an http://
     origin on this machine never goes through a proxy of the environment, which would see its
     clear text. A proxy or TLS variable httpx cannot use is a NetworkSetupError."""
+    trust_env = not plain_loopback(origin)
+    special = ca_special_file(os.environ) if trust_env else None
+    if special is not None:
+        raise special
     try:
-        return httpx.Client(trust_env=not plain_loopback(origin), **options)
+        return httpx.Client(trust_env=trust_env, **options)
     except (ImportError, ValueError, OSError, httpx.InvalidURL) as exc:  # ssl.SSLError: OSError
         raise setup_error(exc, os.environ) from None
 
@@ -103,6 +118,49 @@ def _socks_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def ca_special_file(environ: Mapping[str, str]) -> NetworkSetupError | None:
+    """SSL_CERT_FILE (or else SSL_CERT_DIR, each of its `:`-separated folders and the CA
+    files OpenSSL would open there) naming a FIFO, a device or a socket, found without opening
+    it: opening or reading one could wait forever."""
+    name = next((n for n in (CA_FILE_VARIABLE, CA_DIR_VARIABLE) if environ.get(n)), None)
+    if name is None:
+        return None
+    paths = environ[name].split(":") if name == CA_DIR_VARIABLE else [environ[name]]
+    for path in filter(None, paths):
+        kind = _special_kind(path)
+        if kind is None and name == CA_DIR_VARIABLE and os.path.isdir(path):
+            kind = _special_entry(path)
+        if kind is not None:
+            return NetworkSetupError(
+                f"{name} names {kind}: wa-token reads CA certificates only from a regular file "
+                "(or a folder of them), since reading anything else could wait forever.",
+                fix=f"Point {name} at your CA bundle (e.g. /etc/ssl/certs/ca-certificates.crt),"
+                f" or unset it: `env -u {name} wa-token …`.",
+            )
+    return None
+
+
+def _special_kind(path: str) -> str | None:
+    """What special file `path` is (after symbolic links), or None (a file, a folder, none)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None  # missing or unreadable: the load itself says so
+    return SPECIAL_FILES.get(stat.S_IFMT(mode))
+
+
+def _special_entry(folder: str) -> str | None:
+    """A CA file OpenSSL would open in `folder` that is a special file, or None."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.path for e in entries if CA_HASH_NAME.fullmatch(e.name)]
+    except OSError:
+        return None
+    kinds = (_special_kind(path) for path in names)
+    found = next((kind for kind in kinds if kind is not None), None)
+    return f"a folder holding {found} where a CA certificate belongs" if found else None
 
 
 def ca_problem(environ: Mapping[str, str]) -> NetworkSetupError | None:

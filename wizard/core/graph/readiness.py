@@ -1,11 +1,14 @@
-"""Parsing what Graph says about sending and receiving: health, webhook subscriptions, callbacks."""
+"""Parsing what Graph says about sending and receiving: health, webhook subscriptions, callbacks
+(and the callback chain computed from them when Graph leaves a number's out)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from wizard.core.graph.models import (
     AppSubscription,
+    BusinessAccount,
     Health,
     HealthError,
     SubscribedApp,
@@ -126,3 +129,61 @@ def _text(value: object) -> str | None:
         return None
     text = str(value)
     return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
+
+
+WHATSAPP_OBJECT = "whatsapp_business_account"
+"""The object of an app's WhatsApp webhooks in `GET /{app-id}/subscriptions`."""
+
+
+def with_computed_chains(
+    accounts: tuple[BusinessAccount, ...],
+    app_id: str | None,
+    app_subscriptions: tuple[AppSubscription, ...] | None,
+) -> tuple[BusinessAccount, ...]:
+    """The accounts, each number Graph sent no `webhook_configuration` for given the chain
+    computed from what is known (`computed_chain`); Graph's own chains are kept."""
+    return tuple(_with_chains(account, app_id, app_subscriptions) for account in accounts)
+
+
+def _with_chains(
+    account: BusinessAccount,
+    app_id: str | None,
+    app_subscriptions: tuple[AppSubscription, ...] | None,
+) -> BusinessAccount:
+    if all(number.webhook is not None for number in account.phone_numbers):
+        return account
+    chain = computed_chain(account, app_id, app_subscriptions)
+    if chain is None:
+        return account
+    numbers = tuple(
+        number if number.webhook is not None else dataclasses.replace(number, webhook=chain)
+        for number in account.phone_numbers
+    )
+    return dataclasses.replace(account, phone_numbers=numbers)
+
+
+def computed_chain(
+    account: BusinessAccount,
+    app_id: str | None,
+    app_subscriptions: tuple[AppSubscription, ...] | None,
+) -> WebhookConfiguration | None:
+    """Where Meta sends an account's numbers' `messages` webhooks, as far as the account's
+    subscription of the token's app (its `override_callback_uri`) and the app's active
+    WhatsApp callback say; None when the app is not known to be subscribed (Meta then sends
+    it nothing) or neither level is known."""
+    ours = next((a for a in account.subscribed_apps or () if app_id and a.id == app_id), None)
+    if ours is None:
+        return None
+    callbacks = (
+        s.callback_url
+        for s in app_subscriptions or ()
+        if s.object == WHATSAPP_OBJECT and s.active and s.callback_url
+    )
+    application = next(callbacks, None)
+    if not (ours.override_callback_uri or application):
+        return None
+    return WebhookConfiguration(
+        whatsapp_business_account=ours.override_callback_uri,
+        application=application,
+        computed=True,
+    )

@@ -9,10 +9,13 @@ import subprocess
 import termios
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
-from wizard.core.codes import DestinationKind
-from wizard.core.errors import PushError, SettingsError
+from wizard.core.codes import DestinationKind, ExitCode
+from wizard.core.errors import PushError, SettingsError, Terminated
 from wizard.core.push.destination import Delivery
 from wizard.core.token import SecretToken
 from wizard.core.untrusted import redact
@@ -27,6 +30,8 @@ OUTPUT_KEPT = 64 * 1024
 TAIL_LINES = 8
 """How many of the last stderr lines a failure shows."""
 TAIL_CHARS = 1200
+STOP_SIGNALS = {signal.SIGTERM: ExitCode.TERMINATED, signal.SIGHUP: ExitCode.HUNG_UP}
+"""Signals that stop wa-token while a hook runs: the hook's group is killed first."""
 SECRET_VARIABLES = (TOKEN_KEY, APP_SECRET_VAR)
 """Variables (and their profile forms, `…_ACME`) never passed on to a hook."""
 
@@ -122,6 +127,11 @@ def hook_environment(delivery: Delivery) -> dict[str, str]:
 def run_hook(command: str, delivery: Delivery) -> HookRun:
     """Run `/bin/sh -c COMMAND` in its own process group, the token alone (no newline) on its
     stdin; the whole group is killed at the deadline. stdout and stderr are read and bounded."""
+    with _stop_signals_raise():
+        return _run_hook(command, delivery)
+
+
+def _run_hook(command: str, delivery: Delivery) -> HookRun:
     read_end, write_end = os.pipe()
     try:
         proc = subprocess.Popen(
@@ -143,11 +153,35 @@ def run_hook(command: str, delivery: Delivery) -> HookRun:
     try:
         _give_token(write_end, delivery.token)
         return _wait(proc, read_end, delivery)
-    except BaseException:  # Ctrl-C (the hook, in its own session, does not get it): stop it too
-        _kill_group(proc)
+    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP (the hook, in its own session, does not
+        _kill_group(proc)  # get them): stop it too
         raise
     finally:
         os.close(read_end)
+
+
+@contextmanager
+def _stop_signals_raise() -> Iterator[None]:
+    """While a hook runs, SIGTERM and SIGHUP raise Terminated (their default would end
+    wa-token at once and leave the hook's process group running); an ignored one (nohup)
+    stays ignored. Only the main thread can catch signals: elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {
+        number: signal.signal(number, _terminated)
+        for number in STOP_SIGNALS
+        if signal.getsignal(number) is not signal.SIG_IGN
+    }
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _terminated(number: int, frame: FrameType | None) -> None:
+    raise Terminated(signal.Signals(number).name, STOP_SIGNALS[signal.Signals(number)])
 
 
 def _give_token(write_end: int, token: SecretToken) -> None:

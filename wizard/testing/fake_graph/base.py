@@ -67,6 +67,8 @@ class FakeGraphBase:
         """Apps subscribed to each (caller's token, WABA), once a call has read or changed them."""
         self.app_subscriptions: list[dict[str, Any]] = list(DEFAULT_APP_SUBSCRIPTIONS)
         """What `GET /{app-id}/subscriptions` answers (a test may change it)."""
+        self.registered_numbers: set[tuple[str, str]] = set()
+        """(caller's token, phone number id) registered with the right PIN since the reset."""
         self._visited: set[tuple[str, str]] = set()
         self._stopping = threading.Event()
         self._httpd: _GraphHTTPServer | None = None
@@ -87,6 +89,7 @@ class FakeGraphBase:
             self._visited.clear()
             self.webhook_subscriptions.clear()
             self.app_subscriptions[:] = DEFAULT_APP_SUBSCRIPTIONS
+            self.registered_numbers.clear()
 
     def mint(self, token: str, scenario: Scenario) -> None:
         """Recognise a token this server's business generated (no other server knows it)."""
@@ -135,6 +138,16 @@ class FakeGraphBase:
         if waba_id in NUMBERS:
             return NUMBERS[waba_id]
         return _benchmark_numbers(int(waba_id) - BENCHMARK_WABA_BASE)
+
+    def mark_registered(self, token: str, phone_id: str) -> None:
+        """The number answers as registered to this token from now on (until a reset)."""
+        with self._lock:
+            self.registered_numbers.add((token, phone_id))
+
+    def is_registered(self, token: str | None, phone_id: str) -> bool:
+        """Whether this token registered the number with the right PIN since the reset."""
+        with self._lock:
+            return (token or "", phone_id) in self.registered_numbers
 
     def _phone(self, scenario: Scenario, phone_id: str) -> dict[str, Any] | None:
         for waba_id in self._reachable(scenario):

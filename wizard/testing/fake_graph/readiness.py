@@ -72,11 +72,19 @@ def account_extras(scenario: Scenario, waba_id: str) -> dict[str, Any]:
 
 
 def number_extras(
-    scenario: Scenario, waba_id: str, number: dict[str, Any], first: bool
+    scenario: Scenario,
+    waba_id: str,
+    number: dict[str, Any],
+    first: bool,
+    *,
+    registered: bool = False,
 ) -> dict[str, Any]:
-    """A phone number's health_status, webhook_configuration and messaging limit."""
+    """A phone number's health_status, webhook_configuration and messaging limit; the demo's
+    unregistered number reads as registered once `registered` (the right PIN was sent)."""
     phone = _entity("PHONE_NUMBER", number["id"])
-    unregistered = waba_id == WABA_A and first and scenario.readiness == "unregistered"
+    unregistered = (
+        waba_id == WABA_A and first and scenario.readiness == "unregistered" and not registered
+    )
     if unregistered:
         phone = _entity("PHONE_NUMBER", number["id"], "BLOCKED", errors=[NOT_REGISTERED])
     if waba_id == WABA_A and first and scenario.readiness == "limited":
@@ -85,8 +93,9 @@ def number_extras(
         "health_status": _verdict([phone, *_others(scenario, waba_id)]),
         "whatsapp_business_manager_messaging_limit": "TIER_2K",
     }
-    if unregistered:
+    if unregistered:  # Meta: status goes from PENDING to CONNECTED once registered
         extras["platform_type"] = "NOT_APPLICABLE"
+        extras["status"] = "PENDING"
     if waba_id == WABA_A and scenario.readiness.startswith("account_"):
         del extras["health_status"]  # only the account's own verdict came back
     if waba_id == WABA_A and scenario.readiness == "override":
@@ -108,6 +117,6 @@ def subscribed_apps(scenario: Scenario, waba_id: str) -> list[dict[str, Any]]:
     }
     if waba_id == WABA_A and scenario.readiness == "unsubscribed":
         return [{"whatsapp_business_api_data": OTHER_APP}]
-    if waba_id == WABA_A and scenario.readiness == "override":
-        ours["override_callback_uri"] = WABA_OVERRIDE
+    if waba_id == WABA_A and scenario.readiness in ("override", "override_unlisted"):
+        ours["override_callback_uri"] = WABA_OVERRIDE  # unlisted: no webhook_configuration
     return [ours]

@@ -204,7 +204,20 @@ class GraphRoutes(FakeGraphBase):
         if number is None:
             raise no_such_object("GET", node_id)
         names = requested_fields(call, "WhatsAppBusinessPhoneNumber", PHONE_FIELDS)
-        return json_reply(pick(number, names))
+        return json_reply(
+            pick(self._number_as_listed(scenario, call.token, node_id), names or [*number])
+        )
+
+    def _number_as_listed(
+        self, scenario: Scenario, token: str | None, phone_id: str
+    ) -> dict[str, Any]:
+        """A number with its readiness fields, as its account's phone_numbers edge shows it."""
+        for waba_id in self._reachable(scenario):
+            rows = self._number_rows(scenario, waba_id, None, token)
+            number = next((row for row in rows if row["id"] == phone_id), None)
+            if number is not None:
+                return number
+        raise no_such_object("GET", phone_id)
 
     def _ids(self, call: Call) -> Reply:
         """`GET /?ids=A,B&fields=…`: `{id: object}` for up to 50 WABAs, each as `GET /{id}`
@@ -253,7 +266,7 @@ class GraphRoutes(FakeGraphBase):
                 view["subscribed_apps"] = {"data": apps}
         for edge in (f for f in fields if f.name == "phone_numbers"):
             names = None if edge.nested is None else [f.name for f in edge.nested]
-            rows = self._number_rows(scenario, waba_id, names)
+            rows = self._number_rows(scenario, waba_id, names, call.token)
             paged = waba_id == WABA_A and scenario.pages in ("paged", "loop")
             size = 2 if paged else edge.limit or DEFAULT_PAGE_SIZE
             params = {"limit": str(size)} | ({"fields": edge.nested_text} if edge.nested else {})
@@ -288,7 +301,7 @@ class GraphRoutes(FakeGraphBase):
         self._check_waba_rate_limit(scenario, waba_id)
         _check_account_read(scenario)
         names = requested_fields(call, "WhatsAppBusinessPhoneNumber", PHONE_FIELDS)
-        rows = self._number_rows(scenario, waba_id, names)
+        rows = self._number_rows(scenario, waba_id, names, call.token)
         paged = waba_id == WABA_A and scenario.pages in ("paged", "loop")
         return json_reply(
             self._page(
@@ -297,12 +310,25 @@ class GraphRoutes(FakeGraphBase):
         )
 
     def _number_rows(
-        self, scenario: Scenario, waba_id: str, names: list[str] | None
+        self, scenario: Scenario, waba_id: str, names: list[str] | None, token: str | None = None
     ) -> list[dict[str, Any]]:
-        """A WABA's numbers with the requested fields, readiness fields included."""
+        """A WABA's numbers with the requested fields, readiness fields included (as the
+        caller's token left them: a number it registered reads as registered)."""
         numbers = self._numbers(scenario, waba_id)
         return [
-            pick({**number, **number_extras(scenario, waba_id, number, i == 0)}, names)
+            pick(
+                {
+                    **number,
+                    **number_extras(
+                        scenario,
+                        waba_id,
+                        number,
+                        i == 0,
+                        registered=self.is_registered(token, number["id"]),
+                    ),
+                },
+                names,
+            )
             for i, number in enumerate(numbers)
         ]
 

@@ -150,6 +150,8 @@ SCENARIOS: dict[str, Scenario] = {
     "account_limited": replace(_ONLY_A, readiness="account_limited"),
     "account_blocked": replace(_ONLY_A, readiness="account_blocked"),
     "page": replace(_ONLY_A, token_type="PAGE", expires_in=50 * DAY),
+    # The account's override without the numbers' webhook_configuration (as real Graph may).
+    "webhook_override_unlisted": replace(_ONLY_A, readiness="override_unlisted"),
 }
 APP_SCENARIO = Scenario(token_type="APP", scopes=(), target_ids=(), user_id=APP_ID)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -231,11 +232,12 @@ class DoneStep(StepScreen):
     def action_go_live(self) -> None:
         """g: the "ready to go live" list for the token just saved."""
         from wizard.core.golive import list_applies
-        from wizard.ui.steps.ready import ReadyScreen
+        from wizard.ui.steps.ready import ReadyScreen, show_rechecked
 
         report = self.state.saved_report or self.state.report
         if report is not None and list_applies(report):
-            self.app.push_screen(ReadyScreen(self.state, report, self._saved_found()))
+            ready = ReadyScreen(self.state, report, self._saved_found())
+            self.app.push_screen(ready, partial(show_rechecked, self))
 
     async def go_next(self) -> None:
         self.dismiss(NEXT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar, NamedTuple
 
 from textual import on, work
@@ -111,11 +112,12 @@ class HubScreen(StepScreen):
     def action_go_live(self) -> None:
         """g: the "ready to go live" list for the stored token, when its check passed."""
         from wizard.core.golive import list_applies
-        from wizard.ui.steps.ready import ReadyScreen
+        from wizard.ui.steps.ready import ReadyScreen, show_rechecked
 
         report = self.state.initial
         if report is not None and report.found is not None and list_applies(report):
-            self.app.push_screen(ReadyScreen(self.state, report, report.found))
+            ready = ReadyScreen(self.state, report, report.found)
+            self.app.push_screen(ready, partial(show_rechecked, self))
 
     @on(DiagnosisPanel.Updated)
     def _rechecked(self, event: DiagnosisPanel.Updated) -> None:

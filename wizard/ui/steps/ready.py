@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.screen import Screen
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
-from wizard.core.check import CheckReport, check_found_token
+from wizard.core.check import CheckReport
 from wizard.core.errors import SettingsError
-from wizard.core.golive import ReadyAction, ReadyItem, ReadyLine, ReadyMark, ready_list
+from wizard.core.golive import (
+    ReadyAction,
+    ReadyItem,
+    ReadyLine,
+    ReadyMark,
+    check_again,
+    ready_list,
+)
 from wizard.core.stores.sources import FoundToken
 from wizard.core.webhook_test import WebhookReport
 from wizard.ui.safe import literal
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepFrame
+from wizard.ui.widgets.report import DiagnosisPanel
 from wizard.ui.widgets.text import error_markup, inline
 
 MARKS = {
@@ -46,8 +55,9 @@ KEYS = {
 }
 
 
-class ReadyScreen(StepFrame[None]):
-    """After a check that passed: what stands between the token and going live; Escape leaves."""
+class ReadyScreen(StepFrame[CheckReport | None]):
+    """After a check that passed: what stands between the token and going live; Escape leaves
+    with the check run again after an action (None when nothing was checked again)."""
 
     title_text = "Ready to go live"
     next_label = "Done"
@@ -69,6 +79,10 @@ class ReadyScreen(StepFrame[None]):
         """The endpoint's test, once run."""
         self.registered: frozenset[str] = frozenset()
         """The numbers registered from this screen."""
+        self.rechecked: CheckReport | None = None
+        """The check run again after an action: what the screen below shows once this closes."""
+        self.said = ""
+        """The status line's markup (an action's outcome)."""
         self.lines = ready_list(report)
         """The lines shown."""
 
@@ -117,12 +131,12 @@ class ReadyScreen(StepFrame[None]):
         return super().check_action(action, parameters)
 
     def action_back(self) -> None:
-        """Escape: back to where the list was opened."""
-        self.dismiss(None)
+        """Escape: back to where the list was opened, with the check run again, if it was."""
+        self.dismiss(self.rechecked)
 
     @on(Button.Pressed, "#next")
     def _done(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self.rechecked)
 
     @on(Button.Pressed, ".ready-action")
     def _pressed(self, event: Button.Pressed) -> None:
@@ -149,14 +163,35 @@ class ReadyScreen(StepFrame[None]):
         return any(w.group == "ready" and w.is_running for w in self.app.workers if w.node is self)
 
     def _status(self, markup: str) -> None:
+        self.said = markup
         self.query_one("#ready-status", Static).update(markup)
 
+    def _status_after(self, said: str, markup: str) -> None:
+        """What an action said, and under it what followed."""
+        self._status(f"{said}\n{markup}" if said else markup)
+
     async def _recheck(self) -> None:
-        """Check the token again (the same check as `wa-token check`) and redraw the lines."""
-        state = self.state
-        self.report = await asyncio.to_thread(
-            check_found_token, self.found, state.settings, state.environ, now=state.clock()
+        """Check the token again (the same check as `wa-token check`) and redraw the lines;
+        when Graph cannot answer, the lines keep the last check and say so."""
+        state, said = self.state, self.said
+        self._status_after(said, "[dim]Checking again…[/dim]")
+        again = await asyncio.to_thread(
+            check_again, self.found, state.settings, state.environ, state.clock()
         )
+        if not again.answered:
+            problem = again.report.diagnosis.problems[0]
+            self._status_after(
+                said,
+                error_markup(
+                    "Could not check again",
+                    problem.fix,
+                    message=problem.title,
+                    outcome="The lines show the last check.",
+                ),
+            )
+            return
+        self.report = self.rechecked = again.report
+        self._status(said)
         self._show(ready_list(self.report, self.endpoint, self.registered))
 
     @on(Worker.StateChanged)
@@ -298,6 +333,14 @@ class ReadyScreen(StepFrame[None]):
         )
         self._status("")
         self._show(ready_list(self.report, self.endpoint, self.registered))
+
+
+async def show_rechecked(screen: Screen[Any], report: CheckReport | None) -> None:
+    """The list closed: the screen it was opened from shows the check it ran again, if any."""
+    if report is None:
+        return
+    for panel in screen.query(DiagnosisPanel).results(DiagnosisPanel):
+        await panel.show_report(report)
 
 
 def _account(name: str | None, account_id: str) -> str:

@@ -156,9 +156,10 @@ class DiagnosisPanel(Vertical):
         if here is not None:
             found = sources.FoundToken(here.source, here.location, found.token)
         report = recheck_storage(self.report, found, state.settings, state.environ)
-        self.app.call_from_thread(self._show_rechecked, report)  # type: ignore[arg-type]  # an async callable is awaited
+        self.app.call_from_thread(self.show_report, report)  # type: ignore[arg-type]  # an async callable is awaited
 
-    async def _show_rechecked(self, report: CheckReport) -> None:
+    async def show_report(self, report: CheckReport) -> None:
+        """Show another check of the same token (after a fix here, or an action elsewhere)."""
         self.report = report
         await self.recompose()
         self.post_message(self.Updated(report))

@@ -22,6 +22,7 @@ from wizard.core.errors import EnvFileError, SettingsError, StoreError
 from wizard.core.graph.threads import run_bounded
 from wizard.core.settings import Settings, for_profile
 from wizard.core.stores import env_store, sources
+from wizard.core.stores.keyring_token import read_profile_index
 
 PROFILES_AT_ONCE = 10
 """Profiles checked at the same time. Each holds at most three Graph connections at once
@@ -129,7 +130,7 @@ def profile_names(
     """The profiles found; the chosen one alone when none is (its check says "no token"), and
     the chosen one too when `.env` cannot be read (its check says why: the profiles stored
     there cannot be listed)."""
-    names = [p.name for p in profiles.list_profiles(environ, dotenv, profiles.read_profile_index())]
+    names = [p.name for p in profiles.list_profiles(environ, dotenv, read_profile_index())]
     if not names or (not dotenv_readable and settings.profile.name not in names):
         names.append(settings.profile.name)
     return tuple(names)

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from wizard.core.codes import Source
-from wizard.core.errors import SettingsError, StoreError
-from wizard.core.stores import keyring_store
+from wizard.core.errors import SettingsError
 from wizard.core.variables import TOKEN_KEY
-
-if TYPE_CHECKING:
-    from wizard.core.stores.sources import SourceReading
 
 DEFAULT_PROFILE = "default"
 """The profile that keeps today's names: WHATSAPP_CLOUD_API_TOKEN everywhere."""
 
 PROFILE_ENV_VAR = "WA_TOKEN_PROFILE"
 """Chooses the profile when `--profile` is not given."""
-
-INDEX_ACCOUNT = "wa-token-profiles"
-"""Keyring account listing the profiles stored in the keyring (keyrings cannot be enumerated)."""
 
 _NAME = re.compile(r"[a-z0-9_-]{1,32}")
 _KEY_SUFFIX = re.compile(r"[A-Z0-9_]{1,32}")
@@ -60,9 +53,14 @@ class Profile(NamedTuple):
 DEFAULT = Profile()
 
 
+def is_profile_name(text: str) -> bool:
+    """1 to 32 of a-z, 0-9, `_` and `-`."""
+    return _NAME.fullmatch(text) is not None
+
+
 def profile_named(name: str) -> Profile:
     """The profile called `name`; names are 1 to 32 of a-z, 0-9, `_` and `-`."""
-    if not _NAME.fullmatch(name):
+    if not is_profile_name(name):
         raise SettingsError(
             f"{name!r} is not a profile name: use 1 to 32 lower-case letters, digits, _ or -."
             if len(name) <= 40
@@ -122,44 +120,3 @@ def list_profiles(
 def _canonical(name: str) -> str:
     """The name as a key suffix would give it back, so `my-app` and `my_app` count once."""
     return profile_of_key(Profile(name).token_key) or name
-
-
-# -- the keyring index -----------------------------------------------------------------------
-
-
-def read_profile_index(readings: Iterable[SourceReading] = ()) -> tuple[str, ...]:
-    """Profiles recorded as stored in the keyring; () when there is no keyring or no index.
-
-    A keyring reading of the same run that found no keyring here answers at once: asking again
-    would only find out the same thing (`status`, where no keyring can exist).
-    """
-    if any(r.source == Source.KEYRING and r.unavailable is not None for r in readings):
-        return ()
-    try:
-        text = keyring_store.read_keyring_token(INDEX_ACCOUNT)
-    except StoreError:
-        return ()
-    return _parse_index(text or "")
-
-
-def record_in_index(profile: Profile, *, stored: bool) -> bool:
-    """Add (stored) or drop the profile in the keyring index; False when that failed.
-
-    Best effort: the index only feeds `status`, so a failure never undoes a token write.
-    """
-    try:
-        names = set(_parse_index(keyring_store.read_keyring_token(INDEX_ACCOUNT) or ""))
-        wanted = names | {profile.name} if stored else names - {profile.name}
-        if wanted == names:
-            return True
-        if wanted:
-            keyring_store.write_keyring_token(",".join(sorted(wanted)), INDEX_ACCOUNT)
-        else:
-            keyring_store.remove_keyring_token(INDEX_ACCOUNT)
-    except StoreError:
-        return False
-    return True
-
-
-def _parse_index(text: str) -> tuple[str, ...]:
-    return tuple(n for n in (part.strip() for part in text.split(",")) if _NAME.fullmatch(n))

@@ -1,0 +1,52 @@
+"""The one ordered list of token stores: precedence, and which store is which."""
+
+from __future__ import annotations
+
+from wizard.core.codes import Source, StoreTarget
+from wizard.core.stores.base import TokenSource, TokenStore
+from wizard.core.stores.env_file import ENV_FILE
+from wizard.core.stores.environment import ENVIRONMENT
+from wizard.core.stores.keyring_token import KEYRING
+
+STORES: tuple[TokenStore, ...] = (ENV_FILE, KEYRING)
+"""The stores a token can be saved in, highest precedence first: the one place precedence is
+written. Only the environment, which wa-token cannot write, comes before them."""
+
+
+def sources() -> tuple[TokenSource, ...]:
+    """Every stored source, highest precedence first: the environment, then the stores."""
+    return (ENVIRONMENT, *STORES)
+
+
+def stored_order() -> tuple[Source, ...]:
+    """The stored sources' names, highest precedence first."""
+    return tuple(source.source for source in sources())
+
+
+def source_named(source: Source) -> TokenSource:
+    """The source whose readings carry `source` (KeyError for stdin or a pasted token)."""
+    for candidate in sources():
+        if candidate.source == source:
+            return candidate
+    raise KeyError(source)
+
+
+def store_for(target: StoreTarget | str) -> TokenStore:
+    """The store a `--to`/`--from` value names."""
+    for store in STORES:
+        if store.target == target:
+            return store
+    raise KeyError(target)
+
+
+def store_holding(source: Source) -> TokenStore | None:
+    """The store a token found in `source` can be written back to (None: the environment)."""
+    for store in STORES:
+        if store.source == source:
+            return store
+    return None
+
+
+def places_looked() -> str:
+    """Where a token is looked for, in words and in order: "environment, .env, keyring"."""
+    return ", ".join(source.short_name for source in sources())

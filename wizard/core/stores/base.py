@@ -86,13 +86,13 @@ class SaveOutcome:
 
 
 class Reach(NamedTuple):
-    """Whether a store can take a token here, and in words why not or through what."""
+    """Whether a store can take a token here, in words: "A keyring works here (Secret Service)"."""
 
     usable: bool
-    reason: str = ""
-    """Why it cannot be used; empty when it can."""
+    said: str = ""
+    """What the wizard says: "A keyring works here", "No usable OS keyring"."""
     detail: str = ""
-    """What it goes through when usable (the keyring backend's name)."""
+    """Through what when usable (the keyring backend), else why not."""
 
 
 class TokenSource(Protocol):

@@ -77,10 +77,10 @@ class EnvFileStore:
         """The file's folder exists and may be written (the write replaces the file there)."""
         folder = Path(os.path.realpath(env_file)).parent
         if not folder.is_dir():
-            return Reach(False, f"the folder {folder} does not exist")
+            return Reach(False, "The .env file cannot be written", f"{folder} is no folder")
         if not os.access(folder, os.W_OK):
-            return Reach(False, f"the folder {folder} is not writable")
-        return Reach(True)
+            return Reach(False, "The .env file cannot be written", f"{folder} is not writable")
+        return Reach(True, "The .env file can be written", str(folder))
 
     def help(self, profile: Profile) -> str:
         """What saving to a `.env` file does, naming the profile's variable."""

@@ -89,8 +89,8 @@ class KeyringStore:
         """Whether a usable keyring backend answers (bounded: it may be locked or hung)."""
         status = keyring_store.keyring_status()
         if status.available:
-            return Reach(True, detail=backend_label(status.backend))
-        return Reach(False, status.reason or "none found")
+            return Reach(True, "A keyring works here", backend_label(status.backend))
+        return Reach(False, "No usable OS keyring", status.reason or "none found")
 
     def help(self, profile: Profile) -> str:
         """Encrypted by the OS; how the server reads this profile's token back."""

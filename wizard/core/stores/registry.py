@@ -23,7 +23,7 @@ def stored_order() -> tuple[Source, ...]:
     return tuple(source.source for source in sources())
 
 
-def source_named(source: Source) -> TokenSource:
+def source_named(source: Source | str) -> TokenSource:
     """The source whose readings carry `source` (KeyError for stdin or a pasted token)."""
     for candidate in sources():
         if candidate.source == source:

@@ -201,8 +201,8 @@ def overriding_saved(
 def describe(source: str, location: str) -> str:
     """A source in words: "the .env file .env", "the OS keyring (wa-token/...)"."""
     try:
-        return registry.source_named(Source(source)).describe(location)
-    except (KeyError, ValueError):
+        return registry.source_named(source).describe(location)
+    except KeyError:
         return SOURCE_LABELS.get(source, source)
 
 

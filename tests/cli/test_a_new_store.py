@@ -157,3 +157,13 @@ def test_status_names_the_new_store_in_words(
     store_token(vault.target, SecretToken(VALID), isolated / ".env")  # type: ignore[arg-type]
     code, out, _ = run(["status", "--verbose"], {"WHATSAPP_GRAPH_URL": fake_graph.url})
     assert code == 0 and f"from the test vault {vault.path()}" in out, out
+
+
+def test_a_different_token_in_the_new_store_is_shadowed(
+    vault: VaultStore, fake_graph: FakeGraphServer, isolated: Path
+) -> None:
+    (isolated / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={VALID}\n")
+    store_token(vault.target, SecretToken(TOKENS["expired"]), isolated / ".env")  # type: ignore[arg-type]
+    code, out, _ = run(["check", "--json"], {"WHATSAPP_GRAPH_URL": fake_graph.url})
+    [shadowed] = [w for w in json.loads(out)["warnings"] if w["code"] == "shadowed"]
+    assert code == 0 and f"the test vault {vault.path()}" in shadowed["title"]

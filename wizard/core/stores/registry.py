@@ -39,7 +39,7 @@ def store_for(target: StoreTarget | str) -> TokenStore:
     raise KeyError(target)
 
 
-def store_holding(source: Source) -> TokenStore | None:
+def store_holding(source: Source | str | None) -> TokenStore | None:
     """The store a token found in `source` can be written back to (None: the environment)."""
     for store in STORES:
         if store.source == source:

@@ -103,10 +103,14 @@ class StoreStep(StepScreen):
             button.value = True
 
     def action_choose_beside(self, step: int) -> None:
-        """↑ or ↓: the store before or after the one chosen (the first and last stay put)."""
-        index = registry.STORES.index(self.store) + step
-        if 0 <= index < len(registry.STORES):
-            self.action_choose(registry.STORES[index].target)
+        """↑ or ↓: the next store up or down that can be chosen (the first and last stay put)."""
+        stores = registry.STORES
+        index = stores.index(self.store) + step
+        while 0 <= index < len(stores):
+            if not self.query_one(f"#store-{stores[index].target}", RadioButton).disabled:
+                self.action_choose(stores[index].target)
+                return
+            index += step
 
     def _show_choice(self) -> None:
         in_file = self.store.in_chosen_file

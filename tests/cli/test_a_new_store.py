@@ -15,7 +15,8 @@ from wizard.cli.main import main
 from wizard.core.profiles import Profile
 from wizard.core.stores import registry
 from wizard.core.stores.atomic import write_bytes_atomically
-from wizard.core.stores.base import Reach, SaveOutcome, SourceReading
+from wizard.core.stores.base import SourceReading
+from wizard.core.stores.outcome import Reach, SaveOutcome
 from wizard.core.stores.save import store_token
 from wizard.core.token import SecretToken
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer

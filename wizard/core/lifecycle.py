@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -28,10 +29,12 @@ from wizard.core.graph import GraphClient, TokenInfo
 from wizard.core.profiles import Profile
 from wizard.core.settings import Settings
 from wizard.core.stores import registry
-from wizard.core.stores.base import TokenStore
 from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 from wizard.core.variables import APP_ID_VAR
+
+if TYPE_CHECKING:
+    from wizard.core.stores.protocol import TokenStore
 
 DEFAULT_REFRESH_WITHIN_DAYS = 10
 """`refresh` exchanges a token only when it expires within this many days."""

@@ -39,7 +39,7 @@ from wizard.core.stores.sources import FoundToken
 
 if TYPE_CHECKING:
     from wizard.core.push.remembered import Remembered
-    from wizard.core.stores.base import TokenStore
+    from wizard.core.stores.protocol import TokenStore
 
 REVOKE_HINT = (
     "This does not revoke the token at Meta. To revoke it: Business Settings → Users → System "

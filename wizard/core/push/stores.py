@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wizard.core.codes import DestinationKind
 from wizard.core.push.destination import Delivery
-from wizard.core.stores.base import TokenStore
+
+if TYPE_CHECKING:
+    from wizard.core.stores.protocol import TokenStore
 
 
 @dataclass(frozen=True)

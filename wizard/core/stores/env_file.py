@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 from wizard.core.codes import Source, StoreTarget
 from wizard.core.errors import StoreError
 from wizard.core.stores import env_store
-from wizard.core.stores.base import Reach, SaveOutcome, SourceReading
+from wizard.core.stores.base import SourceReading
 from wizard.core.token import SecretToken
 
 if TYPE_CHECKING:
     from wizard.core.profiles import Profile
+    from wizard.core.stores.outcome import Reach, SaveOutcome
 
 
 class EnvFileStore:
@@ -58,6 +59,8 @@ class EnvFileStore:
 
     def write(self, token: SecretToken, env_file: Path, profile: Profile) -> SaveOutcome:
         """Add or replace the profile's line, atomically and locked; a new file is 0600."""
+        from wizard.core.stores.outcome import SaveOutcome
+
         key = profile.token_key
         result = env_store.write_env_token(env_file, token.reveal(), key)
         return SaveOutcome(
@@ -75,6 +78,8 @@ class EnvFileStore:
 
     def reach(self, env_file: Path) -> Reach:
         """The file's folder exists and may be written (the write replaces the file there)."""
+        from wizard.core.stores.outcome import Reach
+
         folder = Path(os.path.realpath(env_file)).parent
         if not folder.is_dir():
             return Reach(False, "The .env file cannot be written", f"{folder} is no folder")
@@ -103,6 +108,7 @@ class EnvFileStore:
 
     def keep_it_safe(self, env_file: Path) -> str:
         """Out of git."""
+
         return f"Never commit the token: keep {env_file} out of git."
 
 

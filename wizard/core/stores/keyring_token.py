@@ -5,14 +5,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wizard.core.codes import Source, StoreTarget
 from wizard.core.errors import KeyringError, KeyringUnavailable, StoreError
 from wizard.core.profiles import Profile, is_profile_name
 from wizard.core.stores import keyring_store
-from wizard.core.stores.base import Reach, SaveOutcome, SourceReading
+from wizard.core.stores.base import SourceReading
 from wizard.core.stores.keyring_backend import backend_label
 from wizard.core.token import SecretToken
+
+if TYPE_CHECKING:
+    from wizard.core.stores.outcome import Reach, SaveOutcome
 
 INDEX_ACCOUNT = "wa-token-profiles"
 """Keyring account listing the profiles stored in the keyring (keyrings cannot be enumerated)."""
@@ -62,6 +66,8 @@ class KeyringStore:
     def write(self, token: SecretToken, env_file: Path, profile: Profile) -> SaveOutcome:
         """Write, read back and compare; on failure the previous token is put back. The profile
         is then recorded in the index."""
+        from wizard.core.stores.outcome import SaveOutcome
+
         key, value = profile.token_key, token.reveal()
         previous = keyring_store.read_keyring_token(key)
         try:
@@ -87,6 +93,8 @@ class KeyringStore:
 
     def reach(self, env_file: Path) -> Reach:
         """Whether a usable keyring backend answers (bounded: it may be locked or hung)."""
+        from wizard.core.stores.outcome import Reach
+
         status = keyring_store.keyring_status()
         if status.available:
             return Reach(True, "A keyring works here", backend_label(status.backend))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wizard.core.codes import Source, StoreTarget
-from wizard.core.stores.base import TokenSource, TokenStore
 from wizard.core.stores.env_file import ENV_FILE
 from wizard.core.stores.environment import ENVIRONMENT
 from wizard.core.stores.keyring_token import KEYRING
+
+if TYPE_CHECKING:
+    from wizard.core.stores.protocol import TokenSource, TokenStore
 
 STORES: tuple[TokenStore, ...] = (ENV_FILE, KEYRING)
 """The stores a token can be saved in, highest precedence first: the one place precedence is

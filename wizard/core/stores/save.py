@@ -6,8 +6,8 @@ from pathlib import Path
 
 from wizard.core.codes import StoreTarget
 from wizard.core.profiles import DEFAULT, Profile
-from wizard.core.stores.base import SaveOutcome
 from wizard.core.stores.keyring_token import token_command
+from wizard.core.stores.outcome import SaveOutcome
 from wizard.core.stores.registry import store_for
 from wizard.core.token import SecretToken
 

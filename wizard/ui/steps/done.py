@@ -27,7 +27,7 @@ from wizard.ui.widgets.text import error_markup, inline
 
 if TYPE_CHECKING:
     from wizard.core.push.destination import PushResult
-    from wizard.core.stores.base import TokenStore
+    from wizard.core.stores.protocol import TokenStore
 
 KEYRING_AND_CRON = (
     "[b]Cron cannot reach the OS keyring:[/b] it runs outside your desktop session (no D-Bus), "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,13 +15,16 @@ from wizard.core.codes import StoreTarget
 from wizard.core.errors import StoreError
 from wizard.core.flow import Mode
 from wizard.core.stores import registry
-from wizard.core.stores.base import Reach, TokenStore
 from wizard.core.token import SecretToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.navigation import NEXT
 from wizard.ui.safe import literal as escape
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.text import error_markup
+
+if TYPE_CHECKING:
+    from wizard.core.stores.outcome import Reach
+    from wizard.core.stores.protocol import TokenStore
 
 
 def choice_label(store: TokenStore) -> str:

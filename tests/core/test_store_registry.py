@@ -78,3 +78,20 @@ def test_the_registry_names_each_store_by_its_codes() -> None:
         assert registry.store_for(store.target) is store
         assert registry.store_holding(store.source) is store
         assert registry.source_named(store.source) is store
+
+
+def test_the_env_file_is_reachable_where_its_folder_can_be_written(tmp_path: Path) -> None:
+    from wizard.core.stores.env_file import ENV_FILE
+
+    assert ENV_FILE.reach(tmp_path / ".env").usable
+    missing = ENV_FILE.reach(tmp_path / "gone" / ".env")
+    assert not missing.usable and "gone" in missing.detail
+    link = tmp_path / "link.env"
+    link.symlink_to(tmp_path / "gone" / "target.env")  # the write goes to the link's target
+    assert not ENV_FILE.reach(link).usable
+
+
+def test_a_keyring_turned_off_is_not_reachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    reach = KEYRING.reach(Path(".env"))
+    assert reach == (False, "No usable OS keyring", reach.detail) and reach.detail

@@ -18,12 +18,8 @@ from wizard.core.variables import TOKEN_KEY
 __all__ = ["FoundToken", "SourceReading", "keyring_location"]
 """FoundToken and SourceReading live in base.py (the stores return them); also here, as ever."""
 
-SOURCE_LABELS: dict[str, str] = {
-    Source.STDIN: "standard input",
-    Source.ENVIRONMENT: f"the {TOKEN_KEY} environment variable",
-    Source.DOTENV: ".env file",
-    Source.KEYRING: "OS keyring",
-}
+SOURCE_LABELS: dict[str, str] = {Source.STDIN: "standard input"}
+"""Sources that are no stored source (the stored ones describe themselves, see registry)."""
 
 
 def first_holding(
@@ -119,8 +115,7 @@ def unreadable_store(
     failed = next((r.error for r in readings if r.error is not None), None)
     if failed is not None:
         return failed
-    keyring = next((r for r in readings if r.source == Source.KEYRING), None)
-    missing = keyring.unavailable if keyring is not None else None
+    missing = next((r.unavailable for r in readings if r.unavailable is not None), None)
     if missing is None or isinstance(missing, KeyringDisabled):
         return None
     where = f"{key} or {env_file}" if env_file is not None else f"{key} or the .env file"

@@ -1,8 +1,7 @@
-"""What every token store can do: the `TokenSource` and `TokenStore` protocols.
+"""What every token store can do: the `TokenSource` and `TokenStore` protocols."""
 
-Imported for type checking only (`if TYPE_CHECKING:`), so that `check` and `status` never build
-these classes at start-up; the stores fit them by shape.
-"""
+# Imported for type checking only (`if TYPE_CHECKING:`), so that `check` and `status` never
+# build these classes at start-up; the stores fit them by shape (mypy checks registry.STORES).
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from wizard.cli.main import main
-from wizard.core.profiles import Profile
+from wizard.core.profiles import Profile, profiles_in
 from wizard.core.stores import registry
 from wizard.core.stores.atomic import write_bytes_atomically
 from wizard.core.stores.base import SourceReading
@@ -58,6 +58,11 @@ class VaultStore:
 
     def describe(self, location: str) -> str:
         return f"the test vault {location}"
+
+    def profile_names(
+        self, environ: Mapping[str, str], env_file: Path, readings: object
+    ) -> tuple[str, ...]:
+        return profiles_in(self._lines())
 
     def named(self, env_file: Path) -> str:
         return "the test vault"
@@ -168,3 +173,13 @@ def test_a_different_token_in_the_new_store_is_shadowed(
     code, out, _ = run(["check", "--json"], {"WHATSAPP_GRAPH_URL": fake_graph.url})
     [shadowed] = [w for w in json.loads(out)["warnings"] if w["code"] == "shadowed"]
     assert code == 0 and f"the test vault {vault.path()}" in shadowed["title"]
+
+
+def test_status_lists_the_profiles_of_the_new_store(
+    vault: VaultStore, fake_graph: FakeGraphServer, isolated: Path
+) -> None:
+    """Failed before: the profile list knew the environment, `.env` and the keyring index only."""
+    store_token(vault.target, SecretToken(VALID), isolated / ".env", Profile("shop"))  # type: ignore[arg-type]
+    code, out, _ = run(["status", "--json"], {"WHATSAPP_GRAPH_URL": fake_graph.url})
+    assert code == 3  # the default profile holds no token
+    assert {"name": "shop", "stores": ["vault"], "active": False} in json.loads(out)["profiles"]

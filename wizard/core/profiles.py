@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from wizard.core.codes import Source
 from wizard.core.errors import SettingsError
 from wizard.core.variables import TOKEN_KEY
 
@@ -97,21 +96,16 @@ class ProfileListing(NamedTuple):
 
     name: str
     stores: tuple[str, ...]
-    """environment, dotenv and/or keyring (keyring as recorded in the profile index)."""
+    """The sources holding one: environment, dotenv, keyring (as its profile index records)."""
 
 
 def list_profiles(
-    environ: Mapping[str, str], dotenv_keys: Iterable[str], keyring_names: Iterable[str]
+    held: Iterable[tuple[str, Iterable[str]]],
 ) -> tuple[ProfileListing, ...]:
-    """Every profile found in the environment, the `.env` keys and the keyring index."""
+    """Every profile found, from each source's name and the profiles it holds, in order."""
     found: dict[str, list[str]] = {}
-    sources = (
-        (Source.ENVIRONMENT, profiles_in(k for k, v in environ.items() if v)),
-        (Source.DOTENV, profiles_in(dotenv_keys)),
-        (Source.KEYRING, tuple(_canonical(n) for n in keyring_names)),
-    )
-    for store, names in sources:
-        for name in names:
+    for store, names in held:
+        for name in dict.fromkeys(_canonical(n) for n in names):
             found.setdefault(name, []).append(store)
     ordered = sorted(found, key=lambda n: (n != DEFAULT_PROFILE, n))
     return tuple(ProfileListing(name, tuple(found[name])) for name in ordered)

@@ -25,7 +25,6 @@ from wizard.core.check import (
 )
 from wizard.core.codes import ExitCode, ProblemCode, StoreTarget
 from wizard.core.errors import (
-    EnvFileError,
     KeyringUnavailable,
     SettingsError,
     StoreError,
@@ -33,8 +32,7 @@ from wizard.core.errors import (
     WaTokenError,
 )
 from wizard.core.settings import Settings
-from wizard.core.stores import env_store, registry, sources
-from wizard.core.stores.keyring_token import read_profile_index
+from wizard.core.stores import registry, sources
 from wizard.core.stores.sources import FoundToken
 
 if TYPE_CHECKING:
@@ -329,11 +327,7 @@ def _forget_from(store: TokenStore, settings: Settings, *, explicit: bool) -> st
 def _profiles_found(
     environ: Mapping[str, str], settings: Settings, readings: list[sources.SourceReading]
 ) -> tuple[profiles.ProfileListing, ...]:
-    try:
-        dotenv_keys = env_store.read_env_file(settings.env_file)
-    except EnvFileError:
-        dotenv_keys = {}
-    return profiles.list_profiles(environ, dotenv_keys, read_profile_index(readings))
+    return registry.profiles_found(environ, settings.env_file, readings)
 
 
 def _remembered_destinations(

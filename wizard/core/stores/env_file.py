@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wizard.core.codes import Source, StoreTarget
-from wizard.core.errors import StoreError
+from wizard.core.errors import EnvFileError, StoreError
+from wizard.core.profiles import profiles_in
 from wizard.core.stores import env_store
 from wizard.core.stores.base import SourceReading
 from wizard.core.token import SecretToken
@@ -43,6 +44,15 @@ class EnvFileStore:
     def describe(self, location: str) -> str:
         """The file's path."""
         return location
+
+    def profile_names(
+        self, environ: Mapping[str, str], env_file: Path, readings: Sequence[SourceReading]
+    ) -> tuple[str, ...]:
+        """The profiles of the file's keys; none when it cannot be read (its reading says why)."""
+        try:
+            return profiles_in(env_store.read_env_file(env_file))
+        except EnvFileError:
+            return ()
 
     def named(self, env_file: Path) -> str:
         """The file's path."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from wizard.core.codes import Source
+from wizard.core.profiles import profiles_in
 from wizard.core.stores.base import SourceReading
 from wizard.core.token import SecretToken
 
@@ -24,6 +25,12 @@ class EnvironmentSource:
     def describe(self, location: str) -> str:
         """The variable in words: the NAME environment variable."""
         return f"the {location} environment variable"
+
+    def profile_names(
+        self, environ: Mapping[str, str], env_file: Path, readings: Sequence[SourceReading]
+    ) -> tuple[str, ...]:
+        """The profiles whose variable is set and not empty."""
+        return profiles_in(name for name, value in environ.items() if value)
 
 
 ENVIRONMENT = EnvironmentSource()

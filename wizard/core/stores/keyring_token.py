@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,12 @@ class KeyringStore:
     def describe(self, location: str) -> str:
         """The OS keyring, with the service/account."""
         return f"the OS keyring ({location})"
+
+    def profile_names(
+        self, environ: Mapping[str, str], env_file: Path, readings: Sequence[SourceReading]
+    ) -> tuple[str, ...]:
+        """The profiles its index records (keyrings cannot be listed)."""
+        return read_profile_index(readings)
 
     def named(self, env_file: Path) -> str:
         """The OS keyring."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -37,6 +37,12 @@ class TokenSource(Protocol):
 
     def describe(self, location: str) -> str:
         """A reading's location in words: "the OS keyring (wa-token/...)"."""
+        ...
+
+    def profile_names(
+        self, environ: Mapping[str, str], env_file: Path, readings: Sequence[SourceReading]
+    ) -> tuple[str, ...]:
+        """The profiles it holds a token for ("" errors: none); `readings` of the same run."""
         ...
 
 

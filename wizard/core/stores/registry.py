@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wizard.core.codes import Source, StoreTarget
+from wizard.core.profiles import ProfileListing, list_profiles
 from wizard.core.stores.env_file import ENV_FILE
 from wizard.core.stores.environment import ENVIRONMENT
 from wizard.core.stores.keyring_token import KEYRING
 
 if TYPE_CHECKING:
+    from wizard.core.stores.base import SourceReading
     from wizard.core.stores.protocol import TokenSource, TokenStore
 
 STORES: tuple[TokenStore, ...] = (ENV_FILE, KEYRING)
@@ -49,6 +53,15 @@ def store_holding(source: Source | str | None) -> TokenStore | None:
         if store.source == source:
             return store
     return None
+
+
+def profiles_found(
+    environ: Mapping[str, str], env_file: Path, readings: Sequence[SourceReading] = ()
+) -> tuple[ProfileListing, ...]:
+    """Every profile any source holds a token for, with the sources holding it."""
+    return list_profiles(
+        (source.source, source.profile_names(environ, env_file, readings)) for source in sources()
+    )
 
 
 def places_looked() -> str:

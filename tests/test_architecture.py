@@ -201,6 +201,7 @@ OTHER_COMMANDS_MODULES = (
     "wizard.core.repair",
     "wizard.core.schedule",
     "wizard.core.stores.save",
+    "wizard.core.stores.outcome",
     "wizard.core.webhook_test",
     "wizard.core.extend",
     "wizard.core.refresh",

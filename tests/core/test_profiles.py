@@ -65,9 +65,11 @@ def test_profile_of_key(key: str, profile: str | None) -> None:
 
 def test_list_profiles_merges_every_store_default_first() -> None:
     listing = list_profiles(
-        {"WHATSAPP_CLOUD_API_TOKEN_ZED": "x", "WHATSAPP_CLOUD_API_TOKEN_EMPTY": "", "HOME": "/"},
-        ["WHATSAPP_CLOUD_API_TOKEN", "WHATSAPP_CLOUD_API_TOKEN_ACME", "OTHER"],
-        ["acme", "my-app", "default"],
+        [
+            ("environment", ["zed"]),
+            ("dotenv", ["default", "acme"]),
+            ("keyring", ["acme", "my-app", "default"]),
+        ]
     )
     assert [(p.name, p.stores) for p in listing] == [
         ("default", ("dotenv", "keyring")),

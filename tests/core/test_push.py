@@ -379,12 +379,12 @@ def test_a_push_records_the_last_result_of_remembered_destinations(github: FakeG
 
 
 def test_the_local_stores_fit_the_same_interface(tmp_path: Path) -> None:
-    from wizard.core.codes import StoreTarget
     from wizard.core.push.stores import StoreDestination
+    from wizard.core.stores.env_file import ENV_FILE
 
     env_file = tmp_path / "app.env"
     env_file.write_text("A=1\n")
-    report = push_token(delivery(), [StoreDestination(StoreTarget.ENV, env_file)])
+    report = push_token(delivery(), [StoreDestination(ENV_FILE, env_file)])
     assert report.ok and report.results[0].kind is DestinationKind.ENV
     assert env_file.read_text() == f"A=1\n{SHOP.token_key}={TOKEN.reveal()}\n"
 

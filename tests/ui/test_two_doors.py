@@ -143,7 +143,8 @@ async def test_fix_tracked_names_the_profile_and_env_file_in_both_doors(isolated
 
 
 async def test_the_store_screen_names_the_profiles_key(isolated: Path) -> None:
-    from wizard.ui.steps.store import env_help, keyring_help
+    from wizard.core.stores.env_file import ENV_FILE
+    from wizard.core.stores.keyring_token import KEYRING
 
     profile = Profile("shop")
     write_env(isolated, TOKENS["valid"], key=profile.token_key)
@@ -155,8 +156,8 @@ async def test_the_store_screen_names_the_profiles_key(isolated: Path) -> None:
         stderr=err,
     )
     by_cli = flat(out.getvalue() + err.getvalue())
-    assert profile.token_key in env_help(profile.token_key)
-    wizard_line = keyring_help(profile)
+    assert profile.token_key in ENV_FILE.help(profile)
+    wizard_line = KEYRING.help(profile)
     assert f'export {profile.token_key}="$(wa-token token --profile shop)"' in wizard_line
     if code == 0 and "can no longer read it" in by_cli:  # a keyring was there: same command
         assert f'export {profile.token_key}="$(wa-token token --profile shop)"' in by_cli

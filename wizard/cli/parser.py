@@ -12,6 +12,7 @@ from typing import TypeAlias
 
 from wizard import __version__
 from wizard.cli.help_texts import GLOBAL_OPTIONS_NOTE, HELP, TOP_EPILOG
+from wizard.core.codes import StoreTarget
 from wizard.core.token import mask
 
 SubParsers: TypeAlias = "argparse._SubParsersAction[SafeParser]"
@@ -33,6 +34,8 @@ MAX_DAYS = 3650
 """The largest day count taken (--warn-days, --if-expiring-within): ten years."""
 SHOWN_LENGTH = 16
 """Values shorter than this (and plain printable ASCII) are shown back; longer ones are masked."""
+STORE_CHOICES = tuple(target.value for target in StoreTarget)
+"""`save --to` and `forget --from`: every store's name."""
 
 _TOKEN_SHAPED = re.compile(
     r"EAA[A-Za-z0-9]{20,}|(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])"
@@ -378,7 +381,7 @@ def _add_save(commands: SubParsers, common: SafeParser) -> None:
     save = add_command(commands, "save", common)
     save.add_argument(
         "--to",
-        choices=("env", "keyring"),
+        choices=STORE_CHOICES,
         default="env",
         help="where to store it (default env: the .env file)",
     )
@@ -394,7 +397,7 @@ def _add_token(commands: SubParsers, common: SafeParser) -> None:
 def _add_forget(commands: SubParsers, common: SafeParser) -> None:
     forget = add_command(commands, "forget", common)
     forget.add_argument(
-        "--from", dest="source", choices=("env", "keyring"), help="only this store (default: both)"
+        "--from", dest="source", choices=STORE_CHOICES, help="only this store (default: both)"
     )
     forget.add_argument("--yes", action="store_true", help="remove without asking")
 

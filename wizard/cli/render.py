@@ -10,7 +10,7 @@ from wizard.core.codes import ExitCode
 from wizard.core.diagnose.timefmt import format_time
 from wizard.core.diagnose.wording import graph_text
 from wizard.core.graph.constants import COMPUTED_CHAIN, WHATSAPP_SCOPES
-from wizard.core.stores import sources
+from wizard.core.stores import registry, sources
 from wizard.core.untrusted import mask_url_credentials
 from wizard.core.wording import TYPE_NAMES, stored_state, token_type_name
 
@@ -149,7 +149,7 @@ def render_profiles(profiles: tuple[ProfileListing, ...], current: str, marks: M
     """`status`'s list of the profiles found on this machine."""
     if not profiles:
         return f"Profiles: none found (this one: {current}).\n"
-    names = {"environment": "environment", "dotenv": ".env", "keyring": "keyring"}
+    names: dict[str, str] = {s.source: s.short_name for s in registry.sources()}
     lines = ["Profiles found (keyring entries as recorded by wa-token):"]
     for listing in profiles:
         active = listing.name == current

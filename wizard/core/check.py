@@ -20,7 +20,7 @@ from wizard.core.graph.readiness import with_computed_chains
 from wizard.core.graph.threads import Background, outcome_of
 from wizard.core.profiles import ProfileListing
 from wizard.core.settings import Settings
-from wizard.core.stores import env_store, keyring_store, sources
+from wizard.core.stores import env_store, keyring_store, registry, sources
 from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken, format_problem
 from wizard.core.untrusted import mask_url_credentials
@@ -289,7 +289,7 @@ def storage_facts(
     key: str = TOKEN_KEY,
 ) -> StorageFacts:
     """Shadowing, `.env` risks and whether a keyring works; failures only drop a warning."""
-    if found.source not in (Source.ENVIRONMENT, Source.DOTENV, Source.KEYRING):
+    if found.source not in registry.stored_order():
         return StorageFacts()  # a pasted token is not stored anywhere yet
     if readings is None:  # only the sources below the winner: the keyring only when it is one
         readings = sources.read_below(found.source, environ, env_file, key)

@@ -21,7 +21,7 @@ from wizard.core.codes import ExitCode, ProblemCode
 from wizard.core.errors import EnvFileError, SettingsError, StoreError
 from wizard.core.graph.threads import run_bounded
 from wizard.core.settings import Settings, for_profile
-from wizard.core.stores import env_store, sources
+from wizard.core.stores import env_store, registry, sources
 
 PROFILES_AT_ONCE = 10
 """Profiles checked at the same time. Each holds at most three Graph connections at once
@@ -104,7 +104,7 @@ def check_profiles(
     """
     now = now or datetime.now(UTC)
     dotenv, readable = _dotenv(settings)
-    names = profile_names(environ, dotenv, settings, dotenv_readable=readable)
+    names = profile_names(environ, settings, dotenv_readable=readable)
     pool = SharedPool(transport, POOL_CONNECTIONS)
     calls = [
         partial(_check_one, name, settings, environ, dotenv, pool, status, now) for name in names
@@ -121,7 +121,6 @@ def check_profiles(
 
 def profile_names(
     environ: Mapping[str, str],
-    dotenv: Mapping[str, str],
     settings: Settings,
     *,
     dotenv_readable: bool = True,
@@ -129,7 +128,7 @@ def profile_names(
     """The profiles found; the chosen one alone when none is (its check says "no token"), and
     the chosen one too when `.env` cannot be read (its check says why: the profiles stored
     there cannot be listed)."""
-    names = [p.name for p in profiles.list_profiles(environ, dotenv, profiles.read_profile_index())]
+    names = [p.name for p in registry.profiles_found(environ, settings.env_file)]
     if not names or (not dotenv_readable and settings.profile.name not in names):
         names.append(settings.profile.name)
     return tuple(names)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from wizard.core.check import expected_facts, inspect_token
-from wizard.core.codes import ExitCode, ProblemCode, Source
+from wizard.core.codes import ExitCode, ProblemCode
 from wizard.core.diagnose import (
     PERMANENT_ROUTE,
     STEP_GENERATE,
@@ -23,15 +23,18 @@ from wizard.core.diagnose import (
     format_delta,
     problem_for_error,
 )
-from wizard.core.errors import GraphError, KeyringError, StoreError
+from wizard.core.errors import GraphError, StoreError
 from wizard.core.exits import exit_code_for
 from wizard.core.graph import GraphClient, TokenInfo
-from wizard.core.profiles import Profile, record_in_index
+from wizard.core.profiles import Profile
 from wizard.core.settings import Settings
-from wizard.core.stores import env_store, keyring_store, sources
+from wizard.core.stores import registry
 from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 from wizard.core.variables import APP_ID_VAR
+
+if TYPE_CHECKING:
+    from wizard.core.stores.protocol import TokenStore
 
 DEFAULT_REFRESH_WITHIN_DAYS = 10
 """`refresh` exchanges a token only when it expires within this many days."""
@@ -163,9 +166,15 @@ def app_mismatch(token_app_id: str | None, app_id: str, local: LocalFacts) -> Fi
 
 
 def ensure_replaceable(found: FoundToken, profile: Profile) -> None:
-    """Only a token from `.env` or the keyring can be replaced where it came from."""
-    if found.source in (Source.DOTENV, Source.KEYRING):
-        return
+    """Only a token from a store (`.env`, the keyring) can be replaced where it came from."""
+    _store_of(found, profile)
+
+
+def _store_of(found: FoundToken, profile: Profile) -> TokenStore:
+    """The store the token came from, which can take its replacement (StoreError if none)."""
+    store = registry.store_holding(found.source)
+    if store is not None:
+        return store
     key = profile.token_key
     raise StoreError(
         f"The token comes from the {key} environment variable, and wa-token cannot change "
@@ -303,26 +312,7 @@ def _expiry(graph: GraphFindings, expires_in: int | None, now: datetime) -> date
 
 def replace_stored_token(found: FoundToken, new: SecretToken, profile: Profile) -> str:
     """Write `new` where `found` came from, atomically; the old token stays if the write fails."""
-    key = profile.token_key
-    if found.source == Source.DOTENV:
-        env_store.write_env_token(Path(found.location), new.reveal(), key)
-        return f"{found.location} ({key})"
-    if found.source != Source.KEYRING:
-        ensure_replaceable(found, profile)
-    try:
-        keyring_store.write_keyring_token(new.reveal(), key)
-    except KeyringError:
-        _put_back(found.token, key)
-        raise
-    record_in_index(profile, stored=True)
-    return f"the OS keyring ({sources.keyring_location(key)})"
-
-
-def _put_back(old: SecretToken, account: str) -> None:
-    """After a failed keyring write, try to leave the old token in place (it usually still is)."""
-    with contextlib.suppress(StoreError, ValueError):
-        if keyring_store.read_keyring_token(account) != old.reveal():
-            keyring_store.write_keyring_token(old.reveal(), account)
+    return _store_of(found, profile).write(new, Path(found.location), profile).place
 
 
 # -- helpers -------------------------------------------------------------------------------------

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from wizard.core.codes import Source
-from wizard.core.errors import SettingsError, StoreError
-from wizard.core.stores import keyring_store
+from wizard.core.errors import SettingsError
 from wizard.core.variables import TOKEN_KEY
-
-if TYPE_CHECKING:
-    from wizard.core.stores.sources import SourceReading
 
 DEFAULT_PROFILE = "default"
 """The profile that keeps today's names: WHATSAPP_CLOUD_API_TOKEN everywhere."""
 
 PROFILE_ENV_VAR = "WA_TOKEN_PROFILE"
 """Chooses the profile when `--profile` is not given."""
-
-INDEX_ACCOUNT = "wa-token-profiles"
-"""Keyring account listing the profiles stored in the keyring (keyrings cannot be enumerated)."""
 
 _NAME = re.compile(r"[a-z0-9_-]{1,32}")
 _KEY_SUFFIX = re.compile(r"[A-Z0-9_]{1,32}")
@@ -60,9 +52,14 @@ class Profile(NamedTuple):
 DEFAULT = Profile()
 
 
+def is_profile_name(text: str) -> bool:
+    """1 to 32 of a-z, 0-9, `_` and `-`."""
+    return _NAME.fullmatch(text) is not None
+
+
 def profile_named(name: str) -> Profile:
     """The profile called `name`; names are 1 to 32 of a-z, 0-9, `_` and `-`."""
-    if not _NAME.fullmatch(name):
+    if not is_profile_name(name):
         raise SettingsError(
             f"{name!r} is not a profile name: use 1 to 32 lower-case letters, digits, _ or -."
             if len(name) <= 40
@@ -99,21 +96,16 @@ class ProfileListing(NamedTuple):
 
     name: str
     stores: tuple[str, ...]
-    """environment, dotenv and/or keyring (keyring as recorded in the profile index)."""
+    """The sources holding one: environment, dotenv, keyring (as its profile index records)."""
 
 
 def list_profiles(
-    environ: Mapping[str, str], dotenv_keys: Iterable[str], keyring_names: Iterable[str]
+    held: Iterable[tuple[str, Iterable[str]]],
 ) -> tuple[ProfileListing, ...]:
-    """Every profile found in the environment, the `.env` keys and the keyring index."""
+    """Every profile found, from each source's name and the profiles it holds, in order."""
     found: dict[str, list[str]] = {}
-    sources = (
-        (Source.ENVIRONMENT, profiles_in(k for k, v in environ.items() if v)),
-        (Source.DOTENV, profiles_in(dotenv_keys)),
-        (Source.KEYRING, tuple(_canonical(n) for n in keyring_names)),
-    )
-    for store, names in sources:
-        for name in names:
+    for store, names in held:
+        for name in dict.fromkeys(_canonical(n) for n in names):
             found.setdefault(name, []).append(store)
     ordered = sorted(found, key=lambda n: (n != DEFAULT_PROFILE, n))
     return tuple(ProfileListing(name, tuple(found[name])) for name in ordered)
@@ -122,44 +114,3 @@ def list_profiles(
 def _canonical(name: str) -> str:
     """The name as a key suffix would give it back, so `my-app` and `my_app` count once."""
     return profile_of_key(Profile(name).token_key) or name
-
-
-# -- the keyring index -----------------------------------------------------------------------
-
-
-def read_profile_index(readings: Iterable[SourceReading] = ()) -> tuple[str, ...]:
-    """Profiles recorded as stored in the keyring; () when there is no keyring or no index.
-
-    A keyring reading of the same run that found no keyring here answers at once: asking again
-    would only find out the same thing (`status`, where no keyring can exist).
-    """
-    if any(r.source == Source.KEYRING and r.unavailable is not None for r in readings):
-        return ()
-    try:
-        text = keyring_store.read_keyring_token(INDEX_ACCOUNT)
-    except StoreError:
-        return ()
-    return _parse_index(text or "")
-
-
-def record_in_index(profile: Profile, *, stored: bool) -> bool:
-    """Add (stored) or drop the profile in the keyring index; False when that failed.
-
-    Best effort: the index only feeds `status`, so a failure never undoes a token write.
-    """
-    try:
-        names = set(_parse_index(keyring_store.read_keyring_token(INDEX_ACCOUNT) or ""))
-        wanted = names | {profile.name} if stored else names - {profile.name}
-        if wanted == names:
-            return True
-        if wanted:
-            keyring_store.write_keyring_token(",".join(sorted(wanted)), INDEX_ACCOUNT)
-        else:
-            keyring_store.remove_keyring_token(INDEX_ACCOUNT)
-    except StoreError:
-        return False
-    return True
-
-
-def _parse_index(text: str) -> tuple[str, ...]:
-    return tuple(n for n in (part.strip() for part in text.split(",")) if _NAME.fullmatch(n))

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from wizard.core.codes import Source
+from wizard.core.codes import Source, StoreTarget
 from wizard.core.diagnose import LocalFacts, command
 from wizard.core.errors import EnvFileError, StoreError
-from wizard.core.profiles import Profile, record_in_index
-from wizard.core.stores import env_store, keyring_store
+from wizard.core.profiles import Profile
+from wizard.core.stores import env_store
 from wizard.core.stores.atomic import write_bytes_atomically
 from wizard.core.stores.env_expand import EXPANSION_MARK
 from wizard.core.stores.git_runner import git_answer, run_git
+from wizard.core.stores.registry import store_for
 from wizard.core.token import SecretToken
 
 MAX_REVISIONS = 2000
@@ -191,15 +192,14 @@ def move_to_keyring(env_file: Path, profile: Profile) -> Repair:
             fix=f"Store the token with `wa-token save --to keyring`, then remove the {key} line.",
         )
     env_store.check_rewritable(env_file)  # a hard link or another owner: refuse before copying
-    before = keyring_store.read_keyring_token(key)
-    keyring_store.write_keyring_token(value, key)  # writes, reads back, compares
-    if keyring_store.read_keyring_token(key) != value:
+    keyring, token = store_for(StoreTarget.KEYRING), SecretToken(value)
+    saved = keyring.write(token, env_file, profile)  # writes, reads back, compares
+    if keyring.stored(env_file, key) != token:
         raise StoreError(
             f"The OS keyring did not give back the token just stored; {env_file} was not changed.",
             fix="Check the keyring with your keyring manager and try again.",
         )
-    record_in_index(profile, stored=True)
-    env_store.remove_env_token(env_file, key)
+    store_for(StoreTarget.ENV).remove(env_file, profile)
     notes = (
         (
             (
@@ -207,13 +207,12 @@ def move_to_keyring(env_file: Path, profile: Profile) -> Repair:
                 "took precedence)."
             ),
         )
-        if before and before != value
+        if saved.replaced
         else ()
     )
     return Repair(
         True,
-        f"Moved the token ({SecretToken(value).masked}) from {env_file} to the "
-        f"OS keyring ({keyring_store.keyring_service()}/{key}).",
+        f"Moved the token ({token.masked}) from {env_file} to {saved.where}.",
         notes,
     )
 

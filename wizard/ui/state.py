@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wizard.core.codes import Source, StoreTarget
+from wizard.core.codes import StoreTarget
 
 if TYPE_CHECKING:  # the stores and the check load when a step first needs them
     from wizard.core import provision
@@ -70,13 +70,15 @@ class WizardState:
 
     def aim_at_stored_place(self) -> None:
         """Replace in place: save where the old token was (the env var cannot be written)."""
+        from wizard.core.stores.registry import store_holding
+
         found = self.stored
-        if found is None:
+        store = store_holding(found.source) if found is not None else None
+        if found is None or store is None:
             return
-        if found.source == Source.KEYRING:
-            self.target = StoreTarget.KEYRING
-        elif found.source == Source.DOTENV:
-            self.target, self.env_file = StoreTarget.ENV, Path(found.location)
+        self.target = store.target
+        if store.in_chosen_file:
+            self.env_file = Path(found.location)
 
     def record_at_meta(self, outcome: provision.Outcome) -> None:
         """What "Do it for me" changed at Meta (it stays there, even when a later step failed)."""

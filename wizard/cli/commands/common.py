@@ -13,7 +13,7 @@ from wizard.cli.render import render_finding
 from wizard.core.errors import SettingsError
 from wizard.core.exits import exit_code_for
 from wizard.core.settings import Settings
-from wizard.core.stores import sources
+from wizard.core.stores import registry, sources
 from wizard.core.stores.sources import FoundToken
 
 if TYPE_CHECKING:
@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 Command = Callable[[argparse.Namespace, Settings, Mapping[str, str], TextIO, Console], int]
 """Every `cmd_*`: the parsed arguments, the settings, the environment, stdin and the console."""
 
-NO_TOKEN = "No token found (environment, .env, keyring). Run `wa-token setup` or `wa-token save`."
+
+def no_token() -> str:
+    """No token anywhere, naming every place looked in (from the one list of stores)."""
+    return f"No token found ({registry.places_looked()}). Run `wa-token setup` or `wa-token save`."
 
 
 def winning_token(settings: Settings, environ: Mapping[str, str]) -> FoundToken | None:
@@ -39,7 +42,7 @@ def stored_token(
     """The winning stored token, else None after saying that there is none (exit 3)."""
     found = winning_token(settings, environ)
     if found is None:
-        console.say(NO_TOKEN)
+        console.say(no_token())
     return found
 
 
@@ -61,8 +64,8 @@ def token_to_replace(
     out_of_reach = sources.unreadable_store(readings, settings.profile.token_key, settings.env_file)
     if out_of_reach is not None:  # the token may be in a keyring that could not be asked: 5
         raise out_of_reach
-    console.say(NO_TOKEN)
-    unavailable = readings[-1].unavailable
+    console.say(no_token())
+    unavailable = next((r.unavailable for r in readings if r.unavailable is not None), None)
     if unavailable is not None:
         console.say(
             f"{console.marks.warn} The OS keyring could not be asked: "

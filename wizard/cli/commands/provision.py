@@ -64,7 +64,7 @@ def add_parsers(commands: SubParsers, common: SafeParser) -> None:
     )
     p.add_argument(
         "--to",
-        choices=(StoreTarget.ENV, StoreTarget.KEYRING),
+        choices=tuple(StoreTarget),
         default=StoreTarget.ENV,
         help="where to store the token (default env: the .env file)",
     )

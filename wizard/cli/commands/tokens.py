@@ -23,9 +23,8 @@ from wizard.core.check import (
     status_json,
     tokenless_json,
 )
-from wizard.core.codes import ExitCode, ProblemCode, Source, StoreTarget
+from wizard.core.codes import ExitCode, ProblemCode, StoreTarget
 from wizard.core.errors import (
-    EnvFileError,
     KeyringUnavailable,
     SettingsError,
     StoreError,
@@ -33,11 +32,12 @@ from wizard.core.errors import (
     WaTokenError,
 )
 from wizard.core.settings import Settings
-from wizard.core.stores import env_store, keyring_store, sources
+from wizard.core.stores import registry, sources
 from wizard.core.stores.sources import FoundToken
 
 if TYPE_CHECKING:
     from wizard.core.push.remembered import Remembered
+    from wizard.core.stores.protocol import TokenStore
 
 REVOKE_HINT = (
     "This does not revoke the token at Meta. To revoke it: Business Settings → Users → System "
@@ -174,11 +174,9 @@ def cmd_forget(
     console: Console,
 ) -> int:
     """Remove the stored token from `.env`, the keyring, or both."""
-    stores = [args.source] if args.source else ["env", "keyring"]
+    stores = [registry.store_for(args.source)] if args.source else list(registry.STORES)
     key = settings.profile.token_key
-    where = " and ".join(
-        {"env": str(settings.env_file), "keyring": "the OS keyring"}[store] for store in stores
-    )
+    where = " and ".join(store.named(settings.env_file) for store in stores)
     question = f"Remove the {settings.profile.name} token from {where}?"
     asking = {"not_done": "Nothing was removed", "why": "removing the token"}
     if _isatty(stdin) and not ask_yes(question, args.yes, stdin, console, **asking):
@@ -298,9 +296,12 @@ def _store(target: str, found: FoundToken, settings: Settings) -> str:
 def _warn_if_shadowed(
     target: str, found: FoundToken, environ: Mapping[str, str], settings: Settings, console: Console
 ) -> None:
-    source = Source.KEYRING if target == StoreTarget.KEYRING else Source.DOTENV
     for reading in sources.overriding_saved(
-        source, found.token, environ, settings.env_file, settings.profile.token_key
+        registry.store_for(target).source,
+        found.token,
+        environ,
+        settings.env_file,
+        settings.profile.token_key,
     ):
         console.err.write(
             f"{console.marks.warn} {sources.describe(reading.source, reading.location)} "
@@ -309,33 +310,21 @@ def _warn_if_shadowed(
         )
 
 
-def _forget_from(store: str, settings: Settings, *, explicit: bool) -> str:
-    key = settings.profile.token_key
-    if store == "env":
-        removed = env_store.remove_env_token(settings.env_file, key)
-        return (
-            f"Removed the token from {settings.env_file}."
-            if removed
-            else f"No token in {settings.env_file}."
-        )
+def _forget_from(store: TokenStore, settings: Settings, *, explicit: bool) -> str:
+    place = store.named(settings.env_file)
     try:
-        removed = keyring_store.remove_keyring_token(key)
+        removed = store.remove(settings.env_file, settings.profile)
     except KeyringUnavailable as err:
         if explicit:
             raise
-        return f"Nothing removed from the OS keyring: it is not available here. {err.message}"
-    profiles.record_in_index(settings.profile, stored=False)
-    return "Removed the token from the OS keyring." if removed else "No token in the OS keyring."
+        return f"Nothing removed from {place}: it is not available here. {err.message}"
+    return f"Removed the token from {place}." if removed else f"No token in {place}."
 
 
 def _profiles_found(
     environ: Mapping[str, str], settings: Settings, readings: list[sources.SourceReading]
 ) -> tuple[profiles.ProfileListing, ...]:
-    try:
-        dotenv_keys = env_store.read_env_file(settings.env_file)
-    except EnvFileError:
-        dotenv_keys = {}
-    return profiles.list_profiles(environ, dotenv_keys, profiles.read_profile_index(readings))
+    return registry.profiles_found(environ, settings.env_file, readings)
 
 
 def _remembered_destinations(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shlex
 import unicodedata
+from pathlib import Path
 
 from wizard.core.codes import Source
 from wizard.core.diagnose.findings import LocalFacts
+from wizard.core.stores import registry
 
 
 def graph_text(value: str, limit: int = 64) -> str:
@@ -40,15 +42,15 @@ def _where(local: LocalFacts, *, bare: bool = False) -> str:
     if local.source in _JUST_MADE:
         alone, after = _JUST_MADE[Source(local.source)]
         return alone if bare else after
+    store = registry.store_holding(local.source)
+    if store is not None:  # the OS keyring, or the .env file's path
+        place = store.named(Path(local.location or ".env"))
+        return place if bare else f"in {place}"
     names: dict[str | None, str] = {
         Source.STDIN: "standard input",
         Source.ENVIRONMENT: f"the {local.profile.token_key} variable",
-        Source.KEYRING: "the OS keyring",
     }
-    if local.source == Source.DOTENV:
-        place = local.location or ".env"
-    else:
-        place = names.get(local.source, "given")
+    place = names.get(local.source, "given")
     if bare or local.source is None:
         return place
-    return f"in {place}" if local.source in (Source.DOTENV, Source.KEYRING) else f"from {place}"
+    return f"from {place}"

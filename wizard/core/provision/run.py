@@ -34,7 +34,7 @@ from wizard.core.provision.plan import (
 from wizard.core.provision.refusals import Refusal, refusal_for
 from wizard.core.provision.steps import PROVISIONED, Expiry, ProvisionProblem, StepKind, StepState
 from wizard.core.settings import Settings
-from wizard.core.stores import keyring_store
+from wizard.core.stores import keyring_store, registry
 from wizard.core.stores.save import SaveOutcome, store_token, stored_token
 from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
@@ -264,9 +264,7 @@ class _Run:
         if store_step.state is StepState.ALREADY_DONE:
             self._record(store_step, StepState.ALREADY_DONE)
             target = self.plan.request.target
-            where = (
-                "the OS keyring" if target == StoreTarget.KEYRING else str(self.settings.env_file)
-            )
+            where = registry.store_for(target).named(self.settings.env_file)
             saved = SaveOutcome(target, where, unchanged=True)
             return Outcome(self.plan, tuple(self.results), None, report, saved, token)
         self.tell(store_step, StepState.TO_DO)

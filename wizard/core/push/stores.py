@@ -4,29 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wizard.core.codes import DestinationKind, StoreTarget
+from wizard.core.codes import DestinationKind
 from wizard.core.push.destination import Delivery
+
+if TYPE_CHECKING:
+    from wizard.core.stores.protocol import TokenStore
 
 
 @dataclass(frozen=True)
 class StoreDestination:
-    """`.env` or the OS keyring, written through the one save of `stores/save.py`."""
+    """A token store (`.env`, the OS keyring, ...) written through its own `write`."""
 
-    target: StoreTarget
+    store: TokenStore
     env_file: Path
 
     @property
     def kind(self) -> DestinationKind:
-        return DestinationKind(self.target.value)
+        return DestinationKind(self.store.target.value)
 
     @property
     def label(self) -> str:
-        return (
-            f"{self.target.value}:{self.env_file}" if self.target is StoreTarget.ENV else "keyring"
-        )
+        if self.store.in_chosen_file:
+            return f"{self.store.target.value}:{self.env_file}"
+        return self.store.target.value
 
     def send(self, delivery: Delivery) -> str:
-        from wizard.core.stores.save import store_token
-
-        return store_token(self.target, delivery.token, self.env_file, delivery.profile).summary
+        return self.store.write(delivery.token, self.env_file, delivery.profile).summary

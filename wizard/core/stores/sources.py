@@ -4,58 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import NamedTuple
 
 from wizard.core.codes import Source
 from wizard.core.errors import KeyringDisabled, KeyringUnavailable, StoreError
-from wizard.core.stores import env_store, keyring_store
-from wizard.core.stores.env_expand import Expansion
+from wizard.core.stores import keyring_store, registry
+from wizard.core.stores.base import FoundToken, SourceReading
+from wizard.core.stores.env_file import ENV_FILE
+from wizard.core.stores.environment import ENVIRONMENT
+from wizard.core.stores.keyring_token import KEYRING, keyring_location
 from wizard.core.token import SecretToken, clean_pasted
 from wizard.core.variables import TOKEN_KEY
 
-SOURCE_LABELS: dict[str, str] = {
-    Source.STDIN: "standard input",
-    Source.ENVIRONMENT: f"the {TOKEN_KEY} environment variable",
-    Source.DOTENV: ".env file",
-    Source.KEYRING: "OS keyring",
-}
+__all__ = ["FoundToken", "SourceReading", "keyring_location"]
+"""FoundToken and SourceReading live in base.py (the stores return them); also here, as ever."""
 
-
-class FoundToken(NamedTuple):
-    """A token and where it came from; the value is kept as stored, even when malformed."""
-
-    source: Source
-    """stdin, environment, dotenv or keyring."""
-    location: str
-    """The variable name, the .env path, or the keyring service/account."""
-    token: SecretToken
-    expansion: Expansion | None = None
-    """A `.env` value such as `${META_TOKEN}` that python-dotenv expands (see env_expand)."""
-
-    @property
-    def masked(self) -> str:
-        """The token's mask."""
-        return self.token.masked
-
-
-class SourceReading(NamedTuple):
-    """What one stored source holds: a token, nothing, or why it could not be read."""
-
-    source: Source
-    location: str
-    token: SecretToken | None = None
-    error: StoreError | None = None
-    unavailable: StoreError | None = None
-    """Why the source could not be looked at although that is not an error (no keyring here)."""
-    expansion: Expansion | None = None
-    """A `.env` value that python-dotenv expands (see env_expand)."""
-
-    @property
-    def found(self) -> FoundToken | None:
-        """The token with where it came from, when this source holds one."""
-        if self.token is None:
-            return None
-        return FoundToken(self.source, self.location, self.token, self.expansion)
+SOURCE_LABELS: dict[str, str] = {Source.STDIN: "standard input"}
+"""Sources that are no stored source (the stored ones describe themselves, see registry)."""
 
 
 def first_holding(
@@ -78,52 +42,26 @@ def from_stdin(text: str) -> FoundToken:
 
 def read_environment(environ: Mapping[str, str], key: str = TOKEN_KEY) -> SourceReading:
     """The token variable (WHATSAPP_CLOUD_API_TOKEN, or a profile's); empty counts as unset."""
-    value = environ.get(key) or None
-    return SourceReading(Source.ENVIRONMENT, key, SecretToken(value) if value else None)
+    return ENVIRONMENT.read(environ, Path(), key)
 
 
 def read_dotenv(
     path: Path, key: str = TOKEN_KEY, environ: Mapping[str, str] | None = None
 ) -> SourceReading:
     """The token line of a `.env` file, `${VAR}` expanded as the app's load_dotenv does."""
-    try:
-        value, expansion = env_store.read_env_token_as_loaded(path, key, environ or {})
-    except StoreError as err:
-        return SourceReading(Source.DOTENV, str(path), error=err)
-    token = SecretToken(value) if value else None
-    return SourceReading(Source.DOTENV, str(path), token, expansion=expansion)
-
-
-def keyring_location(account: str = keyring_store.ACCOUNT) -> str:
-    """`service/account`, as `status` shows it."""
-    return f"{keyring_store.keyring_service()}/{account}"
+    return ENV_FILE.read(environ or {}, path, key)
 
 
 def read_keyring(account: str = keyring_store.ACCOUNT) -> SourceReading:
     """The keyring entry; no backend at all is "nothing here", a locked or hung one is an error."""
-    where = keyring_location(account)
-    try:
-        value = keyring_store.read_keyring_token(account)
-    except KeyringUnavailable as err:
-        return SourceReading(Source.KEYRING, where, unavailable=err)
-    except StoreError as err:
-        return SourceReading(Source.KEYRING, where, error=err)
-    return SourceReading(Source.KEYRING, where, SecretToken(value) if value else None)
-
-
-STORED_ORDER: tuple[Source, ...] = (Source.ENVIRONMENT, Source.DOTENV, Source.KEYRING)
-"""The stored sources, highest precedence first: the one place precedence is written."""
+    return KEYRING.read({}, Path(), account)
 
 
 def read_source(
     source: Source, environ: Mapping[str, str], env_file: Path, key: str = TOKEN_KEY
 ) -> SourceReading:
     """What one stored source holds."""
-    if source == Source.ENVIRONMENT:
-        return read_environment(environ, key)
-    if source == Source.DOTENV:
-        return read_dotenv(env_file, key, environ)
-    return read_keyring(key)
+    return registry.source_named(source).read(environ, env_file, key)
 
 
 def read_stored(
@@ -141,9 +79,10 @@ def read_below(
     The keyring is asked only when it is among them, so a token from the environment or
     `.env` looks at the keyring only to say whether it holds a different one.
     """
-    order = STORED_ORDER
-    below = order[order.index(source) + 1 :] if source in order else order
-    return [read_source(name, environ, env_file, key) for name in below]
+    order = registry.sources()
+    names = [candidate.source for candidate in order]
+    below = order[names.index(source) + 1 :] if source in names else order
+    return [candidate.read(environ, env_file, key) for candidate in below]
 
 
 def find_winner(
@@ -176,8 +115,7 @@ def unreadable_store(
     failed = next((r.error for r in readings if r.error is not None), None)
     if failed is not None:
         return failed
-    keyring = next((r for r in readings if r.source == Source.KEYRING), None)
-    missing = keyring.unavailable if keyring is not None else None
+    missing = next((r.unavailable for r in readings if r.unavailable is not None), None)
     if missing is None or isinstance(missing, KeyringDisabled):
         return None
     where = f"{key} or {env_file}" if env_file is not None else f"{key} or the .env file"
@@ -194,8 +132,8 @@ def _readings_in_order(
     environ: Mapping[str, str], env_file: Path, key: str
 ) -> Iterator[SourceReading]:
     """The stored sources, highest first, each read only when the caller asks for the next."""
-    for source in STORED_ORDER:
-        yield read_source(source, environ, env_file, key)
+    for source in registry.sources():
+        yield source.read(environ, env_file, key)
 
 
 def find_token_to_replace(
@@ -248,21 +186,19 @@ def overriding_saved(
     key: str = TOKEN_KEY,
 ) -> tuple[SourceReading, ...]:
     """Higher-precedence sources holding a different token than the one just saved there."""
-    higher = [read_environment(environ, key)]
-    if target_source == Source.KEYRING:
-        higher.append(read_dotenv(env_file, key, environ))
+    order = registry.sources()
+    names = [candidate.source for candidate in order]
+    above = order[: names.index(target_source)] if target_source in names else ()
+    higher = (candidate.read(environ, env_file, key) for candidate in above)
     return tuple(r for r in higher if r.token is not None and r.token != token)
 
 
 def describe(source: str, location: str) -> str:
     """A source in words: "the .env file .env", "the OS keyring (wa-token/...)"."""
-    if source == Source.DOTENV:
-        return location
-    if source == Source.KEYRING:
-        return f"the OS keyring ({location})"
-    if source == Source.ENVIRONMENT:
-        return f"the {location} environment variable"
-    return SOURCE_LABELS.get(source, source)
+    try:
+        return registry.source_named(source).describe(location)
+    except KeyError:
+        return SOURCE_LABELS.get(source, source)
 
 
 def describe_found(found: FoundToken) -> str:

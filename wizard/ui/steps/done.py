@@ -14,9 +14,9 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from wizard.core.check import recheck_storage
-from wizard.core.codes import Source, StoreTarget
+from wizard.core.codes import Source
 from wizard.core.flow import cron_line
-from wizard.core.stores import sources
+from wizard.core.stores import registry, sources
 from wizard.core.stores.sources import FoundToken
 from wizard.ui.navigation import NEXT
 from wizard.ui.safe import literal
@@ -24,10 +24,11 @@ from wizard.ui.safe import literal as escape
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.command import CommandLine
 from wizard.ui.widgets.report import DiagnosisPanel
-from wizard.ui.widgets.text import error_markup
+from wizard.ui.widgets.text import error_markup, inline
 
 if TYPE_CHECKING:
     from wizard.core.push.destination import PushResult
+    from wizard.core.stores.protocol import TokenStore
 
 KEYRING_AND_CRON = (
     "[b]Cron cannot reach the OS keyring:[/b] it runs outside your desktop session (no D-Bus), "
@@ -36,7 +37,8 @@ KEYRING_AND_CRON = (
     "([b]wa-token schedule --print[/b] shows the unit files; put [b]check[/b] in ExecStart=), "
     "or keep the token in a .env file for jobs like cron."
 )
-"""What Done says instead of a cron line when the token went to the keyring."""
+"""What Done says instead of a cron line when the token went where cron cannot reach (the
+keyring, the one such store)."""
 
 
 class DoneStep(StepScreen):
@@ -63,13 +65,14 @@ class DoneStep(StepScreen):
             ),
             id="done-warnings",
         )
-        yield Static(self._how_your_app_reads_it(saved.target), id="done-read")
-        if saved.target == StoreTarget.KEYRING:
-            yield CommandLine(f'export {self.key}="$(wa-token token)"', id="done-export")
+        store, env_file = self.store, self.state.env_file
+        yield Static(inline(store.server_reads(env_file, self.key)), id="done-read")
+        if export := store.export_line(self.key):
+            yield CommandLine(export, id="done-export")
         yield Static(
             "[b]Restart your backend server[/b] so it picks up the new token.", id="done-restart"
         )
-        if saved.target == StoreTarget.KEYRING:
+        if not store.cron_reaches:
             yield Static(KEYRING_AND_CRON, id="done-cron")
         else:
             line = cron_line(str(self.state.workdir), str(self.state.env_file), self.state.command)
@@ -80,7 +83,7 @@ class DoneStep(StepScreen):
             )
             yield CommandLine(line, id="done-cron-line", whole=True)
         yield Static(
-            f"[dim]{self._keep_it_safe(saved.target)} Rotate it every 6 to 12 months "
+            f"[dim]{escape(store.keep_it_safe(env_file))} Rotate it every 6 to 12 months "
             "(wa-token check warns after 180 days).[/dim]",
             id="done-safe",
         )
@@ -94,11 +97,16 @@ class DoneStep(StepScreen):
         """The variable name of the token in this profile."""
         return self.state.settings.profile.token_key
 
+    @property
+    def store(self) -> TokenStore:
+        """The store the token was saved in."""
+        assert self.state.saved is not None
+        return registry.store_for(self.state.saved.target)
+
     def _saved_found(self) -> FoundToken:
-        assert self.state.saved is not None and self.state.token is not None
-        if self.state.saved.target == StoreTarget.KEYRING:
-            return FoundToken(Source.KEYRING, sources.keyring_location(self.key), self.state.token)
-        return FoundToken(Source.DOTENV, str(self.state.env_file), self.state.token)
+        assert self.state.token is not None
+        where = self.store.location(self.state.env_file, self.key)
+        return FoundToken(self.store.source, where, self.state.token)
 
     @work(exclusive=True, exit_on_error=False, group="done-warnings")
     async def look_at_storage(self) -> None:
@@ -152,20 +160,6 @@ class DoneStep(StepScreen):
     @on(DiagnosisPanel.Updated)
     def _rechecked(self, event: DiagnosisPanel.Updated) -> None:
         self.state.saved_report = event.report
-
-    def _how_your_app_reads_it(self, target: str) -> str:
-        if target == StoreTarget.KEYRING:
-            return "Your server reads it from the keyring through wa-token: start it with"
-        return (
-            f"Your server reads [b]{self.key}[/b] from "
-            f"[b]{escape(str(self.state.env_file))}[/b], as before (dotenv or your "
-            "process manager)."
-        )
-
-    def _keep_it_safe(self, target: str) -> str:
-        if target == StoreTarget.KEYRING:
-            return "Never paste the token into a file or a chat."
-        return f"Never commit the token: keep {escape(str(self.state.env_file))} out of git."
 
     def _override_warning(self, reading: sources.SourceReading) -> str:
         where = escape(sources.describe(reading.source, reading.location))

@@ -12,9 +12,8 @@ from textual.containers import Vertical
 from textual.widgets import Button, Collapsible, LoadingIndicator, Static
 
 from wizard.core.check import CheckReport
-from wizard.core.codes import Source
 from wizard.core.flow import API_SETUP, DEBUGGER, TROUBLESHOOTING_CASES
-from wizard.core.stores import sources
+from wizard.core.stores import registry, sources
 from wizard.core.wording import stored_state
 from wizard.ui.background import check_the_winner
 from wizard.ui.navigation import Nav, StepResult
@@ -174,13 +173,12 @@ class ExpiredStep(HubScreen):
     BINDINGS: ClassVar[list[BindingType]] = choice_keys(CHOICES)
 
     def _can_extend(self) -> bool:
-        """Only a live user token stored in .env or the keyring can be exchanged in place."""
+        """Only a live user token stored in a store (.env, the keyring) can be exchanged in place."""
         report = self.state.initial
         info = report.graph.token_info if report else None
         alive = bool(info and info.is_valid and report and report.ok)
-        stored = bool(
-            report and report.found and report.found.source in (Source.DOTENV, Source.KEYRING)
-        )
+        found = report.found if report else None
+        stored = found is not None and registry.store_holding(found.source) is not None
         return alive and stored and info is not None and info.type == "USER"
 
     def setup(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,12 +12,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from wizard.core.codes import StoreTarget
-from wizard.core.errors import KeyringError, StoreError
+from wizard.core.errors import StoreError
 from wizard.core.flow import Mode
-from wizard.core.profiles import Profile
-from wizard.core.stores import keyring_store
-from wizard.core.stores.keyring_backend import backend_label
-from wizard.core.stores.save import store_token, stored_token, token_command
+from wizard.core.stores import registry
 from wizard.core.token import SecretToken
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.navigation import NEXT
@@ -25,22 +22,31 @@ from wizard.ui.safe import literal as escape
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.text import error_markup
 
+if TYPE_CHECKING:
+    from wizard.core.stores.outcome import Reach
+    from wizard.core.stores.protocol import TokenStore
 
-def env_help(key: str) -> str:
-    """What saving to a .env file does, naming the profile's variable."""
-    return (
-        f"Adds or replaces the {key} line and leaves every other line as it is; a new file "
-        "is readable by you only (0600). Your backend reads it as before. Keep it out of git."
+
+def choice_label(store: TokenStore) -> str:
+    """The store's name, its key, and the arrow that reaches it: ".env file (e or ↑)"."""
+    arrow = (
+        " or ↑" if store is registry.STORES[0] else " or ↓" if store is registry.STORES[-1] else ""
     )
+    return f"{store.label} ({store.letter}{arrow})"
 
 
-def keyring_help(profile: Profile) -> str:
-    """What saving to the keyring does, and how the server reads this profile's token back."""
-    return (
-        "Encrypted by your OS (Keychain, Credential Locker, Secret Service), never in a plain "
-        f'file. Your server reads it with: export {profile.token_key}="$('
-        f'{token_command(profile)})"'
-    )
+def choice_bindings() -> list[BindingType]:
+    """A letter for each store; ↑ and ↓ move through them from the path field."""
+    return [
+        *(
+            Binding(
+                store.letter, f"choose('{store.target}')", store.footer, id=f"choose-{store.target}"
+            )
+            for store in registry.STORES
+        ),
+        Binding("up", "choose_beside(-1)", "Previous", id="choose-up", show=False),
+        Binding("down", "choose_beside(1)", "Next", id="choose-down", show=False),
+    ]
 
 
 class StoreStep(StepScreen):
@@ -49,40 +55,44 @@ class StoreStep(StepScreen):
     title_text = "Save it"
     next_label = "Save"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "choose('env')", ".env file", id="choose-env"),
-        Binding("k", "choose('keyring')", "Keyring", id="choose-keyring"),
-        Binding("up", "choose('env')", ".env file", id="choose-env-up", show=False),
-        Binding("down", "choose('keyring')", "Keyring", id="choose-keyring-down", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = choice_bindings()
     """e and k, or ↑ and ↓ from the path field, where e and k are letters of the path."""
 
     def compose_body(self) -> ComposeResult:
         with RadioSet(id="store-choice", compact=True):
-            yield RadioButton(
-                ".env file (e or ↑)", value=self.state.target == StoreTarget.ENV, id="store-env"
-            )
-            yield RadioButton(
-                "OS keyring (k or ↓)",
-                value=self.state.target == StoreTarget.KEYRING,
-                id="store-keyring",
-            )
+            for store in registry.STORES:
+                yield RadioButton(
+                    choice_label(store),
+                    value=self.state.target == store.target,
+                    id=f"store-{store.target}",
+                )
         yield Static("File to write (Enter saves):", id="env-path-label")
         yield Input(str(self.state.env_file), id="env-path", placeholder=".env", compact=True)
         yield Static(id="store-help", classes="help")
-        yield Static("[dim]Looking for an OS keyring…[/dim]", id="keyring-status")
+        for store in self._probed():
+            yield Static(f"[dim]{escape(store.probing)}[/dim]", id=f"{store.target}-status")
         yield Static(id="save-status")
+
+    @property
+    def store(self) -> TokenStore:
+        """The store chosen."""
+        return registry.store_for(self.state.target)
+
+    @staticmethod
+    def _probed() -> tuple[TokenStore, ...]:
+        """The stores whose reachability takes asking (the keyring: it may be locked or hung)."""
+        return tuple(store for store in registry.STORES if store.probing)
 
     def setup(self) -> None:
         super().setup()
         self._show_choice()
         self._focus_the_path()
-        self.probe_keyring()
+        self.probe_stores()
 
     def _focus_the_path(self) -> None:
         """Saving to a file: the focus is in its path, so typing edits it (e and k are letters;
-        ↑ and ↓ choose there); saving to the keyring: on Save."""
-        if self.state.target != StoreTarget.ENV:
+        ↑ and ↓ choose there); saving elsewhere (the keyring): on Save."""
+        if not self.store.in_chosen_file:
             self.query_one("#next", Button).focus()
             return
         field = self.query_one("#env-path", Input)
@@ -95,44 +105,54 @@ class StoreStep(StepScreen):
         if not button.disabled:
             button.value = True
 
+    def action_choose_beside(self, step: int) -> None:
+        """↑ or ↓: the next store up or down that can be chosen (the first and last stay put)."""
+        stores = registry.STORES
+        index = stores.index(self.store) + step
+        while 0 <= index < len(stores):
+            if not self.query_one(f"#store-{stores[index].target}", RadioButton).disabled:
+                self.action_choose(stores[index].target)
+                return
+            index += step
+
     def _show_choice(self) -> None:
-        env = self.state.target == StoreTarget.ENV
-        self.query_one("#env-path", Input).display = env
-        self.query_one("#env-path-label", Static).display = env
-        profile = self.state.settings.profile
-        self.query_one("#store-help", Static).update(
-            env_help(profile.token_key) if env else keyring_help(profile)
-        )
+        in_file = self.store.in_chosen_file
+        self.query_one("#env-path", Input).display = in_file
+        self.query_one("#env-path-label", Static).display = in_file
+        self.query_one("#store-help", Static).update(self.store.help(self.state.settings.profile))
 
     @work(thread=True, exit_on_error=False, group="keyring")
-    def probe_keyring(self) -> None:
-        """Whether a keyring works here (bounded: it may be locked or hung)."""
-        status = keyring_store.keyring_status()
-        self.app.call_from_thread(
-            self._show_keyring, status.available, status.reason, status.backend
-        )
+    def probe_stores(self) -> None:
+        """Whether each store that needs asking works here (bounded: a keyring may hang)."""
+        for store in self._probed():
+            reach = store.reach(self.state.env_file)
+            self.app.call_from_thread(self._show_reach, store, reach)
 
-    def _show_keyring(self, available: bool, reason: str, backend: str) -> None:
-        button = self.query_one("#store-keyring", RadioButton)
-        status = self.query_one("#keyring-status", Static)
-        if available:
+    def _show_reach(self, store: TokenStore, reach: Reach) -> None:
+        button = self.query_one(f"#store-{store.target}", RadioButton)
+        status = self.query_one(f"#{store.target}-status", Static)
+        if reach.usable:
             status.update(
-                f"[$success]✓ A keyring works here[/] [dim]({escape(backend_label(backend))})[/dim]"
+                f"[$success]✓ {escape(reach.said)}[/] [dim]({escape(reach.detail)})[/dim]"
             )
             return
         button.disabled = True
+        instead = self._instead(store)
         status.update(
-            f"[$warning]! No usable OS keyring:[/] {reason or 'none found'}. "
-            "Use the .env file instead."
+            f"[$warning]! {escape(reach.said)}:[/] {escape(reach.detail)}. "
+            f"Use the {escape(instead.label)} instead."
         )
-        if self.state.target == StoreTarget.KEYRING:
-            self.query_one("#store-env", RadioButton).value = True
+        if self.state.target == store.target:
+            self.query_one(f"#store-{instead.target}", RadioButton).value = True
+
+    def _instead(self, store: TokenStore) -> TokenStore:
+        """What to offer when `store` cannot be used: the chosen file (it can always be named)."""
+        others = [other for other in registry.STORES if other is not store]
+        return next((other for other in others if other.in_chosen_file), others[0])
 
     @on(RadioSet.Changed, "#store-choice")
     def _chosen(self, event: RadioSet.Changed) -> None:
-        self.state.target = (
-            StoreTarget.KEYRING if event.pressed.id == "store-keyring" else StoreTarget.ENV
-        )
+        self.state.target = StoreTarget((event.pressed.id or "").removeprefix("store-"))
         self._show_choice()
         if not event.radio_set.has_focus_within:  # e or k: on to the path (arrows stay put)
             self._focus_the_path()
@@ -151,16 +171,16 @@ class StoreStep(StepScreen):
     @work(exclusive=True, exit_on_error=False, group="save")
     async def save(self) -> None:
         """Ask before replacing a different token, then write in a thread; stay on failure."""
-        token, target, path = self.state.token, self.state.target, self.state.env_file
+        token, store, path = self.state.token, self.store, self.state.env_file
         assert token is not None
         status = self.query_one("#save-status", Static)
         self.allow_next(False)
         status.update("[dim]Saving…[/dim]")
         try:
             profile = self.state.settings.profile
-            existing = await asyncio.to_thread(stored_token, StoreTarget(target), path, profile)
+            existing = await asyncio.to_thread(store.stored, path, profile.token_key)
             if existing is not None and existing != token:
-                where = "the OS keyring" if target == StoreTarget.KEYRING else str(path)
+                where = store.named(path)
                 chosen = self._replacing_chosen(existing)
                 replace = await self.app.push_screen_wait(
                     ConfirmModal(
@@ -179,11 +199,9 @@ class StoreStep(StepScreen):
                     )
                     self.allow_next(True)
                     return
-            self.state.saved = await asyncio.to_thread(
-                store_token, StoreTarget(target), token, path, profile
-            )
+            self.state.saved = await asyncio.to_thread(store.write, token, path, profile)
         except StoreError as err:
-            self._failed(err)
+            self._failed(err, store)
             return
         self.dismiss(NEXT)
 
@@ -198,8 +216,12 @@ class StoreStep(StepScreen):
             and initial.found.token == existing
         )
 
-    def _failed(self, err: StoreError) -> None:
-        offer = " You can save to the .env file instead." if isinstance(err, KeyringError) else ""
+    def _failed(self, err: StoreError, store: TokenStore) -> None:
+        offer = (
+            ""
+            if store.in_chosen_file
+            else f" You can save to the {self._instead(store).label} instead."
+        )
         self.query_one("#save-status", Static).update(
             error_markup(
                 err.title,

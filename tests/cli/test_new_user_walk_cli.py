@@ -133,3 +133,10 @@ def test_one_second_is_singular(cli: Cli) -> None:
     hung = cli("check", "--timeout", "1", stdin=TOKENS["hang"])
     said = " ".join(hung.err.split()) + " ".join(hung.out.split())
     assert hung.code == 4 and "within 1 second." in said and "1 seconds" not in said
+
+
+def test_an_option_of_another_command_is_not_suggested_as_itself(cli: Cli) -> None:
+    """Failed before: `fix keyring --yes` said "Did you mean '--yes'?" (`fix webhooks` has it)."""
+    run = cli("fix", "keyring", "--yes")
+    assert run.code == 2 and "unrecognized arguments: --yes" in run.err
+    assert "Did you mean '--yes'" not in run.err

@@ -164,8 +164,9 @@ def _close_options(words: list[str], known: set[str]) -> list[str]:
     options = sorted(word for word in known if word.startswith("--"))
     close: list[str] = []
     for word in words:
-        if word.startswith("--") and len(word) < SHOWN_LENGTH:
-            close += difflib.get_close_matches(word.partition("=")[0], options, n=1)
+        name = word.partition("=")[0]
+        if word.startswith("--") and len(word) < SHOWN_LENGTH:  # never itself: another command's
+            close += [o for o in difflib.get_close_matches(name, options, n=1) if o != name]
     return [f"'{option}'" for option in close]
 
 

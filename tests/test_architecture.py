@@ -466,7 +466,16 @@ def test_every_cli_module_loads_without_textual() -> None:
 
 APP = WIZARD / "ui" / "app.py"
 ROUTE_RULES = frozenset(
-    {"ONBOARD_STEPS", "PERMANENT_ROUTE", "TEMPORARY_ROUTE", "COMPARE_ROUTE", "ExitCode", "Choice"}
+    {
+        "ONBOARD_STEPS",
+        "PERMANENT_ROUTE",
+        "TEMPORARY_ROUTE",
+        "COMPARE_ROUTE",
+        "REPLACE_PROBLEMS",
+        "STEP_FOR_PROBLEM",
+        "ExitCode",
+        "Choice",
+    }
 )
 """Names that hold a route rule or an exit code: the app reaches them only through core's
 functions (opening_route, route_for, Walk, outcome_of)."""

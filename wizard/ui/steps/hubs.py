@@ -121,7 +121,7 @@ def _stored_line(report: CheckReport | None) -> str:
     if report is None or report.found is None:
         return "No token was found."
     found = report.found
-    where = f"Found [b]{found.masked}[/b] in [b]{escape(sources.describe(found.source, found.location))}[/b]"
+    where = f"Found [b]{escape(found.masked)}[/b] in [b]{escape(sources.describe(found.source, found.location))}[/b]"
     findings = report.diagnosis.problems or report.diagnosis.warnings
     if not findings:
         return f"{where}: [$success]it works.[/]"

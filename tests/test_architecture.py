@@ -487,6 +487,17 @@ def test_no_step_screen_imports_the_app() -> None:
     assert crossings("ui/steps", ("wizard.ui.app",)) == []
 
 
+def test_only_the_scenes_import_the_app_within_the_ui() -> None:
+    """The widgets, modals, state and background helpers do not either: the app imports them.
+    The scenes build the app to walk it (scripts and screenshots), which is why they may."""
+    below = [
+        line
+        for line in crossings("ui", ("wizard.ui.app",))
+        if not line.startswith(("wizard/ui/app.py", "wizard/ui/scenes/"))
+    ]
+    assert below == []
+
+
 def names_used(path: Path) -> set[str]:
     """Every name and attribute `path` reads or binds, imported names included."""
     tree = ast.parse(path.read_text())

@@ -128,6 +128,6 @@ def test_the_steps_from_paste_on_need_the_look_for_a_stored_token() -> None:
 def test_a_jump_outside_the_route_continues_on_the_full_system_user_route(
     route: tuple[Step, ...], mode: Mode, goto: Step, expected: tuple[Step, ...]
 ) -> None:
-    walk = Walk(route, mode, index=len(route) - 1).reroute(goto)
+    walk = Walk(route, mode, at=len(route) - 1).reroute(goto)
     assert walk.route == expected and walk.step is goto and walk.mode is mode
     assert walk.number == step_number(expected, goto)

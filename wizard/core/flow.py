@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from wizard.core.codes import ProblemCode, WarningCode
 from wizard.core.diagnose import (
@@ -115,9 +115,10 @@ def choose_mode(report: CheckReport | None) -> Mode:
     return Mode.MENU
 
 
-@dataclass(frozen=True)
-class RouteChoice:
-    """Where a hub's choice leads, and what the wizard forgets or aims at before it walks there."""
+class RouteChoice(NamedTuple):
+    """Where a hub's choice leads, and what the wizard forgets or aims at before it walks there.
+
+    (NamedTuples here, as CheckReport: the wizard's first screen imports this module.)"""
 
     route: tuple[Step, ...] | None
     """The steps to walk; None: a hub again (the journey's, or troubleshooting's)."""
@@ -157,28 +158,28 @@ def route_for(choice: Choice | None, mode: Mode) -> RouteChoice:
     return RouteChoice(None, mode, extend=choice is Choice.EXTEND)
 
 
-@dataclass(frozen=True)
-class Walk:
+class Walk(NamedTuple):
     """A place on a route: the step on screen, within its journey."""
 
     route: tuple[Step, ...]
     mode: Mode
-    index: int = 0
+    at: int = 0
+    """The index of the step on screen (len(route): finished; -1: backed out)."""
 
     @property
     def walking(self) -> bool:
         """Still on the route (neither finished nor backed out of)."""
-        return 0 <= self.index < len(self.route)
+        return 0 <= self.at < len(self.route)
 
     @property
     def finished(self) -> bool:
         """Next was pressed on the route's last step."""
-        return self.index >= len(self.route)
+        return self.at >= len(self.route)
 
     @property
     def step(self) -> Step:
         """The step on screen."""
-        return self.route[self.index]
+        return self.route[self.at]
 
     @property
     def number(self) -> tuple[int, int]:
@@ -188,7 +189,7 @@ class Walk:
     @property
     def first(self) -> bool:
         """The journey's first screen (onboarding's): nothing to go back to."""
-        return self.index == 0 and self.mode is Mode.ONBOARD
+        return self.at == 0 and self.mode is Mode.ONBOARD
 
     @property
     def needs_the_look(self) -> bool:
@@ -197,18 +198,18 @@ class Walk:
 
     def forward(self) -> Walk:
         """Next."""
-        return replace(self, index=self.index + 1)
+        return self._replace(at=self.at + 1)
 
     def back(self) -> Walk:
         """Back (before the first step: out of the route)."""
-        return replace(self, index=self.index - 1)
+        return self._replace(at=self.at - 1)
 
     def reroute(self, step: Step) -> Walk:
         """Jump to a step; outside this route, continue on the full System User route."""
         route = self.route
         if step not in route:
             route = ONBOARD_STEPS if self.mode is Mode.ONBOARD else PERMANENT_ROUTE
-        return replace(self, route=route, index=route.index(step))
+        return self._replace(route=route, at=route.index(step))
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from wizard.core.codes import ExitCode
 
@@ -15,16 +14,16 @@ if TYPE_CHECKING:  # the wizard's first screen needs neither the check nor the s
     from wizard.core.token import SecretToken
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What the wizard did, for the CLI's last lines and exit code."""
+class Outcome(NamedTuple):
+    """What the wizard did, for the CLI's last lines and exit code.
+
+    (NamedTuples, as CheckReport: the wizard's first screen imports this module.)"""
 
     lines: tuple[str, ...]
     exit_code: ExitCode
 
 
-@dataclass(frozen=True)
-class WhatHappened:
+class WhatHappened(NamedTuple):
     """Everything the quit summary is made from, read off the wizard when it ends."""
 
     saved: SaveOutcome | None = None

@@ -461,3 +461,69 @@ def test_every_cli_module_loads_without_textual() -> None:
         "\n".join(f"import {n}" for n in names if not n.endswith("__main__"))
     )
     assert ui_modules(loaded) == [] and "wizard.ui" not in loaded
+
+
+# -- the flow's rules live in core/flow.py and core/outcome.py, not in the app (issue 25) ------
+
+APP = WIZARD / "ui" / "app.py"
+ROUTE_RULES = frozenset(
+    {
+        "ONBOARD_STEPS",
+        "PERMANENT_ROUTE",
+        "TEMPORARY_ROUTE",
+        "COMPARE_ROUTE",
+        "REPLACE_PROBLEMS",
+        "STEP_FOR_PROBLEM",
+        "ExitCode",
+        "Choice",
+    }
+)
+"""Names that hold a route rule or an exit code: the app reaches them only through core's
+functions (opening_route, route_for, Walk, outcome_of)."""
+
+
+def test_no_step_screen_imports_the_app() -> None:
+    """The steps drive the app through a protocol (provision's route: ProvisionHost), so the
+    app -> steps -> app circle is gone, even under TYPE_CHECKING."""
+    assert crossings("ui/steps", ("wizard.ui.app",)) == []
+
+
+def test_only_the_scenes_import_the_app_within_the_ui() -> None:
+    """The widgets, modals, state and background helpers do not either: the app imports them.
+    The scenes build the app to walk it (scripts and screenshots), which is why they may."""
+    below = [
+        line
+        for line in crossings("ui", ("wizard.ui.app",))
+        if not line.startswith(("wizard/ui/app.py", "wizard/ui/scenes/"))
+    ]
+    assert below == []
+
+
+def names_used(path: Path) -> set[str]:
+    """Every name and attribute `path` reads or binds, imported names included."""
+    tree = ast.parse(path.read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, ast.alias):
+            found |= {node.name.rsplit(".", 1)[-1], node.asname or ""}
+    return found
+
+
+def test_the_app_holds_no_route_rule_and_no_exit_code() -> None:
+    assert sorted(names_used(APP) & ROUTE_RULES) == []
+
+
+def test_the_route_rule_check_sees_a_rule(tmp_path: Path) -> None:
+    module = tmp_path / "app.py"
+    module.write_text(
+        "from wizard.core.codes import ExitCode as Codes\n"
+        "from wizard.core import flow\n"
+        "def walk(mode):\n"
+        "    COMPARE_ROUTE = ()\n"
+        "    return flow.PERMANENT_ROUTE, Codes.OK\n"
+    )
+    assert names_used(module) & ROUTE_RULES == {"ExitCode", "COMPARE_ROUTE", "PERMANENT_ROUTE"}

@@ -99,3 +99,54 @@ async def test_the_hub_for_a_stored_token_shows_graph_text_literally(
         await wait_for_screen(pilot, HubScreen)
         assert APP_NAME in screen_text(pilot)
         assert app.crashed is None
+
+
+async def test_a_stored_token_with_markup_in_its_ends_is_masked_literally(
+    wizard_app: AppFactory, graph: HostileGraph, isolated: Path
+) -> None:
+    """A hostile .env or environment: the mask shows the token's first and last four
+    characters, here `[/b]` and `x[/]`. Failed before: the hub read them as markup and the
+    wizard ended on a MarkupError."""
+    stored = "[/b]EAAGuard0Markup0" + "c" * 60 + "x[/]"
+    app = wizard_app(graph_url=graph.url, env={"WHATSAPP_CLOUD_API_TOKEN": stored})
+    async with app.run_test(size=(160, 60)) as pilot:
+        await wait_for_screen(pilot, HubScreen)
+        assert "[/b]…x[/]" in screen_text(pilot)
+        assert app.is_running and app.crashed is None
+
+
+async def test_a_pasted_token_with_markup_in_its_ends_is_masked_literally(
+    wizard_app: AppFactory, graph: HostileGraph
+) -> None:
+    """The paste step's "Looks like a token" line and the check's Token row show the mask as
+    text. Failed before: a MarkupError ended the wizard."""
+    pasted = "[/b]EAAGuard0Markup0" + "c" * 60 + "x[/]"
+    app = wizard_app(graph_url=graph.url)
+    async with app.run_test(size=(160, 60)) as pilot:
+        step = await paste_and_check(pilot, pasted)
+        assert step.state.report is not None and step.state.report.ok
+        assert "[/b]…x[/]" in screen_text(pilot)
+        assert app.is_running and app.crashed is None
+
+
+async def test_an_admin_token_with_markup_in_its_ends_is_masked_literally(
+    wizard_app: AppFactory,
+) -> None:
+    """ "Do it for me"'s admin step. Failed before: a MarkupError ended the wizard."""
+    from textual import events
+    from textual.widgets import Input
+
+    from wizard.ui.steps.provision import AdminTokenStep, WhyStep
+
+    app = wizard_app(mode="onboard")
+    async with app.run_test(size=(160, 60)) as pilot:
+        await wait_for_screen(pilot, WhyStep)
+        await pilot.press("d")
+        screen = await wait_for_screen(pilot, AdminTokenStep)
+        field = screen.query_one("#admin-token", Input)
+        field.focus()
+        field.post_message(events.Paste("[/b]EAAGuard0Markup0" + "c" * 60 + "x[/]"))
+        await pilot.pause()
+        await pilot.pause()
+        assert "Admin token: [/b]…x[/]" in screen_text(pilot)
+        assert app.is_running and app.crashed is None

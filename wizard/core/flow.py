@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from wizard.core.codes import ProblemCode, WarningCode
 from wizard.core.diagnose import (
@@ -64,6 +64,22 @@ ONBOARD_STEPS = (Step.WHY, *PERMANENT_ROUTE)
 TEMPORARY_ROUTE = (Step.PASTE, Step.CHECK, Step.STORE, Step.DONE)
 """Paste a new 24-hour token, check it, replace the old one."""
 
+COMPARE_ROUTE = (Step.PASTE, Step.CHECK, Step.STORE, Step.DONE)
+"""Paste another token to compare with the stored one (troubleshooting)."""
+
+
+class Choice(StrEnum):
+    """What a journey's first screen offers (a hub's buttons, the first step's "Do it for me")."""
+
+    PERMANENT = "permanent"
+    TEMPORARY = "temporary"
+    EXTEND = "extend"
+    COMPARE = "compare"
+    TROUBLESHOOT = "troubleshoot"
+    REPLACE = "replace"
+    PROVISION = "provision"
+
+
 REPLACE_PROBLEMS = frozenset(
     {
         ProblemCode.TOKEN_EXPIRED,
@@ -97,6 +113,103 @@ def choose_mode(report: CheckReport | None) -> Mode:
     if problems:
         return Mode.TROUBLESHOOT
     return Mode.MENU
+
+
+class RouteChoice(NamedTuple):
+    """Where a hub's choice leads, and what the wizard forgets or aims at before it walks there.
+
+    (NamedTuples here, as CheckReport: the wizard's first screen imports this module.)"""
+
+    route: tuple[Step, ...] | None
+    """The steps to walk; None: a hub again (the journey's, or troubleshooting's)."""
+    mode: Mode
+    """The journey the route belongs to, or whose hub comes next."""
+    forget_paste: bool = False
+    """A new route starts: the token pasted before and its check are dropped."""
+    aim_at_stored: bool = False
+    """Replace in place: save where the stored token was."""
+    temporary: bool = False
+    """The 24-hour route: the paste step says so."""
+    extend: bool = False
+    """Method 2 first (exchange the stored token); its hub comes back when it did not."""
+
+
+def opening_route(mode: Mode) -> RouteChoice | None:
+    """Onboarding has no hub, it starts on its route; the other journeys start at their hub."""
+    if mode is Mode.ONBOARD:
+        return RouteChoice(ONBOARD_STEPS, Mode.ONBOARD)
+    return None
+
+
+def route_for(choice: Choice | None, mode: Mode) -> RouteChoice:
+    """A hub choice (within a journey) → the route, its journey, and what to reset first."""
+    expired = mode is Mode.EXPIRED
+    if choice in (Choice.PERMANENT, Choice.REPLACE):
+        route = PERMANENT_ROUTE if expired else ONBOARD_STEPS
+        return RouteChoice(route, mode, forget_paste=True, aim_at_stored=expired)
+    if choice is Choice.TEMPORARY:
+        return RouteChoice(
+            TEMPORARY_ROUTE, mode, forget_paste=True, aim_at_stored=True, temporary=True
+        )
+    if choice is Choice.COMPARE:
+        return RouteChoice(COMPARE_ROUTE, mode, forget_paste=True)
+    if choice is Choice.TROUBLESHOOT:
+        return RouteChoice(None, Mode.TROUBLESHOOT)
+    return RouteChoice(None, mode, extend=choice is Choice.EXTEND)
+
+
+class Walk(NamedTuple):
+    """A place on a route: the step on screen, within its journey."""
+
+    route: tuple[Step, ...]
+    mode: Mode
+    at: int = 0
+    """The index of the step on screen (len(route): finished; -1: backed out)."""
+
+    @property
+    def walking(self) -> bool:
+        """Still on the route (neither finished nor backed out of)."""
+        return 0 <= self.at < len(self.route)
+
+    @property
+    def finished(self) -> bool:
+        """Next was pressed on the route's last step."""
+        return self.at >= len(self.route)
+
+    @property
+    def step(self) -> Step:
+        """The step on screen."""
+        return self.route[self.at]
+
+    @property
+    def number(self) -> tuple[int, int]:
+        """(n, N) for "Step n of N"."""
+        return step_number(self.route, self.step)
+
+    @property
+    def first(self) -> bool:
+        """The journey's first screen (onboarding's): nothing to go back to."""
+        return self.at == 0 and self.mode is Mode.ONBOARD
+
+    @property
+    def needs_the_look(self) -> bool:
+        """From Paste on, a step compares with or replaces the stored token: it must be read."""
+        return self.step not in STEP_TEXTS
+
+    def forward(self) -> Walk:
+        """Next."""
+        return self._replace(at=self.at + 1)
+
+    def back(self) -> Walk:
+        """Back (before the first step: out of the route)."""
+        return self._replace(at=self.at - 1)
+
+    def reroute(self, step: Step) -> Walk:
+        """Jump to a step; outside this route, continue on the full System User route."""
+        route = self.route
+        if step not in route:
+            route = ONBOARD_STEPS if self.mode is Mode.ONBOARD else PERMANENT_ROUTE
+        return self._replace(route=route, at=route.index(step))
 
 
 @dataclass(frozen=True)

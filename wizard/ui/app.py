@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -16,35 +15,25 @@ from textual.binding import Binding, BindingType
 from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker
 
-from wizard.core.codes import ExitCode
 from wizard.core.flow import (
-    ONBOARD_STEPS,
-    PERMANENT_ROUTE,
     STEP_TEXTS,
-    TEMPORARY_ROUTE,
     Mode,
+    RouteChoice,
     Step,
+    Walk,
     choose_mode,
-    step_number,
+    opening_route,
+    route_for,
 )
+from wizard.core.outcome import Outcome, WhatHappened, outcome_of, quitting_loses_a_checked_token
 from wizard.ui.background import check_the_winner, in_background
-from wizard.ui.navigation import Nav, StepResult
+from wizard.ui.navigation import Nav
 from wizard.ui.state import WizardState
 from wizard.ui.steps.base import StepFrame, StepScreen
 
 if TYPE_CHECKING:  # the other screens, the stores and the check load when first needed
     from wizard.core.settings import Settings
     from wizard.ui.widgets.fixes import FixButton
-
-COMPARE_ROUTE = (Step.PASTE, Step.CHECK, Step.STORE, Step.DONE)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the wizard did, for the CLI's last line and exit code."""
-
-    lines: tuple[str, ...]
-    exit_code: int
 
 
 class StartScreen(StepFrame[None]):
@@ -134,15 +123,11 @@ class WizardApp(App[Outcome]):
             await self.detect()
         mode = self.state.mode or choose_mode(self.state.initial)
         while True:
-            route = await self.hub(mode)
+            chosen = opening_route(mode) or await self.hub(mode)
             if self.return_value is not None:
                 return  # finished from a hub (the token was extended)
-            if route is None:
-                mode = self.state.mode or mode
-                continue
-            mode = self.state.mode = route[1]
-            finished = await self.walk(route[0])
-            if finished:
+            self.state.mode = mode = chosen.mode
+            if chosen.route is not None and await self.walk(Walk(chosen.route, mode)):
                 self.exit(self.outcome())
                 return
 
@@ -175,11 +160,9 @@ class WizardApp(App[Outcome]):
             await detection.wait()
             await self.pop_screen()
 
-    async def hub(self, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
-        """The journey's first screen; returns the route to walk (None: show a hub again)."""
-        if mode is Mode.ONBOARD:
-            return ONBOARD_STEPS, Mode.ONBOARD
-        from wizard.ui.steps.hubs import EXTEND, ExpiredStep, MenuStep, TroubleshootStep
+    async def hub(self, mode: Mode) -> RouteChoice:
+        """The journey's first screen; what its choice leads to (core's route_for decides)."""
+        from wizard.ui.steps.hubs import ExpiredStep, MenuStep, TroubleshootStep
 
         screens = {
             Mode.MENU: MenuStep,
@@ -187,9 +170,20 @@ class WizardApp(App[Outcome]):
             Mode.TROUBLESHOOT: TroubleshootStep,
         }
         result = await self.push_screen_wait(screens[mode](self.state))
-        if result.choice == EXTEND:
+        chosen = route_for(result.choice, mode)
+        if chosen.extend:
             await self.extend()
-        return self.route_for(result, mode)
+        self.apply(chosen)
+        return chosen
+
+    def apply(self, chosen: RouteChoice) -> None:
+        """Forget or aim before a new route, as the choice says."""
+        state = self.state
+        state.temporary_route = chosen.temporary
+        if chosen.forget_paste:
+            state.forget_paste()
+        if chosen.aim_at_stored:
+            state.aim_at_stored_place()
 
     async def extend(self) -> None:
         """Method 2; when it stored a new token, the wizard is done."""
@@ -199,72 +193,36 @@ class WizardApp(App[Outcome]):
         if done is not None:
             self.exit(self.outcome())
 
-    def route_for(self, result: StepResult, mode: Mode) -> tuple[tuple[Step, ...], Mode] | None:
-        """A hub choice → the route and the journey it belongs to."""
-        from wizard.ui.steps.hubs import (
-            COMPARE,
-            EXTEND,
-            PERMANENT,
-            REPLACE,
-            TEMPORARY,
-            TROUBLESHOOT,
-        )
-
-        self.state.temporary_route = result.choice == TEMPORARY
-        if result.choice in (PERMANENT, REPLACE):
-            self.state.forget_paste()
-            if mode is Mode.EXPIRED:
-                self.state.aim_at_stored_place()
-            return (PERMANENT_ROUTE if mode is Mode.EXPIRED else ONBOARD_STEPS), mode
-        if result.choice == TEMPORARY:
-            self.state.forget_paste()
-            self.state.aim_at_stored_place()
-            return TEMPORARY_ROUTE, mode
-        if result.choice == EXTEND:
-            return None
-        if result.choice == COMPARE:
-            self.state.forget_paste()
-            return COMPARE_ROUTE, mode
-        if result.choice == TROUBLESHOOT:
-            self.state.mode = Mode.TROUBLESHOOT
-            return None
-        return None
-
-    async def walk(self, route: tuple[Step, ...]) -> bool:
+    async def walk(self, walk: Walk) -> bool:
         """Step through a route; True when its last step is done, False when backed out of it."""
-        index = 0
-        while 0 <= index < len(route):
-            step = route[index]
-            first = index == 0 and self.state.mode is Mode.ONBOARD
-            screen = self.make_step(step, route, first)
+        while walk.walking:
+            screen = self.make_step(walk)
             if self.detect_later:
                 screen.call_after_refresh(self.start_detection)
-                if step not in STEP_TEXTS:
+                if walk.needs_the_look:
                     await self.detected()
             result = await self.push_screen_wait(screen)
             if result.nav is Nav.NEXT:
-                index += 1
+                walk = walk.forward()
             elif result.nav is Nav.BACK:
-                index -= 1
+                walk = walk.back()
             elif result.nav is Nav.GOTO and result.step is not None:
-                route, index = self.reroute(route, result.step)
+                walk = self.reroute(walk, result.step)
             elif result.nav is Nav.CHOOSE:  # "Do it for me" on the first screen
                 from wizard.ui.steps.provision import run_provision
 
                 if (goto := await run_provision(self)) is not None:
-                    route, index = self.reroute(route, goto)
-        return index >= len(route)
+                    walk = self.reroute(walk, goto)
+        return walk.finished
 
-    def reroute(self, route: tuple[Step, ...], step: Step) -> tuple[tuple[Step, ...], int]:
-        """Jump to a step; outside this route, continue on the full System User route."""
-        if step not in route:
-            route = ONBOARD_STEPS if self.state.mode is Mode.ONBOARD else PERMANENT_ROUTE
+    def reroute(self, walk: Walk, step: Step) -> Walk:
+        """Jump to a step (core's Walk.reroute decides the route); the pasted check is redone."""
         self.state.report = None
-        return route, route.index(step)
+        return walk.reroute(step)
 
-    def make_step(self, step: Step, route: tuple[Step, ...], first: bool) -> StepScreen:
+    def make_step(self, walk: Walk) -> StepScreen:
         """The screen for a step, numbered within its route."""
-        position = step_number(route, step)
+        step, position, first = walk.step, walk.number, walk.first
         if step is Step.WHY:
             from wizard.ui.steps.provision import WhyStep  # "Do it for me" beside the clicks
 
@@ -294,8 +252,9 @@ class WizardApp(App[Outcome]):
     async def action_quit(self) -> None:
         """Quit; ask first when a checked token would be lost (asked again: quit)."""
         state = self.state
-        unsaved = state.saved is None and not state.extended
-        if unsaved and state.report is not None and state.report.ok and not self.asking_to_quit:
+        if not self.asking_to_quit and quitting_loses_a_checked_token(
+            saved=state.saved is not None, extended=state.extended, pasted=state.report
+        ):
             self.confirm_quit()
             return
         self.exit(self.outcome(quit_early=True))
@@ -329,68 +288,20 @@ class WizardApp(App[Outcome]):
             self.exit(self.outcome(quit_early=True))
 
     def outcome(self, *, quit_early: bool = False) -> Outcome:
-        """What was and was not changed, and the exit code that goes with it."""
+        """What was and was not changed, and the exit code (core's outcome_of decides)."""
         state = self.state
-        if state.saved is not None or state.extended:
-            return Outcome(saved_lines(state), ExitCode.OK)
-        lines = list(state.changes)
-        if quit_early:
-            lines.append(
-                "No token was saved." if lines else "Nothing was changed: no token was saved."
+        return outcome_of(
+            WhatHappened(
+                saved=state.saved,
+                token=state.token,
+                extended=state.extended,
+                changes=tuple(state.changes),
+                initial=state.initial,
+                looked=self.looked,
+                readings=tuple(state.readings),
+                quit_early=quit_early,
             )
-        initial = state.initial
-        if initial is None and not self.looked:  # quit before the look ended: unknown
-            return Outcome(
-                (
-                    *lines,
-                    "You quit before the stored token was checked: `wa-token status` shows it.",
-                ),
-                ExitCode.OK,
-            )
-        if initial is None or initial.found is None:
-            return nothing_stored(state, lines)
-        if initial.ok:
-            return Outcome(
-                (*lines, f"The stored token ({initial.found.masked}) works."), ExitCode.OK
-            )
-        problem = initial.diagnosis.problems[0].title
-        if initial.exit_code == ExitCode.GRAPH:  # not the token's fault: say so, exit as `check`
-            said = f"could not be checked: {problem} Try again: `wa-token check`."
-        else:
-            said = f"still does not work: {problem}"
-        return Outcome(
-            (*lines, f"The stored token ({initial.found.masked}) {said}"), initial.exit_code
         )
-
-
-def saved_lines(state: WizardState) -> tuple[str, ...]:
-    """What a saved (or extended) token's summary says: where it went, what else changed."""
-    saved: tuple[str, ...] = ()
-    if state.saved is not None:
-        saved = (f"{state.saved.summary}: {state.token.masked if state.token else ''}.",)
-    renew = (
-        ("Renew it from cron before day 60: wa-token schedule --print",) if state.extended else ()
-    )
-    return (
-        *saved,
-        *state.changes,
-        "Restart your backend server so it reads the new token.",
-        *renew,
-    )
-
-
-def nothing_stored(state: WizardState, lines: list[str]) -> Outcome:
-    """No stored token was found: exit 3, or 5 when a store could not be read (the token may be
-    there: a keyring without D-Bus, an unreadable .env), as `wa-token check` exits."""
-    from wizard.core.stores.sources import unreadable_store  # loaded with the look, never first
-
-    failed = unreadable_store(state.readings)
-    if failed is not None:
-        return Outcome((*lines, f"{failed.message} {failed.fix}"), ExitCode.STORE)
-    return Outcome(
-        (*lines, "No token is stored yet: run `wa-token` again when you have one."),
-        ExitCode.NO_TOKEN,
-    )
 
 
 def make_app(

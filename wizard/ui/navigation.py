@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from wizard.core.flow import Step
+from wizard.core.flow import Choice, Step
 
 
 class Nav(StrEnum):
@@ -25,7 +25,7 @@ class StepResult:
     nav: Nav
     step: Step | None = None
     """For GOTO: the step to jump to."""
-    choice: str | None = None
+    choice: Choice | None = None
     """For CHOOSE: which option of a menu was picked."""
 
 

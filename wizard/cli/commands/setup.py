@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from wizard.cli.commands.common import Command
 from wizard.cli.console import Console, isatty
 from wizard.cli.render import hanging
 from wizard.core.codes import ExitCode
 from wizard.core.settings import Settings
+
+if TYPE_CHECKING:  # what the wizard returns is core's: no Textual to know it
+    from wizard.core.outcome import Outcome
 
 INSTEAD = (
     "use `wa-token check` (test the stored token), `wa-token status`, or "
@@ -33,7 +36,7 @@ def cmd_setup(
     from wizard.ui.app import make_app  # Textual is imported only here
 
     app = make_app(settings, environ, mode=getattr(args, "mode", None))
-    outcome = app.run()
+    outcome: Outcome | None = app.run()
     if app.crashed is not None:  # main() reports it as the unexpected error it is
         raise app.crashed
     if outcome is None:

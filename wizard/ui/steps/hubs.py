@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Collapsible, LoadingIndicator, Static
 
 from wizard.core.check import CheckReport
-from wizard.core.flow import API_SETUP, DEBUGGER, TROUBLESHOOTING_CASES
+from wizard.core.flow import API_SETUP, DEBUGGER, TROUBLESHOOTING_CASES, Choice
 from wizard.core.stores import registry, sources
 from wizard.core.wording import stored_state
 from wizard.ui.background import check_the_winner
@@ -23,25 +23,16 @@ from wizard.ui.widgets.links import LinkRow
 from wizard.ui.widgets.report import CheckSummary, DiagnosisPanel
 from wizard.ui.widgets.text import inline
 
-PERMANENT, TEMPORARY, EXTEND, COMPARE, TROUBLESHOOT, REPLACE = (
-    "permanent",
-    "temporary",
-    "extend",
-    "compare",
-    "troubleshoot",
-    "replace",
-)
-
 
 def choice(name: str) -> StepResult:
-    """A hub's answer."""
-    return StepResult(Nav.CHOOSE, choice=name)
+    """A hub's answer (a button's or a key's name)."""
+    return StepResult(Nav.CHOOSE, choice=Choice(name))
 
 
-class Choice(NamedTuple):
+class HubOption(NamedTuple):
     """One option of a hub: a button, and a key in the footer."""
 
-    name: str
+    name: Choice
     """The answer it gives."""
     key: str
     """Its key."""
@@ -51,7 +42,7 @@ class Choice(NamedTuple):
     """The key's words in the footer."""
 
 
-def choice_keys(choices: tuple[Choice, ...]) -> list[BindingType]:
+def choice_keys(choices: tuple[HubOption, ...]) -> list[BindingType]:
     """A footer key for each choice."""
     return [Binding(c.key, f"choose('{c.name}')", c.footer, id=c.name) for c in choices]
 
@@ -60,7 +51,7 @@ class HubScreen(StepScreen):
     """A journey's first screen: choices as buttons (and keys) instead of Next."""
 
     show_back = False
-    CHOICES: tuple[Choice, ...] = ()
+    CHOICES: tuple[HubOption, ...] = ()
     """The options, in order."""
 
     def compose_choices(self) -> ComposeResult:
@@ -131,7 +122,7 @@ def _stored_line(report: CheckReport | None) -> str:
     if report is None or report.found is None:
         return "No token was found."
     found = report.found
-    where = f"Found [b]{found.masked}[/b] in [b]{escape(sources.describe(found.source, found.location))}[/b]"
+    where = f"Found [b]{escape(found.masked)}[/b] in [b]{escape(sources.describe(found.source, found.location))}[/b]"
     findings = report.diagnosis.problems or report.diagnosis.warnings
     if not findings:
         return f"{where}: [$success]it works.[/]"
@@ -144,8 +135,10 @@ class MenuStep(HubScreen):
 
     title_text = "Your token works"
     CHOICES = (
-        Choice(TROUBLESHOOT, "t", "Check everything in depth (troubleshoot)", "Troubleshoot"),
-        Choice(REPLACE, "n", "Replace it with a new System User token", "New token"),
+        HubOption(
+            Choice.TROUBLESHOOT, "t", "Check everything in depth (troubleshoot)", "Troubleshoot"
+        ),
+        HubOption(Choice.REPLACE, "n", "Replace it with a new System User token", "New token"),
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         *choice_keys(CHOICES),
@@ -166,9 +159,13 @@ class ExpiredStep(HubScreen):
 
     title_text = "Your token needs replacing"
     CHOICES = (
-        Choice(PERMANENT, "p", "Make a permanent System User token (recommended)", "Permanent"),
-        Choice(TEMPORARY, "t", "Paste a new temporary 24-hour token", "Temporary"),
-        Choice(EXTEND, "x", "Can't create a System User? Extend this token to 60 days", "Extend"),
+        HubOption(
+            Choice.PERMANENT, "p", "Make a permanent System User token (recommended)", "Permanent"
+        ),
+        HubOption(Choice.TEMPORARY, "t", "Paste a new temporary 24-hour token", "Temporary"),
+        HubOption(
+            Choice.EXTEND, "x", "Can't create a System User? Extend this token to 60 days", "Extend"
+        ),
     )
     BINDINGS: ClassVar[list[BindingType]] = choice_keys(CHOICES)
 
@@ -183,12 +180,12 @@ class ExpiredStep(HubScreen):
 
     def setup(self) -> None:
         super().setup()
-        self.query_one(f"#choose-{EXTEND}", Button).display = self._can_extend()
+        self.query_one(f"#choose-{Choice.EXTEND}", Button).display = self._can_extend()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "go_live":
             return False  # the token needs replacing first: Done offers the list after that
-        if action == "choose" and parameters == (EXTEND,):
+        if action == "choose" and parameters == (Choice.EXTEND,):
             return self._can_extend()
         return super().check_action(action, parameters)
 
@@ -212,8 +209,8 @@ class TroubleshootStep(HubScreen):
 
     title_text = "Troubleshoot"
     CHOICES = (
-        Choice(COMPARE, "a", "Paste another token to compare", "Another token"),
-        Choice(PERMANENT, "p", "Make a permanent System User token", "Permanent"),
+        HubOption(Choice.COMPARE, "a", "Paste another token to compare", "Another token"),
+        HubOption(Choice.PERMANENT, "p", "Make a permanent System User token", "Permanent"),
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         *choice_keys(CHOICES),

@@ -8,6 +8,7 @@ from textual.widgets import Button, Input, Static
 
 from wizard.core.errors import TokenFormatError
 from wizard.core.token import MAX_TOKEN_LENGTH, clean_pasted
+from wizard.ui.safe import literal
 from wizard.ui.steps.base import StepScreen
 from wizard.ui.widgets.text import inline
 
@@ -115,5 +116,7 @@ class PasteStep(StepScreen):
         removed = (
             f"\n[dim]Removed {inline(', '.join(cleaned.removed))}.[/dim]" if cleaned.removed else ""
         )
-        status.update(f"[$success]✓ Looks like a token:[/] {cleaned.token.masked}{removed}")
+        status.update(
+            f"[$success]✓ Looks like a token:[/] {literal(cleaned.token.masked)}{removed}"
+        )
         self.allow_next(True)

@@ -28,7 +28,7 @@ def summary_markup(report: CheckReport) -> str:
     found, info, me = report.found, report.graph.token_info, report.graph.me
     lines: list[str] = []
     if found is not None:
-        lines.append(_row("Token", f"{found.masked}  ({escape(describe_found(found))})"))
+        lines.append(_row("Token", f"{escape(found.masked)}  ({escape(describe_found(found))})"))
     if info is not None:
         lines.append(_row("Type", escape(token_type_name(info.type, "unknown"))))
         lines.append(

@@ -12,11 +12,10 @@ if TYPE_CHECKING:
     from wizard.ui.steps.provision.plan import PickStep, PlanStep
     from wizard.ui.steps.provision.progress import FailureStep, ProgressStep
     from wizard.ui.steps.provision.route import run_provision
-    from wizard.ui.steps.provision.why import PROVISION, WhyStep
+    from wizard.ui.steps.provision.why import WhyStep
 
 __all__ = [
     "BACK",
-    "PROVISION",
     "AdminTokenStep",
     "FailureStep",
     "PickStep",

@@ -129,7 +129,7 @@ class AdminTokenStep(StepScreen):
             return
         ok = self.admin is not None and self.app_id.isdigit() and self.secret is not None
         status.update(
-            f"[$success]✓ Admin token:[/] {self.admin.masked}"
+            f"[$success]✓ Admin token:[/] {escape(self.admin.masked)}"
             if self.admin
             else "[dim]Waiting for the admin token…[/dim]"
         )

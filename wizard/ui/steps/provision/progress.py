@@ -97,7 +97,7 @@ class ProgressStep(StepScreen):
             else "Nothing was changed at Meta: everything was already in place."
         )
         self.query_one("#progress-result", Static).update(
-            f"[$success]✓ The token works and is stored:[/] {token.masked if token else ''}\n"
+            f"[$success]✓ The token works and is stored:[/] {escape(token.masked) if token else ''}\n"
             f"{summary}\n[dim]{pv.ADMIN_NOT_STORED}[/dim]"
         )
         self.allow_next(True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from wizard.core import provision as pv
 from wizard.core.codes import StoreTarget
@@ -17,10 +17,30 @@ from wizard.ui.steps.provision.plan import PickStep, PlanStep
 from wizard.ui.steps.provision.progress import FailureStep, ProgressStep
 
 if TYPE_CHECKING:
-    from wizard.ui.app import WizardApp
+    from textual.notifications import SeverityLevel
+    from textual.screen import Screen
+
+    from wizard.ui.state import WizardState
+
+ScreenResult = TypeVar("ScreenResult")
 
 
-async def run_provision(app: WizardApp) -> Step | None:
+class ProvisionHost(Protocol):
+    """What the route needs of the app that runs it (the app is not imported: no cycle)."""
+
+    state: WizardState
+    """The wizard's memory: the route reads the settings and records what changed at Meta."""
+
+    async def push_screen_wait(self, screen: Screen[ScreenResult]) -> ScreenResult:
+        """Show a screen and wait for its answer (in the flow's worker)."""
+        ...
+
+    def notify(self, message: str, *, severity: SeverityLevel = "information") -> None:
+        """A short note in the corner."""
+        ...
+
+
+async def run_provision(app: ProvisionHost) -> Step | None:
     """The "Do it for me" route: Step.DONE when stored, the manual step on a refusal, None: back.
 
     Back from the choices, the plan or "Meta refused" returns to the admin step with its
@@ -37,7 +57,7 @@ async def run_provision(app: WizardApp) -> Step | None:
             return ended
 
 
-async def _provision(app: WizardApp, entered: AdminEntry) -> Step | Nav | None:
+async def _provision(app: ProvisionHost, entered: AdminEntry) -> Step | Nav | None:
     """Plan, progress and the outcome: a step to go to, Nav.BACK, or None (the route is over)."""
     state = app.state
     request = pv.Request(
@@ -68,7 +88,7 @@ async def _provision(app: WizardApp, entered: AdminEntry) -> Step | Nav | None:
 
 
 async def _plan(
-    app: WizardApp, admin: SecretToken, request: pv.Request
+    app: ProvisionHost, admin: SecretToken, request: pv.Request
 ) -> tuple[pv.Plan | None, SecretToken | None]:
     state = app.state
     pv.check_request(request)
@@ -94,7 +114,7 @@ async def _plan(
 
 
 async def _failed(
-    app: WizardApp, refusal: pv.Refusal, done: tuple[pv.StepResult, ...]
+    app: ProvisionHost, refusal: pv.Refusal, done: tuple[pv.StepResult, ...]
 ) -> Step | Nav:
     result = await app.push_screen_wait(FailureStep(app.state, refusal, done))
     if result.nav is Nav.GOTO and result.step is not None:

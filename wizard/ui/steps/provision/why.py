@@ -10,11 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Button
 
+from wizard.core.flow import Choice
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.steps.instructions import InstructionStep
-
-PROVISION = "provision"
-"""The WHY screen's choice that starts "Do it for me"."""
 
 
 class WhyStep(InstructionStep):
@@ -38,4 +36,4 @@ class WhyStep(InstructionStep):
     @on(Button.Pressed, "#do-it-for-me")
     def action_do_it_for_me(self) -> None:
         """Start "Do it for me"."""
-        self.dismiss(StepResult(Nav.CHOOSE, choice=PROVISION))
+        self.dismiss(StepResult(Nav.CHOOSE, choice=Choice.PROVISION))

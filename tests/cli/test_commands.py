@@ -377,6 +377,15 @@ def test_save_force_stores_anyway(cli: Cli) -> None:
     assert TOKENS["expired"] in (cli.cwd / ".env").read_text()
 
 
+def test_save_force_of_a_token_a_dotenv_line_cannot_keep_says_why(cli: Cli) -> None:
+    """Tokens are opaque (Graph judges them), but a .env line keeps only a safe alphabet.
+    Failed before: exit 70, "unexpected error (ValueError)"."""
+    token = "EAAGuard0Odd0Chars0" + "d" * 40 + "[x]y"
+    run = cli("save", "--force", stdin=token)
+    assert run.code == 5 and "cannot keep" in run.err and "--to keyring" in run.err
+    assert token not in run.err + run.out and not (cli.cwd / ".env").exists()
+
+
 def test_save_garbage_exits_1_and_writes_nothing(cli: Cli) -> None:
     run = cli("save", stdin="hello world")
     assert run.code == 1 and not (cli.cwd / ".env").exists()

@@ -18,7 +18,7 @@ from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, HostileGraph, nam
 from tests.support.pilot import paste_and_check, to_paste_step
 from tests.ui.conftest import AppFactory, screen_text
 from wizard.ui.modals import ConfirmModal
-from wizard.ui.scenes.walks import to_send_test, wait_for_screen
+from wizard.ui.scenes.walks import to_send_test, wait_for, wait_for_screen
 from wizard.ui.steps.hubs import HubScreen
 
 TOKEN = "EAAGuard0Markup0" + "c" * 100 + "wxyz"
@@ -149,4 +149,49 @@ async def test_an_admin_token_with_markup_in_its_ends_is_masked_literally(
         await pilot.pause()
         await pilot.pause()
         assert "Admin token: [/b]…x[/]" in screen_text(pilot)
+        assert app.is_running and app.crashed is None
+
+
+async def test_a_stored_token_with_markup_is_literal_in_the_replace_question(
+    wizard_app: AppFactory, graph: HostileGraph, isolated: Path
+) -> None:
+    """A hostile .env's token reaches "Replace the token already stored?" beside the pasted one:
+    both masks are text. Failed before: the question read `[/b]` as markup and the wizard ended.
+    Then the pasted token, which a .env line cannot keep, is refused with the way out. Failed
+    before: a ValueError left "Saving…" on screen for ever."""
+    from wizard.ui.scenes.walks import next_to_store
+
+    stored = "[/b]EAAGuard0Stored00" + "c" * 60 + "x[/]"
+    pasted = "[/i]EAAGuard0Pasted00" + "d" * 60 + "y[/]"
+    (isolated / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={stored}\n", encoding="utf-8")
+    app = wizard_app(mode="onboard", graph_url=graph.url)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await paste_and_check(pilot, pasted)
+        store = await next_to_store(pilot)
+        await pilot.press("enter")  # the .env file, where the stored one is
+        await wait_for_screen(pilot, ConfirmModal)
+        assert "[/b]…x[/]" in screen_text(pilot) and "[/i]…y[/]" in screen_text(pilot)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "Nothing was written" in screen_text(pilot), "the refusal")
+        assert "cannot keep" in screen_text(pilot) and "keyring" in screen_text(pilot)
+        assert app.screen is store and app.is_running and app.crashed is None
+    assert (isolated / ".env").read_text(encoding="utf-8").count(stored) == 1
+
+
+async def test_a_pasted_token_with_markup_is_literal_on_done(
+    wizard_app: AppFactory, graph: HostileGraph, real_keyring: object
+) -> None:
+    """Done's first line shows the saved token's mask as text (saved to the keyring, which
+    keeps any token). Failed before: a MarkupError ended the wizard on Done."""
+    from wizard.ui.scenes.walks import next_to_store
+    from wizard.ui.steps.done import DoneStep
+
+    pasted = "[/i]EAAGuard0Pasted00" + "d" * 60 + "y[/]"
+    app = wizard_app(mode="onboard", graph_url=graph.url)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await paste_and_check(pilot, pasted)
+        await next_to_store(pilot)
+        await pilot.press("down", "enter")  # ↓ chooses the keyring
+        await wait_for_screen(pilot, DoneStep)
+        assert "[/i]…y[/]" in screen_text(pilot)
         assert app.is_running and app.crashed is None

@@ -72,6 +72,12 @@ class EnvFileStore:
         from wizard.core.stores.outcome import SaveOutcome
 
         key = profile.token_key
+        if not env_store.can_hold(token.reveal()):  # opaque tokens: Graph may take what .env can't
+            raise EnvFileError(
+                "This token holds characters a .env line cannot keep as they are (only letters, "
+                "digits and _ | . ~ + / = - are written).",
+                fix="Save it to the OS keyring instead: wa-token save --to keyring",
+            )
         result = env_store.write_env_token(env_file, token.reveal(), key)
         return SaveOutcome(
             StoreTarget.ENV,

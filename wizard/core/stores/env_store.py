@@ -208,10 +208,15 @@ def read_env_token_as_loaded(
     return value or None, expansion
 
 
+def can_hold(value: str) -> bool:
+    """Whether a .env line can keep this token so that every .env reader reads it back as is."""
+    return _TOKEN_VALUE.fullmatch(value) is not None
+
+
 def write_env_token(path: Path, value: str, key: str = TOKEN_KEY) -> EnvWriteResult:
     """Store the token under `key` (all occurrences), atomically, keeping every other byte."""
     _check_key(key)
-    if not _TOKEN_VALUE.fullmatch(value):
+    if not can_hold(value):
         raise ValueError("a token may only hold letters, digits and _ | . ~ + / = -")
     stored = value if _PLAIN_VALUE.fullmatch(value) else f"'{value}'"
     shown = Path(path)

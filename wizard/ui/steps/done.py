@@ -56,7 +56,9 @@ class DoneStep(StepScreen):
     def compose_body(self) -> ComposeResult:
         saved, token = self.state.saved, self.state.token
         assert saved is not None and token is not None
-        yield Static(f"[$success]✓ {escape(saved.summary)}:[/] {token.masked}", id="done-saved")
+        yield Static(
+            f"[$success]✓ {escape(saved.summary)}:[/] {escape(token.masked)}", id="done-saved"
+        )
         yield Static(id="done-push")
         yield Vertical(
             Static(

@@ -185,8 +185,9 @@ class StoreStep(StepScreen):
                 replace = await self.app.push_screen_wait(
                     ConfirmModal(
                         "Replace the token already stored?",
-                        f"{where} already holds a different token ({existing.masked}). Replace it "
-                        f"with {token.masked}? The old one is not revoked at Meta.",
+                        f"{escape(where)} already holds a different token "
+                        f"({escape(existing.masked)}). Replace it with {escape(token.masked)}? "
+                        "The old one is not revoked at Meta.",
                         yes="Replace",
                         no="Keep the old one",
                         default_yes=chosen,

@@ -95,6 +95,8 @@ class WizardApp(App[Outcome]):
     """That look, once started."""
     looked = False
     """The stored sources were read and the winner checked."""
+    start_at: Step | None = None
+    """Tests only (the CLI never sets it): the first route walked begins at this step."""
 
     def _handle_exception(self, error: Exception) -> None:
         """Textual's hook for an unhandled exception: remember it, then let Textual exit."""
@@ -232,7 +234,8 @@ class WizardApp(App[Outcome]):
 
     async def walk(self, route: tuple[Step, ...]) -> bool:
         """Step through a route; True when its last step is done, False when backed out of it."""
-        index = 0
+        index = route.index(self.start_at) if self.start_at in route else 0
+        self.start_at = None
         while 0 <= index < len(route):
             step = route[index]
             first = index == 0 and self.state.mode is Mode.ONBOARD

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from tests.support.files import write_env
-from tests.ui.conftest import AppFactory, screen_text
+from tests.ui.conftest import AppFactory, StartAt, screen_text
 from wizard.core.diagnose.findings import Finding
 from wizard.core.flow import Step
 from wizard.core.golive import ReadyItem, ReadyMark
@@ -19,7 +19,7 @@ from wizard.testing.fake_register import REGISTER_PIN
 from wizard.testing.fake_webhook import APP_SECRET, VERIFY_TOKEN, FakeWebhook
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.ready_modals import EndpointModal, PinModal
-from wizard.ui.scenes.walks import storing, through_instructions, wait_for, wait_for_screen
+from wizard.ui.scenes.walks import settled, stored_then, wait_for, wait_for_screen
 from wizard.ui.steps.done import DoneStep
 from wizard.ui.steps.hubs import MenuStep, TroubleshootStep
 from wizard.ui.steps.ready import ReadyScreen
@@ -266,11 +266,11 @@ async def test_an_http_url_to_another_host_is_refused_before_any_call(
 
 
 async def test_done_opens_the_list_for_the_token_just_saved(
-    wizard_app: AppFactory, isolated: Path
+    at_step: StartAt, isolated: Path
 ) -> None:
-    app = wizard_app(mode="onboard")
+    app = at_step(Step.STORE, TOKENS["valid"], mode="onboard")
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(Step.PASTE, storing("enter"))(pilot)
+        await settled(stored_then("enter"))(pilot)
         await wait_for_screen(pilot, DoneStep)
         await pilot.press("g")
         ready: ReadyScreen = await wait_for_screen(pilot, ReadyScreen)  # type: ignore[assignment]

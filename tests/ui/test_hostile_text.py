@@ -15,10 +15,10 @@ import pytest
 from textual.widgets import RadioButton
 
 from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, HostileGraph, named, serve
-from tests.support.pilot import paste_and_check, to_paste_step
-from tests.ui.conftest import AppFactory, screen_text
+from tests.ui.conftest import AppFactory, StartAt, screen_text
+from wizard.core.flow import Step
 from wizard.ui.modals import ConfirmModal
-from wizard.ui.scenes.walks import to_send_test, wait_for_screen
+from wizard.ui.scenes.walks import checked, open_send_test, wait_for_screen
 from wizard.ui.steps.hubs import HubScreen
 
 TOKEN = "EAAGuard0Markup0" + "c" * 100 + "wxyz"
@@ -40,11 +40,11 @@ def graph() -> Iterator[HostileGraph]:
 
 
 async def test_the_check_screen_shows_hostile_names_literally(
-    wizard_app: AppFactory, graph: HostileGraph
+    at_step: StartAt, graph: HostileGraph
 ) -> None:
-    app = wizard_app(graph_url=graph.url)
+    app = at_step(Step.CHECK, TOKEN, graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        step = await paste_and_check(pilot, TOKEN)
+        step = await checked(pilot)
         assert step.state.report is not None and step.state.report.ok
         text = screen_text(pilot)
         for shown in (APP_NAME, USER_NAME, "Acme [/] \\", ACCOUNT_ID, VERIFIED, DISPLAY):
@@ -53,27 +53,27 @@ async def test_the_check_screen_shows_hostile_names_literally(
 
 
 async def test_error_texts_from_graph_are_shown_literally(
-    wizard_app: AppFactory, graph: HostileGraph
+    at_step: StartAt, graph: HostileGraph
 ) -> None:
     graph.answers["debug_token"] = {
         "error": {"message": ERROR_TEXT, "type": "OAuthException", "code": 190}
     }
-    app = wizard_app(graph_url=graph.url)
+    app = at_step(Step.CHECK, TOKEN, graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        step = await paste_and_check(pilot, TOKEN)
+        step = await checked(pilot)
         assert step.state.report is not None and not step.state.report.ok
         assert ERROR_TEXT in screen_text(pilot)
         assert app.is_running and app.crashed is None
 
 
 async def test_the_send_test_screen_and_its_question_show_names_literally(
-    wizard_app: AppFactory, graph: HostileGraph
+    at_step: StartAt, graph: HostileGraph
 ) -> None:
     graph.answers["account"] = {**ACCOUNT, "name": ACCOUNT_NAME}
-    app = wizard_app(graph_url=graph.url)
+    app = at_step(Step.CHECK, TOKEN, graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        await to_paste_step(pilot)
-        screen = await to_send_test(pilot, TOKEN)
+        await checked(pilot)
+        screen = await open_send_test(pilot)
         label = str(screen.query_one(RadioButton).label)
         assert VERIFIED in label and DISPLAY in label
         await pilot.press(*"+1 555 123 4567", "enter")

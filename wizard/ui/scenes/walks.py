@@ -1,4 +1,4 @@
-"""Scripted walks through the wizard with Pilot[Any], shared by the snapshot tests and the screenshots."""
+"""Scripted walks through the wizard (Pilot[Any]) and `begin`: the wizard begun at a step."""
 
 from __future__ import annotations
 
@@ -203,32 +203,11 @@ def pasting(text: str) -> Script:
     return run
 
 
-def checking(token: str, *keys: str) -> Script:
-    """A scene step: check this token, then press these keys."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await check(pilot, token)
-        await pilot.press(*keys)
-
-    return run
-
-
 def checked_then(*keys: str) -> Script:
     """A scene step, begun at the Check step: wait for its check, press these keys, settle."""
 
     async def run(pilot: Pilot[Any]) -> None:
         await checked(pilot)
-        await pilot.press(*keys)
-        await settle(pilot)
-
-    return run
-
-
-def storing(*keys: str) -> Script:
-    """A scene step: check the valid token, reach the save step, press these keys."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await to_store(pilot)
         await pilot.press(*keys)
         await settle(pilot)
 
@@ -282,12 +261,6 @@ async def replace_expired_with_temporary(pilot: Pilot[Any]) -> None:
     await pilot.press("y")
     await wait_for_screen(pilot, DoneStep)
     await settle(pilot)
-
-
-async def to_send_test(pilot: Pilot[Any], token: str = TOKENS["valid"]) -> SendTestScreen:
-    """From the paste step: check a working token and open the send-test screen."""
-    await check(pilot, token)
-    return await open_send_test(pilot)
 
 
 async def open_send_test(pilot: Pilot[Any]) -> SendTestScreen:

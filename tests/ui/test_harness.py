@@ -3,6 +3,8 @@ screen, the same "Step n of N", the same state; so a test begun there tests the 
 
 from __future__ import annotations
 
+import inspect
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +13,12 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
+import wizard
 from tests.support.files import write_env
 from tests.ui.conftest import AppFactory, StartAt
 from wizard.core.flow import ONBOARD_STEPS, PERMANENT_ROUTE, Step, step_number
 from wizard.testing.fake_graph import TOKENS
-from wizard.ui.app import StartScreen
+from wizard.ui.app import StartScreen, make_app
 from wizard.ui.scenes.walks import (
     check,
     checked,
@@ -171,3 +174,15 @@ async def test_a_hub_s_route_begins_there_once(at_step: StartAt, isolated: Path)
         await pilot.press("p")
         create = await wait_for_screen(pilot, InstructionStep)
         assert create.step is Step.CREATE  # type: ignore[attr-defined]
+
+
+def test_only_the_scenes_begin_the_wizard_elsewhere() -> None:
+    """`start_at` is a test hook: the CLI, the steps and the core never set it."""
+    package = Path(wizard.__file__).parent
+    setters = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if re.search(r"\.start_at\s*=", path.read_text())
+    )
+    assert setters == ["ui/app.py", "ui/scenes/walks.py"]  # app.py: the walk clears it
+    assert "start_at" not in inspect.signature(make_app).parameters

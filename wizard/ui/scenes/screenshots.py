@@ -79,9 +79,9 @@ async def shoot(scene: Scene, graph_url: str, size: tuple[int, int], workdir: Pa
         workdir=Path("/srv/my-app"),
         command="wa-token",
     )
-    if scene.start is not None:
-        begin(app, scene.start)
     with working_keyring() if scene.keyring else contextlib.nullcontext():
+        if scene.start is not None:  # its check sees the keyring the scene's wizard sees
+            begin(app, scene.start)
         async with app.run_test(size=size) as pilot:
             await scene.script(pilot)
             return app.export_screenshot(title="wa-token")

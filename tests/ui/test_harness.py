@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from tests.support.files import write_env
 from tests.ui.conftest import AppFactory, StartAt
 from wizard.core.flow import ONBOARD_STEPS, PERMANENT_ROUTE, Step, step_number
 from wizard.testing.fake_graph import TOKENS
-from wizard.ui.app import StartScreen, make_app
+from wizard.ui.app import StartScreen, WizardApp, make_app
 from wizard.ui.scenes.walks import (
     check,
     checked,
@@ -66,9 +67,23 @@ def landmark(screen: StepScreen) -> Landmark:
     return type(screen).__name__, heading_of(screen), getattr(screen, "step", None)
 
 
-async def walked_landmarks(pilot: Pilot[Any]) -> dict[Step, Landmark]:
-    """The whole onboarding route walked with the valid token, each step's landmark."""
-    seen: dict[Step, Landmark] = {}
+@dataclass
+class Route:
+    """What the full onboarding route showed: each step's landmark, and the state its check left."""
+
+    landmarks: dict[Step, Landmark] = field(default_factory=dict)
+    checked: tuple[object, ...] = ()
+    """The pasted text, its token and its check, as the Check step left them."""
+
+
+def checked_state(app: WizardApp) -> tuple[object, ...]:
+    state = app.state
+    return state.pasted_text, state.token, state.report
+
+
+async def walk_the_route(pilot: Pilot[Any], route: Route) -> None:
+    """The whole onboarding route walked with the valid token, each step's landmark noted."""
+    seen = route.landmarks
     left = None
     for step in ONBOARD_STEPS[: ONBOARD_STEPS.index(Step.PASTE)]:
         left = await wait_for_screen(pilot, InstructionStep, after=left)
@@ -76,70 +91,47 @@ async def walked_landmarks(pilot: Pilot[Any]) -> dict[Step, Landmark]:
         await pilot.press("enter")
     seen[Step.PASTE] = landmark(await wait_for_screen(pilot, PasteStep))  # type: ignore[arg-type]
     seen[Step.CHECK] = landmark(await check(pilot, VALID))
+    route.checked = checked_state(pilot.app)  # type: ignore[arg-type]
     seen[Step.STORE] = landmark(await next_to_store(pilot))
     await pilot.press("enter")
     seen[Step.DONE] = landmark(await wait_for_screen(pilot, DoneStep))  # type: ignore[arg-type]
-    return seen
 
 
 @pytest.fixture(scope="module")
-def route_landmarks() -> dict[Step, Landmark]:
+def route() -> Route:
     """Filled by the walk below (the first test of this module), read by the others."""
-    return {}
+    return Route()
 
 
 async def test_the_full_onboarding_route_shows_every_step(
-    wizard_app: AppFactory, route_landmarks: dict[Step, Landmark]
+    wizard_app: AppFactory, route: Route
 ) -> None:
-    app = wizard_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        route_landmarks.update(await walked_landmarks(pilot))
-    assert list(route_landmarks) == list(ONBOARD_STEPS)
+    async with wizard_app().run_test(size=(80, 24)) as pilot:
+        await walk_the_route(pilot, route)
+    assert list(route.landmarks) == list(ONBOARD_STEPS)
 
 
 @pytest.mark.parametrize("step", ONBOARD_STEPS)
 async def test_the_harness_lands_where_the_route_lands(
-    at_step: StartAt,
-    wizard_app: AppFactory,
-    isolated: Path,
-    route_landmarks: dict[Step, Landmark],
-    step: Step,
+    at_step: StartAt, wizard_app: AppFactory, isolated: Path, route: Route, step: Step
 ) -> None:
-    """Failed before: the wizard always began at its first step, whatever it was asked."""
-    if not route_landmarks:  # run alone (-k, another worker): walk the route here
+    """Failed before: the wizard always began at its first step, whatever it was asked.
+    Begun after Check, the state holds the check the Check step itself made."""
+    if not route.checked:  # run alone (-k, another worker): walk the route here
         async with wizard_app().run_test(size=(80, 24)) as pilot:
-            route_landmarks.update(await walked_landmarks(pilot))
+            await walk_the_route(pilot, route)
         (isolated / ".env").unlink()  # the walk saved the token: begin with nothing stored
     pasted = VALID if step in (Step.CHECK, Step.STORE, Step.DONE) else None
     app = at_step(Step.STORE if step is Step.DONE else step, pasted)
+    if step is Step.STORE:
+        assert checked_state(app) == route.checked
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await on_a_step(pilot)
         if step is Step.DONE:  # Done needs a save: begun at Store, saved there
             await store_ready(pilot)
             await pilot.press("enter")
             screen = await wait_for_screen(pilot, DoneStep)  # type: ignore[assignment]
-        assert landmark(screen) == route_landmarks[step]
-
-
-async def test_begun_after_check_the_state_is_what_the_check_step_leaves(
-    at_step: StartAt, wizard_app: AppFactory
-) -> None:
-    """The report filled in by the harness is the one the Check step itself makes."""
-    walked = wizard_app()
-    async with walked.run_test(size=(80, 24)) as pilot:
-        await begin_walk_to_check(pilot)
-    begun = at_step(Step.STORE, VALID)
-    assert begun.state.report == walked.state.report
-    assert begun.state.token == walked.state.token
-    assert begun.state.pasted_text == walked.state.pasted_text
-
-
-async def begin_walk_to_check(pilot: Pilot[Any]) -> None:
-    left = None
-    for _ in ONBOARD_STEPS[: ONBOARD_STEPS.index(Step.PASTE)]:
-        left = await wait_for_screen(pilot, InstructionStep, after=left)
-        await pilot.press("enter")
-    await check(pilot, VALID)
+        assert landmark(screen) == route.landmarks[step]
 
 
 async def test_back_from_a_begun_step_walks_the_real_route(at_step: StartAt) -> None:

@@ -731,8 +731,10 @@ def ui_test_start(rounds: int, work: Path) -> None:
             asyncio.run(reach(started, store_ready))
             return time.perf_counter() - begun
 
+        folder = work / "ui-tests"  # no .env (the other sections leave one in `work`)
+        folder.mkdir()
         cwd = Path.cwd()
-        os.chdir(work)  # the wizard looks for .env here: none
+        os.chdir(folder)  # the wizard looks for a stored token here: none
         try:
             samples = interleave({"walked": walked, "begun": begun_there}, "walked", rounds)
         finally:

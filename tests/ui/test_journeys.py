@@ -133,9 +133,10 @@ async def test_unreachable_graph_is_a_diagnosis_and_can_be_retried(at_step: Star
 
 
 async def test_back_keeps_what_was_entered(at_step: StartAt) -> None:
-    app = at_step(Step.CHECK, VALID)
+    """Begun at Paste: what Back shows is what was pasted there, not what the harness filled."""
+    app = at_step(Step.PASTE)
     async with app.run_test(size=(80, 24)) as pilot:
-        await checked(pilot)
+        await check(pilot, VALID)
         await pilot.press("escape")
         screen = await wait_for_screen(pilot, PasteStep)
         assert screen.query_one("#token-input", Input).value == VALID

@@ -18,6 +18,8 @@ about; absolute times are context only. Against the fake Graph server on loopbac
   same rounds: `check` with WHATSAPP_BUSINESS_ACCOUNT_ID set (goal <= 1.2) and
   `check --all-profiles` of 10 profiles (goal <= 2.3), next to today's `check` (2.0), with the
   requests and connections the fake counted.
+- a Pilot test of the save step begun there (`walks.begin`, the tests' `at_step`) vs one that
+  walks to it from the first screen, until the keyring probe answered (goal <= 0.5x).
 
 The CLI runs as on a server, in CI or from cron: no keyring configured and no D-Bus session
 bus, so keyring has nothing to find (and nothing of yours is read); and, as once installed, from
@@ -683,6 +685,82 @@ def env_save(repeat: int, work: Path) -> None:
     )
 
 
+# -- UI tests ---------------------------------------------------------------------------------------
+
+UI_START_GOAL = 0.5
+"""A Pilot test of the save step begun there (walks.begin) vs walked from the first screen."""
+
+
+def ui_test_start(rounds: int, work: Path) -> None:
+    """Pilot at 80x24 until the save step's keyring probe answered: walked vs begun there."""
+    import asyncio
+    from typing import Any
+
+    from textual.pilot import Pilot
+
+    from wizard.core.flow import Step
+    from wizard.core.settings import load_settings
+    from wizard.ui.app import WizardApp, make_app
+    from wizard.ui.scenes import walks
+
+    with FakeGraphServer() as server:
+        environ = {"WHATSAPP_GRAPH_URL": server.url}
+
+        def app() -> WizardApp:
+            settings = load_settings(environ, timeout=3)
+            return make_app(settings, environ, open_links=False, workdir=work, command="wa-token")
+
+        async def to_store(pilot: Pilot[Any]) -> None:
+            await walks.to_store(pilot)
+
+        async def store_ready(pilot: Pilot[Any]) -> None:
+            await walks.store_ready(pilot)
+
+        async def reach(started: WizardApp, walk: walks.Script) -> None:
+            async with started.run_test(size=(80, 24)) as pilot:
+                await walk(pilot)
+
+        def walked() -> float:
+            begun = time.perf_counter()
+            asyncio.run(reach(app(), walks.through_instructions(Step.PASTE, to_store)))
+            return time.perf_counter() - begun
+
+        def begun_there() -> float:
+            begun = time.perf_counter()
+            started = walks.begin(app(), walks.Start(Step.STORE, TOKENS["valid"]))
+            asyncio.run(reach(started, store_ready))
+            return time.perf_counter() - begun
+
+        folder = work / "ui-tests"  # no .env (the other sections leave one in `work`)
+        folder.mkdir()
+        cwd = Path.cwd()
+        os.chdir(folder)  # the wizard looks for a stored token here: none
+        try:
+            samples = interleave({"walked": walked, "begun": begun_there}, "walked", rounds)
+        finally:
+            os.chdir(cwd)
+    base, begun = samples["walked"], samples["begun"]
+    print_table(
+        f"UI tests (Pilot at 80x24 until the save step is ready; {rounds} interleaved rounds)",
+        ("route", "median", "min-max", "ratio", "target"),
+        [
+            Row(
+                ("walked from the first screen", ms(base.median), spread(base.values), "1.00x", "")
+            ),
+            Row(
+                (
+                    "begun at the save step",
+                    ms(begun.median),
+                    spread(begun.values),
+                    begun.ratio_cell(),
+                    f"<= {UI_START_GOAL:g}x",
+                ),
+                begun.ratio <= UI_START_GOAL,
+            ),
+        ],
+    )
+
+
 # -- main -----------------------------------------------------------------------------------------
 
 
@@ -702,7 +780,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=("startup", "latency", "levels", "paint", "save"),
+        choices=("startup", "latency", "levels", "paint", "save", "uitests"),
         action="append",
         help="run only this section (repeatable)",
     )
@@ -730,6 +808,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("levels", "Levels of waiting", lambda: waiting_levels(rounds, work)),
         ("paint", "Wizard first paint", lambda: wizard_first_paint(slow_rounds, work)),
         ("save", ".env save", lambda: env_save(slow_rounds, work)),
+        ("uitests", "UI tests", lambda: ui_test_start(slow_rounds, work)),
     ]
     if args.only:
         sections = [section for section in sections if section[0] in args.only]

@@ -14,6 +14,7 @@ HEADINGS = (
     "Wizard first paint",
     ".env save",
     "Levels of waiting",
+    "UI tests",
 )
 COLUMNS = (
     "command",

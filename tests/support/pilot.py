@@ -1,4 +1,4 @@
-"""Pilot walks the wizard's tests start from: the paste step, a finished check, a refused extend."""
+"""Pilot walks the wizard's tests start from: the paste step, a refused extend."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
-from wizard.ui.scenes.walks import INSTRUCTION_STEPS, check, wait_for, wait_for_screen
-from wizard.ui.steps.check import CheckStep
+from wizard.ui.scenes.walks import INSTRUCTION_STEPS, wait_for, wait_for_screen
 from wizard.ui.steps.extend import ExtendScreen
 from wizard.ui.steps.instructions import InstructionStep
 from wizard.ui.steps.paste import PasteStep
@@ -22,12 +21,6 @@ async def to_paste_step(pilot: Pilot[Any]) -> PasteStep:
         left = await wait_for_screen(pilot, InstructionStep, after=left)
         await pilot.press("enter")
     return cast(PasteStep, await wait_for_screen(pilot, PasteStep))
-
-
-async def paste_and_check(pilot: Pilot[Any], token: str) -> CheckStep:
-    """From the first onboarding screen: to the paste step, then paste `token` and check it."""
-    await to_paste_step(pilot)
-    return await check(pilot, token)
 
 
 async def extend_refused(pilot: Pilot[Any], screen: ExtendScreen) -> None:

@@ -5,16 +5,21 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 from textual.pilot import Pilot
 
 from tests.support.clock import FIXED_NOW
+from wizard.core.flow import Step
 from wizard.core.settings import load_settings
 from wizard.testing import fake_business
 from wizard.testing.fake_graph import FakeGraphServer
 from wizard.ui.app import WizardApp, make_app
-from wizard.ui.scenes.walks import wait_for, wait_for_screen  # noqa: F401 (re-exported)
+from wizard.ui.scenes.walks import Start, begin, wait_for, wait_for_screen  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:
+    from wizard.core.check import CheckReport
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +56,41 @@ def wizard_app(frozen_graph: FakeGraphServer, isolated: Path) -> AppFactory:
             workdir=Path("/srv/my-app"),
             command="wa-token",
         )
+
+    return build
+
+
+class StartAt(Protocol):
+    """Builds the wizard as `wizard_app` does, its first route begun at a step."""
+
+    def __call__(
+        self,
+        step: Step,
+        pasted: str | None = None,
+        *,
+        report: CheckReport | None = None,
+        mode: str | None = None,
+        env: dict[str, str] | None = None,
+        graph_url: str | None = None,
+    ) -> WizardApp: ...
+
+
+@pytest.fixture
+def at_step(wizard_app: AppFactory) -> StartAt:
+    """The wizard begun at the screen a test is about (walks.begin): the real app, CSS, keys,
+    flow and quit, with what the steps before would have left (`pasted`, then its check)."""
+
+    def build(
+        step: Step,
+        pasted: str | None = None,
+        *,
+        report: CheckReport | None = None,
+        mode: str | None = None,
+        env: dict[str, str] | None = None,
+        graph_url: str | None = None,
+    ) -> WizardApp:
+        app = wizard_app(mode=mode, env=env, graph_url=graph_url)
+        return begin(app, Start(step, pasted), report)
 
     return build
 

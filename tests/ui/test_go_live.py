@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from tests.support.files import write_env
-from tests.ui.conftest import AppFactory, screen_text
+from tests.ui.conftest import AppFactory, StartAt, screen_text
 from wizard.core.codes import WarningCode
 from wizard.core.diagnose.findings import Finding
 from wizard.core.flow import Step
@@ -20,13 +20,7 @@ from wizard.testing.fake_register import REGISTER_PIN
 from wizard.testing.fake_webhook import APP_SECRET, VERIFY_TOKEN, FakeWebhook
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.ready_modals import EndpointModal, PinModal
-from wizard.ui.scenes.walks import (
-    storing,
-    through_instructions,
-    to_store,
-    wait_for,
-    wait_for_screen,
-)
+from wizard.ui.scenes.walks import settled, store_ready, stored_then, wait_for, wait_for_screen
 from wizard.ui.steps.done import DoneStep
 from wizard.ui.steps.hubs import MenuStep, TroubleshootStep
 from wizard.ui.steps.ready import ReadyScreen
@@ -273,11 +267,11 @@ async def test_an_http_url_to_another_host_is_refused_before_any_call(
 
 
 async def test_done_opens_the_list_for_the_token_just_saved(
-    wizard_app: AppFactory, isolated: Path
+    at_step: StartAt, isolated: Path
 ) -> None:
-    app = wizard_app(mode="onboard")
+    app = at_step(Step.STORE, TOKENS["valid"], mode="onboard")
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(Step.PASTE, storing("enter"))(pilot)
+        await settled(stored_then("enter"))(pilot)
         await wait_for_screen(pilot, DoneStep)
         await pilot.press("g")
         ready: ReadyScreen = await wait_for_screen(pilot, ReadyScreen)  # type: ignore[assignment]
@@ -405,12 +399,10 @@ async def register_from_the_list(pilot) -> ReadyScreen:  # type: ignore[no-untyp
     return ready
 
 
-async def save_and_reach_done(pilot, token: str) -> DoneStep:  # type: ignore[no-untyped-def]
-    async def store(pilot) -> None:  # type: ignore[no-untyped-def]
-        await to_store(pilot, token)
-        await pilot.press("enter")
-
-    await through_instructions(Step.PASTE, store)(pilot)
+async def save_and_reach_done(pilot) -> DoneStep:  # type: ignore[no-untyped-def]
+    """From the Save step (begun there), save to .env and wait for Done's look."""
+    await store_ready(pilot)
+    await pilot.press("enter")
     done: DoneStep = await wait_for_screen(pilot, DoneStep)  # type: ignore[assignment]
     await wait_for(pilot, lambda: done.state.saved_report is not None, "Done's look")
     await wait_for(pilot, lambda: list(done.query("#diagnosis")), "Done's warnings")
@@ -418,11 +410,11 @@ async def save_and_reach_done(pilot, token: str) -> DoneStep:  # type: ignore[no
 
 
 async def test_done_shows_the_number_registered_after_registering_from_the_list(
-    wizard_app: AppFactory, isolated: Path
+    at_step: StartAt, isolated: Path
 ) -> None:
-    app = wizard_app(mode="onboard")
+    app = at_step(Step.STORE, TOKENS["number_unregistered"], mode="onboard")
     async with app.run_test(size=(80, 40)) as pilot:
-        done = await save_and_reach_done(pilot, TOKENS["number_unregistered"])
+        done = await save_and_reach_done(pilot)
         assert WarningCode.NUMBER_UNREGISTERED in panel(done)
         await pilot.press("g")
         ready = await register_from_the_list(pilot)

@@ -15,10 +15,10 @@ import pytest
 from textual.widgets import RadioButton
 
 from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, HostileGraph, named, serve
-from tests.support.pilot import paste_and_check, to_paste_step
-from tests.ui.conftest import AppFactory, screen_text
+from tests.ui.conftest import AppFactory, StartAt, screen_text
+from wizard.core.flow import Step
 from wizard.ui.modals import ConfirmModal
-from wizard.ui.scenes.walks import to_send_test, wait_for, wait_for_screen
+from wizard.ui.scenes.walks import check, checked, open_send_test, wait_for, wait_for_screen
 from wizard.ui.steps.hubs import HubScreen
 
 TOKEN = "EAAGuard0Markup0" + "c" * 100 + "wxyz"
@@ -40,11 +40,11 @@ def graph() -> Iterator[HostileGraph]:
 
 
 async def test_the_check_screen_shows_hostile_names_literally(
-    wizard_app: AppFactory, graph: HostileGraph
+    at_step: StartAt, graph: HostileGraph
 ) -> None:
-    app = wizard_app(graph_url=graph.url)
+    app = at_step(Step.CHECK, TOKEN, graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        step = await paste_and_check(pilot, TOKEN)
+        step = await checked(pilot)
         assert step.state.report is not None and step.state.report.ok
         text = screen_text(pilot)
         for shown in (APP_NAME, USER_NAME, "Acme [/] \\", ACCOUNT_ID, VERIFIED, DISPLAY):
@@ -53,27 +53,27 @@ async def test_the_check_screen_shows_hostile_names_literally(
 
 
 async def test_error_texts_from_graph_are_shown_literally(
-    wizard_app: AppFactory, graph: HostileGraph
+    at_step: StartAt, graph: HostileGraph
 ) -> None:
     graph.answers["debug_token"] = {
         "error": {"message": ERROR_TEXT, "type": "OAuthException", "code": 190}
     }
-    app = wizard_app(graph_url=graph.url)
+    app = at_step(Step.CHECK, TOKEN, graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        step = await paste_and_check(pilot, TOKEN)
+        step = await checked(pilot)
         assert step.state.report is not None and not step.state.report.ok
         assert ERROR_TEXT in screen_text(pilot)
         assert app.is_running and app.crashed is None
 
 
 async def test_the_send_test_screen_and_its_question_show_names_literally(
-    wizard_app: AppFactory, graph: HostileGraph
+    at_step: StartAt, graph: HostileGraph
 ) -> None:
     graph.answers["account"] = {**ACCOUNT, "name": ACCOUNT_NAME}
-    app = wizard_app(graph_url=graph.url)
+    app = at_step(Step.CHECK, TOKEN, graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        await to_paste_step(pilot)
-        screen = await to_send_test(pilot, TOKEN)
+        await checked(pilot)
+        screen = await open_send_test(pilot)
         label = str(screen.query_one(RadioButton).label)
         assert VERIFIED in label and DISPLAY in label
         await pilot.press(*"+1 555 123 4567", "enter")
@@ -116,14 +116,14 @@ async def test_a_stored_token_with_markup_in_its_ends_is_masked_literally(
 
 
 async def test_a_pasted_token_with_markup_in_its_ends_is_masked_literally(
-    wizard_app: AppFactory, graph: HostileGraph
+    at_step: StartAt, graph: HostileGraph
 ) -> None:
     """The paste step's "Looks like a token" line and the check's Token row show the mask as
     text. Failed before: a MarkupError ended the wizard."""
     pasted = "[/b]EAAGuard0Markup0" + "c" * 60 + "x[/]"
-    app = wizard_app(graph_url=graph.url)
+    app = at_step(Step.PASTE, graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        step = await paste_and_check(pilot, pasted)
+        step = await check(pilot, pasted)
         assert step.state.report is not None and step.state.report.ok
         assert "[/b]…x[/]" in screen_text(pilot)
         assert app.is_running and app.crashed is None
@@ -153,7 +153,7 @@ async def test_an_admin_token_with_markup_in_its_ends_is_masked_literally(
 
 
 async def test_a_stored_token_with_markup_is_literal_in_the_replace_question(
-    wizard_app: AppFactory, graph: HostileGraph, isolated: Path
+    at_step: StartAt, graph: HostileGraph, isolated: Path
 ) -> None:
     """A hostile .env's token reaches "Replace the token already stored?" beside the pasted one:
     both masks are text. Failed before: the question read `[/b]` as markup and the wizard ended.
@@ -164,9 +164,9 @@ async def test_a_stored_token_with_markup_is_literal_in_the_replace_question(
     stored = "[/b]EAAGuard0Stored00" + "c" * 60 + "x[/]"
     pasted = "[/i]EAAGuard0Pasted00" + "d" * 60 + "y[/]"
     (isolated / ".env").write_text(f"WHATSAPP_CLOUD_API_TOKEN={stored}\n", encoding="utf-8")
-    app = wizard_app(mode="onboard", graph_url=graph.url)
+    app = at_step(Step.PASTE, mode="onboard", graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        await paste_and_check(pilot, pasted)
+        await check(pilot, pasted)
         store = await next_to_store(pilot)
         await pilot.press("enter")  # the .env file, where the stored one is
         await wait_for_screen(pilot, ConfirmModal)
@@ -179,7 +179,7 @@ async def test_a_stored_token_with_markup_is_literal_in_the_replace_question(
 
 
 async def test_a_pasted_token_with_markup_is_literal_on_done(
-    wizard_app: AppFactory, graph: HostileGraph, real_keyring: object
+    at_step: StartAt, graph: HostileGraph, real_keyring: object
 ) -> None:
     """Done's first line shows the saved token's mask as text (saved to the keyring, which
     keeps any token). Failed before: a MarkupError ended the wizard on Done."""
@@ -187,9 +187,9 @@ async def test_a_pasted_token_with_markup_is_literal_on_done(
     from wizard.ui.steps.done import DoneStep
 
     pasted = "[/i]EAAGuard0Pasted00" + "d" * 60 + "y[/]"
-    app = wizard_app(mode="onboard", graph_url=graph.url)
+    app = at_step(Step.PASTE, mode="onboard", graph_url=graph.url)
     async with app.run_test(size=(160, 60)) as pilot:
-        await paste_and_check(pilot, pasted)
+        await check(pilot, pasted)
         await next_to_store(pilot)
         await pilot.press("down", "enter")  # ↓ chooses the keyring
         await wait_for_screen(pilot, DoneStep)

@@ -9,8 +9,8 @@ import pytest
 from textual.widgets import Button, Input, RadioButton, Static
 
 from tests.support.files import write_env as support_write_env
-from tests.support.pilot import extend_refused, paste_and_check, to_paste_step
-from tests.ui.conftest import AppFactory, env_mode, screen_text
+from tests.support.pilot import extend_refused, to_paste_step
+from tests.ui.conftest import AppFactory, StartAt, env_mode, screen_text
 from wizard.core.diagnose import SYSTEM_USERS_URL
 from wizard.core.flow import (
     ONBOARD_STEPS,
@@ -24,10 +24,11 @@ from wizard.testing.fake_graph import TOKENS
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.scenes.walks import (
     check,
+    checked,
     next_to_store,
+    open_send_test,
     paste,
     to_extend,
-    to_send_test,
     wait_for,
     wait_for_screen,
 )
@@ -83,10 +84,10 @@ async def test_onboarding_saves_a_checked_token_to_a_new_private_env(
     assert "Saved to .env" in app.return_value.lines[0]
 
 
-async def test_invalid_paste_shows_the_reason_and_blocks_next(wizard_app: AppFactory) -> None:
-    app = wizard_app()
+async def test_invalid_paste_shows_the_reason_and_blocks_next(at_step: StartAt) -> None:
+    app = at_step(Step.PASTE)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await to_paste_step(pilot)
+        screen = await wait_for_screen(pilot, PasteStep)
         await paste(pilot, "hello world")
         status = str(screen.query_one("#paste-status", Static).render())
         assert "cannot be a token" in status and "hello" not in status
@@ -105,11 +106,11 @@ async def test_invalid_paste_shows_the_reason_and_blocks_next(wizard_app: AppFac
     ],
 )
 async def test_failed_check_explains_and_goes_to_the_step_that_fixes_it(
-    wizard_app: AppFactory, isolated: Path, scenario: str, problem: str, fix_step: Step
+    at_step: StartAt, isolated: Path, scenario: str, problem: str, fix_step: Step
 ) -> None:
-    app = wizard_app()
+    app = at_step(Step.CHECK, TOKENS[scenario])
     async with app.run_test(size=(80, 24)) as pilot:
-        step = await paste_and_check(pilot, TOKENS[scenario])
+        step = await checked(pilot)
         assert problem_codes(step) == [problem]
         assert step.query_one("#next", Button).disabled
         await pilot.press("g")
@@ -118,10 +119,10 @@ async def test_failed_check_explains_and_goes_to_the_step_that_fixes_it(
     assert not (isolated / ".env").exists()
 
 
-async def test_unreachable_graph_is_a_diagnosis_and_can_be_retried(wizard_app: AppFactory) -> None:
-    app = wizard_app(graph_url="http://127.0.0.1:9")
+async def test_unreachable_graph_is_a_diagnosis_and_can_be_retried(at_step: StartAt) -> None:
+    app = at_step(Step.CHECK, VALID, graph_url="http://127.0.0.1:9")
     async with app.run_test(size=(80, 24)) as pilot:
-        step = await paste_and_check(pilot, VALID)
+        step = await checked(pilot)
         assert problem_codes(step) == ["graph_unreachable"]
         assert (
             "could not be reached" in screen_text(pilot).lower()
@@ -131,10 +132,11 @@ async def test_unreachable_graph_is_a_diagnosis_and_can_be_retried(wizard_app: A
         await wait_for(pilot, lambda: not step.has_class("-checking"), "the retry")
 
 
-async def test_back_keeps_what_was_entered(wizard_app: AppFactory) -> None:
-    app = wizard_app()
+async def test_back_keeps_what_was_entered(at_step: StartAt) -> None:
+    """Begun at Paste: what Back shows is what was pasted there, not what the harness filled."""
+    app = at_step(Step.PASTE)
     async with app.run_test(size=(80, 24)) as pilot:
-        await paste_and_check(pilot, VALID)
+        await check(pilot, VALID)
         await pilot.press("escape")
         screen = await wait_for_screen(pilot, PasteStep)
         assert screen.query_one("#token-input", Input).value == VALID
@@ -161,12 +163,10 @@ async def test_links_open_and_are_shown_as_text(wizard_app: AppFactory) -> None:
 
 
 async def test_keyring_unavailable_is_said_and_env_offered(
-    wizard_app: AppFactory, isolated: Path
+    at_step: StartAt, isolated: Path
 ) -> None:
-    app = wizard_app()
+    app = at_step(Step.STORE, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await paste_and_check(pilot, VALID)
-        await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
         keyring_button = store.query_one("#store-keyring", RadioButton)
         await wait_for(pilot, lambda: keyring_button.disabled, "the keyring probe")
@@ -176,15 +176,13 @@ async def test_keyring_unavailable_is_said_and_env_offered(
 
 
 async def test_overwrite_is_asked_and_refusal_keeps_the_old_token(
-    wizard_app: AppFactory, isolated: Path
+    at_step: StartAt, isolated: Path
 ) -> None:
     env_file = isolated / ".env"
     original = f"# app\nWHATSAPP_CLOUD_API_TOKEN={TOKENS['old']}\nPORT=1\n"
     env_file.write_text(original)
-    app = wizard_app(mode="onboard")
+    app = at_step(Step.STORE, VALID, mode="onboard")
     async with app.run_test(size=(80, 24)) as pilot:
-        await paste_and_check(pilot, VALID)
-        await pilot.press("enter")
         await wait_for_screen(pilot, StoreStep)
         await pilot.press("enter")
         await wait_for_screen(pilot, ConfirmModal)
@@ -214,12 +212,12 @@ async def test_quit_early_says_nothing_changed(wizard_app: AppFactory, isolated:
 
 @pytest.mark.parametrize("quit_key", ["ctrl+q", "ctrl+c"])
 async def test_quit_with_a_checked_unsaved_token_asks_first(
-    wizard_app: AppFactory, quit_key: str
+    at_step: StartAt, quit_key: str
 ) -> None:
     """ctrl+c too (issue 12, item 5: it only said "press ctrl+q to quit")."""
-    app = wizard_app()
+    app = at_step(Step.CHECK, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await paste_and_check(pilot, VALID)
+        await checked(pilot)
         await pilot.press(quit_key)
         await wait_for_screen(pilot, ConfirmModal)
         await pilot.press("n")
@@ -367,12 +365,10 @@ async def test_menu_replace_starts_onboarding(wizard_app: AppFactory, isolated: 
 
 
 async def test_save_to_the_real_keyring(
-    wizard_app: AppFactory, isolated: Path, real_keyring: None
+    at_step: StartAt, isolated: Path, real_keyring: None
 ) -> None:
-    app = wizard_app()
+    app = at_step(Step.STORE, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await paste_and_check(pilot, VALID)
-        await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
         await wait_for(
             pilot,
@@ -391,14 +387,14 @@ async def test_save_to_the_real_keyring(
 
 
 async def test_send_test_needs_a_yes_and_shows_the_message_id(
-    wizard_app: AppFactory, frozen_graph
+    at_step: StartAt, frozen_graph
 ) -> None:  # type: ignore[no-untyped-def]
     from wizard.ui.steps.send_test import SendTestScreen
 
-    app = wizard_app()
+    app = at_step(Step.CHECK, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        screen = await to_send_test(pilot)
+        await checked(pilot)
+        screen = await open_send_test(pilot)
         assert [b.label for b in screen.query("RadioButton").results(RadioButton)]
         await pilot.press(*"+1 555 123 4567")
         frozen_graph.reset()

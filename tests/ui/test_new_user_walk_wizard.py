@@ -13,8 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.support.files import write_env
-from tests.support.pilot import paste_and_check, to_paste_step
-from tests.ui.conftest import AppFactory, screen_text
+from tests.ui.conftest import AppFactory, StartAt, screen_text
 from wizard.core.flow import Step
 from wizard.testing import fake_business
 from wizard.testing.fake_admins import ADMIN_TOKENS
@@ -23,10 +22,10 @@ from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServe
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.scenes.provision import carrying_out
 from wizard.ui.scenes.walks import (
-    INSTRUCTION_STEPS,
+    checked,
     paste,
+    store_ready,
     to_extend,
-    to_store,
     wait_for,
     wait_for_screen,
 )
@@ -45,17 +44,11 @@ def status_of(screen: PasteStep) -> str:
     return str(screen.query_one("#paste-status", Static).render())
 
 
-async def to_step(pilot: Pilot[Any], step: Step) -> InstructionStep:
-    """Enter through the instruction steps until `step` is on screen."""
-    left = None
-    for _ in range(INSTRUCTION_STEPS):
-        screen = await wait_for_screen(pilot, InstructionStep, after=left)
-        assert isinstance(screen, InstructionStep)
-        if screen.step is step:
-            return screen
-        await pilot.press("enter")
-        left = screen
-    raise AssertionError(f"{step} never came")
+async def on_step(pilot: Pilot[Any], step: Step) -> InstructionStep:
+    """The instruction step the wizard was begun at (at_step), once on screen."""
+    screen = await wait_for_screen(pilot, InstructionStep)
+    assert isinstance(screen, InstructionStep) and screen.step is step
+    return screen
 
 
 # -- item 2: a paste anywhere in the onboarding lands in the token field -------------------------
@@ -63,12 +56,12 @@ async def to_step(pilot: Pilot[Any], step: Step) -> InstructionStep:
 
 @pytest.mark.parametrize("step", [Step.WHY, Step.GENERATE])
 async def test_a_paste_on_an_instruction_step_lands_in_the_token_field(
-    wizard_app: AppFactory, step: Step
+    at_step: StartAt, step: Step
 ) -> None:
     """Failed before: the paste was dropped; the user came to an empty Paste step."""
-    app = wizard_app()
+    app = at_step(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_step(pilot, step)
+        await on_step(pilot, step)
         app.post_message(events.Paste(f"{VALID}\n"))
         screen = await wait_for_screen(pilot, PasteStep)
         assert isinstance(screen, PasteStep)
@@ -77,11 +70,11 @@ async def test_a_paste_on_an_instruction_step_lands_in_the_token_field(
         assert isinstance(screen.focused, Input) and "Looks like a token" in status_of(screen)
 
 
-async def test_g_from_a_failed_check_clears_the_token_that_failed(wizard_app: AppFactory) -> None:
+async def test_g_from_a_failed_check_clears_the_token_that_failed(at_step: StartAt) -> None:
     """Failed before: the Paste step still held the broken token; one Enter re-checked it."""
-    app = wizard_app()
+    app = at_step(Step.CHECK, TOKENS["missing_messaging"])
     async with app.run_test(size=(80, 24)) as pilot:
-        await paste_and_check(pilot, TOKENS["missing_messaging"])
+        await checked(pilot)
         await pilot.press("g")
         generate = await wait_for_screen(pilot, InstructionStep)
         assert isinstance(generate, InstructionStep) and generate.step is Step.GENERATE
@@ -94,10 +87,10 @@ async def test_g_from_a_failed_check_clears_the_token_that_failed(wizard_app: Ap
         assert app.screen is screen
 
 
-async def test_a_paste_on_a_failed_check_replaces_the_token(wizard_app: AppFactory) -> None:
-    app = wizard_app()
+async def test_a_paste_on_a_failed_check_replaces_the_token(at_step: StartAt) -> None:
+    app = at_step(Step.CHECK, TOKENS["missing_messaging"])
     async with app.run_test(size=(80, 24)) as pilot:
-        await paste_and_check(pilot, TOKENS["missing_messaging"])
+        await checked(pilot)
         app.post_message(events.Paste(VALID))
         screen = await wait_for_screen(pilot, PasteStep)
         await wait_for(pilot, lambda: app.state.token is not None, "the new token")
@@ -109,12 +102,12 @@ async def test_a_paste_on_a_failed_check_replaces_the_token(wizard_app: AppFacto
 
 
 async def test_a_token_wrapped_onto_two_lines_is_refused_as_the_cli_refuses_it(
-    wizard_app: AppFactory,
+    at_step: StartAt,
 ) -> None:
     """Failed before: cut to its first line, "✓ Looks like a token", then refused by Graph."""
-    app = wizard_app()
+    app = at_step(Step.PASTE)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await to_paste_step(pilot)
+        screen = await wait_for_screen(pilot, PasteStep)
         await paste(pilot, f"{VALID[:30]}\n{VALID[30:]}\n")
         await pilot.pause()
         status = status_of(screen)
@@ -122,22 +115,22 @@ async def test_a_token_wrapped_onto_two_lines_is_refused_as_the_cli_refuses_it(
         assert app.state.token is None
 
 
-async def test_graph_refusing_a_pasted_token_says_you_pasted_it(wizard_app: AppFactory) -> None:
+async def test_graph_refusing_a_pasted_token_says_you_pasted_it(at_step: StartAt) -> None:
     """Failed before: "Graph rejects the token from given"."""
-    app = wizard_app()
+    app = at_step(Step.CHECK, "EAAFake0NotKnownToTheFakeGraph0000000000000abcd")
     async with app.run_test(size=(80, 24)) as pilot:
-        step = await paste_and_check(pilot, "EAAFake0NotKnownToTheFakeGraph0000000000000abcd")
+        step = await checked(pilot)
         assert step.state.report is not None
         [problem] = step.state.report.diagnosis.problems
         assert problem.code == "token_invalid"
         assert "the token you pasted" in problem.title and "given" not in problem.title
 
 
-async def test_ctrl_v_never_pastes_the_wizards_own_clipboard(wizard_app: AppFactory) -> None:
+async def test_ctrl_v_never_pastes_the_wizards_own_clipboard(at_step: StartAt) -> None:
     """Failed before: Ctrl+V pasted the last copied link into the token field."""
-    app = wizard_app()
+    app = at_step(Step.PASTE)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await to_paste_step(pilot)
+        screen = await wait_for_screen(pilot, PasteStep)
         app.copy_to_clipboard("https://business.facebook.com/settings/system-users")
         await pilot.press("ctrl+v")
         await pilot.pause()
@@ -146,10 +139,10 @@ async def test_ctrl_v_never_pastes_the_wizards_own_clipboard(wizard_app: AppFact
         assert any("terminal's paste" in str(n.message) for n in app._notifications)
 
 
-async def test_removed_bearer_prefix_reads_with_one_space(wizard_app: AppFactory) -> None:
-    app = wizard_app()
+async def test_removed_bearer_prefix_reads_with_one_space(at_step: StartAt) -> None:
+    app = at_step(Step.PASTE)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await to_paste_step(pilot)
+        screen = await wait_for_screen(pilot, PasteStep)
         await paste(pilot, f"Bearer {VALID}")
         assert "Removed a Bearer prefix" in screen_text(pilot)
         assert "Bearer  " not in status_of(screen)
@@ -232,12 +225,12 @@ async def test_graph_unreachable_ends_the_wizard_with_4_not_blaming_the_token(
 
 
 async def test_ctrl_c_in_the_quit_question_quits_instead_of_stacking_a_second(
-    wizard_app: AppFactory,
+    at_step: StartAt,
 ) -> None:
     """Failed before: a second "Quit without saving?" opened on top of the first."""
-    app = wizard_app()
+    app = at_step(Step.CHECK, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await paste_and_check(pilot, VALID)
+        await checked(pilot)
         await pilot.press("ctrl+c")
         await wait_for_screen(pilot, ConfirmModal)
         await pilot.press("ctrl+c")
@@ -251,13 +244,11 @@ async def test_ctrl_c_in_the_quit_question_quits_instead_of_stacking_a_second(
 
 
 async def test_done_after_the_keyring_says_cron_cannot_reach_it(
-    wizard_app: AppFactory, isolated: Path, real_keyring: None
+    at_step: StartAt, isolated: Path, real_keyring: None
 ) -> None:
     """Failed before: Done offered a daily cron `check`, which exits 5 there every day."""
-    app = wizard_app()
+    app = at_step(Step.STORE, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await paste_and_check(pilot, VALID)
-        await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
         await wait_for(
             pilot,
@@ -294,13 +285,12 @@ async def test_the_wizard_exits_5_when_the_keyring_could_not_be_asked(
 
 
 async def test_typing_a_path_on_the_save_step_edits_the_path(
-    wizard_app: AppFactory, isolated: Path
+    at_step: StartAt, isolated: Path
 ) -> None:
     """Failed before: the focus was on Save, so the `e`/`k` of a path switched the choice."""
-    app = wizard_app()
+    app = at_step(Step.STORE, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        store = await to_store(pilot, VALID)
+        store = await store_ready(pilot)
         field = store.query_one("#env-path", Input)
         assert store.focused is field
         await pilot.press("ctrl+u", *"keys.env")
@@ -312,12 +302,11 @@ async def test_typing_a_path_on_the_save_step_edits_the_path(
 
 
 async def test_the_save_step_names_the_keyring_not_its_class(
-    wizard_app: AppFactory, real_keyring: None
+    at_step: StartAt, real_keyring: None
 ) -> None:
-    app = wizard_app()
+    app = at_step(Step.STORE, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        store = await to_store(pilot, VALID)
+        store = await store_ready(pilot)
         status = str(store.query_one("#keyring-status", Static).render())
         assert "Secret Service" in status and "keyring.backends" not in status
 
@@ -333,12 +322,12 @@ async def test_the_extend_screen_shows_no_raw_backticks(
 
 
 async def test_a_huge_paste_on_an_instruction_step_is_cut_and_refused(
-    wizard_app: AppFactory,
+    at_step: StartAt,
 ) -> None:
     """Attack: a whole log pasted by mistake is never kept whole, and is refused for its size."""
-    app = wizard_app()
+    app = at_step(Step.GENERATE)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_step(pilot, Step.GENERATE)
+        await on_step(pilot, Step.GENERATE)
         app.post_message(events.Paste("EAA" + "x" * 5_000_000))
         screen = await wait_for_screen(pilot, PasteStep)
         assert isinstance(screen, PasteStep)

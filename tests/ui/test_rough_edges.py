@@ -9,16 +9,16 @@ from textual import events
 from textual.widgets import Button, Input, RadioSet, Static
 
 from tests.support.files import git, write_env
-from tests.support.pilot import paste_and_check, to_paste_step
-from tests.ui.conftest import AppFactory, screen_text
+from tests.ui.conftest import AppFactory, StartAt, screen_text
 from wizard.core.flow import Step
 from wizard.testing.fake_graph import APP_ID, TOKENS
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.scenes.walks import (
+    checked,
+    open_send_test,
+    store_ready,
     to_extend,
     to_replace_question,
-    to_send_test,
-    to_store,
     wait_for,
     wait_for_screen,
 )
@@ -36,9 +36,8 @@ pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
 async def to_done(pilot, path: str | None = None) -> DoneStep:  # type: ignore[no-untyped-def]
-    """From the first screen: paste the valid token, check it, save to .env (or `path`)."""
-    await to_paste_step(pilot)
-    store = await to_store(pilot, VALID)
+    """Begun at the save step (the valid token checked): save to .env (or `path`)."""
+    store = await store_ready(pilot)
     if path is not None:
         field = store.query_one("#env-path", Input)
         field.focus()
@@ -65,11 +64,11 @@ def git_init(folder: Path) -> None:
 # -- 1. a paste always replaces ------------------------------------------------------------------
 
 
-async def test_paste_after_going_to_the_fix_replaces_the_old_token(wizard_app: AppFactory) -> None:
+async def test_paste_after_going_to_the_fix_replaces_the_old_token(at_step: StartAt) -> None:
     """Failed before: the paste went to the focused button (ignored) or was appended."""
-    app = wizard_app()
+    app = at_step(Step.CHECK, TOKENS["missing_messaging"])
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await paste_and_check(pilot, TOKENS["missing_messaging"])
+        screen = await checked(pilot)
         await pilot.press("g")
         await wait_for(
             pilot,
@@ -93,11 +92,11 @@ async def test_paste_after_going_to_the_fix_replaces_the_old_token(wizard_app: A
         assert screen.state.report.ok
 
 
-async def test_paste_into_a_filled_field_replaces_it(wizard_app: AppFactory) -> None:
+async def test_paste_into_a_filled_field_replaces_it(at_step: StartAt) -> None:
     """Failed before: Input inserted the paste at the cursor, after the old token."""
-    app = wizard_app()
+    app = at_step(Step.PASTE)
     async with app.run_test(size=(80, 24)) as pilot:
-        paste = await to_paste_step(pilot)
+        paste = await wait_for_screen(pilot, PasteStep)
         app.post_message(events.Paste(TOKENS["missing_messaging"]))
         await pilot.pause()
         app.post_message(events.Paste(f"Bearer {VALID}\n"))
@@ -114,11 +113,11 @@ async def test_paste_into_a_filled_field_replaces_it(wizard_app: AppFactory) -> 
 
 
 async def test_done_in_a_git_repo_warns_and_fixes_and_the_summary_says_so(
-    wizard_app: AppFactory, isolated: Path
+    at_step: StartAt, isolated: Path
 ) -> None:
     """Failed before: no env_not_gitignored warning, and the summary said nothing changed."""
     git_init(isolated)
-    app = wizard_app()
+    app = at_step(Step.STORE, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
         done = await to_done(pilot)
         codes = [w.code for w in done.state.saved_report.diagnosis.warnings]
@@ -141,9 +140,11 @@ async def test_done_in_a_git_repo_warns_and_fixes_and_the_summary_says_so(
 
 
 async def test_done_says_an_environment_variable_overrides_the_saved_token(
-    wizard_app: AppFactory, isolated: Path
+    at_step: StartAt, isolated: Path
 ) -> None:
-    app = wizard_app(mode="onboard", env={"WHATSAPP_CLOUD_API_TOKEN": TOKENS["old"]})
+    app = at_step(
+        Step.STORE, VALID, mode="onboard", env={"WHATSAPP_CLOUD_API_TOKEN": TOKENS["old"]}
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         done = await to_done(pilot)
         overrides = " ".join(str(s.render()) for s in done.query(".override").results(Static))
@@ -172,12 +173,10 @@ async def test_fixed_warning_disappears_from_the_hub_and_is_in_the_summary(
 # -- 4. text that can be copied ------------------------------------------------------------------
 
 
-async def test_cron_line_stays_one_line_and_can_be_copied(
-    wizard_app: AppFactory, isolated: Path
-) -> None:
+async def test_cron_line_stays_one_line_and_can_be_copied(at_step: StartAt, isolated: Path) -> None:
     """Failed before: the cron line wrapped at 80 columns (a broken crontab entry when copied);
     then it was cut (issue 24): now all of it shows, and Copy copies the one line."""
-    app = wizard_app()
+    app = at_step(Step.STORE, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
         done = await to_done(pilot, path="production-settings.env")
         cron = done.query_one("#done-cron-line", CommandLine)
@@ -221,12 +220,10 @@ async def test_s_is_only_send_test(wizard_app: AppFactory, isolated: Path) -> No
         await wait_for(pilot, lambda: app.screen is not hub, "the System User route")
 
 
-async def test_enter_in_the_env_path_field_saves(wizard_app: AppFactory, isolated: Path) -> None:
+async def test_enter_in_the_env_path_field_saves(at_step: StartAt, isolated: Path) -> None:
     """Failed before: Enter did nothing in the .env path field; the field had no label."""
-    app = wizard_app()
+    app = at_step(Step.STORE, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await paste_and_check(pilot, VALID)
-        await pilot.press("enter")
         store = await wait_for_screen(pilot, StoreStep)
         assert "File to write" in screen_text(pilot)
         store.query_one("#env-path", Input).focus()
@@ -278,13 +275,13 @@ async def test_replacing_an_expired_token_defaults_to_replace_and_arrows_move(
 
 
 async def test_send_test_keeps_the_recipient_and_defaults_to_the_test_number(
-    wizard_app: AppFactory,
+    at_step: StartAt,
 ) -> None:
     """Failed before: Back then `s` lost the recipient; the first number was the default."""
-    app = wizard_app()
+    app = at_step(Step.CHECK, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        screen = await to_send_test(pilot)
+        await checked(pilot)
+        screen = await open_send_test(pilot)
         assert screen._sender().verified_name == "Test Number"  # type: ignore[attr-defined]
         await pilot.press(*"+1 555 123 4567", "escape")
         await wait_for_screen(pilot, CheckStep)
@@ -295,12 +292,12 @@ async def test_send_test_keeps_the_recipient_and_defaults_to_the_test_number(
         assert screen.query_one("#sender", RadioSet).pressed_button is not None
 
 
-async def test_send_test_refusal_says_no_cli_command(wizard_app: AppFactory) -> None:
+async def test_send_test_refusal_says_no_cli_command(at_step: StartAt) -> None:
     """Failed before: "…of the test number" for any sender, and "run send-test again"."""
-    app = wizard_app()
+    app = at_step(Step.CHECK, VALID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_paste_step(pilot)
-        screen = await to_send_test(pilot)
+        await checked(pilot)
+        screen = await open_send_test(pilot)
         await pilot.press(*"+15550000000", "enter")
         await wait_for_screen(pilot, ConfirmModal)
         await pilot.press("y")
@@ -314,18 +311,18 @@ async def test_send_test_refusal_says_no_cli_command(wizard_app: AppFactory) -> 
 # -- 7. words ------------------------------------------------------------------------------------
 
 
-async def test_quality_is_named_and_no_backticks_on_the_check(wizard_app: AppFactory) -> None:
-    app = wizard_app()
+async def test_quality_is_named_and_no_backticks_on_the_check(at_step: StartAt) -> None:
+    app = at_step(Step.CHECK, VALID)
     async with app.run_test(size=(120, 50)) as pilot:
-        await paste_and_check(pilot, VALID)
+        await checked(pilot)
         text = screen_text(pilot)
         assert "quality GREEN" in text and "`" not in text
 
 
-async def test_a_failed_check_names_the_wizard_not_a_command(wizard_app: AppFactory) -> None:
+async def test_a_failed_check_names_the_wizard_not_a_command(at_step: StartAt) -> None:
     """Failed before: "then `wa-token save` it" on the wizard's own check step."""
-    app = wizard_app()
+    app = at_step(Step.CHECK, TOKENS["missing_messaging"])
     async with app.run_test(size=(120, 50)) as pilot:
-        await paste_and_check(pilot, TOKENS["missing_messaging"])
+        await checked(pilot)
         text = screen_text(pilot)
         assert "wa-token save" not in text and "paste it into this wizard" in text

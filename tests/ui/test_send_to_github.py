@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.ui.conftest import AppFactory, screen_text, wait_for, wait_for_screen
+from tests.ui.conftest import StartAt, screen_text, wait_for, wait_for_screen
 from wizard.core.flow import Step
 from wizard.core.profiles import DEFAULT
 from wizard.core.push import remembered
 from wizard.testing.fake_github import GOOD, READ_ONLY, FakeGitHub
 from wizard.testing.fake_graph import TOKENS
 from wizard.ui.modals import GitHubTargetModal
-from wizard.ui.scenes.walks import storing, through_instructions
+from wizard.ui.scenes.walks import settle, store_ready
 from wizard.ui.steps.done import DoneStep
 
 KEY = "WHATSAPP_CLOUD_API_TOKEN"
@@ -42,11 +44,18 @@ def environment(github: FakeGitHub, home: Path, credentials: str) -> dict[str, s
     }
 
 
-async def send_from_done(app_factory: AppFactory, env: dict[str, str], typed: str) -> str:
-    app = app_factory(mode="onboard", env=env)
+async def saved(pilot: Pilot[Any]) -> DoneStep:
+    """Begun at the save step (at_step): save, and let Done settle."""
+    await store_ready(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    return cast(DoneStep, await wait_for_screen(pilot, DoneStep))
+
+
+async def send_from_done(at_step: StartAt, env: dict[str, str], typed: str) -> str:
+    app = at_step(Step.STORE, TOKENS["valid"], mode="onboard", env=env)
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(Step.PASTE, storing("enter"))(pilot)
-        done = await wait_for_screen(pilot, DoneStep)
+        done = await saved(pilot)
         await pilot.press("p")
         modal = await wait_for_screen(pilot, GitHubTargetModal)
         modal.query_one("#github-target", Input).value = typed
@@ -63,10 +72,10 @@ async def send_from_done(app_factory: AppFactory, env: dict[str, str], typed: st
 
 
 async def test_p_sends_the_saved_token_to_github_and_remembers_it(
-    github: FakeGitHub, wizard_app: AppFactory, tmp_path: Path
+    github: FakeGitHub, at_step: StartAt, tmp_path: Path
 ) -> None:
     env = environment(github, tmp_path, GOOD)
-    text = await send_from_done(wizard_app, env, "acme/shop")
+    text = await send_from_done(at_step, env, "acme/shop")
     assert github.secrets == {("acme/shop", None, KEY): TOKENS["valid"]}
     assert "✓ Actions secret WHATSAPP_CLOUD_API_TOKEN created in github:acme/shop" in text
     assert [e.label for e in remembered.remembered(env, DEFAULT)] == ["github:acme/shop"]
@@ -74,9 +83,9 @@ async def test_p_sends_the_saved_token_to_github_and_remembers_it(
 
 
 async def test_a_refusal_says_what_to_fix_and_keeps_the_saved_token(
-    github: FakeGitHub, wizard_app: AppFactory, tmp_path: Path
+    github: FakeGitHub, at_step: StartAt, tmp_path: Path
 ) -> None:
-    text = await send_from_done(wizard_app, environment(github, tmp_path, READ_ONLY), "acme/shop")
+    text = await send_from_done(at_step, environment(github, tmp_path, READ_ONLY), "acme/shop")
     assert github.secrets == {}
     flat = " ".join(text.split())
     assert "✗ Not sent to github:acme/shop" in flat and "(403)" in flat
@@ -85,12 +94,13 @@ async def test_a_refusal_says_what_to_fix_and_keeps_the_saved_token(
 
 
 async def test_a_name_that_is_not_a_repository_is_explained_in_the_modal(
-    github: FakeGitHub, wizard_app: AppFactory, tmp_path: Path
+    github: FakeGitHub, at_step: StartAt, tmp_path: Path
 ) -> None:
-    app = wizard_app(mode="onboard", env=environment(github, tmp_path, GOOD))
+    app = at_step(
+        Step.STORE, TOKENS["valid"], mode="onboard", env=environment(github, tmp_path, GOOD)
+    )
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(Step.PASTE, storing("enter"))(pilot)
-        await wait_for_screen(pilot, DoneStep)
+        await saved(pilot)
         await pilot.press("p")
         modal = await wait_for_screen(pilot, GitHubTargetModal)
         modal.query_one("#github-target", Input).value = "acme"

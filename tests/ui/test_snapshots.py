@@ -15,7 +15,7 @@ from tests.support.files import write_env as support_write_env
 from tests.ui.conftest import AppFactory
 from wizard.core.flow import Step
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS
-from wizard.ui.scenes.walks import SCENES, checking, through_instructions
+from wizard.ui.scenes.walks import SCENES, VALID_START, begin, checked_then
 
 SNAPSHOTS = Path(__file__).parent / "__snapshots__"
 Compare = Callable[..., bool]
@@ -42,18 +42,21 @@ def test_scene(name: str, snap_compare: Compare, wizard_app: AppFactory, isolate
         if scene.app_credentials
         else None
     )
-    assert snap_compare(wizard_app(mode=scene.mode, env=env), run_before=scene.script)
+    app = wizard_app(mode=scene.mode, env=env)
+    if scene.start is not None:
+        begin(app, scene.start)
+    assert snap_compare(app, run_before=scene.script)
 
 
 def test_check_graph_unreachable(snap_compare: Compare, wizard_app: AppFactory) -> None:
-    app = wizard_app(graph_url="http://127.0.0.1:9")
-    assert snap_compare(app, run_before=through_instructions(Step.PASTE, checking(TOKENS["valid"])))
+    app = begin(wizard_app(graph_url="http://127.0.0.1:9"), VALID_START[Step.CHECK])
+    assert snap_compare(app, run_before=checked_then())
 
 
 def test_check_ok_wide(snap_compare: Compare, wizard_app: AppFactory) -> None:
     assert snap_compare(
-        wizard_app(),
-        run_before=through_instructions(Step.PASTE, checking(TOKENS["valid"])),
+        begin(wizard_app(), VALID_START[Step.CHECK]),
+        run_before=checked_then(),
         terminal_size=(120, 36),
     )
 

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Input, Static
 
-from tests.ui.conftest import AppFactory, screen_text
+from tests.ui.conftest import StartAt, screen_text
 from wizard.core.flow import Step
 from wizard.testing.fake_graph import TOKENS
-from wizard.ui.scenes.walks import check, paste, through_instructions, wait_for_screen
+from wizard.ui.scenes.walks import check, paste, wait_for_screen
 from wizard.ui.steps.done import DoneStep
 from wizard.ui.steps.paste import PasteStep
 from wizard.ui.steps.store import StoreStep
@@ -23,14 +23,14 @@ pytestmark = pytest.mark.usefixtures("no_keyring")
 
 @pytest.mark.parametrize("scenario", ["valid", "expired", "missing_messaging", "server_error"])
 async def test_token_on_no_screen_notification_or_log(
-    scenario: str, wizard_app: AppFactory, isolated: Path, caplog: pytest.LogCaptureFixture
+    scenario: str, at_step: StartAt, isolated: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     token = TOKENS[scenario]
-    app = wizard_app()
+    app = at_step(Step.PASTE)
     seen: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(Step.PASTE)(pilot)
+        await wait_for_screen(pilot, PasteStep)
         await paste(pilot, f"Bearer {token}")
         seen.append(screen_text(pilot))
         screen = await check(pilot, token)
@@ -49,10 +49,10 @@ async def test_token_on_no_screen_notification_or_log(
     assert app.return_value is None or all(token not in line for line in app.return_value.lines)
 
 
-async def test_input_is_a_password_field(wizard_app: AppFactory) -> None:
-    app = wizard_app()
+async def test_input_is_a_password_field(at_step: StartAt) -> None:
+    app = at_step(Step.PASTE)
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(Step.PASTE)(pilot)
+        await wait_for_screen(pilot, PasteStep)
         await paste(pilot, TOKENS["valid"])
         assert app.screen.query_one("#token-input", Input).password
         assert TOKENS["valid"] not in screen_text(pilot)
@@ -71,10 +71,10 @@ async def test_input_is_a_password_field(wizard_app: AppFactory) -> None:
 @example(text="🙂" * 1000)
 @example(text="E" * 20_000)
 @example(text="Bearer EAAFake0 with spaces inside and more")
-async def test_paste_screen_survives_any_text(text: str, wizard_app: AppFactory) -> None:
-    app = wizard_app(mode="onboard")
+async def test_paste_screen_survives_any_text(text: str, at_step: StartAt) -> None:
+    app = at_step(Step.PASTE, mode="onboard")
     async with app.run_test(size=(80, 24)) as pilot:
-        await through_instructions(Step.PASTE)(pilot)
+        await wait_for_screen(pilot, PasteStep)
         await paste(pilot, text)
         screen = await wait_for_screen(pilot, PasteStep)
         status = str(screen.query_one("#paste-status", Static).render())

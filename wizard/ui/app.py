@@ -84,6 +84,8 @@ class WizardApp(App[Outcome]):
     """That look, once started."""
     looked = False
     """The stored sources were read and the winner checked."""
+    start_at: Step | None = None
+    """Tests only (the CLI never sets it): the first route walked begins at this step."""
 
     def _handle_exception(self, error: Exception) -> None:
         """Textual's hook for an unhandled exception: remember it, then let Textual exit."""
@@ -195,6 +197,9 @@ class WizardApp(App[Outcome]):
 
     async def walk(self, walk: Walk) -> bool:
         """Step through a route; True when its last step is done, False when backed out of it."""
+        if self.start_at in walk.route:  # tests and scenes only: begin at that step
+            walk = walk.reroute(self.start_at)
+        self.start_at = None
         while walk.walking:
             screen = self.make_step(walk)
             if self.detect_later:

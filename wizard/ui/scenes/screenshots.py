@@ -30,7 +30,7 @@ from rich.cells import get_character_cell_size
 from wizard.core.settings import load_settings
 from wizard.testing import fake_business
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS, FakeGraphServer
-from wizard.ui.scenes.walks import SCENES, Scene
+from wizard.ui.scenes.walks import SCENES, Scene, begin
 
 FIXED_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SMALL, LARGE = (80, 24), (120, 36)
@@ -80,6 +80,8 @@ async def shoot(scene: Scene, graph_url: str, size: tuple[int, int], workdir: Pa
         command="wa-token",
     )
     with working_keyring() if scene.keyring else contextlib.nullcontext():
+        if scene.start is not None:  # its check sees the keyring the scene's wizard sees
+            begin(app, scene.start)
         async with app.run_test(size=size) as pilot:
             await scene.script(pilot)
             return app.export_screenshot(title="wa-token")

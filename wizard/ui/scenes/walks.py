@@ -1,18 +1,20 @@
-"""Scripted walks through the wizard with Pilot[Any], shared by the snapshot tests and the screenshots."""
+"""Scripted walks through the wizard (Pilot[Any]) and `begin`: the wizard begun at a step."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from wizard.core.codes import Source
 from wizard.core.flow import ONBOARD_STEPS, Step
+from wizard.core.token import clean_pasted
 from wizard.testing.fake_graph import TOKENS
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.steps.check import CheckStep
@@ -23,6 +25,11 @@ from wizard.ui.steps.instructions import InstructionStep
 from wizard.ui.steps.paste import PasteStep
 from wizard.ui.steps.send_test import SendTestScreen
 from wizard.ui.steps.store import StoreStep
+
+if TYPE_CHECKING:
+    from wizard.core.check import CheckReport
+    from wizard.ui.app import WizardApp
+    from wizard.ui.state import WizardState
 
 Script = Callable[[Pilot[Any]], Awaitable[None]]
 INSTRUCTION_STEPS = ONBOARD_STEPS.index(Step.PASTE)
@@ -81,6 +88,42 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+@dataclass(frozen=True)
+class Start:
+    """Where the wizard begins instead of its first screen: a step of the first route it walks,
+    with what the steps before it leave behind."""
+
+    step: Step
+    pasted: str | None = None
+    """The text pasted on the Paste step; its token is checked by the Check step, or before the
+    wizard starts when it begins after Check."""
+
+
+def begin(app: WizardApp, start: Start, report: CheckReport | None = None) -> WizardApp:
+    """Make the app's first route begin at `start.step`, with the state the steps before leave:
+    the pasted text, its token and, after Check, the token's check (`report`, or the Check
+    step's own call)."""
+    app.start_at = start.step
+    if start.pasted is None:
+        return app
+    state = app.state
+    state.pasted_text = start.pasted
+    state.token = clean_pasted(start.pasted).token
+    after_check = ONBOARD_STEPS.index(start.step) > ONBOARD_STEPS.index(Step.CHECK)
+    state.report = report or (check_pasted(state) if after_check else None)
+    return app
+
+
+def check_pasted(state: WizardState) -> CheckReport:
+    """The check the Check step runs on the pasted token: the core's one call, without the UI."""
+    from wizard.core.check import check_found_token
+    from wizard.core.stores.sources import FoundToken
+
+    assert state.token is not None
+    found = FoundToken(Source.PASTED, "the wizard", state.token)
+    return check_found_token(found, state.settings, state.environ, now=state.clock())
+
+
 async def paste(pilot: Pilot[Any], text: str) -> None:
     """What a terminal's bracketed paste does: one Paste event, to whatever has the focus."""
     await wait_for_screen(pilot, PasteStep)
@@ -93,6 +136,11 @@ async def check(pilot: Pilot[Any], token: str) -> CheckStep:
     """Paste a token, submit it, and wait for the check to finish."""
     await paste(pilot, token)
     await pilot.press("enter")
+    return await checked(pilot)
+
+
+async def checked(pilot: Pilot[Any]) -> CheckStep:
+    """Wait for the check step and its check to finish."""
     screen = await wait_for_screen(pilot, CheckStep)
     await wait_for(
         pilot,
@@ -114,6 +162,11 @@ async def to_store(pilot: Pilot[Any], token: str = TOKENS["valid"]) -> StoreStep
 async def next_to_store(pilot: Pilot[Any]) -> StoreStep:
     """From a passed check, Next to the save step, once the keyring probe answered."""
     await pilot.press("enter")
+    return await store_ready(pilot)
+
+
+async def store_ready(pilot: Pilot[Any]) -> StoreStep:
+    """Wait for the save step and its keyring probe's answer."""
     store = await wait_for_screen(pilot, StoreStep)
     await wait_for(
         pilot,
@@ -150,22 +203,33 @@ def pasting(text: str) -> Script:
     return run
 
 
-def checking(token: str, *keys: str) -> Script:
-    """A scene step: check this token, then press these keys."""
+def checked_then(*keys: str) -> Script:
+    """A scene step, begun at the Check step: wait for its check, press these keys, settle."""
 
     async def run(pilot: Pilot[Any]) -> None:
-        await check(pilot, token)
+        await checked(pilot)
         await pilot.press(*keys)
+        await settle(pilot)
 
     return run
 
 
-def storing(*keys: str) -> Script:
-    """A scene step: check the valid token, reach the save step, press these keys."""
+def stored_then(*keys: str) -> Script:
+    """A scene step, begun at the save step: wait for its keyring probe, press these keys."""
 
     async def run(pilot: Pilot[Any]) -> None:
-        await to_store(pilot)
+        await store_ready(pilot)
         await pilot.press(*keys)
+        await settle(pilot)
+
+    return run
+
+
+def settled(then: Script) -> Script:
+    """A scene step: run `then`, and let the app settle."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await then(pilot)
         await settle(pilot)
 
     return run
@@ -199,18 +263,19 @@ async def replace_expired_with_temporary(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
-async def to_send_test(pilot: Pilot[Any], token: str = TOKENS["valid"]) -> SendTestScreen:
-    """From the paste step: check a working token and open the send-test screen."""
-    await check(pilot, token)
+async def open_send_test(pilot: Pilot[Any]) -> SendTestScreen:
+    """From a passed check: s, to the send-test screen."""
     await pilot.press("s")
     return cast(SendTestScreen, await wait_for_screen(pilot, SendTestScreen))
 
 
 def sending_test(*keys: str) -> Script:
-    """A scene step: check the valid token, open the send-test screen, type a recipient."""
+    """A scene step, begun at the check of the valid token: open the send-test screen, type a
+    recipient, press these keys."""
 
     async def run(pilot: Pilot[Any]) -> None:
-        await to_send_test(pilot)
+        await checked(pilot)
+        await open_send_test(pilot)
         await pilot.press(*"+1 555 123 4567", *keys)
         if "y" in keys:
             screen = await wait_for_screen(pilot, SendTestScreen)
@@ -273,35 +338,40 @@ class Scene:
     """WHATSAPP_APP_ID and WHATSAPP_APP_SECRET are set (for extend)."""
     keyring: bool = False
     """The README picture runs with a working (private) OS keyring, as most desktops have."""
+    start: Start | None = None
+    """Where the wizard begins (`begin`) when not at its first screen."""
 
+
+VALID_START = {step: Start(step, TOKENS["valid"]) for step in (Step.CHECK, Step.STORE)}
+"""The valid token pasted, begun at its check or at the save step."""
 
 ONBOARDING_SCENES: dict[str, Scene] = {
     "why": Scene(through_instructions(Step.WHY)),
-    "create": Scene(through_instructions(Step.CREATE)),
-    "assign": Scene(through_instructions(Step.ASSIGN)),
-    "generate": Scene(through_instructions(Step.GENERATE)),
-    "paste_empty": Scene(through_instructions(Step.PASTE)),
+    "create": Scene(at(InstructionStep), start=Start(Step.CREATE)),
+    "assign": Scene(at(InstructionStep), start=Start(Step.ASSIGN)),
+    "generate": Scene(at(InstructionStep), start=Start(Step.GENERATE)),
+    "paste_empty": Scene(at(PasteStep), start=Start(Step.PASTE)),
     "paste_invalid": Scene(
-        through_instructions(Step.PASTE, pasting("Bearer EAAFake0 with spaces"))
+        settled(pasting("Bearer EAAFake0 with spaces")), start=Start(Step.PASTE)
     ),
     "paste_valid": Scene(
-        through_instructions(Step.PASTE, pasting(f' "Bearer {TOKENS["valid"]}"\n'))
+        settled(pasting(f' "Bearer {TOKENS["valid"]}"\n')), start=Start(Step.PASTE)
     ),
-    "check_ok": Scene(through_instructions(Step.PASTE, checking(TOKENS["valid"]))),
+    "check_ok": Scene(checked_then(), start=VALID_START[Step.CHECK]),
     "check_missing_permission": Scene(
-        through_instructions(Step.PASTE, checking(TOKENS["missing_messaging"]))
+        checked_then(), start=Start(Step.CHECK, TOKENS["missing_messaging"])
     ),
-    "check_no_account": Scene(through_instructions(Step.PASTE, checking(TOKENS["no_account"]))),
-    "check_expired": Scene(through_instructions(Step.PASTE, checking(TOKENS["expired"]))),
-    "store": Scene(through_instructions(Step.PASTE, storing()), keyring=True),
-    "done": Scene(through_instructions(Step.PASTE, storing("enter"))),
-    "quit_confirm": Scene(through_instructions(Step.PASTE, checking(TOKENS["valid"], "ctrl+q"))),
+    "check_no_account": Scene(checked_then(), start=Start(Step.CHECK, TOKENS["no_account"])),
+    "check_expired": Scene(checked_then(), start=Start(Step.CHECK, TOKENS["expired"])),
+    "store": Scene(settled(stored_then()), keyring=True, start=VALID_START[Step.STORE]),
+    "done": Scene(settled(stored_then("enter")), start=VALID_START[Step.STORE]),
+    "quit_confirm": Scene(checked_then("ctrl+q"), start=VALID_START[Step.CHECK]),
     "overwrite": Scene(
-        through_instructions(Step.PASTE, storing("enter")), stored="old", mode="onboard"
+        settled(stored_then("enter")), stored="old", mode="onboard", start=VALID_START[Step.STORE]
     ),
-    "send_test": Scene(through_instructions(Step.PASTE, sending_test())),
-    "send_test_confirm": Scene(through_instructions(Step.PASTE, sending_test("enter"))),
-    "send_test_sent": Scene(through_instructions(Step.PASTE, sending_test("enter", "y"))),
+    "send_test": Scene(settled(sending_test()), start=VALID_START[Step.CHECK]),
+    "send_test_confirm": Scene(settled(sending_test("enter")), start=VALID_START[Step.CHECK]),
+    "send_test_sent": Scene(settled(sending_test("enter", "y")), start=VALID_START[Step.CHECK]),
 }
 
 JOURNEY_SCENES: dict[str, Scene] = {

@@ -15,6 +15,7 @@ from wizard.core.errors import EnvFileError, KeyringDisabled, KeyringUnavailable
 from wizard.core.outcome import (
     Outcome,
     WhatHappened,
+    crashed_lines,
     outcome_of,
     quitting_loses_a_checked_token,
 )
@@ -196,3 +197,16 @@ def test_the_outcome_loads_neither_textual_nor_the_check() -> None:
     assert '"wizard.core.outcome"' in loaded
     assert '"textual' not in loaded and '"wizard.core.check"' not in loaded
     assert '"wizard.core.stores.sources"' not in loaded
+
+
+def test_a_crash_after_the_save_says_where_it_was_saved() -> None:
+    lines = crashed_lines(WhatHappened(saved=SAVED, token=PASTED, changes=(CHANGE,)))
+    assert lines[0] == f"{SAVED.summary}: {PASTED.masked}." and CHANGE in lines
+
+
+def test_a_crash_before_any_save_lists_the_changes_and_never_claims_nothing_changed() -> None:
+    lines = crashed_lines(WhatHappened(changes=(CHANGE,), quit_early=True))
+    assert lines == (
+        CHANGE,
+        "No token was saved before the error: `wa-token status` shows what is stored.",
+    )

@@ -11,6 +11,7 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerFailed
 
 from tests.ui.conftest import AppFactory, screen_text, wait_for_screen
 from wizard.testing import fake_business
@@ -58,13 +59,14 @@ async def test_done_after_do_it_for_me_shows_the_git_warning_and_its_fix(
     assert "/.env" in (git_work_tree / ".gitignore").read_text().splitlines()
 
 
-async def test_a_failed_security_look_says_so(
+async def test_a_bug_in_the_security_look_ends_the_wizard_saying_what_was_done(
     wizard_app: AppFactory,
     git_work_tree: Path,
     business: BusinessState,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Failed before: any failure of the look left "Looking at where it is stored…" for good."""
+    """Failed before: any failure of the look left "Looking at where it is stored…" for good.
+    A bug there now ends the wizard (exit 70), its summary saying what was stored."""
     from wizard.ui.steps import done as done_module
 
     def broken(*args: object) -> None:
@@ -72,12 +74,13 @@ async def test_a_failed_security_look_says_so(
 
     monkeypatch.setattr(done_module, "recheck_storage", broken)
     app = wizard_app(mode="onboard", env=CREDENTIALS)
-    async with app.run_test(size=(100, 40)) as pilot:
-        await carrying_out()(pilot)
-        await pilot.click("#next")
-        done = await wait_for_screen(pilot, DoneStep)
-        await wait_for(pilot, lambda: bool(done.query("#done-look-failed")), "the failure line")
-        assert "run wa-token check" in screen_text(pilot)
+    with pytest.raises(WorkerFailed):
+        async with app.run_test(size=(100, 40)) as pilot:
+            await carrying_out()(pilot)
+            await pilot.click("#next")
+            await wait_for(pilot, lambda: app.return_code is not None, "the wizard to end")
+    assert isinstance(app.crashed, RuntimeError)
+    assert any(line.startswith("Saved") for line in app.crash_lines()), app.crash_lines()
 
 
 async def open_admin_step(pilot: Pilot[Any]) -> AdminTokenStep:

@@ -87,6 +87,16 @@ def saved_lines(happened: WhatHappened) -> tuple[str, ...]:
     )
 
 
+def crashed_lines(happened: WhatHappened) -> tuple[str, ...]:
+    """What a wizard that a bug ended had changed by then (the error's own line follows)."""
+    if happened.saved is not None or happened.extended:
+        return saved_lines(happened)
+    return (
+        *happened.changes,
+        "No token was saved before the error: `wa-token status` shows what is stored.",
+    )
+
+
 def nothing_stored(readings: Sequence[SourceReading], lines: list[str]) -> Outcome:
     """No stored token was found: exit 3, or 5 when a store could not be read (the token may be
     there: a keyring without D-Bus, an unreadable .env), as `wa-token check` exits."""

@@ -13,7 +13,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import LoadingIndicator, Static
-from textual.worker import Worker
+from textual.worker import Worker, WorkerFailed
 
 from wizard.core.flow import (
     STEP_TEXTS,
@@ -25,7 +25,13 @@ from wizard.core.flow import (
     opening_route,
     route_for,
 )
-from wizard.core.outcome import Outcome, WhatHappened, outcome_of, quitting_loses_a_checked_token
+from wizard.core.outcome import (
+    Outcome,
+    WhatHappened,
+    crashed_lines,
+    outcome_of,
+    quitting_loses_a_checked_token,
+)
 from wizard.ui.background import check_the_winner, in_background
 from wizard.ui.navigation import Nav
 from wizard.ui.state import WizardState
@@ -88,8 +94,10 @@ class WizardApp(App[Outcome]):
     """Tests only (the CLI never sets it): the first route walked begins at this step."""
 
     def _handle_exception(self, error: Exception) -> None:
-        """Textual's hook for an unhandled exception: remember it, then let Textual exit."""
-        self.crashed = self.crashed or error
+        """Textual's hook for an unhandled exception, a worker's too (every worker ends the
+        wizard on an error it does not handle): remember the bug, then let Textual exit."""
+        bug = error.error if isinstance(error, WorkerFailed) else error
+        self.crashed = self.crashed or (bug if isinstance(bug, Exception) else error)
         super()._handle_exception(error)
 
     def _fatal_error(self) -> None:
@@ -294,18 +302,23 @@ class WizardApp(App[Outcome]):
 
     def outcome(self, *, quit_early: bool = False) -> Outcome:
         """What was and was not changed, and the exit code (core's outcome_of decides)."""
+        return outcome_of(self.what_happened(quit_early=quit_early))
+
+    def crash_lines(self) -> tuple[str, ...]:
+        """What was changed before a bug ended the wizard (core's crashed_lines says it)."""
+        return crashed_lines(self.what_happened(quit_early=True))
+
+    def what_happened(self, *, quit_early: bool) -> WhatHappened:
         state = self.state
-        return outcome_of(
-            WhatHappened(
-                saved=state.saved,
-                token=state.token,
-                extended=state.extended,
-                changes=tuple(state.changes),
-                initial=state.initial,
-                looked=self.looked,
-                readings=tuple(state.readings),
-                quit_early=quit_early,
-            )
+        return WhatHappened(
+            saved=state.saved,
+            token=state.token,
+            extended=state.extended,
+            changes=tuple(state.changes),
+            initial=state.initial,
+            looked=self.looked,
+            readings=tuple(state.readings),
+            quit_early=quit_early,
         )
 
 

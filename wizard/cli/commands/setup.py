@@ -37,7 +37,8 @@ def cmd_setup(
 
     app = make_app(settings, environ, mode=getattr(args, "mode", None))
     outcome: Outcome | None = app.run()
-    if app.crashed is not None:  # main() reports it as the unexpected error it is
+    if app.crashed is not None:  # what it changed, then main() reports the bug (exit 70)
+        console.err.write(last_lines(app.crash_lines(), console) + "\n")
         raise app.crashed
     if outcome is None:
         console.err.write("The wizard closed; nothing was changed.\n")

@@ -10,7 +10,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
-from textual.worker import Worker, WorkerState
 
 from wizard.core.check import CheckReport, check_found_token
 from wizard.core.codes import Source
@@ -60,7 +59,7 @@ class CheckStep(StepScreen):
         self.set_class(True, "-checking")
         self.run_check()
 
-    @work(exclusive=True, exit_on_error=False, group="check")
+    @work(exclusive=True, group="check")
     async def run_check(self) -> None:
         """The network call, off the UI's back; a failure becomes a diagnosis, never a crash."""
         assert self.state.token is not None
@@ -112,22 +111,6 @@ class CheckStep(StepScreen):
             if report.ok
             else "r: check again"
         )
-
-    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A bug in the check must not leave a spinner forever."""
-        if event.worker.group == "check" and event.state is WorkerState.ERROR:
-            self.set_class(False, "-checking")
-            error = type(event.worker.error).__name__
-            result = self.query_one("#check-result", Vertical)
-            await result.remove_children()
-            await result.mount(
-                Static(
-                    f"[$error]✗ The check failed unexpectedly ({error}).[/] Press "
-                    "[b]r[/b] to try again; if it persists, run [b]wa-token check[/b] "
-                    "and report it.",
-                    id="check-headline",
-                )
-            )
 
     def _step_to_fix(self, report: CheckReport) -> Step | None:
         for problem in report.diagnosis.problems:

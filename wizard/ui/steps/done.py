@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
 from wizard.core.check import recheck_storage
 from wizard.core.codes import Source
@@ -110,7 +109,7 @@ class DoneStep(StepScreen):
         where = self.store.location(self.state.env_file, self.key)
         return FoundToken(self.store.source, where, self.state.token)
 
-    @work(exclusive=True, exit_on_error=False, group="done-warnings")
+    @work(exclusive=True, group="done-warnings")
     async def look_at_storage(self) -> None:
         """What `wa-token check` says about the stored token, and who overrides it."""
         state, found = self.state, self._saved_found()
@@ -144,21 +143,6 @@ class DoneStep(StepScreen):
             )
         await box.mount_all(widgets)
 
-    @on(Worker.StateChanged)
-    async def _look_failed(self, event: Worker.StateChanged) -> None:
-        """A look that failed says so and how to look by hand, instead of "Looking…" for good."""
-        if event.worker.group != "done-warnings" or event.state is not WorkerState.ERROR:
-            return
-        box = self.query_one("#done-warnings", Vertical)
-        await box.remove_children()
-        await box.mount(
-            Static(
-                "[$warning]![/] Could not look at where it is stored: run [b]wa-token check[/b] "
-                "to see its warnings.",
-                id="done-look-failed",
-            )
-        )
-
     @on(DiagnosisPanel.Updated)
     def _rechecked(self, event: DiagnosisPanel.Updated) -> None:
         self.state.saved_report = event.report
@@ -179,7 +163,7 @@ class DoneStep(StepScreen):
         """p: ask for a repository, then set its Actions secret (the same push as the CLI's)."""
         self.send_to_github()
 
-    @work(exclusive=True, exit_on_error=False, group="done-push")
+    @work(exclusive=True, group="done-push")
     async def send_to_github(self) -> None:
         """The modal's answer, then the push on a thread; the result under the saved line."""
         from wizard.ui.modals import GitHubTargetModal

@@ -105,7 +105,7 @@ class ExtendScreen(StepFrame[str | None]):
         value = self.query_one("#app-secret", Input).value.strip()
         return SecretToken(value) if value else None
 
-    @work(exclusive=True, exit_on_error=False, group="extend")
+    @work(exclusive=True, group="extend")
     async def exchange(self) -> None:
         """Exchange, check and store; the old token stays when anything fails."""
         result = self.query_one("#extend-result", Static)

@@ -262,7 +262,7 @@ class TroubleshootStep(HubScreen):
         result.mount(LoadingIndicator(), Static("Checking with the Graph API…"))
         self.recheck()
 
-    @work(exclusive=True, exit_on_error=False, group="check")
+    @work(exclusive=True, group="check")
     async def recheck(self) -> None:
         """The same check as `wa-token status`."""
         state = self.state

@@ -11,7 +11,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Static
-from textual.worker import Worker, WorkerState
 
 from wizard.core.check import CheckReport
 from wizard.core.errors import SettingsError
@@ -194,20 +193,9 @@ class ReadyScreen(StepFrame[CheckReport | None]):
         self._status(said)
         self._show(ready_list(self.report, self.endpoint, self.registered))
 
-    @on(Worker.StateChanged)
-    def _action_failed(self, event: Worker.StateChanged) -> None:
-        """An action that failed unexpectedly says so, instead of "Subscribing…" for good."""
-        if event.worker.group == "ready" and event.state is WorkerState.ERROR:
-            self._status(
-                error_markup(
-                    "That did not finish",
-                    "Run `wa-token check` to see where things stand, then try again.",
-                )
-            )
-
     # -- subscribe -------------------------------------------------------------------------------
 
-    @work(exclusive=True, exit_on_error=False, group="ready")
+    @work(exclusive=True, group="ready")
     async def subscribe(self) -> None:
         """`fix webhooks`: the plan, a yes, the subscriptions, then the check again."""
         from wizard.core.webhooks import plan_webhooks, subscribe_missing
@@ -254,7 +242,7 @@ class ReadyScreen(StepFrame[CheckReport | None]):
 
     # -- register --------------------------------------------------------------------------------
 
-    @work(exclusive=True, exit_on_error=False, group="ready")
+    @work(exclusive=True, group="ready")
     async def register(self) -> None:
         """`register`: the PIN (hidden), sent once, the outcome, then the check again."""
         from wizard.core.registration import register_number
@@ -284,7 +272,7 @@ class ReadyScreen(StepFrame[CheckReport | None]):
 
     # -- test the endpoint -----------------------------------------------------------------------
 
-    @work(exclusive=True, exit_on_error=False, group="ready")
+    @work(exclusive=True, group="ready")
     async def test_endpoint(self) -> None:
         """`webhook-test`: the URL (and the secrets set nowhere, hidden), then the four calls."""
         from wizard.core.variables import APP_SECRET_VAR

@@ -116,7 +116,7 @@ class SendTestScreen(StepFrame[None]):
             return chosen
         return self.numbers[pressed]
 
-    @work(exclusive=True, exit_on_error=False, group="send")
+    @work(exclusive=True, group="send")
     async def confirm_and_send(self) -> None:
         """Ask, then send once; the answer or the fix replaces the result line."""
         to, sender = self._recipient(), self._sender()

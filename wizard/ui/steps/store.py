@@ -121,7 +121,7 @@ class StoreStep(StepScreen):
         self.query_one("#env-path-label", Static).display = in_file
         self.query_one("#store-help", Static).update(self.store.help(self.state.settings.profile))
 
-    @work(thread=True, exit_on_error=False, group="keyring")
+    @work(thread=True, group="keyring")
     def probe_stores(self) -> None:
         """Whether each store that needs asking works here (bounded: a keyring may hang)."""
         for store in self._probed():
@@ -168,7 +168,7 @@ class StoreStep(StepScreen):
     async def go_next(self) -> None:
         self.save()
 
-    @work(exclusive=True, exit_on_error=False, group="save")
+    @work(exclusive=True, group="save")
     async def save(self) -> None:
         """Ask before replacing a different token, then write in a thread; stay on failure."""
         token, store, path = self.state.token, self.store, self.state.env_file

@@ -66,7 +66,7 @@ class FixButton(Vertical):
         event.button.disabled = True
         self.run_fix()
 
-    @work(thread=True, exit_on_error=False, group="fix")
+    @work(thread=True, group="fix")
     def run_fix(self) -> None:
         """The repair touches files, git and the keyring: off the UI thread."""
         done: repair.Repair | None = None

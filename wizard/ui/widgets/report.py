@@ -142,7 +142,7 @@ class DiagnosisPanel(Vertical):
         self.done.append(event.lines)
         self.recheck_locally()
 
-    @work(thread=True, exit_on_error=False, group="recheck-local")
+    @work(thread=True, group="recheck-local")
     def recheck_locally(self) -> None:
         """The same local diagnosis as `wa-token check`, on wherever the token is now."""
         state = self.app.state  # type: ignore[attr-defined]

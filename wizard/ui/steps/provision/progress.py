@@ -68,7 +68,7 @@ class ProgressStep(StepScreen):
             marker, words = self._line(step, state)
             line.update(marker, words + ("  [dim]…[/dim]" if state is pv.StepState.TO_DO else ""))
 
-    @work(exclusive=True, exit_on_error=False, group="provision")
+    @work(exclusive=True, group="provision")
     async def run_plan(self) -> None:
         """The writes, off the UI's back."""
         state = self.state

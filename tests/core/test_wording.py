@@ -18,7 +18,7 @@ def bracketed(text: str) -> str:
 
 def as_cli(held: SourceReading) -> str:
     """The words `wa-token status --verbose` passes (cli/render.py)."""
-    return stored_state(held, unreadable="unreadable:", unavailable="unavailable:", none="(none)")
+    return stored_state(held)
 
 
 def as_wizard(held: SourceReading) -> str:
@@ -26,7 +26,7 @@ def as_wizard(held: SourceReading) -> str:
     return stored_state(
         held,
         unreadable="[$error]unreadable:[/]",
-        unavailable=None,
+        unavailable="[$warning]unavailable:[/]",
         none="[dim](none)[/dim]",
         shown=bracketed,
     )
@@ -54,10 +54,11 @@ def test_an_unreadable_store_gives_its_reason_through_the_door_s_escaping() -> N
     assert as_wizard(held) == "[$error]unreadable:[/] <.env is [b]not[/b] valid>"
 
 
-def test_an_unusable_keyring_is_named_by_the_cli_and_none_in_the_wizard() -> None:
+def test_an_unusable_keyring_is_named_with_its_reason_by_both_doors() -> None:
+    """Failed before: the wizard said "(none)" of a keyring it could not ask."""
     held = reading(unavailable=KeyringUnavailable("No keyring backend."))
     assert as_cli(held) == "unavailable: No keyring backend."
-    assert as_wizard(held) == "[dim](none)[/dim]"
+    assert as_wizard(held) == "[$warning]unavailable:[/] <No keyring backend.>"
 
 
 def test_an_empty_store_is_each_door_s_none() -> None:

@@ -199,9 +199,7 @@ MORE = "Run `wa-token status --verbose` for every source and the full check."
 
 def source_state(reading: sources.SourceReading) -> str:
     """What one source holds, in words: the mask, nothing, or why it could not be read."""
-    return stored_state(
-        reading, unreadable="unreadable:", unavailable="unavailable:", none="(none)"
-    )
+    return stored_state(reading)
 
 
 def render_short(

@@ -21,23 +21,31 @@ def token_type_name(kind: str | None, unknown: str) -> str:
     return TYPE_NAMES.get(kind or "", kind or unknown)
 
 
+UNREADABLE = "unreadable:"
+"""Before why a store could not be read (an unreadable .env): both doors say it."""
+UNAVAILABLE = "unavailable:"
+"""Before why a store could not be asked at all (a keyring without D-Bus, locked, timed out)."""
+NOTHING_STORED = "(none)"
+"""A store that was asked and holds no token."""
+
+
 def stored_state(
     reading: SourceReading,
     *,
-    unreadable: str,
-    unavailable: str | None,
-    none: str,
+    unreadable: str = UNREADABLE,
+    unavailable: str = UNAVAILABLE,
+    none: str = NOTHING_STORED,
     shown: Callable[[str], str] = str,
 ) -> str:
     """What one store holds: the masked token, why it cannot be read (or asked), or `none`.
 
-    Each door brings its words: `unreadable` and `unavailable` go before the reason, which
-    `shown` makes safe to display; a door that passes `unavailable=None` shows `none` there.
+    The words are these constants; a door may dress them (the wizard's colours) and brings
+    `shown`, which makes the reason safe to display there.
     """
     if reading.token is not None:
         return reading.token.masked
     if reading.error is not None:
         return f"{unreadable} {shown(reading.error.message)}"
-    if reading.unavailable is not None and unavailable is not None:
+    if reading.unavailable is not None:
         return f"{unavailable} {shown(reading.unavailable.message)}"
     return none

@@ -14,7 +14,7 @@ from textual.widgets import Button, Collapsible, LoadingIndicator, Static
 from wizard.core.check import CheckReport
 from wizard.core.flow import API_SETUP, DEBUGGER, TROUBLESHOOTING_CASES, Choice
 from wizard.core.stores import registry, sources
-from wizard.core.wording import stored_state
+from wizard.core.wording import NOTHING_STORED, UNAVAILABLE, UNREADABLE, stored_state
 from wizard.ui.background import check_the_winner
 from wizard.ui.navigation import Nav, StepResult
 from wizard.ui.safe import literal as escape
@@ -237,9 +237,9 @@ class TroubleshootStep(HubScreen):
             used = bool(winner and reading.source == winner.source)
             state = stored_state(
                 reading,
-                unreadable="[$error]unreadable:[/]",
-                unavailable=None,  # an unusable keyring holds no token here: (none)
-                none="[dim](none)[/dim]",
+                unreadable=f"[$error]{UNREADABLE}[/]",
+                unavailable=f"[$warning]{UNAVAILABLE}[/]",  # not asked: it may hold one
+                none=f"[dim]{NOTHING_STORED}[/dim]",
                 shown=escape,
             )
             mark = "[$accent]→[/]" if used else " "

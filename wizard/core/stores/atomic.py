@@ -328,6 +328,13 @@ def _keep_owner(descriptor: int, old: os.stat_result, shown: Path) -> None:
         raise _owner_not_kept(shown, old) from None
 
 
+def locked(target: Path, shown: Path) -> contextlib.AbstractContextManager[None]:
+    """The lock every wa-token updating `target` holds: `{name}.tmp-lock` beside it (flock,
+    mode 0600, removed when released; a killed holder's lock is free again), waited for up to
+    LOCK_WAIT seconds, then a StoreError naming `shown`."""
+    return _locked(target, shown)
+
+
 def write_bytes_atomically(target: Path, data: bytes, *, new_mode: int = 0o600) -> None:
     """A small file that no other program rewrites (the .gitignore): a temp file beside it named
     like every temp file of ours, the old mode kept (or `new_mode`), fsynced, then renamed over

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wizard.core.codes import Source, StoreTarget
-from wizard.core.errors import KeyringError, KeyringUnavailable, StoreError
+from wizard.core.errors import (
+    KeyringError,
+    KeyringLocked,
+    KeyringTimeout,
+    KeyringUnavailable,
+    StoreError,
+)
 from wizard.core.profiles import Profile, is_profile_name
 from wizard.core.stores import keyring_store
 from wizard.core.stores.base import SourceReading
@@ -20,6 +27,11 @@ if TYPE_CHECKING:
 
 INDEX_ACCOUNT = "wa-token-profiles"
 """Keyring account listing the profiles stored in the keyring (keyrings cannot be enumerated)."""
+INDEX_ATTEMPTS = 3
+"""Tries of one index update when the keyring failed on the way (a Secret Service busy with
+another process's items answers ItemNotFoundException now and then: 1 run in 15 measured)."""
+INDEX_LOCK = "keyring-index"
+"""The index's lock file (+ `.tmp-lock`), in $XDG_RUNTIME_DIR/wa-token or the config folder."""
 
 
 class KeyringStore:
@@ -170,20 +182,64 @@ def read_profile_index(readings: Iterable[SourceReading] = ()) -> tuple[str, ...
 def _record_in_index(profile: Profile, *, stored: bool) -> bool:
     """Add (stored) or drop the profile in the keyring index; False when that failed.
 
-    Best effort: the index only feeds `status`, so a failure never undoes a token write.
+    Best effort: the index only feeds `status`, so a failure never undoes a token write. One
+    process at a time, reading the index under the lock: two saves at the same moment would
+    each write back what they read, and one profile's name would be lost.
     """
     try:
-        names = set(_parse_index(keyring_store.read_keyring_token(INDEX_ACCOUNT) or ""))
-        wanted = names | {profile.name} if stored else names - {profile.name}
-        if wanted == names:
-            return True
-        if wanted:
-            keyring_store.write_keyring_token(",".join(sorted(wanted)), INDEX_ACCOUNT)
-        else:
-            keyring_store.remove_keyring_token(INDEX_ACCOUNT)
+        with _index_locked():
+            _update_index(profile, stored=stored)
     except StoreError:
         return False
     return True
+
+
+def _update_index(profile: Profile, *, stored: bool) -> None:
+    """Read the index, change it, write it back; again when the keyring failed on the way."""
+    for attempt in range(1, INDEX_ATTEMPTS + 1):
+        try:
+            names = set(_parse_index(keyring_store.read_keyring_token(INDEX_ACCOUNT) or ""))
+            wanted = names | {profile.name} if stored else names - {profile.name}
+            if wanted == names:
+                return
+            if wanted:
+                keyring_store.write_keyring_token(",".join(sorted(wanted)), INDEX_ACCOUNT)
+            else:
+                keyring_store.remove_keyring_token(INDEX_ACCOUNT)
+            return
+        except (KeyringUnavailable, KeyringLocked, KeyringTimeout):
+            raise  # asking again would wait or fail the same way
+        except KeyringError:
+            if attempt == INDEX_ATTEMPTS:
+                raise
+
+
+@contextlib.contextmanager
+def _index_locked() -> Iterator[None]:
+    """Hold the index's lock; without a folder to keep it in, update unlocked (as before)."""
+    from wizard.core.stores.atomic import locked  # fcntl and tempfile: for writers only
+
+    try:
+        folder = index_lock_folder()
+    except OSError:
+        yield
+        return
+    with locked(folder / INDEX_LOCK, Path("the OS keyring's profile index")):
+        yield
+
+
+def index_lock_folder() -> Path:
+    """`$XDG_RUNTIME_DIR/wa-token` (the user's own, in memory), else `wa-token` in the user's
+    config folder; made 0700. Never the project folder, which others may share or commit."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isabs(runtime) and os.path.isdir(runtime):
+        base = Path(runtime)
+    else:
+        config = os.environ.get("XDG_CONFIG_HOME", "")
+        base = Path(config) if config and os.path.isabs(config) else Path.home() / ".config"
+    folder = base / "wa-token"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
 
 
 def _parse_index(text: str) -> tuple[str, ...]:

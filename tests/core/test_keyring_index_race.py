@@ -219,3 +219,16 @@ def test_a_locked_keyring_is_not_asked_again_for_the_index(
     memory, tried = failing_index_writes(monkeypatch, KeyringLocked("locked"), times=5)
     KEYRING.write(TOKEN, isolated / ".env", Profile("acme"))
     assert tried == ["acme"] and INDEX_ACCOUNT not in memory.values
+
+
+def test_a_lock_folder_others_can_write_is_not_used(
+    monkeypatch: pytest.MonkeyPatch, runtime_dir: Path, isolated: Path
+) -> None:
+    """XDG_RUNTIME_DIR pointing at a shared folder: another user could hold the lock forever
+    (every save would wait for it), so the index is updated without it."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime_dir))
+    (runtime_dir / "wa-token").mkdir(mode=0o777)
+    os.chmod(runtime_dir / "wa-token", 0o777)
+    memory, seen = lock_seen_by_index_reads(monkeypatch, runtime_dir)
+    KEYRING.write(TOKEN, isolated / ".env", Profile("acme"))
+    assert memory.values[INDEX_ACCOUNT] == "acme" and seen == [None]

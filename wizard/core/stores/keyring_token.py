@@ -239,6 +239,9 @@ def index_lock_folder() -> Path:
         base = Path(config) if config and os.path.isabs(config) else Path.home() / ".config"
     folder = base / "wa-token"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    status = os.stat(folder)  # another user's folder (XDG_RUNTIME_DIR=/tmp) could hold it forever
+    if status.st_uid != os.getuid() or status.st_mode & 0o022:
+        raise PermissionError(f"{folder} is not the user's own folder")
     return folder
 
 

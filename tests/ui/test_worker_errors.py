@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,10 @@ from wizard.ui.scenes.walks import (
     begin,
     checked,
     open_send_test,
+    settle,
     store_ready,
     to_extend,
+    wait_for,
     wait_for_screen,
 )
 from wizard.ui.steps.hubs import TroubleshootStep
@@ -232,3 +235,69 @@ def test_no_wizard_worker_swallows_its_bugs() -> None:
         if "exit_on_error=False" in path.read_text().replace(" ", "")
     ]
     assert swallowing == []
+
+
+def test_a_bug_in_a_ready_to_go_live_action_ends_the_wizard(
+    monkeypatch: pytest.MonkeyPatch, fake_graph: FakeGraphServer
+) -> None:
+    """Failed before: "That did not finish", the wizard still open."""
+    from wizard.ui.steps.ready import ReadyScreen
+
+    async def subscribe(pilot: Pilot[Any]) -> None:
+        await wait_for_screen(pilot, TroubleshootStep)
+        await pilot.press("g")
+        await wait_for_screen(pilot, ReadyScreen)
+        await settle(pilot)
+        await pilot.press("s")
+
+    monkeypatch.setattr("wizard.core.webhooks.plan_webhooks", bug)
+    env = {"WHATSAPP_CLOUD_API_TOKEN": TOKENS["webhooks_unsubscribed"]}
+    code, printed, app = run_wizard(
+        monkeypatch, fake_graph, subscribe, mode="troubleshoot", env=env
+    )
+    assert_ended_on_the_bug(code, printed, app)
+    assert TOKENS["webhooks_unsubscribed"] not in printed
+
+
+def test_a_bug_in_a_fix_button_thread_ends_the_wizard_saying_what_was_saved(
+    monkeypatch: pytest.MonkeyPatch, fake_graph: FakeGraphServer, isolated: Path
+) -> None:
+    """Failed before: the button stayed disabled, its result line empty, for good."""
+    from wizard.ui.steps.done import DoneStep
+    from wizard.ui.widgets import fixes
+
+    subprocess.run(["git", "init", "-q", str(isolated)], check=True)
+
+    async def fix(pilot: Pilot[Any]) -> None:
+        await save(pilot)
+        done = await wait_for_screen(pilot, DoneStep)
+        await wait_for(pilot, lambda: bool(done.query("#diagnosis Button")), "a fix button")
+        await pilot.click(done.query("#diagnosis Button").first())
+
+    monkeypatch.setitem(fixes.SIMPLE_REPAIRS, "env_not_gitignored", bug)
+    code, printed, app = run_wizard(monkeypatch, fake_graph, fix, start=Start(Step.STORE, TOKEN))
+    assert_ended_on_the_bug(code, printed, app)
+    assert "Saved to .env" in printed and not (isolated / ".gitignore").exists()
+
+
+def test_a_bug_in_do_it_for_me_ends_the_wizard(
+    monkeypatch: pytest.MonkeyPatch, frozen_graph: FakeGraphServer
+) -> None:
+    """Failed before: "Do it for me" stayed on its progress screen for good."""
+    from wizard.testing import fake_business
+    from wizard.testing.fake_admins import ADMIN_TOKENS
+    from wizard.ui.scenes.provision import enter_admin_token
+    from wizard.ui.steps.provision import PlanStep
+
+    fake_business.reset(frozen_graph)
+
+    async def carry_out(pilot: Pilot[Any]) -> None:
+        await enter_admin_token(pilot, ADMIN_TOKENS["admin"])
+        await wait_for_screen(pilot, PlanStep)
+        await pilot.click("#next")
+
+    monkeypatch.setattr("wizard.core.provision.carry_out", bug)
+    env = {"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET}
+    code, printed, app = run_wizard(monkeypatch, frozen_graph, carry_out, env=env)
+    assert_ended_on_the_bug(code, printed, app)
+    assert ADMIN_TOKENS["admin"] not in printed and APP_SECRET not in printed

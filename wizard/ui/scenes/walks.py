@@ -342,9 +342,14 @@ async def to_extend(pilot: Pilot[Any]) -> ExtendScreen:
     return cast(ExtendScreen, await wait_for_screen(pilot, ExtendScreen))
 
 
+async def on_extend(pilot: Pilot[Any]) -> ExtendScreen:
+    """Begun at the extend screen (`EXTEND_START`): the screen, once it is drawn."""
+    return cast(ExtendScreen, await wait_for_screen(pilot, ExtendScreen))
+
+
 async def extending(pilot: Pilot[Any]) -> None:
     """Begun at the extend screen (`EXTEND_START`): extend the live temporary token."""
-    screen = cast(ExtendScreen, await wait_for_screen(pilot, ExtendScreen))
+    screen = await on_extend(pilot)
     await pilot.press("enter")
     await wait_for(pilot, lambda: screen.done is not None, "the exchange")
     await settle(pilot)

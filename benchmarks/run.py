@@ -20,6 +20,10 @@ about; absolute times are context only. Against the fake Graph server on loopbac
   requests and connections the fake counted.
 - a Pilot test of the save step begun there (`walks.begin`, the tests' `at_step`) vs one that
   walks to it from the first screen, until the keyring probe answered (goal <= 0.5x).
+- a Pilot test of the "ready to go live" list begun there (`walks.READY_START`, the tests'
+  `at_hub("g")`: the hub's look done before the app starts) vs one that walks to it (the start
+  screen's look, the menu, g), until the list is drawn (goal <= 0.75x: the list and its hub are
+  still drawn).
 
 The CLI runs as on a server, in CI or from cron: no keyring configured and no D-Bus session
 bus, so keyring has nothing to find (and nothing of yours is read); and, as once installed, from
@@ -44,6 +48,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere: use this checkout's `wizard`
@@ -52,6 +57,9 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere: use this checkou
 from wizard.core.stores.env_store import write_env_token
 from wizard.testing.fake_graph import TOKENS, FakeGraphServer, benchmark_waba_ids
 from wizard.testing.traffic import CountingFakeGraphServer
+
+if TYPE_CHECKING:
+    from wizard.ui.app import WizardApp
 
 STARTUP_GOAL = 1.3
 """`check` and `status` may take at most this many times the bare `import httpx; httpx.get`."""
@@ -689,18 +697,20 @@ def env_save(repeat: int, work: Path) -> None:
 
 UI_START_GOAL = 0.5
 """A Pilot test of the save step begun there (walks.begin) vs walked from the first screen."""
+UI_LIST_GOAL = 0.75
+"""A Pilot test of the go-live list begun there (walks.READY_START) vs walked from the first
+screen: its hub and the list are drawn either way, only the start screen and the key are saved."""
 
 
 def ui_test_start(rounds: int, work: Path) -> None:
     """Pilot at 80x24 until the save step's keyring probe answered: walked vs begun there."""
     import asyncio
-    from typing import Any
 
     from textual.pilot import Pilot
 
     from wizard.core.flow import Step
     from wizard.core.settings import load_settings
-    from wizard.ui.app import WizardApp, make_app
+    from wizard.ui.app import make_app
     from wizard.ui.scenes import walks
 
     with FakeGraphServer() as server:
@@ -739,6 +749,16 @@ def ui_test_start(rounds: int, work: Path) -> None:
             samples = interleave({"walked": walked, "begun": begun_there}, "walked", rounds)
         finally:
             os.chdir(cwd)
+        listed = folder / "listed"
+        listed.mkdir()
+        env_file = listed / ".env"
+        env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['number_unregistered']}\n")
+        env_file.chmod(0o600)
+        os.chdir(listed)  # the wizard finds that token here: the menu, then g
+        try:
+            lists = ui_list_start(rounds, app)
+        finally:
+            os.chdir(cwd)
     base, begun = samples["walked"], samples["begun"]
     print_table(
         f"UI tests (Pilot at 80x24 until the save step is ready; {rounds} interleaved rounds)",
@@ -759,6 +779,52 @@ def ui_test_start(rounds: int, work: Path) -> None:
             ),
         ],
     )
+    base, begun = lists["walked"], lists["begun"]
+    print_table(
+        f'UI tests (Pilot at 80x24 until the "ready to go live" list is drawn; {rounds} '
+        "interleaved rounds)",
+        ("route", "median", "min-max", "ratio", "target"),
+        [
+            Row(
+                ("walked: start screen, menu, g", ms(base.median), spread(base.values), "1.00x", "")
+            ),
+            Row(
+                (
+                    "begun on the list (hub looked before)",
+                    ms(begun.median),
+                    spread(begun.values),
+                    begun.ratio_cell(),
+                    f"<= {UI_LIST_GOAL:g}x",
+                ),
+                begun.ratio <= UI_LIST_GOAL,
+            ),
+        ],
+    )
+
+
+def ui_list_start(rounds: int, app: Callable[[], WizardApp]) -> dict[str, Samples]:
+    """The list walked to from the first screen vs begun on it, in the current folder."""
+    import asyncio
+
+    from wizard.ui.scenes import walks
+    from wizard.ui.steps.hubs import MenuStep
+
+    async def reach(started: WizardApp, walk: walks.Script) -> None:
+        async with started.run_test(size=(80, 24)) as pilot:
+            await walk(pilot)
+
+    def walked() -> float:
+        begun = time.perf_counter()
+        asyncio.run(reach(app(), walks.going_live(MenuStep)))
+        return time.perf_counter() - begun
+
+    def begun_there() -> float:
+        begun = time.perf_counter()
+        started = walks.begin(app(), walks.READY_START)
+        asyncio.run(reach(started, walks.on_the_list()))
+        return time.perf_counter() - begun
+
+    return interleave({"walked": walked, "begun": begun_there}, "walked", rounds)
 
 
 # -- main -----------------------------------------------------------------------------------------

@@ -95,6 +95,42 @@ def at_step(wizard_app: AppFactory) -> StartAt:
     return build
 
 
+class AtHub(Protocol):
+    """Builds the wizard as `wizard_app` does, begun on its hub (the stored token checked)."""
+
+    def __call__(
+        self,
+        key: str | None = None,
+        *,
+        step: Step | None = None,
+        pasted: str | None = None,
+        mode: str | None = None,
+        env: dict[str, str] | None = None,
+        graph_url: str | None = None,
+    ) -> WizardApp: ...
+
+
+@pytest.fixture
+def at_hub(wizard_app: AppFactory) -> AtHub:
+    """The wizard begun on the hub the stored token leads to (walks.begin, `Start.hub`): the
+    app's own look done before it starts, then `key` pressed there once the hub is drawn (g:
+    the go-live list, x: extend, t: the temporary route, begun at `step` with `pasted`)."""
+
+    def build(
+        key: str | None = None,
+        *,
+        step: Step | None = None,
+        pasted: str | None = None,
+        mode: str | None = None,
+        env: dict[str, str] | None = None,
+        graph_url: str | None = None,
+    ) -> WizardApp:
+        app = wizard_app(mode=mode, env=env, graph_url=graph_url)
+        return begin(app, Start(step, pasted, hub=True, hub_key=key))
+
+    return build
+
+
 def screen_text(pilot: Pilot) -> str:
     """Everything the current screen shows, as plain text (from the SVG export)."""
     import re

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from tests.support.files import write_env
-from tests.ui.conftest import AppFactory, StartAt, screen_text
+from tests.ui.conftest import AtHub, StartAt, screen_text
 from wizard.core.codes import WarningCode
 from wizard.core.diagnose.findings import Finding
 from wizard.core.flow import Step
@@ -40,9 +40,9 @@ def marks(screen: ReadyScreen) -> dict[ReadyItem, ReadyMark]:
     return {line.item: line.mark for line in screen.lines}
 
 
-async def open_from_menu(pilot, scenario: str) -> ReadyScreen:  # type: ignore[no-untyped-def]
-    await wait_for_screen(pilot, MenuStep)
-    await pilot.press("g")
+async def on_the_list(pilot) -> ReadyScreen:  # type: ignore[no-untyped-def]
+    """Begun on the list (`at_hub("g")`): the list, once it is drawn. The walk there from the
+    first screen, through the menu or troubleshooting: test_journeys.py."""
     return await wait_for_screen(pilot, ReadyScreen)  # type: ignore[return-value]
 
 
@@ -59,26 +59,24 @@ async def open_from_menu(pilot, scenario: str) -> ReadyScreen:  # type: ignore[n
     ],
 )
 async def test_the_list_shows_meta_s_verdicts(
-    wizard_app: AppFactory, isolated: Path, scenario: str, item: ReadyItem, mark: ReadyMark
+    at_hub: AtHub, isolated: Path, scenario: str, item: ReadyItem, mark: ReadyMark
 ) -> None:
     write_env(isolated, TOKENS[scenario])
-    app = wizard_app(mode="troubleshoot")
+    app = at_hub("g", mode="troubleshoot")
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, TroubleshootStep)
-        await pilot.press("g")
-        ready: ReadyScreen = await wait_for_screen(pilot, ReadyScreen)  # type: ignore[assignment]
+        ready = await on_the_list(pilot)
         assert marks(ready)[item] is mark
         await pilot.press("escape")
         await wait_for_screen(pilot, TroubleshootStep)
 
 
 async def test_subscribe_after_a_yes_updates_the_line_and_the_quit_summary(
-    wizard_app: AppFactory, isolated: Path, frozen_graph: FakeGraphServer
+    at_hub: AtHub, isolated: Path, frozen_graph: FakeGraphServer
 ) -> None:
     write_env(isolated, TOKENS["webhooks_unsubscribed"])
-    app = wizard_app()
+    app = at_hub("g")
     async with app.run_test(size=(80, 24)) as pilot:
-        ready = await open_from_menu(pilot, "webhooks_unsubscribed")
+        ready = await on_the_list(pilot)
         assert marks(ready)[ReadyItem.SUBSCRIBED] is ReadyMark.WARN
         await pilot.press("s")
         await wait_for_screen(pilot, ConfirmModal)
@@ -95,12 +93,12 @@ async def test_subscribe_after_a_yes_updates_the_line_and_the_quit_summary(
 
 
 async def test_subscribe_without_a_yes_changes_nothing(
-    wizard_app: AppFactory, isolated: Path, frozen_graph: FakeGraphServer
+    at_hub: AtHub, isolated: Path, frozen_graph: FakeGraphServer
 ) -> None:
     write_env(isolated, TOKENS["webhooks_unsubscribed"])
-    app = wizard_app()
+    app = at_hub("g")
     async with app.run_test(size=(80, 24)) as pilot:
-        ready = await open_from_menu(pilot, "webhooks_unsubscribed")
+        ready = await on_the_list(pilot)
         await pilot.press("s")
         await wait_for_screen(pilot, ConfirmModal)
         await pilot.press("n")
@@ -119,16 +117,16 @@ async def _type_pin(pilot, pin: str) -> PinModal:  # type: ignore[no-untyped-def
 
 
 async def test_register_sends_the_hidden_pin_once_and_never_shows_it(
-    wizard_app: AppFactory,
+    at_hub: AtHub,
     isolated: Path,
     frozen_graph: FakeGraphServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     write_env(isolated, TOKENS["number_unregistered"])
-    app = wizard_app()
+    app = at_hub("g")
     async with app.run_test(size=(80, 24)) as pilot:
-        ready = await open_from_menu(pilot, "number_unregistered")
+        ready = await on_the_list(pilot)
         await pilot.press("r")
         modal: PinModal = await wait_for_screen(pilot, PinModal)  # type: ignore[assignment]
         modal.query_one("#pin-input", Input).value = REGISTER_PIN
@@ -153,12 +151,12 @@ async def test_register_sends_the_hidden_pin_once_and_never_shows_it(
 
 @pytest.mark.parametrize("typed", ["12345", "1234567", "12a456", "", "١٢٣٤٥٦"])
 async def test_a_pin_of_the_wrong_shape_is_refused_before_anything_is_sent(
-    wizard_app: AppFactory, isolated: Path, frozen_graph: FakeGraphServer, typed: str
+    at_hub: AtHub, isolated: Path, frozen_graph: FakeGraphServer, typed: str
 ) -> None:
     write_env(isolated, TOKENS["number_unregistered"])
-    app = wizard_app()
+    app = at_hub("g")
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_from_menu(pilot, "number_unregistered")
+        await on_the_list(pilot)
         await pilot.press("r")
         modal = await _type_pin(pilot, typed)
         error = modal.query_one("#pin-error", Static)
@@ -170,12 +168,12 @@ async def test_a_pin_of_the_wrong_shape_is_refused_before_anything_is_sent(
 
 
 async def test_a_refused_pin_says_how_to_reset_it_and_is_not_retried(
-    wizard_app: AppFactory, isolated: Path, frozen_graph: FakeGraphServer
+    at_hub: AtHub, isolated: Path, frozen_graph: FakeGraphServer
 ) -> None:
     write_env(isolated, TOKENS["number_unregistered"])
-    app = wizard_app()
+    app = at_hub("g")
     async with app.run_test(size=(80, 24)) as pilot:
-        ready = await open_from_menu(pilot, "number_unregistered")
+        ready = await on_the_list(pilot)
         await pilot.press("r")
         await _type_pin(pilot, "135791")
         status = ready.query_one("#ready-status", Static)
@@ -198,7 +196,7 @@ async def test_a_refused_pin_says_how_to_reset_it_and_is_not_retried(
     ],
 )
 async def test_the_endpoint_test_asks_for_the_url_and_the_missing_secrets_hidden(
-    wizard_app: AppFactory,
+    at_hub: AtHub,
     isolated: Path,
     mode: str,
     mark: ReadyMark,
@@ -207,9 +205,9 @@ async def test_the_endpoint_test_asks_for_the_url_and_the_missing_secrets_hidden
     caplog.set_level(logging.DEBUG)
     write_env(isolated, TOKENS["valid"])
     with FakeWebhook(mode) as endpoint:
-        app = wizard_app(mode="menu")
+        app = at_hub("g", mode="menu")
         async with app.run_test(size=(80, 24)) as pilot:
-            ready = await open_from_menu(pilot, "valid")
+            ready = await on_the_list(pilot)
             await pilot.press("w")
             modal: EndpointModal = await wait_for_screen(pilot, EndpointModal)  # type: ignore[assignment]
             modal.query_one("#endpoint-url", Input).value = endpoint.url
@@ -228,16 +226,16 @@ async def test_the_endpoint_test_asks_for_the_url_and_the_missing_secrets_hidden
 
 
 async def test_the_endpoint_test_uses_the_stored_url_and_secrets_without_asking_or_showing_them(
-    wizard_app: AppFactory, isolated: Path
+    at_hub: AtHub, isolated: Path
 ) -> None:
     env = write_env(isolated, TOKENS["valid"])
     with env.open("a") as lines:
         lines.write(f"WHATSAPP_WEBHOOK_VERIFY_TOKEN={VERIFY_TOKEN}\n")
     with FakeWebhook("correct") as endpoint:
         environ = {"WHATSAPP_WEBHOOK_URL": endpoint.url, "WHATSAPP_APP_SECRET": APP_SECRET}
-        app = wizard_app(mode="menu", env=environ)
+        app = at_hub("g", mode="menu", env=environ)
         async with app.run_test(size=(80, 24)) as pilot:
-            ready = await open_from_menu(pilot, "valid")
+            ready = await on_the_list(pilot)
             await pilot.press("w")
             modal = await wait_for_screen(pilot, EndpointModal)
             assert not list(modal.query("#endpoint-verify"))
@@ -250,12 +248,12 @@ async def test_the_endpoint_test_uses_the_stored_url_and_secrets_without_asking_
 
 
 async def test_an_http_url_to_another_host_is_refused_before_any_call(
-    wizard_app: AppFactory, isolated: Path
+    at_hub: AtHub, isolated: Path
 ) -> None:
     write_env(isolated, TOKENS["valid"])
-    app = wizard_app(mode="menu")
+    app = at_hub("g", mode="menu")
     async with app.run_test(size=(80, 24)) as pilot:
-        ready = await open_from_menu(pilot, "valid")
+        ready = await on_the_list(pilot)
         await pilot.press("w")
         modal = await wait_for_screen(pilot, EndpointModal)
         modal.query_one("#endpoint-url", Input).value = "http://user:hunter22@example.com/hook"
@@ -280,16 +278,14 @@ async def test_done_opens_the_list_for_the_token_just_saved(
         await wait_for_screen(pilot, DoneStep)
 
 
-async def test_hostile_health_text_is_shown_literally(
-    wizard_app: AppFactory, isolated: Path
-) -> None:
+async def test_hostile_health_text_is_shown_literally(at_hub: AtHub, isolated: Path) -> None:
     from wizard.core.codes import WarningCode
     from wizard.core.golive import ready_list
 
     write_env(isolated, TOKENS["health_limited"])
-    app = wizard_app(mode="menu")
+    app = at_hub("g", mode="menu")
     async with app.run_test(size=(80, 24)) as pilot:
-        ready = await open_from_menu(pilot, "health_limited")
+        ready = await on_the_list(pilot)
         report = ready.report
         hostile = Finding(
             WarningCode.NUMBER_LIMITED,
@@ -309,11 +305,9 @@ async def test_hostile_health_text_is_shown_literally(
         assert app.is_running
 
 
-async def test_the_menu_s_button_opens_the_list_by_keyboard(
-    wizard_app: AppFactory, isolated: Path
-) -> None:
+async def test_the_menu_s_button_opens_the_list_by_keyboard(at_hub: AtHub, isolated: Path) -> None:
     write_env(isolated, TOKENS["valid"])
-    app = wizard_app()
+    app = at_hub()
     async with app.run_test(size=(80, 24)) as pilot:
         menu = await wait_for_screen(pilot, MenuStep)
         menu.query_one("#go-live").focus()
@@ -325,10 +319,10 @@ async def test_the_menu_s_button_opens_the_list_by_keyboard(
     ("scenario", "mode"), [("no_account", "troubleshoot"), ("temporary", None)]
 )
 async def test_no_list_where_the_token_must_be_fixed_first(
-    wizard_app: AppFactory, isolated: Path, scenario: str, mode: str | None
+    at_hub: AtHub, isolated: Path, scenario: str, mode: str | None
 ) -> None:
     write_env(isolated, TOKENS[scenario])
-    app = wizard_app(mode=mode)
+    app = at_hub(mode=mode)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.state.initial is not None, "the check")
         await pilot.pause()
@@ -340,14 +334,14 @@ async def test_no_list_where_the_token_must_be_fixed_first(
 
 
 async def test_subscribe_with_graph_unreachable_says_so_and_changes_nothing(
-    wizard_app: AppFactory, isolated: Path
+    at_hub: AtHub, isolated: Path
 ) -> None:
     from dataclasses import replace
 
     write_env(isolated, TOKENS["webhooks_unsubscribed"])
-    app = wizard_app()
+    app = at_hub("g")
     async with app.run_test(size=(80, 24)) as pilot:
-        ready = await open_from_menu(pilot, "webhooks_unsubscribed")
+        ready = await on_the_list(pilot)
         app.state.settings = replace(app.state.settings, graph_url="http://127.0.0.1:9")
         await pilot.press("s")
         status = ready.query_one("#ready-status", Static)
@@ -356,13 +350,11 @@ async def test_subscribe_with_graph_unreachable_says_so_and_changes_nothing(
         assert not app.state.changes
 
 
-async def test_a_second_action_waits_for_the_one_under_way(
-    wizard_app: AppFactory, isolated: Path
-) -> None:
+async def test_a_second_action_waits_for_the_one_under_way(at_hub: AtHub, isolated: Path) -> None:
     write_env(isolated, TOKENS["number_unregistered"])
-    app = wizard_app()
+    app = at_hub("g")
     async with app.run_test(size=(80, 24)) as pilot:
-        ready = await open_from_menu(pilot, "number_unregistered")
+        ready = await on_the_list(pilot)
         await pilot.press("r")
         modal = await wait_for_screen(pilot, PinModal)
         ready.action_act("test")  # as if w reached the list while the PIN is being asked for
@@ -432,10 +424,10 @@ async def test_done_shows_the_number_registered_after_registering_from_the_list(
 
 
 async def test_troubleshooting_shows_the_app_subscribed_after_subscribing_from_the_list(
-    wizard_app: AppFactory, isolated: Path
+    at_hub: AtHub, isolated: Path
 ) -> None:
     write_env(isolated, TOKENS["webhooks_unsubscribed"])
-    app = wizard_app(mode="troubleshoot")
+    app = at_hub(mode="troubleshoot")
     async with app.run_test(size=(80, 40)) as pilot:
         hub = await wait_for_screen(pilot, TroubleshootStep)
         await wait_for(pilot, lambda: WarningCode.APP_NOT_SUBSCRIBED in panel(hub), "the warning")
@@ -461,16 +453,14 @@ async def test_troubleshooting_shows_the_app_subscribed_after_subscribing_from_t
 
 
 async def test_a_recheck_that_cannot_reach_graph_keeps_the_lines_and_says_so(
-    wizard_app: AppFactory, isolated: Path, frozen_graph: FakeGraphServer
+    at_hub: AtHub, isolated: Path, frozen_graph: FakeGraphServer
 ) -> None:
     from dataclasses import replace
 
     write_env(isolated, TOKENS["number_unregistered"])
-    app = wizard_app(mode="troubleshoot")
+    app = at_hub("g", mode="troubleshoot")
     async with app.run_test(size=(80, 40)) as pilot:
-        await wait_for_screen(pilot, TroubleshootStep)
-        await pilot.press("g")
-        ready: ReadyScreen = await wait_for_screen(pilot, ReadyScreen)  # type: ignore[assignment]
+        ready = await on_the_list(pilot)
         before = ready.report
         app.state.settings = replace(app.state.settings, graph_url="http://127.0.0.1:9")
         await ready._recheck()

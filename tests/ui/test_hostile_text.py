@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import RadioButton
 
 from tests.hardening.hostile_graph import ACCOUNT, DEBUG_DATA, HostileGraph, named, serve
-from tests.ui.conftest import AppFactory, StartAt, screen_text
+from tests.ui.conftest import AppFactory, AtHub, StartAt, screen_text
 from wizard.core.flow import Step
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.scenes.walks import check, checked, open_send_test, wait_for, wait_for_screen
@@ -85,13 +85,13 @@ async def test_the_send_test_screen_and_its_question_show_names_literally(
 
 
 async def test_the_hub_for_a_stored_token_shows_graph_text_literally(
-    wizard_app: AppFactory, graph: HostileGraph, isolated: Path
+    at_hub: AtHub, graph: HostileGraph, isolated: Path
 ) -> None:
     """A stored token of another app: the hub's first line quotes the app's (hostile) name."""
     data = copy.deepcopy(DEBUG_DATA)
     data["application"] = APP_NAME
     graph.answers["debug_token"] = {"data": data}
-    app = wizard_app(
+    app = at_hub(
         graph_url=graph.url,
         env={"WHATSAPP_CLOUD_API_TOKEN": TOKEN, "WHATSAPP_APP_ID": "111111111111111"},
     )
@@ -102,13 +102,13 @@ async def test_the_hub_for_a_stored_token_shows_graph_text_literally(
 
 
 async def test_a_stored_token_with_markup_in_its_ends_is_masked_literally(
-    wizard_app: AppFactory, graph: HostileGraph, isolated: Path
+    at_hub: AtHub, graph: HostileGraph, isolated: Path
 ) -> None:
     """A hostile .env or environment: the mask shows the token's first and last four
     characters, here `[/b]` and `x[/]`. Failed before: the hub read them as markup and the
     wizard ended on a MarkupError."""
     stored = "[/b]EAAGuard0Markup0" + "c" * 60 + "x[/]"
-    app = wizard_app(graph_url=graph.url, env={"WHATSAPP_CLOUD_API_TOKEN": stored})
+    app = at_hub(graph_url=graph.url, env={"WHATSAPP_CLOUD_API_TOKEN": stored})
     async with app.run_test(size=(160, 60)) as pilot:
         await wait_for_screen(pilot, HubScreen)
         assert "[/b]…x[/]" in screen_text(pilot)

@@ -10,7 +10,7 @@ from textual.widgets import Button, Input, RadioButton, Static
 
 from tests.support.files import write_env as support_write_env
 from tests.support.pilot import extend_refused, to_paste_step
-from tests.ui.conftest import AppFactory, StartAt, env_mode, screen_text
+from tests.ui.conftest import AppFactory, AtHub, StartAt, env_mode, screen_text
 from wizard.core.diagnose import SYSTEM_USERS_URL
 from wizard.core.flow import (
     ONBOARD_STEPS,
@@ -26,6 +26,7 @@ from wizard.ui.scenes.walks import (
     check,
     checked,
     next_to_store,
+    on_extend,
     open_send_test,
     paste,
     to_extend,
@@ -311,10 +312,10 @@ async def test_the_stored_tokens_finding_chooses_the_journey(
 
 
 async def test_troubleshoot_shows_every_source_and_compares_a_pasted_token(
-    wizard_app: AppFactory, isolated: Path
+    at_hub: AtHub, isolated: Path
 ) -> None:
     env_file = write_env(isolated, TOKENS["missing_messaging"])
-    app = wizard_app(mode="troubleshoot")
+    app = at_hub(mode="troubleshoot")
     async with app.run_test(size=(100, 40)) as pilot:
         hub = await wait_for_screen(pilot, TroubleshootStep)
         text = screen_text(pilot)
@@ -359,6 +360,31 @@ async def test_menu_replace_starts_onboarding(wizard_app: AppFactory, isolated: 
         await pilot.press("n")
         step = await wait_for_screen(pilot, InstructionStep)
         assert step.step is Step.WHY
+
+
+@pytest.mark.parametrize(
+    ("stored", "mode", "hub"),
+    [
+        ("number_unregistered", None, MenuStep),
+        ("webhooks_unsubscribed", "troubleshoot", TroubleshootStep),
+    ],
+)
+async def test_g_on_a_hub_opens_the_list_of_its_check_and_escape_comes_back(
+    wizard_app: AppFactory, isolated: Path, stored: str, mode: str | None, hub: type[HubScreen]
+) -> None:
+    """The whole route to the "ready to go live" list, walked from the first screen: the look
+    for the stored token, its hub, g. The list's own tests begin on it (`at_hub("g")`)."""
+    from wizard.ui.steps.ready import ReadyScreen
+
+    write_env(isolated, TOKENS[stored])
+    app = wizard_app(mode=mode)
+    async with app.run_test(size=(80, 24)) as pilot:
+        shown = await wait_for_screen(pilot, hub)
+        await pilot.press("g")
+        ready: ReadyScreen = await wait_for_screen(pilot, ReadyScreen)  # type: ignore[assignment]
+        assert ready.report is app.state.initial and ready.found is app.state.stored
+        await pilot.press("escape")
+        assert await wait_for_screen(pilot, hub) is shown
 
 
 # -- the real keyring ----------------------------------------------------------------------------
@@ -449,25 +475,21 @@ async def test_extend_replaces_a_live_temporary_token_in_place(
     assert app.return_value is not None and app.return_value.lines[0].startswith("Extended")
 
 
-async def test_extend_with_a_wrong_secret_changes_nothing(
-    wizard_app: AppFactory, isolated: Path
-) -> None:
+async def test_extend_with_a_wrong_secret_changes_nothing(at_hub: AtHub, isolated: Path) -> None:
     env_file = write_env(isolated, TOKENS["temporary"])
     before = env_file.read_text()
-    app = wizard_app()
+    app = at_hub("x")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await to_extend(pilot)
+        screen = await on_extend(pilot)
         screen.query_one("#app-secret", Input).value = "wrong0secret"
         await extend_refused(pilot, screen)
         assert "wrong0secret" not in screen_text(pilot)
     assert env_file.read_text() == before
 
 
-async def test_extend_is_not_offered_for_an_expired_token(
-    wizard_app: AppFactory, isolated: Path
-) -> None:
+async def test_extend_is_not_offered_for_an_expired_token(at_hub: AtHub, isolated: Path) -> None:
     write_env(isolated, TOKENS["expired"])
-    app = wizard_app()
+    app = at_hub()
     async with app.run_test(size=(80, 24)) as pilot:
         hub = await wait_for_screen(pilot, ExpiredStep)
         assert not hub.query_one("#choose-extend", Button).display
@@ -476,15 +498,13 @@ async def test_extend_is_not_offered_for_an_expired_token(
         assert isinstance(app.screen, ExpiredStep)
 
 
-async def test_security_warnings_have_buttons_that_fix_them(
-    wizard_app: AppFactory, isolated: Path
-) -> None:
+async def test_security_warnings_have_buttons_that_fix_them(at_hub: AtHub, isolated: Path) -> None:
     import subprocess
 
     subprocess.run(["git", "init", "-q"], cwd=isolated, check=True)  # noqa: ASYNC221
     env_file = write_env(isolated, VALID)
     env_file.chmod(0o644)
-    app = wizard_app(mode="troubleshoot")
+    app = at_hub(mode="troubleshoot")
     async with app.run_test(size=(100, 40)) as pilot:
         hub = await wait_for_screen(pilot, TroubleshootStep)
         codes = [w.code for w in hub.state.initial.diagnosis.warnings]

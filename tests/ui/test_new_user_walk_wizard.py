@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.support.files import write_env
-from tests.ui.conftest import AppFactory, StartAt, screen_text
+from tests.ui.conftest import AppFactory, AtHub, StartAt, screen_text
 from wizard.core.flow import Step
 from wizard.testing import fake_business
 from wizard.testing.fake_admins import ADMIN_TOKENS
@@ -23,9 +23,9 @@ from wizard.ui.modals import ConfirmModal
 from wizard.ui.scenes.provision import carrying_out
 from wizard.ui.scenes.walks import (
     checked,
+    on_extend,
     paste,
     store_ready,
-    to_extend,
     wait_for,
     wait_for_screen,
 )
@@ -153,13 +153,13 @@ async def test_removed_bearer_prefix_reads_with_one_space(at_step: StartAt) -> N
 
 @pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c"])
 async def test_quit_after_extend_says_the_token_was_replaced(
-    wizard_app: AppFactory, isolated: Path, key: str
+    at_hub: AtHub, isolated: Path, key: str
 ) -> None:
     """Failed before: "Extended …", then "No token was saved." and "The stored token … works"."""
     write_env(isolated, TOKENS["temporary"])
-    app = wizard_app(env={"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET})
+    app = at_hub("x", env={"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET})
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await to_extend(pilot)
+        screen = await on_extend(pilot)
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.done is not None, "the exchange")
         await pilot.press(key)
@@ -311,13 +311,11 @@ async def test_the_save_step_names_the_keyring_not_its_class(
         assert "Secret Service" in status and "keyring.backends" not in status
 
 
-async def test_the_extend_screen_shows_no_raw_backticks(
-    wizard_app: AppFactory, isolated: Path
-) -> None:
+async def test_the_extend_screen_shows_no_raw_backticks(at_hub: AtHub, isolated: Path) -> None:
     write_env(isolated, TOKENS["temporary"])
-    app = wizard_app(env={"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET})
+    app = at_hub("x", env={"WHATSAPP_APP_ID": APP_ID, "WHATSAPP_APP_SECRET": APP_SECRET})
     async with app.run_test(size=(120, 36)) as pilot:
-        await to_extend(pilot)
+        await on_extend(pilot)
         assert "`" not in screen_text(pilot) and "wa-token refresh" in screen_text(pilot)
 
 

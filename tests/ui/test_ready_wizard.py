@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.files import write_env
-from tests.ui.conftest import AppFactory, screen_text
+from tests.ui.conftest import AtHub, screen_text
 from wizard.core.codes import WarningCode
 from wizard.testing.fake_graph import TOKENS
 from wizard.ui.scenes.walks import wait_for_screen
@@ -25,10 +25,10 @@ pytestmark = pytest.mark.usefixtures("no_keyring")
     ],
 )
 async def test_troubleshooting_shows_the_readiness_warning(
-    wizard_app: AppFactory, isolated: Path, scenario: str, code: WarningCode, words: str
+    at_hub: AtHub, isolated: Path, scenario: str, code: WarningCode, words: str
 ) -> None:
     write_env(isolated, TOKENS[scenario], around=True)
-    app = wizard_app(mode="troubleshoot")
+    app = at_hub(mode="troubleshoot")
     async with app.run_test(size=(80, 24)) as pilot:
         hub = await wait_for_screen(pilot, TroubleshootStep)
         await pilot.pause()

@@ -9,16 +9,16 @@ from textual import events
 from textual.widgets import Button, Input, RadioSet, Static
 
 from tests.support.files import git, write_env
-from tests.ui.conftest import AppFactory, StartAt, screen_text
+from tests.ui.conftest import AtHub, StartAt, screen_text
 from wizard.core.flow import Step
 from wizard.testing.fake_graph import APP_ID, TOKENS
 from wizard.ui.modals import ConfirmModal
 from wizard.ui.scenes.walks import (
     checked,
+    on_extend,
     open_send_test,
+    replace_question,
     store_ready,
-    to_extend,
-    to_replace_question,
     wait_for,
     wait_for_screen,
 )
@@ -152,11 +152,11 @@ async def test_done_says_an_environment_variable_overrides_the_saved_token(
 
 
 async def test_fixed_warning_disappears_from_the_hub_and_is_in_the_summary(
-    wizard_app: AppFactory, isolated: Path
+    at_hub: AtHub, isolated: Path
 ) -> None:
     git_init(isolated)
     write_env(isolated, VALID)
-    app = wizard_app(mode="troubleshoot")
+    app = at_hub(mode="troubleshoot")
     async with app.run_test(size=(100, 40)) as pilot:
         hub = await wait_for_screen(pilot, TroubleshootStep)
         button = hub.query_one("#fix-env-not-gitignored", Button)
@@ -206,11 +206,11 @@ async def test_cron_line_stays_one_line_and_can_be_copied(at_step: StartAt, isol
 # Ctrl+C asks about the unsaved token as ctrl+q does: test_journeys.py, quit_key "ctrl+c".
 
 
-async def test_s_is_only_send_test(wizard_app: AppFactory, isolated: Path) -> None:
+async def test_s_is_only_send_test(at_hub: AtHub, isolated: Path) -> None:
     """Failed before: `s` started the System User route on the troubleshoot screen."""
     env_file = isolated / ".env"
     env_file.write_text(f"WHATSAPP_CLOUD_API_TOKEN={TOKENS['no_account']}\n")
-    app = wizard_app(mode="troubleshoot")
+    app = at_hub(mode="troubleshoot")
     async with app.run_test(size=(100, 40)) as pilot:
         hub = await wait_for_screen(pilot, TroubleshootStep)
         await pilot.press("s")
@@ -232,16 +232,14 @@ async def test_enter_in_the_env_path_field_saves(at_step: StartAt, isolated: Pat
     assert (isolated / ".envx").exists()
 
 
-async def test_extend_focuses_the_secret_and_enter_extends(
-    wizard_app: AppFactory, isolated: Path
-) -> None:
+async def test_extend_focuses_the_secret_and_enter_extends(at_hub: AtHub, isolated: Path) -> None:
     """Failed before: focus on Extend, typing went nowhere, and it said the app id was missing."""
     from wizard.testing.fake_graph import APP_SECRET
 
     env_file = write_env(isolated, TOKENS["temporary"])
-    app = wizard_app()
+    app = at_hub("x")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await to_extend(pilot)
+        screen = await on_extend(pilot)
         assert screen.query_one("#app-id", Input).value == APP_ID
         assert screen.focused is screen.query_one("#app-secret", Input)
         await pilot.press("enter")  # nothing typed yet: says what is missing, and only that
@@ -254,13 +252,13 @@ async def test_extend_focuses_the_secret_and_enter_extends(
 
 
 async def test_replacing_an_expired_token_defaults_to_replace_and_arrows_move(
-    wizard_app: AppFactory, isolated: Path
+    at_hub: AtHub, isolated: Path
 ) -> None:
     """Failed before: the focus was on "Keep the old one", and Left/Right did nothing."""
     env_file = write_env(isolated, TOKENS["expired"])
-    app = wizard_app()
+    app = at_hub("t", step=Step.STORE, pasted=TOKENS["temporary"])
     async with app.run_test(size=(80, 24)) as pilot:
-        modal = await to_replace_question(pilot)
+        modal = await replace_question(pilot)
         assert modal.focused is modal.query_one("#modal-yes", Button)
         await pilot.press("right")
         assert modal.focused is modal.query_one("#modal-no", Button)

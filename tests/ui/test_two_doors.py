@@ -12,14 +12,14 @@ from textual.widgets import Input, Static
 from tests.conftest import Cli
 from tests.support.files import git, new_repo, write_env
 from tests.support.pilot import extend_refused
-from tests.ui.conftest import AppFactory, screen_text
+from tests.ui.conftest import AtHub, screen_text
 from wizard.cli.main import main
 from wizard.core.codes import Source
 from wizard.core.profiles import Profile
 from wizard.core.stores.sources import FoundToken
 from wizard.core.token import SecretToken
 from wizard.testing.fake_graph import APP_ID, APP_SECRET, TOKENS
-from wizard.ui.scenes.walks import to_extend, wait_for
+from wizard.ui.scenes.walks import on_extend, wait_for
 from wizard.ui.widgets.fixes import FixButton
 
 pytestmark = pytest.mark.usefixtures("no_keyring")
@@ -36,7 +36,7 @@ def flat(text: str) -> str:
 
 
 async def test_extend_with_another_apps_id_is_refused_the_same_way_by_both_doors(
-    cli: Cli, wizard_app: AppFactory, isolated: Path
+    cli: Cli, at_hub: AtHub, isolated: Path
 ) -> None:
     """The token belongs to APP_ID; the user gives another app's id: no exchange, same fix."""
 
@@ -48,9 +48,9 @@ async def test_extend_with_another_apps_id_is_refused_the_same_way_by_both_doors
     wanted = f"The token belongs to app {APP_ID}, but the app id given is {OTHER_APP}."
     assert run.code == 1 and wanted in run.flat_err
 
-    app = wizard_app(env=settings_env)
+    app = at_hub("x", env=settings_env)
     async with app.run_test(size=(100, 40)) as pilot:
-        screen = await to_extend(pilot)
+        screen = await on_extend(pilot)
         screen.query_one("#app-id", Input).value = OTHER_APP
         await extend_refused(pilot, screen)
         shown = flat(screen_text(pilot))
@@ -59,7 +59,7 @@ async def test_extend_with_another_apps_id_is_refused_the_same_way_by_both_doors
 
 
 async def test_extend_stores_the_same_token_through_both_doors(
-    cli: Cli, wizard_app: AppFactory, isolated: Path
+    cli: Cli, at_hub: AtHub, isolated: Path
 ) -> None:
     """A live temporary token: both doors exchange it and leave the same .env behind."""
 
@@ -70,9 +70,9 @@ async def test_extend_stores_the_same_token_through_both_doors(
     by_cli = env_file.read_text()
 
     write_env(isolated, TOKENS["temporary"], around=True)
-    app = wizard_app(env=settings_env)
+    app = at_hub("x", env=settings_env)
     async with app.run_test(size=(100, 40)) as pilot:
-        screen = await to_extend(pilot)
+        screen = await on_extend(pilot)
         await pilot.click("#extend")
         await wait_for(pilot, lambda: screen.done is not None, "the exchange")
     assert env_file.read_text() == by_cli

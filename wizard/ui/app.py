@@ -92,6 +92,11 @@ class WizardApp(App[Outcome]):
     """The stored sources were read and the winner checked."""
     start_at: Step | None = None
     """Tests only (the CLI never sets it): the first route walked begins at this step."""
+    start_with: Callable[[WizardState], None] | None = None
+    """Tests only: fills in what the steps before `start_at` leave, when the route begins there."""
+    hub_key: str | None = None
+    """Tests only: the first hub, once drawn, gets this key (g, x, t), as if it were pressed.
+    A test that sets it has also done the hub's look (`looked`) before the app started."""
 
     def _handle_exception(self, error: Exception) -> None:
         """Textual's hook for an unhandled exception, a worker's too (every worker ends the
@@ -110,7 +115,7 @@ class WizardApp(App[Outcome]):
 
     def on_mount(self) -> None:
         self.detect_later = self.state.mode is Mode.ONBOARD
-        if not self.detect_later:
+        if not self.detect_later and not self.looked:
             self.push_screen(StartScreen())
         self.run_flow()
 
@@ -129,7 +134,7 @@ class WizardApp(App[Outcome]):
     @work(exclusive=True, group="flow")
     async def run_flow(self) -> None:
         """Detect, pick the journey, walk it; the app exits when a route is finished."""
-        if not self.detect_later:
+        if not self.detect_later and not self.looked:
             await self.detect()
         mode = self.state.mode or choose_mode(self.state.initial)
         while True:
@@ -179,7 +184,11 @@ class WizardApp(App[Outcome]):
             Mode.EXPIRED: ExpiredStep,
             Mode.TROUBLESHOOT: TroubleshootStep,
         }
-        result = await self.push_screen_wait(screens[mode](self.state))
+        screen = screens[mode](self.state)
+        if self.hub_key is not None:  # tests and scenes only: what that key opens, at once
+            screen.call_after_refresh(self.simulate_key, self.hub_key)
+            self.hub_key = None
+        result = await self.push_screen_wait(screen)
         chosen = route_for(result.choice, mode)
         if chosen.extend:
             await self.extend()
@@ -207,7 +216,9 @@ class WizardApp(App[Outcome]):
         """Step through a route; True when its last step is done, False when backed out of it."""
         if self.start_at in walk.route:  # tests and scenes only: begin at that step
             walk = walk.reroute(self.start_at)
-        self.start_at = None
+            if self.start_with is not None:
+                self.start_with(self.state)
+        self.start_at = self.start_with = None
         while walk.walking:
             screen = self.make_step(walk)
             if self.detect_later:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
@@ -28,6 +29,7 @@ from wizard.ui.steps.store import StoreStep
 
 if TYPE_CHECKING:
     from wizard.core.check import CheckReport
+    from wizard.core.token import SecretToken
     from wizard.ui.app import WizardApp
     from wizard.ui.state import WizardState
 
@@ -91,36 +93,73 @@ async def settle(pilot: Pilot[Any]) -> None:
 @dataclass(frozen=True)
 class Start:
     """Where the wizard begins instead of its first screen: a step of the first route it walks,
-    with what the steps before it leave behind."""
+    with what the steps before it leave behind; or a hub, its look done, and a key pressed there."""
 
-    step: Step
+    step: Step | None = None
+    """The step its first route begins at (None: that route's first step)."""
     pasted: str | None = None
     """The text pasted on the Paste step; its token is checked by the Check step, or before the
     wizard starts when it begins after Check."""
+    hub: bool = False
+    """The wizard opens on its hub with the hub's look already done (`look_before_start`)."""
+    hub_key: str | None = None
+    """The key pressed on that hub once it is drawn: g the go-live list, x extend, t the
+    temporary route (whose route then begins at `step`)."""
 
 
 def begin(app: WizardApp, start: Start, report: CheckReport | None = None) -> WizardApp:
-    """Make the app's first route begin at `start.step`, with the state the steps before leave:
-    the pasted text, its token and, after Check, the token's check (`report`, or the Check
-    step's own call)."""
+    """Make the wizard begin at `start`: on its hub, looked and checked as the app's own look
+    does, then `start.hub_key`; its first route at `start.step`, with the state the steps
+    before leave (filled in when the route begins there, after a hub's choice reset it): the
+    pasted text, its token and, after Check, the token's check (`report`, or the Check step's
+    own call, made now)."""
+    assert start.hub or start.hub_key is None, "a key is pressed on a hub"
+    if start.hub:
+        look_before_start(app)
+        app.hub_key = start.hub_key
     app.start_at = start.step
-    if start.pasted is None:
+    if start.pasted is None or start.step is None:
         return app
-    state = app.state
-    state.pasted_text = start.pasted
-    state.token = clean_pasted(start.pasted).token
+    token = clean_pasted(start.pasted).token
     after_check = ONBOARD_STEPS.index(start.step) > ONBOARD_STEPS.index(Step.CHECK)
-    state.report = report or (check_pasted(state) if after_check else None)
+    if after_check and report is None:
+        assert token is not None, "only a token is checked"
+        report = check_pasted(app.state, token)
+    app.start_with = partial(leave_pasted, start.pasted, token, report)
     return app
 
 
-def check_pasted(state: WizardState) -> CheckReport:
+def leave_pasted(
+    pasted: str, token: SecretToken | None, report: CheckReport | None, state: WizardState
+) -> None:
+    """What Paste and Check leave in the state: the text, its token, the token's check."""
+    state.pasted_text, state.token, state.report = pasted, token, report
+
+
+def look_before_start(app: WizardApp) -> None:
+    """The app's look at start (`WizardApp.detect`), made before it starts: every stored source
+    read and the winner checked by the core's one call (`wa-token status`'s check)."""
+    from wizard.core.check import check_found_token
+    from wizard.core.stores import sources
+
+    state = app.state
+    state.readings = sources.read_stored(
+        state.environ, state.settings.env_file, state.settings.profile.token_key
+    )
+    winner = sources.winner_of(state.readings)
+    if winner is not None:
+        state.initial = check_found_token(
+            winner, state.settings, state.environ, readings=state.readings, now=state.clock()
+        )
+    app.looked = True
+
+
+def check_pasted(state: WizardState, token: SecretToken) -> CheckReport:
     """The check the Check step runs on the pasted token: the core's one call, without the UI."""
     from wizard.core.check import check_found_token
     from wizard.core.stores.sources import FoundToken
 
-    assert state.token is not None
-    found = FoundToken(Source.PASTED, "the wizard", state.token)
+    found = FoundToken(Source.PASTED, "the wizard", token)
     return check_found_token(found, state.settings, state.environ, now=state.clock())
 
 
@@ -251,13 +290,20 @@ async def to_replace_question(pilot: Pilot[Any]) -> ConfirmModal:
     await wait_for_screen(pilot, ExpiredStep)
     await pilot.press("t")
     await to_store(pilot, TOKENS["temporary"])
+    return await replace_question(pilot)
+
+
+async def replace_question(pilot: Pilot[Any]) -> ConfirmModal:
+    """From the temporary route's save step (walked or begun there, `REPLACE_START`): Enter,
+    once the keyring probe answered, to the question: replace the old token?"""
+    await store_ready(pilot)
     await pilot.press("enter")
     return cast(ConfirmModal, await wait_for_screen(pilot, ConfirmModal))
 
 
-async def replace_expired_with_temporary(pilot: Pilot[Any]) -> None:
-    """The expired journey's temporary route, through to Done."""
-    await to_replace_question(pilot)
+async def replacing_with_temporary(pilot: Pilot[Any]) -> None:
+    """Begun at the temporary route's save step (`REPLACE_START`): replace, through to Done."""
+    await replace_question(pilot)
     await pilot.press("y")
     await wait_for_screen(pilot, DoneStep)
     await settle(pilot)
@@ -296,9 +342,14 @@ async def to_extend(pilot: Pilot[Any]) -> ExtendScreen:
     return cast(ExtendScreen, await wait_for_screen(pilot, ExtendScreen))
 
 
+async def on_extend(pilot: Pilot[Any]) -> ExtendScreen:
+    """Begun at the extend screen (`EXTEND_START`): the screen, once it is drawn."""
+    return cast(ExtendScreen, await wait_for_screen(pilot, ExtendScreen))
+
+
 async def extending(pilot: Pilot[Any]) -> None:
-    """The expired journey's Method 2: extend a live temporary token."""
-    screen = await to_extend(pilot)
+    """Begun at the extend screen (`EXTEND_START`): extend the live temporary token."""
+    screen = await on_extend(pilot)
     await pilot.press("enter")
     await wait_for(pilot, lambda: screen.done is not None, "the exchange")
     await settle(pilot)
@@ -306,12 +357,23 @@ async def extending(pilot: Pilot[Any]) -> None:
 
 def going_live(hub: type[Screen[Any]], *keys: str) -> Script:
     """A scene step: from a hub, g to the "ready to go live" list, then these keys."""
+    listed = on_the_list(*keys)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await wait_for_screen(pilot, hub)
+        await pilot.press("g")
+        await listed(pilot)
+
+    return run
+
+
+def on_the_list(*keys: str) -> Script:
+    """A scene step, begun at the "ready to go live" list (`READY_START`) or opened there: wait
+    for it, then these keys (the first opens a modal)."""
 
     async def run(pilot: Pilot[Any]) -> None:
         from wizard.ui.steps.ready import ReadyScreen
 
-        await wait_for_screen(pilot, hub)
-        await pilot.press("g")
         await wait_for_screen(pilot, ReadyScreen)
         await settle(pilot)
         if keys:
@@ -344,6 +406,14 @@ class Scene:
 
 VALID_START = {step: Start(step, TOKENS["valid"]) for step in (Step.CHECK, Step.STORE)}
 """The valid token pasted, begun at its check or at the save step."""
+HUB_START = Start(hub=True)
+"""On the hub the stored token leads to, its check done."""
+READY_START = Start(hub=True, hub_key="g")
+"""On the "ready to go live" list, opened from the hub (the menu or troubleshooting)."""
+EXTEND_START = Start(hub=True, hub_key="x")
+"""On the extend screen, opened from the expired token's hub."""
+REPLACE_START = Start(Step.STORE, TOKENS["temporary"], hub=True, hub_key="t")
+"""On the save step of the expired journey's temporary route, the temporary token checked."""
 
 ONBOARDING_SCENES: dict[str, Scene] = {
     "why": Scene(through_instructions(Step.WHY)),
@@ -375,20 +445,22 @@ ONBOARDING_SCENES: dict[str, Scene] = {
 }
 
 JOURNEY_SCENES: dict[str, Scene] = {
-    "expired": Scene(at(ExpiredStep), stored="expired"),
-    "revoked": Scene(at(ExpiredStep), stored="revoked"),
-    "temporary": Scene(at(ExpiredStep), stored="temporary"),
-    "temporary_route_paste": Scene(at(ExpiredStep, "t"), stored="expired"),
-    "replaced": Scene(replace_expired_with_temporary, stored="expired"),
-    "troubleshoot": Scene(at(TroubleshootStep), stored="no_account"),
-    "menu": Scene(at(MenuStep), stored="valid"),
-    "extended": Scene(extending, stored="temporary", app_credentials=True),
-    "ready": Scene(going_live(MenuStep), stored="number_unregistered"),
-    "ready_unsubscribed": Scene(
-        going_live(TroubleshootStep), stored="webhooks_unsubscribed", mode="troubleshoot"
+    "expired": Scene(at(ExpiredStep), stored="expired", start=HUB_START),
+    "revoked": Scene(at(ExpiredStep), stored="revoked", start=HUB_START),
+    "temporary": Scene(at(ExpiredStep), stored="temporary", start=HUB_START),
+    "temporary_route_paste": Scene(
+        at(PasteStep), stored="expired", start=Start(hub=True, hub_key="t")
     ),
-    "ready_pin": Scene(going_live(MenuStep, "r", *"24"), stored="number_unregistered"),
-    "ready_endpoint": Scene(going_live(MenuStep, "w"), stored="valid"),
+    "replaced": Scene(replacing_with_temporary, stored="expired", start=REPLACE_START),
+    "troubleshoot": Scene(at(TroubleshootStep), stored="no_account", start=HUB_START),
+    "menu": Scene(at(MenuStep), stored="valid", start=HUB_START),
+    "extended": Scene(extending, stored="temporary", app_credentials=True, start=EXTEND_START),
+    "ready": Scene(on_the_list(), stored="number_unregistered", start=READY_START),
+    "ready_unsubscribed": Scene(
+        on_the_list(), stored="webhooks_unsubscribed", mode="troubleshoot", start=READY_START
+    ),
+    "ready_pin": Scene(on_the_list("r", *"24"), stored="number_unregistered", start=READY_START),
+    "ready_endpoint": Scene(on_the_list("w"), stored="valid", start=READY_START),
 }
 
 SCENES = {**ONBOARDING_SCENES, **JOURNEY_SCENES}

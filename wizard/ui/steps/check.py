@@ -61,7 +61,8 @@ class CheckStep(StepScreen):
 
     @work(exclusive=True, group="check")
     async def run_check(self) -> None:
-        """The network call, off the UI's back; a failure becomes a diagnosis, never a crash."""
+        """The network call, off the UI's back; Graph's failures become a diagnosis (a bug in
+        it ends the wizard, as every worker's does)."""
         assert self.state.token is not None
         found = FoundToken(Source.PASTED, "the wizard", self.state.token)
         report = await in_background(

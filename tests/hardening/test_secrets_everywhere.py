@@ -324,6 +324,23 @@ def test_an_unexpected_bug_does_not_print_its_message(
     assert spy.leaks(token, APP_SECRET) == []
 
 
+def test_the_unexpected_error_line_wraps_between_words(
+    fake_graph: FakeGraphServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failed before: one 120-character line, which an 80-column terminal cut inside a word."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(tokens, "check_found_token", broken)
+    monkeypatch.setenv("COLUMNS", "60")
+    result = run(["check"], TOKENS["valid"], {"WHATSAPP_GRAPH_URL": fake_graph.url})
+    assert result.code == ExitCode.INTERNAL
+    lines = result.err.splitlines()
+    assert len(lines) > 1 and all(len(line) <= 60 for line in lines), lines
+    assert " ".join(line.strip() for line in lines).endswith("and please report it.")
+
+
 def test_commands_added_later_are_covered_too(
     spy: Spy, fake_graph: FakeGraphServer, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -112,11 +112,13 @@ def _run(argv: list[str], environ: Mapping[str, str], stdin: TextIO, console: Co
 def _unexpected(exc: Exception, environ: Mapping[str, str], console: Console) -> int:
     if environ.get("WA_TOKEN_DEBUG"):
         raise exc
-    console.err.write(
-        f"{console.marks.bad} wa-token hit an unexpected error "
-        f"({type(exc).__name__}). Set WA_TOKEN_DEBUG=1 to see the traceback, "
-        "and please report it.\n"
+    from wizard.cli.render import hanging  # only on this path: not loaded at start-up
+
+    said = (
+        f"wa-token hit an unexpected error ({type(exc).__name__}). Set WA_TOKEN_DEBUG=1 to see "
+        "the traceback, and please report it."
     )
+    console.err.write(hanging(said, f"{console.marks.bad} ", "  ") + "\n")
     return ExitCode.INTERNAL
 
 

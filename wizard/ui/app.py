@@ -89,7 +89,8 @@ class WizardApp(App[Outcome]):
     detecting: Worker[None] | None = None
     """That look, once started."""
     looked = False
-    """The stored sources were read and the winner checked."""
+    """The stored sources were read and the winner checked (tests only: before the app started,
+    by walks.look_before_start; then there is no start screen and no look of its own)."""
     start_at: Step | None = None
     """Tests only (the CLI never sets it): the first route walked begins at this step."""
     start_with: Callable[[WizardState], None] | None = None

@@ -24,6 +24,7 @@ from wizard.core.errors import StoreError
 from wizard.core.profiles import Profile
 from wizard.core.push.destination import PushResult
 from wizard.core.stores.atomic import write_bytes_atomically
+from wizard.core.user_dirs import config_folder
 
 FILE_NAME = "destinations.json"
 LOCK_SUFFIX = ".lock"
@@ -53,14 +54,7 @@ class Remembered:
 
 def config_file(environ: Mapping[str, str]) -> Path:
     """`$XDG_CONFIG_HOME/wa-token/destinations.json`, else `~/.config/wa-token/…` (absolute)."""
-    base = environ.get("XDG_CONFIG_HOME", "")
-    folder = Path(base) if base and os.path.isabs(base) else _home(environ) / ".config"
-    return folder / "wa-token" / FILE_NAME
-
-
-def _home(environ: Mapping[str, str]) -> Path:
-    home = environ.get("HOME", "")
-    return Path(home) if home and os.path.isabs(home) else Path.home()
+    return config_folder(environ) / FILE_NAME
 
 
 def remembered(environ: Mapping[str, str], profile: Profile) -> tuple[Remembered, ...]:

@@ -21,6 +21,7 @@ from wizard.core.stores import keyring_store
 from wizard.core.stores.base import SourceReading
 from wizard.core.stores.keyring_backend import backend_label
 from wizard.core.token import SecretToken
+from wizard.core.user_dirs import APP_FOLDER, config_folder
 
 if TYPE_CHECKING:
     from wizard.core.stores.outcome import Reach, SaveOutcome
@@ -233,11 +234,9 @@ def index_lock_folder() -> Path:
     config folder; made 0700. Never the project folder, which others may share or commit."""
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     if runtime and os.path.isabs(runtime) and os.path.isdir(runtime):
-        base = Path(runtime)
+        folder = Path(runtime, APP_FOLDER)
     else:
-        config = os.environ.get("XDG_CONFIG_HOME", "")
-        base = Path(config) if config and os.path.isabs(config) else Path.home() / ".config"
-    folder = base / "wa-token"
+        folder = config_folder(os.environ)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     status = os.stat(folder)  # another user's folder (XDG_RUNTIME_DIR=/tmp) could hold it forever
     if status.st_uid != os.getuid() or status.st_mode & 0o022:
